@@ -1,0 +1,232 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../db/database.ts';
+import { DEMO_ADMIN_PASSWORD, DEMO_TENANT, loadDemo } from '../demo/load-demo.ts';
+import { AppError, toProblem } from '../http/problem.ts';
+import { verifyAuditChain } from '../modules/audit/index.ts';
+import { ROLES, checkUser, insertUsers } from '../modules/auth/index.ts';
+import { usersImport } from '../modules/auth/import-spec.ts';
+import { productsImport } from '../modules/catalog/import-spec.ts';
+import { partiesImport } from '../modules/parties/import-spec.ts';
+import { findTenantByCode } from '../modules/tenancy/index.ts';
+import { type ImportSpec, runImport } from '../platform/import-driver.ts';
+import { writeTable } from '../platform/tabular/index.ts';
+import { startServer } from '../server.ts';
+
+const program = new Command('throughline')
+  .description('Throughline: one item, one code — traceability and channel commerce for consumer-goods brands')
+  .showHelpAfterError();
+
+const log = (m: string) => console.error(m);
+const int = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number');
+  return n;
+};
+
+program
+  .command('start')
+  .description('start the server (embedded PostgreSQL unless DATABASE_URL), loading the demo brand into an empty database')
+  .option('--no-demo', 'do not load the demo brand into an empty database')
+  .option('--demo-stores <n>', 'stores in the demo brand', int, 100_000)
+  .action(async (o: { demo: boolean; demoStores: number }) => {
+    const config = loadConfig();
+    const server = await startServer(config, { log, demo: o.demo, demoStores: o.demoStores, httpLogger: true });
+    console.log(`\nThroughline is running: ${server.url.replace('127.0.0.1', 'localhost')}  (API docs: /api/docs)`);
+    if (server.demo) {
+      console.log(`Demo brand loaded. Log in with tenant "${server.demo.tenant}":`);
+      for (const u of server.demo.users) console.log(`  ${u.username.padEnd(12)} ${u.password.padEnd(12)} ${u.role}`);
+    } else {
+      console.log(`Demo login: tenant "${DEMO_TENANT}", user "admin", password "${DEMO_ADMIN_PASSWORD}" (other demo users: Demo#2026)`);
+    }
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: shutting down…`);
+      await server.stop();
+      log('stopped (database shut down cleanly)');
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    const db = await openDatabase(loadConfig(), { log: console.log });
+    await db.close();
+    console.log('schema is up to date');
+  });
+
+program
+  .command('demo')
+  .description('demo data')
+  .command('load')
+  .description('load the demo brand (deterministic from the seed) into a new tenant')
+  .option('--seed <n>', 'random seed', int, 20261123)
+  .option('--stores <n>', 'number of stores', int, 100_000)
+  .option('--tenant <code>', 'tenant code', DEMO_TENANT)
+  .action(async (o: { seed: number; stores: number; tenant: string }) => {
+    const db = await openDatabase(loadConfig(), { log });
+    const bar = new cliProgress.SingleBar({ format: 'demo load [{bar}] {percentage}% {step}' }, cliProgress.Presets.shades_classic);
+    bar.start(6, 0, { step: '' });
+    try {
+      const started = performance.now();
+      const creds = await loadDemo(db.sql, { ...o, onStep: (step, done) => bar.update(done, { step }) });
+      bar.stop();
+      console.log(`loaded tenant ${creds.tenant} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      for (const u of creds.users) console.log(`  ${u.username.padEnd(12)} ${u.password.padEnd(12)} ${u.role}`);
+    } finally {
+      bar.stop();
+      await db.close();
+    }
+  });
+
+program
+  .command('user')
+  .description('users')
+  .command('create')
+  .description('create a user')
+  .requiredOption('--tenant <code>')
+  .requiredOption('--username <name>')
+  .requiredOption('--password <password>')
+  .requiredOption('--role <role>', ROLES.join(' | '))
+  .option('--party <code>', 'the party the user works for (required for non-brand roles)')
+  .option('--display-name <name>')
+  .option('--territories <codes>', 'brand_sales: comma-separated division codes')
+  .action(async (o: { tenant: string; username: string; password: string; role: string; party?: string; displayName?: string; territories?: string }) => {
+    const db = await openDatabase(loadConfig(), { log });
+    try {
+      const tenant = await findTenantByCode(db.sql, o.tenant);
+      if (!tenant) throw new Error(`no tenant ${o.tenant}`);
+      const input = {
+        username: o.username,
+        password: o.password,
+        role: o.role,
+        partyCode: o.party ?? (o.role.startsWith('brand_') ? 'BRAND' : null),
+        displayName: o.displayName,
+        territories: o.territories?.split(',').filter(Boolean),
+      };
+      const errors = checkUser(input, '');
+      if (errors.length) throw new AppError(400, 'request.invalid', {}, errors);
+      await db.sql.begin(async (tx) => {
+        const r = await insertUsers(tx, tenant.id, [input], (_i, f) => `/${f}`);
+        if (r.errors.length) throw new AppError(400, 'request.invalid', {}, r.errors);
+      });
+      console.log(`user ${o.username} (${o.role}) created in tenant ${o.tenant}`);
+    } finally {
+      await db.close();
+    }
+  });
+
+const SPECS: Record<string, ImportSpec<unknown>> = {
+  products: productsImport as ImportSpec<unknown>,
+  parties: partiesImport as ImportSpec<unknown>,
+  users: usersImport as ImportSpec<unknown>,
+};
+const formatOf = (file: string) => (path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'xlsx');
+
+program
+  .command('import')
+  .description('import products, parties or users from .xlsx or .csv: every row is checked, nothing is written if any is bad')
+  .argument('<entity>', 'products | parties | users')
+  .argument('<file>', '.xlsx or .csv file')
+  .requiredOption('--tenant <code>')
+  .option('--errors <file>', 'write the per-row error report here (CSV)')
+  .action(async (entity: string, file: string, o: { tenant: string; errors?: string }) => {
+    const spec = SPECS[entity];
+    if (!spec) throw new Error(`entity must be one of ${Object.keys(SPECS).join(', ')}`);
+    const db = await openDatabase(loadConfig(), { log });
+    const bar = new cliProgress.SingleBar({ format: 'checking rows [{bar}] {value} rows' }, cliProgress.Presets.shades_classic);
+    try {
+      const tenant = await findTenantByCode(db.sql, o.tenant);
+      if (!tenant) throw new Error(`no tenant ${o.tenant}`);
+      bar.start(0, 0);
+      const r = await runImport(db.sql, spec, fs.readFileSync(file), formatOf(file), {
+        tenantId: tenant.id,
+        locale: 'zh-CN',
+        onProgress: (n) => bar.update(n),
+      });
+      bar.stop();
+      console.log(`imported ${r.imported} ${entity} (${r.rowsPerSecond} rows/s)`);
+    } catch (e) {
+      bar.stop();
+      if (e instanceof AppError && e.code === 'import.invalid_rows') {
+        const errors = e.extra.errors as { row: number; column: string; code: string; reason: string }[];
+        console.error(`${errors.length} problems; nothing was imported`);
+        for (const x of errors.slice(0, 20)) console.error(`  row ${x.row}, ${x.column}: ${x.reason}`);
+        if (o.errors) {
+          await pipeline(writeTable('csv', ['row', 'column', 'code', 'reason'].map((k) => ({ key: k, header: k })), errors), fs.createWriteStream(o.errors));
+          console.error(`error report written to ${o.errors}`);
+        }
+        process.exitCode = 2;
+      } else throw e;
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('export products, parties or users to .xlsx or .csv')
+  .argument('<entity>', 'products | parties | users')
+  .argument('<file>', 'output .xlsx or .csv file')
+  .requiredOption('--tenant <code>')
+  .option('--kind <kind>', 'parties: only this kind')
+  .action(async (entity: string, file: string, o: { tenant: string; kind?: string }) => {
+    const spec = SPECS[entity];
+    if (!spec) throw new Error(`entity must be one of ${Object.keys(SPECS).join(', ')}`);
+    const { exportRowsForTenant } = await import('../http/io-routes.ts');
+    const db = await openDatabase(loadConfig(), { log });
+    try {
+      const tenant = await findTenantByCode(db.sql, o.tenant);
+      if (!tenant) throw new Error(`no tenant ${o.tenant}`);
+      const columns = spec.columns.filter((c) => c.key !== 'password').map((c) => ({ key: c.key, header: c.header }));
+      let n = 0;
+      const counted = async function* () {
+        for await (const r of exportRowsForTenant(db.sql, tenant.id, entity, o.kind)) {
+          n++;
+          yield r;
+        }
+      };
+      await pipeline(writeTable(formatOf(file), columns, counted()), fs.createWriteStream(file));
+      console.log(`exported ${n} ${entity} to ${file}`);
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('audit')
+  .description('audit log')
+  .command('verify')
+  .description('recompute the hash chain of the audit log (all tenants, or one)')
+  .option('--tenant <code>')
+  .action(async (o: { tenant?: string }) => {
+    const db = await openDatabase(loadConfig(), { log });
+    try {
+      const tenant = o.tenant ? await findTenantByCode(db.sql, o.tenant) : undefined;
+      if (o.tenant && !tenant) throw new Error(`no tenant ${o.tenant}`);
+      const r = await verifyAuditChain(db.sql, tenant?.id);
+      if (r.ok) console.log(`audit chain intact: ${r.checked} entries verified`);
+      else {
+        console.error(`audit chain BROKEN at tenant ${r.brokenAt?.tenantId} seq ${r.brokenAt?.seq}: ${r.brokenAt?.reason} (${r.checked} entries verified before it)`);
+        process.exitCode = 3;
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  if (e instanceof AppError) console.error(JSON.stringify(toProblem(e, 'zh-CN'), null, 2));
+  else console.error(`error: ${(e as Error).message}`);
+  process.exit(1);
+});

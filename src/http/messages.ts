@@ -1,0 +1,84 @@
+/**
+ * Human messages for stable error codes, in zh-CN (default) and en. The code is the contract;
+ * the text is for people and may change. `{name}` placeholders are filled from the error's params.
+ */
+export type Locale = 'zh-CN' | 'en';
+
+const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
+  'request.invalid': { 'zh-CN': '请求内容无效', en: 'The request is invalid' },
+  'request.malformed_json': { 'zh-CN': '请求体不是有效的 JSON', en: 'The request body is not valid JSON' },
+  'request.unsupported_media_type': { 'zh-CN': '不支持的内容类型', en: 'Unsupported content type' },
+  'request.too_large': { 'zh-CN': '请求体过大', en: 'The request body is too large' },
+  'field.required': { 'zh-CN': '缺少必填字段 {field}', en: 'Missing required field {field}' },
+  'field.unknown': { 'zh-CN': '未知字段 {field}', en: 'Unknown field {field}' },
+  'field.invalid': { 'zh-CN': '字段 {field} 的值无效：{reason}', en: 'Invalid value for {field}: {reason}' },
+  'gtin.check_digit': { 'zh-CN': 'GTIN {value} 校验位错误', en: 'GTIN {value} has a wrong check digit' },
+  'gtin.format': { 'zh-CN': 'GTIN 必须是 8、12、13 或 14 位数字', en: 'A GTIN must be 8, 12, 13 or 14 digits' },
+  'gln.check_digit': { 'zh-CN': 'GLN {value} 校验位错误', en: 'GLN {value} has a wrong check digit' },
+  'gln.format': { 'zh-CN': 'GLN 必须是 13 位数字', en: 'A GLN must be 13 digits' },
+  'division.unknown': { 'zh-CN': '行政区划代码 {value} 不存在', en: 'Administrative division {value} does not exist' },
+  'division.mismatch': {
+    'zh-CN': '行政区划 {value} 不属于上级区划 {parent}',
+    en: 'Division {value} is not inside {parent}',
+  },
+  'auth.required': { 'zh-CN': '请先登录', en: 'Please log in' },
+  'auth.invalid_credentials': { 'zh-CN': '租户、用户名或密码错误', en: 'Wrong tenant, username or password' },
+  'auth.locked': {
+    'zh-CN': '登录失败次数过多，账号已临时锁定，请稍后再试',
+    en: 'Too many failed logins; the account is locked for a while',
+  },
+  'auth.token_invalid': { 'zh-CN': '登录凭证无效或已过期', en: 'The token is invalid or has expired' },
+  'auth.api_key_invalid': { 'zh-CN': 'API 密钥无效或已吊销', en: 'The API key is invalid or revoked' },
+  'auth.csrf': {
+    'zh-CN': '缺少 CSRF 防护请求头 x-throughline-csrf',
+    en: 'Missing the CSRF header x-throughline-csrf',
+  },
+  'access.denied': { 'zh-CN': '当前角色无权执行此操作', en: 'Your role may not do this' },
+  'access.key_scope': {
+    'zh-CN': '此 API 密钥未被授权执行 {action}',
+    en: 'This API key is not allowed to do {action}',
+  },
+  'not_found': { 'zh-CN': '未找到该记录', en: 'Not found' },
+  'route.not_found': { 'zh-CN': '接口不存在', en: 'No such endpoint' },
+  conflict: { 'zh-CN': '记录已存在：{detail}', en: 'Already exists: {detail}' },
+  'rate_limited': { 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests, try again later' },
+  'import.invalid_rows': {
+    'zh-CN': '导入文件有 {count} 行错误，未写入任何数据',
+    en: '{count} rows of the file are invalid; nothing was imported',
+  },
+  'import.bad_file': { 'zh-CN': '无法读取文件：{reason}', en: 'The file cannot be read: {reason}' },
+  'import.duplicate': { 'zh-CN': '文件中 {field} 重复：{value}', en: 'Duplicate {field} in the file: {value}' },
+  'import.exists': { 'zh-CN': '{field} 已存在：{value}', en: '{field} already exists: {value}' },
+  'import.reference': { 'zh-CN': '引用的 {field} 不存在：{value}', en: 'Referenced {field} does not exist: {value}' },
+  'user.role_party': {
+    'zh-CN': '角色 {role} 需要关联 {kind} 类型的渠道成员',
+    en: 'Role {role} must belong to a party of kind {kind}',
+  },
+  'password.weak': {
+    'zh-CN': '密码至少 8 位，需包含字母和数字',
+    en: 'A password needs at least 8 characters with letters and digits',
+  },
+  internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
+  unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
+};
+
+export function message(code: string, locale: Locale, params: Record<string, unknown> = {}): string {
+  const m = MESSAGES[code];
+  const template = m ? m[locale] : code;
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] === undefined ? `{${k}}` : String(params[k])));
+}
+
+export function hasMessage(code: string): boolean {
+  return code in MESSAGES;
+}
+
+/** zh-CN unless the caller prefers English (Accept-Language: en...). */
+export function pickLocale(acceptLanguage: string | undefined): Locale {
+  if (!acceptLanguage) return 'zh-CN';
+  for (const part of acceptLanguage.split(',')) {
+    const tag = part.trim().split(';')[0]?.toLowerCase() ?? '';
+    if (tag.startsWith('zh')) return 'zh-CN';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'zh-CN';
+}

@@ -1,0 +1,70 @@
+/** The roles of the security model (DESIGN.md), and which actions each may perform. */
+export const ROLES = [
+  'brand_admin',
+  'brand_sales',
+  'brand_planner',
+  'brand_quality',
+  'line_device',
+  'warehouse_operator',
+  'distributor_admin',
+  'distributor_staff',
+  'store_owner',
+  'store_clerk',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const BRAND_ROLES: readonly Role[] = ['brand_admin', 'brand_sales', 'brand_planner', 'brand_quality'];
+const ALL: readonly Role[] = ROLES;
+
+/** Which party kind a user of each role belongs to (brand roles belong to the brand party or none). */
+export const ROLE_PARTY_KIND: Record<Role, 'brand' | 'factory' | 'warehouse' | 'distributor' | 'store'> = {
+  brand_admin: 'brand',
+  brand_sales: 'brand',
+  brand_planner: 'brand',
+  brand_quality: 'brand',
+  line_device: 'factory',
+  warehouse_operator: 'warehouse',
+  distributor_admin: 'distributor',
+  distributor_staff: 'distributor',
+  store_owner: 'store',
+  store_clerk: 'store',
+};
+
+/** The role an API key acts with: that of the device staff at its party. */
+export const DEVICE_ROLE_BY_PARTY_KIND: Record<string, Role> = {
+  factory: 'line_device',
+  warehouse: 'warehouse_operator',
+  distributor: 'distributor_staff',
+  store: 'store_clerk',
+  brand: 'brand_planner',
+};
+
+/**
+ * Action -> roles allowed. Every API route declares one action (or `public`); what rows it then
+ * sees is narrowed by the data scope (scope.ts).
+ */
+export const PERMISSIONS = {
+  'session:read': ALL,
+  'overview:read': ALL,
+  'divisions:read': ALL,
+  'catalog:read': ALL,
+  'catalog:write': ['brand_admin'],
+  'parties:read': ALL,
+  'parties:write': ['brand_admin'],
+  'parties:export': ['brand_admin', 'brand_sales', 'brand_planner', 'brand_quality', 'distributor_admin'],
+  'users:read': ['brand_admin'],
+  'users:write': ['brand_admin'],
+  'apikeys:read': ['brand_admin'],
+  'apikeys:write': ['brand_admin'],
+  'audit:read': ['brand_admin'],
+  'import:write': ['brand_admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Action = keyof typeof PERMISSIONS;
+
+export function isAction(s: string): s is Action {
+  return s in PERMISSIONS;
+}
+
+export function roleMay(role: Role, action: Action): boolean {
+  return (PERMISSIONS[action] as readonly Role[]).includes(role);
+}

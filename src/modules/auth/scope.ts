@@ -1,0 +1,43 @@
+import type { Fragment } from 'postgres';
+import type { Sql } from '../../db/connection.ts';
+import type { Actor } from './actor.ts';
+
+/**
+ * THE data scope, in one place: the parties (channel members) an actor may see.
+ * Brand roles see the whole tenant, a sales rep only the parties in its territories (by address or
+ * authorised territory); a distributor itself and everything it serves downstream; a store, factory or
+ * warehouse actor only its own party. Every query over parties, and over rows that belong to a party,
+ * narrows with this fragment on the alias `p`.
+ */
+export function partyScope(sql: Sql, actor: Actor): Fragment {
+  switch (actor.role) {
+    case 'brand_admin':
+    case 'brand_planner':
+    case 'brand_quality':
+      return sql`p.tenant_id = ${actor.tenantId}`;
+    case 'brand_sales': {
+      const t = actor.territories;
+      return sql`p.tenant_id = ${actor.tenantId} and (
+        p.province_code = any(${t}::text[]) or p.city_code = any(${t}::text[]) or p.district_code = any(${t}::text[])
+        or exists (select 1 from party_territories pt where pt.tenant_id = p.tenant_id and pt.party_id = p.id
+                   and pt.division_code = any(${t}::text[])))`;
+    }
+    case 'distributor_admin':
+    case 'distributor_staff':
+      return sql`p.tenant_id = ${actor.tenantId} and (p.id = ${actor.partyId ?? -1} or p.ancestors @> array[${actor.partyId ?? -1}::bigint])`;
+    case 'store_owner':
+    case 'store_clerk':
+    case 'line_device':
+    case 'warehouse_operator':
+      return sql`p.tenant_id = ${actor.tenantId} and p.id = ${actor.partyId ?? -1}`;
+    default: {
+      const never: never = actor.role;
+      throw new Error(`no data scope for role ${String(never)}`);
+    }
+  }
+}
+
+/** True when the actor sees the whole tenant (no party narrowing needed for tenant-level aggregates). */
+export function seesWholeTenant(actor: Actor): boolean {
+  return actor.role === 'brand_admin' || actor.role === 'brand_planner' || actor.role === 'brand_quality';
+}

@@ -1,0 +1,1 @@
+export { createTenant, ensureTenant, findTenantByCode, type Tenant } from './tenants.ts';

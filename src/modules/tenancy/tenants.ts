@@ -1,0 +1,22 @@
+import type { Db } from '../../context.ts';
+
+export interface Tenant {
+  id: number;
+  code: string;
+  name: string;
+}
+
+export async function findTenantByCode(db: Db, code: string): Promise<Tenant | undefined> {
+  const [t] = await db<Tenant[]>`select id, code, name from tenants where code = ${code}`;
+  return t;
+}
+
+export async function createTenant(db: Db, code: string, name: string): Promise<Tenant> {
+  const [t] = await db<Tenant[]>`insert into tenants (code, name) values (${code}, ${name}) returning id, code, name`;
+  if (!t) throw new Error('tenant insert returned nothing');
+  return t;
+}
+
+export async function ensureTenant(db: Db, code: string, name: string): Promise<Tenant> {
+  return (await findTenantByCode(db, code)) ?? createTenant(db, code, name);
+}

@@ -1,0 +1,128 @@
+import type { Sql, Tx } from '../db/connection.ts';
+import type { Locale } from '../http/messages.ts';
+import { message } from '../http/messages.ts';
+import { AppError, type FieldError } from '../http/problem.ts';
+import { type TableRow, readTable } from './tabular/index.ts';
+
+/** One row-level reason an import was refused. */
+export interface RowError {
+  row: number;
+  column: string;
+  code: string;
+  reason: string;
+}
+
+export interface Column {
+  key: string;
+  header: string;
+  /** other header spellings accepted on import (e.g. the Chinese header) */
+  aliases?: string[];
+}
+
+/**
+ * What an entity contributes to import/export: its columns, a pure per-row parse and check, and a bulk
+ * write inside one transaction. Field errors use pointers `/rows/{index}/{field}`.
+ */
+export interface ImportSpec<T> {
+  entity: string;
+  columns: Column[];
+  parseRow(values: Record<string, string>, index: number): { value?: T; errors: FieldError[] };
+  /** may run async preparation (e.g. password hashing) before the transaction */
+  write(tx: Tx, tenantId: number, items: T[]): Promise<{ errors: FieldError[]; count: number }>;
+}
+
+export interface ImportOutcome {
+  imported: number;
+  rowsPerSecond: number;
+}
+
+const FIELD_TO_KEY = (f: string) => f.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Reads the whole file, checks every row, then writes all rows in one transaction, or nothing:
+ * any bad row (or a failure mid-write) rolls everything back and the caller gets every row's reasons.
+ */
+export async function runImport<T>(
+  sql: Sql,
+  spec: ImportSpec<T>,
+  input: Buffer,
+  format: 'xlsx' | 'csv',
+  opts: { tenantId: number; locale: Locale; maxRows?: number; onProgress?: (done: number) => void; audit?: (tx: Tx, count: number) => Promise<void> },
+): Promise<ImportOutcome> {
+  const started = performance.now();
+  const headerOf = new Map<string, string>();
+  for (const c of spec.columns) {
+    headerOf.set(c.header, c.key);
+    for (const a of c.aliases ?? []) headerOf.set(a, c.key);
+  }
+  const items: T[] = [];
+  const rowNumbers: number[] = [];
+  const errors: FieldError[] = [];
+  let rows: AsyncIterable<TableRow>;
+  try {
+    rows = readTable(input, format, { maxRows: opts.maxRows ?? 1_000_000 });
+  } catch (e) {
+    throw new AppError(400, 'import.bad_file', { reason: (e as Error).message });
+  }
+  try {
+    for await (const r of rows) {
+      const values: Record<string, string> = {};
+      for (const [h, v] of Object.entries(r.values)) {
+        const key = headerOf.get(h);
+        if (key) values[key] = v;
+        else if (items.length + errors.length === 0 && rowNumbers.length === 0) {
+          errors.push({ pointer: `/rows/-1/${h}`, code: 'field.unknown', params: { field: h } });
+        }
+      }
+      const index = rowNumbers.length;
+      rowNumbers.push(r.row);
+      const parsed = spec.parseRow(values, index);
+      errors.push(...parsed.errors);
+      if (parsed.value !== undefined) items.push(parsed.value);
+      if (rowNumbers.length % 10_000 === 0) opts.onProgress?.(rowNumbers.length);
+    }
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new AppError(400, 'import.bad_file', { reason: (e as Error).message });
+  }
+  if (!errors.length) {
+    const count = await sql
+      .begin(async (tx) => {
+        const r = await spec.write(tx, opts.tenantId, items);
+        if (r.errors.length) {
+          errors.push(...r.errors);
+          throw ROLLBACK;
+        }
+        await opts.audit?.(tx, r.count);
+        return r.count;
+      })
+      .catch((e) => {
+        if (e === ROLLBACK) return -1;
+        throw e;
+      });
+    if (count >= 0) {
+      const seconds = (performance.now() - started) / 1000;
+      return { imported: count, rowsPerSecond: Math.round(count / Math.max(seconds, 1e-6)) };
+    }
+  }
+  throw new AppError(422, 'import.invalid_rows', { count: new Set(errors.map((e) => e.pointer.split('/')[2])).size }, [], {
+    errors: toRowErrors(errors, rowNumbers, spec.columns, opts.locale),
+  });
+}
+
+const ROLLBACK = Symbol('rollback');
+
+export function toRowErrors(errors: FieldError[], rowNumbers: number[], columns: Column[], locale: Locale): RowError[] {
+  return errors.map((e) => {
+    const [, , index, field = ''] = e.pointer.split('/');
+    const key = FIELD_TO_KEY(field);
+    const column = columns.find((c) => c.key === key)?.header ?? field;
+    const i = Number(index);
+    return {
+      row: i < 0 ? 1 : (rowNumbers[i] ?? i + 2),
+      column,
+      code: e.code,
+      reason: message(e.code, locale, { field: column, ...e.params }),
+    };
+  });
+}

@@ -1,0 +1,47 @@
+import { type Config, loadConfig } from './config.ts';
+import { type Database, openDatabase } from './db/database.ts';
+import { type DemoCredentials, loadDemo } from './demo/load-demo.ts';
+import { buildApp } from './http/app.ts';
+
+export interface RunningServer {
+  url: string;
+  db: Database;
+  demo: DemoCredentials | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts the whole product: database (embedded unless DATABASE_URL), migrations, demo data if empty, HTTP. */
+export async function startServer(
+  config: Config = loadConfig(),
+  opts: { log?: (m: string) => void; demo?: boolean; demoStores?: number; httpLogger?: boolean } = {},
+): Promise<RunningServer> {
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const db = await openDatabase(config, { log, poolSize: 30 });
+  let demo: DemoCredentials | undefined;
+  try {
+    const [t] = await db.sql<{ n: number }[]>`select count(*)::int as n from tenants`;
+    if (opts.demo !== false && t?.n === 0) {
+      log('empty database: loading the demo brand (one-time)…');
+      const started = performance.now();
+      demo = await loadDemo(db.sql, { stores: opts.demoStores, onStep: (s) => log(`  demo: ${s}`) });
+      log(`demo brand loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    const { app } = await buildApp({
+      sql: db.sql,
+      logger: opts.httpLogger ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] } : false,
+    });
+    const address = await app.listen({ port: config.port, host: config.host });
+    return {
+      url: address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1'),
+      db,
+      demo,
+      stop: async () => {
+        await app.close();
+        await db.close();
+      },
+    };
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
+  }
+}
