@@ -28,7 +28,9 @@ export async function startServer(
     }
     const { app } = await buildApp({
       sql: db.sql,
-      logger: opts.httpLogger ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] } : false,
+      logger: opts.httpLogger
+        ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] }
+        : false,
     });
     const address = await app.listen({ port: config.port, host: config.host });
     return {

@@ -8,8 +8,8 @@ import { openDatabase } from '../db/database.ts';
 import { DEMO_ADMIN_PASSWORD, DEMO_TENANT, loadDemo } from '../demo/load-demo.ts';
 import { AppError, toProblem } from '../http/problem.ts';
 import { verifyAuditChain } from '../modules/audit/index.ts';
-import { ROLES, checkUser, insertUsers } from '../modules/auth/index.ts';
 import { usersImport } from '../modules/auth/import-spec.ts';
+import { checkUser, insertUsers, ROLES } from '../modules/auth/index.ts';
 import { productsImport } from '../modules/catalog/import-spec.ts';
 import { partiesImport } from '../modules/parties/import-spec.ts';
 import { findTenantByCode } from '../modules/tenancy/index.ts';
@@ -101,30 +101,40 @@ program
   .option('--party <code>', 'the party the user works for (required for non-brand roles)')
   .option('--display-name <name>')
   .option('--territories <codes>', 'brand_sales: comma-separated division codes')
-  .action(async (o: { tenant: string; username: string; password: string; role: string; party?: string; displayName?: string; territories?: string }) => {
-    const db = await openDatabase(loadConfig(), { log });
-    try {
-      const tenant = await findTenantByCode(db.sql, o.tenant);
-      if (!tenant) throw new Error(`no tenant ${o.tenant}`);
-      const input = {
-        username: o.username,
-        password: o.password,
-        role: o.role,
-        partyCode: o.party ?? (o.role.startsWith('brand_') ? 'BRAND' : null),
-        displayName: o.displayName,
-        territories: o.territories?.split(',').filter(Boolean),
-      };
-      const errors = checkUser(input, '');
-      if (errors.length) throw new AppError(400, 'request.invalid', {}, errors);
-      await db.sql.begin(async (tx) => {
-        const r = await insertUsers(tx, tenant.id, [input], (_i, f) => `/${f}`);
-        if (r.errors.length) throw new AppError(400, 'request.invalid', {}, r.errors);
-      });
-      console.log(`user ${o.username} (${o.role}) created in tenant ${o.tenant}`);
-    } finally {
-      await db.close();
-    }
-  });
+  .action(
+    async (o: {
+      tenant: string;
+      username: string;
+      password: string;
+      role: string;
+      party?: string;
+      displayName?: string;
+      territories?: string;
+    }) => {
+      const db = await openDatabase(loadConfig(), { log });
+      try {
+        const tenant = await findTenantByCode(db.sql, o.tenant);
+        if (!tenant) throw new Error(`no tenant ${o.tenant}`);
+        const input = {
+          username: o.username,
+          password: o.password,
+          role: o.role,
+          partyCode: o.party ?? (o.role.startsWith('brand_') ? 'BRAND' : null),
+          displayName: o.displayName,
+          territories: o.territories?.split(',').filter(Boolean),
+        };
+        const errors = checkUser(input, '');
+        if (errors.length) throw new AppError(400, 'request.invalid', {}, errors);
+        await db.sql.begin(async (tx) => {
+          const r = await insertUsers(tx, tenant.id, [input], (_i, f) => `/${f}`);
+          if (r.errors.length) throw new AppError(400, 'request.invalid', {}, r.errors);
+        });
+        console.log(`user ${o.username} (${o.role}) created in tenant ${o.tenant}`);
+      } finally {
+        await db.close();
+      }
+    },
+  );
 
 const SPECS: Record<string, ImportSpec<unknown>> = {
   products: productsImport as ImportSpec<unknown>,
@@ -163,7 +173,14 @@ program
         console.error(`${errors.length} problems; nothing was imported`);
         for (const x of errors.slice(0, 20)) console.error(`  row ${x.row}, ${x.column}: ${x.reason}`);
         if (o.errors) {
-          await pipeline(writeTable('csv', ['row', 'column', 'code', 'reason'].map((k) => ({ key: k, header: k })), errors), fs.createWriteStream(o.errors));
+          await pipeline(
+            writeTable(
+              'csv',
+              ['row', 'column', 'code', 'reason'].map((k) => ({ key: k, header: k })),
+              errors,
+            ),
+            fs.createWriteStream(o.errors),
+          );
           console.error(`error report written to ${o.errors}`);
         }
         process.exitCode = 2;
@@ -217,7 +234,9 @@ program
       const r = await verifyAuditChain(db.sql, tenant?.id);
       if (r.ok) console.log(`audit chain intact: ${r.checked} entries verified`);
       else {
-        console.error(`audit chain BROKEN at tenant ${r.brokenAt?.tenantId} seq ${r.brokenAt?.seq}: ${r.brokenAt?.reason} (${r.checked} entries verified before it)`);
+        console.error(
+          `audit chain BROKEN at tenant ${r.brokenAt?.tenantId} seq ${r.brokenAt?.seq}: ${r.brokenAt?.reason} (${r.checked} entries verified before it)`,
+        );
         process.exitCode = 3;
       }
     } finally {

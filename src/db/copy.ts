@@ -6,7 +6,11 @@ type Cell = string | number | boolean | null | undefined | Date | readonly (stri
 function encode(v: Cell): string {
   if (v === null || v === undefined) return '\\N';
   if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return `{${v.map((x) => (typeof x === 'number' ? String(x) : `"${String(x).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`.replace(/\\/g, '\\\\');
+  if (Array.isArray(v))
+    return `{${v.map((x) => (typeof x === 'number' ? String(x) : `"${String(x).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`.replace(
+      /\\/g,
+      '\\\\',
+    );
   const s = String(v);
   return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 }

@@ -1,6 +1,6 @@
 import type { Config } from '../config.ts';
 import { loadDivisions } from '../modules/parties/index.ts';
-import { type Sql, createSql } from './connection.ts';
+import { createSql, type Sql } from './connection.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
 
@@ -23,7 +23,11 @@ export async function openDatabase(
   let embedded: EmbeddedServer | undefined;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: process.env.THROUGHLINE_PG_LOG ? (m) => log(`[pg] ${m}`) : undefined });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      log: process.env.THROUGHLINE_PG_LOG ? (m) => log(`[pg] ${m}`) : undefined,
+    });
     url = embedded.url;
   }
   const sql = createSql(url, { max: opts.poolSize ?? 20 });

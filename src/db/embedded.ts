@@ -17,11 +17,7 @@ export interface EmbeddedServer {
 
 const PG_USER = 'postgres';
 
-export async function startEmbeddedPostgres(opts: {
-  dataDir: string;
-  port: number;
-  log?: (msg: string) => void;
-}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (msg: string) => void }): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => {});
   const runsAsRoot = process.getuid?.() === 0;
   const dataDirectory = pickDataDirectory(path.join(opts.dataDir, 'pg'), runsAsRoot, log);
@@ -48,14 +44,22 @@ export async function startEmbeddedPostgres(opts: {
     createPostgresUser: runsAsRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `unix_socket_directories=`,
-      '-c', 'shared_buffers=512MB',
-      '-c', 'max_connections=200',
-      '-c', 'work_mem=16MB',
-      '-c', 'maintenance_work_mem=256MB',
-      '-c', 'max_wal_size=4GB',
-      '-c', 'logging_collector=off',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=`,
+      '-c',
+      'shared_buffers=512MB',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'work_mem=16MB',
+      '-c',
+      'maintenance_work_mem=256MB',
+      '-c',
+      'max_wal_size=4GB',
+      '-c',
+      'logging_collector=off',
     ],
     onLog: (m) => log(m.trim()),
     onError: (e) => log(`postgres: ${String(e)}`),

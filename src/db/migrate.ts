@@ -46,9 +46,10 @@ export async function migrate(sql: Sql, opts: { dir?: string; log?: (m: string) 
         version integer primary key, name text not null, checksum text not null,
         applied_at timestamptz not null default now())`;
       const done = new Map(
-        (await conn<{ version: number; checksum: string }[]>`select version, checksum from schema_migrations`).map(
-          (r) => [r.version, r.checksum],
-        ),
+        (await conn<{ version: number; checksum: string }[]>`select version, checksum from schema_migrations`).map((r) => [
+          r.version,
+          r.checksum,
+        ]),
       );
       for (const m of listMigrations(opts.dir)) {
         const prior = done.get(m.version);
@@ -86,5 +87,7 @@ export async function pendingMigrations(sql: Sql): Promise<string[]> {
   const done = exists?.t
     ? new Set((await sql<{ version: number }[]>`select version from schema_migrations`).map((r) => r.version))
     : new Set<number>();
-  return listMigrations().filter((m) => !done.has(m.version)).map((m) => m.name);
+  return listMigrations()
+    .filter((m) => !done.has(m.version))
+    .map((m) => m.name);
 }

@@ -20,9 +20,31 @@ const WAREHOUSES: [string, string, string][] = [
   ['W05', '西安中心仓', '610116'],
   ['W06', '沈阳中心仓', '210114'],
 ];
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'.split('');
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'.split(
+    '',
+  );
 const STORE_TYPES = ['便利店', '超市', '商店', '副食店', '小卖部', '母婴店', '生活超市', '百货', '批发部', '烟酒店'];
-const TRADE_WORDS = ['盛', '鑫', '福', '兴', '旺', '隆', '源', '达', '丰', '泰', '和', '佳', '惠', '万家', '好又多', '快客', '家家乐', '邻里'];
+const TRADE_WORDS = [
+  '盛',
+  '鑫',
+  '福',
+  '兴',
+  '旺',
+  '隆',
+  '源',
+  '达',
+  '丰',
+  '泰',
+  '和',
+  '佳',
+  '惠',
+  '万家',
+  '好又多',
+  '快客',
+  '家家乐',
+  '邻里',
+];
 const STREETS = ['人民路', '解放路', '建设路', '中山路', '和平路', '新华路', '胜利路', '文化路', '光明路', '长江路', '黄河路', '朝阳路'];
 
 export interface DemoChannel {
@@ -49,12 +71,35 @@ export function demoChannel(rnd: Random, storeCount: number, distributorCount = 
     const d = allDivisions().get(districtCode) as Division;
     return { provinceCode: d.provinceCode, cityCode: d.cityCode, districtCode };
   };
-  parties.push({ code: 'BRAND', name: '示范乳业饮品集团', kind: 'brand', gln: gln(glnSeq++), ...place('110105'), address: '朝阳区建国路88号' });
+  parties.push({
+    code: 'BRAND',
+    name: '示范乳业饮品集团',
+    kind: 'brand',
+    gln: gln(glnSeq++),
+    ...place('110105'),
+    address: '朝阳区建国路88号',
+  });
   for (const [code, name, district] of FACTORIES) {
-    parties.push({ code, name, kind: 'factory', gln: gln(glnSeq++), parentCode: 'BRAND', ...place(district), address: `${rnd.pick(STREETS)}${rnd.int(1, 300)}号` });
+    parties.push({
+      code,
+      name,
+      kind: 'factory',
+      gln: gln(glnSeq++),
+      parentCode: 'BRAND',
+      ...place(district),
+      address: `${rnd.pick(STREETS)}${rnd.int(1, 300)}号`,
+    });
   }
   for (const [code, name, district] of WAREHOUSES) {
-    parties.push({ code, name, kind: 'warehouse', gln: gln(glnSeq++), parentCode: 'BRAND', ...place(district), address: `${rnd.pick(STREETS)}${rnd.int(1, 300)}号` });
+    parties.push({
+      code,
+      name,
+      kind: 'warehouse',
+      gln: gln(glnSeq++),
+      parentCode: 'BRAND',
+      ...place(district),
+      address: `${rnd.pick(STREETS)}${rnd.int(1, 300)}号`,
+    });
   }
 
   // tier 1: about 30% of distributors, at least one per province, proportional to its cities; each holds a disjoint set of cities
@@ -92,7 +137,9 @@ export function demoChannel(rnd: Random, storeCount: number, distributorCount = 
   // tier 2: the rest, each under a tier-1 distributor, holding some districts of one of its cities
   const tier2Total = distributorCount - tier1.length;
   const districtOwner = new Map<string, string>();
-  const cityPool = tier1.flatMap((t) => t.cities.map((c) => ({ t1: t.code, city: c, districts: districtsOf(c.code) }))).filter((x) => x.districts.length >= 2);
+  const cityPool = tier1
+    .flatMap((t) => t.cities.map((c) => ({ t1: t.code, city: c, districts: districtsOf(c.code) })))
+    .filter((x) => x.districts.length >= 2);
   for (let i = 0; i < tier2Total; i++) {
     const slot = cityPool[Math.floor((i * cityPool.length) / tier2Total)] ?? cityPool[i % cityPool.length];
     if (!slot) break;

@@ -1,7 +1,7 @@
 import type { Sql } from '../db/connection.ts';
 import { copyInto } from '../db/copy.ts';
 import { appendAudit } from '../modules/audit/index.ts';
-import { type UserInput, insertUsers } from '../modules/auth/index.ts';
+import { insertUsers, type UserInput } from '../modules/auth/index.ts';
 import { checkProduct, insertProducts, type ValidProduct } from '../modules/catalog/index.ts';
 import { checkParty, insertParties, type ValidParty } from '../modules/parties/index.ts';
 import { createTenant, findTenantByCode } from '../modules/tenancy/index.ts';
@@ -52,13 +52,32 @@ export async function loadDemo(sql: Sql, opts: DemoOptions = {}): Promise<DemoCr
   });
   const users: UserInput[] = [
     { username: 'admin', displayName: '系统管理员', password: DEMO_ADMIN_PASSWORD, role: 'brand_admin', partyCode: 'BRAND' },
-    { username: 'sales', displayName: '华北销售代表', password: DEMO_PASSWORD, role: 'brand_sales', partyCode: 'BRAND', territories: ['11', '13'] },
+    {
+      username: 'sales',
+      displayName: '华北销售代表',
+      password: DEMO_PASSWORD,
+      role: 'brand_sales',
+      partyCode: 'BRAND',
+      territories: ['11', '13'],
+    },
     { username: 'planner', displayName: '计划员', password: DEMO_PASSWORD, role: 'brand_planner', partyCode: 'BRAND' },
     { username: 'quality', displayName: '质量经理', password: DEMO_PASSWORD, role: 'brand_quality', partyCode: 'BRAND' },
     { username: 'line', displayName: '1号产线', password: DEMO_PASSWORD, role: 'line_device', partyCode: 'F01' },
     { username: 'warehouse', displayName: '北京仓操作员', password: DEMO_PASSWORD, role: 'warehouse_operator', partyCode: 'W01' },
-    { username: 'distributor', displayName: '一级经销商管理员', password: DEMO_PASSWORD, role: 'distributor_admin', partyCode: channel.firstTier1 },
-    { username: 'dstaff', displayName: '二级经销商业务员', password: DEMO_PASSWORD, role: 'distributor_staff', partyCode: channel.firstTier2 },
+    {
+      username: 'distributor',
+      displayName: '一级经销商管理员',
+      password: DEMO_PASSWORD,
+      role: 'distributor_admin',
+      partyCode: channel.firstTier1,
+    },
+    {
+      username: 'dstaff',
+      displayName: '二级经销商业务员',
+      password: DEMO_PASSWORD,
+      role: 'distributor_staff',
+      partyCode: channel.firstTier2,
+    },
     { username: 'store', displayName: '门店老板', password: DEMO_PASSWORD, role: 'store_owner', partyCode: channel.firstStore },
     { username: 'clerk', displayName: '门店店员', password: DEMO_PASSWORD, role: 'store_clerk', partyCode: channel.firstStore },
   ];
@@ -66,7 +85,12 @@ export async function loadDemo(sql: Sql, opts: DemoOptions = {}): Promise<DemoCr
   await sql.begin(async (tx) => {
     if (await findTenantByCode(tx, tenantCode)) throw new Error(`tenant ${tenantCode} already exists`);
     const tenant = await createTenant(tx, tenantCode, tenantCode === DEMO_TENANT ? '示范乳业饮品集团' : `Tenant ${tenantCode}`);
-    await copyInto(tx, 'product_categories', ['tenant_id', 'code', 'name_zh', 'name_en'], CATEGORIES.map((c) => [tenant.id, c.code, c.zh, c.en]));
+    await copyInto(
+      tx,
+      'product_categories',
+      ['tenant_id', 'code', 'name_zh', 'name_en'],
+      CATEGORIES.map((c) => [tenant.id, c.code, c.zh, c.en]),
+    );
     const p = await insertProducts(tx, tenant.id, products, (i, f) => `/products/${i}/${f}`);
     if (p.errors.length) throw new Error(`demo products rejected: ${JSON.stringify(p.errors.slice(0, 3))}`);
     step('parties', 2, total);
@@ -80,20 +104,30 @@ export async function loadDemo(sql: Sql, opts: DemoOptions = {}): Promise<DemoCr
       for (let k = 0; k < 3; k++) {
         const day = new Date(Date.UTC(2026, 9, 1 + k * 14 + (i % 7)));
         const expiry = new Date(day.getTime() + shelf * 86_400_000);
-        lotRows.push([tenant.id, productId, `L${day.toISOString().slice(2, 10).replace(/-/g, '')}${String.fromCharCode(65 + (i % 3))}`,
-          day.toISOString().slice(0, 10), expiry.toISOString().slice(0, 10), factories[i % 3] as number]);
+        lotRows.push([
+          tenant.id,
+          productId,
+          `L${day.toISOString().slice(2, 10).replace(/-/g, '')}${String.fromCharCode(65 + (i % 3))}`,
+          day.toISOString().slice(0, 10),
+          expiry.toISOString().slice(0, 10),
+          factories[i % 3] as number,
+        ]);
       }
     });
     await copyInto(tx, 'lots', ['tenant_id', 'product_id', 'lot_code', 'production_date', 'expiry_date', 'factory_id'], lotRows);
     step('users', 4, total);
     const u = await insertUsers(tx, tenant.id, users, (i, f) => `/users/${i}/${f}`);
     if (u.errors.length) throw new Error(`demo users rejected: ${JSON.stringify(u.errors)}`);
-    await appendAudit(tx, { tenantId: tenant.id, actorKind: 'system', actorId: null, actorName: 'demo', ip: null }, {
-      action: 'demo.load',
-      entityType: 'tenant',
-      entityId: tenant.id,
-      details: { seed, products: products.length, parties: parties.length, users: users.length },
-    });
+    await appendAudit(
+      tx,
+      { tenantId: tenant.id, actorKind: 'system', actorId: null, actorName: 'demo', ip: null },
+      {
+        action: 'demo.load',
+        entityType: 'tenant',
+        entityId: tenant.id,
+        details: { seed, products: products.length, parties: parties.length, users: users.length },
+      },
+    );
   });
   step('analyze', 5, total);
   await sql`analyze parties`;

@@ -60,7 +60,8 @@ export function installAccessControl(app: FastifyInstance, sql: Sql): DeclaredRo
     const access = req.routeOptions.config?.access ?? 'public';
     if (access === 'public') return;
     const { actor, via } = await authenticate(sql, req);
-    if (!actor) throw AppError.unauthorized(via === 'none' ? 'auth.required' : via === 'key' ? 'auth.api_key_invalid' : 'auth.token_invalid');
+    if (!actor)
+      throw AppError.unauthorized(via === 'none' ? 'auth.required' : via === 'key' ? 'auth.api_key_invalid' : 'auth.token_invalid');
     if (via === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.headers[CSRF_HEADER] === undefined) {
       throw new AppError(403, 'auth.csrf');
     }

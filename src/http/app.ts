@@ -19,6 +19,8 @@ import { ajvToFieldErrors, installValidators } from './validation.ts';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 
+export type { DeclaredRoute };
+
 export interface AppOptions {
   sql: Sql;
   logger?: boolean | object;

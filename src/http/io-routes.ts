@@ -70,7 +70,11 @@ export async function ioRoutes(api: FastifyInstance, sql: Sql) {
     '/imports/reports/:id',
     {
       config: { access: 'import:write' },
-      schema: { tags: ['import/export'], summary: 'Download the per-row error report of a rejected import (CSV)', params: strictObject({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }) },
+      schema: {
+        tags: ['import/export'],
+        summary: 'Download the per-row error report of a rejected import (CSV)',
+        params: strictObject({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }),
+      },
     },
     async (req, reply) => {
       const ctx = ctxOf(req, sql);

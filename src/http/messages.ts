@@ -38,10 +38,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '此 API 密钥未被授权执行 {action}',
     en: 'This API key is not allowed to do {action}',
   },
-  'not_found': { 'zh-CN': '未找到该记录', en: 'Not found' },
+  not_found: { 'zh-CN': '未找到该记录', en: 'Not found' },
   'route.not_found': { 'zh-CN': '接口不存在', en: 'No such endpoint' },
   conflict: { 'zh-CN': '记录已存在：{detail}', en: 'Already exists: {detail}' },
-  'rate_limited': { 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests, try again later' },
+  rate_limited: { 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests, try again later' },
   'import.invalid_rows': {
     'zh-CN': '导入文件有 {count} 行错误，未写入任何数据',
     en: '{count} rows of the file are invalid; nothing was imported',

@@ -57,8 +57,7 @@ export function toProblem(err: AppError, locale: Locale, instance?: string): Pro
     detail: message(f.code, locale, { field: f.pointer.split('/').pop(), ...f.params }),
   }));
   const first = errors[0];
-  const detail =
-    err.code === 'request.invalid' && first ? first.detail : message(err.code, locale, err.params);
+  const detail = err.code === 'request.invalid' && first ? first.detail : message(err.code, locale, err.params);
   return {
     type: `https://throughline.dev/problems/${err.code}`,
     title: message(err.code, locale, err.params),

@@ -11,9 +11,7 @@ export function installValidators(app: FastifyInstance): void {
   const strict = new Ajv.default({ ...common, coerceTypes: false });
   const coercing = new Ajv.default({ ...common, coerceTypes: 'array' });
   for (const ajv of [strict, coercing]) ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? strict : coercing).compile(schema as FastifySchema & object),
-  );
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as FastifySchema & object));
 }
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };

@@ -2,7 +2,7 @@ import type { Sql, Tx } from '../db/connection.ts';
 import type { Locale } from '../http/messages.ts';
 import { message } from '../http/messages.ts';
 import { AppError, type FieldError } from '../http/problem.ts';
-import { type TableRow, readTable } from './tabular/index.ts';
+import { readTable, type TableRow } from './tabular/index.ts';
 
 /** One row-level reason an import was refused. */
 export interface RowError {
@@ -47,7 +47,13 @@ export async function runImport<T>(
   spec: ImportSpec<T>,
   input: Buffer,
   format: 'xlsx' | 'csv',
-  opts: { tenantId: number; locale: Locale; maxRows?: number; onProgress?: (done: number) => void; audit?: (tx: Tx, count: number) => Promise<void> },
+  opts: {
+    tenantId: number;
+    locale: Locale;
+    maxRows?: number;
+    onProgress?: (done: number) => void;
+    audit?: (tx: Tx, count: number) => Promise<void>;
+  },
 ): Promise<ImportOutcome> {
   const started = performance.now();
   const headerOf = new Map<string, string>();

@@ -1,6 +1,6 @@
 import type { Db } from '../../context.ts';
 import type { Sql } from '../../db/connection.ts';
-import { type AuditEntryFields, GENESIS_HASH, entryHash } from './chain.ts';
+import { type AuditEntryFields, entryHash, GENESIS_HASH } from './chain.ts';
 
 export interface AuditWho {
   tenantId: number;

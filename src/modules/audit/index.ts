@@ -1,1 +1,1 @@
-export { appendAudit, listAudit, verifyAuditChain, type AuditWho, type AuditWhat, type VerifyResult } from './audit-log.ts';
+export { type AuditWhat, type AuditWho, appendAudit, listAudit, type VerifyResult, verifyAuditChain } from './audit-log.ts';

@@ -1,5 +1,5 @@
 import type { ImportSpec } from '../../platform/import-driver.ts';
-import { type UserInput, checkUser, insertUsers } from './users.ts';
+import { checkUser, insertUsers, type UserInput } from './users.ts';
 
 /** Users with initial passwords (hashed with argon2id before they are stored; never exported). */
 export const usersImport: ImportSpec<UserInput> = {

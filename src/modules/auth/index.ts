@@ -1,6 +1,6 @@
 export type { Actor } from './actor.ts';
 export { actorForApiKey, createApiKey, listApiKeys, revokeApiKey, whoOf } from './api-keys.ts';
-export { BRAND_ROLES, PERMISSIONS, ROLES, type Action, type Role, isAction, roleMay } from './roles.ts';
+export { type Action, BRAND_ROLES, isAction, PERMISSIONS, ROLES, type Role, roleMay } from './roles.ts';
 export { partyScope, seesWholeTenant } from './scope.ts';
 export { hashPassword, isStrongPassword } from './secrets.ts';
 export { actorForSession, login, logout } from './sessions.ts';

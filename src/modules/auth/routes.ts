@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
-import { CSRF_HEADER, SESSION_COOKIE, ctxOf } from '../../http/access.ts';
+import { CSRF_HEADER, ctxOf, SESSION_COOKIE } from '../../http/access.ts';
 import { IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey, whoOf } from './api-keys.ts';
@@ -51,11 +51,12 @@ export async function authRoutes(api: FastifyInstance, sql: Sql, opts: { loginRa
 
   api.get('/auth/me', { config: { access: 'session:read' }, schema: { tags: ['auth'] } }, async (req) => {
     const a = ctxOf(req, sql).actor;
-    const [u] = a.kind === 'user'
-      ? await sql`select u.display_name, u.locale, p.name as party_name, t.name as tenant_name from users u
+    const [u] =
+      a.kind === 'user'
+        ? await sql`select u.display_name, u.locale, p.name as party_name, t.name as tenant_name from users u
           join tenants t on t.id = u.tenant_id left join parties p on p.tenant_id = u.tenant_id and p.id = u.party_id
           where u.tenant_id = ${a.tenantId} and u.id = ${a.id}`
-      : await sql`select ${a.name} as display_name, 'zh-CN' as locale, p.name as party_name, t.name as tenant_name
+        : await sql`select ${a.name} as display_name, 'zh-CN' as locale, p.name as party_name, t.name as tenant_name
           from parties p join tenants t on t.id = p.tenant_id where p.tenant_id = ${a.tenantId} and p.id = ${a.partyId}`;
     return {
       user: {
@@ -149,4 +150,3 @@ export async function authRoutes(api: FastifyInstance, sql: Sql, opts: { loginRa
     },
   );
 }
-

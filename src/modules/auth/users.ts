@@ -2,7 +2,7 @@ import type { Db, RequestContext } from '../../context.ts';
 import { copyInto, reserveIds } from '../../db/copy.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
 import { allDivisions } from '../parties/divisions.ts';
-import { ROLES, ROLE_PARTY_KIND, type Role } from './roles.ts';
+import { ROLE_PARTY_KIND, ROLES, type Role } from './roles.ts';
 import { hashPassword, isStrongPassword } from './secrets.ts';
 
 export interface UserInput {
@@ -19,7 +19,11 @@ export interface UserInput {
 export function checkUser(u: UserInput, at: string): FieldError[] {
   const errors: FieldError[] = [];
   if (!u.username || !/^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$/.test(u.username)) {
-    errors.push({ pointer: `${at}/username`, code: 'field.invalid', params: { field: 'username', reason: '2-64 letters, digits, _ . @ -' } });
+    errors.push({
+      pointer: `${at}/username`,
+      code: 'field.invalid',
+      params: { field: 'username', reason: '2-64 letters, digits, _ . @ -' },
+    });
   }
   if (!isStrongPassword(u.password ?? '')) errors.push({ pointer: `${at}/password`, code: 'password.weak' });
   if (!ROLES.includes(u.role as Role)) {
@@ -49,25 +53,33 @@ export async function insertUsers(
   const errors: FieldError[] = [];
   const seen = new Map<string, number>();
   users.forEach((u, i) => {
-    if (seen.has(u.username)) errors.push({ pointer: pointer(i, 'username'), code: 'import.duplicate', params: { field: 'username', value: u.username } });
+    if (seen.has(u.username))
+      errors.push({ pointer: pointer(i, 'username'), code: 'import.duplicate', params: { field: 'username', value: u.username } });
     seen.set(u.username, i);
   });
   const existing = await tx<{ username: string }[]>`
     select username from users where tenant_id = ${tenantId} and username = any(${[...seen.keys()]}::text[])`;
   for (const e of existing) {
-    errors.push({ pointer: pointer(seen.get(e.username) ?? 0, 'username'), code: 'import.exists', params: { field: 'username', value: e.username } });
+    errors.push({
+      pointer: pointer(seen.get(e.username) ?? 0, 'username'),
+      code: 'import.exists',
+      params: { field: 'username', value: e.username },
+    });
   }
   const codes = [...new Set(users.map((u) => u.partyCode).filter((c): c is string => !!c))];
   const parties = new Map(
-    (await tx<{ code: string; id: number; kind: string }[]>`
-      select code, id, kind from parties where tenant_id = ${tenantId} and code = any(${codes}::text[])`).map((p) => [p.code, p]),
+    (
+      await tx<{ code: string; id: number; kind: string }[]>`
+      select code, id, kind from parties where tenant_id = ${tenantId} and code = any(${codes}::text[])`
+    ).map((p) => [p.code, p]),
   );
   users.forEach((u, i) => {
     if (!u.partyCode) return;
     const p = parties.get(u.partyCode);
     const wanted = ROLE_PARTY_KIND[u.role as Role];
     if (!p) errors.push({ pointer: pointer(i, 'partyCode'), code: 'import.reference', params: { field: 'partyCode', value: u.partyCode } });
-    else if (p.kind !== wanted) errors.push({ pointer: pointer(i, 'partyCode'), code: 'user.role_party', params: { role: u.role, kind: wanted } });
+    else if (p.kind !== wanted)
+      errors.push({ pointer: pointer(i, 'partyCode'), code: 'user.role_party', params: { role: u.role, kind: wanted } });
   });
   if (errors.length) return { errors, ids: [] };
   const hashes = await Promise.all(users.map((u) => hashPassword(u.password)));
@@ -76,8 +88,16 @@ export async function insertUsers(
     tx,
     'users',
     ['tenant_id', 'id', 'username', 'display_name', 'password_hash', 'role', 'party_id', 'locale'],
-    users.map((u, i) => [tenantId, ids[i], u.username, u.displayName || u.username, hashes[i], u.role,
-      u.partyCode ? Number(parties.get(u.partyCode)?.id) : null, u.locale || 'zh-CN']),
+    users.map((u, i) => [
+      tenantId,
+      ids[i],
+      u.username,
+      u.displayName || u.username,
+      hashes[i],
+      u.role,
+      u.partyCode ? Number(parties.get(u.partyCode)?.id) : null,
+      u.locale || 'zh-CN',
+    ]),
   );
   const terr = users.flatMap((u, i) => (u.territories ?? []).map((t) => [tenantId, ids[i], t] as [number, number, string]));
   if (terr.length) await copyInto(tx, 'user_territories', ['tenant_id', 'user_id', 'division_code'], terr);
@@ -113,4 +133,3 @@ export async function listUsers(ctx: RequestContext, q: { page: number; pageSize
 export function assertNoErrors(errors: FieldError[]): void {
   if (errors.length) throw AppError.invalid(errors);
 }
-

@@ -1,5 +1,5 @@
 import type { ImportSpec } from '../../platform/import-driver.ts';
-import { type ValidProduct, checkProduct, yuanToFen } from './product-rules.ts';
+import { checkProduct, type ValidProduct, yuanToFen } from './product-rules.ts';
 import { insertProducts } from './product-writes.ts';
 
 const int = (s: string | undefined) => (s === undefined || s === '' ? null : /^\d+$/.test(s) ? Number(s) : Number.NaN);

@@ -1,3 +1,3 @@
-export { type ProductInput, type ValidProduct, checkProduct, yuanToFen } from './product-rules.ts';
+export { getProduct, listProducts, type ProductListQuery, productCategories } from './product-queries.ts';
+export { checkProduct, type ProductInput, type ValidProduct, yuanToFen } from './product-rules.ts';
 export { insertProducts } from './product-writes.ts';
-export { getProduct, listProducts, productCategories, type ProductListQuery } from './product-queries.ts';

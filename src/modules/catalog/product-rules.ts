@@ -70,14 +70,26 @@ export function checkProduct(p: ProductInput, at: string): { product?: ValidProd
     errors.push({ pointer: `${at}/listPriceFen`, code: 'field.invalid', params: { field: 'listPriceFen', reason: 'integer fen >= 0' } });
   }
   if (!!p.caseGtin !== !!p.caseQuantity) {
-    errors.push({ pointer: `${at}/caseQuantity`, code: 'field.invalid', params: { field: 'caseQuantity', reason: 'case GTIN and quantity go together' } });
+    errors.push({
+      pointer: `${at}/caseQuantity`,
+      code: 'field.invalid',
+      params: { field: 'caseQuantity', reason: 'case GTIN and quantity go together' },
+    });
   }
   if (!!p.palletGtin !== !!p.palletQuantity || (p.palletGtin && !p.caseGtin)) {
-    errors.push({ pointer: `${at}/palletQuantity`, code: 'field.invalid', params: { field: 'palletQuantity', reason: 'a pallet needs a case level and a quantity' } });
+    errors.push({
+      pointer: `${at}/palletQuantity`,
+      code: 'field.invalid',
+      params: { field: 'palletQuantity', reason: 'a pallet needs a case level and a quantity' },
+    });
   }
   const distinct = new Set(Object.values(gtins));
   if (distinct.size < Object.keys(gtins).length) {
-    errors.push({ pointer: `${at}/caseGtin`, code: 'field.invalid', params: { field: 'caseGtin', reason: 'each level needs its own GTIN' } });
+    errors.push({
+      pointer: `${at}/caseGtin`,
+      code: 'field.invalid',
+      params: { field: 'caseGtin', reason: 'each level needs its own GTIN' },
+    });
   }
   if (errors.length) return { errors };
   const packaging: PackagingLevel[] = [{ level: 'unit', gtin: gtins.gtin as string, quantity: 1, unitsPer: 1 }];

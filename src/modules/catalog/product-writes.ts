@@ -18,7 +18,8 @@ export async function insertProducts(
     skus.set(p.sku, i);
     for (const l of p.packaging) {
       const field = l.level === 'unit' ? 'gtin' : `${l.level}Gtin`;
-      if (gtinAt.has(l.gtin)) errors.push({ pointer: pointer(i, field), code: 'import.duplicate', params: { field: 'GTIN', value: l.gtin } });
+      if (gtinAt.has(l.gtin))
+        errors.push({ pointer: pointer(i, field), code: 'import.duplicate', params: { field: 'GTIN', value: l.gtin } });
       gtinAt.set(l.gtin, [i, field]);
     }
   });
@@ -27,14 +28,16 @@ export async function insertProducts(
     tx<{ gtin: string }[]>`select gtin from packaging_levels where tenant_id = ${tenantId} and gtin = any(${[...gtinAt.keys()]}::text[])`,
     tx<{ code: string }[]>`select code from product_categories where tenant_id = ${tenantId}`,
   ]);
-  for (const d of dupSkus) errors.push({ pointer: pointer(skus.get(d.sku) ?? 0, 'sku'), code: 'import.exists', params: { field: 'sku', value: d.sku } });
+  for (const d of dupSkus)
+    errors.push({ pointer: pointer(skus.get(d.sku) ?? 0, 'sku'), code: 'import.exists', params: { field: 'sku', value: d.sku } });
   for (const d of dupGtins) {
     const [i, field] = gtinAt.get(d.gtin) ?? [0, 'gtin'];
     errors.push({ pointer: pointer(i, field), code: 'import.exists', params: { field: 'GTIN', value: d.gtin } });
   }
   const known = new Set(categories.map((c) => c.code));
   products.forEach((p, i) => {
-    if (!known.has(p.category)) errors.push({ pointer: pointer(i, 'category'), code: 'import.reference', params: { field: 'category', value: p.category } });
+    if (!known.has(p.category))
+      errors.push({ pointer: pointer(i, 'category'), code: 'import.reference', params: { field: 'category', value: p.category } });
   });
   if (errors.length) return { errors, ids: [] };
   const ids = await reserveIds(tx, 'products', products.length);
@@ -42,7 +45,18 @@ export async function insertProducts(
     tx,
     'products',
     ['tenant_id', 'id', 'sku', 'gtin', 'name_zh', 'name_en', 'category', 'spec', 'shelf_life_days', 'list_price_fen'],
-    products.map((p, i) => [tenantId, ids[i], p.sku, p.gtin, p.nameZh, p.nameEn, p.category, p.spec ?? null, p.shelfLifeDays, p.listPriceFen]),
+    products.map((p, i) => [
+      tenantId,
+      ids[i],
+      p.sku,
+      p.gtin,
+      p.nameZh,
+      p.nameEn,
+      p.category,
+      p.spec ?? null,
+      p.shelfLifeDays,
+      p.listPriceFen,
+    ]),
   );
   await copyInto(
     tx,

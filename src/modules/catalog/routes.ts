@@ -6,8 +6,8 @@ import { AppError } from '../../http/problem.ts';
 import { IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { whoOf } from '../auth/index.ts';
-import { getProduct, listProducts, productCategories, type ProductListQuery } from './product-queries.ts';
-import { type ProductInput, checkProduct } from './product-rules.ts';
+import { getProduct, listProducts, type ProductListQuery, productCategories } from './product-queries.ts';
+import { checkProduct, type ProductInput } from './product-rules.ts';
 import { insertProducts } from './product-writes.ts';
 
 export async function catalogRoutes(api: FastifyInstance, sql: Sql) {
@@ -69,7 +69,12 @@ export async function catalogRoutes(api: FastifyInstance, sql: Sql) {
       const id = await sql.begin(async (tx) => {
         const r = await insertProducts(tx, ctx.actor.tenantId, [product], (_i, f) => `/body/${f}`);
         if (r.errors.length) throw AppError.invalid(r.errors);
-        await appendAudit(tx, whoOf(ctx), { action: 'product.create', entityType: 'product', entityId: r.ids[0], details: { sku: product.sku, gtin: product.gtin } });
+        await appendAudit(tx, whoOf(ctx), {
+          action: 'product.create',
+          entityType: 'product',
+          entityId: r.ids[0],
+          details: { sku: product.sku, gtin: product.gtin },
+        });
         return r.ids[0] as number;
       });
       return reply.status(201).send(await getProduct(ctx, id));

@@ -72,4 +72,3 @@ export function childDivisions(parentCode: string | null): Division[] {
   }
   return children.get(parentCode) ?? [];
 }
-

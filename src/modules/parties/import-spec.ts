@@ -1,5 +1,5 @@
 import type { ImportSpec } from '../../platform/import-driver.ts';
-import { type ValidParty, checkParty } from './party-rules.ts';
+import { checkParty, type ValidParty } from './party-rules.ts';
 import { insertParties } from './party-writes.ts';
 
 const num = (s: string | undefined) => (s === undefined || s === '' ? null : Number(s));

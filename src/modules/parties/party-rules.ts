@@ -86,7 +86,8 @@ export function checkParty(input: PartyInput, at: string): { party?: ValidParty;
   let tier: number | null = input.tier ?? null;
   if (kind === 'distributor') {
     tier ??= 1;
-    if (tier !== 1 && tier !== 2) errors.push({ pointer: `${at}/tier`, code: 'field.invalid', params: { field: 'tier', reason: '1 or 2' } });
+    if (tier !== 1 && tier !== 2)
+      errors.push({ pointer: `${at}/tier`, code: 'field.invalid', params: { field: 'tier', reason: '1 or 2' } });
   } else if (tier !== null) {
     errors.push({ pointer: `${at}/tier`, code: 'field.invalid', params: { field: 'tier', reason: 'only distributors have a tier' } });
     tier = null;
@@ -137,7 +138,11 @@ export function checkParty(input: PartyInput, at: string): { party?: ValidParty;
     if (!divisions.has(t)) errors.push({ pointer: `${at}/territories/${i}`, code: 'division.unknown', params: { value: t } });
   });
   if (territories.length && kind !== 'distributor') {
-    errors.push({ pointer: `${at}/territories`, code: 'field.invalid', params: { field: 'territories', reason: 'only distributors have territories' } });
+    errors.push({
+      pointer: `${at}/territories`,
+      code: 'field.invalid',
+      params: { field: 'territories', reason: 'only distributors have territories' },
+    });
   }
   if (errors.length) return { errors };
   return {

@@ -1,7 +1,7 @@
 import type { Db } from '../../context.ts';
 import { copyInto, reserveIds } from '../../db/copy.ts';
 import type { FieldError } from '../../http/problem.ts';
-import { type PartyKind, type ValidParty, allowedParentKinds } from './party-rules.ts';
+import { allowedParentKinds, type PartyKind, type ValidParty } from './party-rules.ts';
 
 interface Upstream {
   id: number;
@@ -25,7 +25,8 @@ export async function insertParties(
   const byCode = new Map<string, number>();
   const glns = new Map<string, number>();
   parties.forEach((p, i) => {
-    if (byCode.has(p.code)) errors.push({ pointer: pointer(i, 'code'), code: 'import.duplicate', params: { field: 'code', value: p.code } });
+    if (byCode.has(p.code))
+      errors.push({ pointer: pointer(i, 'code'), code: 'import.duplicate', params: { field: 'code', value: p.code } });
     else byCode.set(p.code, i);
     if (p.gln) {
       if (glns.has(p.gln)) errors.push({ pointer: pointer(i, 'gln'), code: 'import.duplicate', params: { field: 'gln', value: p.gln } });
@@ -68,7 +69,11 @@ export async function insertParties(
       const parent = inBatch !== undefined ? resolve(inBatch) : known.get(p.parentCode);
       if (!parent) {
         if (inBatch === undefined) {
-          errors.push({ pointer: pointer(i, 'parentCode'), code: 'import.reference', params: { field: 'parentCode', value: p.parentCode } });
+          errors.push({
+            pointer: pointer(i, 'parentCode'),
+            code: 'import.reference',
+            params: { field: 'parentCode', value: p.parentCode },
+          });
         }
         return undefined;
       }
@@ -95,13 +100,46 @@ export async function insertParties(
   await copyInto(
     tx,
     'parties',
-    ['tenant_id', 'id', 'kind', 'code', 'name', 'gln', 'tier', 'parent_id', 'ancestors', 'province_code', 'city_code',
-      'district_code', 'address', 'lat', 'lng', 'contact_name', 'phone'],
+    [
+      'tenant_id',
+      'id',
+      'kind',
+      'code',
+      'name',
+      'gln',
+      'tier',
+      'parent_id',
+      'ancestors',
+      'province_code',
+      'city_code',
+      'district_code',
+      'address',
+      'lat',
+      'lng',
+      'contact_name',
+      'phone',
+    ],
     parties.map((p, i) => {
       const r = resolved[i] as Upstream;
-      return [tenantId, r.id, p.kind, p.code, p.name, p.gln, p.tier, r.ancestors.at(-1) ?? null, r.ancestors,
-        p.provinceCode, p.cityCode, p.districtCode, p.address ?? null, p.lat ?? null, p.lng ?? null,
-        p.contactName ?? null, p.phone ?? null];
+      return [
+        tenantId,
+        r.id,
+        p.kind,
+        p.code,
+        p.name,
+        p.gln,
+        p.tier,
+        r.ancestors.at(-1) ?? null,
+        r.ancestors,
+        p.provinceCode,
+        p.cityCode,
+        p.districtCode,
+        p.address ?? null,
+        p.lat ?? null,
+        p.lng ?? null,
+        p.contactName ?? null,
+        p.phone ?? null,
+      ];
     }),
   );
   const territoryRows: [number, number, string][] = [];

@@ -7,8 +7,8 @@ import { IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { whoOf } from '../auth/index.ts';
 import { allDivisions, childDivisions } from './divisions.ts';
-import { getParty, listParties, partyOverview, type PartyListQuery } from './party-queries.ts';
-import { PARTY_KINDS, type PartyInput, checkParty } from './party-rules.ts';
+import { getParty, listParties, type PartyListQuery, partyOverview } from './party-queries.ts';
+import { checkParty, PARTY_KINDS, type PartyInput } from './party-rules.ts';
 import { insertParties } from './party-writes.ts';
 
 const Kind = Type.Union(PARTY_KINDS.map((k) => Type.Literal(k)));
@@ -75,7 +75,12 @@ export async function partiesRoutes(api: FastifyInstance, sql: Sql) {
       const id = await sql.begin(async (tx) => {
         const r = await insertParties(tx, ctx.actor.tenantId, [party], (_i, f) => `/body/${f}`);
         if (r.errors.length) throw AppError.invalid(r.errors);
-        await appendAudit(tx, whoOf(ctx), { action: 'party.create', entityType: 'party', entityId: r.ids[0], details: { code: party.code, kind: party.kind } });
+        await appendAudit(tx, whoOf(ctx), {
+          action: 'party.create',
+          entityType: 'party',
+          entityId: r.ids[0],
+          details: { code: party.code, kind: party.kind },
+        });
         return r.ids[0] as number;
       });
       return reply.status(201).send(await getParty(ctx, id));
@@ -86,11 +91,16 @@ export async function partiesRoutes(api: FastifyInstance, sql: Sql) {
     '/divisions',
     {
       config: { access: 'divisions:read' },
-      schema: { tags: ['parties'], summary: "China's administrative divisions", querystring: strictObject({ parentCode: Type.Optional(DivisionCode) }) },
+      schema: {
+        tags: ['parties'],
+        summary: "China's administrative divisions",
+        querystring: strictObject({ parentCode: Type.Optional(DivisionCode) }),
+      },
     },
     async (req) => {
       const { parentCode } = req.query as { parentCode?: string };
-      if (parentCode && !allDivisions().has(parentCode)) throw AppError.field('/query/parentCode', 'division.unknown', { value: parentCode });
+      if (parentCode && !allDivisions().has(parentCode))
+        throw AppError.field('/query/parentCode', 'division.unknown', { value: parentCode });
       return { items: childDivisions(parentCode ?? null).map((d) => ({ code: d.code, name: d.name, level: d.level })) };
     },
   );

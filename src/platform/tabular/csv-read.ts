@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import { columnLetter, TabularError } from './errors.ts';
-import { RowShaper, type ReadOptions, type TableRow } from './rows.ts';
+import { type ReadOptions, RowShaper, type TableRow } from './rows.ts';
 
 /** Values the writer guarded against spreadsheet formula injection start with this and one of =+-@\t\r. */
 const GUARDED = /^'[=+\-@\t\r]/;
@@ -28,10 +28,14 @@ export async function* readCsv(input: Buffer | NodeJS.ReadableStream, opts?: Rea
         const v = record[i] as string;
         if (v.length > 1 && v.charCodeAt(0) === 39 /* ' */ && GUARDED.test(v)) record[i] = v.slice(1);
         else if (v.includes('\uFFFD')) {
-          throw new TabularError('tabular.bad_encoding', `row ${row} column ${columnLetter(i)} is not UTF-8 text (save the CSV as "CSV UTF-8")`, {
-            row,
-            column: columnLetter(i),
-          });
+          throw new TabularError(
+            'tabular.bad_encoding',
+            `row ${row} column ${columnLetter(i)} is not UTF-8 text (save the CSV as "CSV UTF-8")`,
+            {
+              row,
+              column: columnLetter(i),
+            },
+          );
         }
       }
       const out = shaper.accept(row, record);
@@ -40,7 +44,8 @@ export async function* readCsv(input: Buffer | NodeJS.ReadableStream, opts?: Rea
   } catch (err) {
     if (err instanceof TabularError) throw err;
     if (err instanceof CsvError) {
-      const at = typeof (err as { records?: unknown }).records === 'number' ? (err as unknown as { records: number }).records + 1 : undefined;
+      const at =
+        typeof (err as { records?: unknown }).records === 'number' ? (err as unknown as { records: number }).records + 1 : undefined;
       throw new TabularError('tabular.bad_file', `not a readable CSV file: ${err.message}`, { row: at, cause: err });
     }
     throw err;

@@ -92,11 +92,10 @@ export class RowShaper {
       if (name === '__proto__') throw new TabularError('tabular.bad_header', `header name "${name}" is not allowed`, { row, column });
       const before = seen.get(name);
       if (before !== undefined) {
-        throw new TabularError(
-          'tabular.duplicate_header',
-          `header "${name}" appears in columns ${columnLetter(before)} and ${column}`,
-          { row, column },
-        );
+        throw new TabularError('tabular.duplicate_header', `header "${name}" appears in columns ${columnLetter(before)} and ${column}`, {
+          row,
+          column,
+        });
       }
       seen.set(name, i);
       names.push(name);

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import yauzl from 'yauzl';
 import { TabularError } from './errors.ts';
-import { RowShaper, type ReadOptions, type TableRow } from './rows.ts';
+import { type ReadOptions, RowShaper, type TableRow } from './rows.ts';
 
 /** Largest .xlsx accepted as input, and largest uncompressed part we hold in memory (shared strings, styles...). */
 const MAX_INPUT_BYTES = 512 * 1024 * 1024;
