@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Sql } from '../../src/db/connection.ts';
+import { MigrationError, migrate } from '../../src/db/migrate.ts';
+import { appendAudit, verifyAuditChain } from '../../src/modules/audit/index.ts';
+import { login } from '../../src/modules/auth/index.ts';
+import { parseGln, parseGtin } from '../../src/platform/gs1.ts';
+import { type TestDb, createTestDb } from '../support/db.ts';
+
+let db: TestDb;
+let tenantId: number;
+beforeAll(async () => {
+  db = await createTestDb();
+  const [t] = await db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+  tenantId = t?.id as number;
+});
+afterAll(async () => db?.drop());
+
+describe('migrations', () => {
+  it('rolls a failing migration back completely and says which file failed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-mig-'));
+    fs.writeFileSync(path.join(dir, '0001_ok.sql'), 'create table mig_probe_a (id int);');
+    fs.writeFileSync(path.join(dir, '0002_broken.sql'), 'create table mig_probe_b (id int);\nselect no_such_function();');
+    await db.sql`create schema if not exists migtest`;
+    const scoped = postgres(db.url, { max: 1, onnotice: () => {}, connection: { search_path: 'migtest' } }) as unknown as Sql;
+    const err = await migrate(scoped, { dir }).catch((e) => e);
+    await scoped.end();
+    expect(err).toBeInstanceOf(MigrationError);
+    expect(String(err.message)).toMatch(/0002_broken/);
+    const [r] = await db.sql<{ a: string | null; b: string | null }[]>`
+      select to_regclass('migtest.mig_probe_a')::text as a, to_regclass('migtest.mig_probe_b')::text as b`;
+    expect(r?.a).toBe('migtest.mig_probe_a');
+    expect(r?.b).toBeNull();
+  });
+});
+
+describe('audit log', () => {
+  it('chains every entry to the one before, and detects a tampered entry', async () => {
+    const who = { tenantId, actorKind: 'system' as const, actorId: null, actorName: 'test', ip: '127.0.0.1' };
+    await db.sql.begin((tx) => appendAudit(tx, who, { action: 'test.one', entityType: 'thing', entityId: 1, details: { b: 2, a: 1 } }));
+    await db.sql.begin((tx) => appendAudit(tx, who, { action: 'test.two', entityType: 'thing', entityId: 2 }));
+    const ok = await verifyAuditChain(db.sql, tenantId);
+    expect(ok.ok).toBe(true);
+    expect(ok.checked).toBeGreaterThanOrEqual(3);
+    // the table refuses updates; a superuser who disables the trigger still cannot hide the change
+    await expect(db.sql`update audit_log set action = 'x' where tenant_id = ${tenantId}`).rejects.toThrow(/append-only/);
+    await db.sql`alter table audit_log disable trigger audit_log_no_update`;
+    await db.sql`update audit_log set details = '{"a":9}' where tenant_id = ${tenantId} and action = 'test.one'`;
+    await db.sql`alter table audit_log enable trigger audit_log_no_update`;
+    const broken = await verifyAuditChain(db.sql, tenantId);
+    expect(broken.ok).toBe(false);
+    expect(broken.brokenAt?.reason).toBe('hash mismatch');
+  });
+});
+
+describe('login', () => {
+  it('locks an account after five wrong passwords, even for the right one', async () => {
+    for (let i = 0; i < 5; i++) {
+      await expect(login(db.sql, { tenant: 'demo', username: 'quality', password: 'wrong-pass1' }, null)).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
+    }
+    await expect(login(db.sql, { tenant: 'demo', username: 'quality', password: 'Demo#2026' }, null)).rejects.toMatchObject({ code: 'auth.locked' });
+    const [u] = await db.sql<{ password_hash: string }[]>`select password_hash from users where tenant_id = ${tenantId} and username = 'quality'`;
+    expect(u?.password_hash).toMatch(/^\$argon2id\$/);
+  });
+});
+
+describe('GS1 identifiers', () => {
+  it('accepts valid GTINs as GTIN-14 and refuses a wrong check digit', () => {
+    expect(parseGtin('6901234567892')).toEqual({ ok: true, value: '06901234567892' });
+    expect(parseGtin('6901234567891')).toEqual({ ok: false, code: 'gtin.check_digit' });
+    expect(parseGtin('12345')).toEqual({ ok: false, code: 'gtin.format' });
+    expect(parseGln('6934560000016').ok).toBe(true);
+    expect(parseGln('6934560000015')).toEqual({ ok: false, code: 'gln.check_digit' });
+  });
+});
