@@ -1,0 +1,133 @@
+import { App as AntApp, ConfigProvider, Result, Spin } from 'antd';
+import * as enUSModule from 'antd/es/locale/en_US.js';
+import type { Locale } from 'antd/es/locale/index.js';
+import * as zhCNModule from 'antd/es/locale/zh_CN.js';
+import { lazy, type ReactNode, Suspense } from 'react';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { AuthProvider, useAuth } from './auth.tsx';
+import { AppLayout } from './components/AppLayout.tsx';
+import { canSee, type NavItem } from './nav.ts';
+import { ComingSoonPage } from './pages/ComingSoon.tsx';
+import { LoginPage } from './pages/Login.tsx';
+import { NotFoundPage } from './pages/NotFound.tsx';
+import { PartiesPage } from './pages/Parties.tsx';
+import { PartyDetailPage } from './pages/PartyDetail.tsx';
+import { ProductDetailPage } from './pages/ProductDetail.tsx';
+import { ProductsPage } from './pages/Products.tsx';
+
+// ECharts is large: load the overview (its only user) on demand.
+const OverviewPage = lazy(() => import('./pages/Overview.tsx').then((m) => ({ default: m.OverviewPage })));
+const UsersPage = lazy(() => import('./pages/Users.tsx').then((m) => ({ default: m.UsersPage })));
+const AuditPage = lazy(() => import('./pages/Audit.tsx').then((m) => ({ default: m.AuditPage })));
+const ImportExportPage = lazy(() => import('./pages/ImportExport.tsx').then((m) => ({ default: m.ImportExportPage })));
+
+/** antd's locale files are ES modules typed as CommonJS: accept either shape. */
+function antdLocale(mod: unknown): Locale {
+  const m = mod as { locale?: string; default?: unknown };
+  return (typeof m.locale === 'string' ? m : antdLocale(m.default)) as Locale;
+}
+const ANTD_LOCALES: Record<string, Locale> = { 'zh-CN': antdLocale(zhCNModule), en: antdLocale(enUSModule) };
+
+function FullPageSpin() {
+  return (
+    <div style={{ display: 'flex', justifyContent: 'center', alignItems: 'center', minHeight: '60vh' }}>
+      <Spin size="large" />
+    </div>
+  );
+}
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { status } = useAuth();
+  const location = useLocation();
+  if (status === 'loading') return <FullPageSpin />;
+  if (status === 'anonymous') {
+    return <Navigate to="/login" replace state={{ from: `${location.pathname}${location.search}` }} />;
+  }
+  return <>{children}</>;
+}
+
+function Guard({ access, children }: { access: NavItem['access']; children: ReactNode }) {
+  const { me } = useAuth();
+  const { t } = useTranslation();
+  if (!canSee(access, me?.user.role)) return <Result status="403" title="403" subTitle={t('common.forbidden')} />;
+  return <Suspense fallback={<FullPageSpin />}>{children}</Suspense>;
+}
+
+function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <AppLayout />
+          </RequireAuth>
+        }
+      >
+        <Route
+          index
+          element={
+            <Guard access="all">
+              <OverviewPage />
+            </Guard>
+          }
+        />
+        <Route path="products" element={<ProductsPage />} />
+        <Route path="products/:id" element={<ProductDetailPage />} />
+        <Route path="channel/distributors" element={<PartiesPage view="distributors" />} />
+        <Route path="channel/stores" element={<PartiesPage view="stores" />} />
+        <Route path="channel/facilities" element={<PartiesPage view="facilities" />} />
+        <Route path="channel/parties/:id" element={<PartyDetailPage />} />
+        <Route
+          path="users"
+          element={
+            <Guard access="brand_admin">
+              <UsersPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="audit"
+          element={
+            <Guard access="brand_admin">
+              <AuditPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="io"
+          element={
+            <Guard access="brand">
+              <ImportExportPage />
+            </Guard>
+          }
+        />
+        <Route path="soon/:module" element={<ComingSoonPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function App() {
+  const { i18n } = useTranslation();
+  const locale = ANTD_LOCALES[i18n.language] ?? ANTD_LOCALES['zh-CN'];
+  return (
+    <ConfigProvider
+      locale={locale}
+      theme={{
+        token: { colorPrimary: '#0f766e' },
+        components: { Menu: { itemSelectedBg: '#ccfbf1', itemSelectedColor: '#0f766e' } },
+      }}
+    >
+      <AntApp>
+        <AuthProvider>
+          <BrowserRouter>
+            <AppRoutes />
+          </BrowserRouter>
+        </AuthProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

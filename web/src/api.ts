@@ -1,0 +1,163 @@
+import i18n from './i18n/index.ts';
+
+/** One entry of an RFC 9457 problem's `errors`: either a field error or an import row error. */
+export interface ProblemError {
+  pointer?: string;
+  code?: string;
+  detail?: string;
+  row?: number;
+  column?: string;
+  reason?: string;
+}
+
+export interface Problem {
+  type?: string;
+  title?: string;
+  status?: number;
+  code?: string;
+  detail?: string;
+  errors?: ProblemError[];
+  reportUrl?: string;
+  errorCount?: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+  constructor(status: number, problem: Problem) {
+    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Called when an API call (other than the session probe and login) answers 401. */
+export function onUnauthorized(fn: (() => void) | null): void {
+  unauthorizedHandler = fn;
+}
+
+export function apiLanguage(): 'zh-CN' | 'en' {
+  return i18n.language === 'en' ? 'en' : 'zh-CN';
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  }
+  const s = qs.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+async function readProblem(res: Response): Promise<Problem> {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (body && typeof body === 'object') return body as Problem;
+  } catch {
+    // not JSON: fall through
+  }
+  return { status: res.status, title: res.statusText, detail: text || res.statusText };
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Do not trigger the global 401 handler (session probe, login). */
+  quiet401?: boolean;
+}
+
+export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const method = opts.method ?? 'GET';
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': apiLanguage() };
+  if (method !== 'GET') headers['x-throughline-csrf'] = '1';
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  const res = await fetch(withQuery(`/api/v1${path}`, opts.query), {
+    method,
+    headers,
+    body,
+    credentials: 'same-origin',
+    signal: opts.signal,
+  });
+  if (!res.ok) {
+    const problem = await readProblem(res);
+    if (res.status === 401 && !opts.quiet401) unauthorizedHandler?.();
+    throw new ApiError(res.status, problem);
+  }
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return (await res.text()) as T;
+  return (await res.json()) as T;
+}
+
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface UploadProgress {
+  loaded: number;
+  total: number;
+}
+
+/** POST a raw file with XMLHttpRequest so upload progress can be shown. */
+export function uploadFile<T>(
+  path: string,
+  file: File,
+  contentType: string,
+  onProgress: (p: UploadProgress) => void,
+): { promise: Promise<T>; abort: () => void } {
+  const xhr = new XMLHttpRequest();
+  const promise = new Promise<T>((resolve, reject) => {
+    xhr.open('POST', `/api/v1${path}`);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Content-Type', contentType);
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', apiLanguage());
+    xhr.setRequestHeader('x-throughline-csrf', '1');
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress({ loaded: e.loaded, total: e.total });
+    };
+    xhr.onload = () => {
+      let body: unknown = null;
+      try {
+        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(body as T);
+        return;
+      }
+      if (xhr.status === 401) unauthorizedHandler?.();
+      const problem: Problem = body && typeof body === 'object' ? (body as Problem) : { status: xhr.status, detail: xhr.statusText };
+      reject(new ApiError(xhr.status, problem));
+    };
+    xhr.onerror = () => reject(new ApiError(0, { title: 'Network error', detail: 'Network error' }));
+    xhr.onabort = () => reject(new ApiError(0, { title: 'Aborted', detail: 'Aborted' }));
+    xhr.send(file);
+  });
+  return { promise, abort: () => xhr.abort() };
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof ApiError) return e.problem.detail ?? e.problem.title ?? e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,125 @@
+import { Button, Layout, Menu, type MenuProps, Space, Tag, Typography } from 'antd';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { useAuth } from '../auth.tsx';
+import { ADMIN_ITEMS, CHANNEL_ITEMS, COMING_SOON, canSee, MAIN_ITEMS, selectedKey } from '../nav.ts';
+import { isBrandRole } from '../types.ts';
+import { LangSwitch } from './LangSwitch.tsx';
+
+const { Header, Sider, Content } = Layout;
+
+export function AppLayout() {
+  const { t } = useTranslation();
+  const { me, logout } = useAuth();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [collapsed, setCollapsed] = useState(false);
+  const role = me?.user.role;
+
+  const { items, paths } = useMemo(() => {
+    const paths = new Map<string, string>();
+    const leaf = (key: string, path: string, label: string) => {
+      paths.set(key, path);
+      return { key, label: <span data-testid={`menu-${key}`}>{t(label)}</span> };
+    };
+    const items: NonNullable<MenuProps['items']> = [];
+    for (const i of MAIN_ITEMS) if (canSee(i.access, role)) items.push(leaf(i.key, i.path, i.label));
+    items.push({
+      key: 'channel',
+      label: <span data-testid="menu-channel">{t('menu.channel')}</span>,
+      children: CHANNEL_ITEMS.filter((i) => canSee(i.access, role)).map((i) => leaf(i.key, i.path, i.label)),
+    });
+    for (const i of ADMIN_ITEMS) if (canSee(i.access, role)) items.push(leaf(i.key, i.path, i.label));
+    if (isBrandRole(role)) {
+      items.push({
+        type: 'group',
+        key: 'soon',
+        label: t('menu.comingSoon'),
+        children: COMING_SOON.map((m) => leaf(`soon:${m}`, `/soon/${m}`, `menu.${m}`)),
+      });
+    }
+    return { items, paths };
+  }, [t, role]);
+
+  const selected = selectedKey(location.pathname);
+
+  const onLogout = async () => {
+    await logout();
+    navigate('/login', { replace: true });
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Sider
+        collapsible
+        collapsed={collapsed}
+        onCollapse={setCollapsed}
+        width={216}
+        theme="light"
+        style={{ borderRight: '1px solid #f0f0f0' }}
+      >
+        <div
+          style={{
+            height: 56,
+            display: 'flex',
+            alignItems: 'center',
+            padding: '0 20px',
+            fontWeight: 700,
+            fontSize: 18,
+            color: '#0f766e',
+            whiteSpace: 'nowrap',
+            overflow: 'hidden',
+          }}
+        >
+          {collapsed ? 'T' : 'Throughline'}
+        </div>
+        <Menu
+          mode="inline"
+          data-testid="side-menu"
+          selectedKeys={selected ? [selected] : []}
+          defaultOpenKeys={['channel']}
+          items={items}
+          onClick={({ key }) => {
+            const path = paths.get(key);
+            if (path) navigate(path);
+          }}
+        />
+      </Sider>
+      <Layout>
+        <Header
+          style={{
+            background: '#fff',
+            padding: '0 24px',
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'space-between',
+            borderBottom: '1px solid #f0f0f0',
+            gap: 16,
+          }}
+        >
+          <Typography.Text strong data-testid="tenant-name">
+            {me?.tenant.name}
+            <Typography.Text type="secondary" style={{ marginInlineStart: 8, fontWeight: 400 }}>
+              {me?.tenant.code}
+            </Typography.Text>
+          </Typography.Text>
+          <Space size="middle" wrap={false}>
+            <span data-testid="current-user">
+              {me?.user.displayName || me?.user.username}
+              {me?.user.partyName ? <Typography.Text type="secondary"> · {me.user.partyName}</Typography.Text> : null}
+            </span>
+            {role ? <Tag color="cyan">{t(`roles.${role}`, { defaultValue: role })}</Tag> : null}
+            <LangSwitch />
+            <Button size="small" onClick={() => void onLogout()} data-testid="logout">
+              {t('header.logout')}
+            </Button>
+          </Space>
+        </Header>
+        <Content style={{ margin: 24 }}>
+          <Outlet />
+        </Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,87 @@
+import { Select } from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api.ts';
+import type { Division } from '../types.ts';
+
+const cache = new Map<string, Promise<Division[]>>();
+
+/** Children of a division (provinces for ''), cached for the page's lifetime. */
+export function loadDivisions(parentCode: string): Promise<Division[]> {
+  let p = cache.get(parentCode);
+  if (!p) {
+    p = api<{ items: Division[] }>('/divisions', { query: { parentCode: parentCode || undefined } }).then((r) => r.items);
+    p.catch(() => cache.delete(parentCode));
+    cache.set(parentCode, p);
+  }
+  return p;
+}
+
+function useDivisions(parentCode: string | null): { items: Division[]; loading: boolean } {
+  const [state, setState] = useState<{ key: string | null; items: Division[] }>({ key: null, items: [] });
+  useEffect(() => {
+    if (parentCode === null) return;
+    let live = true;
+    loadDivisions(parentCode)
+      .then((items) => {
+        if (live) setState({ key: parentCode, items });
+      })
+      .catch(() => {
+        if (live) setState({ key: parentCode, items: [] });
+      });
+    return () => {
+      live = false;
+    };
+  }, [parentCode]);
+  if (parentCode === null) return { items: [], loading: false };
+  return { items: state.key === parentCode ? state.items : [], loading: state.key !== parentCode };
+}
+
+export interface DivisionValue {
+  provinceCode: string;
+  cityCode: string;
+  districtCode: string;
+}
+
+/** Province → city → district cascade; each level loads on demand from /api/v1/divisions. */
+export function DivisionFilter({ value, onChange }: { value: DivisionValue; onChange: (v: DivisionValue) => void }) {
+  const { t } = useTranslation();
+  const provinces = useDivisions('');
+  const cities = useDivisions(value.provinceCode || null);
+  const districts = useDivisions(value.cityCode || null);
+  const opts = (items: Division[]) => items.map((d) => ({ value: d.code, label: d.name }));
+  const common = { allowClear: true, showSearch: { optionFilterProp: 'label' }, style: { width: 150 } } as const;
+  return (
+    <>
+      <Select
+        {...common}
+        data-testid="filter-province"
+        placeholder={t('parties.province')}
+        loading={provinces.loading}
+        value={value.provinceCode || undefined}
+        options={opts(provinces.items)}
+        onChange={(v?: string) => onChange({ provinceCode: v ?? '', cityCode: '', districtCode: '' })}
+      />
+      <Select
+        {...common}
+        data-testid="filter-city"
+        placeholder={t('parties.city')}
+        disabled={!value.provinceCode}
+        loading={cities.loading}
+        value={value.cityCode || undefined}
+        options={opts(cities.items)}
+        onChange={(v?: string) => onChange({ ...value, cityCode: v ?? '', districtCode: '' })}
+      />
+      <Select
+        {...common}
+        data-testid="filter-district"
+        placeholder={t('parties.district')}
+        disabled={!value.cityCode}
+        loading={districts.loading}
+        value={value.districtCode || undefined}
+        options={opts(districts.items)}
+        onChange={(v?: string) => onChange({ ...value, districtCode: v ?? '' })}
+      />
+    </>
+  );
+}

@@ -1,0 +1,21 @@
+import { Segmented } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { type Lang, setLang } from '../i18n/index.ts';
+
+export function LangSwitch() {
+  const { t, i18n } = useTranslation();
+  const value: Lang = i18n.language === 'en' ? 'en' : 'zh-CN';
+  return (
+    <Segmented<Lang>
+      data-testid="lang-switch"
+      aria-label={t('header.language')}
+      size="small"
+      value={value}
+      onChange={(v) => setLang(v)}
+      options={[
+        { label: <span data-testid="lang-zh">中文</span>, value: 'zh-CN' },
+        { label: <span data-testid="lang-en">English</span>, value: 'en' },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,29 @@
+import i18n from './i18n/index.ts';
+
+const locale = (): string => (i18n.language === 'en' ? 'en-US' : 'zh-CN');
+
+export function formatFen(fen: number | null | undefined, currency?: string | null): string {
+  if (fen === null || fen === undefined) return '—';
+  const amount = new Intl.NumberFormat(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(fen / 100);
+  if (!currency || currency === 'CNY') return `¥${amount}`;
+  return `${currency} ${amount}`;
+}
+
+export function formatDateTime(value: string | null | undefined): string {
+  if (!value) return '—';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'medium' }).format(d);
+}
+
+export function formatDate(value: string | null | undefined): string {
+  if (!value) return '—';
+  return value.slice(0, 10);
+}
+
+export function formatNumber(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  return new Intl.NumberFormat(locale()).format(n);
+}
+
+export const dash = (v: unknown): string => (v === null || v === undefined || v === '' ? '—' : String(v));

@@ -1,0 +1,95 @@
+import { Card, Col, Empty, Row, Skeleton, Statistic, Typography } from 'antd';
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
+import { Chart, type ChartOption } from '../components/Chart.tsx';
+import { LoadError } from '../components/PageState.tsx';
+import type { Category, Overview } from '../types.ts';
+import { useApi } from '../useApi.ts';
+
+const COUNT_CARDS: { key: keyof Overview['counts']; to?: string }[] = [
+  { key: 'products', to: '/products' },
+  { key: 'factories', to: '/channel/facilities?kind=factory' },
+  { key: 'warehouses', to: '/channel/facilities?kind=warehouse' },
+  { key: 'distributors', to: '/channel/distributors' },
+  { key: 'stores', to: '/channel/stores' },
+  { key: 'users' },
+];
+
+export function OverviewPage() {
+  const { t, i18n } = useTranslation();
+  const { data, error, loading, reload } = useApi<Overview>('/overview');
+  const categories = useApi<{ items: Category[] }>('/products/categories');
+  const en = i18n.language === 'en';
+
+  const categoryName = useMemo(() => {
+    const names = new Map<string, string>();
+    for (const c of categories.data?.items ?? []) names.set(c.code, (en ? c.nameEn : c.nameZh) || c.code);
+    return (code: string) => names.get(code) ?? code;
+  }, [categories.data, en]);
+
+  const barOption = useMemo<ChartOption>(() => {
+    const rows = [...(data?.storesByProvince ?? [])].sort((a, b) => b.count - a.count);
+    return {
+      tooltip: { trigger: 'axis' },
+      grid: { left: 48, right: 16, top: 16, bottom: 80 },
+      xAxis: { type: 'category', data: rows.map((r) => r.name), axisLabel: { rotate: 45, interval: 0 } },
+      yAxis: { type: 'value' },
+      series: [{ type: 'bar', name: t('overview.storeCount'), data: rows.map((r) => r.count), itemStyle: { color: '#0f766e' } }],
+    };
+  }, [data, t]);
+
+  const pieOption = useMemo<ChartOption>(
+    () => ({
+      tooltip: { trigger: 'item', formatter: '{b}: {c} ({d}%)' },
+      legend: { type: 'scroll', bottom: 0 },
+      series: [
+        {
+          type: 'pie',
+          radius: ['40%', '70%'],
+          name: t('overview.productsByCategory'),
+          data: (data?.productsByCategory ?? []).map((r) => ({ name: r.name ?? categoryName(r.category), value: r.count })),
+        },
+      ],
+    }),
+    [data, t, categoryName],
+  );
+
+  return (
+    <div data-testid="overview">
+      <Typography.Title level={3}>{t('overview.title')}</Typography.Title>
+      <LoadError error={error} onRetry={reload} />
+      <Row gutter={[16, 16]}>
+        {COUNT_CARDS.map(({ key, to }) => (
+          <Col key={key} xs={12} md={8} xl={4}>
+            <Card loading={loading && !data}>
+              <Statistic title={to ? <Link to={to}>{t(`counts.${key}`)}</Link> : t(`counts.${key}`)} value={data?.counts[key] ?? 0} />
+            </Card>
+          </Col>
+        ))}
+        <Col xs={24} xl={16}>
+          <Card title={t('overview.storesByProvince')}>
+            {loading && !data ? (
+              <Skeleton active />
+            ) : data?.storesByProvince.length ? (
+              <Chart option={barOption} height={360} testId="chart-stores-by-province" />
+            ) : (
+              <Empty description={t('common.noData')} />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} xl={8}>
+          <Card title={t('overview.productsByCategory')}>
+            {loading && !data ? (
+              <Skeleton active />
+            ) : data?.productsByCategory.length ? (
+              <Chart option={pieOption} height={360} testId="chart-products-by-category" />
+            ) : (
+              <Empty description={t('common.noData')} />
+            )}
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  );
+}
