@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Sql, createSql } from '../src/db/connection.ts';
+import { createSql, type Sql } from '../src/db/connection.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { loadDivisions } from '../src/modules/parties/index.ts';

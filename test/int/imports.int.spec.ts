@@ -4,11 +4,11 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/http/problem.ts';
-import { partiesImport } from '../../src/modules/parties/import-spec.ts';
 import { productsImport } from '../../src/modules/catalog/import-spec.ts';
+import { partiesImport } from '../../src/modules/parties/import-spec.ts';
 import { runImport } from '../../src/platform/import-driver.ts';
 import { writeTable } from '../../src/platform/tabular/index.ts';
-import { type TestDb, createTestDb } from '../support/db.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
 
 let db: TestDb;
 let tenantId: number;
@@ -47,13 +47,23 @@ describe('spreadsheet import of parties', () => {
     const before = await countParties();
     const file = await xlsx([
       store('T00001', { parent_code: 'TD01' }),
-      { code: 'TD01', name: '测试二级经销商', kind: 'distributor', tier: '2', parent_code: 'D0001', district_code: '110105', territories: '110105;110106' },
+      {
+        code: 'TD01',
+        name: '测试二级经销商',
+        kind: 'distributor',
+        tier: '2',
+        parent_code: 'D0001',
+        district_code: '110105',
+        territories: '110105;110106',
+      },
       store('T00002'),
     ]);
     const r = await runImport(db.sql, partiesImport, file, 'xlsx', { tenantId, locale: 'zh-CN' });
     expect(r.imported).toBe(3);
     expect(await countParties()).toBe((before ?? 0) + 3);
-    const [child] = await db.sql<{ ancestors: number[] }[]>`select ancestors from parties where tenant_id = ${tenantId} and code = 'T00001'`;
+    const [child] = await db.sql<
+      { ancestors: number[] }[]
+    >`select ancestors from parties where tenant_id = ${tenantId} and code = 'T00001'`;
     expect(child?.ancestors).toHaveLength(3); // brand -> D0001 -> TD01
   });
 
@@ -78,10 +88,17 @@ describe('spreadsheet import of parties', () => {
 
   it('refuses duplicates inside the file and codes that already exist, writing nothing', async () => {
     const before = await countParties();
-    const csv = Buffer.from(`\uFEFFcode,name,kind,parent_code,district_code\nS000001,重复,store,D0001,110105\nT2,甲,store,D0001,110105\nT2,乙,store,D0001,110105\n`);
+    const csv = Buffer.from(
+      `\uFEFFcode,name,kind,parent_code,district_code\nS000001,重复,store,D0001,110105\nT2,甲,store,D0001,110105\nT2,乙,store,D0001,110105\n`,
+    );
     const err = await runImport(db.sql, partiesImport, csv, 'csv', { tenantId, locale: 'zh-CN' }).catch((e) => e);
     const errors = err.extra.errors as { row: number; code: string }[];
-    expect(errors.map((e) => [e.row, e.code])).toEqual(expect.arrayContaining([[2, 'import.exists'], [4, 'import.duplicate']]));
+    expect(errors.map((e) => [e.row, e.code])).toEqual(
+      expect.arrayContaining([
+        [2, 'import.exists'],
+        [4, 'import.duplicate'],
+      ]),
+    );
     expect(await countParties()).toBe(before);
   });
 

@@ -8,7 +8,7 @@ import { MigrationError, migrate } from '../../src/db/migrate.ts';
 import { appendAudit, verifyAuditChain } from '../../src/modules/audit/index.ts';
 import { login } from '../../src/modules/auth/index.ts';
 import { parseGln, parseGtin } from '../../src/platform/gs1.ts';
-import { type TestDb, createTestDb } from '../support/db.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
 
 let db: TestDb;
 let tenantId: number;
@@ -59,10 +59,16 @@ describe('audit log', () => {
 describe('login', () => {
   it('locks an account after five wrong passwords, even for the right one', async () => {
     for (let i = 0; i < 5; i++) {
-      await expect(login(db.sql, { tenant: 'demo', username: 'quality', password: 'wrong-pass1' }, null)).rejects.toMatchObject({ code: 'auth.invalid_credentials' });
+      await expect(login(db.sql, { tenant: 'demo', username: 'quality', password: 'wrong-pass1' }, null)).rejects.toMatchObject({
+        code: 'auth.invalid_credentials',
+      });
     }
-    await expect(login(db.sql, { tenant: 'demo', username: 'quality', password: 'Demo#2026' }, null)).rejects.toMatchObject({ code: 'auth.locked' });
-    const [u] = await db.sql<{ password_hash: string }[]>`select password_hash from users where tenant_id = ${tenantId} and username = 'quality'`;
+    await expect(login(db.sql, { tenant: 'demo', username: 'quality', password: 'Demo#2026' }, null)).rejects.toMatchObject({
+      code: 'auth.locked',
+    });
+    const [u] = await db.sql<
+      { password_hash: string }[]
+    >`select password_hash from users where tenant_id = ${tenantId} and username = 'quality'`;
     expect(u?.password_hash).toMatch(/^\$argon2id\$/);
   });
 });

@@ -76,7 +76,7 @@ export async function actorForApiKey(sql: Sql, key: string): Promise<Actor | und
     from api_keys k join tenants t on t.id = k.tenant_id
     join parties p on p.tenant_id = k.tenant_id and p.id = k.party_id
     where k.prefix = ${m[1] as string} and k.revoked_at is null`;
-  if (!r || !r.secret_hash.equals(sha256(m[2] ?? ''))) return undefined;
+  if (!r?.secret_hash.equals(sha256(m[2] ?? ''))) return undefined;
   const id = Number(r.id);
   // last-used time is kept to the minute, so a busy device does not write on every request
   if ((lastUsedWritten.get(id) ?? 0) < Date.now() - 60_000) {

@@ -64,7 +64,7 @@ export async function login(
   >`select u.tenant_id, u.id, u.password_hash, u.locked_until, u.status
     from users u join tenants t on t.id = u.tenant_id
     where t.code = ${input.tenant} and u.username = ${input.username}`;
-  if (!u || u.status !== 'active') {
+  if (u?.status !== 'active') {
     await verifyPassword(await dummyPasswordHash(), input.password);
     throw new AppError(401, 'auth.invalid_credentials');
   }
