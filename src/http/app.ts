@@ -42,8 +42,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     ajv: undefined,
   });
   installValidators(app);
-  const routes = installAccessControl(app, opts.sql);
+  // the cookie plugin must parse cookies before the access gate reads the session cookie
   await app.register(cookie);
+  const routes = installAccessControl(app, opts.sql);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
