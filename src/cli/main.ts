@@ -6,14 +6,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../db/database.ts';
 import { DEMO_ADMIN_PASSWORD, DEMO_TENANT, loadDemo } from '../demo/load-demo.ts';
+import { exportColumns, exportRowsForTenant, IMPORT_SPECS } from '../http/io-routes.ts';
 import { AppError, toProblem } from '../http/problem.ts';
 import { verifyAuditChain } from '../modules/audit/index.ts';
-import { usersImport } from '../modules/auth/import-spec.ts';
 import { checkUser, insertUsers, ROLES } from '../modules/auth/index.ts';
-import { productsImport } from '../modules/catalog/import-spec.ts';
-import { partiesImport } from '../modules/parties/import-spec.ts';
 import { findTenantByCode } from '../modules/tenancy/index.ts';
-import { type ImportSpec, runImport } from '../platform/import-driver.ts';
+import { runImport } from '../platform/import-driver.ts';
 import { writeTable } from '../platform/tabular/index.ts';
 import { startServer } from '../server.ts';
 
@@ -136,11 +134,7 @@ program
     },
   );
 
-const SPECS: Record<string, ImportSpec<unknown>> = {
-  products: productsImport as ImportSpec<unknown>,
-  parties: partiesImport as ImportSpec<unknown>,
-  users: usersImport as ImportSpec<unknown>,
-};
+const SPECS = IMPORT_SPECS;
 const formatOf = (file: string) => (path.extname(file).toLowerCase() === '.csv' ? 'csv' : 'xlsx');
 
 program
@@ -200,12 +194,11 @@ program
   .action(async (entity: string, file: string, o: { tenant: string; kind?: string }) => {
     const spec = SPECS[entity];
     if (!spec) throw new Error(`entity must be one of ${Object.keys(SPECS).join(', ')}`);
-    const { exportRowsForTenant } = await import('../http/io-routes.ts');
     const db = await openDatabase(loadConfig(), { log });
     try {
       const tenant = await findTenantByCode(db.sql, o.tenant);
       if (!tenant) throw new Error(`no tenant ${o.tenant}`);
-      const columns = spec.columns.filter((c) => c.key !== 'password').map((c) => ({ key: c.key, header: c.header }));
+      const columns = exportColumns(spec);
       let n = 0;
       const counted = async function* () {
         for await (const r of exportRowsForTenant(db.sql, tenant.id, entity, o.kind)) {

@@ -14,11 +14,19 @@ import { AppError } from './problem.ts';
 import { strictObject } from './schemas.ts';
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const SPECS: Record<string, ImportSpec<unknown>> = {
+/** The entities that can be imported and exported, shared by the HTTP routes and the CLI. */
+export const IMPORT_SPECS: Record<string, ImportSpec<unknown>> = {
   products: productsImport as ImportSpec<unknown>,
   parties: partiesImport as ImportSpec<unknown>,
   users: usersImport as ImportSpec<unknown>,
 };
+const SPECS = IMPORT_SPECS;
+
+/** Export columns: every import column but secrets (initial passwords are never exported). */
+export function exportColumns(spec: ImportSpec<unknown>): { key: string; header: string }[] {
+  return spec.columns.filter((c) => c.key !== 'password').map((c) => ({ key: c.key, header: c.header }));
+}
+
 const Entity = Type.Union([Type.Literal('products'), Type.Literal('parties'), Type.Literal('users')]);
 
 /** Spreadsheet import (all-or-nothing, per-row error report) and export of products, parties and users. */
@@ -118,7 +126,7 @@ export async function ioRoutes(api: FastifyInstance, sql: Sql) {
       const { format, kind } = req.query as { format: 'xlsx' | 'csv'; kind?: string };
       if (entity === 'users' && ctx.actor.role !== 'brand_admin') throw AppError.forbidden();
       const spec = SPECS[entity] as ImportSpec<unknown>;
-      const columns = spec.columns.filter((c) => c.key !== 'password').map((c) => ({ key: c.key, header: c.header }));
+      const columns = exportColumns(spec);
       reply.header('content-disposition', `attachment; filename="${entity}.${format}"`);
       reply.type(format === 'xlsx' ? XLSX_TYPE : 'text/csv; charset=utf-8');
       return reply.send(writeTable(format, columns, exportRowsForTenant(sql, ctx.actor.tenantId, entity, kind, ctx.actor)));

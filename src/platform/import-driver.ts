@@ -72,13 +72,13 @@ export async function runImport<T>(
   }
   try {
     for await (const r of rows) {
+      const isFirstRow = rowNumbers.length === 0;
       const values: Record<string, string> = {};
       for (const [h, v] of Object.entries(r.values)) {
         const key = headerOf.get(h);
         if (key) values[key] = v;
-        else if (items.length + errors.length === 0 && rowNumbers.length === 0) {
-          errors.push({ pointer: `/rows/-1/${h}`, code: 'field.unknown', params: { field: h } });
-        }
+        // every row has every header: report each unknown header once, against the header row
+        else if (isFirstRow) errors.push({ pointer: `/rows/-1/${h}`, code: 'field.unknown', params: { field: h } });
       }
       const index = rowNumbers.length;
       rowNumbers.push(r.row);
