@@ -2,6 +2,7 @@
  * Authenticated list of stores (page of 50, filter by province, sort by name) at 100 concurrent
  * connections on loopback, with autocannon. Target: p99 under 30 ms.
  */
+import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { loadDemo } from '../src/demo/load-demo.ts';
 import { buildApp } from '../src/http/app.ts';
@@ -9,7 +10,12 @@ import { emit, freshDatabase, isMain } from './support.ts';
 
 export async function run(): Promise<void> {
   const db = await freshDatabase(54353);
-  const { app } = await buildApp({ sql: db.sql, loginRateLimit: 1000 });
+  // logging as the product does (one access line per request), into /dev/null
+  const { app } = await buildApp({
+    sql: db.sql,
+    loginRateLimit: 1000,
+    logger: { level: 'info', stream: fs.createWriteStream('/dev/null') },
+  });
   try {
     await loadDemo(db.sql, { stores: 100_000 });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -21,24 +27,30 @@ export async function run(): Promise<void> {
     const { token } = (await login.json()) as { token: string };
     const provinces = ['44', '37', '41', '51', '32', '13', '33', '42'];
     let i = 0;
-    const result = await autocannon({
-      url,
-      connections: 100,
-      duration: 15,
-      requests: [
-        {
-          setupRequest: (req) => ({
-            ...req,
-            path: `/api/v1/parties?kind=store&provinceCode=${provinces[i++ % provinces.length]}&sort=name&pageSize=50&page=${1 + (i % 20)}`,
-            headers: { authorization: `Bearer ${token}` },
-          }),
-        },
-      ],
-    });
+    const load = (duration: number) =>
+      autocannon({
+        url,
+        connections: 100,
+        duration,
+        requests: [
+          {
+            setupRequest: (req) => ({
+              ...req,
+              path: `/api/v1/parties?kind=store&provinceCode=${provinces[i++ % provinces.length]}&sort=name&pageSize=50&page=${1 + (i % 20)}`,
+              headers: { authorization: `Bearer ${token}` },
+            }),
+          },
+        ],
+      });
+    // the first seconds after a start include every page's first (uncached) load from PostgreSQL
+    const first = await load(5);
+    emit('stores-list', 'first_5s_requests_per_s', first.requests.average, 'req/s');
+    emit('stores-list', 'first_5s_latency_p99_ms', first.latency.p99, 'ms');
+    const result = await load(15);
     emit('stores-list', 'requests_per_s', result.requests.average, 'req/s');
     emit('stores-list', 'latency_p50_ms', result.latency.p50, 'ms');
     emit('stores-list', 'latency_p99_ms', result.latency.p99, 'ms');
-    emit('stores-list', 'non_2xx', result.non2xx, 'responses');
+    emit('stores-list', 'non_2xx', result.non2xx + first.non2xx, 'responses');
   } finally {
     await app.close();
     await db.close();

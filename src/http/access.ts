@@ -11,6 +11,8 @@ export type Access = 'public' | Action;
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** read-cache topics a successful call of this (writing) route makes stale */
+    invalidates?: string[];
   }
   interface FastifyRequest {
     actor: Actor | null;

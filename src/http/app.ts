@@ -12,6 +12,7 @@ import { auditRoutes } from '../modules/audit/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
+import { ReadCache } from '../platform/read-cache.ts';
 import { type DeclaredRoute, installAccessControl } from './access.ts';
 import { ioRoutes } from './io-routes.ts';
 import { AppError, toProblem } from './problem.ts';
@@ -39,6 +40,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     bodyLimit: 1024 * 1024,
     trustProxy: true,
     genReqId: () => crypto.randomUUID(),
+    // one access line per request (below) instead of Fastify's two; it carries no query string or headers
+    disableRequestLogging: true,
     ajv: undefined,
   });
   installValidators(app);
@@ -61,11 +64,25 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  app.addHook('onSend', async (_req, reply, payload) => {
+  const readCache = new ReadCache();
+  await readCache.listen(opts.sql);
+  app.addHook('onClose', () => readCache.close());
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    // before the answer leaves, so the writer's next read on this node cannot get the old page
+    const stale = req.routeOptions.config?.invalidates;
+    if (stale && reply.statusCode < 400) for (const topic of stale) readCache.invalidate(topic);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
     return payload;
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(
+      { method: req.method, path: req.url.split('?', 1)[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+      'request',
+    );
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -95,7 +112,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await app.register(
     async (api) => {
       await authRoutes(api, opts.sql, { loginRateLimit: opts.loginRateLimit ?? 20 });
-      await partiesRoutes(api, opts.sql);
+      await partiesRoutes(api, opts.sql, readCache);
       await catalogRoutes(api, opts.sql);
       await auditRoutes(api, opts.sql);
       await ioRoutes(api, opts.sql);

@@ -38,7 +38,7 @@ export async function ioRoutes(api: FastifyInstance, sql: Sql) {
   api.post(
     '/imports/:entity',
     {
-      config: { access: 'import:write' },
+      config: { access: 'import:write', invalidates: ['parties', 'catalog'] },
       bodyLimit: 64 * 1024 * 1024,
       schema: {
         tags: ['import/export'],

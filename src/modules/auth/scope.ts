@@ -41,3 +41,30 @@ export function partyScope(sql: Sql, actor: Actor): Fragment {
 export function seesWholeTenant(actor: Actor): boolean {
   return actor.role === 'brand_admin' || actor.role === 'brand_planner' || actor.role === 'brand_quality';
 }
+
+/**
+ * A key that is equal for two actors exactly when partyScope gives them the same rows; cached responses
+ * of scoped queries are keyed on it, so an actor can never be served a page built for a wider scope.
+ */
+export function scopeKey(actor: Actor): string {
+  switch (actor.role) {
+    case 'brand_admin':
+    case 'brand_planner':
+    case 'brand_quality':
+      return `${actor.tenantId}:tenant`;
+    case 'brand_sales':
+      return `${actor.tenantId}:territories:${[...actor.territories].sort().join(',')}`;
+    case 'distributor_admin':
+    case 'distributor_staff':
+      return `${actor.tenantId}:downstream:${actor.partyId ?? -1}`;
+    case 'store_owner':
+    case 'store_clerk':
+    case 'line_device':
+    case 'warehouse_operator':
+      return `${actor.tenantId}:party:${actor.partyId ?? -1}`;
+    default: {
+      const never: never = actor.role;
+      throw new Error(`no scope key for role ${String(never)}`);
+    }
+  }
+}

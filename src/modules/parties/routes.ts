@@ -4,8 +4,9 @@ import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { IdParams, Paging, strictObject } from '../../http/schemas.ts';
+import { canonicalQuery, type ReadCache } from '../../platform/read-cache.ts';
 import { appendAudit } from '../audit/index.ts';
-import { whoOf } from '../auth/index.ts';
+import { scopeKey, whoOf } from '../auth/index.ts';
 import { allDivisions, childDivisions } from './divisions.ts';
 import { getParty, listParties, type PartyListQuery, partyOverview } from './party-queries.ts';
 import { checkParty, PARTY_KINDS, type PartyInput } from './party-rules.ts';
@@ -14,7 +15,7 @@ import { insertParties } from './party-writes.ts';
 const Kind = Type.Union(PARTY_KINDS.map((k) => Type.Literal(k)));
 const DivisionCode = Type.String({ pattern: '^\\d{2}(\\d{2}){0,2}$' });
 
-export async function partiesRoutes(api: FastifyInstance, sql: Sql) {
+export async function partiesRoutes(api: FastifyInstance, sql: Sql, readCache: ReadCache) {
   api.get(
     '/parties',
     {
@@ -35,7 +36,13 @@ export async function partiesRoutes(api: FastifyInstance, sql: Sql) {
         }),
       },
     },
-    async (req) => listParties(ctxOf(req, sql), req.query as PartyListQuery),
+    async (req, reply) => {
+      const ctx = ctxOf(req, sql);
+      const query = req.query as PartyListQuery;
+      const key = `${scopeKey(ctx.actor)}|${ctx.locale}|${canonicalQuery(query)}`;
+      const body = await readCache.json('parties', key, () => listParties(ctx, query));
+      return reply.type('application/json; charset=utf-8').send(body);
+    },
   );
 
   api.get('/parties/:id', { config: { access: 'parties:read' }, schema: { tags: ['parties'], params: IdParams } }, async (req) =>
@@ -45,7 +52,7 @@ export async function partiesRoutes(api: FastifyInstance, sql: Sql) {
   api.post(
     '/parties',
     {
-      config: { access: 'parties:write' },
+      config: { access: 'parties:write', invalidates: ['parties'] },
       schema: {
         tags: ['parties'],
         body: strictObject({
