@@ -15,39 +15,86 @@ function encode(v: Cell): string {
   return /[\\\t\n\r]/.test(s) ? s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : s;
 }
 
+export interface CopyStream {
+  /** Queues one row; resolves at once unless the buffer is full and PostgreSQL has not caught up. */
+  write(row: Cell[]): Promise<void> | undefined;
+  /** Sends the rest and waits until PostgreSQL has taken every row (or rejects with its error). */
+  end(): Promise<number>;
+  /** Abandons the COPY (nothing of it is written); the transaction must then roll back. */
+  abort(reason: string): void;
+}
+
 /**
- * Bulk-loads rows with COPY FROM STDIN (the fastest path into PostgreSQL: ~200k rows/s here) inside the
- * caller's transaction, so a failure anywhere leaves nothing written.
+ * Opens a COPY FROM STDIN (the fastest path into PostgreSQL: ~200k rows/s here) inside the caller's
+ * transaction, so a failure anywhere leaves nothing written. Rows are sent in 1 MiB chunks while the
+ * caller goes on producing them, so PostgreSQL's index maintenance runs on the other core meanwhile.
  */
-export async function copyInto(db: Db, table: string, columns: string[], rows: Iterable<Cell[]>): Promise<number> {
+export async function openCopy(db: Db, table: string, columns: string[]): Promise<CopyStream> {
   if (!/^[a-z_]+$/.test(table) || !columns.every((c) => /^[a-z_]+$/.test(c))) throw new Error('bad identifier');
-  const stream = await db.unsafe(`copy ${table} (${columns.join(', ')}) from stdin`).writable();
+  const query = db.unsafe(`copy ${table} (${columns.join(', ')}) from stdin`);
+  const stream = await query.writable();
+  let failure: Error | null = null;
+  let onFailure: (e: Error) => void = () => {};
+  const failed = (e: Error) => {
+    failure ??= e;
+    onFailure(e);
+  };
+  stream.on('error', failed);
+  // postgres.js 3.4.9 never settles a COPY whose error arrives after the last row was sent
+  // (porsager/postgres#1173, fix proposed in #1183): the error only reaches the query's reject, so listen there
+  const internal = query as unknown as { reject: (e: Error) => void };
+  const reject = internal.reject;
+  internal.reject = (e) => {
+    failed(e);
+    reject(e);
+  };
   let n = 0;
   let buf = '';
+  let ended = false;
   const flush = async () => {
     if (!buf) return;
     const chunk = buf;
     buf = '';
+    if (failure) throw failure;
     if (!stream.write(chunk)) await new Promise<void>((r) => stream.once('drain', () => r()));
   };
-  for (const row of rows) {
-    buf += `${row.map(encode).join('\t')}\n`;
-    n++;
-    if (buf.length > 1 << 20) await flush();
-  }
-  await flush();
-  await new Promise<void>((resolve, reject) => {
-    stream.once('error', reject);
-    stream.once('finish', () => resolve());
-    stream.end();
-  });
-  return n;
+  return {
+    write(row) {
+      buf += `${row.map(encode).join('\t')}\n`;
+      n++;
+      return buf.length > 1 << 20 ? flush() : undefined;
+    },
+    async end() {
+      await flush();
+      ended = true;
+      await new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failure);
+        onFailure = reject;
+        stream.once('finish', () => resolve());
+        stream.end();
+      });
+      return n;
+    },
+    abort(reason) {
+      buf = '';
+      // once ended the connection has left COPY mode: a CopyFail now would break it
+      if (!ended && !stream.destroyed) stream.destroy(new Error(reason));
+    },
+  };
+}
+
+/** COPYs all `rows` in the caller's transaction. */
+export async function copyInto(db: Db, table: string, columns: string[], rows: Iterable<Cell[]>): Promise<number> {
+  const copy = await openCopy(db, table, columns);
+  for (const row of rows) await copy.write(row);
+  return copy.end();
 }
 
 /** Reserves `n` ids from a table's identity sequence in one round trip, for rows that reference each other. */
 export async function reserveIds(db: Db, table: string, n: number): Promise<number[]> {
   if (n === 0) return [];
-  const rows = await db<{ id: number }[]>`
-    select nextval(pg_get_serial_sequence(${table}, 'id'))::bigint as id from generate_series(1, ${n})`;
-  return rows.map((r) => Number(r.id));
+  // one row holding all the ids as text: a hundred thousand rows would cost more to receive than to make
+  const [r] = await db<{ ids: string }[]>`
+    select string_agg(nextval(pg_get_serial_sequence(${table}, 'id'))::text, ',') as ids from generate_series(1, ${n})`;
+  return (r?.ids ?? '').split(',').map(Number);
 }

@@ -29,6 +29,18 @@ export interface ImportSpec<T> {
   parseRow(values: Record<string, string>, index: number): { value?: T; errors: FieldError[] };
   /** may run async preparation (e.g. password hashing) before the transaction */
   write(tx: Tx, tenantId: number, items: T[]): Promise<{ errors: FieldError[]; count: number }>;
+  /**
+   * Optional fast path for big files: takes rows while the file is still being read, so the database
+   * writes on one core while the file is parsed on the other. `finish` may reject with a unique violation
+   * (a key already in the database); the import then runs `write` for the row-by-row report.
+   */
+  openStream?(tx: Tx, sql: Sql, tenantId: number): Promise<RowStreamWriter<T>>;
+}
+
+export interface RowStreamWriter<T> {
+  add(item: T, index: number): Promise<FieldError[]>;
+  finish(): Promise<{ errors: FieldError[]; count: number }>;
+  abort(): void;
 }
 
 export interface ImportOutcome {
@@ -56,14 +68,88 @@ export async function runImport<T>(
   },
 ): Promise<ImportOutcome> {
   const started = performance.now();
+  const outcome = (count: number) => {
+    const seconds = (performance.now() - started) / 1000;
+    return { imported: count, rowsPerSecond: Math.round(count / Math.max(seconds, 1e-6)) };
+  };
+  const items: T[] = [];
+  const rowNumbers: number[] = [];
+  const errors: FieldError[] = [];
+  if (spec.openStream) {
+    let streamFailed = false;
+    const openStream = spec.openStream;
+    const written = await sql
+      .begin(async (tx) => {
+        const writer = await openStream(tx, sql, opts.tenantId);
+        try {
+          await readRows(spec, input, format, opts, rowNumbers, errors, async (item, index) => {
+            items.push(item);
+            if (!errors.length && !streamFailed) streamFailed = (await writer.add(item, index)).length > 0;
+          });
+          if (errors.length || streamFailed) throw ROLLBACK;
+          const r = await writer.finish();
+          if (r.errors.length) {
+            streamFailed = true;
+            throw ROLLBACK;
+          }
+          await opts.audit?.(tx, r.count);
+          return r.count;
+        } catch (e) {
+          writer.abort();
+          throw e;
+        }
+      })
+      .catch((e) => {
+        if (e === ROLLBACK) return -1;
+        // a code or GLN already in the database: the batch path below says which rows
+        if (isUniqueViolation(e)) return -1;
+        throw e;
+      });
+    if (written >= 0) return outcome(written);
+    // rows with parse errors are reported as they are; any other problem the stream met (which stops it at
+    // the first) is reported row by row by the batch path below
+  } else {
+    await readRows(spec, input, format, opts, rowNumbers, errors, async (item) => {
+      items.push(item);
+    });
+  }
+  if (!errors.length) {
+    const count = await sql
+      .begin(async (tx) => {
+        const r = await spec.write(tx, opts.tenantId, items);
+        if (r.errors.length) {
+          errors.push(...r.errors);
+          throw ROLLBACK;
+        }
+        await opts.audit?.(tx, r.count);
+        return r.count;
+      })
+      .catch((e) => {
+        if (e === ROLLBACK) return -1;
+        throw e;
+      });
+    if (count >= 0) return outcome(count);
+  }
+  throw new AppError(422, 'import.invalid_rows', { count: new Set(errors.map((e) => e.pointer.split('/')[2])).size }, [], {
+    errors: toRowErrors(errors, rowNumbers, spec.columns, opts.locale),
+  });
+}
+
+/** Reads and checks every row, handing each good one to `take`; row problems go to `errors`. */
+async function readRows<T>(
+  spec: ImportSpec<T>,
+  input: Buffer,
+  format: 'xlsx' | 'csv',
+  opts: { maxRows?: number; onProgress?: (done: number) => void },
+  rowNumbers: number[],
+  errors: FieldError[],
+  take: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   const headerOf = new Map<string, string>();
   for (const c of spec.columns) {
     headerOf.set(c.header, c.key);
     for (const a of c.aliases ?? []) headerOf.set(a, c.key);
   }
-  const items: T[] = [];
-  const rowNumbers: number[] = [];
-  const errors: FieldError[] = [];
   let rows: AsyncIterable<TableRow>;
   try {
     rows = readTable(input, format, { maxRows: opts.maxRows ?? 1_000_000 });
@@ -84,36 +170,17 @@ export async function runImport<T>(
       rowNumbers.push(r.row);
       const parsed = spec.parseRow(values, index);
       errors.push(...parsed.errors);
-      if (parsed.value !== undefined) items.push(parsed.value);
+      if (parsed.value !== undefined) await take(parsed.value, index);
       if (rowNumbers.length % 10_000 === 0) opts.onProgress?.(rowNumbers.length);
     }
   } catch (e) {
-    if (e instanceof AppError) throw e;
+    if (e instanceof AppError || e === ROLLBACK) throw e;
     throw new AppError(400, 'import.bad_file', { reason: (e as Error).message });
   }
-  if (!errors.length) {
-    const count = await sql
-      .begin(async (tx) => {
-        const r = await spec.write(tx, opts.tenantId, items);
-        if (r.errors.length) {
-          errors.push(...r.errors);
-          throw ROLLBACK;
-        }
-        await opts.audit?.(tx, r.count);
-        return r.count;
-      })
-      .catch((e) => {
-        if (e === ROLLBACK) return -1;
-        throw e;
-      });
-    if (count >= 0) {
-      const seconds = (performance.now() - started) / 1000;
-      return { imported: count, rowsPerSecond: Math.round(count / Math.max(seconds, 1e-6)) };
-    }
-  }
-  throw new AppError(422, 'import.invalid_rows', { count: new Set(errors.map((e) => e.pointer.split('/')[2])).size }, [], {
-    errors: toRowErrors(errors, rowNumbers, spec.columns, opts.locale),
-  });
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
 }
 
 const ROLLBACK = Symbol('rollback');

@@ -102,6 +102,29 @@ describe('spreadsheet import of parties', () => {
     expect(await countParties()).toBe(before);
   });
 
+  it('names the row whose code or GLN is already taken even when only the database knows it', async () => {
+    const before = await countParties();
+    const csv = Buffer.from(`code,name,kind,parent_code,district_code\nT10,新店,store,D0001,110105\nS000003,旧码,store,D0001,110105\n`);
+    const err = await runImport(db.sql, partiesImport, csv, 'csv', { tenantId, locale: 'en' }).catch((e) => e);
+    expect(err.extra.errors.map((e: { row: number; code: string; column: string }) => [e.row, e.column, e.code])).toEqual([
+      [3, 'code', 'import.exists'],
+    ]);
+    expect(await countParties()).toBe(before);
+    // the connection pool is still usable after the abandoned COPY
+    expect(await countParties()).toBe(before);
+  });
+
+  it('says a store cannot supply a store, whether the store is in the file or in the database', async () => {
+    const csv = Buffer.from(
+      `code,name,kind,parent_code,district_code\nT20,子店,store,T21,110105\nT21,母店,store,D0001,110105\nT22,孙店,store,S000001,110105\n`,
+    );
+    const err = await runImport(db.sql, partiesImport, csv, 'csv', { tenantId, locale: 'en' }).catch((e) => e);
+    expect(err.extra.errors.map((e: { row: number; code: string }) => [e.row, e.code])).toEqual([
+      [2, 'field.invalid'],
+      [4, 'field.invalid'],
+    ]);
+  });
+
   it('rejects a file that is not a spreadsheet with a clear reason', async () => {
     const err = await runImport(db.sql, partiesImport, Buffer.from('not a zip'), 'xlsx', { tenantId, locale: 'en' }).catch((e) => e);
     expect(err.code).toBe('import.bad_file');

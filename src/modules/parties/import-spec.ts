@@ -1,5 +1,6 @@
 import type { ImportSpec } from '../../platform/import-driver.ts';
 import { checkParty, type ValidParty } from './party-rules.ts';
+import { PartyStreamWriter } from './party-stream-writer.ts';
 import { insertParties } from './party-writes.ts';
 
 const num = (s: string | undefined) => (s === undefined || s === '' ? null : Number(s));
@@ -51,4 +52,5 @@ export const partiesImport: ImportSpec<ValidParty> = {
     const r = await insertParties(tx, tenantId, items, (i, f) => `/rows/${i}/${f}`);
     return { errors: r.errors, count: r.ids.length };
   },
+  openStream: (tx, sql, tenantId) => PartyStreamWriter.open(tx, sql, tenantId, (i, f) => `/rows/${i}/${f}`),
 };

@@ -3,11 +3,72 @@ import { copyInto, reserveIds } from '../../db/copy.ts';
 import type { FieldError } from '../../http/problem.ts';
 import { allowedParentKinds, type PartyKind, type ValidParty } from './party-rules.ts';
 
-interface Upstream {
+/** What a party's suppliers-to-be need to know of it. */
+export interface Upstream {
   id: number;
   kind: PartyKind;
   tier: number | null;
   ancestors: number[];
+}
+
+export const PARTY_COLUMNS = [
+  'tenant_id',
+  'id',
+  'kind',
+  'code',
+  'name',
+  'gln',
+  'tier',
+  'parent_id',
+  'ancestors',
+  'province_code',
+  'city_code',
+  'district_code',
+  'address',
+  'lat',
+  'lng',
+  'contact_name',
+  'phone',
+];
+
+/** A party as a COPY row in PARTY_COLUMNS order. */
+export function partyRow(tenantId: number, p: ValidParty, r: Upstream) {
+  return [
+    tenantId,
+    r.id,
+    p.kind,
+    p.code,
+    p.name,
+    p.gln,
+    p.tier,
+    r.ancestors.at(-1) ?? null,
+    r.ancestors,
+    p.provinceCode,
+    p.cityCode,
+    p.districtCode,
+    p.address ?? null,
+    p.lat ?? null,
+    p.lng ?? null,
+    p.contactName ?? null,
+    p.phone ?? null,
+  ];
+}
+
+/** Why `supplier` cannot supply `p` (or a party that needs a supplier has none); null when it can. */
+export function supplyProblem(p: ValidParty, supplier: Upstream | undefined, pointer: string): FieldError | null {
+  if (!supplier) {
+    return p.kind === 'store' || (p.kind === 'distributor' && p.tier === 2)
+      ? { pointer, code: 'field.required', params: { field: 'parentCode' } }
+      : null;
+  }
+  if (!allowedParentKinds(p.kind, p.tier).includes(supplier.kind) || (p.kind === 'distributor' && p.tier === 2 && supplier.tier !== 1)) {
+    return {
+      pointer,
+      code: 'field.invalid',
+      params: { field: 'parentCode', reason: `a ${p.kind}${p.tier ? ` (tier ${p.tier})` : ''} cannot be supplied by a ${supplier.kind}` },
+    };
+  }
+  return null;
 }
 
 /**
@@ -63,10 +124,10 @@ export async function insertParties(
       return undefined;
     }
     resolving.add(i);
-    let ancestors: number[] = [];
+    let parent: Upstream | undefined;
     if (p.parentCode) {
       const inBatch = byCode.get(p.parentCode);
-      const parent = inBatch !== undefined ? resolve(inBatch) : known.get(p.parentCode);
+      parent = inBatch !== undefined ? resolve(inBatch) : known.get(p.parentCode);
       if (!parent) {
         if (inBatch === undefined) {
           errors.push({
@@ -77,19 +138,13 @@ export async function insertParties(
         }
         return undefined;
       }
-      if (!allowedParentKinds(p.kind, p.tier).includes(parent.kind) || (p.kind === 'distributor' && p.tier === 2 && parent.tier !== 1)) {
-        errors.push({
-          pointer: pointer(i, 'parentCode'),
-          code: 'field.invalid',
-          params: { field: 'parentCode', reason: `a ${p.kind}${p.tier ? ` (tier ${p.tier})` : ''} cannot be supplied by a ${parent.kind}` },
-        });
-        return undefined;
-      }
-      ancestors = [...parent.ancestors, parent.id];
-    } else if (p.kind === 'store' || (p.kind === 'distributor' && p.tier === 2)) {
-      errors.push({ pointer: pointer(i, 'parentCode'), code: 'field.required', params: { field: 'parentCode' } });
+    }
+    const problem = supplyProblem(p, parent, pointer(i, 'parentCode'));
+    if (problem) {
+      errors.push(problem);
       return undefined;
     }
+    const ancestors = parent ? [...parent.ancestors, parent.id] : [];
     const up: Upstream = { id: ids[i] as number, kind: p.kind, tier: p.tier, ancestors };
     resolved[i] = up;
     return up;
@@ -100,47 +155,8 @@ export async function insertParties(
   await copyInto(
     tx,
     'parties',
-    [
-      'tenant_id',
-      'id',
-      'kind',
-      'code',
-      'name',
-      'gln',
-      'tier',
-      'parent_id',
-      'ancestors',
-      'province_code',
-      'city_code',
-      'district_code',
-      'address',
-      'lat',
-      'lng',
-      'contact_name',
-      'phone',
-    ],
-    parties.map((p, i) => {
-      const r = resolved[i] as Upstream;
-      return [
-        tenantId,
-        r.id,
-        p.kind,
-        p.code,
-        p.name,
-        p.gln,
-        p.tier,
-        r.ancestors.at(-1) ?? null,
-        r.ancestors,
-        p.provinceCode,
-        p.cityCode,
-        p.districtCode,
-        p.address ?? null,
-        p.lat ?? null,
-        p.lng ?? null,
-        p.contactName ?? null,
-        p.phone ?? null,
-      ];
-    }),
+    PARTY_COLUMNS,
+    parties.map((p, i) => partyRow(tenantId, p, resolved[i] as Upstream)),
   );
   const territoryRows: [number, number, string][] = [];
   parties.forEach((p, i) => {
