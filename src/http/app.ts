@@ -12,6 +12,7 @@ import { auditRoutes } from '../modules/audit/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
+import { traceRoutes } from '../modules/trace/routes.ts';
 import { ReadCache } from '../platform/read-cache.ts';
 import { type DeclaredRoute, installAccessControl } from './access.ts';
 import { ioRoutes } from './io-routes.ts';
@@ -119,6 +120,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     },
     { prefix: '/api/v1' },
   );
+
+  await traceRoutes(app, opts.sql);
 
   if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });

@@ -13,7 +13,7 @@ export interface TestServer {
 /** The real HTTP server (API and built console) on a free loopback port, over a fresh demo database. */
 export async function startTestServer(): Promise<TestServer> {
   const db = await createTestDb();
-  const { app, routes } = await buildApp({ sql: db.sql, loginRateLimit: 1000 });
+  const { app, routes } = await buildApp({ sql: db.sql, loginRateLimit: 1000, logger: process.env.TEST_LOG ? { level: 'error' } : false });
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     baseUrl,

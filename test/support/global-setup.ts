@@ -15,7 +15,10 @@ let server: EmbeddedServer | undefined;
 export default async function setup(project: TestProject) {
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
-    server = await startEmbeddedPostgres({ dataDir: path.resolve('.data/test'), port: Number(process.env.TEST_PG_PORT ?? 54339) });
+    server = await startEmbeddedPostgres({
+      dataDir: path.resolve(process.env.TEST_DATA_DIR ?? '.data/test'),
+      port: Number(process.env.TEST_PG_PORT ?? 54339),
+    });
     adminUrl = server.url;
   }
   const admin = createSql(adminUrl, { max: 1 });

@@ -58,6 +58,21 @@ export const PERMISSIONS = {
   'apikeys:write': ['brand_admin'],
   'audit:read': ['brand_admin'],
   'import:write': ['brand_admin'],
+  // EPCIS capture: every party that scans; what it may say about codes is checked by the device flows
+  'epcis:capture': [
+    'brand_admin',
+    'line_device',
+    'warehouse_operator',
+    'distributor_admin',
+    'distributor_staff',
+    'store_owner',
+    'store_clerk',
+  ],
+  // the raw ledger: brand roles that see the whole tenant (reps and channel partners use the journey, which is scoped)
+  'epcis:query': ['brand_admin', 'brand_planner', 'brand_quality'],
+  'trace:read': ALL,
+  'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
+  'codes:write': ['brand_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof PERMISSIONS;
 

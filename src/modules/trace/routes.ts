@@ -1,0 +1,169 @@
+/**
+ * The EPCIS 2.0 REST binding under /epcis (capture, capture jobs, events), as the official OpenAPI
+ * (../shared/epcis/gs1/REST Bindings/openapi.yaml) defines it, and the journey of a code under /api/v1.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Sql } from '../../db/connection.ts';
+import { ctxOf } from '../../http/access.ts';
+import { AppError } from '../../http/problem.ts';
+import { captureEvents, prepareEvents } from './capture.ts';
+import { documentEvents } from './epcis/event-hash.ts';
+import { epcFormatOf, queryDocument } from './epcis/query-document.ts';
+import { validateEpcisDocument } from './epcis/validate.ts';
+import type { EpcisEvent } from './event-facts.ts';
+import { codeJourney } from './journey.ts';
+import { QUERY_PARAMETERS, queryEvents } from './query.ts';
+
+const CAPTURE_LIMIT = 100_000;
+const EPCIS_HEADERS = { 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0', 'GS1-EPCIS-Capture-Limit': String(CAPTURE_LIMIT) };
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
+}
+
+export async function traceRoutes(app: FastifyInstance, sql: Sql) {
+  // EPCIS documents come as JSON or JSON-LD
+  app.addContentTypeParser('application/ld+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  await app.register(
+    async (epcis) => {
+      epcis.post(
+        '/capture',
+        {
+          config: { access: 'epcis:capture' },
+          bodyLimit: 64 * 1024 * 1024,
+          schema: {
+            tags: ['EPCIS'],
+            summary: 'Capture an EPCISDocument (all events or none)',
+            body: Type.Object({}, { additionalProperties: true }),
+          },
+        },
+        async (req, reply) => {
+          const ctx = ctxOf(req, sql);
+          const doc = req.body as Record<string, unknown>;
+          const validation = validateEpcisDocument(doc);
+          if (!validation.ok) {
+            throw new AppError(
+              400,
+              'epcis.invalid_document',
+              { count: validation.errors.length },
+              validation.errors.map((p) => ({ pointer: p.pointer, code: p.code, params: { reason: p.reason, eventIndex: p.eventIndex } })),
+            );
+          }
+          // an EPCISQueryDocument's events are captured too (re-capturing another repository's query results)
+          if (validation.kind === 'event') throw AppError.field('/type', 'epcis.schema', { reason: 'capture takes an EPCIS document' });
+          const events = documentEvents(doc) as EpcisEvent[];
+          if (events.length > CAPTURE_LIMIT) throw new AppError(413, 'epcis.capture_limit', { limit: CAPTURE_LIMIT });
+          const prepared = prepareEvents(events, doc['@context']);
+          const actor = `${ctx.actor.kind}:${ctx.actor.id}`;
+          // two captures of the same new event at the same instant: the loser retries and finds it stored
+          const outcome = await captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context']).catch((e) =>
+            isUniqueViolation(e) ? captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context']) : Promise.reject(e),
+          );
+          return reply
+            .status(202)
+            .headers({ ...EPCIS_HEADERS, location: `/epcis/capture/${outcome.captureId}` })
+            .send({
+              captureID: String(outcome.captureId),
+              eventCount: outcome.eventCount,
+              newEvents: outcome.newEvents,
+              eventIDs: outcome.eventIds,
+            });
+        },
+      );
+
+      epcis.get(
+        '/capture/:captureID',
+        {
+          config: { access: 'epcis:capture' },
+          schema: {
+            tags: ['EPCIS'],
+            summary: 'A capture job',
+            params: Type.Object({ captureID: Type.String({ pattern: '^[0-9]{1,18}$' }) }),
+          },
+        },
+        async (req, reply) => {
+          const ctx = ctxOf(req, sql);
+          const [job] = await sql<
+            { id: number; status: string; event_count: number; new_events: number; errors: unknown; created_at: Date; finished_at: Date }[]
+          >`
+            select id, status, event_count, new_events, errors, created_at, finished_at from capture_jobs
+            where tenant_id = ${ctx.actor.tenantId} and id = ${(req.params as { captureID: string }).captureID}`;
+          if (!job) throw AppError.notFound();
+          return reply.headers(EPCIS_HEADERS).send({
+            captureID: String(job.id),
+            createdAt: job.created_at,
+            finishedAt: job.finished_at,
+            running: false,
+            success: job.status === 'succeeded',
+            captureErrorBehaviour: 'rollback',
+            eventCount: job.event_count,
+            newEvents: job.new_events,
+            errors: job.errors ?? [],
+          });
+        },
+      );
+
+      const queryString = Type.Object(
+        Object.fromEntries(QUERY_PARAMETERS.map((p) => [p, Type.Optional(Type.String({ maxLength: 4000 }))])),
+        { additionalProperties: true },
+      );
+      epcis.get(
+        '/events',
+        {
+          config: { access: 'epcis:query' },
+          schema: { tags: ['EPCIS'], summary: 'SimpleEventQuery over all events', querystring: queryString },
+        },
+        async (req, reply) => {
+          const ctx = ctxOf(req, sql);
+          const params = req.query as Record<string, string | undefined>;
+          const page = await queryEvents(sql, ctx.actor.tenantId, params);
+          if (page.nextPageToken) {
+            const next = new URLSearchParams({ ...(params as Record<string, string>), nextPageToken: page.nextPageToken });
+            reply.header('link', `</epcis/events?${next.toString()}>; rel="next"`);
+          }
+          return reply
+            .headers(EPCIS_HEADERS)
+            .type('application/ld+json')
+            .send(queryDocument(page.events, epcFormatOf(req.headers['gs1-epc-format'])));
+        },
+      );
+
+      epcis.get(
+        '/events/:eventID',
+        {
+          config: { access: 'epcis:query' },
+          schema: {
+            tags: ['EPCIS'],
+            summary: 'One event by its event ID or hash',
+            params: Type.Object({ eventID: Type.String({ maxLength: 2000 }) }),
+          },
+        },
+        async (req, reply) => {
+          const ctx = ctxOf(req, sql);
+          const page = await queryEvents(sql, ctx.actor.tenantId, { eventID: (req.params as { eventID: string }).eventID, perPage: '1' });
+          if (!page.events.length) throw AppError.notFound();
+          return reply
+            .headers(EPCIS_HEADERS)
+            .type('application/ld+json')
+            .send(queryDocument(page.events, epcFormatOf(req.headers['gs1-epc-format'])));
+        },
+      );
+    },
+    { prefix: '/epcis' },
+  );
+
+  app.get(
+    '/api/v1/codes/:code/journey',
+    {
+      config: { access: 'trace:read' },
+      schema: {
+        tags: ['trace'],
+        summary: "A code's journey: its own events and those of every container it travelled in, while it was inside",
+        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 500 }) }),
+      },
+    },
+    async (req) => codeJourney(ctxOf(req, sql), (req.params as { code: string }).code),
+  );
+}

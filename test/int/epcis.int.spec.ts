@@ -1,0 +1,191 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentEvents, eventHashId, hashContext } from '../../src/modules/trace/epcis/event-hash.ts';
+import { validateEpcisDocument } from '../../src/modules/trace/epcis/validate.ts';
+import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+
+const EXAMPLES = fileURLToPath(new URL('../../../shared/epcis/gs1/JSON/', import.meta.url));
+const haveExamples = existsSync(EXAMPLES);
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? files(path.join(dir, f)) : [path.join(dir, f)]));
+
+let server: TestServer;
+let token: string;
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await loginAs(server.baseUrl, 'admin');
+});
+afterAll(async () => server?.close());
+
+async function capture(doc: unknown, contentType = 'application/ld+json') {
+  const r = await fetch(`${server.baseUrl}/epcis/capture`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    body: JSON.stringify(doc),
+  });
+  return { status: r.status, location: r.headers.get('location'), body: (await r.json()) as Record<string, unknown> };
+}
+
+async function query(params: string, headers: Record<string, string> = {}) {
+  const r = await fetch(`${server.baseUrl}/epcis/events?${params}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  const body = (await r.json()) as Record<string, unknown>;
+  return { status: r.status, link: r.headers.get('link'), body, events: r.status === 200 ? documentEvents(body) : [] };
+}
+
+describe.skipIf(!haveExamples)('the 47 GS1 example documents (needs ../shared/epcis)', () => {
+  const all = haveExamples ? files(EXAMPLES).sort() : [];
+
+  it('finds all 47', () => expect(all).toHaveLength(47));
+
+  it.each(all.map((f) => [path.relative(EXAMPLES, f), f]))('%s is captured and comes back intact', async (_name, file) => {
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const sent = documentEvents(doc);
+    const c = await capture(doc);
+    expect(c.status, JSON.stringify(c.body)).toBe(202);
+    expect(c.location).toMatch(/^\/epcis\/capture\/\d+$/);
+    const ids = c.body.eventIDs as string[];
+    expect(ids).toHaveLength(sent.length);
+    for (const id of ids) expect(id).toMatch(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
+
+    const q = await query(`eventID=${encodeURIComponent(ids.join('|'))}&perPage=1000`);
+    expect(q.status).toBe(200);
+    expect(validateEpcisDocument(q.body).errors).toEqual([]);
+    // an event another example already stored (same hash: a comment or eventID does not make it another event)
+    // comes back as first stored; every other comes back exactly as sent
+    const context = hashContext(q.body['@context']);
+    const backByHash = new Map(q.events.map((e) => [eventHashId(e, context), e]));
+    for (let i = 0; i < sent.length; i++) {
+      const original = sent[i] as Record<string, unknown>;
+      const back = backByHash.get(ids[i] as string);
+      expect(back, `event ${i}`).toBeDefined();
+      if (back?.eventID === (original.eventID ?? ids[i])) expect({ ...back }).toEqual({ ...original, eventID: original.eventID ?? ids[i] });
+      else expect(c.body.newEvents).toBeLessThan(sent.length);
+    }
+  });
+
+  it('stores an event captured twice once', async () => {
+    const doc = JSON.parse(readFileSync(path.join(EXAMPLES, 'Example_9.6.1-ObjectEvent.jsonld'), 'utf8'));
+    const again = await capture(doc);
+    expect(again.status).toBe(202);
+    expect(again.body.newEvents).toBe(0);
+    const job = await fetch(`${server.baseUrl}${again.location}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await job.json()).toMatchObject({ running: false, success: true, newEvents: 0 });
+  });
+});
+
+describe('capture refuses bad documents and writes nothing', () => {
+  const base = (events: unknown[]) => ({
+    '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: '2026-01-01T00:00:00Z',
+    epcisBody: { eventList: events },
+  });
+  const good = {
+    type: 'ObjectEvent',
+    eventTime: '2026-01-01T08:00:00.000Z',
+    eventTimeZoneOffset: '+08:00',
+    epcList: ['https://id.gs1.org/01/06901234000016/21/GOOD1'],
+    action: 'OBSERVE',
+    bizStep: 'inspecting',
+  };
+
+  it.each([
+    ['a non-URI identifier', { ...good, epcList: ['ABC123'] }, 'epcis.identifier_not_uri'],
+    ['an unknown CBV term without namespace', { ...good, bizStep: 'teleporting' }, 'epcis.unknown_cbv_term'],
+    ['a missing eventTime', { ...good, eventTime: undefined }, 'epcis.missing_field'],
+  ])('%s', async (_name, bad, code) => {
+    const before = await query('MATCH_epc=https://id.gs1.org/01/06901234000016/21/GOOD1');
+    const r = await capture(base([good, JSON.parse(JSON.stringify(bad))]));
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('epcis.invalid_document');
+    const errors = r.body.errors as { pointer: string; code: string }[];
+    expect(errors.map((e) => e.code)).toContain(code);
+    expect(errors.every((e) => e.pointer.startsWith('/epcisBody/eventList/1'))).toBe(true);
+    const after = await query('MATCH_epc=https://id.gs1.org/01/06901234000016/21/GOOD1');
+    expect(after.events.length).toBe(before.events.length);
+  });
+
+  it('answers malformed JSON with a problem', async () => {
+    const r = await fetch(`${server.baseUrl}/epcis/capture`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"type": "EPCISDocument",',
+    });
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { code: string }).code).toBe('request.malformed_json');
+  });
+});
+
+describe('query', () => {
+  const doc = (events: unknown[]) => ({
+    '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: '2026-02-01T00:00:00Z',
+    epcisBody: { eventList: events },
+  });
+  const unit = (n: number) => `https://id.gs1.org/01/06901234000016/21/Q${n}`;
+
+  beforeAll(async () => {
+    const events = Array.from({ length: 7 }, (_, i) => ({
+      type: 'ObjectEvent',
+      eventTime: `2026-02-01T0${i}:00:00.000Z`,
+      eventTimeZoneOffset: '+08:00',
+      epcList: [unit(i)],
+      action: 'OBSERVE',
+      bizStep: i % 2 ? 'shipping' : 'receiving',
+      bizTransactionList: [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:0614141073467:PO-${i}` }],
+    }));
+    expect((await capture(doc(events))).status).toBe(202);
+  });
+
+  it('matches a code written as an EPC URN or as a Digital Link on any host', async () => {
+    const urn = await query(`MATCH_epc=${encodeURIComponent('urn:epc:id:sgtin:6901234.000001.Q3')}`);
+    const dl = await query(`MATCH_epc=${encodeURIComponent('https://example.com/01/06901234000016/21/Q3')}`);
+    expect(urn.events).toHaveLength(1);
+    expect(dl.events).toEqual(urn.events);
+  });
+
+  it('filters by business step in bare or URI form, time and business transaction', async () => {
+    const pattern = encodeURIComponent('urn:epc:idpat:sgtin:6901234.000001.*');
+    const bare = await query(`EQ_bizStep=shipping&MATCH_epc=${pattern}`);
+    const uri = await query(`EQ_bizStep=${encodeURIComponent('https://ref.gs1.org/cbv/BizStep-shipping')}&MATCH_epc=${pattern}`);
+    expect(bare.events.map((e) => e.epcList)).toEqual([[unit(1)], [unit(3)], [unit(5)]]);
+    expect(uri.events).toEqual(bare.events);
+    const timed = await query(`GE_eventTime=2026-02-01T02:00:00Z&LT_eventTime=2026-02-01T04:00:00Z&MATCH_epc=${pattern}`);
+    expect(timed.events.map((e) => e.epcList)).toEqual([[unit(2)], [unit(3)]]);
+    const po = await query(`EQ_bizTransaction_po=${encodeURIComponent('urn:epcglobal:cbv:bt:0614141073467:PO-4')}`);
+    expect(po.events.map((e) => e.epcList)).toEqual([[unit(4)]]);
+  });
+
+  it('pages with perPage and a next link until the last page', async () => {
+    const pattern = encodeURIComponent('urn:epc:idpat:sgtin:6901234.000001.*');
+    const seen: unknown[] = [];
+    let next: string | null = `/epcis/events?MATCH_epc=${pattern}&perPage=3`;
+    let pages = 0;
+    while (next) {
+      const r = await fetch(`${server.baseUrl}${next}`, { headers: { authorization: `Bearer ${token}` } });
+      const body = (await r.json()) as Record<string, unknown>;
+      seen.push(...documentEvents(body).map((e) => e.epcList));
+      next = /<([^>]+)>; rel="next"/.exec(r.headers.get('link') ?? '')?.[1] ?? null;
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: 7 }, (_, i) => [unit(i)]));
+  });
+
+  it('answers in EPC URNs or Digital Links as GS1-EPC-Format asks', async () => {
+    const asUrn = await query(`MATCH_epc=${encodeURIComponent(unit(6))}`, { 'GS1-EPC-Format': 'Always_EPC_URN' });
+    expect(asUrn.events[0]?.epcList).toEqual(['urn:epc:id:sgtin:6901234.000001.Q6']);
+    const asDl = await query(`MATCH_epc=${encodeURIComponent(unit(6))}`, { 'GS1-EPC-Format': 'Always_GS1_Digital_Link' });
+    expect(asDl.events[0]?.epcList).toEqual([unit(6)]);
+  });
+
+  it('refuses an unknown parameter and a bad time with a problem', async () => {
+    expect((await query('EQ_colour=red')).body.code).toBe('request.invalid');
+    expect((await query('GE_eventTime=yesterday')).status).toBe(400);
+  });
+});
