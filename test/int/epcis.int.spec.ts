@@ -167,7 +167,7 @@ describe('query', () => {
     let next: string | null = `/epcis/events?MATCH_epc=${pattern}&perPage=3`;
     let pages = 0;
     while (next) {
-      const r = await fetch(`${server.baseUrl}${next}`, { headers: { authorization: `Bearer ${token}` } });
+      const r: Response = await fetch(`${server.baseUrl}${next}`, { headers: { authorization: `Bearer ${token}` } });
       const body = (await r.json()) as Record<string, unknown>;
       seen.push(...documentEvents(body).map((e) => e.epcList));
       next = /<([^>]+)>; rel="next"/.exec(r.headers.get('link') ?? '')?.[1] ?? null;
