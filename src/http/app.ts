@@ -12,6 +12,7 @@ import { auditRoutes } from '../modules/audit/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
+import { traceControlRoutes } from '../modules/trace/control-routes.ts';
 import { traceRoutes } from '../modules/trace/routes.ts';
 import { ReadCache } from '../platform/read-cache.ts';
 import { type DeclaredRoute, installAccessControl } from './access.ts';
@@ -117,6 +118,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await catalogRoutes(api, opts.sql);
       await auditRoutes(api, opts.sql);
       await ioRoutes(api, opts.sql);
+      await traceControlRoutes(api, opts.sql);
     },
     { prefix: '/api/v1' },
   );

@@ -50,6 +50,20 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/imports/:entity': { path: '/api/v1/imports/parties', body: 'code,name\n', contentType: 'text/csv' },
     'GET /api/v1/imports/reports/:id': { path: '/api/v1/imports/reports/00000000-0000-0000-0000-000000000000' },
     'GET /api/v1/exports/:entity': { path: '/api/v1/exports/parties?format=csv&kind=distributor' },
+    'POST /epcis/capture': { path: '/epcis/capture', body: {} },
+    'GET /epcis/capture/:captureID': { path: '/epcis/capture/999999' },
+    'GET /epcis/events': { path: '/epcis/events?perPage=1' },
+    'GET /epcis/events/:eventID': { path: '/epcis/events/no-such-event' },
+    'GET /api/v1/codes/:code/journey': {
+      path: `/api/v1/codes/${encodeURIComponent('https://id.gs1.org/01/06901234000016/21/NOPE')}/journey`,
+    },
+    'GET /api/v1/recalls/lot': { path: '/api/v1/recalls/lot?gtin=06901234000016&lot=L1' },
+    'GET /api/v1/recalls/lot/export': { path: '/api/v1/recalls/lot/export?gtin=06901234000016&lot=L1' },
+    'POST /api/v1/recalls': { path: '/api/v1/recalls', body: {} },
+    'GET /api/v1/diversion/alerts': { path: '/api/v1/diversion/alerts' },
+    'GET /api/v1/diversion/heatmap': { path: '/api/v1/diversion/heatmap' },
+    'GET /api/v1/diversion/rules': { path: '/api/v1/diversion/rules' },
+    'PUT /api/v1/diversion/rules': { path: '/api/v1/diversion/rules', body: {} },
   };
   return samples[`${method} ${url}`];
 }
@@ -92,7 +106,7 @@ describe('every route, every role', () => {
   });
 
   it('lets each role through exactly where the permission table says, and refuses anonymous callers', async () => {
-    const apiRoutes = server.routes.filter((r) => r.url.startsWith('/api/v1') || r.url === '/healthz');
+    const apiRoutes = server.routes.filter((r) => r.url.startsWith('/api/v1') || r.url.startsWith('/epcis') || r.url === '/healthz');
     let checked = 0;
     for (const route of apiRoutes) {
       for (const role of ROLES) {

@@ -73,6 +73,10 @@ export const PERMISSIONS = {
   'trace:read': ALL,
   'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
   'codes:write': ['brand_admin'],
+  'recall:read': ['brand_admin', 'brand_quality'],
+  'recall:write': ['brand_admin', 'brand_quality'],
+  'diversion:read': ['brand_admin', 'brand_sales', 'brand_quality', 'distributor_admin'],
+  'diversion:write': ['brand_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof PERMISSIONS;
 

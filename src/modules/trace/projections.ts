@@ -9,6 +9,7 @@
  * A scan of a container acts on everything inside it (its subtree through parent_epc, at most a few levels).
  */
 import type { Tx } from '../../db/connection.ts';
+import { checkDiversion } from './diversion.ts';
 import { EPC_ROLE, type EventFacts } from './event-facts.ts';
 
 type Step = 'commission' | 'pack' | 'unpack' | 'ship' | 'receive' | 'sell' | 'destroy' | 'observe';
@@ -33,6 +34,7 @@ export function stepOf(f: EventFacts): Step {
 
 interface Resolved {
   partyByLocation: Map<string, number>;
+  kindOfParty: Map<number, string>;
   levelByGtin: Map<string, 'unit' | 'case' | 'pallet'>;
 }
 
@@ -64,7 +66,8 @@ async function resolve(tx: Tx, tenantId: number, events: ProjectedEvent[]): Prom
   }
   const [parties, levels] = await Promise.all([
     glns.size
-      ? tx<{ gln: string; id: number }[]>`select gln, id from parties where tenant_id = ${tenantId} and gln = any(${[...glns]}::text[])`
+      ? tx<{ gln: string; id: number; kind: string }[]>`
+          select gln, id, kind from parties where tenant_id = ${tenantId} and gln = any(${[...glns]}::text[])`
       : [],
     gtins.size
       ? tx<{ gtin: string; level: 'unit' | 'case' | 'pallet' }[]>`
@@ -73,6 +76,7 @@ async function resolve(tx: Tx, tenantId: number, events: ProjectedEvent[]): Prom
   ]);
   return {
     partyByLocation: new Map(parties.map((p) => [p.gln, Number(p.id)])),
+    kindOfParty: new Map(parties.map((p) => [Number(p.id), p.kind])),
     levelByGtin: new Map(levels.map((l) => [l.gtin, l.level])),
   };
 }
@@ -109,6 +113,9 @@ interface Target {
   disposition: string | null;
   /** ship: the receiving party */
   to: number | null;
+  /** ship to a distributor: whose territory the code now belongs to */
+  channel: number | null;
+  eventId: number | null;
   lot: string | null;
 }
 
@@ -128,6 +135,8 @@ function targetsOf(run: ProjectedEvent[], r: Resolved, roles: number[]): Target[
         bizStep: facts.bizStep,
         disposition: facts.disposition,
         to,
+        channel: to != null && r.kindOfParty.get(to) === 'distributor' ? to : null,
+        eventId: null,
         lot: facts.lot,
       });
     }
@@ -177,7 +186,9 @@ async function applyRun(tx: Tx, tenantId: number, step: Step, run: ProjectedEven
     default: {
       const targets = targetsOf(run, r, [EPC_ROLE.epcList, EPC_ROLE.parentID]);
       await ensureCodes(tx, tenantId, targets, r);
-      return move(tx, tenantId, step, targets);
+      await move(tx, tenantId, step, targets);
+      if (step === 'receive' || step === 'sell') await diversionOnScan(tx, tenantId, step, targets, r);
+      return;
     }
   }
 }
@@ -247,13 +258,13 @@ async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Pr
     with recursive target as (
       select * from unnest(${targets.map((t) => t.epc)}::text[], ${targets.map((t) => t.time.toISOString())}::timestamptz[],
         ${targets.map((t) => t.holder)}::bigint[], ${targets.map((t) => t.location)}::text[], ${targets.map((t) => t.to)}::bigint[],
-        ${targets.map((t) => t.bizStep)}::text[], ${targets.map((t) => t.disposition)}::text[])
-        as x(epc, t, holder, location, dest, biz_step, disposition)
-    ), sub(epc, t, holder, location, dest, biz_step, disposition) as (
-      select c.epc, target.t, target.holder, target.location, target.dest, target.biz_step, target.disposition
+        ${targets.map((t) => t.channel)}::bigint[], ${targets.map((t) => t.bizStep)}::text[], ${targets.map((t) => t.disposition)}::text[])
+        as x(epc, t, holder, location, dest, channel, biz_step, disposition)
+    ), sub(epc, t, holder, location, dest, channel, biz_step, disposition) as (
+      select c.epc, target.t, target.holder, target.location, target.dest, target.channel, target.biz_step, target.disposition
       from target join code_state c on c.tenant_id = ${tenantId} and c.epc = target.epc
       union all
-      select d.epc, sub.t, sub.holder, sub.location, sub.dest, sub.biz_step, sub.disposition
+      select d.epc, sub.t, sub.holder, sub.location, sub.dest, sub.channel, sub.biz_step, sub.disposition
       from code_state d join sub on d.tenant_id = ${tenantId} and d.parent_epc = sub.epc
     ), before as (
       select c.epc, c.holder_party_id, c.gtin, c.lot, c.level, c.status, c.in_transit_to
@@ -265,6 +276,7 @@ async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Pr
         status = coalesce(${status}::text, c.status),
         holder_party_id = case when ${step} = 'receive' then coalesce(sub.holder, c.holder_party_id) else c.holder_party_id end,
         in_transit_to = case when ${step} = 'ship' then sub.dest else null end,
+        channel_party_id = coalesce(sub.channel, c.channel_party_id),
         location = coalesce(sub.location, c.location),
         last_biz_step = sub.biz_step, disposition = coalesce(sub.disposition, c.disposition), last_event_time = sub.t
       from sub, before b
@@ -328,4 +340,26 @@ async function applyStock(tx: Tx, tenantId: number, step: Step, groups: MovedGro
       ${list.map((d) => d.lot)}::text[], ${list.map((d) => d.onHand)}::bigint[], ${list.map((d) => d.inTransit)}::bigint[])
     on conflict (tenant_id, holder_party_id, gtin, lot) do update
       set on_hand = stock.on_hand + excluded.on_hand, in_transit_in = stock.in_transit_in + excluded.in_transit_in`;
+}
+
+/** Codes received or sold by a store are checked against the territory of the distributor they were shipped to. */
+async function diversionOnScan(tx: Tx, tenantId: number, step: 'receive' | 'sell', targets: Target[], r: Resolved): Promise<void> {
+  const byStore = targets.filter((t) => t.holder != null && r.kindOfParty.get(t.holder) === 'store');
+  if (!byStore.length) return;
+  const states = await tx<{ epc: string; gtin: string | null; lot: string | null; channel_party_id: number | null }[]>`
+    select epc, gtin, lot, channel_party_id from code_state
+    where tenant_id = ${tenantId} and epc = any(${byStore.map((t) => t.epc)}::text[]) and channel_party_id is not null`;
+  const storeOf = new Map(byStore.map((t) => [t.epc, t.holder]));
+  await checkDiversion(
+    tx,
+    tenantId,
+    states.map((s) => ({
+      epc: s.epc,
+      gtin: s.gtin,
+      lot: s.lot,
+      channelPartyId: Number(s.channel_party_id),
+      scannedByPartyId: storeOf.get(s.epc) ?? null,
+      kind: step,
+    })),
+  );
 }

@@ -1,0 +1,197 @@
+/** Recall of a lot and diversion (窜货) control: the quality and sales-ops side of the ledger. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Sql } from '../../db/connection.ts';
+import { ctxOf } from '../../http/access.ts';
+import { strictObject } from '../../http/schemas.ts';
+import { writeTable } from '../../platform/tabular/index.ts';
+import { partyScope, seesWholeTenant } from '../auth/index.ts';
+import { divisionName } from '../parties/index.ts';
+import { openRecall, recallReport } from './recall.ts';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const LotQuery = strictObject({ gtin: Type.String({ minLength: 8, maxLength: 14 }), lot: Type.String({ minLength: 1, maxLength: 40 }) });
+
+export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
+  api.get(
+    '/recalls/lot',
+    { config: { access: 'recall:read' }, schema: { tags: ['trace'], summary: 'Where every unit of a lot is now', querystring: LotQuery } },
+    async (req) => {
+      const q = req.query as { gtin: string; lot: string };
+      return recallReport(ctxOf(req, sql), q.gtin, q.lot);
+    },
+  );
+
+  api.get(
+    '/recalls/lot/export',
+    {
+      config: { access: 'recall:read' },
+      schema: { tags: ['trace'], summary: 'The holders of a lot as an Excel file', querystring: LotQuery },
+    },
+    async (req, reply) => {
+      const q = req.query as { gtin: string; lot: string };
+      const report = await recallReport(ctxOf(req, sql), q.gtin, q.lot);
+      reply.header('content-disposition', `attachment; filename="recall-${report.gtin}-${encodeURIComponent(report.lot)}.xlsx"`);
+      reply.type(XLSX_TYPE);
+      return reply.send(
+        writeTable(
+          'xlsx',
+          [
+            { key: 'party_code', header: '持有方编码 holder code' },
+            { key: 'party_name', header: '持有方 holder' },
+            { key: 'kind', header: '类型 kind' },
+            { key: 'province', header: '省 province' },
+            { key: 'city', header: '市 city' },
+            { key: 'status', header: '状态 status' },
+            { key: 'units', header: '数量 units' },
+          ],
+          report.byHolder.map((h) => ({
+            party_code: h.partyCode,
+            party_name: h.partyName,
+            kind: h.kind,
+            province: h.provinceName,
+            city: h.cityName,
+            status: h.status,
+            units: h.units,
+          })),
+        ),
+      );
+    },
+  );
+
+  api.post(
+    '/recalls',
+    {
+      config: { access: 'recall:write' },
+      schema: {
+        tags: ['trace'],
+        summary: 'Recall a lot: later scans of its codes warn',
+        body: strictObject({
+          gtin: Type.String(),
+          lot: Type.String({ minLength: 1, maxLength: 40 }),
+          reason: Type.String({ minLength: 2, maxLength: 500 }),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body as { gtin: string; lot: string; reason: string };
+      const r = await openRecall(ctxOf(req, sql), b.gtin, b.lot, b.reason);
+      return reply.status(r.created ? 201 : 200).send(r);
+    },
+  );
+
+  api.get(
+    '/diversion/alerts',
+    {
+      config: { access: 'diversion:read' },
+      schema: {
+        tags: ['trace'],
+        summary: 'Diversion alerts within your data scope',
+        querystring: strictObject({
+          distributorId: Type.Optional(Type.Integer({ minimum: 1 })),
+          provinceCode: Type.Optional(Type.String({ pattern: '^\\d{2}$' })),
+          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('confirmed'), Type.Literal('dismissed')])),
+          page: Type.Integer({ minimum: 1, default: 1 }),
+          pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+        }),
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      const q = req.query as { distributorId?: number; provinceCode?: string; status?: string; page: number; pageSize: number };
+      // an alert is visible to whoever sees the distributor it concerns
+      const where = sql`a.tenant_id = ${ctx.actor.tenantId}
+        ${seesWholeTenant(ctx.actor) ? sql`` : sql`and exists (select 1 from parties p where ${partyScope(sql, ctx.actor)} and p.id = a.distributor_id)`}
+        ${q.distributorId ? sql`and a.distributor_id = ${q.distributorId}` : sql``}
+        ${q.provinceCode ? sql`and a.actual_division like ${`${q.provinceCode}%`}` : sql``}
+        ${q.status ? sql`and a.status = ${q.status}` : sql``}`;
+      const [rows, [count]] = await Promise.all([
+        sql<Record<string, unknown>[]>`
+          select a.*, d.code as distributor_code, d.name as distributor_name from diversion_alerts a
+          join parties d on d.tenant_id = a.tenant_id and d.id = a.distributor_id
+          where ${where} order by a.created_at desc, a.id desc limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
+        sql<{ n: number }[]>`select count(*)::int as n from diversion_alerts a where ${where}`,
+      ]);
+      return {
+        total: count?.n ?? 0,
+        page: q.page,
+        pageSize: q.pageSize,
+        items: rows.map((a) => ({
+          id: Number(a.id),
+          code: a.epc,
+          gtin: a.gtin,
+          lot: a.lot,
+          distributor: { id: Number(a.distributor_id), code: a.distributor_code, name: a.distributor_name },
+          expected: (a.expected_divisions as string[]).map((d) => ({ code: d, name: divisionName(d) })),
+          actual: a.actual_division ? { code: a.actual_division, name: divisionName(a.actual_division as string) } : null,
+          scanKind: a.scan_kind,
+          evidence: a.evidence,
+          status: a.status,
+          createdAt: a.created_at,
+        })),
+      };
+    },
+  );
+
+  api.get(
+    '/diversion/heatmap',
+    {
+      config: { access: 'diversion:read' },
+      schema: { tags: ['trace'], summary: 'Where diverted goods turn up and where they were meant to be sold' },
+    },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      const scoped = seesWholeTenant(ctx.actor)
+        ? sql``
+        : sql`and exists (select 1 from parties p where ${partyScope(sql, ctx.actor)} and p.id = a.distributor_id)`;
+      const [found, from] = await Promise.all([
+        sql<{ code: string; n: number }[]>`select left(a.actual_division, 2) as code, count(*)::int as n from diversion_alerts a
+          where a.tenant_id = ${ctx.actor.tenantId} ${scoped} and a.actual_division is not null group by 1 order by 2 desc`,
+        sql<{ code: string; n: number }[]>`select d.province_code as code, count(*)::int as n from diversion_alerts a
+          join parties d on d.tenant_id = a.tenant_id and d.id = a.distributor_id
+          where a.tenant_id = ${ctx.actor.tenantId} ${scoped} group by 1 order by 2 desc`,
+      ]);
+      const named = (rows: { code: string; n: number }[]) => rows.map((r) => ({ code: r.code, name: divisionName(r.code), alerts: r.n }));
+      return { foundIn: named(found), shippedFrom: named(from) };
+    },
+  );
+
+  api.get(
+    '/diversion/rules',
+    { config: { access: 'diversion:read' }, schema: { tags: ['trace'], summary: 'Diversion rules of the brand' } },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      const [r] = await sql<{ level: number; exempt_party_ids: number[]; monthly_city_cap_units: number | null }[]>`
+        select level, exempt_party_ids, monthly_city_cap_units from diversion_rules where tenant_id = ${ctx.actor.tenantId}`;
+      return {
+        level: r?.level ?? 4,
+        exemptPartyIds: (r?.exempt_party_ids ?? []).map(Number),
+        monthlyCityCapUnits: r?.monthly_city_cap_units ?? null,
+      };
+    },
+  );
+
+  api.put(
+    '/diversion/rules',
+    {
+      config: { access: 'diversion:write' },
+      schema: {
+        tags: ['trace'],
+        body: strictObject({
+          level: Type.Union([Type.Literal(2), Type.Literal(4)]),
+          exemptPartyIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 }),
+          monthlyCityCapUnits: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+        }),
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      const b = req.body as { level: number; exemptPartyIds: number[]; monthlyCityCapUnits: number | null };
+      await sql`insert into diversion_rules (tenant_id, level, exempt_party_ids, monthly_city_cap_units, updated_at)
+        values (${ctx.actor.tenantId}, ${b.level}, ${b.exemptPartyIds}::bigint[], ${b.monthlyCityCapUnits}, now())
+        on conflict (tenant_id) do update set level = excluded.level, exempt_party_ids = excluded.exempt_party_ids,
+          monthly_city_cap_units = excluded.monthly_city_cap_units, updated_at = now()`;
+      return b;
+    },
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * Recall of a lot: every unit, case and pallet of it, where each is now and who holds it, with counts per
+ * holder and region. Opening a recall marks the lot (not each code), so later scans of any of its codes warn.
+ */
+import type { RequestContext } from '../../context.ts';
+import { AppError } from '../../http/problem.ts';
+import { parseGtin } from '../../platform/gs1.ts';
+import { appendAudit } from '../audit/index.ts';
+import { whoOf } from '../auth/index.ts';
+import { divisionName } from '../parties/index.ts';
+
+export interface RecallHolder {
+  partyId: number | null;
+  partyCode: string | null;
+  partyName: string | null;
+  kind: string | null;
+  provinceCode: string | null;
+  provinceName: string | null;
+  cityName: string | null;
+  status: string;
+  units: number;
+}
+
+export interface RecallReport {
+  gtin: string;
+  lot: string;
+  units: number;
+  /** cases and pallets holding units of the lot */
+  containers: number;
+  byHolder: RecallHolder[];
+  byProvince: { provinceCode: string | null; provinceName: string | null; units: number }[];
+  byStatus: Record<string, number>;
+  recall: { id: number; reason: string; createdAt: Date; active: boolean } | null;
+}
+
+function checkedGtin(gtin: string): string {
+  const g = parseGtin(gtin);
+  if (!g.ok) throw AppError.field('/gtin', g.code, { value: gtin });
+  return g.value;
+}
+
+/** Where the units of a lot are now. One pass over the lot's codes, grouped in the database. */
+export async function recallReport(ctx: RequestContext, gtinInput: string, lot: string): Promise<RecallReport> {
+  const sql = ctx.sql;
+  const tenantId = ctx.actor.tenantId;
+  const gtin = checkedGtin(gtinInput);
+  const [groups, containers, recall] = await Promise.all([
+    sql<{ holder: number | null; status: string; n: number }[]>`
+      select holder_party_id as holder, status, count(*)::int as n from code_state
+      where tenant_id = ${tenantId} and gtin = ${gtin} and lot = ${lot}
+      group by 1, 2`,
+    sql<{ n: number }[]>`
+      select count(distinct c.top_epc)::int as n from code_state c
+      where c.tenant_id = ${tenantId} and c.gtin = ${gtin} and c.lot = ${lot} and c.top_epc <> c.epc`,
+    sql<{ id: number; reason: string; created_at: Date; active: boolean }[]>`
+      select id, reason, created_at, active from recalls where tenant_id = ${tenantId} and gtin = ${gtin} and lot = ${lot}
+      order by active desc, created_at desc limit 1`,
+  ]);
+  const holderIds = [
+    ...new Set(
+      groups
+        .map((g) => g.holder)
+        .filter((h): h is number => h != null)
+        .map(Number),
+    ),
+  ];
+  const parties = holderIds.length
+    ? await sql<{ id: number; code: string; name: string; kind: string; province_code: string | null; city_code: string | null }[]>`
+        select id, code, name, kind, province_code, city_code from parties where tenant_id = ${tenantId} and id = any(${holderIds}::bigint[])`
+    : [];
+  const partyById = new Map(parties.map((p) => [Number(p.id), p]));
+  const byHolder: RecallHolder[] = groups
+    .map((g) => {
+      const p = g.holder == null ? undefined : partyById.get(Number(g.holder));
+      return {
+        partyId: g.holder == null ? null : Number(g.holder),
+        partyCode: p?.code ?? null,
+        partyName: p?.name ?? null,
+        kind: p?.kind ?? null,
+        provinceCode: p?.province_code ?? null,
+        provinceName: divisionName(p?.province_code ?? null),
+        cityName: divisionName(p?.city_code ?? null),
+        status: g.status,
+        units: g.n,
+      };
+    })
+    .sort((a, b) => b.units - a.units);
+  const provinces = new Map<string | null, number>();
+  const byStatus: Record<string, number> = {};
+  for (const h of byHolder) {
+    provinces.set(h.provinceCode, (provinces.get(h.provinceCode) ?? 0) + h.units);
+    byStatus[h.status] = (byStatus[h.status] ?? 0) + h.units;
+  }
+  const r = recall[0];
+  return {
+    gtin,
+    lot,
+    units: byHolder.reduce((s, h) => s + h.units, 0),
+    containers: containers[0]?.n ?? 0,
+    byHolder,
+    byProvince: [...provinces.entries()]
+      .map(([code, units]) => ({ provinceCode: code, provinceName: divisionName(code), units }))
+      .sort((a, b) => b.units - a.units),
+    byStatus,
+    recall: r ? { id: Number(r.id), reason: r.reason, createdAt: r.created_at, active: r.active } : null,
+  };
+}
+
+/** Opens a recall of a lot (audited); scans and lookups of its codes then warn. Opening it twice is one recall. */
+export async function openRecall(
+  ctx: RequestContext,
+  gtinInput: string,
+  lot: string,
+  reason: string,
+): Promise<{ id: number; created: boolean }> {
+  const gtin = checkedGtin(gtinInput);
+  return ctx.sql.begin(async (tx) => {
+    const [existing] = await tx<{ id: number }[]>`
+      select id from recalls where tenant_id = ${ctx.actor.tenantId} and gtin = ${gtin} and lot = ${lot} and active`;
+    if (existing) return { id: Number(existing.id), created: false };
+    const [row] = await tx<{ id: number }[]>`
+      insert into recalls (tenant_id, gtin, lot, reason, created_by) values (${ctx.actor.tenantId}, ${gtin}, ${lot}, ${reason}, ${ctx.actor.kind === 'user' ? ctx.actor.id : null})
+      returning id`;
+    const id = Number(row?.id);
+    await appendAudit(tx, whoOf(ctx), { action: 'recall.open', entityType: 'recall', entityId: id, details: { gtin, lot, reason } });
+    return { id, created: true };
+  });
+}
+
+/** The active recall of a code's lot, if any (what a scan or a lookup warns about). */
+export async function activeRecallOf(ctx: RequestContext, gtin: string | null, lot: string | null) {
+  if (!gtin || !lot) return null;
+  const [r] = await ctx.sql<{ id: number; reason: string; created_at: Date }[]>`
+    select id, reason, created_at from recalls where tenant_id = ${ctx.actor.tenantId} and gtin = ${gtin} and lot = ${lot} and active`;
+  return r ? { id: Number(r.id), reason: r.reason, createdAt: r.created_at } : null;
+}
