@@ -62,6 +62,12 @@ export async function captureEvents(
         : [],
     );
     const fresh = candidates.filter((c) => !existing.has(c.hash));
+    // an error declaration has its event's hash (the hash ignores errorDeclaration): it is recorded on the stored event
+    const declarations = candidates.filter((c) => existing.has(c.hash) && c.event.errorDeclaration);
+    for (const d of declarations) {
+      await tx`update epcis_events set body = body || ${tx.json({ errorDeclaration: d.event.errorDeclaration } as never)}
+        where tenant_id = ${tenantId} and event_hash = ${d.hash} and not body ? 'errorDeclaration'`;
+    }
     if (fresh.length) {
       const [ids] = await tx<{ ids: string }[]>`
         select string_agg(nextval('epcis_event_ids')::text, ',') as ids from generate_series(1, ${fresh.length})`;

@@ -96,6 +96,8 @@ async function collect(
       .filter((d): d is Date => !!d)
       .sort((a, b) => a.getTime() - b.getTime())[0] as Date;
     containers.push({ epc: parent, parent: epc, from: start, to: end.getTime() === FOREVER.getTime() ? null : end });
+    // the unpacking that let it out belongs to its journey
+    if (leftByParent && leftByParent.event_time.getTime() === end.getTime()) out.push({ row: leftByParent, via: parent });
     // events strictly after packing (the packing event itself is already in the code's own list)
     await collect(ctx, parent, new Date(start.getTime() + 1), end, depth + 1, out, containers);
   }

@@ -281,30 +281,35 @@ async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Pr
         last_biz_step = sub.biz_step, disposition = coalesce(sub.disposition, c.disposition), last_event_time = sub.t
       from sub, before b
       where c.tenant_id = ${tenantId} and c.epc = sub.epc and b.epc = c.epc
-      returning c.epc, c.holder_party_id as new_holder
+      returning c.epc, c.holder_party_id as new_holder, c.in_transit_to as new_to
     )
     select b.holder_party_id as holder, b.gtin, coalesce(b.lot, '') as lot, b.level, b.status as was, b.in_transit_to as to,
-      ch.new_holder, count(*)::int as n
+      ch.new_holder, ch.new_to, count(*)::int as n
     from before b join changed ch on ch.epc = b.epc
     where b.level = 'unit'
-    group by 1, 2, 3, 4, 5, 6, 7`;
+    group by 1, 2, 3, 4, 5, 6, 7, 8`;
   await applyStock(tx, tenantId, step, rows as never);
 }
 
 interface MovedGroup {
   holder: number | null;
   new_holder: number | null;
+  /** ship: where it is going now */
+  new_to?: number | null;
   gtin: string;
   lot: string;
   was: string;
+  /** where it was going before this event */
   to: number | null;
   n: number;
 }
 
 async function applyStock(tx: Tx, tenantId: number, step: Step, groups: MovedGroup[]): Promise<void> {
   const deltas = new Map<string, { holder: number; gtin: string; lot: string; onHand: number; inTransit: number }>();
-  const add = (holder: number | null, gtin: string, lot: string, onHand: number, inTransit: number) => {
-    if (holder == null || !gtin) return;
+  const add = (party: number | bigint | null, gtin: string, lot: string, onHand: number, inTransit: number) => {
+    if (party == null || !gtin) return;
+    // bigint columns arrive as BigInt: the arrays sent back must be plain numbers
+    const holder = Number(party);
     const k = `${holder}|${gtin}|${lot}`;
     const d = deltas.get(k) ?? { holder, gtin, lot, onHand: 0, inTransit: 0 };
     d.onHand += onHand;
@@ -321,7 +326,7 @@ async function applyStock(tx: Tx, tenantId: number, step: Step, groups: MovedGro
     const wasInTransit = g.was === 'in_transit';
     if (step === 'ship' && !wasInTransit) {
       add(g.holder, g.gtin, g.lot, -g.n, 0);
-      add(g.to, g.gtin, g.lot, 0, g.n);
+      add(g.new_to ?? null, g.gtin, g.lot, 0, g.n);
     } else if (step === 'receive') {
       if (wasInTransit) add(g.to, g.gtin, g.lot, 0, -g.n);
       else add(g.holder, g.gtin, g.lot, -g.n, 0);

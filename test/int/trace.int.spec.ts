@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+
+/**
+ * The life of 48 units of one lot through the demo channel, captured as EPCIS events over HTTP:
+ * commissioned at the factory, packed 24 to a case and two cases onto a pallet, the pallet shipped to a
+ * Beijing distributor, unpacked there, one case shipped on to a store in Nanchang (outside the
+ * distributor's territory). The projections, the journey, the recall and the diversion alert must agree.
+ */
+const UNIT_GTIN = '06901234001013';
+const CASE_GTIN = '16901234001010';
+const PALLET_GTIN = '26901234001017';
+const LOT = 'L20260301';
+const unit = (i: number) => `https://id.gs1.org/01/${UNIT_GTIN}/21/U${String(i).padStart(3, '0')}`;
+const caseCode = (i: number) => `https://id.gs1.org/01/${CASE_GTIN}/21/C${i}`;
+const pallet = `https://id.gs1.org/01/${PALLET_GTIN}/21/P1`;
+const at = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
+
+let server: TestServer;
+let token: string;
+let gln: Record<string, string>;
+let partyId: Record<string, number>;
+
+async function capture(events: object[]) {
+  const r = await fetch(`${server.baseUrl}/epcis/capture`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/ld+json' },
+    body: JSON.stringify({
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: '2026-03-01T00:00:00Z',
+      epcisBody: { eventList: events },
+    }),
+  });
+  const body = await r.json();
+  expect(r.status, JSON.stringify(body)).toBe(202);
+  return body as { newEvents: number };
+}
+
+const time = (minute: number) => `2026-03-01T08:${String(minute).padStart(2, '0')}:00.000Z`;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await loginAs(server.baseUrl, 'admin');
+  const rows = await server.db.sql<{ code: string; gln: string; id: number }[]>`
+    select p.code, p.gln, p.id from parties p join tenants t on t.id = p.tenant_id
+    where t.code = 'demo' and p.code in ('F01', 'D0001', 'S000001', 'S001681')`;
+  gln = Object.fromEntries(rows.map((r) => [r.code, r.gln]));
+  partyId = Object.fromEntries(rows.map((r) => [r.code, Number(r.id)]));
+
+  const units = Array.from({ length: 48 }, (_, i) => unit(i));
+  await capture([
+    {
+      type: 'ObjectEvent',
+      eventTime: time(0),
+      eventTimeZoneOffset: '+08:00',
+      epcList: [...units, caseCode(1), caseCode(2), pallet],
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      bizLocation: at(gln.F01 as string),
+      ilmd: { 'cbvmda:lotNumber': LOT },
+    },
+    ...[1, 2].map((c) => ({
+      type: 'AggregationEvent',
+      eventTime: time(c),
+      eventTimeZoneOffset: '+08:00',
+      parentID: caseCode(c),
+      childEPCs: units.slice((c - 1) * 24, c * 24),
+      action: 'ADD',
+      bizStep: 'packing',
+      bizLocation: at(gln.F01 as string),
+    })),
+    {
+      type: 'AggregationEvent',
+      eventTime: time(3),
+      eventTimeZoneOffset: '+08:00',
+      parentID: pallet,
+      childEPCs: [caseCode(1), caseCode(2)],
+      action: 'ADD',
+      bizStep: 'packing',
+      bizLocation: at(gln.F01 as string),
+    },
+  ]);
+  // shipped and received in separate documents, as separate scans would be
+  await capture([
+    {
+      type: 'ObjectEvent',
+      eventTime: time(10),
+      eventTimeZoneOffset: '+08:00',
+      epcList: [pallet],
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      disposition: 'in_transit',
+      bizLocation: at(gln.F01 as string),
+      bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:6934560000016:SO-1001' }],
+      destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${gln.D0001}` }],
+    },
+  ]);
+  await capture([
+    {
+      type: 'ObjectEvent',
+      eventTime: time(20),
+      eventTimeZoneOffset: '+08:00',
+      epcList: [pallet],
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      disposition: 'in_progress',
+      bizLocation: at(gln.D0001 as string),
+    },
+    {
+      type: 'AggregationEvent',
+      eventTime: time(21),
+      eventTimeZoneOffset: '+08:00',
+      parentID: pallet,
+      childEPCs: [],
+      action: 'DELETE',
+      bizStep: 'unpacking',
+      bizLocation: at(gln.D0001 as string),
+    },
+  ]);
+  for (const [minute, step, where, c] of [
+    [30, 'shipping', 'D0001', 1],
+    [40, 'receiving', 'S000001', 1],
+    [31, 'shipping', 'D0001', 2],
+    [41, 'receiving', 'S001681', 2],
+  ] as const) {
+    await capture([
+      {
+        type: 'ObjectEvent',
+        eventTime: time(minute),
+        eventTimeZoneOffset: '+08:00',
+        epcList: [caseCode(c)],
+        action: 'OBSERVE',
+        bizStep: step,
+        bizLocation: at(gln[where] as string),
+        ...(step === 'shipping'
+          ? { destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${gln[c === 1 ? 'S000001' : 'S001681']}` }] }
+          : {}),
+      },
+    ]);
+  }
+});
+afterAll(async () => server?.close());
+
+async function get<T>(path: string): Promise<T> {
+  const r = await fetch(`${server.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(r.status, path).toBe(200);
+  return (await r.json()) as T;
+}
+
+describe('a lot travels the channel', () => {
+  it('knows where each unit is now, in what, and who holds it', async () => {
+    const j = await get<{ state: Record<string, unknown> }>(`/api/v1/codes/${encodeURIComponent(unit(5))}/journey`);
+    expect(j.state).toMatchObject({ gtin: UNIT_GTIN, level: 'unit', lot: LOT, status: 'received', parent: caseCode(1), top: caseCode(1) });
+    expect((j.state.holder as { code: string }).code).toBe('S000001');
+  });
+
+  it('keeps stock per holder, product and lot in units', async () => {
+    const rows = await server.db.sql<{ holder: number; on_hand: number; in_transit_in: number }[]>`
+      select holder_party_id as holder, on_hand::int, in_transit_in::int from stock where gtin = ${UNIT_GTIN} and lot = ${LOT}`;
+    const of = (code: string) => rows.find((r) => Number(r.holder) === partyId[code]);
+    expect(of('F01')).toMatchObject({ on_hand: 0, in_transit_in: 0 });
+    expect(of('D0001')).toMatchObject({ on_hand: 0, in_transit_in: 0 });
+    expect(of('S000001')).toMatchObject({ on_hand: 24, in_transit_in: 0 });
+    expect(of('S001681')).toMatchObject({ on_hand: 24, in_transit_in: 0 });
+  });
+
+  it("shows a unit's journey through its case and pallet, only while it was inside them", async () => {
+    const j = await get<{ events: { bizStep: string; via: string; bizLocation: { partyCode?: string } | null; eventTime: string }[] }>(
+      `/api/v1/codes/${encodeURIComponent(unit(5))}/journey`,
+    );
+    expect(j.events.map((e) => [e.bizStep, e.via, e.bizLocation?.partyCode])).toEqual([
+      ['commissioning', unit(5), 'F01'],
+      ['packing', unit(5), 'F01'],
+      ['packing', caseCode(1), 'F01'],
+      ['shipping', pallet, 'F01'],
+      ['receiving', pallet, 'D0001'],
+      ['unpacking', pallet, 'D0001'],
+      ['shipping', caseCode(1), 'D0001'],
+      ['receiving', caseCode(1), 'S000001'],
+    ]);
+  });
+
+  it('finds the same journey from the serial alone or the EPC URN', async () => {
+    const bySerial = await get<{ code: string }>('/api/v1/codes/U005/journey');
+    const byUrn = await get<{ code: string }>(`/api/v1/codes/${encodeURIComponent('urn:epc:id:sgtin:6901234.000101.U005')}/journey`);
+    expect(bySerial.code).toBe(unit(5));
+    expect(byUrn.code).toBe(unit(5));
+  });
+
+  it('recalls the lot: every unit, who holds it, per province, and marks it', async () => {
+    const report = await get<{ units: number; containers: number; byHolder: { partyCode: string; units: number }[] }>(
+      `/api/v1/recalls/lot?gtin=${UNIT_GTIN}&lot=${LOT}`,
+    );
+    expect(report.units).toBe(48);
+    expect(report.containers).toBe(2);
+    expect(report.byHolder.map((h) => [h.partyCode, h.units]).sort()).toEqual([
+      ['S000001', 24],
+      ['S001681', 24],
+    ]);
+    const open = await fetch(`${server.baseUrl}/api/v1/recalls`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ gtin: UNIT_GTIN, lot: LOT, reason: '抽检不合格 failed inspection' }),
+    });
+    expect(open.status).toBe(201);
+    const again = await fetch(`${server.baseUrl}/api/v1/recalls`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ gtin: UNIT_GTIN, lot: LOT, reason: 'again' }),
+    });
+    expect(again.status).toBe(200);
+    const xlsx = await fetch(`${server.baseUrl}/api/v1/recalls/lot/export?gtin=${UNIT_GTIN}&lot=${LOT}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
+    expect((await xlsx.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+  });
+
+  it('raises a diversion alert for the case received outside the distributor territory, not for the one inside', async () => {
+    const alerts = await get<{ items: { code: string; distributor: { code: string }; actual: { code: string }; scanKind: string }[] }>(
+      '/api/v1/diversion/alerts',
+    );
+    expect(alerts.items.map((a) => [a.code, a.distributor.code, a.actual.code.slice(0, 4), a.scanKind])).toEqual([
+      [caseCode(1), 'D0001', '3601', 'receive'],
+    ]);
+  });
+
+  it('stores nothing twice when a device sends the same scan again', async () => {
+    const again = await capture([
+      {
+        type: 'ObjectEvent',
+        eventTime: time(40),
+        eventTimeZoneOffset: '+08:00',
+        epcList: [caseCode(1)],
+        action: 'OBSERVE',
+        bizStep: 'receiving',
+        bizLocation: at(gln.S000001 as string),
+      },
+    ]);
+    expect(again.newEvents).toBe(0);
+    const [stock] = await server.db.sql<{ on_hand: number }[]>`
+      select on_hand::int from stock where gtin = ${UNIT_GTIN} and lot = ${LOT} and holder_party_id = ${partyId.S000001 as number}`;
+    expect(stock?.on_hand).toBe(24);
+  });
+});
