@@ -2,6 +2,7 @@ import { type Config, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { type DemoCredentials, loadDemo } from './demo/load-demo.ts';
 import { buildApp } from './http/app.ts';
+import { loadMasterKey } from './modules/codes/keystore.ts';
 
 export interface RunningServer {
   url: string;
@@ -28,6 +29,8 @@ export async function startServer(
     }
     const { app } = await buildApp({
       sql: db.sql,
+      resolverHost: config.resolverHost,
+      masterKey: loadMasterKey(config.dataDir),
       logger: opts.httpLogger
         ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] }
         : false,

@@ -7,10 +7,13 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { loadConfig } from '../config.ts';
 import type { Sql } from '../db/connection.ts';
 import { auditRoutes } from '../modules/audit/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
+import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
+import { codesRoutes } from '../modules/codes/routes.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
 import { traceControlRoutes } from '../modules/trace/control-routes.ts';
 import { traceRoutes } from '../modules/trace/routes.ts';
@@ -29,6 +32,10 @@ export interface AppOptions {
   logger?: boolean | object;
   /** login attempts per minute per address */
   loginRateLimit?: number;
+  /** the key that encrypts tenants' code keyrings (default: THROUGHLINE_MASTER_KEY or <data dir>/master.key) */
+  masterKey?: Buffer;
+  /** host of the GS1 Digital Link resolver printed on codes */
+  resolverHost?: string;
 }
 
 export interface App {
@@ -66,6 +73,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
+  const config = loadConfig();
+  const keystore = new Keystore(opts.masterKey ?? loadMasterKey(config.dataDir));
   const readCache = new ReadCache();
   await readCache.listen(opts.sql);
   app.addHook('onClose', () => readCache.close());
@@ -119,6 +128,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await auditRoutes(api, opts.sql);
       await ioRoutes(api, opts.sql);
       await traceControlRoutes(api, opts.sql);
+      await codesRoutes(api, opts.sql, keystore, opts.resolverHost ?? config.resolverHost);
     },
     { prefix: '/api/v1' },
   );

@@ -64,6 +64,12 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/diversion/heatmap': { path: '/api/v1/diversion/heatmap' },
     'GET /api/v1/diversion/rules': { path: '/api/v1/diversion/rules' },
     'PUT /api/v1/diversion/rules': { path: '/api/v1/diversion/rules', body: {} },
+    'GET /api/v1/code-batches': { path: '/api/v1/code-batches' },
+    'GET /api/v1/code-batches/:id': { path: '/api/v1/code-batches/999999' },
+    'POST /api/v1/code-batches': { path: '/api/v1/code-batches', body: {} },
+    'POST /api/v1/code-batches/:id/print-file': { path: '/api/v1/code-batches/999999/print-file', body: {} },
+    'GET /api/v1/code-batches/:id/label-sheet.svg': { path: '/api/v1/code-batches/999999/label-sheet.svg' },
+    'POST /api/v1/code-keys/rotate': { path: '/api/v1/code-keys/rotate', body: {} },
   };
   return samples[`${method} ${url}`];
 }

@@ -5,14 +5,15 @@
 -- range-partitioned by month of event time (see trace/partitions.ts, which creates months ahead); events
 -- outside the created months (old examples, far-future clocks) land in the default partition.
 
--- Key versions per tenant: the keys themselves are derived from the server's master key (codes/keys.ts)
--- and never stored, so a database backup alone cannot mint or verify codes.
-create table code_key_versions (
-  tenant_id   integer not null references tenants(id),
-  version     smallint not null check (version between 0 and 15),
-  created_at  timestamptz not null default now(),
-  retired_at  timestamptz,
-  primary key (tenant_id, version)
+-- Each tenant's keyring for serials and verification codes (codes/keys.ts), encrypted with the server's
+-- master key (AES-256-GCM, codes/keystore.ts): a database backup alone can neither mint nor verify codes.
+create table code_keyrings (
+  tenant_id   integer primary key references tenants(id),
+  ciphertext  bytea not null,
+  iv          bytea not null,
+  tag         bytea not null,
+  current_version smallint not null,
+  updated_at  timestamptz not null default now()
 );
 
 -- A batch of codes is one row however many codes it holds: serials decode to (key version, batch, index).
@@ -30,8 +31,7 @@ create table code_batches (
   created_at   timestamptz not null default now(),
   primary key (tenant_id, id),
   unique (tenant_id, gtin, batch_no),
-  foreign key (tenant_id, product_id) references products(tenant_id, id),
-  foreign key (tenant_id, key_version) references code_key_versions(tenant_id, version)
+  foreign key (tenant_id, product_id) references products(tenant_id, id)
 );
 
 -- A capture request (EPCIS capture job): acknowledged only once its events are durable.
