@@ -133,7 +133,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     { prefix: '/api/v1' },
   );
 
-  await traceRoutes(app, opts.sql);
+  await traceRoutes(app, opts.sql, keystore);
 
   if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });

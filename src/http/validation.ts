@@ -10,7 +10,10 @@ export function installValidators(app: FastifyInstance): void {
   const common = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
   const strict = new Ajv.default({ ...common, coerceTypes: false });
   const coercing = new Ajv.default({ ...common, coerceTypes: 'array' });
-  for (const ajv of [strict, coercing]) ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
+  for (const ajv of [strict, coercing]) {
+    ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
+    ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+  }
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as FastifySchema & object));
 }
 

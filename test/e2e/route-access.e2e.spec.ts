@@ -70,6 +70,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/code-batches/:id/print-file': { path: '/api/v1/code-batches/999999/print-file', body: {} },
     'GET /api/v1/code-batches/:id/label-sheet.svg': { path: '/api/v1/code-batches/999999/label-sheet.svg' },
     'POST /api/v1/code-keys/rotate': { path: '/api/v1/code-keys/rotate', body: {} },
+    'POST /api/v1/scans': { path: '/api/v1/scans', body: {} },
   };
   return samples[`${method} ${url}`];
 }

@@ -71,6 +71,16 @@ export const PERMISSIONS = {
   // the raw ledger: brand roles that see the whole tenant (reps and channel partners use the journey, which is scoped)
   'epcis:query': ['brand_admin', 'brand_planner', 'brand_quality'],
   'trace:read': ALL,
+  // scans by devices and staff; which step a place may do is checked by the scan itself (scans.ts)
+  'scan:write': [
+    'brand_admin',
+    'line_device',
+    'warehouse_operator',
+    'distributor_admin',
+    'distributor_staff',
+    'store_owner',
+    'store_clerk',
+  ],
   'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
   'codes:write': ['brand_admin'],
   'recall:read': ['brand_admin', 'brand_quality'],

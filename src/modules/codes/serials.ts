@@ -332,6 +332,16 @@ function charValue(s: string, i: number): number {
   return c < 128 ? (VALUE[c] as number) : -1;
 }
 
+/**
+ * The key version a serial claims (its first character), or null if it cannot be a serial. Lets a caller tell "made
+ * with a key version not loaded here" (reload the keyring) from "forged" (do not) before decoding.
+ */
+export function serialKeyVersion(serial: string): number | null {
+  if (typeof serial !== 'string' || serial.length !== SERIAL_LENGTH) return null;
+  const v = charValue(serial, 0);
+  return v < 0 ? null : v;
+}
+
 export function versionChar(keyVersion: number): string {
   if (!Number.isInteger(keyVersion) || keyVersion < 0 || keyVersion > MAX_KEY_VERSION) throw new RangeError('bad key version');
   return SERIAL_ALPHABET[keyVersion] as string;

@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
+import { strictObject } from '../../http/schemas.ts';
+import type { Keystore } from '../codes/keystore.ts';
 import { captureEvents, prepareEvents } from './capture.ts';
 import { documentEvents } from './epcis/event-hash.ts';
 import { epcFormatOf, queryDocument } from './epcis/query-document.ts';
@@ -14,6 +16,7 @@ import { validateEpcisDocument } from './epcis/validate.ts';
 import type { EpcisEvent } from './event-facts.ts';
 import { codeJourney } from './journey.ts';
 import { QUERY_PARAMETERS, queryEvents } from './query.ts';
+import { runScan, SCAN_KINDS, type ScanRequest } from './scans.ts';
 
 const CAPTURE_LIMIT = 100_000;
 const EPCIS_HEADERS = { 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0', 'GS1-EPCIS-Capture-Limit': String(CAPTURE_LIMIT) };
@@ -22,7 +25,7 @@ function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
 }
 
-export async function traceRoutes(app: FastifyInstance, sql: Sql) {
+export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keystore) {
   // EPCIS documents come as JSON or JSON-LD
   app.addContentTypeParser('application/ld+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
@@ -152,6 +155,42 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql) {
       );
     },
     { prefix: '/epcis' },
+  );
+
+  app.post(
+    '/api/v1/scans',
+    {
+      config: { access: 'scan:write' },
+      bodyLimit: 8 * 1024 * 1024,
+      schema: {
+        tags: ['trace'],
+        summary: 'A scan from a device or the scanning page: checked code by code, then captured as EPCIS events (all or nothing)',
+        body: strictObject({
+          scanId: Type.String({ format: 'uuid' }),
+          kind: Type.Union(SCAN_KINDS.map((k) => Type.Literal(k))),
+          at: Type.Optional(Type.String({ maxLength: 40 })),
+          codes: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 50_000 })),
+          range: Type.Optional(
+            strictObject({
+              batchId: Type.Integer({ minimum: 1 }),
+              from: Type.Integer({ minimum: 0 }),
+              count: Type.Integer({ minimum: 1, maximum: 50_000 }),
+            }),
+          ),
+          parent: Type.Optional(Type.String({ maxLength: 500 })),
+          lot: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+          to: Type.Optional(Type.String({ maxLength: 40 })),
+          order: Type.Optional(Type.String({ maxLength: 60, pattern: '^[A-Za-z0-9._-]+$' })),
+          replace: Type.Optional(strictObject({ old: Type.String({ maxLength: 500 }), new: Type.String({ maxLength: 500 }) })),
+        }),
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      const body = req.body as ScanRequest;
+      // two devices sending the same new event at once: the loser retries and finds it stored
+      return runScan(ctx, keystore, body).catch((e) => (isUniqueViolation(e) ? runScan(ctx, keystore, body) : Promise.reject(e)));
+    },
   );
 
   app.get(

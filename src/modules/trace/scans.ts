@@ -1,0 +1,440 @@
+/**
+ * Scans from devices and the mobile scanning page: commission, pack, unpack, replace a label, ship, receive,
+ * sell, inspect. Each scan is checked code by code against what the ledger knows (issued by this brand, of a
+ * product it makes, in the state the step needs, read once), then becomes EPCIS events captured in the same
+ * transaction. A rejected scan writes nothing and says what is wrong with each code; a scan sent again (same
+ * scanId and time, e.g. from an offline queue) is stored once because its events have the same hashes.
+ */
+
+import type { RequestContext } from '../../context.ts';
+import type { Tx } from '../../db/connection.ts';
+import { AppError, type FieldError } from '../../http/problem.ts';
+import { issuedCodes } from '../codes/batches.ts';
+import type { Keystore } from '../codes/keystore.ts';
+import { serialsFor } from '../codes/serials.ts';
+import { captureEvents, prepareEvents } from './capture.ts';
+import { EPCIS_CONTEXT } from './epcis/query-document.ts';
+import type { EpcisEvent } from './event-facts.ts';
+import { canonicalCode } from './journey.ts';
+
+export const SCAN_KINDS = ['commission', 'pack', 'unpack', 'replace', 'ship', 'receive', 'sell', 'inspect'] as const;
+export type ScanKind = (typeof SCAN_KINDS)[number];
+
+export interface ScanRequest {
+  scanId: string;
+  kind: ScanKind;
+  /** when the scan happened on the device (ISO 8601); the server's clock if absent */
+  at?: string;
+  codes?: string[];
+  /** commission a whole label range of a batch (manual lines) */
+  range?: { batchId: number; from: number; count: number };
+  parent?: string;
+  lot?: string;
+  /** ship: the receiving party's code */
+  to?: string;
+  /** ship/receive: the order's number, recorded as the events' business transaction */
+  order?: string;
+  replace?: { old: string; new: string };
+}
+
+export interface ScanOutcome {
+  scanId: string;
+  kind: ScanKind;
+  events: number;
+  newEvents: number;
+  codes: number;
+  warnings: FieldError[];
+}
+
+interface CodeRow {
+  epc: string;
+  gtin: string | null;
+  level: string | null;
+  lot: string | null;
+  parent_epc: string | null;
+  status: string;
+  holder_party_id: number | null;
+  in_transit_to: number | null;
+}
+
+const MAX_CODES = 50_000;
+
+/** Which kind of place may do which step (a store does not commission codes; only a store sells to consumers). */
+const ALLOWED_AT: Record<ScanKind, string[]> = {
+  commission: ['brand', 'factory', 'warehouse'],
+  pack: ['brand', 'factory', 'warehouse', 'distributor'],
+  unpack: ['brand', 'factory', 'warehouse', 'distributor', 'store'],
+  replace: ['brand', 'factory', 'warehouse', 'distributor'],
+  ship: ['brand', 'factory', 'warehouse', 'distributor'],
+  receive: ['brand', 'factory', 'warehouse', 'distributor', 'store'],
+  sell: ['store'],
+  inspect: ['brand', 'factory', 'warehouse', 'distributor', 'store'],
+};
+
+function reject(errors: FieldError[]): never {
+  throw new AppError(422, 'scan.rejected', { count: errors.length }, errors);
+}
+
+/** Runs one scan. `keystore` tells issued serials from forged ones. */
+export async function runScan(ctx: RequestContext, keystore: Keystore, req: ScanRequest): Promise<ScanOutcome> {
+  const tenantId = ctx.actor.tenantId;
+  const sql = ctx.sql;
+  const at = req.at ? new Date(req.at) : new Date();
+  if (Number.isNaN(at.getTime()))
+    reject([{ pointer: '/body/at', code: 'field.invalid', params: { field: 'at', reason: 'ISO 8601 time' } }]);
+  if (at.getTime() > Date.now() + 5 * 60_000) reject([{ pointer: '/body/at', code: 'scan.future_time', params: {} }]);
+
+  const [place] = await sql<{ id: number; gln: string | null; kind: string }[]>`
+    select p.id, p.gln, p.kind from parties p
+    where p.tenant_id = ${tenantId} and p.id = coalesce(${ctx.actor.partyId}, (select id from parties where tenant_id = ${tenantId} and kind = 'brand' limit 1))`;
+  if (!place?.gln) throw new AppError(409, 'scan.no_location', {});
+  if (!ALLOWED_AT[req.kind].includes(place.kind)) throw AppError.forbidden('scan.not_here', { kind: req.kind, party: place.kind });
+  const location = { id: `https://id.gs1.org/414/${place.gln}` };
+
+  // the codes of the request, canonical, each once
+  const errors: FieldError[] = [];
+  const warnings: FieldError[] = [];
+  let rawCodes = req.codes ?? [];
+  if (req.kind === 'commission' && req.range) rawCodes = await rangeCodes(ctx, keystore, req.range, errors);
+  if (rawCodes.length > MAX_CODES) reject([{ pointer: '/body/codes', code: 'scan.too_many', params: { max: MAX_CODES } }]);
+  const codes: string[] = [];
+  const seen = new Map<string, number>();
+  rawCodes.forEach((raw, i) => {
+    const epc = canonicalCode(raw);
+    if (!epc) errors.push({ pointer: `/body/codes/${i}`, code: 'code.unrecognised', params: { value: raw } });
+    else if (seen.has(epc))
+      errors.push({ pointer: `/body/codes/${i}`, code: 'code.read_twice', params: { value: raw, first: seen.get(epc) } });
+    else {
+      seen.set(epc, i);
+      codes.push(epc);
+    }
+  });
+  const pointerOf = (epc: string) => `/body/codes/${seen.get(epc) ?? 0}`;
+  const parent = req.parent ? canonicalCode(req.parent) : null;
+  if (req.parent && !parent) errors.push({ pointer: '/body/parent', code: 'code.unrecognised', params: { value: req.parent } });
+  if (parent && seen.has(parent)) errors.push({ pointer: '/body/parent', code: 'pack.cycle', params: { value: req.parent } });
+
+  return sql.begin(async (tx) => {
+    const all = [...codes, ...(parent ? [parent] : [])];
+    const newCode = req.replace ? canonicalCode(req.replace.new) : null;
+    const oldCode = req.replace ? canonicalCode(req.replace.old) : null;
+    if (req.kind === 'replace') {
+      if (!newCode) errors.push({ pointer: '/body/replace/new', code: 'code.unrecognised', params: { value: req.replace?.new } });
+      if (!oldCode) errors.push({ pointer: '/body/replace/old', code: 'code.unrecognised', params: { value: req.replace?.old } });
+    }
+    const named = [...all, ...(newCode ? [newCode] : []), ...(oldCode ? [oldCode] : [])];
+    await checkIssued(
+      tx,
+      keystore,
+      tenantId,
+      named,
+      (epc) =>
+        epc === parent ? '/body/parent' : epc === newCode ? '/body/replace/new' : epc === oldCode ? '/body/replace/old' : pointerOf(epc),
+      errors,
+    );
+    const states = new Map(
+      (
+        await tx<CodeRow[]>`
+          select epc, gtin, level, lot, parent_epc, status, holder_party_id, in_transit_to from code_state
+          where tenant_id = ${tenantId} and epc = any(${named}::text[]) for update`
+      ).map((r) => [r.epc, { ...r, holder_party_id: r.holder_party_id == null ? null : Number(r.holder_party_id) }]),
+    );
+    const events: EpcisEvent[] = [];
+    const base = (n: number) => ({
+      eventTime: new Date(at.getTime() + n).toISOString(),
+      eventTimeZoneOffset: '+08:00',
+      eventID: `urn:uuid:${req.scanId}`.replace(/$/, n ? `-${n}` : ''),
+      bizLocation: location,
+      readPoint: location,
+    });
+    const orderTx = req.order ? [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:${place.gln}:${req.order}` }] : undefined;
+
+    switch (req.kind) {
+      case 'commission': {
+        if (!req.lot) errors.push({ pointer: '/body/lot', code: 'field.required', params: { field: 'lot' } });
+        for (const epc of codes)
+          if (states.has(epc)) errors.push({ pointer: pointerOf(epc), code: 'code.already_commissioned', params: { value: epc } });
+        if (!codes.length) errors.push({ pointer: '/body/codes', code: 'field.required', params: { field: 'codes' } });
+        events.push({
+          type: 'ObjectEvent',
+          ...base(0),
+          epcList: codes,
+          action: 'ADD',
+          bizStep: 'commissioning',
+          disposition: 'active',
+          ilmd: { 'cbvmda:lotNumber': req.lot },
+        });
+        break;
+      }
+      case 'pack': {
+        if (!parent) errors.push({ pointer: '/body/parent', code: 'field.required', params: { field: 'parent' } });
+        else await checkPack(tx, tenantId, parent, codes, states, pointerOf, errors);
+        events.push({
+          type: 'AggregationEvent',
+          ...base(0),
+          parentID: parent ?? '',
+          childEPCs: codes,
+          action: 'ADD',
+          bizStep: 'packing',
+          disposition: 'in_progress',
+        });
+        break;
+      }
+      case 'unpack': {
+        if (!parent) errors.push({ pointer: '/body/parent', code: 'field.required', params: { field: 'parent' } });
+        else if (!states.has(parent)) errors.push({ pointer: '/body/parent', code: 'code.not_commissioned', params: { value: parent } });
+        for (const epc of codes) {
+          if (states.get(epc)?.parent_epc !== parent)
+            errors.push({ pointer: pointerOf(epc), code: 'code.not_in_parent', params: { value: epc } });
+        }
+        events.push({
+          type: 'AggregationEvent',
+          ...base(0),
+          parentID: parent ?? '',
+          childEPCs: codes,
+          action: 'DELETE',
+          bizStep: 'unpacking',
+        });
+        break;
+      }
+      case 'replace': {
+        const old = oldCode ? states.get(oldCode) : undefined;
+        if (oldCode && !old) errors.push({ pointer: '/body/replace/old', code: 'code.not_commissioned', params: { value: oldCode } });
+        if (newCode && states.has(newCode))
+          errors.push({ pointer: '/body/replace/new', code: 'code.already_commissioned', params: { value: newCode } });
+        if (old && newCode && old.gtin && !newCode.includes(`/01/${old.gtin}/`)) {
+          errors.push({ pointer: '/body/replace/new', code: 'replace.other_product', params: { value: newCode } });
+        }
+        if (old && newCode && oldCode) {
+          events.push({
+            type: 'ObjectEvent',
+            ...base(0),
+            epcList: [newCode],
+            action: 'ADD',
+            bizStep: 'commissioning',
+            disposition: 'active',
+            ...(old.lot ? { ilmd: { 'cbvmda:lotNumber': old.lot } } : {}),
+          });
+          if (old.parent_epc)
+            events.push({
+              type: 'AggregationEvent',
+              ...base(1),
+              parentID: old.parent_epc,
+              childEPCs: [newCode],
+              action: 'ADD',
+              bizStep: 'packing',
+            });
+          if (old.parent_epc)
+            events.push({
+              type: 'AggregationEvent',
+              ...base(2),
+              parentID: old.parent_epc,
+              childEPCs: [oldCode],
+              action: 'DELETE',
+              bizStep: 'unpacking',
+            });
+          events.push({
+            type: 'ObjectEvent',
+            ...base(3),
+            epcList: [oldCode],
+            action: 'DELETE',
+            bizStep: 'decommissioning',
+            disposition: 'inactive',
+          });
+        }
+        break;
+      }
+      case 'ship': {
+        const [to] = req.to
+          ? await tx<{ id: number; gln: string | null }[]>`select id, gln from parties where tenant_id = ${tenantId} and code = ${req.to}`
+          : [];
+        if (!req.to) errors.push({ pointer: '/body/to', code: 'field.required', params: { field: 'to' } });
+        else if (!to?.gln) errors.push({ pointer: '/body/to', code: 'import.reference', params: { field: 'to', value: req.to } });
+        for (const epc of codes) {
+          const s = states.get(epc);
+          if (!s) errors.push({ pointer: pointerOf(epc), code: 'code.not_commissioned', params: { value: epc } });
+          else if (s.status === 'in_transit') errors.push({ pointer: pointerOf(epc), code: 'code.in_transit', params: { value: epc } });
+          else if (s.holder_party_id !== Number(place.id))
+            errors.push({ pointer: pointerOf(epc), code: 'code.not_held', params: { value: epc } });
+          else if (s.parent_epc)
+            errors.push({ pointer: pointerOf(epc), code: 'code.already_packed', params: { value: epc, parent: s.parent_epc } });
+        }
+        events.push({
+          type: 'ObjectEvent',
+          ...base(0),
+          epcList: codes,
+          action: 'OBSERVE',
+          bizStep: 'shipping',
+          disposition: 'in_transit',
+          ...(orderTx ? { bizTransactionList: orderTx } : {}),
+          destinationList: to?.gln ? [{ type: 'owning_party', destination: `https://id.gs1.org/417/${to.gln}` }] : [],
+        });
+        break;
+      }
+      case 'receive':
+      case 'sell':
+      case 'inspect': {
+        for (const epc of codes) {
+          const s = states.get(epc);
+          if (!s) errors.push({ pointer: pointerOf(epc), code: 'code.not_commissioned', params: { value: epc } });
+          else if (
+            req.kind === 'receive' &&
+            s.status === 'in_transit' &&
+            s.in_transit_to != null &&
+            Number(s.in_transit_to) !== Number(place.id)
+          ) {
+            warnings.push({ pointer: pointerOf(epc), code: 'receive.not_for_you', params: { value: epc } });
+          } else if (req.kind === 'sell' && s.holder_party_id !== Number(place.id)) {
+            warnings.push({ pointer: pointerOf(epc), code: 'sell.not_delivered_here', params: { value: epc } });
+          }
+        }
+        const bizStep = { receive: 'receiving', sell: 'retail_selling', inspect: 'inspecting' }[req.kind];
+        const disposition = { receive: 'in_progress', sell: 'retail_sold', inspect: 'active' }[req.kind];
+        events.push({
+          type: 'ObjectEvent',
+          ...base(0),
+          epcList: codes,
+          action: 'OBSERVE',
+          bizStep,
+          disposition,
+          ...(orderTx ? { bizTransactionList: orderTx } : {}),
+        });
+        break;
+      }
+    }
+    if (errors.length) reject(errors);
+    warnings.push(...(await recallWarnings(tx, tenantId, named, states, pointerOf)));
+    const prepared = prepareEvents(events, [EPCIS_CONTEXT]);
+    const outcome = await captureEvents(ctx.sql, tenantId, `${ctx.actor.kind}:${ctx.actor.id}`, prepared, [EPCIS_CONTEXT], { tx });
+    return { scanId: req.scanId, kind: req.kind, events: outcome.eventCount, newEvents: outcome.newEvents, codes: codes.length, warnings };
+  });
+}
+
+/** Every named code must be one this brand issued (a serial from one of its batches) of a product it makes; SSCCs pass. */
+async function checkIssued(
+  tx: Tx,
+  keystore: Keystore,
+  tenantId: number,
+  epcs: string[],
+  pointer: (epc: string) => string,
+  errors: FieldError[],
+) {
+  const byGtin = new Map<string, { epc: string; serial: string }[]>();
+  for (const epc of epcs) {
+    const m = /\/01\/(\d{14})\/21\/([^/]+)$/.exec(epc);
+    if (!m) {
+      if (!/\/00\/\d{18}$/.test(epc)) errors.push({ pointer: pointer(epc), code: 'code.unrecognised', params: { value: epc } });
+      continue;
+    }
+    const list = byGtin.get(m[1] as string) ?? [];
+    list.push({ epc, serial: decodeURIComponent(m[2] as string) });
+    byGtin.set(m[1] as string, list);
+  }
+  if (!byGtin.size) return;
+  const known = new Set(
+    (
+      await tx<
+        { gtin: string }[]
+      >`select gtin from packaging_levels where tenant_id = ${tenantId} and gtin = any(${[...byGtin.keys()]}::text[])`
+    ).map((r) => r.gtin),
+  );
+  for (const [gtin, list] of byGtin) {
+    if (!known.has(gtin)) {
+      for (const c of list) errors.push({ pointer: pointer(c.epc), code: 'code.unknown_product', params: { value: c.epc } });
+      continue;
+    }
+    const issued = await issuedCodes(
+      tx,
+      keystore,
+      tenantId,
+      gtin,
+      list.map((c) => c.serial),
+    );
+    issued.forEach((r, i) => {
+      const c = list[i] as { epc: string };
+      if (!r.decoded) errors.push({ pointer: pointer(c.epc), code: 'code.unknown', params: { value: c.epc } });
+    });
+  }
+}
+
+/** Packing rules: children commissioned, loose, of the level below the parent and of its product, as many as the packaging holds. */
+async function checkPack(
+  tx: Tx,
+  tenantId: number,
+  parent: string,
+  children: string[],
+  states: Map<string, CodeRow>,
+  pointerOf: (epc: string) => string,
+  errors: FieldError[],
+) {
+  const parentGtin = /\/01\/(\d{14})\//.exec(parent)?.[1];
+  const [level] = parentGtin
+    ? await tx<{ level: string; quantity: number; product_id: number }[]>`
+        select level, quantity, product_id from packaging_levels where tenant_id = ${tenantId} and gtin = ${parentGtin}`
+    : [];
+  const parentState = states.get(parent);
+  if (parentState?.parent_epc)
+    errors.push({ pointer: '/body/parent', code: 'code.already_packed', params: { value: parent, parent: parentState.parent_epc } });
+  if (level && level.level === 'unit') errors.push({ pointer: '/body/parent', code: 'pack.not_a_container', params: { value: parent } });
+  const childLevel = level?.level === 'pallet' ? 'case' : 'unit';
+  const childGtins = level
+    ? new Set(
+        (
+          await tx<
+            { gtin: string }[]
+          >`select gtin from packaging_levels where tenant_id = ${tenantId} and product_id = ${level.product_id} and level = ${childLevel}`
+        ).map((r) => r.gtin),
+      )
+    : null;
+  for (const epc of children) {
+    const s = states.get(epc);
+    if (!s) errors.push({ pointer: pointerOf(epc), code: 'code.not_commissioned', params: { value: epc } });
+    else if (s.parent_epc && s.parent_epc !== parent)
+      errors.push({ pointer: pointerOf(epc), code: 'code.already_packed', params: { value: epc, parent: s.parent_epc } });
+    else if (childGtins && s.gtin && !childGtins.has(s.gtin))
+      errors.push({ pointer: pointerOf(epc), code: 'pack.wrong_product', params: { value: epc } });
+  }
+  if (level && children.length !== level.quantity) {
+    errors.push({ pointer: '/body/codes', code: 'pack.wrong_count', params: { expected: level.quantity, actual: children.length } });
+  }
+}
+
+async function rangeCodes(
+  ctx: RequestContext,
+  keystore: Keystore,
+  range: { batchId: number; from: number; count: number },
+  errors: FieldError[],
+) {
+  const [batch] = await ctx.sql<{ gtin: string; batch_no: number; key_version: number; quantity: number; resolver: string }[]>`
+    select gtin, batch_no, key_version, quantity, resolver from code_batches where tenant_id = ${ctx.actor.tenantId} and id = ${range.batchId}`;
+  if (!batch) {
+    errors.push({ pointer: '/body/range/batchId', code: 'import.reference', params: { field: 'batchId', value: range.batchId } });
+    return [];
+  }
+  if (range.from < 0 || range.count < 1 || range.from + range.count > Number(batch.quantity) || range.count > MAX_CODES) {
+    errors.push({ pointer: '/body/range', code: 'scan.range', params: { quantity: Number(batch.quantity), max: MAX_CODES } });
+    return [];
+  }
+  const keys = await keystore.keyring(ctx.sql, ctx.actor.tenantId);
+  return serialsFor(keys, { gtin: batch.gtin, keyVersion: batch.key_version, batchNo: batch.batch_no }, range.from, range.count).map(
+    (s) => `https://id.gs1.org/01/${batch.gtin}/21/${s}`,
+  );
+}
+
+async function recallWarnings(tx: Tx, tenantId: number, epcs: string[], states: Map<string, CodeRow>, pointerOf: (epc: string) => string) {
+  const lots = [...states.values()].filter((s) => s.gtin && s.lot);
+  if (!lots.length) return [];
+  const recalled = await tx<{ gtin: string; lot: string; reason: string }[]>`
+    select gtin, lot, reason from recalls where tenant_id = ${tenantId} and active
+      and (gtin, lot) in (select * from unnest(${lots.map((s) => s.gtin as string)}::text[], ${lots.map((s) => s.lot as string)}::text[]))`;
+  if (!recalled.length) return [];
+  const key = new Map(recalled.map((r) => [`${r.gtin}|${r.lot}`, r.reason]));
+  return epcs
+    .map((epc) => ({ epc, s: states.get(epc) }))
+    .filter(({ s }) => s && key.has(`${s.gtin}|${s.lot}`))
+    .map(({ epc, s }) => ({
+      pointer: pointerOf(epc),
+      code: 'code.recalled',
+      params: { value: epc, reason: key.get(`${s?.gtin}|${s?.lot}`) },
+    }));
+}

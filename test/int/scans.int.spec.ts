@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keystore } from '../../src/modules/codes/keystore.ts';
+import { serialsFor } from '../../src/modules/codes/serials.ts';
+import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+
+const UNIT = '06901234001013';
+const CASE = '16901234001010';
+let server: TestServer;
+const tokens: Record<string, string> = {};
+let units: string[];
+let cases: string[];
+let unitBatch: number;
+let caseBatch: number;
+
+async function api(user: string, method: string, path: string, body?: unknown) {
+  const r = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tokens[user]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}
+
+const scan = (user: string, body: Record<string, unknown>) => api(user, 'POST', '/api/v1/scans', { scanId: randomUUID(), ...body });
+const codes = async () => (await server.db.sql<{ n: number }[]>`select count(*)::int as n from code_state`)[0]?.n;
+const problems = (r: { body: Record<string, unknown> }) =>
+  (r.body.errors as { pointer: string; code: string }[]).map((e) => [e.pointer, e.code]);
+
+beforeAll(async () => {
+  server = await startTestServer();
+  for (const u of ['admin', 'line', 'distributor', 'store']) tokens[u] = await loginAs(server.baseUrl, u);
+  const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+  const keystore = new Keystore(Buffer.from(fs.readFileSync('.data/master.key', 'utf8'), 'base64'));
+  const keys = await keystore.keyring(server.db.sql, Number(t?.id));
+  const u = await api('admin', 'POST', '/api/v1/code-batches', { gtin: UNIT, quantity: 100 });
+  const c = await api('admin', 'POST', '/api/v1/code-batches', { gtin: CASE, quantity: 10 });
+  unitBatch = u.body.id as number;
+  caseBatch = c.body.id as number;
+  units = serialsFor(keys, { gtin: UNIT, keyVersion: u.body.keyVersion as number, batchNo: u.body.batchNo as number }, 0, 100).map(
+    (s) => `https://id.gs1.org/01/${UNIT}/21/${s}`,
+  );
+  cases = serialsFor(keys, { gtin: CASE, keyVersion: c.body.keyVersion as number, batchNo: c.body.batchNo as number }, 0, 10).map(
+    (s) => `https://id.gs1.org/01/${CASE}/21/${s}`,
+  );
+});
+afterAll(async () => server?.close());
+
+describe('scans at the line', () => {
+  it('commissions a label range of a batch for a lot, and single codes as a camera reads them', async () => {
+    const r = await scan('line', { kind: 'commission', lot: 'L1', range: { batchId: unitBatch, from: 0, count: 72 } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ codes: 72, newEvents: 1 });
+    expect((await scan('line', { kind: 'commission', lot: 'L1', codes: [cases[0], cases[1], cases[2]] })).status).toBe(200);
+  });
+
+  it('refuses a commission with any bad code and writes none of it, naming each problem', async () => {
+    const before = await codes();
+    const forged = `https://id.gs1.org/01/${UNIT}/21/${(units[90] as string).split('/21/')[1]?.slice(0, -1)}X`;
+    const r = await scan('line', {
+      kind: 'commission',
+      lot: 'L1',
+      codes: [units[80], units[0], units[81], units[81], forged, 'https://id.gs1.org/01/09506000134352/21/ABC', 'hello'],
+    });
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('scan.rejected');
+    expect(problems(r)).toEqual(
+      expect.arrayContaining([
+        ['/body/codes/1', 'code.already_commissioned'],
+        ['/body/codes/3', 'code.read_twice'],
+        ['/body/codes/4', 'code.unknown'],
+        ['/body/codes/5', 'code.unknown_product'],
+        ['/body/codes/6', 'code.unrecognised'],
+      ]),
+    );
+    expect(await codes()).toBe(before);
+  });
+
+  it('packs 24 units into a case, and refuses a wrong count or a unit already in another case', async () => {
+    const ok = await scan('line', { kind: 'pack', parent: cases[0], codes: units.slice(0, 24) });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const short = await scan('line', { kind: 'pack', parent: cases[1], codes: units.slice(24, 47) });
+    expect(problems(short)).toEqual([['/body/codes', 'pack.wrong_count']]);
+    const stolen = await scan('line', { kind: 'pack', parent: cases[1], codes: [units[0], ...units.slice(25, 48)] });
+    expect(problems(stolen)).toEqual([['/body/codes/0', 'code.already_packed']]);
+    const [inCase] = await server.db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from code_state where parent_epc = ${cases[1] as string}`;
+    expect(inCase?.n).toBe(0);
+  });
+
+  it('stores a scan sent twice (an offline queue replaying) once', async () => {
+    const body = { scanId: randomUUID(), kind: 'pack', parent: cases[1], codes: units.slice(24, 48), at: new Date().toISOString() };
+    const first = await api('line', 'POST', '/api/v1/scans', body);
+    const again = await api('line', 'POST', '/api/v1/scans', body);
+    expect(first.body.newEvents).toBe(1);
+    expect(again.status).toBe(200);
+    expect(again.body.newEvents).toBe(0);
+  });
+
+  it('replaces a damaged label: the new code takes the old one place in its case', async () => {
+    const r = await scan('line', { kind: 'replace', replace: { old: units[5], new: units[99] } });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    const [fresh] = await server.db.sql<
+      { parent_epc: string; lot: string }[]
+    >`select parent_epc, lot from code_state where epc = ${units[99] as string}`;
+    const [old] = await server.db.sql<
+      { status: string; parent_epc: string | null }[]
+    >`select status, parent_epc from code_state where epc = ${units[5] as string}`;
+    expect(fresh).toMatchObject({ parent_epc: cases[0], lot: 'L1' });
+    expect(old).toMatchObject({ status: 'destroyed', parent_epc: null });
+  });
+
+  it('ships a case to a distributor, who receives it; a store may not commission', async () => {
+    const ship = await scan('line', { kind: 'ship', codes: [cases[0]], to: 'D0001', order: 'SO-9' });
+    expect(ship.status, JSON.stringify(ship.body)).toBe(200);
+    const again = await scan('line', { kind: 'ship', codes: [cases[0]], to: 'D0001' });
+    expect(problems(again)).toEqual([['/body/codes/0', 'code.in_transit']]);
+    const receive = await scan('distributor', { kind: 'receive', codes: [cases[0]] });
+    expect(receive.status).toBe(200);
+    const [unit] = await server.db.sql<{ code: string }[]>`
+      select p.code from code_state c join parties p on p.id = c.holder_party_id where c.epc = ${units[1] as string}`;
+    expect(unit?.code).toBe('D0001');
+    const storeCommission = await scan('store', { kind: 'commission', lot: 'L1', codes: [units[90]] });
+    expect(storeCommission.status).toBe(403);
+  });
+});
