@@ -85,8 +85,8 @@ create table event_epcs (
   role        smallint not null
 ) partition by range (event_time);
 create table event_epcs_default partition of event_epcs default;
+-- the only index: every query reaches events through a code (journey, MATCH_* parameters)
 create index event_epcs_epc on event_epcs (tenant_id, epc, event_time);
-create index event_epcs_event on event_epcs (tenant_id, event_id);
 
 -- Projection: where each code is now. Kept in the capture transaction.
 create table code_state (
@@ -96,9 +96,8 @@ create table code_state (
   level            text check (level in ('unit', 'case', 'pallet')),
   lot              text,
   batch_id         bigint,
-  -- the container it is packed in now, and the outermost one (itself when loose): a scan of a pallet moves all
+  -- the container it is packed in now; a scan of a container acts on its subtree through this column
   parent_epc       text,
-  top_epc          text not null,
   holder_party_id  bigint,
   -- while shipped: the party it was shipped to
   in_transit_to    bigint,
@@ -110,12 +109,8 @@ create table code_state (
   last_biz_step    text,
   last_event_time  timestamptz not null,
   commissioned_at  timestamptz,
-  -- the serial as printed under the code, so a person can look a code up by it
-  serial           text generated always as (substring(epc from '/21/([^/]+)$')) stored,
   primary key (tenant_id, epc)
 ) with (fillfactor = 80);
-create index code_state_serial on code_state (tenant_id, serial) where serial is not null;
-create index code_state_top on code_state (tenant_id, top_epc);
 create index code_state_parent on code_state (tenant_id, parent_epc) where parent_epc is not null;
 create index code_state_lot on code_state (tenant_id, gtin, lot);
 

@@ -108,6 +108,19 @@ function childNamed(r: EventRow, epc: string): boolean {
   return children.some((c) => canonicalCode(c) === epc);
 }
 
+/** The outermost container a code is in now (itself when loose), up the parent chain. */
+async function outermost(ctx: RequestContext, epc: string): Promise<string> {
+  const [r] = await ctx.sql<{ epc: string }[]>`
+    with recursive up(epc, parent, depth) as (
+      select epc, parent_epc, 0 from code_state where tenant_id = ${ctx.actor.tenantId} and epc = ${epc}
+      union all
+      select c.epc, c.parent_epc, up.depth + 1 from code_state c join up on c.tenant_id = ${ctx.actor.tenantId} and c.epc = up.parent
+      where up.depth < 8
+    )
+    select epc from up order by depth desc limit 1`;
+  return r?.epc ?? epc;
+}
+
 function glnOf(id: string | null): string | null {
   return id ? (/\/(?:414|417)\/(\d{13})(?:\/|$)/.exec(id)?.[1] ?? null) : null;
 }
@@ -117,8 +130,11 @@ export async function codeJourney(ctx: RequestContext, input: string) {
   let epc = canonicalCode(input);
   if (!epc) {
     // a bare serial, as printed under the code
+    // a bare serial, as printed under the code: try it under each of the brand's GTINs (a few hundred key probes)
     const found = await sql<{ epc: string }[]>`
-      select epc from code_state where tenant_id = ${ctx.actor.tenantId} and serial = ${input.trim()} limit 2`;
+      select c.epc from packaging_levels pl
+      join code_state c on c.tenant_id = pl.tenant_id and c.epc = 'https://id.gs1.org/01/' || pl.gtin || '/21/' || ${encodeURIComponent(input.trim())}
+      where pl.tenant_id = ${ctx.actor.tenantId} limit 2`;
     if (found.length === 1) epc = found[0]?.epc ?? null;
   }
   if (!epc) throw AppError.field('/params/code', 'code.unrecognised', { value: input });
@@ -198,7 +214,7 @@ export async function codeJourney(ctx: RequestContext, input: string) {
           status: state.status,
           recalled: state.recalled,
           parent: state.parent_epc,
-          top: state.top_epc,
+          top: await outermost(ctx, epc),
           holder: state.holder_party_id ? { id: Number(state.holder_party_id), code: state.holder_code, name: state.holder_name } : null,
           location: state.location,
           lastEventTime: state.last_event_time,

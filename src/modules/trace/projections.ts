@@ -153,9 +153,9 @@ async function ensureCodes(tx: Tx, tenantId: number, targets: Target[], r: Resol
   const epcs = targets.map((t) => t.epc);
   const gtins = epcs.map(gtinOf);
   const created = await tx<{ holder: number | null; gtin: string | null; lot: string | null; level: string | null }[]>`
-    insert into code_state (tenant_id, epc, gtin, level, lot, top_epc, holder_party_id, location, status, disposition,
+    insert into code_state (tenant_id, epc, gtin, level, lot, holder_party_id, location, status, disposition,
       last_biz_step, last_event_time, commissioned_at)
-    select ${tenantId}, x.epc, x.gtin, x.level, x.lot, x.epc, x.holder, x.location, 'commissioned', x.disposition, x.biz_step, x.t, x.t
+    select ${tenantId}, x.epc, x.gtin, x.level, x.lot, x.holder, x.location, 'commissioned', x.disposition, x.biz_step, x.t, x.t
     from unnest(${epcs}::text[], ${gtins}::text[], ${gtins.map((g) => (g ? (r.levelByGtin.get(g) ?? null) : null))}::text[],
       ${targets.map((t) => t.lot)}::text[], ${targets.map((t) => t.holder)}::bigint[], ${targets.map((t) => t.location)}::text[],
       ${targets.map((t) => t.disposition)}::text[], ${targets.map((t) => t.bizStep)}::text[], ${targets.map((t) => t.time.toISOString())}::timestamptz[])
@@ -202,22 +202,27 @@ async function pack(tx: Tx, tenantId: number, run: ProjectedEvent[], r: Resolved
     parents.push(...targetsOf([e], r, [EPC_ROLE.parentID]));
     for (const c of e.facts.epcs) if (c.role === EPC_ROLE.childEPCs) pairs.push({ parent, child: c.epc, time: e.facts.eventTime });
   }
-  await ensureCodes(tx, tenantId, [...parents, ...targetsOf(run, r, [EPC_ROLE.childEPCs])], r);
+  await ensureCodes(tx, tenantId, parents, r);
   if (!pairs.length) return;
-  // children take the parent as container and the parent's outermost container as theirs
-  await tx`
-    update code_state c set parent_epc = x.parent, top_epc = p.top_epc, holder_party_id = coalesce(p.holder_party_id, c.holder_party_id),
+  // children take the parent as container (and its holder); the common case is one statement
+  const update = () => tx<{ epc: string }[]>`
+    update code_state c set parent_epc = x.parent, holder_party_id = coalesce(p.holder_party_id, c.holder_party_id),
       last_event_time = x.t, last_biz_step = 'packing'
     from unnest(${pairs.map((p) => p.child)}::text[], ${pairs.map((p) => p.parent)}::text[], ${pairs.map((p) => p.time.toISOString())}::timestamptz[])
       as x(child, parent, t)
     join code_state p on p.tenant_id = ${tenantId} and p.epc = x.parent
-    where c.tenant_id = ${tenantId} and c.epc = x.child and c.last_event_time <= x.t`;
-  // and everything already inside a child moves with it
-  await tx`
-    update code_state d set top_epc = c.top_epc
-    from code_state c
-    where c.tenant_id = ${tenantId} and c.epc = any(${pairs.map((p) => p.child)}::text[])
-      and d.tenant_id = ${tenantId} and d.top_epc = c.epc and d.epc <> c.epc`;
+    where c.tenant_id = ${tenantId} and c.epc = x.child and c.last_event_time <= x.t
+    returning c.epc`;
+  const updated = await update();
+  if (updated.length < pairs.length) {
+    // children the ledger had not seen (or packed before a later event): create the unseen ones and pack them too
+    const done = new Set(updated.map((u) => u.epc));
+    const missing = targetsOf(run, r, [EPC_ROLE.childEPCs]).filter((t) => !done.has(t.epc));
+    if (missing.length) {
+      await ensureCodes(tx, tenantId, missing, r);
+      await update();
+    }
+  }
 }
 
 async function unpack(tx: Tx, tenantId: number, run: ProjectedEvent[], _r: Resolved): Promise<void> {
@@ -235,16 +240,8 @@ async function unpack(tx: Tx, tenantId: number, run: ProjectedEvent[], _r: Resol
         : [];
     if (!children.length) continue;
     await tx`
-      update code_state set parent_epc = null, top_epc = epc, last_event_time = ${t}, last_biz_step = 'unpacking'
+      update code_state set parent_epc = null, last_event_time = ${t}, last_biz_step = 'unpacking'
       where tenant_id = ${tenantId} and epc = any(${children}::text[]) and last_event_time <= ${t}`;
-    await tx`
-      with recursive sub(epc, root) as (
-        select c.epc, c.epc from code_state c where c.tenant_id = ${tenantId} and c.epc = any(${children}::text[])
-        union all
-        select d.epc, sub.root from code_state d join sub on d.tenant_id = ${tenantId} and d.parent_epc = sub.epc
-      )
-      update code_state d set top_epc = sub.root from sub
-      where d.tenant_id = ${tenantId} and d.epc = sub.epc and d.epc <> sub.root`;
   }
 }
 

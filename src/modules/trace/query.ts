@@ -151,9 +151,9 @@ export async function queryEvents(sql: Sql, tenantId: number, params: Record<str
       if (p.exact) exact.push(p.exact);
       if (p.prefix) prefixes.push(`${p.prefix.replace(/[\\%_]/g, '\\$&')}%`);
     }
-    conditions.push(sql`exists (select 1 from event_epcs x where x.tenant_id = e.tenant_id and x.event_id = e.id
-      and x.event_time = e.event_time and x.role = any(${roles}::smallint[])
-      and (x.epc = any(${exact}::text[]) or x.epc like any(${prefixes}::text[])))`);
+    // through the codes' index: the events that name one of these codes in one of these roles
+    conditions.push(sql`(e.event_time, e.id) in (select x.event_time, x.event_id from event_epcs x where x.tenant_id = ${tenantId}
+      and x.role = any(${roles}::smallint[]) and (x.epc = any(${exact}::text[]) or x.epc like any(${prefixes}::text[])))`);
   }
 
   const transactions: { type: string | null; ids: string[] }[] = [];

@@ -50,8 +50,8 @@ export async function recallReport(ctx: RequestContext, gtinInput: string, lot: 
       where tenant_id = ${tenantId} and gtin = ${gtin} and lot = ${lot}
       group by 1, 2`,
     sql<{ n: number }[]>`
-      select count(distinct c.top_epc)::int as n from code_state c
-      where c.tenant_id = ${tenantId} and c.gtin = ${gtin} and c.lot = ${lot} and c.top_epc <> c.epc`,
+      select count(distinct c.parent_epc)::int as n from code_state c
+      where c.tenant_id = ${tenantId} and c.gtin = ${gtin} and c.lot = ${lot} and c.parent_epc is not null`,
     sql<{ id: number; reason: string; created_at: Date; active: boolean }[]>`
       select id, reason, created_at, active from recalls where tenant_id = ${tenantId} and gtin = ${gtin} and lot = ${lot}
       order by active desc, created_at desc limit 1`,
