@@ -5,6 +5,7 @@ import { createSql, type Sql } from '../src/db/connection.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { loadDivisions } from '../src/modules/parties/index.ts';
+import { ensureMonthlyPartitions } from '../src/modules/trace/partitions.ts';
 
 /** One JSON line per figure, the format every benchmark prints. */
 export function emit(bench: string, metric: string, value: number, unit: string): void {
@@ -27,6 +28,7 @@ export async function freshDatabase(port = 54349): Promise<BenchDb> {
   const sql = createSql(server.url, { max: 20 });
   await migrate(sql);
   await loadDivisions(sql);
+  await ensureMonthlyPartitions(sql);
   return {
     sql,
     url: server.url,

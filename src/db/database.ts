@@ -1,5 +1,6 @@
 import type { Config } from '../config.ts';
 import { loadDivisions } from '../modules/parties/index.ts';
+import { ensureMonthlyPartitions } from '../modules/trace/partitions.ts';
 import { createSql, type Sql } from './connection.ts';
 import { type EmbeddedServer, startEmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
@@ -41,6 +42,7 @@ export async function openDatabase(
     if (opts.migrate !== false) {
       for (const name of await migrate(sql, { log })) log(`migration ${name} applied`);
       await loadDivisions(sql);
+      await ensureMonthlyPartitions(sql, { log });
     }
   } catch (e) {
     await close().catch(() => {});

@@ -5,6 +5,7 @@ import { type EmbeddedServer, startEmbeddedPostgres } from '../../src/db/embedde
 import { migrate } from '../../src/db/migrate.ts';
 import { loadDemo } from '../../src/demo/load-demo.ts';
 import { loadDivisions } from '../../src/modules/parties/index.ts';
+import { ensureMonthlyPartitions } from '../../src/modules/trace/partitions.ts';
 
 /**
  * One real PostgreSQL for the whole run (the embedded server, or TEST_DATABASE_URL), and a template
@@ -31,6 +32,7 @@ export default async function setup(project: TestProject) {
   const sql = createSql(templateUrl, { max: 4 });
   await migrate(sql);
   await loadDivisions(sql);
+  await ensureMonthlyPartitions(sql);
   await loadDemo(sql, { stores: 100_000 });
   await loadDemo(sql, { tenant: 'other', stores: 200, seed: 7 });
   await sql.end();

@@ -24,6 +24,7 @@ import {
   rotateTenantKeys,
   SERIAL_ALPHABET,
   SERIAL_LENGTH,
+  serialKeyVersion,
   serialsFor,
   verificationCodeFor,
 } from '../../src/modules/codes/index.ts';
@@ -92,6 +93,9 @@ describe('serials', () => {
     expect(s1).toMatch(/^1[0-9A-HJKMNP-TV-Z]{16}$/);
     expect(s0?.length).toBe(SERIAL_LENGTH);
     expect(encodeSerial(keys, batch, 0)).toBe(s0);
+    expect(serialKeyVersion(s1 as string)).toBe(1);
+    expect(serialKeyVersion(`v${(s1 as string).slice(1)}`)).toBe(27);
+    expect(serialKeyVersion('0ABC')).toBeNull();
   });
 
   it('are unique over 2M codes of a batch, across batches and across key versions', () => {

@@ -12,7 +12,7 @@ import { whoOf } from '../auth/index.ts';
 import type { Keystore } from './keystore.ts';
 import { labelSheetCapacity, labelSheetSvg } from './label-sheet.ts';
 import { generatePrintFile } from './print-file.ts';
-import { codesFor, type DecodedSerial, decodeSerials, MAX_BATCH_NO, MAX_BATCH_SIZE } from './serials.ts';
+import { codesFor, type DecodedSerial, decodeSerials, MAX_BATCH_NO, MAX_BATCH_SIZE, serialKeyVersion } from './serials.ts';
 
 export interface CodeBatch {
   id: number;
@@ -164,8 +164,9 @@ export interface IssuedCode {
 export async function issuedCodes(db: Db, keystore: Keystore, tenantId: number, gtin: string, serials: string[]): Promise<IssuedCode[]> {
   let keys = await keystore.keyring(db, tenantId);
   let decoded = decodeSerials(keys, gtin, serials);
-  if (decoded.some((d, i) => !d && (serials[i] ?? '').length > 0)) {
-    // a serial of a key version this node has not loaded yet (rotated on another node): look again
+  const loaded = new Set(keys.keys.map((k) => k.version));
+  if (decoded.some((d, i) => !d && !loaded.has(serialKeyVersion(serials[i] ?? '') ?? -1) && serialKeyVersion(serials[i] ?? '') !== null)) {
+    // a serial of a key version this node has not loaded yet (rotated on another node): look again, once
     keys = await keystore.keyring(db, tenantId, { fresh: true });
     decoded = decodeSerials(keys, gtin, serials);
   }
