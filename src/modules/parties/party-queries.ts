@@ -51,14 +51,14 @@ function toListItem(r: PartyRow) {
   };
 }
 
-/** A page of the parties the actor may see; filters and sort are served by the (kind, division, name) indexes. */
+/** A page of the parties the actor may see; division filters are prefix ranges on (kind, division_code). */
 export async function listParties(ctx: RequestContext, q: PartyListQuery) {
   const sql = ctx.sql;
   const where = sql`${partyScope(sql, ctx.actor)}
     ${q.kind ? sql`and p.kind = ${q.kind}` : sql``}
-    ${q.provinceCode ? sql`and p.province_code = ${q.provinceCode}` : sql``}
-    ${q.cityCode ? sql`and p.city_code = ${q.cityCode}` : sql``}
-    ${q.districtCode ? sql`and p.district_code = ${q.districtCode}` : sql``}
+    ${q.provinceCode ? sql`and ${within(sql, q.provinceCode)} and p.province_code = ${q.provinceCode}` : sql``}
+    ${q.cityCode ? sql`and ${within(sql, q.cityCode)} and p.city_code = ${q.cityCode}` : sql``}
+    ${q.districtCode ? sql`and ${within(sql, q.districtCode)} and p.district_code = ${q.districtCode}` : sql``}
     ${q.tier ? sql`and p.tier = ${q.tier}` : sql``}
     ${q.parentId ? sql`and p.parent_id = ${q.parentId}` : sql``}
     ${q.q ? sql`and (p.name ilike ${`%${escapeLike(q.q)}%`} or p.code = ${q.q} or p.gln = ${q.q})` : sql``}`;
@@ -123,6 +123,12 @@ export async function partyOverview(ctx: RequestContext) {
     counts,
     storesByProvince: byProvince.map((r) => ({ code: r.province_code, name: divisionName(r.province_code), count: r.n })),
   };
+}
+
+/** Parties whose finest division lies inside `code`: the index range [code, next code) ("44" -> ["44", "45")). */
+function within(sql: RequestContext['sql'], code: string) {
+  const upper = `${code.slice(0, -1)}${String.fromCharCode(code.charCodeAt(code.length - 1) + 1)}`;
+  return sql`p.division_code >= ${code} and p.division_code < ${upper}`;
 }
 
 function escapeLike(s: string): string {
