@@ -61,6 +61,7 @@ export async function loadDemo(sql: Sql, opts: DemoOptions = {}): Promise<DemoCr
       territories: ['11', '13'],
     },
     { username: 'planner', displayName: '计划员', password: DEMO_PASSWORD, role: 'brand_planner', partyCode: 'BRAND' },
+    { username: 'inspector', displayName: '市场稽查员', password: DEMO_PASSWORD, role: 'brand_inspector', partyCode: 'BRAND' },
     { username: 'quality', displayName: '质量经理', password: DEMO_PASSWORD, role: 'brand_quality', partyCode: 'BRAND' },
     { username: 'line', displayName: '1号产线', password: DEMO_PASSWORD, role: 'line_device', partyCode: 'F01' },
     { username: 'warehouse', displayName: '北京仓操作员', password: DEMO_PASSWORD, role: 'warehouse_operator', partyCode: 'W01' },

@@ -12,6 +12,7 @@ const USER_OF_ROLE: Record<Role, string> = {
   brand_sales: 'sales',
   brand_planner: 'planner',
   brand_quality: 'quality',
+  brand_inspector: 'inspector',
   line_device: 'line',
   warehouse_operator: 'warehouse',
   distributor_admin: 'distributor',
@@ -71,6 +72,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/code-batches/:id/label-sheet.svg': { path: '/api/v1/code-batches/999999/label-sheet.svg' },
     'POST /api/v1/code-keys/rotate': { path: '/api/v1/code-keys/rotate', body: {} },
     'POST /api/v1/scans': { path: '/api/v1/scans', body: {} },
+    'POST /api/v1/inspections': { path: '/api/v1/inspections', body: {} },
   };
   return samples[`${method} ${url}`];
 }
@@ -155,7 +157,7 @@ describe('every route, every role', () => {
           select id from parties where tenant_id = ${tenantId} and id = ${u?.party_id ?? -1}
           union all select p.id from parties p join below b on p.parent_id = b.id where p.tenant_id = ${tenantId})
         select count(*)::int as n from parties p where p.tenant_id = ${tenantId} and p.kind = 'store' and (
-          ${role === 'brand_admin' || role === 'brand_planner' || role === 'brand_quality'}
+          ${role === 'brand_admin' || role === 'brand_planner' || role === 'brand_quality' || role === 'brand_inspector'}
           or (${role === 'brand_sales'} and p.province_code in ('11', '13'))
           or (${role.startsWith('distributor')} and p.id in (select id from below))
           or (${role.startsWith('store')} and p.id = ${u?.party_id ?? -1}))`;
@@ -171,7 +173,7 @@ describe('every route, every role', () => {
         with recursive below as (
           select id from parties where tenant_id = ${tenantId} and id = ${u?.party_id ?? -1}
           union all select p.id from parties p join below b on p.parent_id = b.id where p.tenant_id = ${tenantId})
-        select (${role === 'brand_admin' || role === 'brand_planner' || role === 'brand_quality'}
+        select (${role === 'brand_admin' || role === 'brand_planner' || role === 'brand_quality' || role === 'brand_inspector'}
           or (${role.startsWith('distributor')} and ${ids.farStore} in (select id from below))) as ok`;
       expect(far.status, `${role} sees store ${ids.farStore}`).toBe(visible?.ok ? 200 : 404);
     }

@@ -228,6 +228,75 @@ describe('a lot travels the channel', () => {
     ]);
   });
 
+  it('gives a market inspector the evidence at once and records the diversion where the unit was found', async () => {
+    const inspector = await loginAs(server.baseUrl, 'inspector');
+    const r = await fetch(`${server.baseUrl}/api/v1/inspections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${inspector}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: unit(30), divisionCode: '440305' }),
+    });
+    expect(r.status).toBe(200);
+    const evidence = (await r.json()) as Record<string, unknown>;
+    expect(evidence).toMatchObject({
+      diverted: true,
+      distributor: { code: 'D0001', territories: [{ code: '1101' }] },
+      orders: ['urn:epcglobal:cbv:bt:6934560000016:SO-1001'],
+    });
+    expect((evidence.path as unknown[]).length).toBeGreaterThanOrEqual(6);
+    expect(evidence.alertId).toBeTypeOf('number');
+    const inBeijing = await fetch(`${server.baseUrl}/api/v1/inspections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${inspector}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: unit(31), divisionCode: '110105' }),
+    });
+    expect(((await inBeijing.json()) as { diverted: boolean }).diverted).toBe(false);
+  });
+
+  it("flags a distributor's shipments into one city beyond the brand's monthly cap", async () => {
+    const rules = await fetch(`${server.baseUrl}/api/v1/diversion/rules`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ level: 4, exemptPartyIds: [], monthlyCityCapUnits: 30 }),
+    });
+    expect(rules.status).toBe(200);
+    const more = Array.from({ length: 24 }, (_, i) => unit(100 + i));
+    await capture([
+      {
+        type: 'ObjectEvent',
+        eventTime: time(50),
+        eventTimeZoneOffset: '+08:00',
+        epcList: [...more, caseCode(3), unit(124)],
+        action: 'ADD',
+        bizStep: 'commissioning',
+        bizLocation: at(gln.D0001 as string),
+      },
+      {
+        type: 'AggregationEvent',
+        eventTime: time(51),
+        eventTimeZoneOffset: '+08:00',
+        parentID: caseCode(3),
+        childEPCs: more,
+        action: 'ADD',
+        bizStep: 'packing',
+        bizLocation: at(gln.D0001 as string),
+      },
+      ...[52, 53].map((m) => ({
+        type: 'ObjectEvent',
+        eventTime: time(m),
+        eventTimeZoneOffset: '+08:00',
+        epcList: [m === 52 ? caseCode(3) : unit(124)],
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        bizLocation: at(gln.D0001 as string),
+        destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${gln.S001681}` }],
+      })),
+    ]);
+    const alerts = await get<{ items: { scanKind: string; evidence: { units: number; cap: number } }[] }>('/api/v1/diversion/alerts');
+    const caps = alerts.items.filter((a) => a.scanKind === 'monthly_cap');
+    expect(caps.length).toBeGreaterThanOrEqual(1);
+    expect(caps[0]?.evidence.cap).toBe(30);
+  });
+
   it('stores nothing twice when a device sends the same scan again', async () => {
     const again = await capture([
       {

@@ -4,6 +4,7 @@ export const ROLES = [
   'brand_sales',
   'brand_planner',
   'brand_quality',
+  'brand_inspector',
   'line_device',
   'warehouse_operator',
   'distributor_admin',
@@ -13,7 +14,7 @@ export const ROLES = [
 ] as const;
 export type Role = (typeof ROLES)[number];
 
-export const BRAND_ROLES: readonly Role[] = ['brand_admin', 'brand_sales', 'brand_planner', 'brand_quality'];
+export const BRAND_ROLES: readonly Role[] = ['brand_admin', 'brand_sales', 'brand_planner', 'brand_quality', 'brand_inspector'];
 const ALL: readonly Role[] = ROLES;
 
 /** Which party kind a user of each role belongs to (brand roles belong to the brand party or none). */
@@ -22,6 +23,7 @@ export const ROLE_PARTY_KIND: Record<Role, 'brand' | 'factory' | 'warehouse' | '
   brand_sales: 'brand',
   brand_planner: 'brand',
   brand_quality: 'brand',
+  brand_inspector: 'brand',
   line_device: 'factory',
   warehouse_operator: 'warehouse',
   distributor_admin: 'distributor',
@@ -84,8 +86,10 @@ export const PERMISSIONS = {
   'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
   'codes:write': ['brand_admin'],
   'recall:read': ['brand_admin', 'brand_quality'],
+  // market inspectors scan units found in the market and get the evidence at once
+  'inspection:write': ['brand_admin', 'brand_inspector', 'brand_quality'],
   'recall:write': ['brand_admin', 'brand_quality'],
-  'diversion:read': ['brand_admin', 'brand_sales', 'brand_quality', 'distributor_admin'],
+  'diversion:read': ['brand_admin', 'brand_sales', 'brand_quality', 'brand_inspector', 'distributor_admin'],
   'diversion:write': ['brand_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof PERMISSIONS;

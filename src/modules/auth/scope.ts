@@ -14,6 +14,7 @@ export function partyScope(sql: Sql, actor: Actor): Fragment {
     case 'brand_admin':
     case 'brand_planner':
     case 'brand_quality':
+    case 'brand_inspector':
       return sql`p.tenant_id = ${actor.tenantId}`;
     case 'brand_sales': {
       const t = actor.territories;
@@ -39,7 +40,9 @@ export function partyScope(sql: Sql, actor: Actor): Fragment {
 
 /** True when the actor sees the whole tenant (no party narrowing needed for tenant-level aggregates). */
 export function seesWholeTenant(actor: Actor): boolean {
-  return actor.role === 'brand_admin' || actor.role === 'brand_planner' || actor.role === 'brand_quality';
+  return (
+    actor.role === 'brand_admin' || actor.role === 'brand_planner' || actor.role === 'brand_quality' || actor.role === 'brand_inspector'
+  );
 }
 
 /**
@@ -51,6 +54,7 @@ export function scopeKey(actor: Actor): string {
     case 'brand_admin':
     case 'brand_planner':
     case 'brand_quality':
+    case 'brand_inspector':
       return `${actor.tenantId}:tenant`;
     case 'brand_sales':
       return `${actor.tenantId}:territories:${[...actor.territories].sort().join(',')}`;

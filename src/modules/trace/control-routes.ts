@@ -7,6 +7,7 @@ import { strictObject } from '../../http/schemas.ts';
 import { writeTable } from '../../platform/tabular/index.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { divisionName } from '../parties/index.ts';
+import { inspect } from './inspections.ts';
 import { openRecall, recallReport } from './recall.ts';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -131,6 +132,23 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
         })),
       };
     },
+  );
+
+  api.post(
+    '/inspections',
+    {
+      config: { access: 'inspection:write' },
+      schema: {
+        tags: ['trace'],
+        summary: 'A unit found in the market: its path, distributor, authorised territory, and a diversion alert if it is out of place',
+        body: strictObject({
+          code: Type.String({ minLength: 1, maxLength: 500 }),
+          divisionCode: Type.String({ pattern: '^\\d{2}(\\d{2}){0,2}$' }),
+          note: Type.Optional(Type.String({ maxLength: 500 })),
+        }),
+      },
+    },
+    async (req) => inspect(ctxOf(req, sql), req.body as { code: string; divisionCode: string; note?: string }),
   );
 
   api.get(

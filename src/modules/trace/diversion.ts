@@ -109,3 +109,48 @@ export async function checkDiversion(db: Db, tenantId: number, scans: DiversionS
     on conflict do nothing`;
   return inserted.count;
 }
+
+export interface CityShipment {
+  distributorId: number;
+  toPartyId: number;
+  units: number;
+  epc: string;
+  at: Date;
+}
+
+/**
+ * Adds a distributor's shipments to its monthly tally per destination city and raises one alert per
+ * distributor, city and month when the tally passes the brand's monthly cap.
+ */
+export async function checkMonthlyCaps(db: Db, tenantId: number, shipments: CityShipment[]): Promise<number> {
+  const rules = await diversionRules(db, tenantId);
+  if (!shipments.length) return 0;
+  const ids = [...new Set(shipments.map((s) => s.toPartyId))];
+  const cities = new Map(
+    (
+      await db<
+        { id: number; city_code: string | null }[]
+      >`select id, city_code from parties where tenant_id = ${tenantId} and id = any(${ids}::bigint[])`
+    ).map((p) => [Number(p.id), p.city_code]),
+  );
+  let alerts = 0;
+  for (const s of shipments) {
+    const city = cities.get(s.toPartyId);
+    if (!city || !s.units) continue;
+    const month = `${s.at.toISOString().slice(0, 7)}-01`;
+    const [tally] = await db<{ units: number }[]>`
+      insert into monthly_city_shipments (tenant_id, distributor_id, city_code, month, units)
+      values (${tenantId}, ${s.distributorId}, ${city}, ${month}, ${s.units})
+      on conflict (tenant_id, distributor_id, city_code, month) do update set units = monthly_city_shipments.units + excluded.units
+      returning units::bigint as units`;
+    const total = Number(tally?.units ?? 0);
+    if (rules.monthlyCityCapUnits == null || total <= rules.monthlyCityCapUnits || rules.exemptPartyIds.includes(s.distributorId)) continue;
+    const r = await db`
+      insert into diversion_alerts (tenant_id, epc, distributor_id, expected_divisions, actual_division, scan_kind, evidence)
+      values (${tenantId}, ${s.epc}, ${s.distributorId}, '{}', ${city}, 'monthly_cap',
+        ${db.json({ month, units: total, cap: rules.monthlyCityCapUnits } as never)})
+      on conflict do nothing`;
+    alerts += r.count;
+  }
+  return alerts;
+}

@@ -9,7 +9,7 @@
  * A scan of a container acts on everything inside it (its subtree through parent_epc, at most a few levels).
  */
 import type { Tx } from '../../db/connection.ts';
-import { checkDiversion } from './diversion.ts';
+import { type CityShipment, checkDiversion, checkMonthlyCaps } from './diversion.ts';
 import { EPC_ROLE, type EventFacts } from './event-facts.ts';
 
 type Step = 'commission' | 'pack' | 'unpack' | 'ship' | 'receive' | 'sell' | 'destroy' | 'observe';
@@ -186,8 +186,9 @@ async function applyRun(tx: Tx, tenantId: number, step: Step, run: ProjectedEven
     default: {
       const targets = targetsOf(run, r, [EPC_ROLE.epcList, EPC_ROLE.parentID]);
       await ensureCodes(tx, tenantId, targets, r);
-      await move(tx, tenantId, step, targets);
+      const moved = await move(tx, tenantId, step, targets);
       if (step === 'receive' || step === 'sell') await diversionOnScan(tx, tenantId, step, targets, r);
+      if (step === 'ship') await capsOnShip(tx, tenantId, targets, moved, r);
       return;
     }
   }
@@ -246,8 +247,8 @@ async function unpack(tx: Tx, tenantId: number, run: ProjectedEvent[], _r: Resol
 }
 
 /** Ship, receive, sell, destroy or observe: acts on each named code and everything inside it. */
-async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Promise<void> {
-  if (!targets.length) return;
+async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Promise<MovedGroup[]> {
+  if (!targets.length) return [];
   const status = { ship: 'in_transit', receive: 'received', sell: 'sold', destroy: 'destroyed' }[step as string] ?? null;
   const rows = await tx<
     { holder: number | null; gtin: string; lot: string; level: string | null; was: string; to: number | null; n: number }[]
@@ -257,12 +258,14 @@ async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Pr
         ${targets.map((t) => t.holder)}::bigint[], ${targets.map((t) => t.location)}::text[], ${targets.map((t) => t.to)}::bigint[],
         ${targets.map((t) => t.channel)}::bigint[], ${targets.map((t) => t.bizStep)}::text[], ${targets.map((t) => t.disposition)}::text[])
         as x(epc, t, holder, location, dest, channel, biz_step, disposition)
-    ), sub(epc, t, holder, location, dest, channel, biz_step, disposition) as (
-      select c.epc, target.t, target.holder, target.location, target.dest, target.channel, target.biz_step, target.disposition
+    ), sub(epc, t, holder, location, dest, channel, biz_step, disposition, depth) as (
+      select c.epc, target.t, target.holder, target.location, target.dest, target.channel, target.biz_step, target.disposition, 0
       from target join code_state c on c.tenant_id = ${tenantId} and c.epc = target.epc
       union all
-      select d.epc, sub.t, sub.holder, sub.location, sub.dest, sub.channel, sub.biz_step, sub.disposition
+      -- depth-bounded: captured documents may describe a packing cycle, which must not loop forever
+      select d.epc, sub.t, sub.holder, sub.location, sub.dest, sub.channel, sub.biz_step, sub.disposition, sub.depth + 1
       from code_state d join sub on d.tenant_id = ${tenantId} and d.parent_epc = sub.epc
+      where sub.depth < 6
     ), before as (
       select c.epc, c.holder_party_id, c.gtin, c.lot, c.level, c.status, c.in_transit_to
       from code_state c join sub on c.tenant_id = ${tenantId} and c.epc = sub.epc
@@ -286,6 +289,7 @@ async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Pr
     where b.level = 'unit'
     group by 1, 2, 3, 4, 5, 6, 7, 8`;
   await applyStock(tx, tenantId, step, rows as never);
+  return rows as never;
 }
 
 interface MovedGroup {
@@ -364,4 +368,20 @@ async function diversionOnScan(tx: Tx, tenantId: number, step: 'receive' | 'sell
       kind: step,
     })),
   );
+}
+
+/** A distributor's shipments count toward its monthly cap per destination city. */
+async function capsOnShip(tx: Tx, tenantId: number, targets: Target[], moved: MovedGroup[], r: Resolved): Promise<void> {
+  const byLane = new Map<string, CityShipment>();
+  for (const g of moved) {
+    const from = g.holder == null ? null : Number(g.holder);
+    const to = g.new_to == null ? null : Number(g.new_to);
+    if (from == null || to == null || r.kindOfParty.get(from) !== 'distributor') continue;
+    const k = `${from}|${to}`;
+    const target = targets.find((t) => t.holder === from && t.to === to) ?? targets[0];
+    const lane = byLane.get(k) ?? { distributorId: from, toPartyId: to, units: 0, epc: target?.epc ?? '', at: target?.time ?? new Date() };
+    lane.units += g.n;
+    byLane.set(k, lane);
+  }
+  if (byLane.size) await checkMonthlyCaps(tx, tenantId, [...byLane.values()]);
 }
