@@ -110,7 +110,7 @@ export async function run(): Promise<void> {
     emit('capture', 'pack_unit_codes_per_s', (cases * 24) / packSeconds, 'codes/s');
     emit('capture', 'pack_units', cases * 24, 'units');
 
-    // a device's single scan, one after another
+    // a device's single scan of one unit, one after another
     const latencies: number[] = [];
     for (let i = 0; i < 400; i++) {
       const body = doc([
@@ -118,7 +118,7 @@ export async function run(): Promise<void> {
           type: 'ObjectEvent',
           eventTime: tick(),
           eventTimeZoneOffset: '+08:00',
-          epcList: [caseCode(i)],
+          epcList: [unit(i * 24 + 3)],
           action: 'OBSERVE',
           bizStep: 'inspecting',
           bizLocation: at(factory?.gln as string),
