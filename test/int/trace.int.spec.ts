@@ -259,6 +259,7 @@ describe('a lot travels the channel', () => {
       body: JSON.stringify({ level: 4, exemptPartyIds: [], monthlyCityCapUnits: 30 }),
     });
     expect(rules.status).toBe(200);
+    expect(await get('/api/v1/diversion/rules')).toMatchObject({ level: 4, monthlyCityCapUnits: 30 });
     const more = Array.from({ length: 24 }, (_, i) => unit(100 + i));
     await capture([
       {

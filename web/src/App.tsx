@@ -16,11 +16,17 @@ import { PartyDetailPage } from './pages/PartyDetail.tsx';
 import { ProductDetailPage } from './pages/ProductDetail.tsx';
 import { ProductsPage } from './pages/Products.tsx';
 
-// ECharts is large: load the overview (its only user) on demand.
+// ECharts is large: load the pages that draw charts (and the rarely used ones) on demand.
 const OverviewPage = lazy(() => import('./pages/Overview.tsx').then((m) => ({ default: m.OverviewPage })));
 const UsersPage = lazy(() => import('./pages/Users.tsx').then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import('./pages/Audit.tsx').then((m) => ({ default: m.AuditPage })));
 const ImportExportPage = lazy(() => import('./pages/ImportExport.tsx').then((m) => ({ default: m.ImportExportPage })));
+// The mobile scanning page (PWA, own layout): loaded only on /scan.
+const ScanPage = lazy(() => import('./scan/ScanPage.tsx').then((m) => ({ default: m.ScanPage })));
+const CodeJourneyPage = lazy(() => import('./pages/CodeJourney.tsx').then((m) => ({ default: m.CodeJourneyPage })));
+const RecallPage = lazy(() => import('./pages/Recall.tsx').then((m) => ({ default: m.RecallPage })));
+const DiversionPage = lazy(() => import('./pages/Diversion.tsx').then((m) => ({ default: m.DiversionPage })));
+const CodeBatchesPage = lazy(() => import('./pages/CodeBatches.tsx').then((m) => ({ default: m.CodeBatchesPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
 function antdLocale(mod: unknown): Locale {
@@ -58,6 +64,14 @@ function AppRoutes() {
   return (
     <Routes>
       <Route path="/login" element={<LoginPage />} />
+      <Route
+        path="/scan"
+        element={
+          <Suspense fallback={<FullPageSpin />}>
+            <ScanPage />
+          </Suspense>
+        }
+      />
       <Route
         element={
           <RequireAuth>
@@ -100,6 +114,38 @@ function AppRoutes() {
           element={
             <Guard access="brand">
               <ImportExportPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="trace/journey"
+          element={
+            <Guard access="trace:read">
+              <CodeJourneyPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="trace/recall"
+          element={
+            <Guard access="recall:read">
+              <RecallPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="trace/diversion"
+          element={
+            <Guard access="diversion:read">
+              <DiversionPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="codes/batches"
+          element={
+            <Guard access="codes:read">
+              <CodeBatchesPage />
             </Guard>
           }
         />

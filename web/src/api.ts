@@ -161,3 +161,132 @@ export function errorText(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+export interface DownloadProgress {
+  /** Bytes received so far. */
+  loaded: number;
+  /** Content-Length, when the server sent one. */
+  total: number | null;
+}
+
+/** Where a streamed download's bytes go instead of memory (e.g. a file the user picked). */
+export interface ByteSink {
+  write(chunk: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface Downloaded {
+  fileName: string | null;
+  bytes: number;
+  /** The file, unless a sink took the bytes. */
+  blob: Blob | null;
+}
+
+/** `filename*=UTF-8''…` or `filename="…"` of a Content-Disposition header. */
+export function fileNameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
+  if (star?.[1]) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // malformed: try the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/.exec(disposition);
+  const name = plain?.[1] ?? plain?.[2]?.trim();
+  if (!name) return null;
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
+/**
+ * Fetches a file and reads its body as a stream, counting the bytes as they arrive (a file generated on the fly
+ * can take minutes). The bytes go to `sink` when given, else they are collected into a Blob.
+ */
+export async function downloadStream(
+  path: string,
+  opts: RequestOptions & { onProgress?: (p: DownloadProgress) => void; sink?: ByteSink },
+): Promise<Downloaded> {
+  const method = opts.method ?? 'GET';
+  const headers: Record<string, string> = { Accept: '*/*', 'Accept-Language': apiLanguage() };
+  if (method !== 'GET') headers['x-throughline-csrf'] = '1';
+  let body: string | undefined;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  const res = await fetch(withQuery(`/api/v1${path}`, opts.query), {
+    method,
+    headers,
+    body,
+    credentials: 'same-origin',
+    signal: opts.signal,
+  });
+  if (!res.ok) {
+    const problem = await readProblem(res);
+    if (res.status === 401 && !opts.quiet401) unauthorizedHandler?.();
+    throw new ApiError(res.status, problem);
+  }
+  const length = Number(res.headers.get('content-length'));
+  const total = Number.isFinite(length) && length > 0 ? length : null;
+  const fileName = fileNameOf(res.headers.get('content-disposition'));
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let loaded = 0;
+  opts.onProgress?.({ loaded, total });
+  if (!res.body) {
+    const blob = await res.blob();
+    opts.onProgress?.({ loaded: blob.size, total });
+    return { fileName, bytes: blob.size, blob };
+  }
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      loaded += value.byteLength;
+      if (opts.sink) await opts.sink.write(value);
+      else chunks.push(value);
+      opts.onProgress?.({ loaded, total });
+    }
+  } catch (e) {
+    await opts.sink?.abort().catch(() => undefined);
+    throw e;
+  }
+  if (opts.sink) {
+    await opts.sink.close();
+    return { fileName, bytes: loaded, blob: null };
+  }
+  return { fileName, bytes: loaded, blob: new Blob(chunks, { type: res.headers.get('content-type') ?? 'application/octet-stream' }) };
+}
+
+/** Hands a Blob to the browser as a download. */
+export function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/**
+ * A problem's field errors for a form's fields (`/body/gtin` and `/gtin` both name `gtin`), as antd's
+ * `form.setFields` takes them. Errors naming no known field are left out (the problem's detail shows them).
+ */
+export function formFieldErrors<F extends string>(e: unknown, fields: readonly F[]): { name: F; errors: string[] }[] {
+  if (!(e instanceof ApiError)) return [];
+  const byField = new Map<F, string[]>();
+  for (const err of e.problem.errors ?? []) {
+    const name = err.pointer?.split('/').pop() as F | undefined;
+    if (!name || !fields.includes(name)) continue;
+    byField.set(name, [...(byField.get(name) ?? []), err.detail ?? err.code ?? '']);
+  }
+  return [...byField.entries()].map(([name, errors]) => ({ name, errors }));
+}

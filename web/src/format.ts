@@ -27,3 +27,16 @@ export function formatNumber(n: number | null | undefined): string {
 }
 
 export const dash = (v: unknown): string => (v === null || v === undefined || v === '' ? '—' : String(v));
+
+/** A byte count in binary units (1.5 MB), to one decimal from KB up. */
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${new Intl.NumberFormat(locale(), { maximumFractionDigits: u === 0 ? 0 : 1 }).format(v)} ${units[u]}`;
+}

@@ -1,11 +1,32 @@
 import { isBrandRole } from './types.ts';
 
+/**
+ * The server's actions (src/modules/auth/roles.ts) that decide what the console shows; the server checks them again.
+ * `null`: every role.
+ */
+const ACTION_ROLES = {
+  'trace:read': null,
+  'recall:read': ['brand_admin', 'brand_quality'],
+  'recall:write': ['brand_admin', 'brand_quality'],
+  'diversion:read': ['brand_admin', 'brand_sales', 'brand_quality', 'brand_inspector', 'distributor_admin'],
+  'diversion:write': ['brand_admin'],
+  'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
+  'codes:write': ['brand_admin'],
+} as const satisfies Record<string, readonly string[] | null>;
+export type WebAction = keyof typeof ACTION_ROLES;
+
+/** Whether a role may perform an action (to show or hide what it leads to). */
+export function may(action: WebAction, role: string | undefined): boolean {
+  const roles: readonly string[] | null = ACTION_ROLES[action];
+  return !!role && (roles === null || roles.includes(role));
+}
+
 export interface NavItem {
   key: string;
   path: string;
   label: string;
-  /** Who may see it: everyone, brand roles, or brand admins only. */
-  access: 'all' | 'brand' | 'brand_admin';
+  /** Who may see it: everyone, brand roles, brand admins only, or the roles that may perform an action. */
+  access: 'all' | 'brand' | 'brand_admin' | WebAction;
 }
 
 export const CHANNEL_ITEMS: NavItem[] = [
@@ -19,19 +40,27 @@ export const MAIN_ITEMS: NavItem[] = [
   { key: 'products', path: '/products', label: 'menu.products', access: 'all' },
 ];
 
+export const TRACE_ITEMS: NavItem[] = [
+  { key: 'journey', path: '/trace/journey', label: 'menu.journey', access: 'trace:read' },
+  { key: 'recall', path: '/trace/recall', label: 'menu.recall', access: 'recall:read' },
+  { key: 'diversion', path: '/trace/diversion', label: 'menu.diversion', access: 'diversion:read' },
+  { key: 'codeBatches', path: '/codes/batches', label: 'menu.codeBatches', access: 'codes:read' },
+];
+
 export const ADMIN_ITEMS: NavItem[] = [
   { key: 'users', path: '/users', label: 'menu.users', access: 'brand_admin' },
   { key: 'io', path: '/io', label: 'menu.io', access: 'brand' },
   { key: 'audit', path: '/audit', label: 'menu.audit', access: 'brand_admin' },
 ];
 
-export const COMING_SOON = ['codes', 'trace', 'orders', 'inventory', 'incentives', 'consumers', 'analytics', 'planning'] as const;
+export const COMING_SOON = ['orders', 'inventory', 'incentives', 'consumers', 'analytics', 'planning'] as const;
 export type ComingSoonModule = (typeof COMING_SOON)[number];
 
 export function canSee(access: NavItem['access'] | 'brand', role: string | undefined): boolean {
   if (access === 'all') return true;
   if (access === 'brand') return isBrandRole(role);
-  return role === 'brand_admin';
+  if (access === 'brand_admin') return role === 'brand_admin';
+  return may(access, role);
 }
 
 /** The menu key selected for a location path. */
@@ -39,7 +68,7 @@ export function selectedKey(pathname: string): string {
   if (pathname === '/' || pathname === '') return 'overview';
   if (pathname.startsWith('/products')) return 'products';
   if (pathname.startsWith('/channel/parties')) return '';
-  for (const item of [...CHANNEL_ITEMS, ...ADMIN_ITEMS]) {
+  for (const item of [...CHANNEL_ITEMS, ...TRACE_ITEMS, ...ADMIN_ITEMS]) {
     if (pathname.startsWith(item.path)) return item.key;
   }
   const m = /^\/soon\/([a-z]+)/.exec(pathname);

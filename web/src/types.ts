@@ -102,3 +102,123 @@ export interface AuditRow {
 }
 
 export const isBrandRole = (role: string | undefined): boolean => !!role && role.startsWith('brand_');
+
+/** Where an event happened: a party of the tenant (by GLN), or just the identifier the event named. */
+export interface EventPlace {
+  id: string | null;
+  partyId?: number;
+  partyCode?: string;
+  partyName?: string;
+  kind?: PartyKind;
+  provinceCode?: string | null;
+  provinceName?: string | null;
+  cityName?: string | null;
+  districtName?: string | null;
+  lat?: number | null;
+  lng?: number | null;
+}
+
+export interface JourneyEvent {
+  eventId: string;
+  eventHash: string;
+  type: string;
+  action: string | null;
+  bizStep: string | null;
+  disposition: string | null;
+  eventTime: string;
+  /** the code whose event this is: the looked-up code itself or a container it travelled in */
+  via: string;
+  readPoint: EventPlace | null;
+  bizLocation: EventPlace | null;
+  bizTransactions: { type?: string; bizTransaction?: string }[];
+  sources: { type?: string; source?: string }[];
+  destinations: { type?: string; destination?: string }[];
+}
+
+export interface CodeState {
+  gtin: string | null;
+  sku: string | null;
+  productName: string | null;
+  level: string | null;
+  lot: string | null;
+  status: string;
+  recalled?: boolean | null;
+  parent: string | null;
+  top: string | null;
+  holder: { id: number; code: string; name: string } | null;
+  location: string | null;
+  lastEventTime: string | null;
+}
+
+export interface Journey {
+  code: string;
+  state: CodeState | null;
+  containers: { epc: string; parent: string; from: string; to: string | null }[];
+  events: JourneyEvent[];
+}
+
+export interface RecallHolder {
+  partyId: number | null;
+  partyCode: string | null;
+  partyName: string | null;
+  kind: PartyKind | null;
+  provinceCode: string | null;
+  provinceName: string | null;
+  cityName: string | null;
+  status: string;
+  units: number;
+}
+
+export interface RecallReport {
+  gtin: string;
+  lot: string;
+  units: number;
+  containers: number;
+  byHolder: RecallHolder[];
+  byProvince: { provinceCode: string | null; provinceName: string | null; units: number }[];
+  byStatus: Record<string, number>;
+  recall: { id: number; reason: string; createdAt: string; active: boolean } | null;
+}
+
+export interface DiversionAlert {
+  id: number;
+  code: string;
+  gtin: string | null;
+  lot: string | null;
+  distributor: { id: number; code: string; name: string };
+  expected: { code: string; name: string | null }[];
+  actual: { code: string; name: string | null } | null;
+  scanKind: string;
+  evidence: {
+    level?: number;
+    units?: number | null;
+    scannedBy?: { id: number; code: string; name: string; kind: PartyKind } | null;
+    distributor?: { id: number; code?: string; name?: string };
+  } | null;
+  status: string;
+  createdAt: string;
+}
+
+export interface DiversionHeatmap {
+  foundIn: { code: string; name: string | null; alerts: number }[];
+  shippedFrom: { code: string; name: string | null; alerts: number }[];
+}
+
+export interface DiversionRules {
+  level: 2 | 4;
+  exemptPartyIds: number[];
+  monthlyCityCapUnits: number | null;
+}
+
+export interface CodeBatch {
+  id: number;
+  gtin: string;
+  productId: number | null;
+  productName: string | null;
+  batchNo: number;
+  keyVersion: number;
+  quantity: number;
+  resolver: string;
+  note: string | null;
+  createdAt: string;
+}

@@ -184,7 +184,7 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
       return {
         level: r?.level ?? 4,
         exemptPartyIds: (r?.exempt_party_ids ?? []).map(Number),
-        monthlyCityCapUnits: r?.monthly_city_cap_units ?? null,
+        monthlyCityCapUnits: r?.monthly_city_cap_units == null ? null : Number(r.monthly_city_cap_units),
       };
     },
   );

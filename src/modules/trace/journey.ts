@@ -9,6 +9,7 @@ import { tryCanonicalEpc } from '../../platform/epc-urn.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { divisionName } from '../parties/index.ts';
 import { EPC_ROLE } from './event-facts.ts';
+import { activeRecallOf } from './recall.ts';
 
 interface EventRow {
   id: number;
@@ -220,6 +221,7 @@ export async function codeJourney(ctx: RequestContext, input: string) {
           lastEventTime: state.last_event_time,
         }
       : null,
+    recall: state ? await activeRecallOf(ctx, (state.gtin as string | null) ?? null, (state.lot as string | null) ?? null) : null,
     containers,
     events: steps
       .filter((s) => !seen.has(s.row.id) && seen.add(s.row.id))

@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
-import { ADMIN_ITEMS, CHANNEL_ITEMS, COMING_SOON, canSee, MAIN_ITEMS, selectedKey } from '../nav.ts';
+import { ADMIN_ITEMS, CHANNEL_ITEMS, COMING_SOON, canSee, MAIN_ITEMS, selectedKey, TRACE_ITEMS } from '../nav.ts';
 import { isBrandRole } from '../types.ts';
 import { LangSwitch } from './LangSwitch.tsx';
 
@@ -30,6 +30,14 @@ export function AppLayout() {
       label: <span data-testid="menu-channel">{t('menu.channel')}</span>,
       children: CHANNEL_ITEMS.filter((i) => canSee(i.access, role)).map((i) => leaf(i.key, i.path, i.label)),
     });
+    const trace = TRACE_ITEMS.filter((i) => canSee(i.access, role));
+    if (trace.length) {
+      items.push({
+        key: 'trace',
+        label: <span data-testid="menu-trace">{t('menu.trace')}</span>,
+        children: trace.map((i) => leaf(i.key, i.path, i.label)),
+      });
+    }
     for (const i of ADMIN_ITEMS) if (canSee(i.access, role)) items.push(leaf(i.key, i.path, i.label));
     if (isBrandRole(role)) {
       items.push({
@@ -78,7 +86,7 @@ export function AppLayout() {
           mode="inline"
           data-testid="side-menu"
           selectedKeys={selected ? [selected] : []}
-          defaultOpenKeys={['channel']}
+          defaultOpenKeys={['channel', 'trace']}
           items={items}
           onClick={({ key }) => {
             const path = paths.get(key);

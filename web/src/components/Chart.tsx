@@ -1,22 +1,55 @@
-import { BarChart, PieChart } from 'echarts/charts';
+import { BarChart, EffectScatterChart, LinesChart, PieChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
-echarts.use([BarChart, PieChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([
+  BarChart,
+  PieChart,
+  ScatterChart,
+  EffectScatterChart,
+  LinesChart,
+  GridComponent,
+  LegendComponent,
+  TooltipComponent,
+  CanvasRenderer,
+]);
 
 export type ChartOption = echarts.EChartsCoreOption;
 
+/** What ECharts passes to a click handler (the fields the console uses). */
+export interface ChartClick {
+  componentType?: string;
+  seriesType?: string;
+  name?: string;
+  dataIndex?: number;
+  data?: unknown;
+}
+
 /** A minimal ECharts host: init once, setOption on change, follow the container's size. */
-export function Chart({ option, height = 320, testId }: { option: ChartOption; height?: number; testId?: string }) {
+export function Chart({
+  option,
+  height = 320,
+  testId,
+  onClick,
+}: {
+  option: ChartOption;
+  height?: number;
+  testId?: string;
+  /** Called with the clicked data item (a bar, a slice, a point). */
+  onClick?: (p: ChartClick) => void;
+}) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
+  const clickRef = useRef(onClick);
+  clickRef.current = onClick;
 
   useEffect(() => {
     if (!el.current) return;
     const c = echarts.init(el.current);
     chart.current = c;
+    c.on('click', (p) => clickRef.current?.(p as ChartClick));
     const ro = new ResizeObserver(() => c.resize());
     ro.observe(el.current);
     return () => {

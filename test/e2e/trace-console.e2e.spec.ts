@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+
+/**
+ * The console's traceability pages in a real (headless) Chromium against the real server: a unit commissioned at
+ * factory F01, packed into a case, the case shipped to distributor D0001 and received there (captured as EPCIS
+ * events over HTTP); the code lookup shows the steps in order in Chinese and in English, the lot's recall page
+ * shows D0001 holding it, and opening a recall makes the lookup warn.
+ *
+ * Needs the built console (`npm run build` → dist/web) and Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WEB_INDEX = path.resolve('dist/web/index.html');
+const WAIT = 20_000;
+
+const UNIT_GTIN = '06901234001013';
+const CASE_GTIN = '16901234001010';
+const LOT = 'LWEB0302';
+const UNIT = `https://id.gs1.org/01/${UNIT_GTIN}/21/WEB001`;
+const CASE = `https://id.gs1.org/01/${CASE_GTIN}/21/WEBC1`;
+
+let server: TestServer;
+let browser: Browser | undefined;
+let token: string;
+
+const at = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
+const time = (minute: number) => `2026-03-02T08:${String(minute).padStart(2, '0')}:00.000Z`;
+
+async function capture(events: object[]) {
+  const r = await fetch(`${server.baseUrl}/epcis/capture`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/ld+json' },
+    body: JSON.stringify({
+      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+      type: 'EPCISDocument',
+      schemaVersion: '2.0',
+      creationDate: '2026-03-02T00:00:00Z',
+      epcisBody: { eventList: events },
+    }),
+  });
+  const body = await r.json();
+  expect(r.status, JSON.stringify(body)).toBe(202);
+}
+
+beforeAll(async () => {
+  if (!fs.existsSync(WEB_INDEX)) {
+    throw new Error(`${WEB_INDEX} is missing: run \`npm run build\` before the console e2e test`);
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  server = await startTestServer();
+  token = await loginAs(server.baseUrl, 'admin');
+  const rows = await server.db.sql<{ code: string; gln: string }[]>`
+    select p.code, p.gln from parties p join tenants t on t.id = p.tenant_id
+    where t.code = 'demo' and p.code in ('F01', 'D0001')`;
+  const gln = Object.fromEntries(rows.map((r) => [r.code, r.gln])) as Record<'F01' | 'D0001', string>;
+
+  await capture([
+    {
+      type: 'ObjectEvent',
+      eventTime: time(0),
+      eventTimeZoneOffset: '+08:00',
+      epcList: [UNIT, CASE],
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      bizLocation: at(gln.F01),
+      ilmd: { 'cbvmda:lotNumber': LOT },
+    },
+    {
+      type: 'AggregationEvent',
+      eventTime: time(1),
+      eventTimeZoneOffset: '+08:00',
+      parentID: CASE,
+      childEPCs: [UNIT],
+      action: 'ADD',
+      bizStep: 'packing',
+      bizLocation: at(gln.F01),
+    },
+  ]);
+  // shipped and received in separate documents, as separate scans would be
+  await capture([
+    {
+      type: 'ObjectEvent',
+      eventTime: time(10),
+      eventTimeZoneOffset: '+08:00',
+      epcList: [CASE],
+      action: 'OBSERVE',
+      bizStep: 'shipping',
+      disposition: 'in_transit',
+      bizLocation: at(gln.F01),
+      bizTransactionList: [{ type: 'po', bizTransaction: 'urn:epcglobal:cbv:bt:6934560000016:SO-2002' }],
+      destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${gln.D0001}` }],
+    },
+  ]);
+  await capture([
+    {
+      type: 'ObjectEvent',
+      eventTime: time(30),
+      eventTimeZoneOffset: '+08:00',
+      epcList: [CASE],
+      action: 'OBSERVE',
+      bizStep: 'receiving',
+      disposition: 'in_progress',
+      bizLocation: at(gln.D0001),
+    },
+  ]);
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function newPage(): Promise<{ page: Page; errors: string[] }> {
+  if (!browser) throw new Error('browser not started');
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { page, errors };
+}
+
+const stepNames = (page: Page) => page.locator('[data-testid="journey-timeline"] [data-testid="journey-step-name"]').allTextContents();
+
+describe('traceability console', () => {
+  it('looks up a code, shows its journey in Chinese and English, and recalls its lot', async () => {
+    const { page, errors } = await newPage();
+    try {
+      await page.goto(`${server.baseUrl}/trace/journey`);
+      await page.waitForURL(/\/login$/);
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill('Admin#2026');
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL(/\/trace\/journey$/);
+      await expect.poll(() => page.getByTestId('menu-journey').textContent()).toBe('码查询');
+
+      // a scanner types the GS1 element string and Enter
+      const input = page.locator('[data-testid="journey-input"] input');
+      await input.fill(`(01)${UNIT_GTIN}(21)WEB001`);
+      await input.press('Enter');
+      await page.waitForURL(/\/trace\/journey\?code=/);
+
+      await expect.poll(() => stepNames(page)).toEqual(['赋码', '装箱', '发货', '收货']);
+      expect(await page.getByTestId('journey-code').textContent()).toBe(UNIT);
+      expect(await page.getByTestId('journey-lot').textContent()).toBe(LOT);
+      expect(await page.getByTestId('journey-holder').textContent()).toContain('D0001');
+      // the case's shipping and receiving reached the unit through the case
+      const steps = page.locator('[data-testid="journey-timeline"] [data-testid="journey-step"]');
+      await expect.poll(() => steps.nth(2).getByTestId('journey-step-via').textContent()).toBe('随箱 WEBC1');
+      expect(await steps.nth(2).getByTestId('journey-step-order').textContent()).toContain('SO-2002');
+      expect(await steps.nth(0).getByTestId('journey-step-via').count()).toBe(0);
+      await page.getByTestId('journey-map').locator('canvas').first().waitFor();
+
+      // English on request: the same steps, in order
+      await page.getByTestId('lang-en').click();
+      await expect.poll(() => stepNames(page)).toEqual(['Commissioning', 'Packing', 'Shipping', 'Receiving']);
+      await expect.poll(() => steps.nth(3).getByTestId('journey-step-via').textContent()).toBe('via case WEBC1');
+      expect(await page.getByTestId('journey-recall').count()).toBe(0);
+
+      // the lot's recall scope: the distributor holds it
+      await page.getByTestId('journey-recall-link').click();
+      await page.waitForURL(/\/trace\/recall\?/);
+      expect(new URL(page.url()).searchParams.get('gtin')).toBe(UNIT_GTIN);
+      expect(new URL(page.url()).searchParams.get('lot')).toBe(LOT);
+      const holderRows = page.locator('[data-testid="recall-holders"] .ant-table-row');
+      await holderRows.first().waitFor();
+      expect(await holderRows.count()).toBe(1);
+      expect(await holderRows.first().textContent()).toContain('D0001');
+      await page.getByTestId('recall-province-chart').locator('canvas').first().waitFor();
+      expect(await page.getByTestId('recall-export').getAttribute('href')).toBe(`/api/v1/recalls/lot/export?gtin=${UNIT_GTIN}&lot=${LOT}`);
+
+      // open the recall: confirmed in a dialog, then the lookup warns
+      await page.getByTestId('recall-open').click();
+      await page.getByTestId('recall-reason').fill('E2E: sample failed the protein test');
+      await page.getByTestId('recall-confirm').click();
+      await page.getByTestId('recall-active').waitFor();
+      await page.goBack();
+      await page.waitForURL(/\/trace\/journey\?code=/);
+      await page.getByTestId('journey-recall').waitFor();
+      expect(await page.getByTestId('journey-recall').textContent()).toContain(LOT);
+
+      expect(errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+});

@@ -1,0 +1,435 @@
+import {
+  Alert,
+  App,
+  Button,
+  Card,
+  Col,
+  Descriptions,
+  Empty,
+  Form,
+  InputNumber,
+  Row,
+  Segmented,
+  Select,
+  Skeleton,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
+import type { ColumnsType } from 'antd/es/table/index.js';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
+import { api, errorText, formFieldErrors, type Page } from '../api.ts';
+import { useAuth } from '../auth.tsx';
+import { Chart, type ChartClick, type ChartOption } from '../components/Chart.tsx';
+import { loadDivisions } from '../components/DivisionFilter.tsx';
+import { LoadError } from '../components/PageState.tsx';
+import { PartyPicker } from '../components/PartyPicker.tsx';
+import { formatDateTime, formatNumber } from '../format.ts';
+import { provinceLabel, provinceOf } from '../geo/provinces.ts';
+import { may } from '../nav.ts';
+import { ALERT_STATUS_COLOR, shortCode } from '../trace.ts';
+import type { DiversionAlert, DiversionHeatmap, DiversionRules, Division } from '../types.ts';
+import { useApi } from '../useApi.ts';
+import { useQueryState } from '../useQueryState.ts';
+
+const DEFAULTS = { page: '1', pageSize: '50', status: '', provinceCode: '', distributorId: '' };
+const ALERT_STATUSES = ['open', 'confirmed', 'dismissed'] as const;
+
+/** A division as people read it: its province first (市辖区 alone says little), English province names in English. */
+export function divisionText(code: string | null | undefined, name: string | null | undefined, en: boolean): string {
+  if (!code) return '—';
+  const province = provinceOf(code);
+  if (code.length <= 2) return provinceLabel(code, name, en);
+  const provinceName = province ? (en ? province.nameEn : province.nameZh) : '';
+  return [provinceName, name ?? code].filter(Boolean).join(' ');
+}
+
+/** Horizontal bars of alerts per province, largest on top; each bar carries its province code (for clicks). */
+function provinceBars(rows: DiversionHeatmap['foundIn'], color: string, en: boolean, seriesName: string): ChartOption {
+  const sorted = [...rows].sort((a, b) => a.alerts - b.alerts);
+  return {
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+    grid: { left: 8, right: 32, top: 8, bottom: 8, containLabel: true },
+    xAxis: { type: 'value', minInterval: 1 },
+    yAxis: { type: 'category', data: sorted.map((r) => provinceLabel(r.code, r.name, en)) },
+    series: [
+      {
+        type: 'bar',
+        name: seriesName,
+        data: sorted.map((r) => ({ value: r.alerts, code: r.code })),
+        itemStyle: { color },
+        label: { show: true, position: 'right' },
+        barMaxWidth: 28,
+      },
+    ],
+  };
+}
+
+function useProvinces(): Division[] {
+  const [items, setItems] = useState<Division[]>([]);
+  useEffect(() => {
+    let live = true;
+    loadDivisions('')
+      .then((d) => live && setItems(d))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, []);
+  return items;
+}
+
+function Evidence({ a }: { a: DiversionAlert }) {
+  const { t, i18n } = useTranslation();
+  const en = i18n.language === 'en';
+  const ev = a.evidence ?? {};
+  return (
+    <Descriptions
+      size="small"
+      column={{ xs: 1, md: 2 }}
+      data-testid="diversion-evidence"
+      items={[
+        {
+          key: 'code',
+          label: t('diversion.code'),
+          children: (
+            <Link to={`/trace/journey?${new URLSearchParams({ code: a.code })}`} style={{ wordBreak: 'break-all' }}>
+              {a.code}
+            </Link>
+          ),
+          span: 2,
+        },
+        {
+          key: 'expected',
+          label: t('diversion.expected'),
+          children: (
+            <Space size={4} wrap>
+              {a.expected.map((d) => (
+                <Tag key={d.code} color="green">
+                  {divisionText(d.code, d.name, en)} <Typography.Text type="secondary">{d.code}</Typography.Text>
+                </Tag>
+              ))}
+            </Space>
+          ),
+        },
+        {
+          key: 'actual',
+          label: t('diversion.actual'),
+          children: a.actual ? (
+            <Tag color="red">
+              {divisionText(a.actual.code, a.actual.name, en)} <Typography.Text type="secondary">{a.actual.code}</Typography.Text>
+            </Tag>
+          ) : (
+            '—'
+          ),
+        },
+        {
+          key: 'scannedBy',
+          label: t('diversion.scannedBy'),
+          children: ev.scannedBy ? (
+            <Space size={4}>
+              <Link to={`/channel/parties/${ev.scannedBy.id}`}>{ev.scannedBy.name}</Link>
+              <Typography.Text type="secondary">{ev.scannedBy.code}</Typography.Text>
+              <Tag>{t(`kinds.${ev.scannedBy.kind}`, { defaultValue: ev.scannedBy.kind })}</Tag>
+            </Space>
+          ) : (
+            t('diversion.noParty')
+          ),
+        },
+        { key: 'kind', label: t('diversion.scanKind'), children: t(`scanKind.${a.scanKind}`, { defaultValue: a.scanKind }) },
+        {
+          key: 'level',
+          label: t('diversion.ruleLevel'),
+          children: ev.level ? t(`diversion.level${ev.level}`, { defaultValue: String(ev.level) }) : '—',
+        },
+        { key: 'units', label: t('diversion.units'), children: ev.units ? formatNumber(ev.units) : '—' },
+        { key: 'lot', label: t('recall.lot'), children: a.lot ?? '—' },
+        { key: 'at', label: t('diversion.createdAt'), children: formatDateTime(a.createdAt) },
+      ]}
+    />
+  );
+}
+
+function RulesCard() {
+  const { t } = useTranslation();
+  const { me } = useAuth();
+  const { message } = App.useApp();
+  const canEdit = may('diversion:write', me?.user.role);
+  const { data, error, loading, reload } = useApi<DiversionRules>('/diversion/rules');
+  const [form] = Form.useForm<DiversionRules>();
+  const [saving, setSaving] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (data) form.setFieldsValue({ ...data, level: Number(data.level) === 2 ? 2 : 4 });
+  }, [data, form]);
+
+  const save = async (v: DiversionRules) => {
+    setSaving(true);
+    setFailure(null);
+    try {
+      const body = { level: v.level, exemptPartyIds: v.exemptPartyIds ?? [], monthlyCityCapUnits: v.monthlyCityCapUnits ?? null };
+      await api<DiversionRules>('/diversion/rules', { method: 'PUT', body });
+      message.success(t('diversion.rulesSaved'));
+      reload();
+    } catch (e) {
+      const fields = formFieldErrors(e, ['level', 'exemptPartyIds', 'monthlyCityCapUnits'] as const);
+      if (fields.length) form.setFields(fields);
+      else setFailure(errorText(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <Card title={t('diversion.rules')} data-testid="diversion-rules">
+      <LoadError error={error} onRetry={reload} />
+      {loading && !data ? (
+        <Skeleton active />
+      ) : (
+        <Form<DiversionRules>
+          form={form}
+          layout="vertical"
+          disabled={!canEdit}
+          onFinish={(v) => void save(v)}
+          initialValues={{ level: 4, exemptPartyIds: [], monthlyCityCapUnits: null }}
+        >
+          <Form.Item name="level" label={t('diversion.ruleLevel')} extra={t('diversion.levelHint')}>
+            <Segmented<number>
+              options={[
+                { value: 2, label: t('diversion.level2') },
+                { value: 4, label: t('diversion.level4') },
+              ]}
+              data-testid="diversion-rule-level"
+            />
+          </Form.Item>
+          <Form.Item name="exemptPartyIds" label={t('diversion.exempt')} extra={t('diversion.exemptHint')}>
+            <PartyPicker multiple kind="distributor" placeholder={t('diversion.exemptPlaceholder')} testId="diversion-rule-exempt" />
+          </Form.Item>
+          <Form.Item name="monthlyCityCapUnits" label={t('diversion.cap')} extra={t('diversion.capHint')}>
+            <InputNumber<number>
+              min={1}
+              precision={0}
+              style={{ width: 220 }}
+              placeholder={t('diversion.noCap')}
+              formatter={(v) => (v === undefined || v === null || `${v}` === '' ? '' : formatNumber(Number(v)))}
+              parser={(v) => Number((v ?? '').replace(/[^\d]/g, ''))}
+              data-testid="diversion-rule-cap"
+            />
+          </Form.Item>
+          {failure ? <Alert type="error" showIcon title={failure} style={{ marginBottom: 16 }} /> : null}
+          {canEdit ? (
+            <Button type="primary" htmlType="submit" loading={saving} data-testid="diversion-rule-save">
+              {t('common.save')}
+            </Button>
+          ) : (
+            <Typography.Text type="secondary">{t('diversion.rulesReadOnly')}</Typography.Text>
+          )}
+        </Form>
+      )}
+    </Card>
+  );
+}
+
+export function DiversionPage() {
+  const { t, i18n } = useTranslation();
+  const en = i18n.language === 'en';
+  const { get, set } = useQueryState(DEFAULTS);
+  const page = Number(get('page')) || 1;
+  const pageSize = Number(get('pageSize')) || 50;
+  const status = get('status');
+  const provinceCode = get('provinceCode');
+  const distributorId = get('distributorId');
+  const provinces = useProvinces();
+
+  const { data, error, loading, reload } = useApi<Page<DiversionAlert>>('/diversion/alerts', {
+    status,
+    provinceCode,
+    distributorId,
+    page,
+    pageSize,
+  });
+  const heat = useApi<DiversionHeatmap>('/diversion/heatmap');
+
+  const foundOption = useMemo(() => provinceBars(heat.data?.foundIn ?? [], '#dc2626', en, t('diversion.alerts')), [heat.data, en, t]);
+  const fromOption = useMemo(() => provinceBars(heat.data?.shippedFrom ?? [], '#0f766e', en, t('diversion.alerts')), [heat.data, en, t]);
+  const onFoundClick = (p: ChartClick) => {
+    const code = (p.data as { code?: string } | undefined)?.code;
+    if (code) set({ provinceCode: code });
+  };
+
+  const columns: ColumnsType<DiversionAlert> = [
+    { key: 'createdAt', dataIndex: 'createdAt', title: t('diversion.createdAt'), width: 190, render: (v: string) => formatDateTime(v) },
+    {
+      key: 'code',
+      title: t('diversion.code'),
+      render: (_, a) => (
+        <Tooltip title={a.code}>
+          <Link to={`/trace/journey?${new URLSearchParams({ code: a.code })}`} data-testid="diversion-code">
+            {shortCode(a.code)}
+          </Link>
+        </Tooltip>
+      ),
+    },
+    {
+      key: 'lot',
+      title: t('diversion.product'),
+      render: (_, a) => (
+        <Space orientation="vertical" size={0}>
+          <span>{a.gtin ?? '—'}</span>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {a.lot ? `${t('recall.lot')} ${a.lot}` : ''}
+          </Typography.Text>
+        </Space>
+      ),
+    },
+    {
+      key: 'distributor',
+      title: t('diversion.distributor'),
+      render: (_, a) => (
+        <Space orientation="vertical" size={0}>
+          <Link to={`/channel/parties/${a.distributor.id}`}>{a.distributor.name}</Link>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {a.distributor.code}
+          </Typography.Text>
+        </Space>
+      ),
+    },
+    {
+      key: 'expected',
+      title: t('diversion.expected'),
+      render: (_, a) => (
+        <Space size={4} wrap>
+          {a.expected.slice(0, 3).map((d) => (
+            <Tag key={d.code} color="green">
+              {divisionText(d.code, d.name, en)}
+            </Tag>
+          ))}
+          {a.expected.length > 3 ? <Tag>+{a.expected.length - 3}</Tag> : null}
+        </Space>
+      ),
+    },
+    {
+      key: 'actual',
+      title: t('diversion.actual'),
+      render: (_, a) => (a.actual ? <Tag color="red">{divisionText(a.actual.code, a.actual.name, en)}</Tag> : '—'),
+    },
+    {
+      key: 'scanKind',
+      dataIndex: 'scanKind',
+      title: t('diversion.scanKind'),
+      width: 120,
+      render: (k: string) => t(`scanKind.${k}`, { defaultValue: k }),
+    },
+    {
+      key: 'status',
+      dataIndex: 'status',
+      title: t('common.status'),
+      width: 100,
+      render: (s: string) => <Tag color={ALERT_STATUS_COLOR[s] ?? 'default'}>{t(`alertStatus.${s}`, { defaultValue: s })}</Tag>,
+    },
+  ];
+
+  const heatEmpty = !heat.data?.foundIn.length && !heat.data?.shippedFrom.length;
+  return (
+    <div data-testid="diversion-page">
+      <Typography.Title level={3}>{t('diversion.title')}</Typography.Title>
+      <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
+        <Col xs={24} xl={12}>
+          <Card title={t('diversion.foundIn')} extra={<Typography.Text type="secondary">{t('diversion.clickToFilter')}</Typography.Text>}>
+            <LoadError error={heat.error} onRetry={heat.reload} />
+            {heat.loading && !heat.data ? (
+              <Skeleton active />
+            ) : heatEmpty ? (
+              <Empty description={t('diversion.noAlerts')} />
+            ) : (
+              <Chart
+                option={foundOption}
+                height={Math.max(220, (heat.data?.foundIn.length ?? 0) * 28 + 40)}
+                testId="diversion-found-chart"
+                onClick={onFoundClick}
+              />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} xl={12}>
+          <Card title={t('diversion.shippedFrom')}>
+            {heat.loading && !heat.data ? (
+              <Skeleton active />
+            ) : heatEmpty ? (
+              <Empty description={t('diversion.noAlerts')} />
+            ) : (
+              <Chart
+                option={fromOption}
+                height={Math.max(220, (heat.data?.shippedFrom.length ?? 0) * 28 + 40)}
+                testId="diversion-from-chart"
+              />
+            )}
+          </Card>
+        </Col>
+      </Row>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} xxl={17}>
+          <Card title={t('diversion.alertsTitle')}>
+            <Space wrap style={{ marginBottom: 16, display: 'flex' }}>
+              <Select
+                allowClear
+                placeholder={t('diversion.allStatuses')}
+                value={status || undefined}
+                onChange={(v?: string) => set({ status: v })}
+                style={{ width: 140 }}
+                options={ALERT_STATUSES.map((s) => ({ value: s, label: t(`alertStatus.${s}`) }))}
+                data-testid="diversion-filter-status"
+              />
+              <Select
+                allowClear
+                showSearch={{ optionFilterProp: 'label' }}
+                placeholder={t('diversion.foundProvince')}
+                value={provinceCode || undefined}
+                onChange={(v?: string) => set({ provinceCode: v })}
+                style={{ width: 180 }}
+                options={provinces.map((p) => ({ value: p.code, label: provinceLabel(p.code, p.name, en) }))}
+                data-testid="diversion-filter-province"
+              />
+              <PartyPicker
+                kind="distributor"
+                placeholder={t('diversion.distributor')}
+                value={distributorId ? Number(distributorId) : null}
+                onChange={(v) => set({ distributorId: v ?? undefined })}
+                style={{ width: 260 }}
+                testId="diversion-filter-distributor"
+              />
+            </Space>
+            <LoadError error={error} onRetry={reload} />
+            <Table<DiversionAlert>
+              rowKey="id"
+              size="middle"
+              columns={columns}
+              dataSource={data?.items ?? []}
+              loading={loading}
+              data-testid="diversion-table"
+              expandable={{ expandedRowRender: (a) => <Evidence a={a} /> }}
+              locale={{ emptyText: <Empty description={t('diversion.noAlerts')} /> }}
+              pagination={{
+                current: page,
+                pageSize,
+                total: data?.total ?? 0,
+                showSizeChanger: true,
+                pageSizeOptions: [20, 50, 100, 200],
+                showTotal: (n) => t('common.total', { count: n }),
+              }}
+              onChange={(p) => set({ page: p.pageSize !== pageSize ? 1 : p.current, pageSize: p.pageSize }, false)}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} xxl={7}>
+          <RulesCard />
+        </Col>
+      </Row>
+    </div>
+  );
+}
