@@ -48,6 +48,12 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 describe('scans at the line', () => {
+  it('reads a GS1 element string with data attributes as a DataMatrix carries it', async () => {
+    const serial = (units[97] as string).split('/21/')[1];
+    const r = await scan('line', { kind: 'commission', lot: 'L3', codes: [`(01)${UNIT}(17)271231(10)L3(21)${serial}`] });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+  });
+
   it('commissions a label range of a batch for a lot, and single codes as a camera reads them', async () => {
     const r = await scan('line', { kind: 'commission', lot: 'L1', range: { batchId: unitBatch, from: 0, count: 72 } });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
@@ -96,7 +102,13 @@ describe('scans at the line', () => {
     const again = await api('line', 'POST', '/api/v1/scans', body);
     expect(first.body.newEvents).toBe(1);
     expect(again.status).toBe(200);
-    expect(again.body.newEvents).toBe(0);
+    expect(again.body).toMatchObject({ newEvents: 0, replayed: true });
+    // also for a step whose checks the first attempt has made false (the codes are now commissioned)
+    const commission = { scanId: randomUUID(), kind: 'commission', lot: 'L2', codes: [units[95], units[96]], at: new Date().toISOString() };
+    expect((await api('line', 'POST', '/api/v1/scans', commission)).status).toBe(200);
+    const replay = await api('line', 'POST', '/api/v1/scans', commission);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ codes: 2, newEvents: 0, replayed: true });
   });
 
   it('replaces a damaged label: the new code takes the old one place in its case', async () => {

@@ -34,6 +34,17 @@ create table code_batches (
   foreign key (tenant_id, product_id) references products(tenant_id, id)
 );
 
+-- Scans by id: a device re-sending a scan whose answer it lost gets the first answer again (idempotency key).
+create table scans (
+  tenant_id   integer not null references tenants(id),
+  scan_id     uuid not null,
+  kind        text not null,
+  actor       text not null,
+  outcome     jsonb not null,
+  created_at  timestamptz not null default now(),
+  primary key (tenant_id, scan_id)
+);
+
 -- A capture request (EPCIS capture job): acknowledged only once its events are durable.
 create table capture_jobs (
   tenant_id    integer not null references tenants(id),

@@ -51,12 +51,12 @@ function toListItem(r: PartyRow) {
   };
 }
 
-/** A page of the parties the actor may see; division filters are prefix ranges on (kind, division_code). */
+/** A page of the parties the actor may see: by province on (kind, province, name); by city or district as a range on (kind, division_code). */
 export async function listParties(ctx: RequestContext, q: PartyListQuery) {
   const sql = ctx.sql;
   const where = sql`${partyScope(sql, ctx.actor)}
     ${q.kind ? sql`and p.kind = ${q.kind}` : sql``}
-    ${q.provinceCode ? sql`and ${within(sql, q.provinceCode)} and p.province_code = ${q.provinceCode}` : sql``}
+    ${q.provinceCode ? sql`and p.province_code = ${q.provinceCode}` : sql``}
     ${q.cityCode ? sql`and ${within(sql, q.cityCode)} and p.city_code = ${q.cityCode}` : sql``}
     ${q.districtCode ? sql`and ${within(sql, q.districtCode)} and p.district_code = ${q.districtCode}` : sql``}
     ${q.tier ? sql`and p.tier = ${q.tier}` : sql``}

@@ -4,7 +4,7 @@
  */
 import type { RequestContext } from '../../context.ts';
 import { AppError } from '../../http/problem.ts';
-import { parseBracketedAiData } from '../../platform/digital-link.ts';
+import { digitalLinkFromAiElements, parseBracketedAiData } from '../../platform/digital-link.ts';
 import { tryCanonicalEpc } from '../../platform/epc-urn.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { divisionName } from '../parties/index.ts';
@@ -34,9 +34,12 @@ export function canonicalCode(input: string): string | null {
   const s = input.trim();
   if (/^\d{18}$/.test(s)) return `https://id.gs1.org/00/${s}`;
   if (s.startsWith('(')) {
+    // a GS1 element string as a DataMatrix carries it, in any AI order and with data attributes such as (17) expiry
     const parsed = parseBracketedAiData(s);
     if (!parsed.ok) return null;
-    const r = tryCanonicalEpc(`https://id.gs1.org/${parsed.value.map((e) => `${e.ai}/${encodeURIComponent(e.value)}`).join('/')}`);
+    const dl = digitalLinkFromAiElements(parsed.value);
+    if (!dl.ok) return null;
+    const r = tryCanonicalEpc(dl.value);
     return r.ok ? r.value : null;
   }
   const r = tryCanonicalEpc(s);

@@ -44,6 +44,8 @@ export interface ScanOutcome {
   newEvents: number;
   codes: number;
   warnings: FieldError[];
+  /** true when this scan id had been recorded before: the first answer, repeated */
+  replayed?: boolean;
 }
 
 interface CodeRow {
@@ -115,6 +117,11 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
   if (parent && seen.has(parent)) errors.push({ pointer: '/body/parent', code: 'pack.cycle', params: { value: req.parent } });
 
   return sql.begin(async (tx) => {
+    // the same scan again (a queue replaying after a lost answer): the first answer, nothing written
+    const [done] = await tx<
+      { outcome: ScanOutcome }[]
+    >`select outcome from scans where tenant_id = ${tenantId} and scan_id = ${req.scanId}`;
+    if (done) return { ...done.outcome, newEvents: 0, replayed: true };
     const all = [...codes, ...(parent ? [parent] : [])];
     const newCode = req.replace ? canonicalCode(req.replace.new) : null;
     const oldCode = req.replace ? canonicalCode(req.replace.old) : null;
@@ -305,8 +312,18 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     if (errors.length) reject(errors);
     warnings.push(...(await recallWarnings(tx, tenantId, named, states, pointerOf)));
     const prepared = prepareEvents(events, [EPCIS_CONTEXT]);
-    const outcome = await captureEvents(ctx.sql, tenantId, `${ctx.actor.kind}:${ctx.actor.id}`, prepared, [EPCIS_CONTEXT], { tx });
-    return { scanId: req.scanId, kind: req.kind, events: outcome.eventCount, newEvents: outcome.newEvents, codes: codes.length, warnings };
+    const actor = `${ctx.actor.kind}:${ctx.actor.id}`;
+    const outcome = await captureEvents(ctx.sql, tenantId, actor, prepared, [EPCIS_CONTEXT], { tx });
+    const result: ScanOutcome = {
+      scanId: req.scanId,
+      kind: req.kind,
+      events: outcome.eventCount,
+      newEvents: outcome.newEvents,
+      codes: codes.length,
+      warnings,
+    };
+    await tx`insert into scans (tenant_id, scan_id, kind, actor, outcome) values (${tenantId}, ${req.scanId}, ${req.kind}, ${actor}, ${tx.json(result as never)})`;
+    return result;
   });
 }
 

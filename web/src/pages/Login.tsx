@@ -48,7 +48,7 @@ export function LoginPage() {
         padding: 16,
       }}
     >
-      <Card style={{ width: 380 }}>
+      <Card style={{ width: '100%', maxWidth: 380 }}>
         <div style={{ display: 'flex', justifyContent: 'flex-end' }}>
           <LangSwitch />
         </div>
