@@ -18,8 +18,8 @@ import type { Sql } from '../db/connection.ts';
  */
 export class ReadCache {
   private readonly generations = new Map<string, number>();
-  private readonly entries = new Map<string, { topic: string; generation: number; body: string; storedAt: number }>();
-  private readonly inFlight = new Map<string, Promise<string>>();
+  private readonly entries = new Map<string, { topic: string; generation: number; body: Buffer; storedAt: number }>();
+  private readonly inFlight = new Map<string, Promise<Buffer>>();
   private bytes = 0;
   private unlisten: (() => Promise<void>) | null = null;
   hits = 0;
@@ -30,8 +30,11 @@ export class ReadCache {
     private readonly maxAgeMs = 60_000,
   ) {}
 
-  /** The cached JSON body for `key`, or the result of `load` serialized and stored. Concurrent misses share one load. */
-  async json(topic: string, key: string, load: () => Promise<unknown>): Promise<string> {
+  /**
+   * The cached JSON body for `key` (UTF-8 bytes, ready for the socket), or the result of `load` serialized and
+   * stored. Concurrent misses share one load.
+   */
+  async json(topic: string, key: string, load: () => Promise<unknown>): Promise<Buffer> {
     const fullKey = `${topic}\u0000${key}`;
     if (!this.generations.has(topic)) this.generations.set(topic, 0);
     const generation = this.generation(topic);
@@ -48,7 +51,7 @@ export class ReadCache {
     if (pending) return pending;
     const loading = (async () => {
       try {
-        const body = JSON.stringify(await load());
+        const body = Buffer.from(JSON.stringify(await load()));
         if (this.generation(topic) === generation) this.store(fullKey, topic, generation, body);
         return body;
       } finally {
@@ -89,7 +92,7 @@ export class ReadCache {
     return this.generations.get(topic) ?? 0;
   }
 
-  private store(fullKey: string, topic: string, generation: number, body: string): void {
+  private store(fullKey: string, topic: string, generation: number, body: Buffer): void {
     const old = this.entries.get(fullKey);
     if (old) {
       this.bytes -= old.body.length;
