@@ -45,16 +45,33 @@ export async function run(): Promise<void> {
       fs.createWriteStream(file),
     );
     const buf = fs.readFileSync(file);
-    const started = performance.now();
-    const r = await runImport(db.sql, partiesImport, buf, 'xlsx', { tenantId: t?.id as number, locale: 'zh-CN' });
-    const seconds = (performance.now() - started) / 1000;
-    emit('import-stores', 'import_rows', r.imported, 'rows');
-    emit('import-stores', 'import_seconds', seconds, 's');
-    emit('import-stores', 'import_rows_per_s', r.imported / seconds, 'rows/s');
+    // three imports of the same file, each into its own brand (with its distributors), as three brands would
+    const rates: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const tenantId = run === 0 ? (t?.id as number) : await newBrand(db.sql, `import${run}`);
+      const started = performance.now();
+      const r = await runImport(db.sql, partiesImport, buf, 'xlsx', { tenantId, locale: 'zh-CN' });
+      const seconds = (performance.now() - started) / 1000;
+      if (run === 0) {
+        emit('import-stores', 'import_rows', r.imported, 'rows');
+        emit('import-stores', 'import_seconds', seconds, 's');
+      }
+      rates.push(r.imported / seconds);
+    }
+    rates.sort((a, b) => a - b);
+    emit('import-stores', 'import_rows_per_s_worst_of_3', rates[0] as number, 'rows/s');
+    emit('import-stores', 'import_rows_per_s_median_of_3', rates[1] as number, 'rows/s');
+    emit('import-stores', 'import_rows_per_s_best_of_3', rates[2] as number, 'rows/s');
   } finally {
     fs.rmSync(file, { force: true });
     await db.close();
   }
+}
+
+async function newBrand(sql: import('../src/db/connection.ts').Sql, tenant: string): Promise<number> {
+  await loadDemo(sql, { stores: 0, tenant });
+  const [row] = await sql<{ id: number }[]>`select id from tenants where code = ${tenant}`;
+  return Number(row?.id);
 }
 
 if (isMain(import.meta.url)) await run();

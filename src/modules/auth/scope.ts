@@ -25,7 +25,10 @@ export function partyScope(sql: Sql, actor: Actor): Fragment {
     }
     case 'distributor_admin':
     case 'distributor_staff':
-      return sql`p.tenant_id = ${actor.tenantId} and (p.id = ${actor.partyId ?? -1} or p.ancestors @> array[${actor.partyId ?? -1}::bigint])`;
+      // the channel tree is at most two levels deep below a distributor (tier 1 -> tier 2 -> store: party-rules.ts),
+      // so "itself and downstream" is itself, its children and their children, all through the parent index
+      return sql`p.tenant_id = ${actor.tenantId} and (p.id = ${actor.partyId ?? -1} or p.parent_id = ${actor.partyId ?? -1}
+        or p.parent_id in (select c.id from parties c where c.tenant_id = ${actor.tenantId} and c.parent_id = ${actor.partyId ?? -1}))`;
     case 'store_owner':
     case 'store_clerk':
     case 'line_device':
