@@ -267,20 +267,22 @@ async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Pr
       from code_state d join sub on d.tenant_id = ${tenantId} and d.parent_epc = sub.epc
       where sub.depth < 6
     ), before as (
-      select c.epc, c.holder_party_id, c.gtin, c.lot, c.level, c.status, c.in_transit_to
+      -- the old values, locked, with what the event does to each code: the update joins only this
+      select c.epc, c.holder_party_id, c.gtin, c.lot, c.level, c.status, c.in_transit_to,
+        sub.t, sub.holder as to_holder, sub.location as to_location, sub.dest, sub.channel, sub.biz_step, sub.disposition as to_disposition
       from code_state c join sub on c.tenant_id = ${tenantId} and c.epc = sub.epc
       where c.last_event_time <= sub.t
       for update of c
     ), changed as (
       update code_state c set
         status = coalesce(${status}::text, c.status),
-        holder_party_id = case when ${step} = 'receive' then coalesce(sub.holder, c.holder_party_id) else c.holder_party_id end,
-        in_transit_to = case when ${step} = 'ship' then sub.dest else null end,
-        channel_party_id = coalesce(sub.channel, c.channel_party_id),
-        location = coalesce(sub.location, c.location),
-        last_biz_step = sub.biz_step, disposition = coalesce(sub.disposition, c.disposition), last_event_time = sub.t
-      from sub, before b
-      where c.tenant_id = ${tenantId} and c.epc = sub.epc and b.epc = c.epc
+        holder_party_id = case when ${step} = 'receive' then coalesce(b.to_holder, c.holder_party_id) else c.holder_party_id end,
+        in_transit_to = case when ${step} = 'ship' then b.dest else null end,
+        channel_party_id = coalesce(b.channel, c.channel_party_id),
+        location = coalesce(b.to_location, c.location),
+        last_biz_step = b.biz_step, disposition = coalesce(b.to_disposition, c.disposition), last_event_time = b.t
+      from before b
+      where c.tenant_id = ${tenantId} and c.epc = b.epc
       returning c.epc, c.holder_party_id as new_holder, c.in_transit_to as new_to
     )
     select b.holder_party_id as holder, b.gtin, coalesce(b.lot, '') as lot, b.level, b.status as was, b.in_transit_to as to,
