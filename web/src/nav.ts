@@ -12,6 +12,7 @@ const ACTION_ROLES = {
   'diversion:write': ['brand_admin'],
   'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
   'codes:write': ['brand_admin'],
+  'scan:write': ['brand_admin', 'line_device', 'warehouse_operator', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
 } as const satisfies Record<string, readonly string[] | null>;
 export type WebAction = keyof typeof ACTION_ROLES;
 
@@ -45,6 +46,7 @@ export const TRACE_ITEMS: NavItem[] = [
   { key: 'recall', path: '/trace/recall', label: 'menu.recall', access: 'recall:read' },
   { key: 'diversion', path: '/trace/diversion', label: 'menu.diversion', access: 'diversion:read' },
   { key: 'codeBatches', path: '/codes/batches', label: 'menu.codeBatches', access: 'codes:read' },
+  { key: 'scan', path: '/scan', label: 'menu.scan', access: 'scan:write' },
 ];
 
 export const ADMIN_ITEMS: NavItem[] = [
