@@ -29,7 +29,10 @@ function doc(events: object[]) {
 }
 
 let clock = Date.parse('2026-04-01T00:00:00Z');
-const tick = () => new Date((clock += 1000)).toISOString();
+const tick = () => {
+  clock += 1000;
+  return new Date(clock).toISOString();
+};
 
 export async function run(): Promise<void> {
   const totalUnits = Number(process.env.CAPTURE_UNITS ?? 480_000);

@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
     await sql`create temporary table if not exists _x (i int)`.catch(() => {});
     const started = performance.now();
     // ids: commission p, case pack P + c, pallet pack P + C + p, ship 2P + C + p, receive 3P + C + p
-    const U = (e: string) => sql.unsafe(e);
+    const exec = (statement: string) => sql.unsafe(statement);
     const unitUri = `'https://id.gs1.org/01/06901234001013/21/U' || lpad(u::text, 9, '0')`;
     const caseUri = `'https://id.gs1.org/01/16901234001010/21/C' || lpad(c::text, 8, '0')`;
     const palletUri = `'https://id.gs1.org/01/26901234001017/21/P' || lpad(p::text, 7, '0')`;
@@ -45,32 +45,32 @@ export async function run(): Promise<void> {
       '(tenant_id, id, event_time, event_hash, event_type, action, biz_step, disposition, read_point, biz_location, record_time, capture_id, body, context)';
     const P = pallets;
     const C = cases;
-    await U(
+    await exec(
       `insert into epcis_events ${cols} ${ev('p', at('p', 0), 'ObjectEvent', 'ADD', 'commissioning', `jsonb_build_object('type','ObjectEvent','action','ADD','bizStep','commissioning','bizLocation',${loc})`)} from generate_series(1, ${P}) p`,
     );
-    await U(
+    await exec(
       `insert into epcis_events ${cols} ${ev(`${P} + c`, at('(c - 1) / 40 + 1', 1), 'AggregationEvent', 'ADD', 'packing', `jsonb_build_object('type','AggregationEvent','action','ADD','bizStep','packing','parentID', ${caseUri}, 'childEPCs', (select jsonb_agg(${unitUri}) from generate_series((c - 1) * 24 + 1, c * 24) u))`)} from generate_series(1, ${C}) c`,
     );
-    await U(
+    await exec(
       `insert into epcis_events ${cols} ${ev(`${P + C} + p`, at('p', 2), 'AggregationEvent', 'ADD', 'packing', `jsonb_build_object('type','AggregationEvent','action','ADD','bizStep','packing','parentID', ${palletUri})`)} from generate_series(1, ${P}) p`,
     );
-    await U(
+    await exec(
       `insert into epcis_events ${cols} ${ev(`${2 * P + C} + p`, at('p', 3), 'ObjectEvent', 'OBSERVE', 'shipping', `jsonb_build_object('type','ObjectEvent','action','OBSERVE','bizStep','shipping','epcList', jsonb_build_array(${palletUri}))`)} from generate_series(1, ${P}) p`,
     );
-    await U(
+    await exec(
       `insert into epcis_events ${cols} ${ev(`${3 * P + C} + p`, at('p', 4), 'ObjectEvent', 'OBSERVE', 'receiving', `jsonb_build_object('type','ObjectEvent','action','OBSERVE','bizStep','receiving','epcList', jsonb_build_array(${palletUri}))`)} from generate_series(1, ${P}) p`,
     );
     const epcCols = '(tenant_id, epc, event_time, event_id, role)';
-    await U(
+    await exec(
       `insert into event_epcs ${epcCols} select ${tenant}, ${unitUri}, ${at('(u - 1) / 960 + 1', 0)}, (u - 1) / 960 + 1, 1 from generate_series(1, ${units}) u`,
     );
-    await U(
+    await exec(
       `insert into event_epcs ${epcCols} select ${tenant}, ${unitUri}, ${at('(u - 1) / 960 + 1', 1)}, ${P} + (u - 1) / 24 + 1, 3 from generate_series(1, ${units}) u`,
     );
-    await U(
+    await exec(
       `insert into event_epcs ${epcCols} select ${tenant}, ${caseUri}, ${at('(c - 1) / 40 + 1', 1)}, ${P} + c, 2 from generate_series(1, ${C}) c`,
     );
-    await U(
+    await exec(
       `insert into event_epcs ${epcCols} select ${tenant}, ${caseUri}, ${at('(c - 1) / 40 + 1', 2)}, ${P + C} + (c - 1) / 40 + 1, 3 from generate_series(1, ${C}) c`,
     );
     for (const [step, id, role] of [
@@ -78,27 +78,27 @@ export async function run(): Promise<void> {
       [3, `${2 * P + C} + p`, 1],
       [4, `${3 * P + C} + p`, 1],
     ] as const) {
-      await U(
+      await exec(
         `insert into event_epcs ${epcCols} select ${tenant}, ${palletUri}, ${at('p', step)}, ${id}, ${role} from generate_series(1, ${P}) p`,
       );
     }
     // current state: every unit in its case on its pallet, received by one of the distributors
-    await U(
+    await exec(
       `create temporary table holders as select row_number() over (order by id) - 1 as k, id from parties where tenant_id = ${tenant} and kind = 'distributor'`,
     );
     const holderOf = (p: string) => `(select id from holders where k = (${p}) % 500)`;
     const state = '(tenant_id, epc, gtin, level, lot, parent_epc, holder_party_id, location, status, last_event_time, commissioned_at)';
-    await U(`insert into code_state ${state} select ${tenant}, ${unitUri}, '06901234001013', 'unit',
+    await exec(`insert into code_state ${state} select ${tenant}, ${unitUri}, '06901234001013', 'unit',
         case when u <= ${recallUnits} then 'RECALL1' else 'LOT' || ((u - 1) / 96000) end,
         'https://id.gs1.org/01/16901234001010/21/C' || lpad(((u - 1) / 24 + 1)::text, 8, '0'),
         ${holderOf('(u - 1) / 960 + 1')}, null, 'received', ${at('(u - 1) / 960 + 1', 4)}, ${at('(u - 1) / 960 + 1', 0)}
       from generate_series(1, ${units}) u`);
-    await U(`insert into code_state ${state} select ${tenant}, ${caseUri}, '16901234001010', 'case', null,
+    await exec(`insert into code_state ${state} select ${tenant}, ${caseUri}, '16901234001010', 'case', null,
         'https://id.gs1.org/01/26901234001017/21/P' || lpad(((c - 1) / 40 + 1)::text, 7, '0'), ${holderOf('(c - 1) / 40 + 1')}, null, 'received',
         ${at('(c - 1) / 40 + 1', 4)}, ${at('(c - 1) / 40 + 1', 0)} from generate_series(1, ${C}) c`);
-    await U(`insert into code_state ${state} select ${tenant}, ${palletUri}, '26901234001017', 'pallet', null, null, ${holderOf('p')}, null, 'received',
+    await exec(`insert into code_state ${state} select ${tenant}, ${palletUri}, '26901234001017', 'pallet', null, null, ${holderOf('p')}, null, 'received',
         ${at('p', 4)}, ${at('p', 0)} from generate_series(1, ${P}) p`);
-    await U('analyze epcis_events; analyze event_epcs; analyze code_state');
+    await exec('analyze epcis_events; analyze event_epcs; analyze code_state');
     emit('journey', 'ledger_units', units, 'codes');
     emit('journey', 'ledger_load_seconds', (performance.now() - started) / 1000, 's');
     const [size] = await sql<{ mb: number }[]>`select (pg_database_size(current_database()) / 1048576)::int as mb`;

@@ -12,7 +12,6 @@ const tokens: Record<string, string> = {};
 let units: string[];
 let cases: string[];
 let unitBatch: number;
-let caseBatch: number;
 
 async function api(user: string, method: string, path: string, body?: unknown) {
   const r = await fetch(`${server.baseUrl}${path}`, {
@@ -37,7 +36,6 @@ beforeAll(async () => {
   const u = await api('admin', 'POST', '/api/v1/code-batches', { gtin: UNIT, quantity: 100 });
   const c = await api('admin', 'POST', '/api/v1/code-batches', { gtin: CASE, quantity: 10 });
   unitBatch = u.body.id as number;
-  caseBatch = c.body.id as number;
   units = serialsFor(keys, { gtin: UNIT, keyVersion: u.body.keyVersion as number, batchNo: u.body.batchNo as number }, 0, 100).map(
     (s) => `https://id.gs1.org/01/${UNIT}/21/${s}`,
   );

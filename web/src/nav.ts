@@ -12,7 +12,15 @@ const ACTION_ROLES = {
   'diversion:write': ['brand_admin'],
   'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
   'codes:write': ['brand_admin'],
-  'scan:write': ['brand_admin', 'line_device', 'warehouse_operator', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
+  'scan:write': [
+    'brand_admin',
+    'line_device',
+    'warehouse_operator',
+    'distributor_admin',
+    'distributor_staff',
+    'store_owner',
+    'store_clerk',
+  ],
 } as const satisfies Record<string, readonly string[] | null>;
 export type WebAction = keyof typeof ACTION_ROLES;
 
