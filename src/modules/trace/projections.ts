@@ -250,9 +250,7 @@ async function unpack(tx: Tx, tenantId: number, run: ProjectedEvent[], _r: Resol
 async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Promise<MovedGroup[]> {
   if (!targets.length) return [];
   const status = { ship: 'in_transit', receive: 'received', sell: 'sold', destroy: 'destroyed' }[step as string] ?? null;
-  const rows = await tx<
-    { holder: number | null; gtin: string; lot: string; level: string | null; was: string; to: number | null; n: number }[]
-  >`
+  const subtree = tx`
     with recursive target as (
       select * from unnest(${targets.map((t) => t.epc)}::text[], ${targets.map((t) => t.time.toISOString())}::timestamptz[],
         ${targets.map((t) => t.holder)}::bigint[], ${targets.map((t) => t.location)}::text[], ${targets.map((t) => t.to)}::bigint[],
@@ -266,32 +264,61 @@ async function move(tx: Tx, tenantId: number, step: Step, targets: Target[]): Pr
       select d.epc, sub.t, sub.holder, sub.location, sub.dest, sub.channel, sub.biz_step, sub.disposition, sub.depth + 1
       from code_state d join sub on d.tenant_id = ${tenantId} and d.parent_epc = sub.epc
       where sub.depth < 6
-    ), before as (
-      -- the old values, locked, with what the event does to each code: the update joins only this
-      select c.epc, c.holder_party_id, c.gtin, c.lot, c.level, c.status, c.in_transit_to,
-        sub.t, sub.holder as to_holder, sub.location as to_location, sub.dest, sub.channel, sub.biz_step, sub.disposition as to_disposition
-      from code_state c join sub on c.tenant_id = ${tenantId} and c.epc = sub.epc
-      where c.last_event_time <= sub.t
-      for update of c
-    ), changed as (
-      update code_state c set
-        status = coalesce(${status}::text, c.status),
-        holder_party_id = case when ${step} = 'receive' then coalesce(b.to_holder, c.holder_party_id) else c.holder_party_id end,
-        in_transit_to = case when ${step} = 'ship' then b.dest else null end,
-        channel_party_id = coalesce(b.channel, c.channel_party_id),
-        location = coalesce(b.to_location, c.location),
-        last_biz_step = b.biz_step, disposition = coalesce(b.to_disposition, c.disposition), last_event_time = b.t
-      from before b
-      where c.tenant_id = ${tenantId} and c.epc = b.epc
-      returning c.epc, c.holder_party_id as new_holder, c.in_transit_to as new_to
-    )
-    select b.holder_party_id as holder, b.gtin, coalesce(b.lot, '') as lot, b.level, b.status as was, b.in_transit_to as to,
-      ch.new_holder, ch.new_to, count(*)::int as n
-    from before b join changed ch on ch.epc = b.epc
-    where b.level = 'unit'
-    group by 1, 2, 3, 4, 5, 6, 7, 8`;
+    )`;
+  const assignments = tx`
+    status = coalesce(${status}::text, c.status),
+    holder_party_id = case when ${step} = 'receive' then coalesce(b.to_holder, c.holder_party_id) else c.holder_party_id end,
+    in_transit_to = case when ${step} = 'ship' then b.dest else null end,
+    channel_party_id = coalesce(b.channel, c.channel_party_id),
+    location = coalesce(b.to_location, c.location),
+    last_biz_step = b.biz_step, disposition = coalesce(b.to_disposition, c.disposition), last_event_time = b.t`;
+  const rows = (await returnsOldValues(tx))
+    ? // PostgreSQL 18: the update itself returns each row's old and new values; no separate lock pass over the units
+      await tx`
+        ${subtree}, changed as (
+          update code_state c set ${assignments}
+          from (select distinct on (epc) epc, t, holder as to_holder, location as to_location, dest, channel, biz_step,
+                  disposition as to_disposition from sub) b
+          where c.tenant_id = ${tenantId} and c.epc = b.epc and c.last_event_time <= b.t
+          returning old.holder_party_id as holder, old.gtin, old.lot, old.level, old.status as was, old.in_transit_to as was_to,
+            new.holder_party_id as new_holder, new.in_transit_to as new_to
+        )
+        select holder, gtin, coalesce(lot, '') as lot, level, was, was_to as to, new_holder, new_to, count(*)::int as n
+        from changed where level = 'unit' group by 1, 2, 3, 4, 5, 6, 7, 8`
+    : await tx`
+        ${subtree}, before as (
+          -- the old values, locked, with what the event does to each code: the update joins only this
+          select c.epc, c.holder_party_id, c.gtin, c.lot, c.level, c.status, c.in_transit_to,
+            sub.t, sub.holder as to_holder, sub.location as to_location, sub.dest, sub.channel, sub.biz_step, sub.disposition as to_disposition
+          from code_state c join sub on c.tenant_id = ${tenantId} and c.epc = sub.epc
+          where c.last_event_time <= sub.t
+          for update of c
+        ), changed as (
+          update code_state c set ${assignments}
+          from before b
+          where c.tenant_id = ${tenantId} and c.epc = b.epc
+          returning c.epc, c.holder_party_id as new_holder, c.in_transit_to as new_to
+        )
+        select b.holder_party_id as holder, b.gtin, coalesce(b.lot, '') as lot, b.level, b.status as was, b.in_transit_to as to,
+          ch.new_holder, ch.new_to, count(*)::int as n
+        from before b join changed ch on ch.epc = b.epc
+        where b.level = 'unit'
+        group by 1, 2, 3, 4, 5, 6, 7, 8`;
   await applyStock(tx, tenantId, step, rows as never);
   return rows as never;
+}
+
+let oldValuesInReturning: Promise<boolean> | null = null;
+
+/** Tests run both ways of moving codes on the one server they have. */
+export function useLockingMoves(on: boolean | null): void {
+  oldValuesInReturning = on === null ? null : Promise.resolve(!on);
+}
+
+/** PostgreSQL 18 lets RETURNING name OLD and NEW values; older servers (>= 15) take the locking path. */
+function returnsOldValues(tx: Tx): Promise<boolean> {
+  oldValuesInReturning ??= tx<{ v: number }[]>`select current_setting('server_version_num')::int as v`.then(([r]) => (r?.v ?? 0) >= 180000);
+  return oldValuesInReturning;
 }
 
 interface MovedGroup {
