@@ -133,7 +133,6 @@ export async function codeJourney(ctx: RequestContext, input: string) {
   const sql = ctx.sql;
   let epc = canonicalCode(input);
   if (!epc) {
-    // a bare serial, as printed under the code
     // a bare serial, as printed under the code: try it under each of the brand's GTINs (a few hundred key probes)
     const found = await sql<{ epc: string }[]>`
       select c.epc from packaging_levels pl
@@ -143,38 +142,45 @@ export async function codeJourney(ctx: RequestContext, input: string) {
   }
   if (!epc) throw AppError.field('/params/code', 'code.unrecognised', { value: input });
 
-  const [state] = await sql<Record<string, unknown>[]>`
-    select c.*, pr.name_zh as product_name_zh, pr.name_en as product_name_en, pr.sku, h.name as holder_name, h.code as holder_code
-    from code_state c
-    left join packaging_levels pl on pl.tenant_id = c.tenant_id and pl.gtin = c.gtin
-    left join products pr on pr.tenant_id = c.tenant_id and pr.id = pl.product_id
-    left join parties h on h.tenant_id = c.tenant_id and h.id = c.holder_party_id
-    where c.tenant_id = ${ctx.actor.tenantId} and c.epc = ${epc}`;
   const steps: Step[] = [];
   const containers: { epc: string; parent: string; from: Date; to: Date | null }[] = [];
-  await collect(ctx, epc, new Date(0), FOREVER, 0, steps, containers);
+  // the state and the events on two connections at once: a journey is a chain of short lookups, so round trips count
+  const [[state]] = await Promise.all([
+    sql<Record<string, unknown>[]>`
+      select c.*, pr.name_zh as product_name_zh, pr.name_en as product_name_en, pr.sku, h.name as holder_name, h.code as holder_code
+      from code_state c
+      left join packaging_levels pl on pl.tenant_id = c.tenant_id and pl.gtin = c.gtin
+      left join products pr on pr.tenant_id = c.tenant_id and pr.id = pl.product_id
+      left join parties h on h.tenant_id = c.tenant_id and h.id = c.holder_party_id
+      where c.tenant_id = ${ctx.actor.tenantId} and c.epc = ${epc}`,
+    collect(ctx, epc, new Date(0), FOREVER, 0, steps, containers),
+  ]);
   if (!state && !steps.length) throw AppError.notFound();
   steps.sort((a, b) => a.row.event_time.getTime() - b.row.event_time.getTime() || a.row.id - b.row.id);
 
   const glns = [...new Set(steps.flatMap((s) => [glnOf(s.row.biz_location), glnOf(s.row.read_point)]).filter((g): g is string => !!g))];
-  const places = glns.length
-    ? await sql<
-        {
-          id: number;
-          gln: string;
-          code: string;
-          name: string;
-          kind: string;
-          province_code: string | null;
-          city_code: string | null;
-          district_code: string | null;
-          lat: number | null;
-          lng: number | null;
-        }[]
-      >`
+  const [places, top, recall] = await Promise.all([
+    glns.length
+      ? sql<
+          {
+            id: number;
+            gln: string;
+            code: string;
+            name: string;
+            kind: string;
+            province_code: string | null;
+            city_code: string | null;
+            district_code: string | null;
+            lat: number | null;
+            lng: number | null;
+          }[]
+        >`
         select id, gln, code, name, kind, province_code, city_code, district_code, lat, lng from parties
         where tenant_id = ${ctx.actor.tenantId} and gln = any(${glns}::text[])`
-    : [];
+      : [],
+    state?.parent_epc ? outermost(ctx, epc) : epc,
+    state ? activeRecallOf(ctx, (state.gtin as string | null) ?? null, (state.lot as string | null) ?? null) : null,
+  ]);
   const placeByGln = new Map(places.map((p) => [p.gln, p]));
 
   if (!seesWholeTenant(ctx.actor)) {
@@ -216,15 +222,15 @@ export async function codeJourney(ctx: RequestContext, input: string) {
           level: state.level,
           lot: state.lot,
           status: state.status,
-          recalled: state.recalled,
+          recalled: !!recall,
           parent: state.parent_epc,
-          top: await outermost(ctx, epc),
+          top,
           holder: state.holder_party_id ? { id: Number(state.holder_party_id), code: state.holder_code, name: state.holder_name } : null,
           location: state.location,
           lastEventTime: state.last_event_time,
         }
       : null,
-    recall: state ? await activeRecallOf(ctx, (state.gtin as string | null) ?? null, (state.lot as string | null) ?? null) : null,
+    recall,
     containers,
     events: steps
       .filter((s) => !seen.has(s.row.id) && seen.add(s.row.id))
