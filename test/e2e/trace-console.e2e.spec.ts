@@ -3,6 +3,7 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { captureOverHttp } from '../support/epcis.ts';
 
 /**
  * The console's traceability pages in a real (headless) Chromium against the real server: a unit commissioned at
@@ -29,21 +30,7 @@ let token: string;
 const at = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
 const time = (minute: number) => `2026-03-02T08:${String(minute).padStart(2, '0')}:00.000Z`;
 
-async function capture(events: object[]) {
-  const r = await fetch(`${server.baseUrl}/epcis/capture`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/ld+json' },
-    body: JSON.stringify({
-      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
-      type: 'EPCISDocument',
-      schemaVersion: '2.0',
-      creationDate: '2026-03-02T00:00:00Z',
-      epcisBody: { eventList: events },
-    }),
-  });
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(202);
-}
+const capture = (events: object[]) => captureOverHttp(server.baseUrl, token, events);
 
 beforeAll(async () => {
   if (!fs.existsSync(WEB_INDEX)) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { captureOverHttp } from '../support/epcis.ts';
 
 /**
  * The life of 48 units of one lot through the demo channel, captured as EPCIS events over HTTP:
@@ -21,22 +22,7 @@ let token: string;
 let gln: Record<string, string>;
 let partyId: Record<string, number>;
 
-async function capture(events: object[]) {
-  const r = await fetch(`${server.baseUrl}/epcis/capture`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/ld+json' },
-    body: JSON.stringify({
-      '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
-      type: 'EPCISDocument',
-      schemaVersion: '2.0',
-      creationDate: '2026-03-01T00:00:00Z',
-      epcisBody: { eventList: events },
-    }),
-  });
-  const body = await r.json();
-  expect(r.status, JSON.stringify(body)).toBe(202);
-  return body as { newEvents: number };
-}
+const capture = (events: object[]) => captureOverHttp(server.baseUrl, token, events);
 
 const time = (minute: number) => `2026-03-01T08:${String(minute).padStart(2, '0')}:00.000Z`;
 

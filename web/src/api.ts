@@ -82,9 +82,10 @@ export interface RequestOptions {
   quiet401?: boolean;
 }
 
-export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+/** One request to the API: language, CSRF header on writes, JSON body; a non-2xx answer throws its problem. */
+async function request(path: string, opts: RequestOptions, accept: string): Promise<Response> {
   const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': apiLanguage() };
+  const headers: Record<string, string> = { Accept: accept, 'Accept-Language': apiLanguage() };
   if (method !== 'GET') headers['x-throughline-csrf'] = '1';
   let body: string | undefined;
   if (opts.body !== undefined) {
@@ -103,6 +104,11 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     if (res.status === 401 && !opts.quiet401) unauthorizedHandler?.();
     throw new ApiError(res.status, problem);
   }
+  return res;
+}
+
+export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await request(path, opts, 'application/json');
   if (res.status === 204) return undefined as T;
   const type = res.headers.get('content-type') ?? '';
   if (!type.includes('json')) return (await res.text()) as T;
@@ -212,26 +218,7 @@ export async function downloadStream(
   path: string,
   opts: RequestOptions & { onProgress?: (p: DownloadProgress) => void; sink?: ByteSink },
 ): Promise<Downloaded> {
-  const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: '*/*', 'Accept-Language': apiLanguage() };
-  if (method !== 'GET') headers['x-throughline-csrf'] = '1';
-  let body: string | undefined;
-  if (opts.body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(opts.body);
-  }
-  const res = await fetch(withQuery(`/api/v1${path}`, opts.query), {
-    method,
-    headers,
-    body,
-    credentials: 'same-origin',
-    signal: opts.signal,
-  });
-  if (!res.ok) {
-    const problem = await readProblem(res);
-    if (res.status === 401 && !opts.quiet401) unauthorizedHandler?.();
-    throw new ApiError(res.status, problem);
-  }
+  const res = await request(path, opts, '*/*');
   const length = Number(res.headers.get('content-length'));
   const total = Number.isFinite(length) && length > 0 ? length : null;
   const fileName = fileNameOf(res.headers.get('content-disposition'));
