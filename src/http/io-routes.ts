@@ -8,12 +8,10 @@ import { productsImport } from '../modules/catalog/import-spec.ts';
 import { partiesImport } from '../modules/parties/import-spec.ts';
 import type { ImportSpec } from '../platform/import-driver.ts';
 import { runImport } from '../platform/import-driver.ts';
-import { writeTable } from '../platform/tabular/index.ts';
+import { writeTable, XLSX_TYPE } from '../platform/tabular/index.ts';
 import { ctxOf } from './access.ts';
 import { AppError } from './problem.ts';
 import { strictObject } from './schemas.ts';
-
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** The entities that can be imported and exported, shared by the HTTP routes and the CLI. */
 export const IMPORT_SPECS: Record<string, ImportSpec<unknown>> = {
   products: productsImport as ImportSpec<unknown>,

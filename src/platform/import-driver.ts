@@ -1,4 +1,5 @@
 import type { Sql, Tx } from '../db/connection.ts';
+import { isUniqueViolation } from '../db/errors.ts';
 import type { Locale } from '../http/messages.ts';
 import { message } from '../http/messages.ts';
 import { AppError, type FieldError } from '../http/problem.ts';
@@ -177,10 +178,6 @@ async function readRows<T>(
     if (e instanceof AppError || e === ROLLBACK) throw e;
     throw new AppError(400, 'import.bad_file', { reason: (e as Error).message });
   }
-}
-
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
 }
 
 const ROLLBACK = Symbol('rollback');

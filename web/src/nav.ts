@@ -1,33 +1,12 @@
+import { type Action, PERMISSIONS } from '../../src/modules/auth/roles.ts';
 import { isBrandRole } from './types.ts';
 
-/**
- * The server's actions (src/modules/auth/roles.ts) that decide what the console shows; the server checks them again.
- * `null`: every role.
- */
-const ACTION_ROLES = {
-  'trace:read': null,
-  'recall:read': ['brand_admin', 'brand_quality'],
-  'recall:write': ['brand_admin', 'brand_quality'],
-  'diversion:read': ['brand_admin', 'brand_sales', 'brand_quality', 'brand_inspector', 'distributor_admin'],
-  'diversion:write': ['brand_admin'],
-  'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
-  'codes:write': ['brand_admin'],
-  'scan:write': [
-    'brand_admin',
-    'line_device',
-    'warehouse_operator',
-    'distributor_admin',
-    'distributor_staff',
-    'store_owner',
-    'store_clerk',
-  ],
-} as const satisfies Record<string, readonly string[] | null>;
-export type WebAction = keyof typeof ACTION_ROLES;
+/** The server's action table itself (a module of plain constants), so the console cannot drift from it. */
+export type WebAction = Action;
 
-/** Whether a role may perform an action (to show or hide what it leads to). */
+/** Whether a role may perform an action (to show or hide what it leads to); the server checks it again. */
 export function may(action: WebAction, role: string | undefined): boolean {
-  const roles: readonly string[] | null = ACTION_ROLES[action];
-  return !!role && (roles === null || roles.includes(role));
+  return !!role && (PERMISSIONS[action] as readonly string[]).includes(role);
 }
 
 export interface NavItem {

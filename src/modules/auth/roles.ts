@@ -41,6 +41,17 @@ export const DEVICE_ROLE_BY_PARTY_KIND: Record<string, Role> = {
   brand: 'brand_planner',
 };
 
+/** The roles of people and devices that scan at a place (the brand admin for its own sites). */
+const SCANNING_ROLES: readonly Role[] = [
+  'brand_admin',
+  'line_device',
+  'warehouse_operator',
+  'distributor_admin',
+  'distributor_staff',
+  'store_owner',
+  'store_clerk',
+];
+
 /**
  * Action -> roles allowed. Every API route declares one action (or `public`); what rows it then
  * sees is narrowed by the data scope (scope.ts).
@@ -61,28 +72,12 @@ export const PERMISSIONS = {
   'audit:read': ['brand_admin'],
   'import:write': ['brand_admin'],
   // EPCIS capture: every party that scans; what it may say about codes is checked by the device flows
-  'epcis:capture': [
-    'brand_admin',
-    'line_device',
-    'warehouse_operator',
-    'distributor_admin',
-    'distributor_staff',
-    'store_owner',
-    'store_clerk',
-  ],
+  'epcis:capture': SCANNING_ROLES,
   // the raw ledger: brand roles that see the whole tenant (reps and channel partners use the journey, which is scoped)
   'epcis:query': ['brand_admin', 'brand_planner', 'brand_quality'],
   'trace:read': ALL,
   // scans by devices and staff; which step a place may do is checked by the scan itself (scans.ts)
-  'scan:write': [
-    'brand_admin',
-    'line_device',
-    'warehouse_operator',
-    'distributor_admin',
-    'distributor_staff',
-    'store_owner',
-    'store_clerk',
-  ],
+  'scan:write': SCANNING_ROLES,
   'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
   'codes:write': ['brand_admin'],
   'recall:read': ['brand_admin', 'brand_quality'],

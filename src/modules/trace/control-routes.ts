@@ -4,13 +4,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { strictObject } from '../../http/schemas.ts';
-import { writeTable } from '../../platform/tabular/index.ts';
+import { writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { divisionName } from '../parties/index.ts';
 import { inspect } from './inspections.ts';
 import { openRecall, recallReport } from './recall.ts';
 
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const LotQuery = strictObject({ gtin: Type.String({ minLength: 8, maxLength: 14 }), lot: Type.String({ minLength: 1, maxLength: 40 }) });
 
 export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {

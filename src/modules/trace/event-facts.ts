@@ -55,6 +55,16 @@ export function ledgerId(value: string): string {
   return r.ok ? r.value : value;
 }
 
+/** The GLN of a Digital Link location (/414/{gln}, optionally /254/{extension}) or party (/417/{gln}). */
+export function glnOf(id: string | null): string | null {
+  return id ? (/\/(?:414|417)\/(\d{13})(?:\/|$)/.exec(id)?.[1] ?? null) : null;
+}
+
+/** The GTIN of a canonical Digital Link of a trade item (/01/{gtin}...). */
+export function gtinOf(epc: string): string | null {
+  return /\/01\/(\d{14})(?:\/|$)/.exec(epc)?.[1] ?? null;
+}
+
 function idOf(v: unknown): string | null {
   if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string') return ledgerId((v as { id: string }).id);
   return null;

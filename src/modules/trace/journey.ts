@@ -8,7 +8,7 @@ import { digitalLinkFromAiElements, parseBracketedAiData } from '../../platform/
 import { tryCanonicalEpc } from '../../platform/epc-urn.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { divisionName } from '../parties/index.ts';
-import { EPC_ROLE } from './event-facts.ts';
+import { EPC_ROLE, glnOf } from './event-facts.ts';
 import { activeRecallOf } from './recall.ts';
 
 interface EventRow {
@@ -123,10 +123,6 @@ async function outermost(ctx: RequestContext, epc: string): Promise<string> {
     )
     select epc from up order by depth desc limit 1`;
   return r?.epc ?? epc;
-}
-
-function glnOf(id: string | null): string | null {
-  return id ? (/\/(?:414|417)\/(\d{13})(?:\/|$)/.exec(id)?.[1] ?? null) : null;
 }
 
 export async function codeJourney(ctx: RequestContext, input: string) {

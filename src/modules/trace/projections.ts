@@ -10,7 +10,7 @@
  */
 import type { Tx } from '../../db/connection.ts';
 import { type CityShipment, checkDiversion, checkMonthlyCaps } from './diversion.ts';
-import { EPC_ROLE, type EventFacts } from './event-facts.ts';
+import { EPC_ROLE, type EventFacts, glnOf, gtinOf } from './event-facts.ts';
 
 type Step = 'commission' | 'pack' | 'unpack' | 'ship' | 'receive' | 'sell' | 'destroy' | 'observe';
 
@@ -36,19 +36,6 @@ interface Resolved {
   partyByLocation: Map<string, number>;
   kindOfParty: Map<number, string>;
   levelByGtin: Map<string, 'unit' | 'case' | 'pallet'>;
-}
-
-const GTIN_IN_DL = /\/01\/(\d{14})(?:\/|$)/;
-
-function gtinOf(epc: string): string | null {
-  return GTIN_IN_DL.exec(epc)?.[1] ?? null;
-}
-
-/** GLN of a Digital Link location (/414/{gln}, optionally /254/{ext}) or party (/417/{gln}). */
-function glnOf(id: string | null): string | null {
-  if (!id) return null;
-  const m = /\/(?:414|417)\/(\d{13})(?:\/|$)/.exec(id);
-  return m?.[1] ?? null;
 }
 
 async function resolve(tx: Tx, tenantId: number, events: ProjectedEvent[]): Promise<Resolved> {

@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
@@ -20,10 +21,6 @@ import { runScan, SCAN_KINDS, type ScanRequest } from './scans.ts';
 
 const CAPTURE_LIMIT = 100_000;
 const EPCIS_HEADERS = { 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0', 'GS1-EPCIS-Capture-Limit': String(CAPTURE_LIMIT) };
-
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
-}
 
 export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keystore) {
   // EPCIS documents come as JSON or JSON-LD
