@@ -86,6 +86,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'receive.not_for_you': { 'zh-CN': '该货物发往别处：{value}', en: '{value} was shipped to someone else' },
   'sell.not_delivered_here': { 'zh-CN': '该码未发到本店：{value}', en: '{value} was never delivered to this store' },
   'code.unrecognised': { 'zh-CN': '无法识别的码：{value}', en: 'Not a code this system understands: {value}' },
+  'diversion.already_reviewed': {
+    'zh-CN': '该窜货预警已由 {by} 作出另一处理结论，不能更改',
+    en: 'This diversion alert was already reviewed by {by} with another decision; it cannot be changed',
+  },
   'import.invalid_rows': {
     'zh-CN': '导入文件有 {count} 行错误，未写入任何数据',
     en: '{count} rows of the file are invalid; nothing was imported',

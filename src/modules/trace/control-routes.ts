@@ -3,10 +3,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
-import { strictObject } from '../../http/schemas.ts';
+import { IdParams, strictObject } from '../../http/schemas.ts';
 import { writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
-import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { divisionName } from '../parties/index.ts';
+import { alertScope, alertView, type ReviewDecision, reviewAlert } from './diversion-review.ts';
 import { inspect } from './inspections.ts';
 import { openRecall, recallReport } from './recall.ts';
 
@@ -100,8 +100,7 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
       const ctx = ctxOf(req, sql);
       const q = req.query as { distributorId?: number; provinceCode?: string; status?: string; page: number; pageSize: number };
       // an alert is visible to whoever sees the distributor it concerns
-      const where = sql`a.tenant_id = ${ctx.actor.tenantId}
-        ${seesWholeTenant(ctx.actor) ? sql`` : sql`and exists (select 1 from parties p where ${partyScope(sql, ctx.actor)} and p.id = a.distributor_id)`}
+      const where = sql`${alertScope(sql, ctx.actor)}
         ${q.distributorId ? sql`and a.distributor_id = ${q.distributorId}` : sql``}
         ${q.provinceCode ? sql`and a.actual_division like ${`${q.provinceCode}%`}` : sql``}
         ${q.status ? sql`and a.status = ${q.status}` : sql``}`;
@@ -112,24 +111,28 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
           where ${where} order by a.created_at desc, a.id desc limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
         sql<{ n: number }[]>`select count(*)::int as n from diversion_alerts a where ${where}`,
       ]);
-      return {
-        total: count?.n ?? 0,
-        page: q.page,
-        pageSize: q.pageSize,
-        items: rows.map((a) => ({
-          id: Number(a.id),
-          code: a.epc,
-          gtin: a.gtin,
-          lot: a.lot,
-          distributor: { id: Number(a.distributor_id), code: a.distributor_code, name: a.distributor_name },
-          expected: (a.expected_divisions as string[]).map((d) => ({ code: d, name: divisionName(d) })),
-          actual: a.actual_division ? { code: a.actual_division, name: divisionName(a.actual_division as string) } : null,
-          scanKind: a.scan_kind,
-          evidence: a.evidence,
-          status: a.status,
-          createdAt: a.created_at,
-        })),
-      };
+      return { total: count?.n ?? 0, page: q.page, pageSize: q.pageSize, items: rows.map(alertView) };
+    },
+  );
+
+  api.post(
+    '/diversion/alerts/:id/review',
+    {
+      config: { access: 'diversion:write' },
+      schema: {
+        tags: ['trace'],
+        summary: 'Confirm or dismiss a diversion alert, with a note (audited); the same decision again changes nothing',
+        params: IdParams,
+        body: strictObject({
+          decision: Type.Union([Type.Literal('confirmed'), Type.Literal('dismissed')]),
+          note: Type.Optional(Type.String({ maxLength: 500 })),
+        }),
+      },
+    },
+    async (req) => {
+      const b = req.body as { decision: ReviewDecision; note?: string };
+      const { alert } = await reviewAlert(ctxOf(req, sql), (req.params as { id: number }).id, b.decision, b.note);
+      return alert;
     },
   );
 
@@ -154,19 +157,17 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
     '/diversion/heatmap',
     {
       config: { access: 'diversion:read' },
-      schema: { tags: ['trace'], summary: 'Where diverted goods turn up and where they were meant to be sold' },
+      schema: { tags: ['trace'], summary: 'Where diverted goods turn up and where they were meant to be sold (dismissed alerts left out)' },
     },
     async (req) => {
       const ctx = ctxOf(req, sql);
-      const scoped = seesWholeTenant(ctx.actor)
-        ? sql``
-        : sql`and exists (select 1 from parties p where ${partyScope(sql, ctx.actor)} and p.id = a.distributor_id)`;
+      const scoped = alertScope(sql, ctx.actor);
       const [found, from] = await Promise.all([
         sql<{ code: string; n: number }[]>`select left(a.actual_division, 2) as code, count(*)::int as n from diversion_alerts a
-          where a.tenant_id = ${ctx.actor.tenantId} ${scoped} and a.actual_division is not null group by 1 order by 2 desc`,
+          where ${scoped} and a.status <> 'dismissed' and a.actual_division is not null group by 1 order by 2 desc`,
         sql<{ code: string; n: number }[]>`select d.province_code as code, count(*)::int as n from diversion_alerts a
           join parties d on d.tenant_id = a.tenant_id and d.id = a.distributor_id
-          where a.tenant_id = ${ctx.actor.tenantId} ${scoped} group by 1 order by 2 desc`,
+          where ${scoped} and a.status <> 'dismissed' group by 1 order by 2 desc`,
       ]);
       const named = (rows: { code: string; n: number }[]) => rows.map((r) => ({ code: r.code, name: divisionName(r.code), alerts: r.n }));
       return { foundIn: named(found), shippedFrom: named(from) };

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { captureOverHttp } from '../support/epcis.ts';
+
+/**
+ * Sales ops review diversion alerts: three units shipped to the Beijing distributor D0001 turn up at a store in
+ * Nanchang (outside D0001's territory), which raises one alert each; one is confirmed, one dismissed, and the
+ * decisions are kept with the reviewer, the time and the note, audited once, and cannot be turned around.
+ */
+const UNIT_GTIN = '06901234001013';
+const LOT = 'LREV0401';
+const unit = (i: number) => `https://id.gs1.org/01/${UNIT_GTIN}/21/R${String(i).padStart(3, '0')}`;
+const at = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
+const time = (minute: number) => `2026-04-01T08:${String(minute).padStart(2, '0')}:00.000Z`;
+
+let server: TestServer;
+let token: string;
+let alertIds: Record<string, number>;
+
+interface AlertItem {
+  id: number;
+  code: string;
+  status: string;
+  review: { by: { id: number | null; name: string }; at: string; note: string | null } | null;
+}
+
+async function call(method: string, path: string, body?: unknown, as = token, lang = 'zh-CN') {
+  const r = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${as}`,
+      'accept-language': lang,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, type: r.headers.get('content-type') ?? '', body: (await r.json()) as Record<string, unknown> };
+}
+
+const review = (id: number, body: unknown, as = token, lang = 'zh-CN') =>
+  call('POST', `/api/v1/diversion/alerts/${id}/review`, body, as, lang);
+
+async function auditRows(id: number) {
+  return server.db.sql<{ action: string; actor_name: string; details: Record<string, unknown> }[]>`
+    select action, actor_name, details from audit_log where entity_type = 'diversion_alert' and entity_id = ${String(id)} order by seq`;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await loginAs(server.baseUrl, 'admin');
+  const rows = await server.db.sql<{ code: string; gln: string }[]>`
+    select p.code, p.gln from parties p join tenants t on t.id = p.tenant_id
+    where t.code = 'demo' and p.code in ('F01', 'D0001', 'S000001')`;
+  const gln = Object.fromEntries(rows.map((r) => [r.code, r.gln])) as Record<string, string>;
+  const units = [1, 2, 3].map(unit);
+  const step = (minute: number, bizStep: string, where: string, to?: string) => ({
+    type: 'ObjectEvent',
+    eventTime: time(minute),
+    eventTimeZoneOffset: '+08:00',
+    epcList: units,
+    action: 'OBSERVE',
+    bizStep,
+    bizLocation: at(gln[where] as string),
+    ...(to ? { destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${gln[to]}` }] } : {}),
+  });
+  await captureOverHttp(server.baseUrl, token, [
+    {
+      type: 'ObjectEvent',
+      eventTime: time(0),
+      eventTimeZoneOffset: '+08:00',
+      epcList: units,
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      bizLocation: at(gln.F01 as string),
+      ilmd: { 'cbvmda:lotNumber': LOT },
+    },
+  ]);
+  // shipped and received in separate documents, as separate scans would be
+  await captureOverHttp(server.baseUrl, token, [step(10, 'shipping', 'F01', 'D0001')]);
+  await captureOverHttp(server.baseUrl, token, [step(20, 'receiving', 'D0001')]);
+  await captureOverHttp(server.baseUrl, token, [step(30, 'shipping', 'D0001', 'S000001')]);
+  await captureOverHttp(server.baseUrl, token, [step(40, 'receiving', 'S000001')]);
+  const list = await call('GET', '/api/v1/diversion/alerts?status=open');
+  const items = list.body.items as AlertItem[];
+  alertIds = Object.fromEntries(items.map((a) => [a.code, a.id]));
+});
+afterAll(async () => server?.close());
+
+describe('reviewing diversion alerts', () => {
+  it('has one open alert per unit that turned up outside the territory', () => {
+    expect(Object.keys(alertIds).sort()).toEqual([unit(1), unit(2), unit(3)]);
+  });
+
+  it('confirms an alert with the reviewer, the time and the note, and audits it', async () => {
+    const id = alertIds[unit(1)] as number;
+    const before = Date.now();
+    const r = await review(id, { decision: 'confirmed', note: '  经销商已承认串货 admitted by the distributor ' });
+    expect(r.status).toBe(200);
+    const a = r.body as unknown as AlertItem;
+    expect(a).toMatchObject({ id, code: unit(1), status: 'confirmed', review: { by: { name: 'admin' } } });
+    expect(a.review?.note).toBe('经销商已承认串货 admitted by the distributor');
+    expect(a.review?.by.id).toBeTypeOf('number');
+    expect(new Date(a.review?.at as string).getTime()).toBeGreaterThanOrEqual(before - 5_000);
+
+    const [row] = await server.db.sql<{ status: string; reviewed_by: number; reviewed_at: Date; review_note: string }[]>`
+      select status, reviewed_by, reviewed_at, review_note from diversion_alerts where id = ${id}`;
+    expect(row).toMatchObject({ status: 'confirmed', review_note: '经销商已承认串货 admitted by the distributor' });
+    expect(Number(row?.reviewed_by)).toBe(a.review?.by.id);
+
+    const audit = await auditRows(id);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      action: 'diversion.confirm',
+      actor_name: 'admin',
+      details: { decision: 'confirmed', code: unit(1), note: '经销商已承认串货 admitted by the distributor' },
+    });
+    const verify = await call('POST', '/api/v1/audit/verify');
+    expect(verify.body).toMatchObject({ ok: true });
+  });
+
+  it('dismisses another alert, which then leaves the heat map', async () => {
+    const heatBefore = await call('GET', '/api/v1/diversion/heatmap');
+    const count = (h: Record<string, unknown>) =>
+      (h.foundIn as { code: string; alerts: number }[]).find((p) => p.code === '36')?.alerts ?? 0;
+    const id = alertIds[unit(2)] as number;
+    const r = await review(id, { decision: 'dismissed', note: '门店为经销商授权的临时网点' });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'dismissed', review: { note: '门店为经销商授权的临时网点' } });
+    expect((await auditRows(id)).map((x) => x.action)).toEqual(['diversion.dismiss']);
+    const heatAfter = await call('GET', '/api/v1/diversion/heatmap');
+    expect(count(heatAfter.body)).toBe(count(heatBefore.body) - 1);
+  });
+
+  it('answers a repeat of the same decision with the decision already taken, and audits nothing more', async () => {
+    const id = alertIds[unit(1)] as number;
+    const first = (await call('GET', '/api/v1/diversion/alerts?status=confirmed')).body.items as AlertItem[];
+    const again = await review(id, { decision: 'confirmed', note: 'a second click' });
+    expect(again.status).toBe(200);
+    const a = again.body as unknown as AlertItem;
+    expect(a.status).toBe('confirmed');
+    // the first decision stands: same time and note
+    expect(a.review).toEqual(first.find((x) => x.id === id)?.review);
+    expect(a.review?.note).toBe('经销商已承认串货 admitted by the distributor');
+    expect(await auditRows(id)).toHaveLength(1);
+  });
+
+  it('refuses to turn a decision around, with a stable code and the field', async () => {
+    const id = alertIds[unit(1)] as number;
+    const r = await review(id, { decision: 'dismissed' }, token, 'en');
+    expect(r.status).toBe(409);
+    expect(r.type).toContain('application/problem+json');
+    expect(r.body).toMatchObject({
+      code: 'diversion.already_reviewed',
+      currentStatus: 'confirmed',
+      errors: [{ pointer: '/body/decision', code: 'diversion.already_reviewed' }],
+    });
+    expect(String(r.body.detail)).toContain('already reviewed');
+    const zh = await review(alertIds[unit(2)] as number, { decision: 'confirmed' });
+    expect(zh.status).toBe(409);
+    expect(String(zh.body.detail)).toContain('不能更改');
+    expect(await auditRows(id)).toHaveLength(1);
+  });
+
+  it('lists alerts by status with their review', async () => {
+    const confirmed = (await call('GET', '/api/v1/diversion/alerts?status=confirmed')).body.items as AlertItem[];
+    const dismissed = (await call('GET', '/api/v1/diversion/alerts?status=dismissed')).body.items as AlertItem[];
+    const open = (await call('GET', '/api/v1/diversion/alerts?status=open')).body.items as AlertItem[];
+    expect(confirmed.map((a) => a.code)).toEqual([unit(1)]);
+    expect(dismissed.map((a) => a.code)).toEqual([unit(2)]);
+    expect(open.map((a) => a.code)).toEqual([unit(3)]);
+    expect(open[0]?.review).toBeNull();
+  });
+
+  it('answers 404 for an unknown alert and for one of another tenant', async () => {
+    const unknown = await review(999_999_999, { decision: 'confirmed' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('not_found');
+    const other = await loginAs(server.baseUrl, 'admin', 'other');
+    const foreign = await review(alertIds[unit(3)] as number, { decision: 'confirmed' }, other);
+    expect(foreign.status).toBe(404);
+    const [row] = await server.db.sql<{ status: string }[]>`select status from diversion_alerts where id = ${alertIds[unit(3)] as number}`;
+    expect(row?.status).toBe('open');
+  });
+
+  it('lets only the roles allowed to write diversion review, and checks the body', async () => {
+    const id = alertIds[unit(3)] as number;
+    for (const user of ['sales', 'distributor', 'inspector', 'store']) {
+      const r = await review(id, { decision: 'confirmed' }, await loginAs(server.baseUrl, user));
+      expect(r.status, user).toBe(403);
+      expect(r.body.code, user).toBe('access.denied');
+    }
+    const bad = await review(id, { decision: 'maybe' });
+    expect(bad.status).toBe(400);
+    expect((bad.body.errors as { pointer: string }[])[0]?.pointer).toBe('/body/decision');
+    const long = await review(id, { decision: 'dismissed', note: 'x'.repeat(501) });
+    expect(long.status).toBe(400);
+    expect((long.body.errors as { pointer: string }[])[0]?.pointer).toBe('/body/note');
+    const [row] = await server.db.sql<{ status: string }[]>`select status from diversion_alerts where id = ${id}`;
+    expect(row?.status).toBe('open');
+    expect(await auditRows(id)).toHaveLength(0);
+  });
+});
