@@ -21,6 +21,8 @@ const UNIT_GTIN = '06901234001013';
 const CASE_GTIN = '16901234001010';
 const LOT = 'LWEB0302';
 const UNIT = `https://id.gs1.org/01/${UNIT_GTIN}/21/WEB001`;
+/** shipped to D0001 (Beijing) and turning up at store S000001 in Nanchang: a diversion alert */
+const DIVERTED = `https://id.gs1.org/01/${UNIT_GTIN}/21/WEBD01`;
 const CASE = `https://id.gs1.org/01/${CASE_GTIN}/21/WEBC1`;
 
 let server: TestServer;
@@ -43,8 +45,8 @@ beforeAll(async () => {
   token = await loginAs(server.baseUrl, 'admin');
   const rows = await server.db.sql<{ code: string; gln: string }[]>`
     select p.code, p.gln from parties p join tenants t on t.id = p.tenant_id
-    where t.code = 'demo' and p.code in ('F01', 'D0001')`;
-  const gln = Object.fromEntries(rows.map((r) => [r.code, r.gln])) as Record<'F01' | 'D0001', string>;
+    where t.code = 'demo' and p.code in ('F01', 'D0001', 'S000001')`;
+  const gln = Object.fromEntries(rows.map((r) => [r.code, r.gln])) as Record<'F01' | 'D0001' | 'S000001', string>;
 
   await capture([
     {
@@ -96,6 +98,39 @@ beforeAll(async () => {
       bizLocation: at(gln.D0001),
     },
   ]);
+
+  await capture([
+    {
+      type: 'ObjectEvent',
+      eventTime: time(39),
+      eventTimeZoneOffset: '+08:00',
+      epcList: [DIVERTED],
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      bizLocation: at(gln.F01),
+      ilmd: { 'cbvmda:lotNumber': 'LWEBD0302' },
+    },
+  ]);
+  for (const [minute, step, where, to] of [
+    [40, 'shipping', 'F01', 'D0001'],
+    [41, 'receiving', 'D0001', null],
+    [42, 'shipping', 'D0001', 'S000001'],
+    [43, 'receiving', 'S000001', null],
+  ] as const) {
+    await capture([
+      {
+        type: 'ObjectEvent',
+        eventTime: time(minute),
+        eventTimeZoneOffset: '+08:00',
+        epcList: [DIVERTED],
+        action: 'OBSERVE',
+        bizStep: step,
+        bizLocation: at(gln[where]),
+        ...(to ? { destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${gln[to]}` }] } : {}),
+      },
+    ]);
+  }
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -176,6 +211,42 @@ describe('traceability console', () => {
       await page.waitForURL(/\/trace\/journey\?code=/);
       await page.getByTestId('journey-recall').waitFor();
       expect(await page.getByTestId('journey-recall').textContent()).toContain(LOT);
+
+      expect(errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('confirms a diversion alert with a note, and filters alerts by status', async () => {
+    const { page, errors } = await newPage();
+    try {
+      await page.goto(`${server.baseUrl}/trace/diversion`);
+      await page.waitForURL(/\/login$/);
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill('Admin#2026');
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL(/\/trace\/diversion$/);
+      const rows = page.locator('[data-testid="diversion-table"] .ant-table-row');
+      await rows.first().waitFor();
+      const row = rows.filter({ hasText: 'WEBD01' });
+      expect(await row.count()).toBe(1);
+      expect(await row.getByTestId('diversion-status').textContent()).toBe('待处理');
+
+      await row.getByTestId('diversion-confirm').click();
+      await page.getByTestId('diversion-review-note').fill('E2E：经销商已承认');
+      await page.getByTestId('diversion-review-ok').click();
+      await expect.poll(() => row.getByTestId('diversion-status').textContent()).toBe('已确认');
+      expect(await row.getByTestId('diversion-confirm').count()).toBe(0);
+      const [stored] = await server.db.sql<{ status: string; review_note: string; reviewed_by_name: string }[]>`
+        select status, review_note, reviewed_by_name from diversion_alerts where epc = ${DIVERTED}`;
+      expect(stored).toMatchObject({ status: 'confirmed', review_note: 'E2E：经销商已承认', reviewed_by_name: 'admin' });
+
+      // the status filter: no open alert is left, the confirmed one is listed
+      await page.goto(`${server.baseUrl}/trace/diversion?status=open`);
+      await page.locator('[data-testid="diversion-table"] .ant-empty').first().waitFor();
+      await page.goto(`${server.baseUrl}/trace/diversion?status=confirmed`);
+      await rows.filter({ hasText: 'WEBD01' }).first().waitFor();
 
       expect(errors).toEqual([]);
     } finally {

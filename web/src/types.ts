@@ -195,8 +195,10 @@ export interface DiversionAlert {
     scannedBy?: { id: number; code: string; name: string; kind: PartyKind } | null;
     distributor?: { id: number; code?: string; name?: string };
   } | null;
-  status: string;
+  status: 'open' | 'confirmed' | 'dismissed';
   createdAt: string;
+  /** who confirmed or dismissed it, when, and why (null while open) */
+  review: { by: { id: number | null; name: string | null }; at: string; note: string | null } | null;
 }
 
 export interface DiversionHeatmap {

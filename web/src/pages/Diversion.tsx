@@ -7,7 +7,9 @@ import {
   Descriptions,
   Empty,
   Form,
+  Input,
   InputNumber,
+  Modal,
   Row,
   Segmented,
   Select,
@@ -149,8 +151,103 @@ function Evidence({ a }: { a: DiversionAlert }) {
         { key: 'units', label: t('diversion.units'), children: ev.units ? formatNumber(ev.units) : '—' },
         { key: 'lot', label: t('recall.lot'), children: a.lot ?? '—' },
         { key: 'at', label: t('diversion.createdAt'), children: formatDateTime(a.createdAt) },
+        ...(a.review
+          ? [
+              {
+                key: 'review',
+                label: t('diversion.reviewedBy'),
+                children: (
+                  <span data-testid="diversion-review-info">
+                    {t('diversion.reviewedAs', {
+                      status: t(`alertStatus.${a.status}`),
+                      by: a.review.by.name ?? '—',
+                      at: formatDateTime(a.review.at),
+                    })}
+                  </span>
+                ),
+              },
+              { key: 'note', label: t('diversion.reviewNote'), children: a.review.note ?? '—' },
+            ]
+          : []),
       ]}
     />
+  );
+}
+
+type Decision = 'confirmed' | 'dismissed';
+
+/** Confirm (real diversion, to follow up) or dismiss (false alarm) an open alert, with a note; audited on the server. */
+function ReviewDialog({
+  alert,
+  decision,
+  onDone,
+  onClose,
+}: {
+  alert: DiversionAlert;
+  decision: Decision;
+  onDone: () => void;
+  onClose: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const en = i18n.language === 'en';
+  const { message } = App.useApp();
+  const [form] = Form.useForm<{ note?: string }>();
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const submit = async () => {
+    const { note } = await form.validateFields();
+    setBusy(true);
+    setFailure(null);
+    try {
+      await api<DiversionAlert>(`/diversion/alerts/${alert.id}/review`, {
+        method: 'POST',
+        body: { decision, ...(note?.trim() ? { note: note.trim() } : {}) },
+      });
+      message.success(t(decision === 'confirmed' ? 'diversion.confirmedOk' : 'diversion.dismissedOk'));
+      onDone();
+    } catch (e) {
+      const fields = formFieldErrors(e, ['note'] as const);
+      if (fields.length) form.setFields(fields);
+      else setFailure(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      open
+      title={t(decision === 'confirmed' ? 'diversion.confirmTitle' : 'diversion.dismissTitle')}
+      okText={t(decision === 'confirmed' ? 'diversion.confirm' : 'diversion.dismiss')}
+      okButtonProps={{ danger: decision === 'confirmed', loading: busy, ...{ 'data-testid': 'diversion-review-ok' } }}
+      cancelText={t('common.cancel')}
+      onOk={() => void submit()}
+      onCancel={onClose}
+      destroyOnHidden
+    >
+      <Typography.Paragraph type="secondary">
+        {t(decision === 'confirmed' ? 'diversion.confirmHint' : 'diversion.dismissHint', {
+          distributor: `${alert.distributor.name} (${alert.distributor.code})`,
+          place: alert.actual ? divisionText(alert.actual.code, alert.actual.name, en) : '—',
+        })}
+      </Typography.Paragraph>
+      <Typography.Paragraph copyable={{ text: alert.code }} style={{ wordBreak: 'break-all' }}>
+        {alert.code}
+      </Typography.Paragraph>
+      <Form form={form} layout="vertical">
+        <Form.Item name="note" label={t('diversion.reviewNote')} rules={[{ max: 500, message: t('diversion.noteLength') }]}>
+          <Input.TextArea
+            rows={3}
+            maxLength={500}
+            showCount
+            placeholder={t(decision === 'confirmed' ? 'diversion.confirmPlaceholder' : 'diversion.dismissPlaceholder')}
+            data-testid="diversion-review-note"
+          />
+        </Form.Item>
+      </Form>
+      {failure ? <Alert type="error" showIcon title={failure} data-testid="diversion-review-error" /> : null}
+    </Modal>
   );
 }
 
@@ -245,6 +342,9 @@ export function DiversionPage() {
   const provinceCode = get('provinceCode');
   const distributorId = get('distributorId');
   const provinces = useProvinces();
+  const { me } = useAuth();
+  const canReview = may('diversion:write', me?.user.role);
+  const [reviewing, setReviewing] = useState<{ alert: DiversionAlert; decision: Decision } | null>(null);
 
   const { data, error, loading, reload } = useApi<Page<DiversionAlert>>('/diversion/alerts', {
     status,
@@ -330,8 +430,51 @@ export function DiversionPage() {
       dataIndex: 'status',
       title: t('common.status'),
       width: 100,
-      render: (s: string) => <Tag color={ALERT_STATUS_COLOR[s] ?? 'default'}>{t(`alertStatus.${s}`, { defaultValue: s })}</Tag>,
+      render: (s: string, a) => {
+        const tag = (
+          <Tag color={ALERT_STATUS_COLOR[s] ?? 'default'} data-testid="diversion-status">
+            {t(`alertStatus.${s}`, { defaultValue: s })}
+          </Tag>
+        );
+        if (!a.review) return tag;
+        const tip = [
+          t('diversion.reviewedAs', { status: t(`alertStatus.${s}`), by: a.review.by.name ?? '—', at: formatDateTime(a.review.at) }),
+          a.review.note,
+        ]
+          .filter(Boolean)
+          .join(' · ');
+        return <Tooltip title={tip}>{tag}</Tooltip>;
+      },
     },
+    ...(canReview
+      ? [
+          {
+            key: 'review',
+            title: t('diversion.review'),
+            width: 150,
+            render: (_: unknown, a: DiversionAlert) =>
+              a.status === 'open' ? (
+                <Space size={4}>
+                  <Button
+                    size="small"
+                    danger
+                    onClick={() => setReviewing({ alert: a, decision: 'confirmed' })}
+                    data-testid="diversion-confirm"
+                  >
+                    {t('diversion.confirm')}
+                  </Button>
+                  <Button size="small" onClick={() => setReviewing({ alert: a, decision: 'dismissed' })} data-testid="diversion-dismiss">
+                    {t('diversion.dismiss')}
+                  </Button>
+                </Space>
+              ) : (
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {a.review?.by.name ?? '—'}
+                </Typography.Text>
+              ),
+          },
+        ]
+      : []),
   ];
 
   const heatEmpty = !heat.data?.foundIn.length && !heat.data?.shippedFrom.length;
@@ -430,6 +573,18 @@ export function DiversionPage() {
           <RulesCard />
         </Col>
       </Row>
+      {reviewing ? (
+        <ReviewDialog
+          alert={reviewing.alert}
+          decision={reviewing.decision}
+          onClose={() => setReviewing(null)}
+          onDone={() => {
+            setReviewing(null);
+            reload();
+            heat.reload();
+          }}
+        />
+      ) : null}
     </div>
   );
 }
