@@ -4,6 +4,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 import { captureOverHttp } from '../support/epcis.ts';
+import { readPdf } from '../support/pdf.ts';
 
 /**
  * The console's traceability pages in a real (headless) Chromium against the real server: a unit commissioned at
@@ -248,6 +249,49 @@ describe('traceability console', () => {
       await page.goto(`${server.baseUrl}/trace/diversion?status=confirmed`);
       await rows.filter({ hasText: 'WEBD01' }).first().waitFor();
 
+      expect(errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it("downloads a batch's sample labels as PDF and SVG", async () => {
+    const created = await fetch(`${server.baseUrl}/api/v1/code-batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ gtin: UNIT_GTIN, quantity: 100, note: 'E2E labels' }),
+    });
+    const batch = (await created.json()) as { id: number; batchNo: number };
+    const { page, errors } = await newPage();
+    try {
+      await page.goto(`${server.baseUrl}/codes/batches`);
+      await page.waitForURL(/\/login$/);
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill('Admin#2026');
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL(/\/codes\/batches$/);
+      const row = page.locator('[data-testid="batches-table"] .ant-table-row').filter({ hasText: 'E2E labels' });
+      await row.getByTestId('batch-preview').click();
+      await expect
+        .poll(() => page.getByTestId('batch-label-sheet').evaluate((img: HTMLImageElement) => img.naturalWidth))
+        .toBeGreaterThan(0);
+      await page.getByTestId('batch-label-count').getByText('72').click();
+      const pdfLink = page.getByTestId('batch-label-pdf');
+      await expect.poll(() => pdfLink.textContent()).toBe('下载 PDF（2 页）');
+      expect(await pdfLink.getAttribute('download')).toBe(`labels-${UNIT_GTIN}-${batch.batchNo}.pdf`);
+
+      // the browser's download of the link: a real click, saved by Chromium
+      const [download] = await Promise.all([page.waitForEvent('download'), pdfLink.click()]);
+      expect(download.suggestedFilename()).toBe(`labels-${UNIT_GTIN}-${batch.batchNo}.pdf`);
+      const saved = await download.path();
+      const pdf = readPdf(fs.readFileSync(saved));
+      expect(pdf.pages).toHaveLength(2);
+      expect(pdf.texts.filter((t) => !t.includes('GTIN'))).toHaveLength(144);
+
+      const svgHref = await page.getByTestId('batch-label-svg').getAttribute('href');
+      const svg = await page.request.get(`${server.baseUrl}${svgHref}`);
+      expect(svg.headers()['content-type']).toContain('image/svg+xml');
+      expect((await svg.text()).match(/class="qr"/g)).toHaveLength(36);
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();

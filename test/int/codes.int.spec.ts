@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuedCodes } from '../../src/modules/codes/batches.ts';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { readPdf } from '../support/pdf.ts';
 
 const GTIN = '06901234001013';
 let server: TestServer;
@@ -97,5 +98,41 @@ describe('code batches', () => {
     expect(r.headers.get('content-type')).toContain('image/svg+xml');
     const svg = await r.text();
     expect(svg.startsWith('<svg') || svg.startsWith('<?xml')).toBe(true);
+  });
+
+  it('gives the sample sheet as a PDF too: the same first serials, one A4 page per sheet of 36', async () => {
+    const svg = await (await api('GET', `/api/v1/code-batches/${batch.id}/label-sheet?count=8&format=svg`)).text();
+    const serials = [...svg.matchAll(/class="qr" data-serial="([^"]+)"/g)].map((m) => m[1]);
+    expect(serials).toHaveLength(8);
+
+    const r = await api('GET', `/api/v1/code-batches/${batch.id}/label-sheet?count=8&format=pdf`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/pdf');
+    expect(r.headers.get('content-disposition')).toBe(`inline; filename="labels-${GTIN}-${batch.batchNo}.pdf"`);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    expect(Buffer.from(bytes.subarray(0, 5)).toString()).toBe('%PDF-');
+    expect(bytes.byteLength).toBeGreaterThan(5_000);
+    expect(bytes.byteLength).toBeLessThan(500_000);
+    const doc = readPdf(bytes);
+    expect(doc.pages).toEqual([{ widthPt: 595.28, heightPt: 841.89 }]);
+    expect(doc.texts[0]).toContain(`GTIN ${GTIN}`);
+    expect(doc.texts.slice(1)).toEqual(serials.flatMap((s) => [s, s]));
+
+    // 80 labels: three sheets; the Accept header chooses PDF when there is no format
+    const many = await fetch(`${server.baseUrl}/api/v1/code-batches/${batch.id}/label-sheet?count=80`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/pdf' },
+    });
+    expect(many.headers.get('content-type')).toBe('application/pdf');
+    const big = readPdf(new Uint8Array(await many.arrayBuffer()));
+    expect(big.pages).toHaveLength(3);
+    expect(big.texts.filter((t) => !t.includes('GTIN'))).toHaveLength(160);
+
+    // without format or Accept: the SVG, as before
+    const plain = await api('GET', `/api/v1/code-batches/${batch.id}/label-sheet?count=2`);
+    expect(plain.headers.get('content-type')).toContain('image/svg+xml');
+    const bad = await api('GET', `/api/v1/code-batches/${batch.id}/label-sheet?format=png`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { pointer: string }[] }).errors[0]?.pointer).toBe('/query/format');
+    expect((await api('GET', '/api/v1/code-batches/999999/label-sheet?format=pdf')).status).toBe(404);
   });
 });

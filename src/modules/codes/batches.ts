@@ -11,6 +11,7 @@ import { appendAudit } from '../audit/index.ts';
 import { whoOf } from '../auth/index.ts';
 import type { Keystore } from './keystore.ts';
 import { labelSheetCapacity, labelSheetSvg } from './label-sheet.ts';
+import { labelSheetPdf } from './label-sheet-pdf.ts';
 import { generatePrintFile } from './print-file.ts';
 import { codesFor, type DecodedSerial, decodeSerials, MAX_BATCH_NO, MAX_BATCH_SIZE, serialKeyVersion } from './serials.ts';
 
@@ -149,6 +150,33 @@ export async function labelSheet(ctx: RequestContext, keystore: Keystore, id: nu
     codes,
     title: `${batch.productName ?? ''} ${batch.gtin} #${batch.batchNo}`,
   });
+}
+
+/**
+ * The first `count` labels of a batch as a PDF, one A4 page per sheet (the SVG is one sheet). The title is the
+ * product's English name: the PDF's standard fonts have no Chinese.
+ */
+export async function labelSheetPdfOf(
+  ctx: RequestContext,
+  keystore: Keystore,
+  id: number,
+  count: number,
+): Promise<{ batch: CodeBatch; pdf: Buffer }> {
+  const batch = await getBatch(ctx, id);
+  const [keys, [product]] = await Promise.all([
+    keystore.keyring(ctx.sql, ctx.actor.tenantId),
+    ctx.sql<{ name_en: string }[]>`select name_en from products where tenant_id = ${ctx.actor.tenantId} and id = ${batch.productId}`,
+  ]);
+  const n = Math.min(count, batch.quantity);
+  const codes = codesFor(keys, { gtin: batch.gtin, keyVersion: batch.keyVersion, batchNo: batch.batchNo }, 0, n);
+  const pdf = await labelSheetPdf({
+    gtin: batch.gtin,
+    resolverHost: batch.resolver,
+    codes,
+    title: `${product?.name_en ?? ''} · GTIN ${batch.gtin} · batch #${batch.batchNo}`,
+    subject: `Sample labels: ${n} codes of batch #${batch.batchNo}, resolver ${batch.resolver}`,
+  });
+  return { batch, pdf };
 }
 
 export interface IssuedCode {

@@ -21,7 +21,8 @@ export {
   MAX_KEY_VERSION,
   rotateTenantKeys,
 } from './keys.ts';
-export { type LabelSheetLayout, type LabelSheetOptions, labelSheetCapacity, labelSheetSvg } from './label-sheet.ts';
+export { type LabelSheetLayout, type LabelSheetOptions, labelSheetCapacity, labelSheetSvg, layoutSheet } from './label-sheet.ts';
+export { type LabelSheetPdfOptions, labelSheetPdf } from './label-sheet-pdf.ts';
 export { generatePrintFile, type PrintFileOptions, printFileContentSize, printFileWebStream } from './print-file.ts';
 export { PRINT_FILE_HEADER } from './print-lines.ts';
 export {

@@ -1,5 +1,5 @@
 /**
- * An A4 sample sheet of labels (SVG, millimetre units): per code, a QR code of the GS1 Digital Link URI and a GS1
+ * An A4 sample sheet of labels (SVG, millimetre units; the PDF in label-sheet-pdf.ts has the same layout): per code, a QR code of the GS1 Digital Link URI and a GS1
  * DataMatrix of the element string (01){gtin}(21){serial}, each with the serial in clear under it. For checking a
  * printer set-up and scanners before a run, not for production printing (that is the print file's job).
  */
@@ -80,7 +80,41 @@ function place(svg: string, x: number, y: number, size: number, cls: string, ser
   return `<svg ${attrs} viewBox="${open[1]}">${svg.slice(open[0].length)}`;
 }
 
-export function labelSheetSvg(o: LabelSheetOptions): string {
+/** One label on a sheet, in millimetres from the page's top left corner. */
+export interface PlacedLabel {
+  serial: string;
+  /** the QR code's content: the GS1 Digital Link URI */
+  uri: string;
+  /** the GS1 DataMatrix's content, as a bracketed element string */
+  elementString: string;
+  /** the label's frame */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** the two square symbols, side by side, `symbol` mm wide */
+  qrX: number;
+  dmX: number;
+  symbolY: number;
+  symbol: number;
+  /** the serial in clear under each symbol: baseline and font size (monospace) */
+  textY: number;
+  fontMm: number;
+}
+
+export interface SheetLayout {
+  widthMm: number;
+  heightMm: number;
+  /** the title's left edge and baseline, when there is a title */
+  title: { text: string; x: number; y: number; fontMm: number } | null;
+  labels: PlacedLabel[];
+}
+
+/**
+ * Where everything goes on one A4 sheet (shared by the SVG and the PDF, so both look the same): checks the GTIN,
+ * the resolver host and each serial, and that the codes fit on one sheet.
+ */
+export function layoutSheet(o: LabelSheetOptions): SheetLayout {
   assertGtin14(o.gtin);
   if (!hasValidCheckDigit(o.gtin)) throw new RangeError(`GTIN ${o.gtin}: bad check digit`);
   checkResolverHost(o.resolverHost);
@@ -88,38 +122,69 @@ export function labelSheetSvg(o: LabelSheetOptions): string {
   const capacity = g.columns * g.rows;
   if (o.codes.length > capacity) throw new RangeError(`${o.codes.length} codes do not fit on one sheet (${capacity} do)`);
   const top = g.margin + (o.title !== undefined ? TITLE_H : 0);
-  const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${PAGE_W}mm" height="${PAGE_H}mm" viewBox="0 0 ${PAGE_W} ${PAGE_H}">`,
-    `<rect width="${PAGE_W}" height="${PAGE_H}" fill="#fff"/>`,
-  ];
-  if (o.title !== undefined) {
-    parts.push(`<text x="${mm(g.margin)}" y="${mm(g.margin + 5)}" font-family="sans-serif" font-size="4">${xml(o.title)}</text>`);
-  }
-  o.codes.forEach((code, k) => {
+  const labels = o.codes.map((code, k): PlacedLabel => {
     const serial = typeof code === 'string' ? code : code.serial;
     if (!/^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/.test(serial))
       throw new RangeError(`not a GS1 serial (AI 21): ${JSON.stringify(serial)}`);
     const x = g.margin + (k % g.columns) * (g.cellW + g.gap);
     const y = top + Math.floor(k / g.columns) * (g.cellH + g.gap);
-    const uri = `https://${o.resolverHost}/01/${o.gtin}/21/${encodeURIComponent(serial)}`;
-    // error correction M (the default); scale 1 = 2 units a module; padding = quiet zone (QR 4 modules, DataMatrix 2)
-    const qr = toSVG({ bcid: 'qrcode', text: uri, scale: 1, paddingwidth: 8, paddingheight: 8 });
-    const dm = toSVG({ bcid: 'gs1datamatrix', text: `(01)${o.gtin}(21)${serial}`, scale: 1, paddingwidth: 4, paddingheight: 4 });
-    const dmX = x + g.symbol + g.gap;
-    const textY = y + g.symbol + TEXT_H - 1;
-    const font = Math.min(FONT_MM, g.symbol / (serial.length * 0.62));
+    return {
+      serial,
+      uri: `https://${o.resolverHost}/01/${o.gtin}/21/${encodeURIComponent(serial)}`,
+      elementString: `(01)${o.gtin}(21)${serial}`,
+      x: x - 1,
+      y: y - 1,
+      width: g.cellW + 2,
+      height: g.cellH + 2,
+      qrX: x,
+      dmX: x + g.symbol + g.gap,
+      symbolY: y,
+      symbol: g.symbol,
+      textY: y + g.symbol + TEXT_H - 1,
+      fontMm: Math.min(FONT_MM, g.symbol / (serial.length * 0.62)),
+    };
+  });
+  return {
+    widthMm: PAGE_W,
+    heightMm: PAGE_H,
+    title: o.title === undefined ? null : { text: o.title, x: g.margin, y: g.margin + 5, fontMm: 4 },
+    labels,
+  };
+}
+
+/** The symbols of a label as bwip-js draws them (SVG, 2 units a module, with the quiet zones). */
+export function labelSymbols(label: PlacedLabel): { qr: string; dataMatrix: string } {
+  // error correction M (the default); scale 1 = 2 units a module; padding = quiet zone (QR 4 modules, DataMatrix 2)
+  return {
+    qr: toSVG({ bcid: 'qrcode', text: label.uri, scale: 1, paddingwidth: 8, paddingheight: 8 }),
+    dataMatrix: toSVG({ bcid: 'gs1datamatrix', text: label.elementString, scale: 1, paddingwidth: 4, paddingheight: 4 }),
+  };
+}
+
+export function labelSheetSvg(o: LabelSheetOptions): string {
+  const sheet = layoutSheet(o);
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${PAGE_W}mm" height="${PAGE_H}mm" viewBox="0 0 ${PAGE_W} ${PAGE_H}">`,
+    `<rect width="${PAGE_W}" height="${PAGE_H}" fill="#fff"/>`,
+  ];
+  if (sheet.title) {
+    const t = sheet.title;
+    parts.push(`<text x="${mm(t.x)}" y="${mm(t.y)}" font-family="sans-serif" font-size="${mm(t.fontMm)}">${xml(t.text)}</text>`);
+  }
+  for (const l of sheet.labels) {
+    const { qr, dataMatrix } = labelSymbols(l);
     const label = (cx: number) =>
-      `<text x="${mm(cx)}" y="${mm(textY)}" text-anchor="middle" font-family="monospace" font-size="${mm(font)}">${xml(serial)}</text>`;
+      `<text x="${mm(cx)}" y="${mm(l.textY)}" text-anchor="middle" font-family="monospace" font-size="${mm(l.fontMm)}">${xml(l.serial)}</text>`;
     parts.push(
       `<g class="label">`,
-      `<rect x="${mm(x - 1)}" y="${mm(y - 1)}" width="${mm(g.cellW + 2)}" height="${mm(g.cellH + 2)}" rx="1" fill="none" stroke="#bbb" stroke-width="0.2"/>`,
-      place(qr, x, y, g.symbol, 'qr', serial),
-      place(dm, dmX, y, g.symbol, 'datamatrix', serial),
-      label(x + g.symbol / 2),
-      label(dmX + g.symbol / 2),
+      `<rect x="${mm(l.x)}" y="${mm(l.y)}" width="${mm(l.width)}" height="${mm(l.height)}" rx="1" fill="none" stroke="#bbb" stroke-width="0.2"/>`,
+      place(qr, l.qrX, l.symbolY, l.symbol, 'qr', l.serial),
+      place(dataMatrix, l.dmX, l.symbolY, l.symbol, 'datamatrix', l.serial),
+      label(l.qrX + l.symbol / 2),
+      label(l.dmX + l.symbol / 2),
       '</g>',
     );
-  });
+  }
   parts.push('</svg>');
   return parts.join('\n');
 }

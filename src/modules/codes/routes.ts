@@ -6,7 +6,7 @@ import { ctxOf } from '../../http/access.ts';
 import { IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { whoOf } from '../auth/index.ts';
-import { createBatch, getBatch, labelSheet, listBatches, printFile } from './batches.ts';
+import { createBatch, getBatch, labelSheet, labelSheetPdfOf, listBatches, printFile } from './batches.ts';
 import type { Keystore } from './keystore.ts';
 
 export async function codesRoutes(api: FastifyInstance, sql: Sql, keystore: Keystore, defaultResolver: string) {
@@ -89,6 +89,37 @@ export async function codesRoutes(api: FastifyInstance, sql: Sql, keystore: Keys
     async (req, reply) => {
       const svg = await labelSheet(ctxOf(req, sql), keystore, (req.params as { id: number }).id, (req.query as { count: number }).count);
       return reply.type('image/svg+xml').send(svg);
+    },
+  );
+
+  api.get(
+    '/code-batches/:id/label-sheet',
+    {
+      config: { access: 'codes:read' },
+      schema: {
+        tags: ['codes'],
+        summary:
+          'A sample sheet of the first labels as PDF (A4, one page per sheet of 36) or SVG (one sheet); format= or the Accept header chooses, SVG by default',
+        params: IdParams,
+        querystring: strictObject({
+          count: Type.Integer({ minimum: 1, maximum: 200, default: 24 }),
+          format: Type.Optional(Type.Union([Type.Literal('pdf'), Type.Literal('svg')])),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const ctx = ctxOf(req, sql);
+      const id = (req.params as { id: number }).id;
+      const q = req.query as { count: number; format?: 'pdf' | 'svg' };
+      const format = q.format ?? (/\bapplication\/pdf\b/.test(req.headers.accept ?? '') ? 'pdf' : 'svg');
+      reply.header('vary', 'accept');
+      if (format === 'svg') {
+        const svg = await labelSheet(ctx, keystore, id, q.count);
+        return reply.header('content-disposition', `inline; filename="labels-${id}.svg"`).type('image/svg+xml').send(svg);
+      }
+      const { batch, pdf } = await labelSheetPdfOf(ctx, keystore, id, q.count);
+      reply.header('content-disposition', `inline; filename="labels-${batch.gtin}-${batch.batchNo}.pdf"`);
+      return reply.type('application/pdf').send(pdf);
     },
   );
 

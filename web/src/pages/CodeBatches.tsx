@@ -17,7 +17,8 @@ const MAX_QUANTITY = 1_000_000_000;
 const FIELDS = ['gtin', 'quantity', 'resolver', 'note'] as const;
 /** Above this, the file is written straight to disk where the browser can (File System Access API). */
 const TO_DISK_FROM = 256 * 1024 * 1024;
-const LABEL_COUNTS = [12, 24, 36];
+/** Labels on the sample: the SVG is one sheet (36 at most), the PDF one page per sheet. */
+const LABEL_COUNTS = [12, 24, 36, 72, 144];
 /** The server's rule for a print file's password. */
 const MIN_PASSWORD = 8;
 
@@ -300,7 +301,9 @@ function LabelSheetDialog({ batch, onClose }: { batch: CodeBatch; onClose: () =>
   const [count, setCount] = useState(24);
   const [loaded, setLoaded] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
-  const path = `/code-batches/${batch.id}/label-sheet.svg?count=${count}`;
+  const path = `/code-batches/${batch.id}/label-sheet?count=${count}&format=svg`;
+  const pdfPath = `/code-batches/${batch.id}/label-sheet?count=${count}&format=pdf`;
+  const fileName = `labels-${batch.gtin}-${batch.batchNo}`;
 
   const changeCount = (c: number) => {
     setCount(c);
@@ -326,9 +329,13 @@ function LabelSheetDialog({ batch, onClose }: { batch: CodeBatch; onClose: () =>
           <Button href={`/api/v1${path}`} target="_blank" rel="noopener">
             {t('batches.openSheet')}
           </Button>
-          <Button type="primary" onClick={onClose}>
-            {t('common.close')}
+          <Button href={`/api/v1${path}`} download={`${fileName}.svg`} data-testid="batch-label-svg">
+            {t('batches.downloadSvg')}
           </Button>
+          <Button type="primary" href={`/api/v1${pdfPath}`} download={`${fileName}.pdf`} data-testid="batch-label-pdf">
+            {t('batches.downloadPdf', { count: Math.ceil(count / 36) })}
+          </Button>
+          <Button onClick={onClose}>{t('common.close')}</Button>
         </Space>
       }
       destroyOnHidden
