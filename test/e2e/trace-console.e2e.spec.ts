@@ -200,7 +200,11 @@ describe('traceability console', () => {
       await holderRows.first().waitFor();
       expect(await holderRows.count()).toBe(1);
       expect(await holderRows.first().textContent()).toContain('D0001');
+      await page.getByTestId('recall-province-chart-map').locator('canvas').first().waitFor();
+      // the same counts as a ranking of bars
+      await page.getByTestId('recall-view').getByText('Ranking').click();
       await page.getByTestId('recall-province-chart').locator('canvas').first().waitFor();
+      expect(await page.getByTestId('recall-province-chart-map').count()).toBe(0);
       expect(await page.getByTestId('recall-export').getAttribute('href')).toBe(`/api/v1/recalls/lot/export?gtin=${UNIT_GTIN}&lot=${LOT}`);
 
       // open the recall: confirmed in a dialog, then the lookup warns
@@ -228,6 +232,9 @@ describe('traceability console', () => {
       await page.getByTestId('login-password').fill('Admin#2026');
       await page.getByTestId('login-submit').click();
       await page.waitForURL(/\/trace\/diversion$/);
+      // where diverted goods turn up, as a choropleth on the map of China (the map loads on demand)
+      await page.getByTestId('diversion-found-chart-map').locator('canvas').first().waitFor();
+      await page.getByTestId('diversion-from-chart-map').locator('canvas').first().waitFor();
       const rows = page.locator('[data-testid="diversion-table"] .ant-table-row');
       await rows.first().waitFor();
       const row = rows.filter({ hasText: 'WEBD01' });

@@ -1,8 +1,8 @@
 /**
  * The 34 province-level divisions of China (GB/T 2260 two-digit codes) with the latitude and longitude of their
- * capitals (public geographic facts, rounded to 0.01°). The console has no map of China (no GeoJSON among its
- * dependencies), so a path is drawn on longitude/latitude axes and a party without coordinates is placed at its
- * province's capital.
+ * capitals (public geographic facts, rounded to 0.01°). Province areas are drawn from the China map (chinaMap.ts);
+ * a place on a path is put at its own coordinates or, without them, at its province's capital, and the path is drawn
+ * on longitude/latitude axes when the map cannot be loaded.
  */
 export interface ProvinceInfo {
   code: string;

@@ -23,6 +23,7 @@ import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { dash, formatDateTime } from '../format.ts';
+import { CHINA_MAP, useChinaMap } from '../geo/chinaMap.ts';
 import { PROVINCES } from '../geo/provinces.ts';
 import { may } from '../nav.ts';
 import {
@@ -107,6 +108,7 @@ function PlaceText({ place }: { place: EventPlace | null }) {
 function JourneyMap({ events }: { events: JourneyEvent[] }) {
   const { t, i18n } = useTranslation();
   const en = i18n.language === 'en';
+  const { map, failed } = useChinaMap();
   const option = useMemo<ChartOption | null>(() => {
     // the places in the order the code reached them (one stop per stay)
     const stops: { key: string; place: EventPlace; steps: string[]; lng: number; lat: number; approximate: boolean }[] = [];
@@ -147,26 +149,87 @@ function JourneyMap({ events }: { events: JourneyEvent[] }) {
     }));
     const segments = points.slice(1).map((p, i) => ({ coords: [points[i]?.value, p.value] }));
     const last = points[points.length - 1];
+    const tooltip = {
+      trigger: 'item',
+      formatter: (p: {
+        seriesName?: string;
+        data?: { name?: string; order?: number; region?: string; steps?: string[]; approximate?: boolean };
+      }) => {
+        const d = p.data;
+        if (!d?.order) return escapeHtml(d?.name ?? '');
+        const lines = [`${d.order}. ${d.name}`, d.region, d.steps?.join(' → ')];
+        if (d.approximate) lines.push(t('journey.mapApproximate'));
+        // the tooltip is HTML: party names are data
+        return lines
+          .filter(Boolean)
+          .map((l) => escapeHtml(String(l)))
+          .join('<br/>');
+      },
+    };
+    // the path and its stops: on the map of China when it has loaded, else on longitude/latitude axes
+    const on = map ? { coordinateSystem: 'geo' } : {};
+    const path = [
+      {
+        type: 'lines',
+        coordinateSystem: map ? 'geo' : 'cartesian2d',
+        z: 2,
+        symbol: ['none', 'arrow'],
+        symbolSize: 9,
+        lineStyle: { color: '#0f766e', width: 2, curveness: 0.2, opacity: 0.8 },
+        effect: { show: true, period: 4, symbol: 'circle', symbolSize: 5, color: '#14b8a6', trailLength: 0.2 },
+        data: segments,
+      },
+      {
+        type: 'scatter',
+        ...on,
+        name: 'stops',
+        z: 3,
+        symbolSize: 14,
+        itemStyle: { color: '#0f766e', borderColor: '#fff', borderWidth: 2 },
+        label: {
+          show: true,
+          position: 'top',
+          formatter: (p: { data: { order: number; name: string } }) => `${p.data.order}. ${p.data.name}`,
+        },
+        data: points,
+      },
+      ...(last
+        ? [
+            {
+              type: 'effectScatter',
+              ...on,
+              name: 'now',
+              z: 4,
+              symbolSize: 16,
+              rippleEffect: { scale: 3 },
+              itemStyle: { color: '#f97316' },
+              data: [last],
+            },
+          ]
+        : []),
+    ];
+    if (map) {
+      return {
+        animation: false,
+        tooltip,
+        geo: {
+          map: CHINA_MAP,
+          nameMap: map.nameMap(en),
+          roam: true,
+          scaleLimit: { min: 1, max: 12 },
+          layoutCenter: ['50%', '50%'],
+          layoutSize: '118%',
+          silent: true,
+          label: { show: false },
+          itemStyle: { areaColor: '#f8fafc', borderColor: '#cbd5e1', borderWidth: 0.6 },
+        },
+        series: path,
+      };
+    }
     return {
       animation: false,
       grid: { left: 48, right: 24, top: 16, bottom: 32 },
-      tooltip: {
-        trigger: 'item',
-        formatter: (p: {
-          seriesName?: string;
-          data?: { name?: string; order?: number; region?: string; steps?: string[]; approximate?: boolean };
-        }) => {
-          const d = p.data;
-          if (!d?.order) return escapeHtml(d?.name ?? '');
-          const lines = [`${d.order}. ${d.name}`, d.region, d.steps?.join(' → ')];
-          if (d.approximate) lines.push(t('journey.mapApproximate'));
-          // the tooltip is HTML: party names are data
-          return lines
-            .filter(Boolean)
-            .map((l) => escapeHtml(String(l)))
-            .join('<br/>');
-        },
-      },
+      tooltip,
       xAxis: {
         type: 'value',
         min: 73,
@@ -192,46 +255,12 @@ function JourneyMap({ events }: { events: JourneyEvent[] }) {
           label: { show: true, position: 'right', formatter: '{b}', color: '#bfbfbf', fontSize: 10 },
           data: PROVINCES.map((p) => ({ name: en ? p.nameEn : p.nameZh, value: [p.lng, p.lat] })),
         },
-        {
-          type: 'lines',
-          coordinateSystem: 'cartesian2d',
-          z: 2,
-          symbol: ['none', 'arrow'],
-          symbolSize: 9,
-          lineStyle: { color: '#0f766e', width: 2, curveness: 0.2, opacity: 0.8 },
-          effect: { show: true, period: 4, symbol: 'circle', symbolSize: 5, color: '#14b8a6', trailLength: 0.2 },
-          data: segments,
-        },
-        {
-          type: 'scatter',
-          name: 'stops',
-          z: 3,
-          symbolSize: 14,
-          itemStyle: { color: '#0f766e', borderColor: '#fff', borderWidth: 2 },
-          label: {
-            show: true,
-            position: 'top',
-            formatter: (p: { data: { order: number; name: string } }) => `${p.data.order}. ${p.data.name}`,
-          },
-          data: points,
-        },
-        ...(last
-          ? [
-              {
-                type: 'effectScatter',
-                name: 'now',
-                z: 4,
-                symbolSize: 16,
-                rippleEffect: { scale: 3 },
-                itemStyle: { color: '#f97316' },
-                data: [last],
-              },
-            ]
-          : []),
+        ...path,
       ],
     };
-  }, [events, t, en]);
+  }, [events, t, en, map]);
   if (!option) return <Empty description={t('journey.noMap')} />;
+  if (!map && !failed) return <Skeleton active paragraph={{ rows: 8 }} />;
   return <Chart option={option} height={440} testId="journey-map" />;
 }
 

@@ -30,6 +30,7 @@ import { Chart, type ChartClick, type ChartOption } from '../components/Chart.ts
 import { loadDivisions } from '../components/DivisionFilter.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { PartyPicker } from '../components/PartyPicker.tsx';
+import { ProvinceMap } from '../components/ProvinceMap.tsx';
 import { formatDateTime, formatNumber } from '../format.ts';
 import { provinceLabel, provinceOf } from '../geo/provinces.ts';
 import { may } from '../nav.ts';
@@ -38,7 +39,9 @@ import type { DiversionAlert, DiversionHeatmap, DiversionRules, Division } from 
 import { useApi } from '../useApi.ts';
 import { useQueryState } from '../useQueryState.ts';
 
-const DEFAULTS = { page: '1', pageSize: '50', status: '', provinceCode: '', distributorId: '' };
+const DEFAULTS = { page: '1', pageSize: '50', status: '', provinceCode: '', distributorId: '', view: 'map' };
+const FOUND_COLORS: [string, string] = ['#fee2e2', '#b91c1c'];
+const FROM_COLORS: [string, string] = ['#ccfbf1', '#0f766e'];
 const ALERT_STATUSES = ['open', 'confirmed', 'dismissed'] as const;
 
 /** A division as people read it: its province first (市辖区 alone says little), English province names in English. */
@@ -341,6 +344,7 @@ export function DiversionPage() {
   const status = get('status');
   const provinceCode = get('provinceCode');
   const distributorId = get('distributorId');
+  const view = get('view') === 'bars' ? 'bars' : 'map';
   const provinces = useProvinces();
   const { me } = useAuth();
   const canReview = may('diversion:write', me?.user.role);
@@ -357,6 +361,8 @@ export function DiversionPage() {
 
   const foundOption = useMemo(() => provinceBars(heat.data?.foundIn ?? [], '#dc2626', en, t('diversion.alerts')), [heat.data, en, t]);
   const fromOption = useMemo(() => provinceBars(heat.data?.shippedFrom ?? [], '#0f766e', en, t('diversion.alerts')), [heat.data, en, t]);
+  const foundRows = useMemo(() => (heat.data?.foundIn ?? []).map((r) => ({ code: r.code, value: r.alerts })), [heat.data]);
+  const fromRows = useMemo(() => (heat.data?.shippedFrom ?? []).map((r) => ({ code: r.code, value: r.alerts })), [heat.data]);
   const onFoundClick = (p: ChartClick) => {
     const code = (p.data as { code?: string } | undefined)?.code;
     if (code) set({ provinceCode: code });
@@ -478,9 +484,31 @@ export function DiversionPage() {
   ];
 
   const heatEmpty = !heat.data?.foundIn.length && !heat.data?.shippedFrom.length;
+  const foundBars = (
+    <Chart
+      option={foundOption}
+      height={Math.max(220, (heat.data?.foundIn.length ?? 0) * 28 + 40)}
+      testId="diversion-found-chart"
+      onClick={onFoundClick}
+    />
+  );
+  const fromBars = (
+    <Chart option={fromOption} height={Math.max(220, (heat.data?.shippedFrom.length ?? 0) * 28 + 40)} testId="diversion-from-chart" />
+  );
   return (
     <div data-testid="diversion-page">
-      <Typography.Title level={3}>{t('diversion.title')}</Typography.Title>
+      <Space style={{ width: '100%', justifyContent: 'space-between', alignItems: 'baseline' }} wrap>
+        <Typography.Title level={3}>{t('diversion.title')}</Typography.Title>
+        <Segmented<string>
+          value={view}
+          onChange={(v) => set({ view: v }, false)}
+          options={[
+            { value: 'map', label: t('diversion.viewMap') },
+            { value: 'bars', label: t('diversion.viewBars') },
+          ]}
+          data-testid="diversion-view"
+        />
+      </Space>
       <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
         <Col xs={24} xl={12}>
           <Card title={t('diversion.foundIn')} extra={<Typography.Text type="secondary">{t('diversion.clickToFilter')}</Typography.Text>}>
@@ -489,13 +517,19 @@ export function DiversionPage() {
               <Skeleton active />
             ) : heatEmpty ? (
               <Empty description={t('diversion.noAlerts')} />
-            ) : (
-              <Chart
-                option={foundOption}
-                height={Math.max(220, (heat.data?.foundIn.length ?? 0) * 28 + 40)}
+            ) : view === 'map' ? (
+              <ProvinceMap
+                rows={foundRows}
+                en={en}
+                seriesName={t('diversion.alerts')}
+                colors={FOUND_COLORS}
+                height={400}
                 testId="diversion-found-chart"
                 onClick={onFoundClick}
+                fallback={foundBars}
               />
+            ) : (
+              foundBars
             )}
           </Card>
         </Col>
@@ -505,12 +539,18 @@ export function DiversionPage() {
               <Skeleton active />
             ) : heatEmpty ? (
               <Empty description={t('diversion.noAlerts')} />
-            ) : (
-              <Chart
-                option={fromOption}
-                height={Math.max(220, (heat.data?.shippedFrom.length ?? 0) * 28 + 40)}
+            ) : view === 'map' ? (
+              <ProvinceMap
+                rows={fromRows}
+                en={en}
+                seriesName={t('diversion.alerts')}
+                colors={FROM_COLORS}
+                height={400}
                 testId="diversion-from-chart"
+                fallback={fromBars}
               />
+            ) : (
+              fromBars
             )}
           </Card>
         </Col>

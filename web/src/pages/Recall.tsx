@@ -10,6 +10,7 @@ import {
   Input,
   Modal,
   Row,
+  Segmented,
   Skeleton,
   Space,
   Statistic,
@@ -25,6 +26,7 @@ import { api, errorText, formFieldErrors, type Page, withQuery } from '../api.ts
 import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
+import { ProvinceMap } from '../components/ProvinceMap.tsx';
 import { formatDateTime, formatNumber } from '../format.ts';
 import { provinceLabel } from '../geo/provinces.ts';
 import { may } from '../nav.ts';
@@ -33,7 +35,8 @@ import type { ProductRow, RecallHolder, RecallReport } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useQueryState } from '../useQueryState.ts';
 
-const DEFAULTS = { gtin: '', lot: '' };
+const DEFAULTS = { gtin: '', lot: '', view: 'map' };
+const MAP_COLORS: [string, string] = ['#fee2e2', '#b91c1c'];
 const STATUS_CHART_COLOR: Record<string, string> = {
   commissioned: '#3b82f6',
   packed: '#6366f1',
@@ -130,6 +133,7 @@ export function RecallPage() {
   const { get, set } = useQueryState(DEFAULTS);
   const gtin = get('gtin');
   const lot = get('lot');
+  const view = get('view') === 'bars' ? 'bars' : 'map';
   const [form] = Form.useForm<{ gtin: string; lot: string }>();
   const [gtinSearch, setGtinSearch] = useState('');
   const products = useProductOptions(gtinSearch);
@@ -163,6 +167,12 @@ export function RecallPage() {
       ],
     };
   }, [report, t, en]);
+
+  const provinceRows = useMemo(
+    () => (report?.byProvince ?? []).flatMap((r) => (r.provinceCode ? [{ code: r.provinceCode, value: r.units }] : [])),
+    [report],
+  );
+  const unplaced = (report?.byProvince ?? []).filter((r) => !r.provinceCode).reduce((n, r) => n + r.units, 0);
 
   const statusOption = useMemo<ChartOption>(
     () => ({
@@ -239,6 +249,9 @@ export function RecallPage() {
     },
   ];
 
+  const provinceBars = report ? (
+    <Chart option={provinceOption} height={Math.max(240, report.byProvince.length * 28 + 40)} testId="recall-province-chart" />
+  ) : null;
   const active = report?.recall?.active ? report.recall : null;
   const canOpen = may('recall:write', me?.user.role);
   const exportHref = report ? withQuery('/api/v1/recalls/lot/export', { gtin: report.gtin, lot: report.lot }) : undefined;
@@ -320,15 +333,42 @@ export function RecallPage() {
               </Card>
             </Col>
             <Col xs={24} xl={14}>
-              <Card title={t('recall.byProvince')}>
-                {report.byProvince.length ? (
-                  <Chart
-                    option={provinceOption}
-                    height={Math.max(240, report.byProvince.length * 28 + 40)}
-                    testId="recall-province-chart"
+              <Card
+                title={t('recall.byProvince')}
+                extra={
+                  <Segmented<string>
+                    size="small"
+                    value={view}
+                    onChange={(v) => set({ view: v })}
+                    options={[
+                      { value: 'map', label: t('recall.viewMap') },
+                      { value: 'bars', label: t('recall.viewBars') },
+                    ]}
+                    data-testid="recall-view"
                   />
-                ) : (
+                }
+              >
+                {!report.byProvince.length ? (
                   <Empty description={t('common.noData')} />
+                ) : view === 'map' ? (
+                  <>
+                    <ProvinceMap
+                      rows={provinceRows}
+                      en={en}
+                      seriesName={t('recall.units')}
+                      colors={MAP_COLORS}
+                      height={380}
+                      testId="recall-province-chart"
+                      fallback={provinceBars}
+                    />
+                    {unplaced ? (
+                      <Typography.Text type="secondary" data-testid="recall-unplaced">
+                        {t('recall.unplaced', { units: formatNumber(unplaced) })}
+                      </Typography.Text>
+                    ) : null}
+                  </>
+                ) : (
+                  provinceBars
                 )}
               </Card>
             </Col>
