@@ -116,6 +116,7 @@ export async function run(): Promise<void> {
     // after a load this size autovacuum would have analysed the tables; do it now so plans are the steady-state
     // ones, and flush the bulk load's dirty pages so the latency below is not a checkpoint's
     await db.sql`analyze code_state`;
+    await db.sql`analyze containment`;
     await db.sql`analyze event_epcs`;
     await db.sql`analyze epcis_events`;
     await db.sql`checkpoint`;
@@ -198,9 +199,13 @@ export async function run(): Promise<void> {
       t0 = performance.now();
       await post(receive);
       emit('capture', 'truck_receive_24960_units_ms', performance.now() - t0, 'ms');
+      // the units follow their pallets: each one's effective state, and the stock that counted them
       const [moved] = await db.sql<{ n: number }[]>`
-        select count(*)::int as n from code_state c join parties p on p.id = c.holder_party_id
+        select count(*)::int as n from code_now c join parties p on p.id = c.holder_party_id
         where p.code = 'D0001' and c.level = 'unit' and c.status = 'received'`;
+      const [stocked] = await db.sql<{ n: number }[]>`
+        select coalesce(sum(s.on_hand), 0)::int as n from stock s join parties p on p.id = s.holder_party_id where p.code = 'D0001'`;
+      if (stocked?.n !== moved?.n) throw new Error(`stock says ${stocked?.n} units at D0001, the codes say ${moved?.n}`);
       emit('capture', 'truck_units_received', moved?.n ?? 0, 'units');
     }
     emit('capture', 'server_rss_mib', process.memoryUsage().rss / 1024 / 1024, 'MiB');

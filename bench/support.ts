@@ -20,11 +20,36 @@ export interface BenchDb {
   close(): Promise<void>;
 }
 
-/** A fresh embedded PostgreSQL in a temporary directory, migrated, for one benchmark. */
+/**
+ * A fresh embedded PostgreSQL in a temporary directory, migrated, for one benchmark.
+ * BENCH_EXPLAIN_MS=N prints to stderr the plan (with actual times) of every statement slower than N ms;
+ * BENCH_LOG_MS=N only the duration and text of each (N=0: every statement, to see where a request's time goes).
+ */
 export async function freshDatabase(port = 54349): Promise<BenchDb> {
   const dataDir = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'tl-bench-'));
   fs.chmodSync(dataDir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir, port });
+  const explainMs = process.env.BENCH_EXPLAIN_MS;
+  const logMs = process.env.BENCH_LOG_MS;
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    port,
+    log: explainMs || logMs ? (m) => m.includes('duration') && console.error(m) : undefined,
+  });
+  if (logMs) {
+    const admin = createSql(server.url, { max: 1 });
+    await admin.unsafe(`alter system set log_min_duration_statement = '${Number(logMs)}ms'`);
+    await admin`select pg_reload_conf()`;
+    await admin.end();
+  }
+  if (explainMs) {
+    const admin = createSql(server.url, { max: 1 });
+    await admin.unsafe(`alter system set session_preload_libraries = 'auto_explain'`);
+    await admin.unsafe(`alter system set auto_explain.log_min_duration = '${Number(explainMs)}ms'`);
+    await admin.unsafe(`alter system set auto_explain.log_analyze = on`);
+    await admin.unsafe(`alter system set auto_explain.log_nested_statements = on`);
+    await admin`select pg_reload_conf()`;
+    await admin.end();
+  }
   const sql = createSql(server.url, { max: 20 });
   await migrate(sql);
   await loadDivisions(sql);

@@ -397,7 +397,7 @@ describe('scanning page', () => {
       await page.locator('[data-testid="scan-result"][data-status="ok"]').waitFor();
       const [inCase] = await server.db.sql<
         { n: number }[]
-      >`select count(*)::int as n from code_state where parent_epc = ${cases[0] as string}`;
+      >`select count(*)::int as n from code_now where parent_epc = ${cases[0] as string}`;
       expect(inCase?.n).toBe(24);
       expect(errors).toEqual([]);
       expect(foreign).toEqual([]);

@@ -184,6 +184,30 @@ describe('query', () => {
     expect(asDl.events[0]?.epcList).toEqual([unit(6)]);
   });
 
+  it('matches the children of a packing and of an unpacking by MATCH_epc and MATCH_anyEPC, not by MATCH_parentID', async () => {
+    const box = 'https://id.gs1.org/01/16901234000013/21/QBOX';
+    const children = [unit(20), unit(21)];
+    const packing = {
+      type: 'AggregationEvent',
+      eventTime: '2026-02-02T01:00:00.000Z',
+      eventTimeZoneOffset: '+08:00',
+      parentID: box,
+      childEPCs: children,
+      action: 'ADD',
+      bizStep: 'packing',
+    };
+    const unpacking = { ...packing, eventTime: '2026-02-02T02:00:00.000Z', action: 'DELETE', bizStep: 'unpacking' };
+    expect((await capture(doc([packing, unpacking]))).status).toBe(202);
+    for (const p of ['MATCH_epc', 'MATCH_anyEPC']) {
+      const r = await query(`${p}=${encodeURIComponent(unit(21))}`);
+      expect(r.events.map((e) => e.action)).toEqual(['ADD', 'DELETE']);
+    }
+    expect((await query(`MATCH_parentID=${encodeURIComponent(unit(21))}`)).events).toEqual([]);
+    expect((await query(`MATCH_parentID=${encodeURIComponent(box)}`)).events).toHaveLength(2);
+    const pattern = encodeURIComponent('urn:epc:idpat:sgtin:6901234.000001.*');
+    expect((await query(`EQ_bizStep=packing&MATCH_epc=${pattern}`)).events).toHaveLength(1);
+  });
+
   it('refuses an unknown parameter and a bad time with a problem', async () => {
     expect((await query('EQ_colour=red')).body.code).toBe('request.invalid');
     expect((await query('GE_eventTime=yesterday')).status).toBe(400);

@@ -88,9 +88,7 @@ describe('scans at the line', () => {
     expect(problems(short)).toEqual([['/body/codes', 'pack.wrong_count']]);
     const stolen = await scan('line', { kind: 'pack', parent: cases[1], codes: [units[0], ...units.slice(25, 48)] });
     expect(problems(stolen)).toEqual([['/body/codes/0', 'code.already_packed']]);
-    const [inCase] = await server.db.sql<
-      { n: number }[]
-    >`select count(*)::int as n from code_state where parent_epc = ${cases[1] as string}`;
+    const [inCase] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from code_now where parent_epc = ${cases[1] as string}`;
     expect(inCase?.n).toBe(0);
   });
 
@@ -114,10 +112,10 @@ describe('scans at the line', () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     const [fresh] = await server.db.sql<
       { parent_epc: string; lot: string }[]
-    >`select parent_epc, lot from code_state where epc = ${units[99] as string}`;
+    >`select parent_epc, lot from code_now where epc = ${units[99] as string}`;
     const [old] = await server.db.sql<
       { status: string; parent_epc: string | null }[]
-    >`select status, parent_epc from code_state where epc = ${units[5] as string}`;
+    >`select status, parent_epc from code_now where epc = ${units[5] as string}`;
     expect(fresh).toMatchObject({ parent_epc: cases[0], lot: 'L1' });
     expect(old).toMatchObject({ status: 'destroyed', parent_epc: null });
   });
@@ -130,7 +128,7 @@ describe('scans at the line', () => {
     const receive = await scan('distributor', { kind: 'receive', codes: [cases[0]] });
     expect(receive.status).toBe(200);
     const [unit] = await server.db.sql<{ code: string }[]>`
-      select p.code from code_state c join parties p on p.id = c.holder_party_id where c.epc = ${units[1] as string}`;
+      select p.code from code_now c join parties p on p.id = c.holder_party_id where c.epc = ${units[1] as string}`;
     expect(unit?.code).toBe('D0001');
     const storeCommission = await scan('store', { kind: 'commission', lot: 'L1', codes: [units[90]] });
     expect(storeCommission.status).toBe(403);

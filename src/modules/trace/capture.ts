@@ -7,7 +7,7 @@
 import type { Sql, Tx } from '../../db/connection.ts';
 import { openCopy } from '../../db/copy.ts';
 import { eventHashId, hashContext } from './epcis/event-hash.ts';
-import { type EpcisEvent, type EventFacts, eventFacts } from './event-facts.ts';
+import { childrenInContainment, EPC_ROLE, type EpcisEvent, type EventFacts, eventFacts } from './event-facts.ts';
 import { applyProjections } from './projections.ts';
 
 const EVENT_COLUMNS = [
@@ -118,7 +118,13 @@ export async function captureEvents(
       { ...event, eventID: event.eventID ?? hash },
       context ?? null,
     ]);
-    const epcRows = fresh.flatMap(({ facts }, i) => facts.epcs.map((e) => [tenantId, e.epc, facts.eventTime, ids[i] as number, e.role]));
+    // a packing's children are indexed by the containment history the projection writes (one row per child, not two)
+    const epcRows = fresh.flatMap(({ facts }, i) => {
+      const skipChildren = childrenInContainment(facts);
+      return facts.epcs
+        .filter((e) => !(skipChildren && e.role === EPC_ROLE.childEPCs))
+        .map((e) => [tenantId, e.epc, facts.eventTime, ids[i] as number, e.role]);
+    });
     await Promise.all([
       tx`insert into capture_jobs (tenant_id, id, status, event_count, new_events, actor)
         values (${tenantId}, ${captureId}, 'succeeded', ${prepared.length}, ${fresh.length}, ${actor})`,
@@ -129,7 +135,12 @@ export async function captureEvents(
       ...(eventRows.length ? [writeRows(tx, 'epcis_events', EVENT_COLUMNS, eventRows)] : []),
     ]);
     if (epcRows.length) await writeRows(tx, 'event_epcs', ['tenant_id', 'epc', 'event_time', 'event_id', 'role'], epcRows);
-    if (fresh.length) await applyProjections(tx, tenantId, fresh);
+    if (fresh.length)
+      await applyProjections(
+        tx,
+        tenantId,
+        fresh.map((f, i) => ({ facts: f.facts, eventId: ids[i] as number })),
+      );
     return { captureId, eventCount: prepared.length, newEvents: fresh.length, eventIds: prepared.map((p) => p.hash) };
   };
   if (opts.tx) return run(opts.tx);

@@ -60,6 +60,14 @@ export function glnOf(id: string | null): string | null {
   return id ? (/\/(?:414|417)\/(\d{13})(?:\/|$)/.exec(id)?.[1] ?? null) : null;
 }
 
+/**
+ * True for a packing (AggregationEvent ADD with a parent): its children are indexed by the containment
+ * history (with the event's id and time) rather than by event_epcs.
+ */
+export function childrenInContainment(f: Pick<EventFacts, 'type' | 'action' | 'epcs'>): boolean {
+  return f.type === 'AggregationEvent' && f.action === 'ADD' && f.epcs.some((e) => e.role === EPC_ROLE.parentID);
+}
+
 /** The GTIN of a canonical Digital Link of a trade item (/01/{gtin}...). */
 export function gtinOf(epc: string): string | null {
   return /\/01\/(\d{14})(?:\/|$)/.exec(epc)?.[1] ?? null;

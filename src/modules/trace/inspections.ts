@@ -15,7 +15,7 @@ export async function inspect(ctx: RequestContext, input: { code: string; divisi
     throw AppError.field('/body/divisionCode', 'division.unknown', { value: input.divisionCode });
   const journey = await codeJourney(ctx, input.code);
   const [state] = await ctx.sql<{ channel_party_id: number | null; gtin: string | null; lot: string | null }[]>`
-    select channel_party_id, gtin, lot from code_state where tenant_id = ${ctx.actor.tenantId} and epc = ${journey.code}`;
+    select channel_party_id, gtin, lot from code_now where tenant_id = ${ctx.actor.tenantId} and epc = ${journey.code}`;
   const distributorId = state?.channel_party_id == null ? null : Number(state.channel_party_id);
   const [distributor] = distributorId
     ? await ctx.sql<

@@ -9,7 +9,6 @@ import { tryCanonicalEpc } from '../../platform/epc-urn.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { divisionName } from '../parties/index.ts';
 import { EPC_ROLE, glnOf } from './event-facts.ts';
-import { activeRecallOf } from './recall.ts';
 
 interface EventRow {
   id: number;
@@ -23,10 +22,8 @@ interface EventRow {
   biz_location: string | null;
   role: number;
   body: Record<string, unknown>;
-  child_count: number;
 }
 
-const FOREVER = new Date('9999-12-31T00:00:00Z');
 const MAX_DEPTH = 4;
 
 /** Any way a person or a scanner writes a code -> the ledger's canonical id (or null). */
@@ -46,83 +43,70 @@ export function canonicalCode(input: string): string | null {
   return r.ok ? r.value : null;
 }
 
-async function eventsOf(ctx: RequestContext, epc: string, from: Date, to: Date): Promise<EventRow[]> {
-  return ctx.sql<EventRow[]>`
-    select e.id, e.event_time, e.event_hash, e.event_type, e.action, e.biz_step, e.disposition, e.read_point, e.biz_location,
-      x.role, e.body, coalesce(jsonb_array_length(e.body->'childEPCs'), 0) as child_count
-    from event_epcs x
-    join epcis_events e on e.tenant_id = x.tenant_id and e.event_time = x.event_time and e.id = x.event_id
-    where x.tenant_id = ${ctx.actor.tenantId} and x.epc = ${epc} and x.event_time >= ${from} and x.event_time < ${to}
-    order by x.event_time, x.event_id`;
-}
-
 interface Step {
   row: EventRow;
   via: string;
 }
 
+interface Container {
+  epc: string;
+  parent: string;
+  from: Date;
+  to: Date | null;
+}
+
 /**
- * Collects the events of `epc` in [from, to) and, for each time it was packed into a container, the
- * container's events while it was inside (recursively: a case on a pallet).
+ * The containers a code travelled in, with the time it was inside each (recursively: its case, the case's
+ * pallet for the time the case was on it), from the containment history. Depth-bounded against cycles.
  */
-async function collect(
-  ctx: RequestContext,
-  epc: string,
-  from: Date,
-  to: Date,
-  depth: number,
-  out: Step[],
-  containers: { epc: string; parent: string; from: Date; to: Date | null }[],
-) {
-  const own = await eventsOf(ctx, epc, from, to);
-  for (const row of own) {
-    // a container's packing and unpacking of other codes is not part of this code's journey
-    if (depth > 0 && row.role === EPC_ROLE.parentID && row.event_type === 'AggregationEvent') continue;
-    out.push({ row, via: epc });
-  }
-  if (depth >= MAX_DEPTH) return;
-  const packs = own.filter((r) => r.event_type === 'AggregationEvent' && r.role === EPC_ROLE.childEPCs);
-  for (const pack of packs.filter((r) => r.action === 'ADD')) {
-    const parent = typeof pack.body.parentID === 'string' ? canonicalCode(pack.body.parentID) : null;
-    if (!parent) continue;
-    const start = pack.event_time;
-    // it leaves the container at the first unpack naming it (or emptying the container) or when packed elsewhere
-    const parentEvents = await eventsOf(ctx, parent, start, to);
-    const leftByParent = parentEvents.find(
-      (r) =>
-        r.event_type === 'AggregationEvent' &&
-        r.action === 'DELETE' &&
-        r.role === EPC_ROLE.parentID &&
-        (r.child_count === 0 || childNamed(r, epc)),
-    );
-    const leftByOwn = packs.find((r) => r.event_time > start && r !== pack);
-    const end = [leftByParent?.event_time, leftByOwn?.event_time, to]
-      .filter((d): d is Date => !!d)
-      .sort((a, b) => a.getTime() - b.getTime())[0] as Date;
-    containers.push({ epc: parent, parent: epc, from: start, to: end.getTime() === FOREVER.getTime() ? null : end });
-    // the unpacking that let it out belongs to its journey
-    if (leftByParent && leftByParent.event_time.getTime() === end.getTime()) out.push({ row: leftByParent, via: parent });
-    // events strictly after packing (the packing event itself is already in the code's own list)
-    await collect(ctx, parent, new Date(start.getTime() + 1), end, depth + 1, out, containers);
-  }
-}
-
-function childNamed(r: EventRow, epc: string): boolean {
-  const children = Array.isArray(r.body.childEPCs) ? (r.body.childEPCs as string[]) : [];
-  return children.some((c) => canonicalCode(c) === epc);
-}
-
-/** The outermost container a code is in now (itself when loose), up the parent chain. */
-async function outermost(ctx: RequestContext, epc: string): Promise<string> {
-  const [r] = await ctx.sql<{ epc: string }[]>`
-    with recursive up(epc, parent, depth) as (
-      select epc, parent_epc, 0 from code_state where tenant_id = ${ctx.actor.tenantId} and epc = ${epc}
+function chainOf(ctx: RequestContext, epc: string) {
+  return ctx.sql`
+    with recursive chain(epc, child, t_from, t_to, depth, unpack_event) as (
+      select ${epc}::text, null::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0, null::bigint
       union all
-      select c.epc, c.parent_epc, up.depth + 1 from code_state c join up on c.tenant_id = ${ctx.actor.tenantId} and c.epc = up.parent
-      where up.depth < 8
-    )
-    select epc from up order by depth desc limit 1`;
-  return r?.epc ?? epc;
+      select k.parent_epc, ch.epc, greatest(k.packed_at, ch.t_from), least(coalesce(k.unpacked_at, 'infinity'), ch.t_to), ch.depth + 1,
+        k.unpack_event_id
+      from chain ch
+      join containment k on k.tenant_id = ${ctx.actor.tenantId} and k.child_epc = ch.epc
+        and k.packed_at < ch.t_to and coalesce(k.unpacked_at, 'infinity') > ch.t_from
+      where ch.depth < ${MAX_DEPTH}
+    )`;
+}
+
+/**
+ * One round trip: the code's own events, and each container's events while the code was inside it (not the
+ * container's packing or unpacking of other codes, but the unpacking that let this code out).
+ */
+async function journeyEvents(ctx: RequestContext, epc: string): Promise<{ steps: Step[]; containers: Container[] }> {
+  const rows = await ctx.sql<(EventRow & { via: string; depth: number; child: string | null; t_from: Date; t_to: Date })[]>`
+    ${chainOf(ctx, epc)}
+    select ch.epc as via, ch.depth, ch.child, ch.t_from, ch.t_to, e.id, e.event_time, e.event_hash, e.event_type, e.action, e.biz_step,
+      e.disposition, e.read_point, e.biz_location, x.role, e.body
+    from chain ch
+    left join lateral (
+      select x.event_time, x.event_id, x.role from event_epcs x
+      where x.tenant_id = ${ctx.actor.tenantId} and x.epc = ch.epc and (ch.depth = 0 or (x.event_time > ch.t_from and x.event_time <= ch.t_to))
+      union all
+      -- packings name their children in the containment history, not in event_epcs
+      select k.packed_at, k.pack_event_id, ${EPC_ROLE.childEPCs}::smallint from containment k
+      where k.tenant_id = ${ctx.actor.tenantId} and k.child_epc = ch.epc and (ch.depth = 0 or (k.packed_at > ch.t_from and k.packed_at <= ch.t_to))
+    ) x on true
+    left join epcis_events e on e.tenant_id = ${ctx.actor.tenantId} and e.event_time = x.event_time and e.id = x.event_id
+    where ch.depth = 0
+      or (x.event_time < ch.t_to and not (e.event_type = 'AggregationEvent' and x.role = ${EPC_ROLE.parentID}))
+      or e.id = ch.unpack_event
+      or x.event_id is null
+    order by x.event_time, x.event_id`;
+  const steps: Step[] = [];
+  const containers = new Map<string, Container>();
+  for (const r of rows) {
+    if (r.depth > 0 && r.child) {
+      const to = Number.isFinite(r.t_to.getTime()) ? r.t_to : null;
+      containers.set(`${r.via}|${r.t_from.getTime()}`, { epc: r.via, parent: r.child, from: r.t_from, to });
+    }
+    if (r.id != null) steps.push({ row: r, via: r.via });
+  }
+  return { steps, containers: [...containers.values()].sort((a, b) => a.from.getTime() - b.from.getTime()) };
 }
 
 export async function codeJourney(ctx: RequestContext, input: string) {
@@ -138,45 +122,48 @@ export async function codeJourney(ctx: RequestContext, input: string) {
   }
   if (!epc) throw AppError.field('/params/code', 'code.unrecognised', { value: input });
 
-  const steps: Step[] = [];
-  const containers: { epc: string; parent: string; from: Date; to: Date | null }[] = [];
-  // the state and the events on two connections at once: a journey is a chain of short lookups, so round trips count
-  const [[state]] = await Promise.all([
+  // the state and the events on two connections at once: two round trips in all, whatever the depth of packing
+  const [[state], { steps, containers }] = await Promise.all([
     sql<Record<string, unknown>[]>`
-      select c.*, pr.name_zh as product_name_zh, pr.name_en as product_name_en, pr.sku, h.name as holder_name, h.code as holder_code
-      from code_state c
+      select c.*, pr.name_zh as product_name_zh, pr.name_en as product_name_en, pr.sku, h.name as holder_name, h.code as holder_code,
+        r.id as recall_id, r.reason as recall_reason, r.created_at as recall_created_at
+      from code_now c
       left join packaging_levels pl on pl.tenant_id = c.tenant_id and pl.gtin = c.gtin
       left join products pr on pr.tenant_id = c.tenant_id and pr.id = pl.product_id
       left join parties h on h.tenant_id = c.tenant_id and h.id = c.holder_party_id
+      left join recalls r on r.tenant_id = c.tenant_id and r.gtin = c.gtin and r.lot = c.lot and r.active
       where c.tenant_id = ${ctx.actor.tenantId} and c.epc = ${epc}`,
-    collect(ctx, epc, new Date(0), FOREVER, 0, steps, containers),
+    journeyEvents(ctx, epc),
   ]);
   if (!state && !steps.length) throw AppError.notFound();
   steps.sort((a, b) => a.row.event_time.getTime() - b.row.event_time.getTime() || a.row.id - b.row.id);
+  const recall = state?.recall_id
+    ? { id: Number(state.recall_id), reason: state.recall_reason as string, createdAt: state.recall_created_at as Date }
+    : null;
+  // the outermost container it is in now: up the open links of the chain
+  let top = epc;
+  for (let next = containers.find((c) => c.parent === top && !c.to); next; next = containers.find((c) => c.parent === top && !c.to))
+    top = next.epc;
 
   const glns = [...new Set(steps.flatMap((s) => [glnOf(s.row.biz_location), glnOf(s.row.read_point)]).filter((g): g is string => !!g))];
-  const [places, top, recall] = await Promise.all([
-    glns.length
-      ? sql<
-          {
-            id: number;
-            gln: string;
-            code: string;
-            name: string;
-            kind: string;
-            province_code: string | null;
-            city_code: string | null;
-            district_code: string | null;
-            lat: number | null;
-            lng: number | null;
-          }[]
-        >`
+  const places = glns.length
+    ? await sql<
+        {
+          id: number;
+          gln: string;
+          code: string;
+          name: string;
+          kind: string;
+          province_code: string | null;
+          city_code: string | null;
+          district_code: string | null;
+          lat: number | null;
+          lng: number | null;
+        }[]
+      >`
         select id, gln, code, name, kind, province_code, city_code, district_code, lat, lng from parties
         where tenant_id = ${ctx.actor.tenantId} and gln = any(${glns}::text[])`
-      : [],
-    state?.parent_epc ? outermost(ctx, epc) : epc,
-    state ? activeRecallOf(ctx, (state.gtin as string | null) ?? null, (state.lot as string | null) ?? null) : null,
-  ]);
+    : [];
   const placeByGln = new Map(places.map((p) => [p.gln, p]));
 
   if (!seesWholeTenant(ctx.actor)) {

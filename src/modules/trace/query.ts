@@ -152,8 +152,15 @@ export async function queryEvents(sql: Sql, tenantId: number, params: Record<str
       if (p.prefix) prefixes.push(`${p.prefix.replace(/[\\%_]/g, '\\$&')}%`);
     }
     // through the codes' index: the events that name one of these codes in one of these roles
-    conditions.push(sql`(e.event_time, e.id) in (select x.event_time, x.event_id from event_epcs x where x.tenant_id = ${tenantId}
-      and x.role = any(${roles}::smallint[]) and (x.epc = any(${exact}::text[]) or x.epc like any(${prefixes}::text[])))`);
+    const indexed = sql`(e.event_time, e.id) in (select x.event_time, x.event_id from event_epcs x where x.tenant_id = ${tenantId}
+      and x.role = any(${roles}::smallint[]) and (x.epc = any(${exact}::text[]) or x.epc like any(${prefixes}::text[])))`;
+    // the children of packings are indexed by the containment history (see capture.ts)
+    conditions.push(
+      roles.includes(EPC_ROLE.childEPCs)
+        ? sql`(${indexed} or (e.event_time, e.id) in (select k.packed_at, k.pack_event_id from containment k where k.tenant_id = ${tenantId}
+            and (k.child_epc = any(${exact}::text[]) or k.child_epc like any(${prefixes}::text[]))))`
+        : indexed,
+    );
   }
 
   const transactions: { type: string | null; ids: string[] }[] = [];

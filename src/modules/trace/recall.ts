@@ -39,34 +39,47 @@ function checkedGtin(gtin: string): string {
   return g.value;
 }
 
-/** Where the units of a lot are now. One pass over the lot's codes, grouped in the database. */
+/**
+ * Where the units of a lot are now, from the stock projection (a few rows per holder, not a million codes):
+ * on hand, in transit towards, sold or destroyed by each holder. Units commissioned at places that are not
+ * registered parties have no holder to count under; they are the remainder of the lot's codes.
+ */
 export async function recallReport(ctx: RequestContext, gtinInput: string, lot: string): Promise<RecallReport> {
   const sql = ctx.sql;
   const tenantId = ctx.actor.tenantId;
   const gtin = checkedGtin(gtinInput);
-  const [groups, containers, recall] = await Promise.all([
-    sql<{ holder: number | null; status: string; n: number }[]>`
-      select holder_party_id as holder, status, count(*)::int as n from code_state
-      where tenant_id = ${tenantId} and gtin = ${gtin} and lot = ${lot}
-      group by 1, 2`,
+  const [stock, [codes], [containers], recall] = await Promise.all([
+    sql<{ holder: number; on_hand: number; in_transit_in: number; sold: number; destroyed: number }[]>`
+      select holder_party_id as holder, on_hand::int, in_transit_in::int, sold::int, destroyed::int from stock
+      where tenant_id = ${tenantId} and gtin = ${gtin} and lot = ${lot}`,
+    // an index-only count: unit rows are written once, at commissioning
+    sql<{ n: number }[]>`select count(*)::int as n from code_state where tenant_id = ${tenantId} and gtin = ${gtin} and lot = ${lot}`,
+    // cases and pallets of the product packed with units of the lot (they carry their first child's lot) and not emptied since
     sql<{ n: number }[]>`
-      select count(*)::int as n from (
-        -- grouped rather than count(distinct), which sorts: a million units sit in some forty thousand cases
-        select c.parent_epc from code_state c
-        where c.tenant_id = ${tenantId} and c.gtin = ${gtin} and c.lot = ${lot} and c.parent_epc is not null
-        group by c.parent_epc) containers`,
+      select count(*)::int as n from code_state c
+      where c.tenant_id = ${tenantId} and c.lot = ${lot} and c.gtin in (
+        select o.gtin from packaging_levels u join packaging_levels o on o.tenant_id = u.tenant_id and o.product_id = u.product_id
+        where u.tenant_id = ${tenantId} and u.gtin = ${gtin} and o.level <> 'unit')
+        and exists (select 1 from containment k where k.tenant_id = c.tenant_id and k.parent_epc = c.epc and k.unpacked_at is null)`,
     sql<{ id: number; reason: string; created_at: Date; active: boolean }[]>`
       select id, reason, created_at, active from recalls where tenant_id = ${tenantId} and gtin = ${gtin} and lot = ${lot}
       order by active desc, created_at desc limit 1`,
   ]);
-  const holderIds = [
-    ...new Set(
-      groups
-        .map((g) => g.holder)
-        .filter((h): h is number => h != null)
-        .map(Number),
-    ),
-  ];
+  const groups: { holder: number | null; status: string; n: number }[] = [];
+  for (const s of stock) {
+    const holder = Number(s.holder);
+    for (const [status, n] of [
+      ['on_hand', s.on_hand],
+      ['in_transit', s.in_transit_in],
+      ['sold', s.sold],
+      ['destroyed', s.destroyed],
+    ] as const)
+      if (n > 0) groups.push({ holder, status, n });
+  }
+  const counted = groups.reduce((sum, g) => sum + g.n, 0);
+  const total = Math.max(codes?.n ?? 0, counted);
+  if (total > counted) groups.push({ holder: null, status: 'untracked', n: total - counted });
+  const holderIds = [...new Set(groups.map((g) => g.holder).filter((h): h is number => h != null))];
   const parties = holderIds.length
     ? await sql<{ id: number; code: string; name: string; kind: string; province_code: string | null; city_code: string | null }[]>`
         select id, code, name, kind, province_code, city_code from parties where tenant_id = ${tenantId} and id = any(${holderIds}::bigint[])`
@@ -74,9 +87,9 @@ export async function recallReport(ctx: RequestContext, gtinInput: string, lot: 
   const partyById = new Map(parties.map((p) => [Number(p.id), p]));
   const byHolder: RecallHolder[] = groups
     .map((g) => {
-      const p = g.holder == null ? undefined : partyById.get(Number(g.holder));
+      const p = g.holder == null ? undefined : partyById.get(g.holder);
       return {
-        partyId: g.holder == null ? null : Number(g.holder),
+        partyId: g.holder,
         partyCode: p?.code ?? null,
         partyName: p?.name ?? null,
         kind: p?.kind ?? null,
@@ -98,8 +111,8 @@ export async function recallReport(ctx: RequestContext, gtinInput: string, lot: 
   return {
     gtin,
     lot,
-    units: byHolder.reduce((s, h) => s + h.units, 0),
-    containers: containers[0]?.n ?? 0,
+    units: total,
+    containers: containers?.n ?? 0,
     byHolder,
     byProvince: [...provinces.entries()]
       .map(([code, units]) => ({ provinceCode: code, provinceName: divisionName(code), units }))

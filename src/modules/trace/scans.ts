@@ -142,8 +142,12 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     const states = new Map(
       (
         await tx<CodeRow[]>`
-          select epc, gtin, level, lot, parent_epc, status, holder_party_id, in_transit_to from code_state
-          where tenant_id = ${tenantId} and epc = any(${named}::text[]) for update`
+          with locked as (
+            -- a concurrent scan of the same codes waits for this one
+            select epc from code_state where tenant_id = ${tenantId} and epc = any(${named}::text[]) order by epc for update
+          )
+          select n.epc, n.gtin, n.level, n.lot, n.parent_epc, n.status, n.holder_party_id, n.in_transit_to
+          from locked join code_now n on n.tenant_id = ${tenantId} and n.epc = locked.epc`
       ).map((r) => [r.epc, { ...r, holder_party_id: r.holder_party_id == null ? null : Number(r.holder_party_id) }]),
     );
     const events: EpcisEvent[] = [];

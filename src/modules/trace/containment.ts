@@ -1,0 +1,112 @@
+/**
+ * Packing and unpacking as a containment history: which container each code was in, from when to when.
+ * Packing adds one row per child and touches only the container's own row; the children take their
+ * holder, place and status from it through the `code_now` view. Unpacking writes the container's state
+ * down into the codes it lets out, so that a loose code's own row is current again.
+ */
+import type { Tx } from '../../db/connection.ts';
+
+export interface Packing {
+  parent: string;
+  children: string[];
+  time: Date;
+  eventId: number;
+  holder: number | null;
+  location: string | null;
+}
+
+/**
+ * Writes the effective state (from the containers) into the codes' own rows, as of `time`: they are about
+ * to leave their container. Codes with a later event of their own keep it.
+ */
+async function materialise(tx: Tx, tenantId: number, epcs: string[], time: Date, step: string): Promise<void> {
+  if (!epcs.length) return;
+  await tx`
+    update code_state c set holder_party_id = n.holder_party_id, in_transit_to = n.in_transit_to, location = n.location,
+      status = n.status, channel_party_id = n.channel_party_id, disposition = n.disposition, last_biz_step = ${step},
+      last_event_time = ${time}
+    from code_now n
+    where n.tenant_id = ${tenantId} and n.epc = any(${epcs}::text[]) and c.tenant_id = ${tenantId} and c.epc = n.epc
+      and n.last_event_time <= ${time}`;
+}
+
+export interface ChildrenHistory {
+  /** children the ledger has no state for yet (packing documents from elsewhere): they need one first */
+  unseen: string[];
+  /** earlier containment of the children, if any */
+  past: { child_epc: string; packed_at: Date; unpacked_at: Date | null }[];
+}
+
+/** One read for a packing run's children: which are new to the ledger, and which were packed before. */
+export async function childrenHistory(tx: Tx, tenantId: number, children: string[]): Promise<ChildrenHistory> {
+  if (!children.length) return { unseen: [], past: [] };
+  // fresh units (the common case) cost two index probes each and return nothing
+  const rows = await tx<{ epc: string; unseen: boolean; packed_at: Date | null; unpacked_at: Date | null }[]>`
+    select x.epc, c.epc is null as unseen, k.packed_at, k.unpacked_at
+    from unnest(${children}::text[]) as x(epc)
+    left join code_state c on c.tenant_id = ${tenantId} and c.epc = x.epc
+    left join containment k on k.tenant_id = ${tenantId} and k.child_epc = x.epc
+    where c.epc is null or k.child_epc is not null`;
+  return {
+    unseen: [...new Set(rows.filter((r) => r.unseen).map((r) => r.epc))],
+    past: rows.filter((r) => r.packed_at).map((r) => ({ child_epc: r.epc, packed_at: r.packed_at as Date, unpacked_at: r.unpacked_at })),
+  };
+}
+
+/** The packings of a run of AggregationEvent ADDs, in event-time order, given what their children's past is. */
+export async function pack(tx: Tx, tenantId: number, packings: Packing[], history: ChildrenHistory['past']): Promise<void> {
+  if (!packings.length) return;
+  // the container is seen at the packing: its place and time; it holds units of its first child's lot
+  await tx`
+    update code_state p set last_event_time = x.t, last_biz_step = 'packing', location = coalesce(x.location, p.location),
+      holder_party_id = coalesce(x.holder, p.holder_party_id),
+      lot = coalesce(p.lot, (select f.lot from code_state f where f.tenant_id = ${tenantId} and f.epc = x.first_child))
+    from unnest(${packings.map((p) => p.parent)}::text[], ${packings.map((p) => p.time.toISOString())}::timestamptz[],
+      ${packings.map((p) => p.location)}::text[], ${packings.map((p) => p.holder)}::bigint[], ${packings.map((p) => p.children[0] ?? null)}::text[])
+      as x(parent, t, location, holder, first_child)
+    where p.tenant_id = ${tenantId} and p.epc = x.parent and p.last_event_time <= x.t`;
+
+  const rows = packings.flatMap((p) => p.children.map((child) => ({ child, parent: p.parent, time: p.time, eventId: p.eventId })));
+  const until = new Map<number, Date>();
+  if (history.length) {
+    const byChild = new Map<string, { packed_at: Date; unpacked_at: Date | null }[]>();
+    for (const h of history) byChild.set(h.child_epc, [...(byChild.get(h.child_epc) ?? []), h]);
+    for (const [i, r] of rows.entries()) {
+      const past = byChild.get(r.child);
+      if (!past) continue;
+      // packed out of order (a later packing is already known): this one ends where the next begins
+      const next = past.filter((h) => h.packed_at > r.time).sort((a, b) => a.packed_at.getTime() - b.packed_at.getTime())[0];
+      if (next) until.set(i, next.packed_at);
+      // packed straight from another container: it leaves that one now, in the state it had there
+      else if (past.some((h) => h.unpacked_at == null && h.packed_at < r.time))
+        await leave(tx, tenantId, [r.child], r.time, r.eventId, 'packing');
+    }
+  }
+  await tx`
+    insert into containment (tenant_id, child_epc, parent_epc, packed_at, unpacked_at, pack_event_id)
+    select ${tenantId}, * from unnest(${rows.map((r) => r.child)}::text[], ${rows.map((r) => r.parent)}::text[],
+      ${rows.map((r) => r.time.toISOString())}::timestamptz[], ${rows.map((_, i) => until.get(i)?.toISOString() ?? null)}::timestamptz[],
+      ${rows.map((r) => r.eventId)}::bigint[])
+    on conflict do nothing`;
+}
+
+/** Codes leave the container they are in at `time` (an unpacking, or a packing into another one). */
+async function leave(tx: Tx, tenantId: number, children: string[], time: Date, eventId: number, step: string): Promise<void> {
+  await materialise(tx, tenantId, children, time, step);
+  await tx`
+    update containment set unpacked_at = ${time}, unpack_event_id = ${eventId}
+    where tenant_id = ${tenantId} and child_epc = any(${children}::text[]) and unpacked_at is null and packed_at <= ${time}`;
+}
+
+/** An AggregationEvent DELETE: the named children leave the parent; with none named, the parent is emptied. */
+export async function unpack(tx: Tx, tenantId: number, parent: string | null, named: string[], time: Date, eventId: number): Promise<void> {
+  const children = named.length
+    ? named
+    : parent
+      ? (
+          await tx<{ epc: string }[]>`
+            select child_epc as epc from containment where tenant_id = ${tenantId} and parent_epc = ${parent} and unpacked_at is null`
+        ).map((x) => x.epc)
+      : [];
+  if (children.length) await leave(tx, tenantId, children, time, eventId, 'unpacking');
+}
