@@ -7,6 +7,7 @@
  * Sizes: CAPTURE_UNITS (default 480,000 units).
  */
 
+import { readFileSync } from 'node:fs';
 import { loadDemo } from '../src/demo/load-demo.ts';
 import { buildApp } from '../src/http/app.ts';
 import { emit, freshDatabase, isMain } from './support.ts';
@@ -26,6 +27,14 @@ function doc(events: object[]) {
     creationDate: new Date().toISOString(),
     epcisBody: { eventList: events },
   });
+}
+
+/** Jiffies the machine spent busy and in all, from /proc/stat. */
+function machineCpu(): { busy: number; total: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 let clock = Date.parse('2026-04-01T00:00:00Z');
@@ -109,7 +118,15 @@ export async function run(): Promise<void> {
     };
     const commissionSeconds = await sendAll(commissionDocs);
     emit('capture', 'commission_unit_codes_per_s', (cases * 24) / commissionSeconds, 'codes/s');
+    const cpuBefore = machineCpu();
+    const nodeBefore = process.cpuUsage();
     const packSeconds = await sendAll(packDocs);
+    const cpu = machineCpu();
+    const node = process.cpuUsage(nodeBefore);
+    // how busy the two cores were while packing, and how much of it was this process (server and senders)
+    emit('capture', 'pack_machine_cpu_busy_pct', (100 * (cpu.busy - cpuBefore.busy)) / (cpu.total - cpuBefore.total), '%');
+    emit('capture', 'pack_node_cpu_s', (node.user + node.system) / 1e6, 's');
+    emit('capture', 'pack_seconds', packSeconds, 's');
     emit('capture', 'pack_unit_codes_per_s', (cases * 24) / packSeconds, 'codes/s');
     emit('capture', 'pack_units', cases * 24, 'units');
 

@@ -1,8 +1,8 @@
 /**
  * Journey and recall on a big ledger. The ledger is generated inside PostgreSQL (INSERT ... SELECT over
  * generate_series) in the shape capture writes it: per pallet of 40 cases x 24 units, a commissioning event,
- * 40 case packings, a pallet packing, a shipping and a receiving event, their event_epcs rows, and the
- * code_state of every code. The first JOURNEY_RECALL_UNITS units (default 1,000,000) are one lot.
+ * 40 case packings, a pallet packing, a shipping and a receiving event, their event_epcs and containment rows,
+ * the code_state of every code and the stock. The first JOURNEY_RECALL_UNITS units (default 1,000,000) are one lot.
  * - journey of a random unit over HTTP, one request after another: p50/p99 (target p99 < 10 ms at 20M codes);
  * - recall of the lot with current holders and counts per party (target < 2 s).
  * Size: JOURNEY_UNITS (default 2,016,000; the figure in BENCHMARKS.md was taken with 20,160,000).
@@ -65,13 +65,17 @@ export async function run(): Promise<void> {
       `insert into event_epcs ${epcCols} select ${tenant}, ${unitUri}, ${at('(u - 1) / 960 + 1', 0)}, (u - 1) / 960 + 1, 1 from generate_series(1, ${units}) u`,
     );
     await exec(
-      `insert into event_epcs ${epcCols} select ${tenant}, ${unitUri}, ${at('(u - 1) / 960 + 1', 1)}, ${P} + (u - 1) / 24 + 1, 3 from generate_series(1, ${units}) u`,
-    );
-    await exec(
       `insert into event_epcs ${epcCols} select ${tenant}, ${caseUri}, ${at('(c - 1) / 40 + 1', 1)}, ${P} + c, 2 from generate_series(1, ${C}) c`,
     );
+    // the children of packings are indexed by the containment history, as capture writes them
+    const kCols = '(tenant_id, child_epc, parent_epc, packed_at, pack_event_id)';
     await exec(
-      `insert into event_epcs ${epcCols} select ${tenant}, ${caseUri}, ${at('(c - 1) / 40 + 1', 2)}, ${P + C} + (c - 1) / 40 + 1, 3 from generate_series(1, ${C}) c`,
+      `insert into containment ${kCols} select ${tenant}, ${unitUri}, 'https://id.gs1.org/01/16901234001010/21/C' || lpad(((u - 1) / 24 + 1)::text, 8, '0'),
+        ${at('(u - 1) / 960 + 1', 1)}, ${P} + (u - 1) / 24 + 1 from generate_series(1, ${units}) u`,
+    );
+    await exec(
+      `insert into containment ${kCols} select ${tenant}, ${caseUri}, 'https://id.gs1.org/01/26901234001017/21/P' || lpad(((c - 1) / 40 + 1)::text, 7, '0'),
+        ${at('(c - 1) / 40 + 1', 2)}, ${P + C} + (c - 1) / 40 + 1 from generate_series(1, ${C}) c`,
     );
     for (const [step, id, role] of [
       [2, `${P + C} + p`, 2],
@@ -84,20 +88,30 @@ export async function run(): Promise<void> {
     }
     // current state: every unit in its case on its pallet, received by one of the distributors
     await exec(
-      `create temporary table holders as select row_number() over (order by id) - 1 as k, id from parties where tenant_id = ${tenant} and kind = 'distributor'`,
+      `create unlogged table holders as select row_number() over (order by id) - 1 as k, id from parties where tenant_id = ${tenant} and kind = 'distributor'`,
     );
+    await exec('create index on holders (k)');
     const holderOf = (p: string) => `(select id from holders where k = (${p}) % 500)`;
-    const state = '(tenant_id, epc, gtin, level, lot, parent_epc, holder_party_id, location, status, last_event_time, commissioned_at)';
-    await exec(`insert into code_state ${state} select ${tenant}, ${unitUri}, '06901234001013', 'unit',
-        case when u <= ${recallUnits} then 'RECALL1' else 'LOT' || ((u - 1) / 96000) end,
-        'https://id.gs1.org/01/16901234001010/21/C' || lpad(((u - 1) / 24 + 1)::text, 8, '0'),
-        ${holderOf('(u - 1) / 960 + 1')}, null, 'received', ${at('(u - 1) / 960 + 1', 4)}, ${at('(u - 1) / 960 + 1', 0)}
+    // units keep the state of their commissioning; their cases the packing; the pallets were received
+    const state = '(tenant_id, epc, gtin, level, lot, holder_party_id, location, status, last_event_time, commissioned_at)';
+    const lotOf = (u: string) => `case when ${u} <= ${recallUnits} then 'RECALL1' else 'LOT' || ((${u} - 1) / 96000) end`;
+    const factory = `(select id from parties where tenant_id = ${tenant} and code = 'F01')`;
+    await exec(`insert into code_state ${state} select ${tenant}, ${unitUri}, '06901234001013', 'unit', ${lotOf('u')},
+        ${factory}, null, 'commissioned', ${at('(u - 1) / 960 + 1', 0)}, ${at('(u - 1) / 960 + 1', 0)}
       from generate_series(1, ${units}) u`);
-    await exec(`insert into code_state ${state} select ${tenant}, ${caseUri}, '16901234001010', 'case', null,
-        'https://id.gs1.org/01/26901234001017/21/P' || lpad(((c - 1) / 40 + 1)::text, 7, '0'), ${holderOf('(c - 1) / 40 + 1')}, null, 'received',
-        ${at('(c - 1) / 40 + 1', 4)}, ${at('(c - 1) / 40 + 1', 0)} from generate_series(1, ${C}) c`);
-    await exec(`insert into code_state ${state} select ${tenant}, ${palletUri}, '26901234001017', 'pallet', null, null, ${holderOf('p')}, null, 'received',
-        ${at('p', 4)}, ${at('p', 0)} from generate_series(1, ${P}) p`);
+    await exec(`insert into code_state ${state} select ${tenant}, ${caseUri}, '16901234001010', 'case', ${lotOf('(c - 1) * 24 + 1')},
+        ${factory}, null, 'commissioned', ${at('(c - 1) / 40 + 1', 1)}, ${at('(c - 1) / 40 + 1', 0)} from generate_series(1, ${C}) c`);
+    await exec(`insert into code_state ${state} select ${tenant}, ${palletUri}, '26901234001017', 'pallet', ${lotOf('(p - 1) * 960 + 1')},
+        ${holderOf('p')}, null, 'received', ${at('p', 4)}, ${at('p', 0)} from generate_series(1, ${P}) p`);
+    // the stock those receipts left: every unit on hand at its pallet's distributor
+    await exec(`insert into stock (tenant_id, holder_party_id, gtin, lot, on_hand)
+      select ${tenant}, h.id, '06901234001013', l.lot, count(*) from generate_series(1, ${units}) u
+      cross join lateral (select ${lotOf('u')} as lot) l
+      join holders h on h.k = ((u - 1) / 960 + 1) % 500
+      group by 2, 3, 4`);
+    // steady state: autovacuum would by now have analysed the tables and set the visibility map (index-only counts)
+    await exec('vacuum analyze code_state');
+    await exec('analyze containment');
     await exec('analyze epcis_events; analyze event_epcs; analyze code_state');
     emit('journey', 'ledger_units', units, 'codes');
     emit('journey', 'ledger_load_seconds', (performance.now() - started) / 1000, 's');

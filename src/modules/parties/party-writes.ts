@@ -96,7 +96,7 @@ export async function insertParties(
   });
   const existing = await tx<{ code: string; gln: string | null }[]>`
     select code, gln from parties where tenant_id = ${tenantId}
-      and (code = any(${[...byCode.keys()]}::text[]) or gln = any(${[...glns.keys()]}::text[]))`;
+      and (code = any(${[...byCode.keys()]}::text[]) or gln = any(${[...glns.keys()]}::bpchar[]))`;
   for (const e of existing) {
     const i = byCode.get(e.code);
     if (i !== undefined) errors.push({ pointer: pointer(i, 'code'), code: 'import.exists', params: { field: 'code', value: e.code } });

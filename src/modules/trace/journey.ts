@@ -162,7 +162,7 @@ export async function codeJourney(ctx: RequestContext, input: string) {
         }[]
       >`
         select id, gln, code, name, kind, province_code, city_code, district_code, lat, lng from parties
-        where tenant_id = ${ctx.actor.tenantId} and gln = any(${glns}::text[])`
+        where tenant_id = ${ctx.actor.tenantId} and gln = any(${glns}::bpchar[])`
     : [];
   const placeByGln = new Map(places.map((p) => [p.gln, p]));
 

@@ -60,7 +60,7 @@ async function resolve(tx: Tx, tenantId: number, events: ProjectedEvent[]): Prom
   const [parties, levels] = await Promise.all([
     glns.size
       ? tx<{ gln: string; id: number; kind: string }[]>`
-          select gln, id, kind from parties where tenant_id = ${tenantId} and gln = any(${[...glns]}::text[])`
+          select gln, id, kind from parties where tenant_id = ${tenantId} and gln = any(${[...glns]}::bpchar[])`
       : [],
     gtins.size
       ? tx<{ gtin: string; level: 'unit' | 'case' | 'pallet' }[]>`
