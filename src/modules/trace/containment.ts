@@ -53,10 +53,9 @@ export async function childrenHistory(tx: Tx, tenantId: number, children: string
   };
 }
 
-/** The packings of a run of AggregationEvent ADDs, in event-time order, given what their children's past is. */
-export async function pack(tx: Tx, tenantId: number, packings: Packing[], history: ChildrenHistory['past']): Promise<void> {
+/** The container is seen at its packing: its place and time; it holds units of its first child's lot. */
+export async function markContainers(tx: Tx, tenantId: number, packings: Packing[]): Promise<void> {
   if (!packings.length) return;
-  // the container is seen at the packing: its place and time; it holds units of its first child's lot
   await tx`
     update code_state p set last_event_time = x.t, last_biz_step = 'packing', location = coalesce(x.location, p.location),
       holder_party_id = coalesce(x.holder, p.holder_party_id),
@@ -65,8 +64,12 @@ export async function pack(tx: Tx, tenantId: number, packings: Packing[], histor
       ${packings.map((p) => p.location)}::text[], ${packings.map((p) => p.holder)}::bigint[], ${packings.map((p) => p.children[0] ?? null)}::text[])
       as x(parent, t, location, holder, first_child)
     where p.tenant_id = ${tenantId} and p.epc = x.parent and p.last_event_time <= x.t`;
+}
 
-  const rows = packings.flatMap((p) => p.children.map((child) => ({ child, parent: p.parent, time: p.time, eventId: p.eventId })));
+/** The packings of a run of AggregationEvent ADDs, in event-time order, given what their children's past is. */
+export async function pack(tx: Tx, tenantId: number, packings: Packing[], history: ChildrenHistory['past']): Promise<void> {
+  if (!packings.length) return;
+  const rows = packings.flatMap((p, k) => p.children.map((child) => ({ child, k, time: p.time, eventId: p.eventId })));
   const until = new Map<number, Date>();
   if (history.length) {
     const byChild = new Map<string, { packed_at: Date; unpacked_at: Date | null }[]>();
@@ -82,12 +85,13 @@ export async function pack(tx: Tx, tenantId: number, packings: Packing[], histor
         await leave(tx, tenantId, [r.child], r.time, r.eventId, 'packing');
     }
   }
+  // each child names its packing by position: the parent, time and event go once per packing, not once per child
   await tx`
     insert into containment (tenant_id, child_epc, parent_epc, packed_at, unpacked_at, pack_event_id)
-    select ${tenantId}, * from unnest(${rows.map((r) => r.child)}::text[], ${rows.map((r) => r.parent)}::text[],
-      ${rows.map((r) => r.time.toISOString())}::timestamptz[], ${rows.map((_, i) => until.get(i)?.toISOString() ?? null)}::timestamptz[],
-      ${rows.map((r) => r.eventId)}::bigint[])
-    on conflict do nothing`;
+    select ${tenantId}, x.child, (${packings.map((p) => p.parent)}::text[])[x.k], (${packings.map((p) => p.time.toISOString())}::timestamptz[])[x.k],
+      x.until, (${packings.map((p) => p.eventId)}::bigint[])[x.k]
+    from unnest(${rows.map((r) => r.child)}::text[], ${rows.map((r) => r.k + 1)}::int[],
+      ${until.size ? rows.map((_, i) => until.get(i)?.toISOString() ?? null) : null}::timestamptz[]) as x(child, k, until)`;
 }
 
 /** Codes leave the container they are in at `time` (an unpacking, or a packing into another one). */

@@ -10,7 +10,7 @@
  * (containment.ts, the `code_now` view), so the scan updates the container's row and the stock of the units.
  */
 import type { Tx } from '../../db/connection.ts';
-import { childrenHistory, type Packing, pack, unpack } from './containment.ts';
+import { childrenHistory, markContainers, type Packing, pack, unpack } from './containment.ts';
 import { type CityShipment, checkDiversion, checkMonthlyCaps } from './diversion.ts';
 import { EPC_ROLE, type EventFacts, glnOf, gtinOf } from './event-facts.ts';
 import { type MoveTarget, move } from './moves.ts';
@@ -165,21 +165,6 @@ async function applyRun(tx: Tx, tenantId: number, step: Step, run: ProjectedEven
       return;
     }
     case 'pack': {
-      // containers and children the ledger has not seen yet (packing documents from elsewhere) get a state first
-      await ensureCodes(tx, tenantId, targetsOf(run, r, [EPC_ROLE.parentID]), r);
-      const children = targetsOf(run, r, [EPC_ROLE.childEPCs]);
-      const history = await childrenHistory(
-        tx,
-        tenantId,
-        children.map((c) => c.epc),
-      );
-      const unseenChildren = new Set(history.unseen);
-      await ensureCodes(
-        tx,
-        tenantId,
-        children.filter((c) => unseenChildren.has(c.epc)),
-        r,
-      );
       const packings: Packing[] = [];
       for (const e of run) {
         const parent = e.facts.epcs.find((x) => x.role === EPC_ROLE.parentID)?.epc;
@@ -187,6 +172,25 @@ async function applyRun(tx: Tx, tenantId: number, step: Step, run: ProjectedEven
         if (!parent || !children.length) continue;
         const holder = r.partyByLocation.get(glnOf(e.facts.bizLocation) ?? '') ?? null;
         packings.push({ parent, children, time: e.facts.eventTime, eventId: e.eventId, holder, location: e.facts.bizLocation });
+      }
+      // containers and children the ledger has not seen yet (packing documents from elsewhere) get a state first
+      await ensureCodes(tx, tenantId, targetsOf(run, r, [EPC_ROLE.parentID]), r);
+      const [history] = await Promise.all([
+        childrenHistory(
+          tx,
+          tenantId,
+          packings.flatMap((p) => p.children),
+        ),
+        markContainers(tx, tenantId, packings),
+      ]);
+      if (history.unseen.length) {
+        const unseen = new Set(history.unseen);
+        await ensureCodes(
+          tx,
+          tenantId,
+          targetsOf(run, r, [EPC_ROLE.childEPCs]).filter((t) => unseen.has(t.epc)),
+          r,
+        );
       }
       return pack(tx, tenantId, packings, history.past);
     }
