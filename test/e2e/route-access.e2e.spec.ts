@@ -60,6 +60,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     },
     'GET /api/v1/recalls/lot': { path: '/api/v1/recalls/lot?gtin=06901234000016&lot=L1' },
     'GET /api/v1/recalls/lot/export': { path: '/api/v1/recalls/lot/export?gtin=06901234000016&lot=L1' },
+    'GET /api/v1/recalls/lot/codes': { path: '/api/v1/recalls/lot/codes?gtin=06901234000016&lot=L1' },
     'POST /api/v1/recalls': { path: '/api/v1/recalls', body: {} },
     'GET /api/v1/diversion/alerts': { path: '/api/v1/diversion/alerts' },
     'POST /api/v1/diversion/alerts/:id/review': { path: '/api/v1/diversion/alerts/999999/review', body: {} },

@@ -203,6 +203,23 @@ describe('a lot travels the channel', () => {
     });
     expect(xlsx.headers.get('content-type')).toContain('spreadsheetml');
     expect((await xlsx.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    // every unit, case and pallet of the lot, one line each, with where it is now
+    const csv = await fetch(`${server.baseUrl}/api/v1/recalls/lot/codes?gtin=${UNIT_GTIN}&lot=${LOT}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines).toHaveLength(1 + 48 + 2 + 1);
+    const line = (code: string) => lines.find((l) => l.startsWith(code));
+    expect(line(unit(5))).toMatch(/,unit,received,/);
+    expect(line(unit(5))).toContain('S000001');
+    const bad = await fetch(`${server.baseUrl}/api/v1/recalls/lot/codes?gtin=123&lot=${LOT}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(bad.status).toBe(400);
   });
 
   it('raises a diversion alert for the case received outside the distributor territory, not for the one inside', async () => {

@@ -8,7 +8,7 @@ import { writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { divisionName } from '../parties/index.ts';
 import { alertScope, alertView, type ReviewDecision, reviewAlert } from './diversion-review.ts';
 import { inspect } from './inspections.ts';
-import { openRecall, recallReport } from './recall.ts';
+import { openRecall, recallCodes, recallReport } from './recall.ts';
 
 const LotQuery = strictObject({ gtin: Type.String({ minLength: 8, maxLength: 14 }), lot: Type.String({ minLength: 1, maxLength: 40 }) });
 
@@ -54,6 +54,45 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
             status: h.status,
             units: h.units,
           })),
+        ),
+      );
+    },
+  );
+
+  api.get(
+    '/recalls/lot/codes',
+    {
+      config: { access: 'recall:read' },
+      schema: {
+        tags: ['trace'],
+        summary: 'Every unit, case and pallet of a lot with where it is now (CSV by default: a lot can be a million codes)',
+        querystring: strictObject({
+          ...LotQuery.properties,
+          format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('xlsx')])),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const q = req.query as { gtin: string; lot: string; format?: 'csv' | 'xlsx' };
+      const format = q.format ?? 'csv';
+      const rows = recallCodes(ctxOf(req, sql), q.gtin, q.lot);
+      reply.header('content-disposition', `attachment; filename="recall-codes-${q.gtin}-${encodeURIComponent(q.lot)}.${format}"`);
+      reply.type(format === 'xlsx' ? XLSX_TYPE : 'text/csv; charset=utf-8');
+      return reply.send(
+        writeTable(
+          format,
+          [
+            { key: 'code', header: '码 code' },
+            { key: 'level', header: '层级 level' },
+            { key: 'status', header: '状态 status' },
+            { key: 'container', header: '所在箱/托 container' },
+            { key: 'holder_code', header: '持有方编码 holder code' },
+            { key: 'holder_name', header: '持有方 holder' },
+            { key: 'province', header: '省 province' },
+            { key: 'city', header: '市 city' },
+            { key: 'since', header: '自 since' },
+          ],
+          rows,
         ),
       );
     },

@@ -73,40 +73,83 @@ function chainOf(ctx: RequestContext, epc: string) {
     )`;
 }
 
+interface Place {
+  id: number;
+  gln: string;
+  code: string;
+  name: string;
+  kind: string;
+  province_code: string | null;
+  city_code: string | null;
+  district_code: string | null;
+  lat: number | null;
+  lng: number | null;
+}
+
+type JourneyRow = EventRow & { via: string; depth: number; child: string | null; t_from: string; t_to: string; event_time: string };
+
 /**
- * One round trip: the code's own events, and each container's events while the code was inside it (not the
- * container's packing or unpacking of other codes, but the unpacking that let this code out).
+ * One statement, one round trip: the code's state now, its own events and each container's events while the code
+ * was inside it (not the container's packing or unpacking of other codes, but the unpacking that let this code
+ * out), and the places those events name. A journey is a dozen index probes; as separate queries their round trips
+ * and wake-ups were most of its time.
  */
-async function journeyEvents(ctx: RequestContext, epc: string): Promise<{ steps: Step[]; containers: Container[] }> {
-  const rows = await ctx.sql<(EventRow & { via: string; depth: number; child: string | null; t_from: Date; t_to: Date })[]>`
-    ${chainOf(ctx, epc)}
-    select ch.epc as via, ch.depth, ch.child, ch.t_from, ch.t_to, e.id, e.event_time, e.event_hash, e.event_type, e.action, e.biz_step,
-      e.disposition, e.read_point, e.biz_location, x.role, e.body
-    from chain ch
-    left join lateral (
-      select x.event_time, x.event_id, x.role from event_epcs x
-      where x.tenant_id = ${ctx.actor.tenantId} and x.epc = ch.epc and (ch.depth = 0 or (x.event_time > ch.t_from and x.event_time <= ch.t_to))
-      union all
-      -- packings name their children in the containment history, not in event_epcs
-      select k.packed_at, k.pack_event_id, ${EPC_ROLE.childEPCs}::smallint from containment k
-      where k.tenant_id = ${ctx.actor.tenantId} and k.child_epc = ch.epc and (ch.depth = 0 or (k.packed_at > ch.t_from and k.packed_at <= ch.t_to))
-    ) x on true
-    left join epcis_events e on e.tenant_id = ${ctx.actor.tenantId} and e.event_time = x.event_time and e.id = x.event_id
-    where ch.depth = 0
-      or (x.event_time < ch.t_to and not (e.event_type = 'AggregationEvent' and x.role = ${EPC_ROLE.parentID}))
-      or e.id = ch.unpack_event
-      or x.event_id is null
-    order by x.event_time, x.event_id`;
+async function journeyData(ctx: RequestContext, epc: string) {
+  const t = ctx.actor.tenantId;
+  const [row] = await ctx.sql<{ events: JourneyRow[] | null; state: Record<string, unknown> | null; places: Place[] | null }[]>`
+    ${chainOf(ctx, epc)}, ev as (
+      select ch.epc as via, ch.depth, ch.child, ch.t_from, ch.t_to, e.id, e.event_time, e.event_hash, e.event_type, e.action, e.biz_step,
+        e.disposition, e.read_point, e.biz_location, x.role, e.body
+      from chain ch
+      left join lateral (
+        select x.event_time, x.event_id, x.role from event_epcs x
+        where x.tenant_id = ${t} and x.epc = ch.epc and (ch.depth = 0 or (x.event_time > ch.t_from and x.event_time <= ch.t_to))
+        union all
+        -- packings name their children in the containment history, not in event_epcs
+        select k.packed_at, k.pack_event_id, ${EPC_ROLE.childEPCs}::smallint from containment k
+        where k.tenant_id = ${t} and k.child_epc = ch.epc and (ch.depth = 0 or (k.packed_at > ch.t_from and k.packed_at <= ch.t_to))
+      ) x on true
+      left join epcis_events e on e.tenant_id = ${t} and e.event_time = x.event_time and e.id = x.event_id
+      where ch.depth = 0
+        or (x.event_time < ch.t_to and not (e.event_type = 'AggregationEvent' and x.role = ${EPC_ROLE.parentID}))
+        or e.id = ch.unpack_event
+        or x.event_id is null
+    ), st as (
+      select c.*, pr.name_zh as product_name_zh, pr.name_en as product_name_en, pr.sku, h.name as holder_name, h.code as holder_code,
+        r.id as recall_id, r.reason as recall_reason, r.created_at as recall_created_at
+      from code_now c
+      left join packaging_levels pl on pl.tenant_id = c.tenant_id and pl.gtin = c.gtin
+      left join products pr on pr.tenant_id = c.tenant_id and pr.id = pl.product_id
+      left join parties h on h.tenant_id = c.tenant_id and h.id = c.holder_party_id
+      left join recalls r on r.tenant_id = c.tenant_id and r.gtin = c.gtin and r.lot = c.lot and r.active
+      where c.tenant_id = ${t} and c.epc = ${epc}
+    ), pl as (
+      -- the GLN of a Digital Link location or party (/414/{gln}, /417/{gln}), as glnOf reads it
+      select id, gln, code, name, kind, province_code, city_code, district_code, lat, lng from parties
+      where tenant_id = ${t} and gln in (
+        select substring(v.id from '/(?:414|417)/([0-9]{13})(?:/|$)')::bpchar from ev cross join lateral (values (ev.biz_location), (ev.read_point)) v(id))
+    )
+    select (select json_agg(ev) from ev) as events, (select row_to_json(st) from st) as state, (select json_agg(pl) from pl) as places`;
   const steps: Step[] = [];
   const containers = new Map<string, Container>();
-  for (const r of rows) {
+  for (const r of row?.events ?? []) {
     if (r.depth > 0 && r.child) {
-      const to = Number.isFinite(r.t_to.getTime()) ? r.t_to : null;
-      containers.set(`${r.via}|${r.t_from.getTime()}`, { epc: r.via, parent: r.child, from: r.t_from, to });
+      const to = new Date(r.t_to);
+      const from = new Date(r.t_from);
+      containers.set(`${r.via}|${r.t_from}`, { epc: r.via, parent: r.child, from, to: Number.isFinite(to.getTime()) ? to : null });
     }
-    if (r.id != null) steps.push({ row: r, via: r.via });
+    if (r.id != null) steps.push({ row: { ...r, event_time: new Date(r.event_time) }, via: r.via });
   }
-  return { steps, containers: [...containers.values()].sort((a, b) => a.from.getTime() - b.from.getTime()) };
+  const state = row?.state ?? null;
+  if (state)
+    for (const k of ['last_event_time', 'commissioned_at', 'recall_created_at'])
+      if (typeof state[k] === 'string') state[k] = new Date(state[k] as string);
+  return {
+    state,
+    steps,
+    containers: [...containers.values()].sort((a, b) => a.from.getTime() - b.from.getTime()),
+    places: row?.places ?? [],
+  };
 }
 
 export async function codeJourney(ctx: RequestContext, input: string) {
@@ -122,19 +165,7 @@ export async function codeJourney(ctx: RequestContext, input: string) {
   }
   if (!epc) throw AppError.field('/params/code', 'code.unrecognised', { value: input });
 
-  // the state and the events on two connections at once: two round trips in all, whatever the depth of packing
-  const [[state], { steps, containers }] = await Promise.all([
-    sql<Record<string, unknown>[]>`
-      select c.*, pr.name_zh as product_name_zh, pr.name_en as product_name_en, pr.sku, h.name as holder_name, h.code as holder_code,
-        r.id as recall_id, r.reason as recall_reason, r.created_at as recall_created_at
-      from code_now c
-      left join packaging_levels pl on pl.tenant_id = c.tenant_id and pl.gtin = c.gtin
-      left join products pr on pr.tenant_id = c.tenant_id and pr.id = pl.product_id
-      left join parties h on h.tenant_id = c.tenant_id and h.id = c.holder_party_id
-      left join recalls r on r.tenant_id = c.tenant_id and r.gtin = c.gtin and r.lot = c.lot and r.active
-      where c.tenant_id = ${ctx.actor.tenantId} and c.epc = ${epc}`,
-    journeyEvents(ctx, epc),
-  ]);
+  const { state, steps, containers, places } = await journeyData(ctx, epc);
   if (!state && !steps.length) throw AppError.notFound();
   steps.sort((a, b) => a.row.event_time.getTime() - b.row.event_time.getTime() || a.row.id - b.row.id);
   const recall = state?.recall_id
@@ -144,26 +175,6 @@ export async function codeJourney(ctx: RequestContext, input: string) {
   let top = epc;
   for (let next = containers.find((c) => c.parent === top && !c.to); next; next = containers.find((c) => c.parent === top && !c.to))
     top = next.epc;
-
-  const glns = [...new Set(steps.flatMap((s) => [glnOf(s.row.biz_location), glnOf(s.row.read_point)]).filter((g): g is string => !!g))];
-  const places = glns.length
-    ? await sql<
-        {
-          id: number;
-          gln: string;
-          code: string;
-          name: string;
-          kind: string;
-          province_code: string | null;
-          city_code: string | null;
-          district_code: string | null;
-          lat: number | null;
-          lng: number | null;
-        }[]
-      >`
-        select id, gln, code, name, kind, province_code, city_code, district_code, lat, lng from parties
-        where tenant_id = ${ctx.actor.tenantId} and gln = any(${glns}::bpchar[])`
-    : [];
   const placeByGln = new Map(places.map((p) => [p.gln, p]));
 
   if (!seesWholeTenant(ctx.actor)) {

@@ -122,6 +122,54 @@ export async function recallReport(ctx: RequestContext, gtinInput: string, lot: 
   };
 }
 
+/**
+ * Every code of a lot (its units, and the cases and pallets packed with them) with where it is now, streamed
+ * from a cursor: a million rows never sit in memory at once.
+ */
+export function recallCodes(ctx: RequestContext, gtinInput: string, lot: string): AsyncIterable<Record<string, string | null>> {
+  // checked before the first byte goes out, so a bad GTIN is a problem response, not a broken download
+  const gtin = checkedGtin(gtinInput);
+  return lotCodes(ctx, gtin, lot);
+}
+
+async function* lotCodes(ctx: RequestContext, gtin: string, lot: string): AsyncIterable<Record<string, string | null>> {
+  const t = ctx.actor.tenantId;
+  const query = ctx.sql<
+    {
+      epc: string;
+      level: string | null;
+      status: string;
+      parent_epc: string | null;
+      holder_code: string | null;
+      holder_name: string | null;
+      province_code: string | null;
+      city_code: string | null;
+      last_event_time: Date;
+    }[]
+  >`
+    select n.epc, n.level, n.status, n.parent_epc, h.code as holder_code, h.name as holder_name, h.province_code, h.city_code,
+      n.last_event_time
+    from code_now n left join parties h on h.tenant_id = n.tenant_id and h.id = n.holder_party_id
+    where n.tenant_id = ${t} and n.lot = ${lot} and n.gtin in (
+      select o.gtin from packaging_levels u join packaging_levels o on o.tenant_id = u.tenant_id and o.product_id = u.product_id
+      where u.tenant_id = ${t} and u.gtin = ${gtin}
+      union select ${gtin})`;
+  for await (const batch of query.cursor(2000)) {
+    for (const r of batch)
+      yield {
+        code: r.epc,
+        level: r.level,
+        status: r.status,
+        container: r.parent_epc,
+        holder_code: r.holder_code,
+        holder_name: r.holder_name,
+        province: divisionName(r.province_code),
+        city: divisionName(r.city_code),
+        since: r.last_event_time.toISOString(),
+      };
+  }
+}
+
 /** Opens a recall of a lot (audited); scans and lookups of its codes then warn. Opening it twice is one recall. */
 export async function openRecall(
   ctx: RequestContext,

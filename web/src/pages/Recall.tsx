@@ -255,6 +255,8 @@ export function RecallPage() {
   const active = report?.recall?.active ? report.recall : null;
   const canOpen = may('recall:write', me?.user.role);
   const exportHref = report ? withQuery('/api/v1/recalls/lot/export', { gtin: report.gtin, lot: report.lot }) : undefined;
+  // every code of the lot, one line each: CSV, as a lot can be a million codes
+  const codesHref = report ? withQuery('/api/v1/recalls/lot/codes', { gtin: report.gtin, lot: report.lot }) : undefined;
 
   return (
     <div data-testid="recall-page">
@@ -388,6 +390,9 @@ export function RecallPage() {
               <Space wrap>
                 <Button href={exportHref} download data-testid="recall-export">
                   {t('recall.export')}
+                </Button>
+                <Button href={codesHref} download data-testid="recall-export-codes">
+                  {t('recall.exportCodes')}
                 </Button>
                 {canOpen ? (
                   <Button type="primary" danger disabled={!!active} onClick={() => setDialog(true)} data-testid="recall-open">
