@@ -549,7 +549,8 @@ const CANONICAL_PARSE_OPTIONS: DigitalLinkOptions = { permitConvenienceAlphas: t
 const FAST_SGTIN_PREFIX = `${CANONICAL_DL_STEM}/01/`;
 
 /** Fast path: `https://id.gs1.org/01/{gtin14}/21/{serial}` already canonical (serial only A-Z a-z 0-9 - . _). */
-function isCanonicalSgtinDl(v: string): boolean {
+/** True for an SGTIN already in canonical Digital Link form with a plain serial: the common case, checked by hand. */
+export function isCanonicalSgtinDl(v: string): boolean {
   const n = FAST_SGTIN_PREFIX.length;
   if (v.length < n + 19 || v.length > n + 38 || !v.startsWith(FAST_SGTIN_PREFIX)) return false;
   if (!isDigits(v, n, n + 14) || v.charCodeAt(n + 14) !== 47 || v.charCodeAt(n + 15) !== 50 || v.charCodeAt(n + 16) !== 49) return false;

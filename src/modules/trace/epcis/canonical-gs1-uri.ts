@@ -8,6 +8,7 @@
  * per scheme; where the reference's regex has a slip (a 12-digit company prefix in GRAI and in the GRAI/GDTI/SGCN
  * patterns needs one dot too many there) the EPC Tag Data Standard grammar is used.
  */
+import { isCanonicalSgtinDl } from '../../../platform/epc-urn.ts';
 import { gs1CheckDigit } from '../../../platform/gs1.ts';
 
 const ID = 'https://id.gs1.org/';
@@ -19,6 +20,7 @@ const ID = 'https://id.gs1.org/';
 export function canonicalGs1Uri(uri: string): string | null {
   if (typeof uri !== 'string' || !uri.includes('.')) return null;
   if (uri.startsWith('urn:epc:id:sgtin:')) return sgtin(uri); // the hot path, parsed by hand
+  if (isCanonicalSgtinDl(uri)) return uri; // the other hot path: already canonical (a plain serial needs no escaping)
   if (uri.startsWith('urn:epc:')) return epcToDigitalLink(uri);
   if (uri.startsWith('http')) return digitalLinkToCanonical(uri);
   return null;

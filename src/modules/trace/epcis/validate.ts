@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { isCanonicalSgtinDl } from '../../../platform/epc-urn.ts';
 import {
   BIZ_STEPS,
   BIZ_TRANSACTION_TYPES,
@@ -69,6 +70,8 @@ if (schema.definitions.epcList) schema.definitions.epcList.items = { type: 'stri
 // verbose: errors carry their parentSchema, from which an anyOf's number of alternatives is read
 const ajv = new Ajv.default({ allErrors: true, strict: false, verbose: true });
 addFormats.default(ajv);
+// the full RFC 3986 check, after a hand check that passes the canonical codes most documents are made of
+ajv.addFormat('uri', (s: string) => isCanonicalSgtinDl(s) || (fullFormats.uri as (s: string) => boolean)(s));
 ajv.addSchema(schema);
 const validateRoot = ajv.getSchema(schema.$id) as ValidateFunction;
 const validateEvent = ajv.getSchema(`${schema.$id}#/definitions/EPCIS-Document-Event`) as ValidateFunction;
