@@ -4,7 +4,7 @@
  * - packing documents (cases of 24 units) arriving in batches: unit codes per second (target >= 50,000/s);
  * - a single small event from a device: latency p50/p99 (target p99 < 20 ms);
  * - shipping and receiving one truck by its pallets (26 x 40 x 24 = 24,960 units; target < 1 s each).
- * Sizes: CAPTURE_UNITS (default 480,000 units).
+ * Sizes: CAPTURE_UNITS (default 480,000 units); CAPTURE_SENDERS concurrent senders (default 2).
  */
 
 import { readFileSync } from 'node:fs';
@@ -106,14 +106,16 @@ export async function run(): Promise<void> {
         ),
       );
     }
-    // two senders, as two lines would
+    // CAPTURE_SENDERS lines send at once (default 2), each document after the previous one was acknowledged
+    const senders = Number(process.env.CAPTURE_SENDERS ?? 2);
+    emit('capture', 'senders', senders, 'senders');
     const sendAll = async (docs: string[]) => {
       let next = 0;
       const worker = async () => {
         while (next < docs.length) await post(docs[next++] as string);
       };
       const started = performance.now();
-      await Promise.all([worker(), worker()]);
+      await Promise.all(Array.from({ length: senders }, worker));
       return (performance.now() - started) / 1000;
     };
     const commissionSeconds = await sendAll(commissionDocs);
