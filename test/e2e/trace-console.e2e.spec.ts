@@ -204,8 +204,11 @@ describe('traceability console', () => {
       // the same counts as a ranking of bars
       await page.getByTestId('recall-view').getByText('Ranking').click();
       await page.getByTestId('recall-province-chart').locator('canvas').first().waitFor();
-      expect(await page.getByTestId('recall-province-chart-map').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('recall-province-chart-map').count()).toBe(0);
       expect(await page.getByTestId('recall-export').getAttribute('href')).toBe(`/api/v1/recalls/lot/export?gtin=${UNIT_GTIN}&lot=${LOT}`);
+      expect(await page.getByTestId('recall-export-codes').getAttribute('href')).toBe(
+        `/api/v1/recalls/lot/codes?gtin=${UNIT_GTIN}&lot=${LOT}`,
+      );
 
       // open the recall: confirmed in a dialog, then the lookup warns
       await page.getByTestId('recall-open').click();
