@@ -49,6 +49,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'epcis.schema': { 'zh-CN': '不符合 EPCIS 2.0 JSON Schema：{reason}', en: 'Does not match the EPCIS 2.0 JSON Schema: {reason}' },
   'epcis.identifier_not_uri': { 'zh-CN': '标识不是 URI：{reason}', en: 'The identifier is not a URI: {reason}' },
   'epcis.unknown_cbv_term': { 'zh-CN': '未知的 CBV 术语（且无命名空间）：{reason}', en: 'Unknown CBV term without a namespace: {reason}' },
+  'epcis.packing_cycle': {
+    'zh-CN': '装箱成环：容器不能装进它自己或它所装的码里',
+    en: 'Packing cycle: a container cannot be packed into itself or into a code it contains',
+  },
   'epcis.capture_limit': { 'zh-CN': '一次最多采集 {limit} 个事件', en: 'At most {limit} events per capture' },
   'epcis.query_parameter': { 'zh-CN': '查询参数 {name} 的值无效：{value}', en: 'Invalid value for query parameter {name}: {value}' },
   'epcis.query_parameter_unknown': { 'zh-CN': '不支持的查询参数 {name}', en: 'Unsupported query parameter {name}' },

@@ -208,6 +208,35 @@ describe('query', () => {
     expect((await query(`EQ_bizStep=packing&MATCH_epc=${pattern}`)).events).toHaveLength(1);
   });
 
+  it('refuses a packing cycle (a container into itself or into what it contains) and stores nothing of the document', async () => {
+    const box = 'https://id.gs1.org/01/16901234000013/21/CYC1';
+    const pallet = 'https://id.gs1.org/01/26901234000010/21/CYC2';
+    const at = (m: number) => `2026-02-03T01:0${m}:00.000Z`;
+    const packing = (m: number, parentID: string, childEPCs: string[]) => ({
+      type: 'AggregationEvent',
+      eventTime: at(m),
+      eventTimeZoneOffset: '+08:00',
+      parentID,
+      childEPCs,
+      action: 'ADD',
+      bizStep: 'packing',
+    });
+    const itself = await capture(doc([packing(0, box, [box])]));
+    expect(itself.status).toBe(400);
+    expect(itself.body.errors).toEqual([
+      expect.objectContaining({ pointer: '/epcisBody/eventList/0/childEPCs', code: 'epcis.packing_cycle' }),
+    ]);
+    // the box onto the pallet, then the pallet into the box: in one document, and across two
+    const inOne = await capture(doc([packing(1, pallet, [box]), packing(2, box, [pallet])]));
+    expect(inOne.status).toBe(400);
+    expect((await query(`MATCH_parentID=${encodeURIComponent(pallet)}`)).events).toEqual([]);
+    expect((await capture(doc([packing(1, pallet, [box])]))).status).toBe(202);
+    const later = await capture(doc([packing(3, unit(30) as string, [unit(31)]), packing(4, box, [pallet])]));
+    expect(later.status).toBe(400);
+    expect(later.body.errors).toEqual([expect.objectContaining({ pointer: '/epcisBody/eventList/1/childEPCs' })]);
+    expect((await query(`MATCH_parentID=${encodeURIComponent(unit(30))}`)).events).toEqual([]);
+  });
+
   it('refuses an unknown parameter and a bad time with a problem', async () => {
     expect((await query('EQ_colour=red')).body.code).toBe('request.invalid');
     expect((await query('GE_eventTime=yesterday')).status).toBe(400);

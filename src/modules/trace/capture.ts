@@ -51,6 +51,8 @@ export interface PreparedEvent {
   event: EpcisEvent;
   hash: string;
   facts: EventFacts;
+  /** position in the document's event list (for errors found while applying it) */
+  index: number;
 }
 
 export interface CaptureOutcome {
@@ -63,7 +65,7 @@ export interface CaptureOutcome {
 /** Hashes and reads the facts of a document's events (pure, no database). */
 export function prepareEvents(events: EpcisEvent[], context: unknown): PreparedEvent[] {
   const ctx = hashContext(context);
-  return events.map((event) => ({ event, hash: eventHashId(event, ctx), facts: eventFacts(event) }));
+  return events.map((event, index) => ({ event, hash: eventHashId(event, ctx), facts: eventFacts(event), index }));
 }
 
 /**

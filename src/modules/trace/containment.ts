@@ -7,6 +7,8 @@
 import type { Tx } from '../../db/connection.ts';
 
 export interface Packing {
+  /** position of the packing event in its document */
+  index: number;
   parent: string;
   children: string[];
   time: Date;
@@ -51,6 +53,36 @@ export async function childrenHistory(tx: Tx, tenantId: number, children: string
     unseen: [...new Set(rows.filter((r) => r.unseen).map((r) => r.epc))],
     past: rows.filter((r) => r.packed_at).map((r) => ({ child_epc: r.epc, packed_at: r.packed_at as Date, unpacked_at: r.unpacked_at })),
   };
+}
+
+/**
+ * The packings that would put a container inside itself: a parent among its own children, or a parent that is
+ * (now, or by an earlier packing of the same run) inside one of the codes packed into it. Returned by position.
+ */
+export async function packingCycles(tx: Tx, tenantId: number, packings: Packing[]): Promise<number[]> {
+  if (!packings.length) return [];
+  const rows = await tx<{ origin: string; epc: string }[]>`
+    with recursive up(origin, epc, depth) as (
+      select p, p, 0 from unnest(${[...new Set(packings.map((p) => p.parent))]}::text[]) as p
+      union all
+      select up.origin, k.parent_epc, up.depth + 1 from up
+      join containment k on k.tenant_id = ${tenantId} and k.child_epc = up.epc and k.unpacked_at is null
+      where up.depth < 6
+    )
+    select origin, epc from up where depth > 0`;
+  const stored = new Map<string, string[]>();
+  for (const r of rows) stored.set(r.origin, [...(stored.get(r.origin) ?? []), r.epc]);
+  const packedInRun = new Map<string, string>();
+  const cycles: number[] = [];
+  for (const p of packings) {
+    // the parent and everything it sits in, by this run's earlier packings first, then by the stored history
+    const around = new Set([p.parent]);
+    for (let at = packedInRun.get(p.parent), n = 0; at && n < 8; at = packedInRun.get(at), n++) around.add(at);
+    for (const a of [...around]) for (const s of stored.get(a) ?? []) around.add(s);
+    if (p.children.some((c) => around.has(c))) cycles.push(p.index);
+    for (const c of p.children) packedInRun.set(c, p.parent);
+  }
+  return cycles;
 }
 
 /** The container is seen at its packing: its place and time; it holds units of its first child's lot. */

@@ -10,7 +10,8 @@
  * (containment.ts, the `code_now` view), so the scan updates the container's row and the stock of the units.
  */
 import type { Tx } from '../../db/connection.ts';
-import { childrenHistory, markContainers, type Packing, pack, unpack } from './containment.ts';
+import { AppError } from '../../http/problem.ts';
+import { childrenHistory, markContainers, type Packing, pack, packingCycles, unpack } from './containment.ts';
 import { type CityShipment, checkDiversion, checkMonthlyCaps } from './diversion.ts';
 import { EPC_ROLE, type EventFacts, glnOf, gtinOf } from './event-facts.ts';
 import { type MoveTarget, move } from './moves.ts';
@@ -22,6 +23,8 @@ export interface ProjectedEvent {
   facts: EventFacts;
   /** the event's id in the ledger */
   eventId: number;
+  /** position in the captured document */
+  index: number;
 }
 
 /** What an event does to the codes it names. */
@@ -171,8 +174,25 @@ async function applyRun(tx: Tx, tenantId: number, step: Step, run: ProjectedEven
         const children = e.facts.epcs.filter((x) => x.role === EPC_ROLE.childEPCs).map((x) => x.epc);
         if (!parent || !children.length) continue;
         const holder = r.partyByLocation.get(glnOf(e.facts.bizLocation) ?? '') ?? null;
-        packings.push({ parent, children, time: e.facts.eventTime, eventId: e.eventId, holder, location: e.facts.bizLocation });
+        packings.push({
+          index: e.index,
+          parent,
+          children,
+          time: e.facts.eventTime,
+          eventId: e.eventId,
+          holder,
+          location: e.facts.bizLocation,
+        });
       }
+      // a container packed into itself, or into something it contains, refuses the whole document
+      const cycles = await packingCycles(tx, tenantId, packings);
+      if (cycles.length)
+        throw new AppError(
+          400,
+          'epcis.invalid_document',
+          { count: cycles.length },
+          cycles.map((i) => ({ pointer: `/epcisBody/eventList/${i}/childEPCs`, code: 'epcis.packing_cycle', params: { eventIndex: i } })),
+        );
       // containers and children the ledger has not seen yet (packing documents from elsewhere) get a state first
       await ensureCodes(tx, tenantId, targetsOf(run, r, [EPC_ROLE.parentID]), r);
       const [history] = await Promise.all([
