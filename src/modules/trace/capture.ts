@@ -141,7 +141,7 @@ export async function captureEvents(
       await applyProjections(
         tx,
         tenantId,
-        fresh.map((f, i) => ({ facts: f.facts, eventId: ids[i] as number })),
+        fresh.map((f, i) => ({ facts: f.facts, eventId: ids[i] as number, index: f.index })),
       );
     return { captureId, eventCount: prepared.length, newEvents: fresh.length, eventIds: prepared.map((p) => p.hash) };
   };
