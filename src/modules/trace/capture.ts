@@ -27,10 +27,13 @@ const EVENT_COLUMNS = [
   'context',
 ];
 
+/** Rows above this many go in as a COPY. */
+const COPY_FROM = 200;
+
 /** Few rows go in as one INSERT (pipelined with its neighbours); many as a COPY (one stream, ~200k rows/s). */
 async function writeRows(tx: Tx, table: 'epcis_events' | 'event_epcs', columns: string[], rows: unknown[][]): Promise<void> {
   const json = new Set(['body', 'context'].map((c) => columns.indexOf(c)).filter((i) => i >= 0));
-  if (rows.length > 200) {
+  if (rows.length > COPY_FROM) {
     const copy = await openCopy(tx, table, columns);
     for (const row of rows) await copy.write(row.map((v, i) => (json.has(i) && v != null ? JSON.stringify(v) : v)) as never);
     await copy.end();
@@ -127,15 +130,20 @@ export async function captureEvents(
         .filter((e) => !(skipChildren && e.role === EPC_ROLE.childEPCs))
         .map((e) => [tenantId, e.epc, facts.eventTime, ids[i] as number, e.role]);
     });
-    await Promise.all([
+    const statements = [
       tx`insert into capture_jobs (tenant_id, id, status, event_count, new_events, actor)
         values (${tenantId}, ${captureId}, 'succeeded', ${prepared.length}, ${fresh.length}, ${actor})`,
       ...declarations.map(
         (d) => tx`update epcis_events set body = body || ${tx.json({ errorDeclaration: d.event.errorDeclaration } as never)}
           where tenant_id = ${tenantId} and event_hash = ${d.hash} and not body ? 'errorDeclaration'`,
       ),
-      ...(eventRows.length ? [writeRows(tx, 'epcis_events', EVENT_COLUMNS, eventRows)] : []),
-    ]);
+    ];
+    // an INSERT pipelines with its neighbours; a COPY must have the connection to itself (a statement sent while
+    // it streams breaks the protocol: "unexpected message type 0x50 during COPY", and the connection is lost)
+    if (eventRows.length > COPY_FROM) {
+      await Promise.all(statements);
+      await writeRows(tx, 'epcis_events', EVENT_COLUMNS, eventRows);
+    } else await Promise.all([...statements, ...(eventRows.length ? [writeRows(tx, 'epcis_events', EVENT_COLUMNS, eventRows)] : [])]);
     if (epcRows.length) await writeRows(tx, 'event_epcs', ['tenant_id', 'epc', 'event_time', 'event_id', 'role'], epcRows);
     if (fresh.length)
       await applyProjections(
