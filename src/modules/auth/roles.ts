@@ -86,6 +86,15 @@ export const PERMISSIONS = {
   'recall:write': ['brand_admin', 'brand_quality'],
   'diversion:read': ['brand_admin', 'brand_sales', 'brand_quality', 'brand_inspector', 'distributor_admin'],
   'diversion:write': ['brand_admin'],
+  // B2B ordering: channel members order for themselves; brand sales may order on a customer's behalf
+  'orders:read': ['brand_admin', 'brand_sales', 'brand_planner', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
+  'orders:place': ['brand_admin', 'brand_sales', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
+  // approve or reject: the seller's side (the brand for distributors' orders, a distributor for its stores'); cancel also the buyer
+  'orders:decide': ['brand_admin', 'brand_sales', 'distributor_admin', 'store_owner'],
+  'pricing:read': ['brand_admin', 'brand_sales', 'brand_planner', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
+  'pricing:write': ['brand_admin', 'brand_sales'],
+  'funds:read': ['brand_admin', 'brand_sales', 'distributor_admin', 'store_owner'],
+  'funds:write': ['brand_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof PERMISSIONS;
 

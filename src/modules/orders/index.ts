@@ -1,0 +1,4 @@
+export { balancesOf, ensureAccounts, transfer } from './funds.ts';
+export { decideOrder, placeOrder } from './placement.ts';
+export { resolvePrices } from './pricing.ts';
+export { ordersRoutes } from './routes.ts';

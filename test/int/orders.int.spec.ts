@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+
+/**
+ * B2B ordering as its users meet it: price lists that say which rule gave a price, orders that reserve the buyer's
+ * funds and wait for approval when the rules say so, retries that do not duplicate, and every bad input refused
+ * with its reason and nothing written.
+ */
+let server: TestServer;
+const tokens: Record<string, string> = {};
+let skus: string[] = [];
+let distributor: string;
+let store: string;
+let tenant: number;
+
+async function call(user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  tokens[user] ??= await loginAs(server.baseUrl, user);
+  const r = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tokens[user]}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, body: (await r.json()) as Record<string, any> };
+}
+const problems = (r: { body: Record<string, any> }) =>
+  (r.body.errors ?? []).map((e: { pointer: string; code: string }) => [e.pointer, e.code]);
+const order = (user: string, lines: { sku: string; quantity: number; expectedUnitPriceFen?: number }[], key?: string, buyer?: string) =>
+  call(user, 'POST', '/api/v1/orders', { lines, ...(buyer ? { buyer } : {}) }, key ? { 'idempotency-key': key } : {});
+const funds = async (party: string) => (await call('admin', 'GET', `/api/v1/funds/${party}`)).body;
+const orderCount = async () =>
+  (await server.db.sql<{ n: number }[]>`select count(*)::int as n from orders where tenant_id = ${tenant}`)[0]?.n;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+  const demo = Number(t?.id);
+  tenant = demo;
+  const products = await server.db.sql<
+    { sku: string }[]
+  >`select sku from products where tenant_id = ${demo} and status = 'active' order by sku limit 4`;
+  skus = products.map((p) => p.sku);
+  const [d] = await server.db.sql<{ code: string }[]>`
+    select p.code from parties p join users u on u.party_id = p.id and u.tenant_id = p.tenant_id where u.username = 'distributor'`;
+  const [s] = await server.db.sql<{ code: string }[]>`
+    select p.code from parties p join users u on u.party_id = p.id and u.tenant_id = p.tenant_id where u.username = 'store'`;
+  distributor = d?.code as string;
+  store = s?.code as string;
+  // the brand's lists: a base list with a quantity tier, two customer groups, a list for one customer
+  const [a, b] = [skus[0] as string, skus[1] as string];
+  expect((await call('admin', 'POST', '/api/v1/customer-groups', { code: 'KA', name: '重点客户', members: [distributor] })).status).toBe(
+    201,
+  );
+  expect((await call('admin', 'POST', '/api/v1/customer-groups', { code: 'VIP', name: '战略客户', members: [distributor] })).status).toBe(
+    201,
+  );
+  const list = (body: object) => call('admin', 'POST', '/api/v1/price-lists', body);
+  expect(
+    (
+      await list({
+        code: 'BASE',
+        name: '基础价',
+        scope: 'base',
+        items: [
+          { sku: a, priceFen: 1000 },
+          { sku: a, minQty: 100, priceFen: 900 },
+          { sku: b, priceFen: 500 },
+        ],
+      })
+    ).status,
+  ).toBe(201);
+  expect(
+    (await list({ code: 'KA', name: 'KA 价', scope: 'group', groupCode: 'KA', priority: 10, items: [{ sku: a, priceFen: 950 }] })).status,
+  ).toBe(201);
+  expect(
+    (await list({ code: 'VIP', name: 'VIP 价', scope: 'group', groupCode: 'VIP', priority: 20, items: [{ sku: a, priceFen: 920 }] }))
+      .status,
+  ).toBe(201);
+  expect(
+    (
+      await list({
+        code: 'ONE',
+        name: '专属价',
+        scope: 'customer',
+        partyCode: distributor,
+        priority: 5,
+        items: [{ sku: a, priceFen: 930 }],
+      })
+    ).status,
+  ).toBe(201);
+  // the distributor's own list for its stores
+  expect((await call('admin', 'POST', '/api/v1/funds/deposits', { party: distributor, amountFen: 1_000_000 })).status).toBe(200);
+});
+afterAll(async () => server?.close());
+
+describe('prices', () => {
+  it('gives each line its price and the rule that gave it: priorities decide between groups, tiers by quantity', async () => {
+    const r = await call('admin', 'POST', '/api/v1/prices/resolve', {
+      buyer: distributor,
+      lines: [
+        { sku: skus[0], quantity: 10 },
+        { sku: skus[1], quantity: 10 },
+      ],
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body.lines[0]).toMatchObject({ unitPriceFen: 920, rule: { code: 'VIP', scope: 'group', priority: 20 } });
+    expect(r.body.lines[1]).toMatchObject({ unitPriceFen: 500, rule: { code: 'BASE', scope: 'base' } });
+  });
+
+  it('takes the highest tier the quantity reaches', async () => {
+    const [other] = await server.db.sql<
+      { code: string }[]
+    >`select code from parties where tenant_id = ${tenant} and kind = 'distributor' and code <> ${distributor} order by code limit 1`;
+    const r = await call('admin', 'POST', '/api/v1/prices/resolve', {
+      buyer: other?.code,
+      lines: [
+        { sku: skus[0], quantity: 99 },
+        { sku: skus[0], quantity: 100 },
+      ],
+    });
+    expect(r.body.lines.map((l: { unitPriceFen: number }) => l.unitPriceFen)).toEqual([1000, 900]);
+  });
+
+  it('resolves 10,000 lines in one request', async () => {
+    const lines = Array.from({ length: 10_000 }, (_, i) => ({ sku: skus[i % 2], quantity: 1 + (i % 150) }));
+    const r = await call('admin', 'POST', '/api/v1/prices/resolve', { buyer: distributor, lines });
+    expect(r.status).toBe(200);
+    expect(r.body.lines).toHaveLength(10_000);
+  });
+});
+
+describe('orders', () => {
+  it('places a first order that waits for approval, reserves the funds, and is approved by the brand', async () => {
+    const before = await funds(distributor);
+    const placed = await order('distributor', [{ sku: skus[0] as string, quantity: 24 }], randomUUID());
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    expect(placed.body).toMatchObject({ status: 'pending_approval', totalFen: 24 * 920, approvalReasons: ['first_order'] });
+    const after = await funds(distributor);
+    expect(after.prepaidFen).toBe(before.prepaidFen - 24 * 920);
+    expect(after.reservedFen).toBe(before.reservedFen + 24 * 920);
+    // the buyer may cancel its order, not approve it; a store of another distributor does not even see it
+    expect((await call('distributor', 'POST', `/api/v1/orders/${placed.body.id}/approve`, {})).status).toBe(403);
+    expect((await call('store', 'POST', `/api/v1/orders/${placed.body.id}/approve`, {})).status).toBe(404);
+    const approved = await call('admin', 'POST', `/api/v1/orders/${placed.body.id}/approve`, {});
+    expect(approved.body).toMatchObject({ status: 'approved' });
+    const detail = await call('distributor', 'GET', `/api/v1/orders/${placed.body.id}`);
+    expect(detail.body.lines[0]).toMatchObject({ sku: skus[0], quantity: 24, unitPriceFen: 920, priceRule: { code: 'VIP' } });
+    expect(detail.body.timeline.map((e: { kind: string }) => e.kind)).toEqual(['placed', 'approved']);
+    const again = await call('admin', 'POST', `/api/v1/orders/${placed.body.id}/approve`, {});
+    expect(again.status).toBe(409);
+  });
+
+  it('stores an order sent twice with one idempotency key once, and reserves once', async () => {
+    const key = randomUUID();
+    const first = await order('distributor', [{ sku: skus[1] as string, quantity: 10 }], key);
+    const before = await funds(distributor);
+    const second = await order('distributor', [{ sku: skus[1] as string, quantity: 10 }], key);
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ id: first.body.id, replayed: true });
+    expect(await funds(distributor)).toEqual(before);
+  });
+
+  it('refuses bad lines with a reason each and writes nothing', async () => {
+    const [unlisted] = await server.db.sql<{ sku: string }[]>`
+      select sku from products p where tenant_id = ${tenant} and status = 'active' and not exists (select 1 from price_list_items i where i.product_id = p.id) order by sku limit 1`;
+    const count = await orderCount();
+    const before = await funds(distributor);
+    const bad = await order('distributor', [
+      { sku: 'NO-SUCH-SKU', quantity: 1 },
+      { sku: skus[0] as string, quantity: -2 },
+      { sku: skus[1] as string, quantity: 1.5 },
+    ]);
+    expect(bad.status).toBe(400);
+    expect(problems(bad)).toEqual([
+      ['/body/lines/0/sku', 'order.unknown_sku'],
+      ['/body/lines/1/quantity', 'order.bad_quantity'],
+      ['/body/lines/2/quantity', 'order.bad_quantity'],
+    ]);
+    const notListed = await order('distributor', [{ sku: unlisted?.sku as string, quantity: 1 }]);
+    expect(problems(notListed)).toEqual([['/body/lines/0/sku', 'order.sku_not_listed']]);
+    const stale = await order('distributor', [{ sku: skus[0] as string, quantity: 1, expectedUnitPriceFen: 1000 }]);
+    expect(problems(stale)).toEqual([['/body/lines/0/expectedUnitPriceFen', 'order.price_changed']]);
+    expect(stale.body.errors[0].detail).toContain('920');
+    expect(await orderCount()).toBe(count);
+    expect(await funds(distributor)).toEqual(before);
+  });
+
+  it('never overdraws: of many orders at once only those the funds cover are placed', async () => {
+    const [party] = await server.db.sql<{ code: string }[]>`
+      select code from parties where tenant_id = ${tenant} and kind = 'distributor' and code <> ${distributor} order by code offset 3 limit 1`;
+    const buyer = party?.code as string;
+    await call('admin', 'POST', '/api/v1/funds/deposits', { party: buyer, amountFen: 7 * 5000 });
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => order('admin', [{ sku: skus[1] as string, quantity: 10 }], randomUUID(), buyer)),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 201)).toHaveLength(7);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(13);
+    expect(results.find((r) => r.status === 409)?.body.code).toBe('funds.insufficient');
+    const after = await funds(buyer);
+    expect(after).toMatchObject({ prepaidFen: 0, reservedFen: 35_000 });
+    // the ledger balances: every transaction's entries sum to zero
+    const [unbalanced] = await server.db.sql<{ n: number }[]>`
+      select count(*)::int as n from (select transaction_id from funds_entries group by 1 having sum(amount_fen) <> 0) x`;
+    expect(unbalanced?.n).toBe(0);
+  });
+
+  it('cancels an order and releases its funds', async () => {
+    const placed = await order('distributor', [{ sku: skus[1] as string, quantity: 2 }], randomUUID());
+    const before = await funds(distributor);
+    const cancelled = await call('distributor', 'POST', `/api/v1/orders/${placed.body.id}/cancel`, { reason: '下错了' });
+    expect(cancelled.body).toMatchObject({ status: 'cancelled' });
+    const after = await funds(distributor);
+    expect(after.prepaidFen).toBe(before.prepaidFen + 1000);
+    expect(after.reservedFen).toBe(before.reservedFen - 1000);
+  });
+
+  it('lets a store order from its distributor, shown to both and to no other store', async () => {
+    const [supplier] = await server.db.sql<{ code: string }[]>`
+      select d.code from parties s join parties d on d.id = s.parent_id and d.tenant_id = s.tenant_id where s.tenant_id = ${tenant} and s.code = ${store}`;
+    await call('admin', 'POST', '/api/v1/funds/deposits', { party: store, amountFen: 100_000 });
+    const placed = await order('store', [{ sku: skus[1] as string, quantity: 6 }], randomUUID());
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const detail = await call('store', 'GET', `/api/v1/orders/${placed.body.id}`);
+    expect(detail.body.seller.code).toBe(supplier?.code);
+    const mine = await call('store', 'GET', '/api/v1/orders');
+    expect(mine.body.items.map((o: { id: number }) => o.id)).toEqual([placed.body.id]);
+    // a store may not order for another party
+    const other = await order('store', [{ sku: skus[1] as string, quantity: 6 }], randomUUID(), distributor);
+    expect(other.status).toBe(403);
+  });
+});
