@@ -18,6 +18,7 @@ import { ordersRoutes } from '../modules/orders/routes.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
 import { traceControlRoutes } from '../modules/trace/control-routes.ts';
 import { traceRoutes } from '../modules/trace/routes.ts';
+import { type WebhookSettings, WebhookWorker, webhookSettings, webhooksRoutes } from '../modules/webhooks/index.ts';
 import { ReadCache } from '../platform/read-cache.ts';
 import { type DeclaredRoute, installAccessControl } from './access.ts';
 import { ioRoutes } from './io-routes.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   masterKey?: Buffer;
   /** host of the GS1 Digital Link resolver printed on codes */
   resolverHost?: string;
+  /** webhook delivery settings (default THROUGHLINE_WEBHOOK_*); `worker: false` serves the routes without delivering */
+  webhooks?: Partial<WebhookSettings> & { worker?: boolean };
 }
 
 export interface App {
@@ -75,7 +78,15 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   const config = loadConfig();
-  const keystore = new Keystore(opts.masterKey ?? loadMasterKey(config.dataDir));
+  const masterKey = opts.masterKey ?? loadMasterKey(config.dataDir);
+  const keystore = new Keystore(masterKey);
+  const webhooks = webhookSettings(opts.webhooks);
+  if (opts.webhooks?.worker !== false) {
+    // webhook deliveries are sent from this process while it serves (webhooks/worker.ts)
+    const worker = new WebhookWorker(opts.sql, masterKey, webhooks, (level, msg, err) => app.log[level]({ err }, msg));
+    app.addHook('onReady', () => worker.start());
+    app.addHook('onClose', () => worker.stop());
+  }
   const readCache = new ReadCache();
   await readCache.listen(opts.sql);
   app.addHook('onClose', () => readCache.close());
@@ -131,6 +142,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await traceControlRoutes(api, opts.sql);
       await ordersRoutes(api, opts.sql);
       await codesRoutes(api, opts.sql, keystore, opts.resolverHost ?? config.resolverHost);
+      await webhooksRoutes(api, opts.sql, masterKey, webhooks);
     },
     { prefix: '/api/v1' },
   );

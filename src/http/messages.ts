@@ -121,6 +121,23 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '该窜货预警已由 {by} 作出另一处理结论，不能更改',
     en: 'This diversion alert was already reviewed by {by} with another decision; it cannot be changed',
   },
+  'webhooks.url_invalid': { 'zh-CN': '不是有效的 URL', en: 'Not a valid URL' },
+  'webhooks.url_scheme': { 'zh-CN': '回调地址必须是 http 或 https', en: 'A webhook URL must be http or https' },
+  'webhooks.url_credentials': { 'zh-CN': '回调地址不能包含用户名或密码', en: 'A webhook URL cannot carry a username or password' },
+  'webhooks.url_private': {
+    'zh-CN': '回调地址 {host} 指向内网或本机，不允许',
+    en: 'The webhook URL points at a private or loopback address ({host}); refused',
+  },
+  'webhooks.event_type_unknown': { 'zh-CN': '未知的事件类型：{value}', en: 'Unknown event type: {value}' },
+  'webhooks.too_many': { 'zh-CN': '每个租户最多 {max} 个 Webhook 订阅', en: 'A tenant can have at most {max} webhook subscriptions' },
+  'webhooks.delivery_pending': {
+    'zh-CN': '该投递尚未结束，结束后才能重发',
+    en: 'This delivery is still pending; it can be replayed once it has finished',
+  },
+  'webhooks.subscription_inactive': {
+    'zh-CN': '该订阅已停用，启用后才能重发',
+    en: 'The subscription is paused; activate it to replay',
+  },
   'import.invalid_rows': {
     'zh-CN': '导入文件有 {count} 行错误，未写入任何数据',
     en: '{count} rows of the file are invalid; nothing was imported',

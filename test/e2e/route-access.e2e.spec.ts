@@ -88,6 +88,16 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/code-keys/rotate': { path: '/api/v1/code-keys/rotate', body: {} },
     'POST /api/v1/scans': { path: '/api/v1/scans', body: {} },
     'POST /api/v1/inspections': { path: '/api/v1/inspections', body: {} },
+    'GET /api/v1/webhooks/event-types': { path: '/api/v1/webhooks/event-types' },
+    'GET /api/v1/webhooks': { path: '/api/v1/webhooks' },
+    'POST /api/v1/webhooks': { path: '/api/v1/webhooks', body: {} },
+    'GET /api/v1/webhooks/:id': { path: '/api/v1/webhooks/999999' },
+    'PATCH /api/v1/webhooks/:id': { path: '/api/v1/webhooks/999999', body: { active: false } },
+    'DELETE /api/v1/webhooks/:id': { path: '/api/v1/webhooks/999999' },
+    'POST /api/v1/webhooks/:id/rotate-secret': { path: '/api/v1/webhooks/999999/rotate-secret', body: {} },
+    'GET /api/v1/webhooks/deliveries': { path: '/api/v1/webhooks/deliveries' },
+    'GET /api/v1/webhooks/deliveries/:id': { path: '/api/v1/webhooks/deliveries/999999' },
+    'POST /api/v1/webhooks/deliveries/:id/replay': { path: '/api/v1/webhooks/deliveries/999999/replay' },
   };
   return samples[`${method} ${url}`];
 }

@@ -95,6 +95,8 @@ export const PERMISSIONS = {
   'pricing:write': ['brand_admin', 'brand_sales'],
   'funds:read': ['brand_admin', 'brand_sales', 'distributor_admin', 'store_owner'],
   'funds:write': ['brand_admin'],
+  // webhook subscriptions (their secrets), the delivery log and replays
+  'webhooks:manage': ['brand_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof PERMISSIONS;
 

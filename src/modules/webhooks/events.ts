@@ -1,0 +1,73 @@
+/**
+ * The transactional outbox of webhook events. A module reporting a change calls `emitWebhookEvent` with the
+ * transaction that makes the change: the event and one delivery per matching active subscription are written
+ * by the same statement, so they commit with the change or not at all, and the worker is woken (NOTIFY is
+ * delivered at commit, and only when some subscription wants the event).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../context.ts';
+
+/** Every event type a subscription may ask for (`*`: all of them). Add new types here. */
+export const WEBHOOK_EVENT_TYPES = [
+  'order.placed',
+  'order.approved',
+  'order.rejected',
+  'order.cancelled',
+  'order.partially_shipped',
+  'order.shipped',
+  'order.received',
+  'order.completed',
+  'order.returned',
+  'stock.below_safety',
+  'stock.recovered',
+  'webhook.ping',
+] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export const WILDCARD = '*';
+
+/** The channel the worker listens on. */
+export const WEBHOOK_CHANNEL = 'tl_webhooks';
+
+export function isWebhookEventType(s: string): s is WebhookEventType {
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(s);
+}
+
+/** What a receiver gets as the JSON body (the same bytes on every attempt and every replay). */
+export interface WebhookEventBody<T = Record<string, unknown>> {
+  id: string;
+  type: WebhookEventType;
+  createdAt: string;
+  data: T;
+}
+
+/**
+ * Records an event for the tenant's subscribers inside the caller's transaction `tx`. `payload` becomes the
+ * body's `data` (JSON: plain values; dates as ISO strings). Returns the event's id and how many deliveries
+ * were queued (0 when nobody subscribes). Call it after the change is written, in the same transaction.
+ */
+export async function emitWebhookEvent(
+  tx: Db,
+  tenantId: number,
+  type: WebhookEventType,
+  payload: Record<string, unknown>,
+): Promise<{ eventId: string; deliveries: number }> {
+  if (!isWebhookEventType(type)) throw new Error(`unknown webhook event type ${type}`);
+  const id = randomUUID();
+  const body: WebhookEventBody = { id, type, createdAt: new Date().toISOString(), data: payload };
+  const [row] = await tx<{ deliveries: number }[]>`
+    with e as (
+      insert into webhook_events (tenant_id, id, type, body) values (${tenantId}, ${id}, ${type}, ${JSON.stringify(body)})
+      returning tenant_id, id
+    ), d as (
+      insert into webhook_deliveries (tenant_id, event_id, subscription_id, event_type, next_attempt_at)
+      select e.tenant_id, e.id, s.id, ${type}, now() from e
+      join webhook_subscriptions s on s.tenant_id = e.tenant_id
+      where s.active and (${type} = any(s.event_types) or ${WILDCARD} = any(s.event_types))
+      returning 1
+    ), n as (
+      select count(*)::int as deliveries from d
+    )
+    select deliveries, case when deliveries > 0 then pg_notify(${WEBHOOK_CHANNEL}, '') end as woke from n`;
+  return { eventId: id, deliveries: row?.deliveries ?? 0 };
+}
