@@ -42,33 +42,33 @@ export async function transfer(
   },
 ): Promise<void> {
   if (!Number.isSafeInteger(move.amountFen) || move.amountFen <= 0) throw new RangeError('amount must be a positive integer of fen');
-  const [debited] = await db<{ id: number; balance_fen: number; credit_limit_fen: number }[]>`
-    update funds_accounts set balance_fen = balance_fen - ${move.amountFen}, updated_at = now()
-    where tenant_id = ${tenantId} and party_id = ${move.from.partyId} and kind = ${move.from.kind}
-      and (kind = 'external' or balance_fen - ${move.amountFen} >= -credit_limit_fen)
-    returning id`;
-  if (!debited) {
-    const [acct] = await db<{ balance_fen: string; credit_limit_fen: string }[]>`
-      select balance_fen, credit_limit_fen from funds_accounts
-      where tenant_id = ${tenantId} and party_id = ${move.from.partyId} and kind = ${move.from.kind}`;
-    throw new AppError(409, 'funds.insufficient', {
-      needed: move.amountFen,
-      available: acct ? Number(acct.balance_fen) + Number(acct.credit_limit_fen) : 0,
-    });
-  }
-  const [credited] = await db<{ id: number }[]>`
-    update funds_accounts set balance_fen = balance_fen + ${move.amountFen}, updated_at = now()
-    where tenant_id = ${tenantId} and party_id = ${move.to.partyId} and kind = ${move.to.kind}
-    returning id`;
-  if (!credited) throw new Error(`no ${move.to.kind} account for party ${move.to.partyId}`);
-  await db`
-    with t as (
+  // one statement: the conditional debit, and only if it happened the credit and the two entries
+  const [r] = await db<{ debited: number | null; available: string | null }[]>`
+    with d as (
+      update funds_accounts set balance_fen = balance_fen - ${move.amountFen}, updated_at = now()
+      where tenant_id = ${tenantId} and party_id = ${move.from.partyId} and kind = ${move.from.kind}
+        and (kind = 'external' or balance_fen - ${move.amountFen} >= -credit_limit_fen)
+      returning id
+    ), c as (
+      update funds_accounts set balance_fen = balance_fen + ${move.amountFen}, updated_at = now()
+      where tenant_id = ${tenantId} and party_id = ${move.to.partyId} and kind = ${move.to.kind} and exists (select 1 from d)
+      returning id
+    ), t as (
       insert into funds_transactions (tenant_id, kind, order_id, memo, actor)
-      values (${tenantId}, ${move.kind}, ${move.orderId ?? null}, ${move.memo ?? null}, ${move.actor}) returning id
+      select ${tenantId}::int, ${move.kind}::text, ${move.orderId ?? null}::bigint, ${move.memo ?? null}::text, ${move.actor}::text
+      where exists (select 1 from d)
+      returning id
+    ), e as (
+      insert into funds_entries (tenant_id, transaction_id, account_id, amount_fen)
+      select ${tenantId}::int, t.id, d.id, ${-move.amountFen}::bigint from t, d
+      union all
+      select ${tenantId}::int, t.id, c.id, ${move.amountFen}::bigint from t, c
     )
-    insert into funds_entries (tenant_id, transaction_id, account_id, amount_fen)
-    select ${tenantId}, t.id, x.account, x.amount from t,
-      unnest(${[Number(debited.id), Number(credited.id)]}::bigint[], ${[-move.amountFen, move.amountFen]}::bigint[]) as x(account, amount)`;
+    select (select id::int from d) as debited, (select id::int from c) as credited,
+      (select (balance_fen + credit_limit_fen)::text from funds_accounts
+        where tenant_id = ${tenantId} and party_id = ${move.from.partyId} and kind = ${move.from.kind}) as available`;
+  if (r?.debited == null) throw new AppError(409, 'funds.insufficient', { needed: move.amountFen, available: Number(r?.available ?? 0) });
+  if ((r as { credited?: number | null }).credited == null) throw new Error(`no ${move.to.kind} account for party ${move.to.partyId}`);
 }
 
 export interface Balances {

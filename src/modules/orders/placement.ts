@@ -49,45 +49,37 @@ export interface PlacedOrder {
 
 const actorName = (ctx: RequestContext) => `${ctx.actor.kind}:${ctx.actor.id}`;
 
-/** The buyer, and whom it buys from: a distributor from the brand, a store from its distributor. */
-async function buyerAndSeller(tx: Tx, ctx: RequestContext, buyerCode: string | undefined): Promise<{ buyer: Party; seller: Party }> {
+/** The buyer, and whom it buys from (a distributor from the brand, a store from its distributor), in one query. */
+async function buyerAndSeller(tx: Tx, ctx: RequestContext, buyerCode: string | undefined): Promise<{ buyer: Party; seller: Party | null }> {
   const t = ctx.actor.tenantId;
   const own = ctx.actor.partyId;
-  const [buyer] = buyerCode
-    ? await tx<Party[]>`select id::int, kind, code, parent_id::int from parties where tenant_id = ${t} and code = ${buyerCode}`
-    : own
-      ? await tx<Party[]>`select id::int, kind, code, parent_id::int from parties where tenant_id = ${t} and id = ${own}`
-      : [];
-  if (!buyer) throw AppError.field('/body/buyer', buyerCode ? 'order.unknown_buyer' : 'order.buyer_required', { value: buyerCode ?? null });
+  if (!buyerCode && !own) throw AppError.field('/body/buyer', 'order.buyer_required', { value: null });
+  const [row] = await tx<(Party & { seller_id: number | null; seller_kind: string | null; seller_code: string | null })[]>`
+    select b.id::int, b.kind, b.code, b.parent_id::int, s.id::int as seller_id, s.kind as seller_kind, s.code as seller_code
+    from parties b
+    left join lateral (
+      select x.id, x.kind, x.code from parties x
+      where x.tenant_id = b.tenant_id and (case when b.kind = 'store' then x.id = b.parent_id else x.kind = 'brand' end)
+      order by x.id limit 1
+    ) s on true
+    where b.tenant_id = ${t} and ${buyerCode ? tx`b.code = ${buyerCode}` : tx`b.id = ${own as number}`}`;
+  if (!row) throw AppError.field('/body/buyer', 'order.unknown_buyer', { value: buyerCode ?? null });
   // channel staff order for their own party only; brand staff may place an order on a customer's behalf
-  if (!seesWholeTenant(ctx.actor) && ctx.actor.role !== 'brand_sales' && buyer.id !== own)
-    throw AppError.forbidden('order.not_your_party', { value: buyer.code });
-  if (buyer.kind !== 'distributor' && buyer.kind !== 'store')
-    throw AppError.field('/body/buyer', 'order.not_a_customer', { value: buyer.code });
-  const [seller] =
-    buyer.kind === 'store' && buyer.parent_id
-      ? await tx<Party[]>`select id::int, kind, code, parent_id::int from parties where tenant_id = ${t} and id = ${buyer.parent_id}`
-      : await tx<
-          Party[]
-        >`select id::int, kind, code, parent_id::int from parties where tenant_id = ${t} and kind = 'brand' order by id limit 1`;
-  if (!seller) throw AppError.field('/body/buyer', 'order.no_supplier', { value: buyer.code });
+  if (!seesWholeTenant(ctx.actor) && ctx.actor.role !== 'brand_sales' && row.id !== own)
+    throw AppError.forbidden('order.not_your_party', { value: row.code });
+  if (row.kind !== 'distributor' && row.kind !== 'store') throw AppError.field('/body/buyer', 'order.not_a_customer', { value: row.code });
+  const buyer = { id: row.id, kind: row.kind, code: row.code, parent_id: row.parent_id };
+  const seller =
+    row.seller_id == null ? null : { id: row.seller_id, kind: row.seller_kind as string, code: row.seller_code as string, parent_id: null };
   return { buyer, seller };
 }
 
-async function existingOrder(tx: Tx, tenantId: number, buyerId: number, key: string): Promise<PlacedOrder | null> {
-  const [o] = await tx<{ id: number; order_no: string; status: string; total_fen: string; approval_reasons: string[] }[]>`
-    select id::int, order_no, status, total_fen, approval_reasons from orders
-    where tenant_id = ${tenantId} and buyer_party_id = ${buyerId} and idempotency_key = ${key}`;
-  return o
-    ? {
-        id: o.id,
-        orderNo: o.order_no,
-        status: o.status,
-        totalFen: Number(o.total_fen),
-        approvalReasons: o.approval_reasons,
-        replayed: true,
-      }
-    : null;
+function existingOrder(tx: Tx, tenantId: number, buyerId: number, key: string | undefined) {
+  return key
+    ? tx<{ id: number; order_no: string; status: string; total_fen: string; approval_reasons: string[] }[]>`
+        select id::int, order_no, status, total_fen, approval_reasons from orders
+        where tenant_id = ${tenantId} and buyer_party_id = ${buyerId} and idempotency_key = ${key}`
+    : Promise.resolve([]);
 }
 
 export async function placeOrder(ctx: RequestContext, input: PlaceOrderInput): Promise<PlacedOrder> {
@@ -96,21 +88,41 @@ export async function placeOrder(ctx: RequestContext, input: PlaceOrderInput): P
   return attempt().catch((e) => (isUniqueViolation(e) && input.idempotencyKey ? attempt() : Promise.reject(e)));
 }
 
+/**
+ * Four round trips, whatever the number of lines: who buys from whom; then (pipelined) the earlier order with this
+ * key, the products, the rules, the funds and the order id; then the prices and the seller's stock; then every
+ * write (the reservation refuses the order when the funds do not cover it).
+ */
 async function placeIn(tx: Tx, ctx: RequestContext, input: PlaceOrderInput): Promise<PlacedOrder> {
   const t = ctx.actor.tenantId;
   const { buyer, seller } = await buyerAndSeller(tx, ctx, input.buyer);
-  if (input.idempotencyKey) {
-    const first = await existingOrder(tx, t, buyer.id, input.idempotencyKey);
-    if (first) return first;
-  }
-  const errors: FieldError[] = [];
+  if (!seller) throw AppError.field('/body/buyer', 'order.no_supplier', { value: buyer.code });
   const skus = [...new Set(input.lines.map((l) => l.sku))];
-  const products = await tx<
-    { id: number; sku: string; gtin: string; status: string; min_qty: number | null; multiple_of: number | null }[]
-  >`
-    select p.id::int, p.sku, p.gtin, p.status, r.min_qty, r.multiple_of from products p
-    left join order_rules r on r.tenant_id = p.tenant_id and r.product_id = p.id
-    where p.tenant_id = ${t} and p.sku = any(${skus}::text[])`;
+  const [[first], products, [settings], [history], funds, [next]] = await Promise.all([
+    existingOrder(tx, t, buyer.id, input.idempotencyKey),
+    tx<{ id: number; sku: string; gtin: string; status: string; min_qty: number | null; multiple_of: number | null }[]>`
+      select p.id::int, p.sku, p.gtin, p.status, r.min_qty, r.multiple_of from products p
+      left join order_rules r on r.tenant_id = p.tenant_id and r.product_id = p.id
+      where p.tenant_id = ${t} and p.sku = any(${skus}::text[])`,
+    tx<{ approval_amount_fen: string; approve_first_order: boolean; approve_on_credit: boolean }[]>`
+      select approval_amount_fen, approve_first_order, approve_on_credit from order_settings where tenant_id = ${t}`,
+    tx<{ placed: boolean }[]>`select exists (select 1 from orders where tenant_id = ${t} and buyer_party_id = ${buyer.id}) as placed`,
+    tx<{ kind: string; balance_fen: string }[]>`
+      select kind, balance_fen from funds_accounts where tenant_id = ${t} and party_id = ${buyer.id} and kind in ('prepaid', 'reserved')`,
+    tx<{ id: number; order_no: string }[]>`
+      select nextval(pg_get_serial_sequence('orders', 'id'))::int as id,
+        'SO' || to_char(now(), 'YYYYMMDD') || lpad(nextval('order_numbers')::text, 7, '0') as order_no`,
+  ]);
+  if (first)
+    return {
+      id: first.id,
+      orderNo: first.order_no,
+      status: first.status,
+      totalFen: Number(first.total_fen),
+      approvalReasons: first.approval_reasons,
+      replayed: true,
+    };
+  const errors: FieldError[] = [];
   const bySku = new Map(products.map((p) => [p.sku, p]));
   const seen = new Set<string>();
   input.lines.forEach((l, i) => {
@@ -132,7 +144,7 @@ async function placeIn(tx: Tx, ctx: RequestContext, input: PlaceOrderInput): Pro
   if (errors.length) throw AppError.invalid(errors);
 
   const lines = input.lines.map((l) => ({ ...l, product: bySku.get(l.sku) as NonNullable<ReturnType<typeof bySku.get>> }));
-  const [prices, stock, [history]] = await Promise.all([
+  const [prices, stock] = await Promise.all([
     resolvePrices(
       tx,
       t,
@@ -146,7 +158,6 @@ async function placeIn(tx: Tx, ctx: RequestContext, input: PlaceOrderInput): Pro
       where s.tenant_id = ${t} and s.gtin = any(${lines.map((l) => l.product.gtin)}::text[])
         and ${seller.kind === 'brand' ? tx`h.kind in ('factory', 'warehouse', 'brand')` : tx`h.id = ${seller.id}`}
       group by s.gtin`,
-    tx<{ placed: number }[]>`select count(*)::int as placed from orders where tenant_id = ${t} and buyer_party_id = ${buyer.id}`,
   ]);
   prices.forEach((p, i) => {
     const l = input.lines[i] as OrderLineInput;
@@ -167,35 +178,36 @@ async function placeIn(tx: Tx, ctx: RequestContext, input: PlaceOrderInput): Pro
   const total = priced.reduce((s, l) => s + l.amountFen, 0);
 
   // approval rules: big orders, a buyer's first order, an order on credit
-  const [settings] = await tx<{ approval_amount_fen: string; approve_first_order: boolean; approve_on_credit: boolean }[]>`
-    select approval_amount_fen, approve_first_order, approve_on_credit from order_settings where tenant_id = ${t}`;
-  await ensureAccounts(tx, t, [buyer.id], ['prepaid', 'reserved', 'external']);
-  const [prepaid] = await tx<{ balance_fen: string }[]>`
-    select balance_fen from funds_accounts where tenant_id = ${t} and party_id = ${buyer.id} and kind = 'prepaid'`;
+  const prepaid = funds.find((f) => f.kind === 'prepaid');
   const reasons: string[] = [];
   if (total >= Number(settings?.approval_amount_fen ?? 5_000_000)) reasons.push('amount');
-  if ((settings?.approve_first_order ?? true) && history?.placed === 0) reasons.push('first_order');
+  if ((settings?.approve_first_order ?? true) && !history?.placed) reasons.push('first_order');
   if ((settings?.approve_on_credit ?? true) && Number(prepaid?.balance_fen ?? 0) < total) reasons.push('credit');
+  const status = reasons.length ? 'pending_approval' : 'approved';
+  const id = Number(next?.id);
+  const orderNo = next?.order_no as string;
 
-  const [order] = await tx<{ id: number; order_no: string }[]>`
-    insert into orders (tenant_id, order_no, buyer_party_id, seller_party_id, type, status, total_fen, reserved_fen, approval_reasons,
-      idempotency_key, note, created_by)
-    values (${t}, 'SO' || to_char(now(), 'YYYYMMDD') || lpad(nextval('order_numbers')::text, 7, '0'), ${buyer.id}, ${seller.id},
-      ${input.type ?? 'normal'}, ${reasons.length ? 'pending_approval' : 'approved'}, ${total}, ${total}, ${reasons},
-      ${input.idempotencyKey ?? null}, ${input.note ?? null}, ${actorName(ctx)})
-    returning id::int, order_no`;
-  const id = Number(order?.id);
-  // the reservation refuses the whole order when the funds (prepaid plus credit) do not cover it
-  if (total > 0)
-    await transfer(tx, t, {
-      kind: 'reserve',
-      from: { partyId: buyer.id, kind: 'prepaid' },
-      to: { partyId: buyer.id, kind: 'reserved' },
-      amountFen: total,
-      orderId: id,
-      actor: actorName(ctx),
-    });
+  // every write at once, pipelined on the transaction's connection
   await Promise.all([
+    funds.length < 2 ? ensureAccounts(tx, t, [buyer.id], ['prepaid', 'reserved', 'external']) : Promise.resolve(),
+    tx`
+      insert into orders (tenant_id, id, order_no, buyer_party_id, seller_party_id, type, status, total_fen, reserved_fen, approval_reasons,
+        idempotency_key, note, created_by)
+      values (${t}, ${id}, ${orderNo}, ${buyer.id}, ${seller.id}, ${input.type ?? 'normal'}, ${status}, ${total}, ${total}, ${reasons},
+        ${input.idempotencyKey ?? null}, ${input.note ?? null}, ${actorName(ctx)})`,
+  ]);
+  await Promise.all([
+    // the reservation refuses the whole order when the funds (prepaid plus credit) do not cover it
+    total > 0
+      ? transfer(tx, t, {
+          kind: 'reserve',
+          from: { partyId: buyer.id, kind: 'prepaid' },
+          to: { partyId: buyer.id, kind: 'reserved' },
+          amountFen: total,
+          orderId: id,
+          actor: actorName(ctx),
+        })
+      : Promise.resolve(),
     tx`
       insert into order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price_fen, amount_fen, price_rule, available_qty)
       select ${t}, ${id}, x.n, x.product, x.qty, x.price, x.amount, x.rule::jsonb, x.available
@@ -206,14 +218,7 @@ async function placeIn(tx: Tx, ctx: RequestContext, input: PlaceOrderInput): Pro
     tx`insert into order_events (tenant_id, order_id, kind, actor, details)
       values (${t}, ${id}, 'placed', ${actorName(ctx)}, ${tx.json({ totalFen: total, approvalReasons: reasons } as never)})`,
   ]);
-  return {
-    id,
-    orderNo: order?.order_no as string,
-    status: reasons.length ? 'pending_approval' : 'approved',
-    totalFen: total,
-    approvalReasons: reasons,
-    replayed: false,
-  };
+  return { id, orderNo, status, totalFen: total, approvalReasons: reasons, replayed: false };
 }
 
 type Decision = 'approve' | 'reject' | 'cancel';
