@@ -27,6 +27,7 @@ const CodeJourneyPage = lazy(() => import('./pages/CodeJourney.tsx').then((m) =>
 const RecallPage = lazy(() => import('./pages/Recall.tsx').then((m) => ({ default: m.RecallPage })));
 const DiversionPage = lazy(() => import('./pages/Diversion.tsx').then((m) => ({ default: m.DiversionPage })));
 const CodeBatchesPage = lazy(() => import('./pages/CodeBatches.tsx').then((m) => ({ default: m.CodeBatchesPage })));
+const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
 function antdLocale(mod: unknown): Locale {
@@ -106,6 +107,14 @@ function AppRoutes() {
           element={
             <Guard access="brand_admin">
               <AuditPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="webhooks"
+          element={
+            <Guard access="webhooks:manage">
+              <WebhooksPage />
             </Guard>
           }
         />

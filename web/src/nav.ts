@@ -40,6 +40,7 @@ export const ADMIN_ITEMS: NavItem[] = [
   { key: 'users', path: '/users', label: 'menu.users', access: 'brand_admin' },
   { key: 'io', path: '/io', label: 'menu.io', access: 'brand' },
   { key: 'audit', path: '/audit', label: 'menu.audit', access: 'brand_admin' },
+  { key: 'webhooks', path: '/webhooks', label: 'menu.webhooks', access: 'webhooks:manage' },
 ];
 
 export const COMING_SOON = ['orders', 'inventory', 'incentives', 'consumers', 'analytics', 'planning'] as const;
