@@ -67,6 +67,8 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/orders/:id/approve': { path: '/api/v1/orders/999999/approve', body: {} },
     'POST /api/v1/orders/:id/reject': { path: '/api/v1/orders/999999/reject', body: {} },
     'POST /api/v1/orders/:id/cancel': { path: '/api/v1/orders/999999/cancel', body: {} },
+    'POST /api/v1/orders/:id/shipments': { path: '/api/v1/orders/999999/shipments', body: {} },
+    'POST /api/v1/orders/:id/receipts': { path: '/api/v1/orders/999999/receipts', body: {} },
     'POST /api/v1/prices/resolve': { path: '/api/v1/prices/resolve', body: {} },
     'GET /api/v1/price-lists': { path: '/api/v1/price-lists' },
     'POST /api/v1/price-lists': { path: '/api/v1/price-lists', body: {} },

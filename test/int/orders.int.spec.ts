@@ -231,3 +231,88 @@ describe('orders', () => {
     expect(other.status).toBe(403);
   });
 });
+
+describe('fulfilment by scan', () => {
+  it('ships an approved order by its pallet, refuses wrong codes on the spot, settles funds, and the buyer receives in one click', async () => {
+    const { captureEvents, prepareEvents } = await import('../../src/modules/trace/capture.ts');
+    const levels = await server.db.sql<{ sku: string; level: string; gtin: string }[]>`
+      select p.sku, l.level, l.gtin from packaging_levels l join products p on p.id = l.product_id and p.tenant_id = l.tenant_id
+      where l.tenant_id = ${tenant} and p.sku = any(${[skus[0], skus[2]]}::text[])`;
+    const gtin = (sku: string, level: string) => levels.find((l) => l.sku === sku && l.level === level)?.gtin as string;
+    const [w] = await server.db.sql<{ gln: string }[]>`select gln from parties where tenant_id = ${tenant} and code = 'W01'`;
+    const at = { id: `https://id.gs1.org/414/${w?.gln}` };
+    const code = (g: string, s: string) => `https://id.gs1.org/01/${g}/21/${s}`;
+    const units = Array.from({ length: 48 }, (_, i) => code(gtin(skus[0] as string, 'unit'), `FU${i}`));
+    const cases = [code(gtin(skus[0] as string, 'case'), 'FC1'), code(gtin(skus[0] as string, 'case'), 'FC2')];
+    const pallet = code(gtin(skus[0] as string, 'pallet'), 'FP1');
+    const foreignUnits = Array.from({ length: 24 }, (_, i) => code(gtin(skus[2] as string, 'unit'), `FX${i}`));
+    const foreignCase = code(gtin(skus[2] as string, 'case'), 'FXC');
+    const e = (minute: number, x: object) => ({
+      eventTime: `2026-06-02T08:0${minute}:00.000Z`,
+      eventTimeZoneOffset: '+08:00',
+      bizLocation: at,
+      ...x,
+    });
+    const events = [
+      e(0, {
+        type: 'ObjectEvent',
+        epcList: [...units, ...cases, pallet, ...foreignUnits, foreignCase],
+        action: 'ADD',
+        bizStep: 'commissioning',
+        ilmd: { 'cbvmda:lotNumber': 'FL1' },
+      }),
+      e(1, { type: 'AggregationEvent', parentID: cases[0], childEPCs: units.slice(0, 24), action: 'ADD', bizStep: 'packing' }),
+      e(1, { type: 'AggregationEvent', parentID: cases[1], childEPCs: units.slice(24), action: 'ADD', bizStep: 'packing' }),
+      e(1, { type: 'AggregationEvent', parentID: foreignCase, childEPCs: foreignUnits, action: 'ADD', bizStep: 'packing' }),
+      e(2, { type: 'AggregationEvent', parentID: pallet, childEPCs: cases, action: 'ADD', bizStep: 'packing' }),
+    ];
+    const ctx = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'];
+    await captureEvents(server.db.sql, tenant, 'test', prepareEvents(events as never, ctx), ctx);
+
+    const placed = await order('distributor', [
+      { sku: skus[0] as string, quantity: 48 },
+      { sku: skus[1] as string, quantity: 12 },
+    ]);
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const id = placed.body.id as number;
+    const ship = (codes: string[], scanId = randomUUID()) => call('warehouse', 'POST', `/api/v1/orders/${id}/shipments`, { scanId, codes });
+    // not yet approved
+    if (placed.body.status === 'pending_approval') {
+      expect((await ship([pallet])).status).toBe(409);
+      await call('admin', 'POST', `/api/v1/orders/${id}/approve`, {});
+    }
+    expect(problems(await ship([units[0] as string]))).toEqual([['/body/codes/0', 'code.packed_in']]);
+    expect(problems(await ship([foreignCase]))).toEqual([['/body/codes', 'shipment.wrong_sku']]);
+    expect(problems(await ship(['https://id.gs1.org/01/09506000134352/21/NOPE']))).toEqual([['/body/codes/0', 'code.unknown']]);
+    const before = await funds(distributor);
+    const scanId = randomUUID();
+    const shipped = await ship([pallet], scanId);
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(201);
+    expect(shipped.body).toMatchObject({ status: 'partially_shipped', units: { [skus[0] as string]: 48 }, codes: 1 });
+    expect((await ship([pallet], scanId)).body).toMatchObject({ replayed: true, status: 'partially_shipped' });
+    expect(problems(await ship([pallet]))).toEqual([['/body/codes/0', 'code.in_transit']]);
+    const after = await funds(distributor);
+    expect(after.reservedFen).toBe(before.reservedFen - 48 * 920);
+    // the shipping event carries the order
+    const [event] = await server.db.sql<{ n: number }[]>`
+      select count(*)::int as n from epcis_events where tenant_id = ${tenant} and biz_step = 'shipping'
+        and body->'bizTransactionList'->0->>'bizTransaction' like ${`%:${placed.body.orderNo}`}`;
+    expect(event?.n).toBe(1);
+    // the buyer receives: another order's code is refused, then one click takes everything shipped
+    expect(
+      problems(await call('distributor', 'POST', `/api/v1/orders/${id}/receipts`, { scanId: randomUUID(), codes: [foreignCase] })),
+    ).toEqual([['/body/codes/0', 'receipt.not_on_order']]);
+    const received = await call('distributor', 'POST', `/api/v1/orders/${id}/receipts`, { scanId: randomUUID() });
+    expect(received.status, JSON.stringify(received.body)).toBe(201);
+    expect(received.body.units).toEqual({ [skus[0] as string]: 48 });
+    const detail = await call('distributor', 'GET', `/api/v1/orders/${id}`);
+    expect(detail.body.lines.map((l: { shippedQty: number; receivedQty: number }) => [l.shippedQty, l.receivedQty])).toEqual([
+      [48, 48],
+      [0, 0],
+    ]);
+    const [stock] = await server.db.sql<{ on_hand: number }[]>`
+      select s.on_hand::int from stock s join parties p on p.id = s.holder_party_id and p.tenant_id = s.tenant_id
+      where s.tenant_id = ${tenant} and p.code = ${distributor} and s.lot = 'FL1'`;
+    expect(stock?.on_hand).toBe(48);
+  });
+});

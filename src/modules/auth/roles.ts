@@ -95,6 +95,9 @@ export const PERMISSIONS = {
   'pricing:write': ['brand_admin', 'brand_sales'],
   'funds:read': ['brand_admin', 'brand_sales', 'distributor_admin', 'store_owner'],
   'funds:write': ['brand_admin'],
+  // fulfilment by scan: the seller's sites and staff ship, the buyer receives
+  'orders:ship': ['brand_admin', 'line_device', 'warehouse_operator', 'distributor_admin', 'distributor_staff'],
+  'orders:receive': ['brand_admin', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
   // webhook subscriptions (their secrets), the delivery log and replays
   'webhooks:manage': ['brand_admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -7,6 +7,7 @@ import { AppError } from '../../http/problem.ts';
 import { IdParams, strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
+import { receiveOrder, shipOrder } from './fulfilment.ts';
 import { balancesOf, ensureAccounts, transfer } from './funds.ts';
 import { decideOrder, placeOrder, visibleTo } from './placement.ts';
 import { resolvePrices } from './pricing.ts';
@@ -177,6 +178,43 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
       },
     );
   }
+
+  const ScanBody = strictObject({
+    scanId: Type.String({ format: 'uuid' }),
+    codes: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 5000 }),
+  });
+  api.post(
+    '/orders/:id/shipments',
+    {
+      config: { access: 'orders:ship' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Ship an order by scanning pallets and cases against its lines',
+        params: IdParams,
+        body: ScanBody,
+      },
+    },
+    async (req, reply) => {
+      const out = await shipOrder(ctxOf(req, sql), (req.params as { id: number }).id, req.body as { scanId: string; codes: string[] });
+      return reply.status(out.replayed ? 200 : 201).send(out);
+    },
+  );
+  api.post(
+    '/orders/:id/receipts',
+    {
+      config: { access: 'orders:receive' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Receive an order: the scanned codes, or everything shipped and not yet received',
+        params: IdParams,
+        body: strictObject({ scanId: Type.String({ format: 'uuid' }), codes: Type.Optional(ScanBody.properties.codes) }),
+      },
+    },
+    async (req, reply) => {
+      const out = await receiveOrder(ctxOf(req, sql), (req.params as { id: number }).id, req.body as { scanId: string; codes?: string[] });
+      return reply.status(out.replayed ? 200 : 201).send(out);
+    },
+  );
 
   api.post(
     '/prices/resolve',
