@@ -46,9 +46,12 @@ function SecretModal({ secret, onClose }: { secret: string | null; onClose: () =
     <Modal
       open={secret !== null}
       title={t('webhooks.secretTitle')}
-      onOk={onClose}
       onCancel={onClose}
-      cancelButtonProps={{ style: { display: 'none' } }}
+      footer={
+        <Button type="primary" onClick={onClose} data-testid="webhook-secret-ok">
+          {t('common.close')}
+        </Button>
+      }
     >
       <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t('webhooks.secretOnce')} />
       <Typography.Paragraph copyable code data-testid="webhook-secret">
@@ -171,6 +174,7 @@ function Subscriptions({ eventTypes }: { eventTypes: string[] }) {
         title={t('webhooks.create')}
         onOk={() => void create()}
         confirmLoading={saving}
+        okButtonProps={{ ...{ 'data-testid': 'webhook-save' } }}
         onCancel={() => setCreating(false)}
         okText={t('common.save')}
         cancelText={t('common.cancel')}
@@ -244,7 +248,9 @@ function Deliveries({ eventTypes }: { eventTypes: string[] }) {
           }}
           options={eventTypes.map((e) => ({ value: e, label: e }))}
         />
-        <Button onClick={reload}>{t('webhooks.refresh')}</Button>
+        <Button onClick={reload} data-testid="webhook-refresh">
+          {t('webhooks.refresh')}
+        </Button>
       </Space>
       <LoadError error={error} onRetry={reload} />
       <Table<Delivery>
