@@ -97,6 +97,11 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'receipt.not_on_order': { 'zh-CN': '码 {value} 不是此订单发出的', en: 'Code {value} was not shipped on this order' },
   'receipt.already_received': { 'zh-CN': '码 {value} 已收货', en: 'Code {value} was already received' },
   'receipt.nothing_to_receive': { 'zh-CN': '此订单没有待收货的码', en: 'Nothing of this order is waiting to be received' },
+  'stock.zero_adjustment': { 'zh-CN': '调整数量不能为 0', en: 'An adjustment cannot be zero' },
+  'stock.would_go_negative': {
+    'zh-CN': '调整 {delta} 后库存为负（现有 {onHand}）',
+    en: 'Adjusting by {delta} would make the stock negative (on hand {onHand})',
+  },
   'epcis.capture_limit': { 'zh-CN': '一次最多采集 {limit} 个事件', en: 'At most {limit} events per capture' },
   'epcis.query_parameter': { 'zh-CN': '查询参数 {name} 的值无效：{value}', en: 'Invalid value for query parameter {name}: {value}' },
   'epcis.query_parameter_unknown': { 'zh-CN': '不支持的查询参数 {name}', en: 'Unsupported query parameter {name}' },

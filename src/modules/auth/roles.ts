@@ -97,6 +97,9 @@ export const PERMISSIONS = {
   'funds:write': ['brand_admin'],
   // fulfilment by scan: the seller's sites and staff ship, the buyer receives
   'orders:ship': ['brand_admin', 'line_device', 'warehouse_operator', 'distributor_admin', 'distributor_staff'],
+  // channel stock: everyone in scope reads; the brand and distributors adjust counts and set safety levels
+  'stock:read': ['brand_admin', 'brand_sales', 'brand_planner', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
+  'stock:write': ['brand_admin', 'distributor_admin', 'store_owner'],
   'orders:receive': ['brand_admin', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
   // webhook subscriptions (their secrets), the delivery log and replays
   'webhooks:manage': ['brand_admin'],

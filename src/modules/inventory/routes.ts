@@ -1,0 +1,189 @@
+/**
+ * Channel stock: what each party holds (on hand, on its way to it, sold) by product and lot, from the scans'
+ * stock projection plus manual adjustments with a reason; safety-stock levels per party and product, and the
+ * alerts of those below them. Everyone sees the stock of the parties in their data scope (the brand all of it,
+ * a distributor its own and its stores').
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Sql } from '../../db/connection.ts';
+import { ctxOf } from '../../http/access.ts';
+import { AppError } from '../../http/problem.ts';
+import { strictObject } from '../../http/schemas.ts';
+import { appendAudit } from '../audit/index.ts';
+import { partyScope, whoOf } from '../auth/index.ts';
+
+const REASONS = ['count', 'damaged', 'expired', 'sample', 'lost', 'found', 'other'] as const;
+
+export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
+  api.get(
+    '/stock',
+    {
+      config: { access: 'stock:read' },
+      schema: {
+        tags: ['inventory'],
+        summary: 'Stock by party, product and lot (units): on hand, in transit towards the party, sold',
+        querystring: strictObject({
+          party: Type.Optional(Type.String()),
+          sku: Type.Optional(Type.String()),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+        }),
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      const q = req.query as { party?: string; sku?: string; limit?: number };
+      const rows = await sql`
+        select p.code as party_code, p.name as party_name, p.kind, pr.sku, pr.name_zh, pr.name_en, s.lot,
+          s.on_hand::int, s.in_transit_in::int, s.sold::int, ss.min_units::int as safety_stock
+        from stock s
+        join parties p on p.tenant_id = s.tenant_id and p.id = s.holder_party_id
+        join packaging_levels pl on pl.tenant_id = s.tenant_id and pl.gtin = s.gtin
+        join products pr on pr.tenant_id = pl.tenant_id and pr.id = pl.product_id
+        left join safety_stock ss on ss.tenant_id = s.tenant_id and ss.holder_party_id = s.holder_party_id and ss.product_id = pr.id
+        where ${partyScope(sql, ctx.actor)} ${q.party ? sql`and p.code = ${q.party}` : sql``} ${q.sku ? sql`and pr.sku = ${q.sku}` : sql``}
+          and (s.on_hand <> 0 or s.in_transit_in <> 0)
+        order by p.code, pr.sku, s.lot limit ${q.limit ?? 200}`;
+      return {
+        items: rows.map((r) => ({
+          party: { code: r.party_code, name: r.party_name, kind: r.kind },
+          sku: r.sku,
+          name: ctx.locale === 'en' ? r.name_en : r.name_zh,
+          lot: r.lot,
+          onHand: r.on_hand,
+          inTransit: r.in_transit_in,
+          sold: r.sold,
+          safetyStock: r.safety_stock,
+        })),
+      };
+    },
+  );
+
+  api.post(
+    '/stock/adjustments',
+    {
+      config: { access: 'stock:write' },
+      schema: {
+        tags: ['inventory'],
+        summary: 'Adjust a party’s stock with a reason (a count, damage, samples...); audited',
+        body: strictObject({
+          party: Type.String({ minLength: 1 }),
+          sku: Type.String({ minLength: 1 }),
+          lot: Type.Optional(Type.String({ maxLength: 40 })),
+          delta: Type.Integer(),
+          reason: Type.Union(REASONS.map((r) => Type.Literal(r))),
+          note: Type.Optional(Type.String({ maxLength: 500 })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const ctx = ctxOf(req, sql);
+      const t = ctx.actor.tenantId;
+      const b = req.body as { party: string; sku: string; lot?: string; delta: number; reason: string; note?: string };
+      if (b.delta === 0) throw AppError.field('/body/delta', 'stock.zero_adjustment', {});
+      const result = await sql.begin(async (tx) => {
+        const [party] = await tx<
+          { id: number }[]
+        >`select p.id::int from parties p where ${partyScope(sql, ctx.actor)} and p.code = ${b.party}`;
+        if (!party) throw AppError.field('/body/party', 'order.unknown_buyer', { value: b.party });
+        const [unit] = await tx<{ gtin: string }[]>`
+          select pl.gtin from products p join packaging_levels pl on pl.tenant_id = p.tenant_id and pl.product_id = p.id and pl.level = 'unit'
+          where p.tenant_id = ${t} and p.sku = ${b.sku}`;
+        if (!unit) throw AppError.field('/body/sku', 'pricing.unknown_product', { value: b.sku });
+        // the stock never goes below zero: the adjustment and the check are one conditional statement
+        const [row] = await tx<{ on_hand: number }[]>`
+          insert into stock (tenant_id, holder_party_id, gtin, lot, on_hand) values (${t}, ${party.id}, ${unit.gtin}, ${b.lot ?? ''}, ${b.delta})
+          on conflict (tenant_id, holder_party_id, gtin, lot) do update set on_hand = stock.on_hand + excluded.on_hand
+          returning on_hand::int`;
+        if (!row || row.on_hand < 0)
+          throw AppError.field('/body/delta', 'stock.would_go_negative', { delta: b.delta, onHand: (row?.on_hand ?? 0) - b.delta });
+        const [adj] = await tx<{ id: number }[]>`
+          insert into stock_adjustments (tenant_id, holder_party_id, gtin, lot, delta, reason, note, actor)
+          values (${t}, ${party.id}, ${unit.gtin}, ${b.lot ?? ''}, ${b.delta}, ${b.reason}, ${b.note ?? null}, ${`${ctx.actor.kind}:${ctx.actor.id}`})
+          returning id::int`;
+        await appendAudit(tx, whoOf(ctx), {
+          action: 'stock.adjust',
+          entityType: 'stock_adjustment',
+          entityId: Number(adj?.id),
+          details: { party: b.party, sku: b.sku, lot: b.lot ?? '', delta: b.delta, reason: b.reason },
+        });
+        return { id: Number(adj?.id), onHand: row.on_hand };
+      });
+      return reply.status(201).send(result);
+    },
+  );
+
+  api.put(
+    '/stock/safety',
+    {
+      config: { access: 'stock:write' },
+      schema: {
+        tags: ['inventory'],
+        summary: 'Set safety-stock levels (units) per party and product',
+        body: strictObject({
+          levels: Type.Array(strictObject({ party: Type.String(), sku: Type.String(), minUnits: Type.Integer({ minimum: 0 }) }), {
+            minItems: 1,
+            maxItems: 10_000,
+          }),
+        }),
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      const t = ctx.actor.tenantId;
+      const { levels } = req.body as { levels: { party: string; sku: string; minUnits: number }[] };
+      const [parties, products] = await Promise.all([
+        sql<
+          { id: number; code: string }[]
+        >`select p.id::int, p.code from parties p where ${partyScope(sql, ctx.actor)} and p.code = any(${levels.map((l) => l.party)}::text[])`,
+        sql<
+          { id: number; sku: string }[]
+        >`select id::int, sku from products where tenant_id = ${t} and sku = any(${levels.map((l) => l.sku)}::text[])`,
+      ]);
+      const partyId = new Map(parties.map((p) => [p.code, p.id]));
+      const productId = new Map(products.map((p) => [p.sku, p.id]));
+      const errors = levels.flatMap((l, i) => [
+        ...(partyId.has(l.party) ? [] : [{ pointer: `/body/levels/${i}/party`, code: 'order.unknown_buyer', params: { value: l.party } }]),
+        ...(productId.has(l.sku) ? [] : [{ pointer: `/body/levels/${i}/sku`, code: 'pricing.unknown_product', params: { value: l.sku } }]),
+      ]);
+      if (errors.length) throw AppError.invalid(errors);
+      await sql`
+        insert into safety_stock (tenant_id, holder_party_id, product_id, min_units)
+        select ${t}, * from unnest(${levels.map((l) => partyId.get(l.party) as number)}::bigint[],
+          ${levels.map((l) => productId.get(l.sku) as number)}::bigint[], ${levels.map((l) => l.minUnits)}::bigint[])
+        on conflict (tenant_id, holder_party_id, product_id) do update set min_units = excluded.min_units, updated_at = now()`;
+      return { updated: levels.length };
+    },
+  );
+
+  api.get(
+    '/stock/alerts',
+    { config: { access: 'stock:read' }, schema: { tags: ['inventory'], summary: 'Parties and products below their safety stock' } },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      const rows = await sql`
+        select p.code as party_code, p.name as party_name, pr.sku, pr.name_zh, pr.name_en, ss.min_units::int,
+          coalesce(sum(s.on_hand), 0)::int as on_hand, coalesce(sum(s.in_transit_in), 0)::int as in_transit
+        from safety_stock ss
+        join parties p on p.tenant_id = ss.tenant_id and p.id = ss.holder_party_id
+        join products pr on pr.tenant_id = ss.tenant_id and pr.id = ss.product_id
+        join packaging_levels pl on pl.tenant_id = pr.tenant_id and pl.product_id = pr.id and pl.level = 'unit'
+        left join stock s on s.tenant_id = ss.tenant_id and s.holder_party_id = ss.holder_party_id and s.gtin = pl.gtin
+        where ${partyScope(sql, ctx.actor)}
+        group by p.code, p.name, pr.sku, pr.name_zh, pr.name_en, ss.min_units
+        having coalesce(sum(s.on_hand), 0) < ss.min_units
+        order by (ss.min_units - coalesce(sum(s.on_hand), 0)) desc limit 500`;
+      return {
+        items: rows.map((r) => ({
+          party: { code: r.party_code, name: r.party_name },
+          sku: r.sku,
+          name: ctx.locale === 'en' ? r.name_en : r.name_zh,
+          safetyStock: r.min_units,
+          onHand: r.on_hand,
+          inTransit: r.in_transit,
+          short: r.min_units - r.on_hand,
+        })),
+      };
+    },
+  );
+}
