@@ -31,9 +31,8 @@ export async function startServer(
       sql: db.sql,
       resolverHost: config.resolverHost,
       masterKey: loadMasterKey(config.dataDir),
-      logger: opts.httpLogger
-        ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'] }
-        : false,
+      // JSON lines with the request id; redaction and masking are logging.ts's
+      logger: opts.httpLogger ? { level: config.logLevel } : false,
     });
     const address = await app.listen({ port: config.port, host: config.host });
     return {

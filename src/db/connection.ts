@@ -1,16 +1,35 @@
-import { once } from 'node:events';
 import net from 'node:net';
 import postgres from 'postgres';
+import { PoolObserver } from './statement-observer.ts';
 
 export type Sql = postgres.Sql<Record<string, never>>;
 export type Tx = postgres.TransactionSql<Record<string, never>>;
 
+const observers = new WeakMap<object, PoolObserver>();
+
+/** The statement timings and connection counts of a pool made by `createSql` (undefined for any other). */
+export function observerOf(sql: Sql): PoolObserver | undefined {
+  return observers.get(sql);
+}
+
+/**
+ * How long a connection waits before it tries again after a failed or lost connection: postgres.js's default
+ * grows to 20 s, so a pool that failed a few times during a database restart stayed away for up to 20 s after
+ * the database was back. Here it is at most 1 s (the availability probe keeps requests off a database that is down).
+ */
+export function reconnectDelaySeconds(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
+}
+
 /** One pool per process; bigint columns come back as JS numbers (ids stay far below 2^53). */
 export function createSql(url: string, opts: { max?: number; application?: string } = {}): Sql {
-  return postgres(url, {
-    max: opts.max ?? 20,
+  const max = opts.max ?? 20;
+  const observer = new PoolObserver(max);
+  const sql = postgres(url, {
+    max,
     idle_timeout: 30,
     connect_timeout: 10,
+    backoff: reconnectDelaySeconds,
     onnotice: () => {},
     connection: { application_name: opts.application ?? 'throughline' },
     types: {
@@ -19,10 +38,18 @@ export function createSql(url: string, opts: { max?: number; application?: strin
     transform: { undefined: null },
     // postgres.js leaves Nagle's algorithm on: pipelined queries and COPY chunks then wait ~40 ms for the
     // peer's delayed ACK (measured: a one-row COPY took 44 ms). Our own socket sets TCP_NODELAY.
-    socket: async (o: { host: string[]; port: number[]; path?: string }) => {
+    // The socket is handed over while it is still connecting: postgres.js then sees a refused or failed
+    // connection as the socket's 'error' and 'close' and returns the connection to the pool. (Awaiting
+    // 'connect' here and rejecting made postgres.js drop the connection from the pool for good: after `max`
+    // refused attempts during a database outage every query waited forever, and the pool never recovered.)
+    socket: (o: { host: string[]; port: number[]; path?: string }) => {
       const socket = o.path ? net.connect({ path: o.path }) : net.connect({ host: o.host[0], port: o.port[0] as number, noDelay: true });
-      await once(socket, 'connect');
+      // postgres.js adds its own listener before the connection can fail; this one only keeps an early failure from being thrown
+      socket.on('error', () => {});
+      observer.attach(socket);
       return socket;
     },
   } as never) as unknown as Sql;
+  observers.set(sql, observer);
+  return sql;
 }

@@ -24,6 +24,8 @@ export interface DeclaredRoute {
   method: string;
   url: string;
   access: Access;
+  /** the largest body the route reads, in bytes (its own limit, else the app's) */
+  bodyLimit: number;
 }
 
 export const SESSION_COOKIE = 'tl_session';
@@ -54,7 +56,14 @@ export function installAccessControl(app: FastifyInstance, sql: Sql): DeclaredRo
       throw new Error(`route ${route.method} ${route.url} declares an unknown action ${config.access}`);
     }
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routes.push({ method, url: route.url, access: config.access });
+      if (method !== 'HEAD') {
+        routes.push({
+          method,
+          url: route.url,
+          access: config.access,
+          bodyLimit: route.bodyLimit ?? app.initialConfig.bodyLimit ?? 1024 * 1024,
+        });
+      }
     }
   });
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {

@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { loadConfig } from '../config.ts';
+import { DatabaseAvailability } from '../db/availability.ts';
 import type { Sql } from '../db/connection.ts';
 import { auditRoutes } from '../modules/audit/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
@@ -23,7 +24,10 @@ import { type WebhookSettings, WebhookWorker, webhookSettings, webhooksRoutes } 
 import { ReadCache } from '../platform/read-cache.ts';
 import { type DeclaredRoute, installAccessControl } from './access.ts';
 import { ioRoutes } from './io-routes.ts';
+import { loggerOptions, requestIdOf } from './logging.ts';
+import { installObservability } from './observability.ts';
 import { AppError, toProblem } from './problem.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import { ajvToFieldErrors, installValidators } from './validation.ts';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
@@ -32,7 +36,8 @@ export type { DeclaredRoute };
 
 export interface AppOptions {
   sql: Sql;
-  logger?: boolean | object;
+  /** false: no log; true or options (level, stream): JSON lines with the redaction and serializers of logging.ts */
+  logger?: boolean | { level?: string; stream?: { write(s: string): void } };
   /** login attempts per minute per address */
   loginRateLimit?: number;
   /** the key that encrypts tenants' code keyrings (default: THROUGHLINE_MASTER_KEY or <data dir>/master.key) */
@@ -41,6 +46,12 @@ export interface AppOptions {
   resolverHost?: string;
   /** webhook delivery settings (default THROUGHLINE_WEBHOOK_*); `worker: false` serves the routes without delivering */
   webhooks?: Partial<WebhookSettings> & { worker?: boolean };
+  /** /metrics scrape token (default THROUGHLINE_METRICS_TOKEN; none: loopback callers only) */
+  metricsToken?: string;
+  /** statements slower than this many ms are logged (default THROUGHLINE_SLOW_QUERY_MS or 500; 0: none) */
+  slowQueryMs?: number;
+  /** how often a database marked unreachable is tried again, in ms */
+  databaseProbeMs?: number;
 }
 
 export interface App {
@@ -49,19 +60,47 @@ export interface App {
 }
 
 export async function buildApp(opts: AppOptions): Promise<App> {
+  const config = loadConfig();
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: opts.logger ? loggerOptions(opts.logger === true ? {} : opts.logger) : false,
+    // every body has a limit: 1 MiB unless a route says more (EPCIS capture and imports 64 MiB, scans 8 MiB)
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
-    genReqId: () => crypto.randomUUID(),
-    // one access line per request (below) instead of Fastify's two; it carries no query string or headers
-    logController: new LogController({ disableRequestLogging: true }),
+    // X-Forwarded-* is believed only from the proxies named in THROUGHLINE_TRUST_PROXY (default: loopback):
+    // trusting every sender let a client pick its own address and so its own login rate-limit bucket
+    trustProxy: config.trustProxy,
+    genReqId: requestIdOf,
+    // one access line per request (observability.ts) instead of Fastify's two; it carries no query string or headers
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     ajv: undefined,
   });
   installValidators(app);
+  await installSecurityHeaders(app);
   // the cookie plugin must parse cookies before the access gate reads the session cookie
   await app.register(cookie);
+  const availability = new DatabaseAvailability(opts.sql, {
+    probeMs: opts.databaseProbeMs,
+    onChange: (up, reason) =>
+      up ? app.log.warn({ reason }, 'database reachable again') : app.log.error({ reason }, 'database unreachable: answering 503'),
+  });
+  app.addHook('onClose', async () => availability.close());
+  // before the access gate, which reads sessions from the database: while the database is marked down, a
+  // request that needs it is answered 503 at once instead of waiting for a connection attempt
+  app.addHook('onRequest', async (req, reply) => {
+    // first of all, so every answer (a refusal by a later hook too) names its request
+    reply.header('x-request-id', req.id);
+    if (!availability.down) return;
+    const url = req.routeOptions.url;
+    const cfg = req.routeOptions.config;
+    if (!url || cfg?.database === false) return;
+    if (url.startsWith('/api/v1') || url.startsWith('/epcis') || (cfg?.access && cfg.access !== 'public')) throw outage(availability);
+  });
   const routes = installAccessControl(app, opts.sql);
+  const observabilityRoutes = installObservability(app, {
+    sql: opts.sql,
+    availability,
+    metricsToken: opts.metricsToken ?? config.metricsToken,
+    slowQueryMs: opts.slowQueryMs ?? config.slowQueryMs,
+  });
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
     openapi: {
@@ -78,7 +117,6 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  const config = loadConfig();
   const masterKey = opts.masterKey ?? loadMasterKey(config.dataDir);
   const keystore = new Keystore(masterKey);
   const webhooks = webhookSettings(opts.webhooks);
@@ -96,17 +134,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     // before the answer leaves, so the writer's next read on this node cannot get the old page
     const stale = req.routeOptions.config?.invalidates;
     if (stale && reply.statusCode < 400) for (const topic of stale) readCache.invalidate(topic);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
     return payload;
-  });
-
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info(
-      { method: req.method, path: req.url.split('?', 1)[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
-      'request',
-    );
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -118,20 +146,27 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     else if (err.statusCode === 429) appErr = new AppError(429, 'rate_limited');
     else if (err.statusCode === 400 && (err instanceof SyntaxError || err.code?.startsWith('FST_ERR_CTP'))) {
       appErr = new AppError(400, 'request.malformed_json');
+    } else if (availability.observe(err)) {
+      req.log.warn({ code: err.code }, 'database unreachable');
+      appErr = outage(availability);
     } else {
       req.log.error({ err }, 'unhandled error');
       appErr = new AppError(500, 'internal');
     }
+    for (const [name, value] of Object.entries(appErr.headers)) reply.header(name, value);
     reply
       .status(appErr.status)
       .type('application/problem+json; charset=utf-8')
       .send(toProblem(appErr, req.locale ?? 'zh-CN', req.url));
   });
 
-  app.get('/healthz', { config: { access: 'public' }, schema: { hide: true } }, async (_req, reply) => {
-    await opts.sql`select 1`;
-    return reply.send({ status: 'ok' });
-  });
+  // liveness only: the process answers. Whether it can serve (database, migrations) is /readyz's question, so a
+  // database outage does not make an orchestrator restart healthy app nodes
+  app.get('/healthz', { config: { access: 'public', database: false }, schema: { hide: true } }, async (_req, reply) =>
+    reply.header('cache-control', 'no-store').send({ status: 'ok' }),
+  );
+  // /metrics and /readyz: after the access gate (declared routes like any other) and the error handler (problem+json)
+  observabilityRoutes();
 
   await app.register(
     async (api) => {
@@ -163,4 +198,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       .send(toProblem(new AppError(404, 'route.not_found'), req.locale ?? 'zh-CN', req.url));
   });
   return { app, routes };
+}
+
+function outage(availability: DatabaseAvailability): AppError {
+  return new AppError(503, 'service.database_unavailable').withHeader('retry-after', String(availability.retryAfterSeconds));
 }

@@ -33,6 +33,19 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '缺少 CSRF 防护请求头 x-throughline-csrf',
     en: 'Missing the CSRF header x-throughline-csrf',
   },
+  'service.database_unavailable': {
+    'zh-CN': '数据库暂时无法访问，请稍后重试',
+    en: 'The database cannot be reached at the moment; try again shortly',
+  },
+  'ready.database_unreachable': { 'zh-CN': '数据库无法访问：{reason}', en: 'The database cannot be reached: {reason}' },
+  'ready.migrations_pending': {
+    'zh-CN': '数据库迁移尚未全部应用：{pending}',
+    en: 'Database migrations are not all applied: {pending}',
+  },
+  'metrics.forbidden': {
+    'zh-CN': '监控指标只对本机或持有抓取令牌的请求开放',
+    en: 'Metrics are served to loopback callers or with the scrape token only',
+  },
   'access.denied': { 'zh-CN': '当前角色无权执行此操作', en: 'Your role may not do this' },
   'access.key_scope': {
     'zh-CN': '此 API 密钥未被授权执行 {action}',

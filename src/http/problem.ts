@@ -22,6 +22,14 @@ export class AppError extends Error {
     super(code);
   }
 
+  /** Response headers that go with the refusal (e.g. Retry-After). */
+  readonly headers: Record<string, string> = {};
+
+  withHeader(name: string, value: string): this {
+    this.headers[name.toLowerCase()] = value;
+    return this;
+  }
+
   static invalid(fieldErrors: FieldError[]): AppError {
     return new AppError(400, 'request.invalid', {}, fieldErrors);
   }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type DeclaredRoute } from '../../src/http/app.ts';
+import { type AppOptions, buildApp, type DeclaredRoute } from '../../src/http/app.ts';
 import { createTestDb, type TestDb } from './db.ts';
 
 export interface TestServer {
@@ -10,10 +10,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real HTTP server (API and built console) on a free loopback port, over a fresh demo database. */
-export async function startTestServer(): Promise<TestServer> {
+/**
+ * The real HTTP server (API and built console) on a free loopback port, over a fresh demo database.
+ * `options` override the app's (e.g. a logger writing to a test's stream); `setup` may add routes before it listens.
+ */
+export async function startTestServer(
+  options: Partial<Omit<AppOptions, 'sql'>> = {},
+  setup?: (app: FastifyInstance, db: TestDb) => void,
+): Promise<TestServer> {
   const db = await createTestDb();
-  const { app, routes } = await buildApp({ sql: db.sql, loginRateLimit: 1000, logger: process.env.TEST_LOG ? { level: 'error' } : false });
+  const { app, routes } = await buildApp({
+    sql: db.sql,
+    loginRateLimit: 1000,
+    logger: process.env.TEST_LOG ? { level: 'error' } : false,
+    ...options,
+  });
+  setup?.(app, db);
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     baseUrl,

@@ -68,20 +68,34 @@ export async function login(
     await verifyPassword(await dummyPasswordHash(), input.password);
     throw new AppError(401, 'auth.invalid_credentials');
   }
-  if (u.locked_until && u.locked_until > new Date()) throw new AppError(429, 'auth.locked');
+  if (u.locked_until && u.locked_until > new Date()) throw lockedError(u.locked_until);
   if (!(await verifyPassword(u.password_hash, input.password))) {
     await sql.begin(async (tx) => {
-      const [f] = await tx<{ failed_logins: number }[]>`
+      // every failure is audited, and so is every failure that (re)locks the account: the count is not reset until a
+      // successful login, so a wrong password right after a lock ends locks it again
+      const [f] = await tx<{ failed_logins: number; locked_until: Date | null; locks: boolean }[]>`
         update users set failed_logins = failed_logins + 1,
           locked_until = case when failed_logins + 1 >= ${MAX_FAILED_LOGINS}
                               then now() + make_interval(mins => ${LOCK_MINUTES}) else locked_until end
-        where tenant_id = ${u.tenant_id} and id = ${u.id} returning failed_logins`;
-      await appendAudit(
-        tx,
-        { tenantId: u.tenant_id, actorKind: 'user', actorId: String(u.id), actorName: input.username, ip },
-        { action: 'auth.login_failed', entityType: 'user', entityId: u.id, details: { failedLogins: f?.failed_logins } },
-      );
+        where tenant_id = ${u.tenant_id} and id = ${u.id}
+        returning failed_logins, locked_until, failed_logins >= ${MAX_FAILED_LOGINS} as locks`;
+      const who = { tenantId: u.tenant_id, actorKind: 'user' as const, actorId: String(u.id), actorName: input.username, ip };
+      await appendAudit(tx, who, {
+        action: 'auth.login_failed',
+        entityType: 'user',
+        entityId: u.id,
+        details: { failedLogins: f?.failed_logins },
+      });
+      if (f?.locks) {
+        await appendAudit(tx, who, {
+          action: 'auth.account_locked',
+          entityType: 'user',
+          entityId: u.id,
+          details: { failedLogins: f.failed_logins, lockedUntil: f.locked_until?.toISOString(), minutes: LOCK_MINUTES },
+        });
+      }
     });
+    // the failure that locks still answers "wrong credentials"; the next attempt learns of the lock
     throw new AppError(401, 'auth.invalid_credentials');
   }
   const token = newSecret();
@@ -99,6 +113,12 @@ export async function login(
   const actor = await loadUserActor(sql, u.tenant_id, Number(u.id));
   if (!actor) throw new AppError(401, 'auth.invalid_credentials');
   return { token, expiresAt, actor };
+}
+
+/** 429 with the seconds until the lock ends as Retry-After. */
+function lockedError(until: Date): AppError {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - Date.now()) / 1000));
+  return new AppError(429, 'auth.locked').withHeader('retry-after', String(seconds));
 }
 
 export async function actorForSession(sql: Sql, token: string): Promise<Actor | undefined> {

@@ -1,0 +1,42 @@
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Security headers on every response (helmet), with a Content-Security-Policy the console works under:
+ * - scripts and workers only from this origin; `'wasm-unsafe-eval'` lets the scanning page compile ZXing's
+ *   WebAssembly (it allows WebAssembly compilation only, not `eval`), and the service worker is `/sw.js`;
+ * - styles from this origin and inline: Ant Design writes its CSS-in-JS into <style> elements at run time;
+ * - images from this origin, `data:` (the favicon, Ant Design's inline icons) and `blob:` (label previews, downloads);
+ * - no plugins, no framing by anyone (clickjacking), forms and <base> only to this origin.
+ * `upgrade-insecure-requests` is left out: factories run the server on plain HTTP inside their LAN, where it
+ * would break every asset; HSTS is sent but browsers honour it only over HTTPS.
+ * The camera is allowed to this origin only (the scanning page), microphone and location to no one.
+ */
+export async function installSecurityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
+        workerSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        mediaSrc: ["'self'", 'blob:'],
+        manifestSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: { maxAge: 180 * 24 * 3600, includeSubDomains: false },
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=()');
+  });
+}
