@@ -364,7 +364,11 @@ describe('delivery', () => {
 
     const paused = await call('PATCH', `/api/v1/webhooks/${sub.id}`, { active: false });
     expect(paused.body.active).toBe(false);
-    expect((await emit(demoId, 'stock.below_safety', { partyCode: 'D0001' })).deliveries).toBe(0);
+    const quiet = await emit(demoId, 'stock.below_safety', { partyCode: 'D0001' });
+    expect(quiet.deliveries).toBe(0);
+    // nobody wants it: nothing is stored
+    const [stored] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from webhook_events where id = ${quiet.eventId}`;
+    expect(stored?.n).toBe(0);
     expect((await call('DELETE', `/api/v1/webhooks/${sub.id}`)).status).toBe(204);
     expect((await call('GET', `/api/v1/webhooks/${sub.id}`)).status).toBe(404);
     const audit = await server.db.sql<{ action: string }[]>`
@@ -372,5 +376,19 @@ describe('delivery', () => {
     expect(audit.map((a) => a.action)).toEqual(['webhook.create', 'webhook.rotate_secret', 'webhook.update', 'webhook.delete']);
     await new Promise((r) => setTimeout(r, 300));
     expect(at('/rotated')).toHaveLength(1);
+  });
+
+  it('stops retrying a delivery whose subscription is deleted', async () => {
+    script['/gone'] = [500];
+    const sub = await subscribe('/gone', ['order.returned']);
+    await emit(demoId, 'order.returned', { orderId: 'SO-9' });
+    await until('the first attempt', () => (at('/gone').length >= 1 ? 1 : undefined));
+    expect((await call('DELETE', `/api/v1/webhooks/${sub.id}`)).status).toBe(204);
+    await new Promise((r) => setTimeout(r, BASE_MS * 4));
+    expect(at('/gone')).toHaveLength(1);
+    const [left] = await server.db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from webhook_deliveries where subscription_id = ${sub.id}`;
+    expect(left?.n).toBe(0);
   });
 });

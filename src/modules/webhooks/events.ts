@@ -44,7 +44,8 @@ export interface WebhookEventBody<T = Record<string, unknown>> {
 /**
  * Records an event for the tenant's subscribers inside the caller's transaction `tx`. `payload` becomes the
  * body's `data` (JSON: plain values; dates as ISO strings). Returns the event's id and how many deliveries
- * were queued (0 when nobody subscribes). Call it after the change is written, in the same transaction.
+ * were queued (0 when no active subscription wants the type: then nothing is stored). Call it after the change
+ * is written, in the same transaction.
  */
 export async function emitWebhookEvent(
   tx: Db,
@@ -55,15 +56,18 @@ export async function emitWebhookEvent(
   if (!isWebhookEventType(type)) throw new Error(`unknown webhook event type ${type}`);
   const id = randomUUID();
   const body: WebhookEventBody = { id, type, createdAt: new Date().toISOString(), data: payload };
+  // nothing is stored when no active subscription wants the type: order placement pays one index probe for it
   const [row] = await tx<{ deliveries: number }[]>`
-    with e as (
-      insert into webhook_events (tenant_id, id, type, body) values (${tenantId}, ${id}, ${type}, ${JSON.stringify(body)})
+    with s as (
+      select id from webhook_subscriptions
+      where tenant_id = ${tenantId} and active and (${type} = any(event_types) or ${WILDCARD} = any(event_types))
+    ), e as (
+      insert into webhook_events (tenant_id, id, type, body)
+      select ${tenantId}, ${id}, ${type}, ${JSON.stringify(body)} where exists (select 1 from s)
       returning tenant_id, id
     ), d as (
       insert into webhook_deliveries (tenant_id, event_id, subscription_id, event_type, next_attempt_at)
-      select e.tenant_id, e.id, s.id, ${type}, now() from e
-      join webhook_subscriptions s on s.tenant_id = e.tenant_id
-      where s.active and (${type} = any(s.event_types) or ${WILDCARD} = any(s.event_types))
+      select e.tenant_id, e.id, s.id, ${type}, now() from e cross join s
       returning 1
     ), n as (
       select count(*)::int as deliveries from d

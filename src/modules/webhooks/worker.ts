@@ -175,10 +175,13 @@ export class WebhookWorker {
           completed_at = ${status === 'pending' ? null : tx`now()`}
         where tenant_id = ${row.tenant_id} and id = ${row.id} and attempts = ${row.attempts} and status = 'pending'
         returning next_attempt_at as next`;
+      // logged while the delivery exists (it goes with its subscription); an attempt whose lease ran out and was
+      // taken over is still logged, under its own number
       await tx`insert into webhook_attempts (tenant_id, delivery_id, attempt, started_at, duration_ms, status_code, error,
           response_excerpt, next_attempt_at)
-        values (${row.tenant_id}, ${row.id}, ${row.attempts}, ${startedAt}, ${outcome.durationMs}, ${outcome.statusCode},
-          ${outcome.error}, ${outcome.excerpt}, ${d?.next ?? null})
+        select ${row.tenant_id}, ${row.id}, ${row.attempts}, ${startedAt}, ${outcome.durationMs}, ${outcome.statusCode},
+          ${outcome.error}, ${outcome.excerpt}, ${d?.next ?? null}
+        where exists (select 1 from webhook_deliveries where tenant_id = ${row.tenant_id} and id = ${row.id})
         on conflict do nothing`;
     });
   }
