@@ -32,7 +32,8 @@ const orderCount = async () =>
   (await server.db.sql<{ n: number }[]>`select count(*)::int as n from orders where tenant_id = ${tenant}`)[0]?.n;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // webhook events are checked as stored; their delivery has its own test (webhooks.int.spec.ts)
+  server = await startTestServer({ webhooks: { worker: false } });
   const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
   const demo = Number(t?.id);
   tenant = demo;
@@ -235,9 +236,12 @@ describe('orders', () => {
 describe('fulfilment by scan', () => {
   it('ships an approved order by its pallet, refuses wrong codes on the spot, settles funds, and the buyer receives in one click', async () => {
     const { captureEvents, prepareEvents } = await import('../../src/modules/trace/capture.ts');
+    // an integrator subscribed to every order event (the row as the webhooks module stores it; delivery is its own test)
+    await server.db.sql`insert into webhook_subscriptions (tenant_id, url, event_types, secret_sealed)
+      values (${tenant}, 'https://erp.example.com/hooks', '{order.placed,order.approved,order.partially_shipped,order.received}', '\\x00')`;
     const levels = await server.db.sql<{ sku: string; level: string; gtin: string }[]>`
       select p.sku, l.level, l.gtin from packaging_levels l join products p on p.id = l.product_id and p.tenant_id = l.tenant_id
-      where l.tenant_id = ${tenant} and p.sku = any(${[skus[0], skus[2]]}::text[])`;
+      where l.tenant_id = ${tenant} and p.sku = any(${[skus[0], skus[2]] as string[]}::text[])`;
     const gtin = (sku: string, level: string) => levels.find((l) => l.sku === sku && l.level === level)?.gtin as string;
     const [w] = await server.db.sql<{ gln: string }[]>`select gln from parties where tenant_id = ${tenant} and code = 'W01'`;
     const at = { id: `https://id.gs1.org/414/${w?.gln}` };
@@ -314,5 +318,14 @@ describe('fulfilment by scan', () => {
       select s.on_hand::int from stock s join parties p on p.id = s.holder_party_id and p.tenant_id = s.tenant_id
       where s.tenant_id = ${tenant} and p.code = ${distributor} and s.lot = 'FL1'`;
     expect(stock?.on_hand).toBe(48);
+    // every state change of the order went out to the subscriber, in the transaction that made it
+    const sent = await server.db.sql<{ type: string; order_id: number }[]>`
+      select type, (body::jsonb->'data'->>'orderId')::int as order_id from webhook_events where tenant_id = ${tenant} order by created_at`;
+    expect(sent.filter((e) => e.order_id === id).map((e) => e.type)).toEqual([
+      'order.placed',
+      ...(placed.body.status === 'pending_approval' ? ['order.approved'] : []),
+      'order.partially_shipped',
+      'order.received',
+    ]);
   });
 });

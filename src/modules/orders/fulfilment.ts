@@ -16,6 +16,7 @@ import { captureEvents, prepareEvents } from '../trace/capture.ts';
 import { EPCIS_CONTEXT } from '../trace/epcis/query-document.ts';
 import type { EpcisEvent } from '../trace/event-facts.ts';
 import { canonicalCode } from '../trace/journey.ts';
+import { emitWebhookEvent } from '../webhooks/index.ts';
 import { ensureAccounts, transfer } from './funds.ts';
 
 interface OrderRow {
@@ -219,6 +220,13 @@ async function shipIn(tx: Tx, ctx: RequestContext, orderId: number, body: { scan
       select ${t}, x, ${orderId}, ${Number(shipment?.id)} from unnest(${codes}::text[]) x`,
     tx`insert into order_events (tenant_id, order_id, kind, actor, details)
       values (${t}, ${orderId}, ${status}, ${actorName(ctx)}, ${tx.json({ units: outcome.units, codes: codes.length, valueFen: value } as never)})`,
+    emitWebhookEvent(tx, t, status === 'shipped' ? 'order.shipped' : 'order.partially_shipped', {
+      orderId,
+      orderNo: order.order_no,
+      status,
+      units: outcome.units,
+      codes,
+    }),
     // the shipped value leaves the buyer's reservation for the seller
     settle > 0
       ? transfer(tx, t, {
@@ -305,6 +313,7 @@ export async function receiveOrder(
         tx`update orders set status = ${status}, updated_at = now() where tenant_id = ${t} and id = ${orderId}`,
         tx`insert into order_events (tenant_id, order_id, kind, actor, details)
           values (${t}, ${orderId}, 'received', ${actorName(ctx)}, ${tx.json({ units: outcome.units, codes: codes.length } as never)})`,
+        emitWebhookEvent(tx, t, 'order.received', { orderId, orderNo: order.order_no, status, units: outcome.units, complete: allIn }),
       ]);
       return outcome;
     });

@@ -11,6 +11,7 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
 import { appendAudit } from '../audit/index.ts';
 import { partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
+import { emitWebhookEvent } from '../webhooks/index.ts';
 import { ensureAccounts, transfer } from './funds.ts';
 import { resolvePrices } from './pricing.ts';
 
@@ -217,6 +218,16 @@ async function placeIn(tx: Tx, ctx: RequestContext, input: PlaceOrderInput): Pro
         as x(n, product, qty, price, amount, rule, available)`,
     tx`insert into order_events (tenant_id, order_id, kind, actor, details)
       values (${t}, ${id}, 'placed', ${actorName(ctx)}, ${tx.json({ totalFen: total, approvalReasons: reasons } as never)})`,
+    emitWebhookEvent(tx, t, 'order.placed', {
+      orderId: id,
+      orderNo,
+      status,
+      buyer: buyer.code,
+      seller: seller.code,
+      totalFen: total,
+      approvalReasons: reasons,
+      lines: priced.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceFen: l.price.unitPriceFen })),
+    }),
   ]);
   return { id, orderNo, status, totalFen: total, approvalReasons: reasons, replayed: false };
 }
@@ -260,6 +271,12 @@ export async function decideOrder(ctx: RequestContext, orderId: number, decision
       });
     await tx`insert into order_events (tenant_id, order_id, kind, actor, details)
       values (${t}, ${orderId}, ${rule.to}, ${actorName(ctx)}, ${tx.json({ reason: reason ?? null } as never)})`;
+    await emitWebhookEvent(tx, t, `order.${rule.to}` as 'order.approved' | 'order.rejected' | 'order.cancelled', {
+      orderId,
+      orderNo: o.order_no,
+      status: rule.to,
+      reason: reason ?? null,
+    });
     await appendAudit(tx, whoOf(ctx), {
       action: `order.${decision}`,
       entityType: 'order',
