@@ -27,6 +27,8 @@ const CodeJourneyPage = lazy(() => import('./pages/CodeJourney.tsx').then((m) =>
 const RecallPage = lazy(() => import('./pages/Recall.tsx').then((m) => ({ default: m.RecallPage })));
 const DiversionPage = lazy(() => import('./pages/Diversion.tsx').then((m) => ({ default: m.DiversionPage })));
 const CodeBatchesPage = lazy(() => import('./pages/CodeBatches.tsx').then((m) => ({ default: m.CodeBatchesPage })));
+const OrdersPage = lazy(() => import('./pages/Orders.tsx').then((m) => ({ default: m.OrdersPage })));
+const StockPage = lazy(() => import('./pages/Stock.tsx').then((m) => ({ default: m.StockPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
@@ -107,6 +109,22 @@ function AppRoutes() {
           element={
             <Guard access="brand_admin">
               <AuditPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="orders"
+          element={
+            <Guard access="orders:read">
+              <OrdersPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="stock"
+          element={
+            <Guard access="stock:read">
+              <StockPage />
             </Guard>
           }
         />

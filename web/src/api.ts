@@ -80,12 +80,14 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Do not trigger the global 401 handler (session probe, login). */
   quiet401?: boolean;
+  /** Extra request headers (e.g. Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 /** One request to the API: language, CSRF header on writes, JSON body; a non-2xx answer throws its problem. */
 async function request(path: string, opts: RequestOptions, accept: string): Promise<Response> {
   const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: accept, 'Accept-Language': apiLanguage() };
+  const headers: Record<string, string> = { ...opts.headers, Accept: accept, 'Accept-Language': apiLanguage() };
   if (method !== 'GET') headers['x-throughline-csrf'] = '1';
   let body: string | undefined;
   if (opts.body !== undefined) {

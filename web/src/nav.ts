@@ -26,6 +26,8 @@ export const CHANNEL_ITEMS: NavItem[] = [
 export const MAIN_ITEMS: NavItem[] = [
   { key: 'overview', path: '/', label: 'menu.overview', access: 'all' },
   { key: 'products', path: '/products', label: 'menu.products', access: 'all' },
+  { key: 'orders', path: '/orders', label: 'menu.orders', access: 'orders:read' },
+  { key: 'stock', path: '/stock', label: 'menu.inventory', access: 'stock:read' },
 ];
 
 export const TRACE_ITEMS: NavItem[] = [
@@ -43,7 +45,7 @@ export const ADMIN_ITEMS: NavItem[] = [
   { key: 'webhooks', path: '/webhooks', label: 'menu.webhooks', access: 'webhooks:manage' },
 ];
 
-export const COMING_SOON = ['orders', 'inventory', 'incentives', 'consumers', 'analytics', 'planning'] as const;
+export const COMING_SOON = ['incentives', 'consumers', 'analytics', 'planning'] as const;
 export type ComingSoonModule = (typeof COMING_SOON)[number];
 
 export function canSee(access: NavItem['access'] | 'brand', role: string | undefined): boolean {
@@ -58,7 +60,7 @@ export function selectedKey(pathname: string): string {
   if (pathname === '/' || pathname === '') return 'overview';
   if (pathname.startsWith('/products')) return 'products';
   if (pathname.startsWith('/channel/parties')) return '';
-  for (const item of [...CHANNEL_ITEMS, ...TRACE_ITEMS, ...ADMIN_ITEMS]) {
+  for (const item of [...MAIN_ITEMS.slice(2), ...CHANNEL_ITEMS, ...TRACE_ITEMS, ...ADMIN_ITEMS]) {
     if (pathname.startsWith(item.path)) return item.key;
   }
   const m = /^\/soon\/([a-z]+)/.exec(pathname);

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+
+/**
+ * Ordering in the console, in a real Chromium: a distributor places an order with a line it types, sees it waiting
+ * for approval, and the brand approves it from its order desk; the distributor's view of its stock shows what an
+ * adjustment left. Needs the built console and Chromium (see console.e2e.spec.ts).
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const WAIT = 20_000;
+let server: TestServer;
+let browser: Browser;
+let sku: string;
+let distributor: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
+  server = await startTestServer({ webhooks: { worker: false } });
+  const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+  const [p] = await server.db.sql<
+    { sku: string }[]
+  >`select sku from products where tenant_id = ${Number(t?.id)} and status = 'active' order by sku limit 1`;
+  sku = p?.sku as string;
+  const [d] = await server.db.sql<{ code: string }[]>`
+    select p.code from parties p join users u on u.party_id = p.id and u.tenant_id = p.tenant_id where u.username = 'distributor'`;
+  distributor = d?.code as string;
+  // the brand's base price and the distributor's money, through the API as sales ops would set them
+  const admin = await loginAs(server.baseUrl, 'admin');
+  const post = (p: string, body: unknown) =>
+    fetch(`${server.baseUrl}${p}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  expect(
+    (await post('/api/v1/price-lists', { code: 'BASE', name: '基础价', scope: 'base', items: [{ sku, priceFen: 1200 }] })).status,
+  ).toBe(201);
+  expect((await post('/api/v1/funds/deposits', { party: distributor, amountFen: 1_000_000 })).status).toBe(200);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function loggedIn(username: string, password: string, path: string) {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.baseUrl}${path}`);
+  await page.waitForURL(/\/login$/);
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(new RegExp(`${path}$`));
+  return { page, errors, close: () => context.close() };
+}
+
+describe('ordering in the console', () => {
+  it('a distributor places an order and the brand approves it', async () => {
+    const d = await loggedIn('distributor', 'Demo#2026', '/orders');
+    try {
+      await d.page.getByTestId('orders-new').click();
+      await d.page.getByTestId('order-line-sku-0').fill(sku);
+      await d.page.getByTestId('order-line-qty-0').fill('24');
+      await d.page.getByRole('button', { name: '提交订单' }).click();
+      await d.page.getByTestId('order-detail').waitFor();
+      await expect.poll(() => d.page.getByTestId('order-status').textContent()).toBe('待审批');
+      expect(await d.page.getByTestId('order-detail').textContent()).toContain('首单');
+      expect(d.errors).toEqual([]);
+    } finally {
+      await d.close();
+    }
+    const a = await loggedIn('admin', 'Admin#2026', '/orders');
+    try {
+      await a.page.locator('[data-testid="orders-table"] .ant-table-row').first().click();
+      await a.page.getByTestId('order-approve').click();
+      await expect.poll(() => a.page.getByTestId('order-status').textContent()).toBe('已审批');
+      expect(a.errors).toEqual([]);
+    } finally {
+      await a.close();
+    }
+    const [order] = await server.db.sql<
+      { status: string; total_fen: number }[]
+    >`select status, total_fen::int as total_fen from orders order by id desc limit 1`;
+    expect(order).toEqual({ status: 'approved', total_fen: 24 * 1200 });
+  });
+});

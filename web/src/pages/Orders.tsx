@@ -1,0 +1,348 @@
+import {
+  Alert,
+  App,
+  Button,
+  Descriptions,
+  Drawer,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, errorText } from '../api.ts';
+import { useAuth } from '../auth.tsx';
+import { LoadError } from '../components/PageState.tsx';
+import { formatDateTime, formatFen } from '../format.ts';
+import { may } from '../nav.ts';
+import { isBrandRole } from '../types.ts';
+import { useApi } from '../useApi.ts';
+
+interface OrderRow {
+  id: number;
+  orderNo: string;
+  type: string;
+  status: string;
+  totalFen: number;
+  createdAt: string;
+  buyer: { code: string; name: string };
+  seller: { code: string; name: string };
+}
+
+interface OrderDetail extends OrderRow {
+  approvalReasons: string[];
+  lines: {
+    lineNo: number;
+    sku: string;
+    name: string;
+    quantity: number;
+    unitPriceFen: number;
+    amountFen: number;
+    priceRule: { code: string; scope: string; priority: number; minQty: number };
+    availableQty: number | null;
+    shippedQty: number;
+    receivedQty: number;
+  }[];
+  timeline: { at: string; kind: string; actor: string; details: Record<string, unknown> }[];
+}
+
+const STATUS_COLOR: Record<string, string> = {
+  pending_approval: 'gold',
+  approved: 'blue',
+  partially_shipped: 'cyan',
+  shipped: 'geekblue',
+  received: 'green',
+  rejected: 'red',
+  cancelled: 'default',
+};
+const STATUSES = Object.keys(STATUS_COLOR);
+
+/** The order desk (brand), the distributor portal and a store's ordering, one page: what a role may do decides the buttons. */
+export function OrdersPage() {
+  const { t } = useTranslation();
+  const { me } = useAuth();
+  const role = me?.user.role;
+  const [status, setStatus] = useState<string | undefined>();
+  const { data, error, loading, reload } = useApi<{ items: OrderRow[] }>('/orders', { status });
+  const [openId, setOpenId] = useState<number | null>(null);
+  const [placing, setPlacing] = useState(false);
+
+  return (
+    <Space direction="vertical" size="large" style={{ width: '100%' }}>
+      <Space wrap style={{ justifyContent: 'space-between', width: '100%' }}>
+        <Typography.Title level={3} style={{ margin: 0 }}>
+          {t('orders.title')}
+        </Typography.Title>
+        <Space wrap>
+          <Select
+            allowClear
+            placeholder={t('orders.statusFilter')}
+            style={{ minWidth: 160 }}
+            value={status}
+            onChange={setStatus}
+            options={STATUSES.map((s) => ({ value: s, label: t(`orders.status.${s}`) }))}
+            data-testid="orders-status-filter"
+          />
+          {may('orders:place', role) ? (
+            <Button type="primary" onClick={() => setPlacing(true)} data-testid="orders-new">
+              {t('orders.new')}
+            </Button>
+          ) : null}
+        </Space>
+      </Space>
+      {error ? <LoadError error={error} onRetry={reload} /> : null}
+      <Table<OrderRow>
+        rowKey="id"
+        loading={loading}
+        dataSource={data?.items ?? []}
+        pagination={{ pageSize: 20 }}
+        scroll={{ x: 720 }}
+        data-testid="orders-table"
+        onRow={(r) => ({ onClick: () => setOpenId(r.id), style: { cursor: 'pointer' } })}
+        columns={[
+          { key: 'no', title: t('orders.orderNo'), dataIndex: 'orderNo' },
+          { key: 'buyer', title: t('orders.buyer'), render: (_, r) => `${r.buyer.name} (${r.buyer.code})` },
+          { key: 'seller', title: t('orders.seller'), render: (_, r) => r.seller.name },
+          {
+            key: 'status',
+            title: t('common.status'),
+            render: (_, r) => <Tag color={STATUS_COLOR[r.status]}>{t(`orders.status.${r.status}`, { defaultValue: r.status })}</Tag>,
+          },
+          { key: 'total', title: t('orders.total'), align: 'right', render: (_, r) => formatFen(r.totalFen) },
+          { key: 'created', title: t('orders.createdAt'), render: (_, r) => formatDateTime(r.createdAt) },
+        ]}
+      />
+      <OrderDrawer id={openId} onClose={() => setOpenId(null)} onChanged={reload} />
+      <PlaceOrderModal
+        open={placing}
+        onClose={() => setPlacing(false)}
+        onPlaced={(id) => {
+          setPlacing(false);
+          reload();
+          setOpenId(id);
+        }}
+        askBuyer={isBrandRole(role)}
+      />
+    </Space>
+  );
+}
+
+function OrderDrawer({ id, onClose, onChanged }: { id: number | null; onClose: () => void; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const { me } = useAuth();
+  const role = me?.user.role;
+  const { data, error, loading, reload } = useApi<OrderDetail>(id === null ? null : `/orders/${id}`);
+  const [busy, setBusy] = useState(false);
+  const act = async (path: string, body: unknown, done: string) => {
+    setBusy(true);
+    try {
+      await api(path, { method: 'POST', body });
+      message.success(done);
+      reload();
+      onChanged();
+    } catch (e) {
+      message.error(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const o = data;
+  const open = o?.status ?? '';
+  return (
+    <Drawer
+      open={id !== null}
+      onClose={onClose}
+      width={760}
+      title={o ? `${t('orders.order')} ${o.orderNo}` : t('orders.order')}
+      destroyOnHidden
+    >
+      {error ? <LoadError error={error} onRetry={reload} /> : null}
+      {o ? (
+        <Space direction="vertical" size="large" style={{ width: '100%' }} data-testid="order-detail">
+          <Descriptions size="small" column={2} bordered>
+            <Descriptions.Item label={t('common.status')}>
+              <Tag color={STATUS_COLOR[o.status]} data-testid="order-status">
+                {t(`orders.status.${o.status}`, { defaultValue: o.status })}
+              </Tag>
+            </Descriptions.Item>
+            <Descriptions.Item label={t('orders.total')}>{formatFen(o.totalFen)}</Descriptions.Item>
+            <Descriptions.Item label={t('orders.buyer')}>{`${o.buyer.name} (${o.buyer.code})`}</Descriptions.Item>
+            <Descriptions.Item label={t('orders.seller')}>{o.seller.name}</Descriptions.Item>
+            {o.approvalReasons.length ? (
+              <Descriptions.Item label={t('orders.approvalReasons')} span={2}>
+                {o.approvalReasons.map((r) => (
+                  <Tag key={r}>{t(`orders.reason.${r}`, { defaultValue: r })}</Tag>
+                ))}
+              </Descriptions.Item>
+            ) : null}
+          </Descriptions>
+          <Space wrap>
+            {open === 'pending_approval' && may('orders:decide', role) ? (
+              <>
+                <Button
+                  type="primary"
+                  loading={busy}
+                  onClick={() => act(`/orders/${o.id}/approve`, {}, t('orders.approved'))}
+                  data-testid="order-approve"
+                >
+                  {t('orders.approve')}
+                </Button>
+                <Button
+                  danger
+                  loading={busy}
+                  onClick={() => act(`/orders/${o.id}/reject`, {}, t('orders.rejected'))}
+                  data-testid="order-reject"
+                >
+                  {t('orders.reject')}
+                </Button>
+              </>
+            ) : null}
+            {(open === 'pending_approval' || open === 'approved') && may('orders:place', role) ? (
+              <Button loading={busy} onClick={() => act(`/orders/${o.id}/cancel`, {}, t('orders.cancelled'))} data-testid="order-cancel">
+                {t('orders.cancel')}
+              </Button>
+            ) : null}
+            {(open === 'shipped' || open === 'partially_shipped') && may('orders:receive', role) ? (
+              <Button
+                type="primary"
+                loading={busy}
+                onClick={() => act(`/orders/${o.id}/receipts`, { scanId: crypto.randomUUID() }, t('orders.receivedAll'))}
+                data-testid="order-receive"
+              >
+                {t('orders.receiveAll')}
+              </Button>
+            ) : null}
+          </Space>
+          <Table
+            size="small"
+            rowKey="lineNo"
+            loading={loading}
+            pagination={false}
+            dataSource={o.lines}
+            scroll={{ x: 640 }}
+            columns={[
+              { key: 'sku', title: 'SKU', dataIndex: 'sku' },
+              { key: 'name', title: t('orders.product'), dataIndex: 'name' },
+              { key: 'qty', title: t('orders.quantity'), dataIndex: 'quantity', align: 'right' },
+              { key: 'price', title: t('orders.unitPrice'), align: 'right', render: (_, l) => formatFen(l.unitPriceFen) },
+              {
+                key: 'rule',
+                title: t('orders.priceRule'),
+                render: (_, l) => (
+                  <Typography.Text type="secondary">
+                    {l.priceRule.code} · {t(`orders.scope.${l.priceRule.scope}`, { defaultValue: l.priceRule.scope })}
+                  </Typography.Text>
+                ),
+              },
+              { key: 'shipped', title: t('orders.shipped'), dataIndex: 'shippedQty', align: 'right' },
+              { key: 'received', title: t('orders.received'), dataIndex: 'receivedQty', align: 'right' },
+            ]}
+          />
+          <Timeline
+            items={o.timeline.map((e) => ({
+              children: (
+                <span>
+                  <b>{t(`orders.event.${e.kind}`, { defaultValue: e.kind })}</b> · {formatDateTime(e.at)}
+                </span>
+              ),
+            }))}
+          />
+        </Space>
+      ) : null}
+    </Drawer>
+  );
+}
+
+interface LineDraft {
+  sku: string;
+  quantity: number;
+}
+
+function PlaceOrderModal({
+  open,
+  onClose,
+  onPlaced,
+  askBuyer,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onPlaced: (id: number) => void;
+  askBuyer: boolean;
+}) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const [buyer, setBuyer] = useState('');
+  const [lines, setLines] = useState<LineDraft[]>([{ sku: '', quantity: 1 }]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  // one key per dialog: pressing submit twice (or a retry after a lost answer) places one order
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const submit = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const placed = await api<{ id: number; orderNo: string; status: string }>('/orders', {
+        method: 'POST',
+        body: { ...(askBuyer ? { buyer } : {}), lines: lines.filter((l) => l.sku) },
+        headers: { 'idempotency-key': key },
+      });
+      message.success(t('orders.placed', { no: placed.orderNo }));
+      setLines([{ sku: '', quantity: 1 }]);
+      setKey(crypto.randomUUID());
+      onPlaced(placed.id);
+    } catch (e) {
+      setProblem(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      open={open}
+      onCancel={onClose}
+      title={t('orders.new')}
+      onOk={submit}
+      confirmLoading={busy}
+      okText={t('orders.place')}
+      destroyOnHidden
+    >
+      <Form layout="vertical">
+        {askBuyer ? (
+          <Form.Item label={t('orders.buyerCode')} required>
+            <Input value={buyer} onChange={(e) => setBuyer(e.target.value)} data-testid="order-buyer" />
+          </Form.Item>
+        ) : null}
+        {lines.map((l, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: lines are edited in place and have no identity before they are placed
+          <Space key={i} style={{ display: 'flex', marginBottom: 8 }}>
+            <Input
+              placeholder="SKU"
+              value={l.sku}
+              onChange={(e) => setLines(lines.map((x, j) => (j === i ? { ...x, sku: e.target.value.trim() } : x)))}
+              data-testid={`order-line-sku-${i}`}
+            />
+            <InputNumber
+              min={1}
+              precision={0}
+              value={l.quantity}
+              onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, quantity: Number(v ?? 1) } : x)))}
+              data-testid={`order-line-qty-${i}`}
+            />
+          </Space>
+        ))}
+        <Button onClick={() => setLines([...lines, { sku: '', quantity: 1 }])} data-testid="order-add-line">
+          {t('orders.addLine')}
+        </Button>
+        {problem ? <Alert style={{ marginTop: 12 }} type="error" message={problem} showIcon data-testid="order-problem" /> : null}
+      </Form>
+    </Modal>
+  );
+}
