@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
  * `upgrade-insecure-requests` is left out: factories run the server on plain HTTP inside their LAN, where it
  * would break every asset; HSTS is sent but browsers honour it only over HTTPS.
  * The camera is allowed to this origin only (the scanning page), microphone and location to no one.
+ * Answers to signed-in callers are `Cache-Control: no-store` unless the route set its own.
  */
 export async function installSecurityHeaders(app: FastifyInstance): Promise<void> {
   await app.register(helmet, {
@@ -38,5 +39,11 @@ export async function installSecurityHeaders(app: FastifyInstance): Promise<void
   });
   app.addHook('onRequest', async (_req, reply) => {
     reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=()');
+  });
+  // what a signed-in caller is shown is theirs: no browser or shared cache keeps it (a route may say otherwise;
+  // the login, which is public, says no-store itself)
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (req.actor && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
   });
 }

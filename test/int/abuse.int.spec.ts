@@ -47,6 +47,21 @@ describe('security headers', () => {
   });
 });
 
+describe('caching', () => {
+  it('lets no cache keep what a signed-in caller is shown', async () => {
+    const r = await fetch(`${server.baseUrl}/api/v1/products`, { headers: { authorization: `Bearer ${token}` } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    const login = await fetch(`${server.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tenant: 'demo', username: 'clerk', password: 'Demo#2026' }),
+    });
+    expect(login.status).toBe(200);
+    expect(login.headers.get('cache-control')).toBe('no-store');
+  });
+});
+
 describe('body limits', () => {
   it('gives every route a body limit: 1 MiB by default, at most 64 MiB (EPCIS capture and imports)', () => {
     const limits = new Map(server.routes.map((r) => [`${r.method} ${r.url}`, r.bodyLimit]));

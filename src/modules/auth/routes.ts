@@ -27,6 +27,8 @@ export async function authRoutes(api: FastifyInstance, sql: Sql, opts: { loginRa
     },
     async (req, reply) => {
       const r = await login(sql, req.body as { tenant: string; username: string; password: string }, req.ip);
+      // the answer carries the session token: no cache keeps it
+      reply.header('cache-control', 'no-store');
       reply.setCookie(SESSION_COOKIE, r.token, {
         httpOnly: true,
         sameSite: 'strict',
