@@ -19,7 +19,7 @@ async function call(user: string, method: string, path: string, body?: unknown) 
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ webhooks: { worker: false } });
   const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
   const tenant = Number(t?.id);
   const [p] = await server.db.sql<
@@ -94,6 +94,14 @@ describe('channel stock', () => {
     expect(alerts.body.items).toEqual([expect.objectContaining({ sku, safetyStock: 150, onHand: 100, short: 50 })]);
     await call('admin', 'PUT', '/api/v1/stock/safety', { levels: [{ party: distributor, sku, minUnits: 80 }] });
     expect((await call('distributor', 'GET', '/api/v1/stock/alerts')).body.items).toEqual([]);
+    // an adjustment that takes the stock below the level, and one that brings it back, go out as webhooks
+    const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+    await server.db.sql`insert into webhook_subscriptions (tenant_id, url, event_types, secret_sealed)
+      values (${Number(t?.id)}, 'https://erp.example.com/hooks', '{stock.below_safety,stock.recovered}', '\\x00')`;
+    await call('distributor', 'POST', '/api/v1/stock/adjustments', { party: distributor, sku, delta: -30, reason: 'damaged' });
+    await call('distributor', 'POST', '/api/v1/stock/adjustments', { party: distributor, sku, delta: 30, reason: 'found' });
+    const events = await server.db.sql<{ type: string }[]>`select type from webhook_events order by created_at`;
+    expect(events.map((e) => e.type)).toEqual(['stock.below_safety', 'stock.recovered']);
     const bad = await call('admin', 'PUT', '/api/v1/stock/safety', { levels: [{ party: 'NOPE', sku: 'NOPE', minUnits: 1 }] });
     expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/body/levels/0/party', '/body/levels/0/sku']);
   });

@@ -1,7 +1,7 @@
 /**
  * Channel stock: what each party holds (on hand, on its way to it, sold) by product and lot, from the scans'
  * stock projection plus manual adjustments with a reason; safety-stock levels per party and product, and the
- * alerts of those below them. Everyone sees the stock of the parties in their data scope (the brand all of it,
+ * alerts of those below them (and a webhook when an adjustment crosses a level). Everyone sees the stock of the parties in their data scope (the brand all of it,
  * a distributor its own and its stores').
  */
 import { Type } from '@sinclair/typebox';
@@ -12,6 +12,7 @@ import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { partyScope, whoOf } from '../auth/index.ts';
+import { emitWebhookEvent } from '../webhooks/index.ts';
 
 const REASONS = ['count', 'damaged', 'expired', 'sample', 'lost', 'found', 'other'] as const;
 
@@ -101,6 +102,23 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
           insert into stock_adjustments (tenant_id, holder_party_id, gtin, lot, delta, reason, note, actor)
           values (${t}, ${party.id}, ${unit.gtin}, ${b.lot ?? ''}, ${b.delta}, ${b.reason}, ${b.note ?? null}, ${`${ctx.actor.kind}:${ctx.actor.id}`})
           returning id::int`;
+        // crossing the party's safety level (down or back up) is news for integrators
+        const [level] = await tx<{ min_units: number; total: number }[]>`
+          select ss.min_units::int, (select coalesce(sum(s.on_hand), 0)::int from stock s
+            where s.tenant_id = ss.tenant_id and s.holder_party_id = ss.holder_party_id and s.gtin = ${unit.gtin}) as total
+          from safety_stock ss join products p on p.tenant_id = ss.tenant_id and p.id = ss.product_id
+          where ss.tenant_id = ${t} and ss.holder_party_id = ${party.id} and p.sku = ${b.sku}`;
+        if (level) {
+          const before = level.total - b.delta;
+          const crossed =
+            before >= level.min_units && level.total < level.min_units
+              ? 'stock.below_safety'
+              : before < level.min_units && level.total >= level.min_units
+                ? 'stock.recovered'
+                : null;
+          if (crossed)
+            await emitWebhookEvent(tx, t, crossed, { party: b.party, sku: b.sku, onHand: level.total, safetyStock: level.min_units });
+        }
         await appendAudit(tx, whoOf(ctx), {
           action: 'stock.adjust',
           entityType: 'stock_adjustment',
