@@ -95,12 +95,13 @@ class Watch {
   ) {
     this.client = new Framer(
       true,
-      (t) => t === T_PARSE || t === T_BIND || t === T_QUERY || t === -1,
+      // a Bind's statement name is at its start: its parameters (megabytes for a bulk unnest) are not copied
+      (t) => (t === T_BIND ? 256 : t === T_PARSE || t === T_QUERY || t === -1 ? Number.POSITIVE_INFINITY : 0),
       (t, body) => this.fromClient(t, body),
     );
     this.server = new Framer(
       false,
-      () => false,
+      () => 0,
       (t) => this.fromServer(t),
     );
     const write = socket.write;
@@ -186,10 +187,13 @@ export class Framer {
   private remaining = 0;
   private type = 0;
   private parts: Buffer[] | null = null;
+  private limit = 0;
+  private kept = 0;
 
   constructor(
     private untyped: boolean,
-    private readonly keep: (type: number) => boolean,
+    /** how many bytes of a message's body to keep (0: none) */
+    private readonly keep: (type: number) => number,
     private readonly onMessage: (type: number, body: Buffer | null) => void,
   ) {}
 
@@ -213,14 +217,20 @@ export class Framer {
         this.type = this.untyped ? -1 : (this.header[0] as number);
         this.remaining = Math.max(0, length - 4);
         this.inBody = true;
-        this.parts = this.keep(this.type) ? [] : null;
+        this.limit = this.keep(this.type);
+        this.kept = 0;
+        this.parts = this.limit > 0 ? [] : null;
         if (this.remaining === 0) {
           this.finish();
           continue;
         }
       }
       const take = Math.min(this.remaining, chunk.length - off);
-      this.parts?.push(chunk.subarray(off, off + take));
+      if (this.parts && this.kept < this.limit) {
+        const part = chunk.subarray(off, off + Math.min(take, this.limit - this.kept));
+        this.parts.push(part);
+        this.kept += part.length;
+      }
       this.remaining -= take;
       off += take;
       if (this.remaining === 0) this.finish();

@@ -99,7 +99,8 @@ async function stored(ids: string[]): Promise<{ events: number; packed: number }
 }
 
 describe('a capture cut by SIGKILL', () => {
-  it('leaves all of a document or none, loses nothing acknowledged, and stores a retried one once', async () => {
+  // five server starts and kills: generous under a loaded full-suite run (it takes ~15 s alone)
+  it('leaves all of a document or none, loses nothing acknowledged, and stores a retried one once', { timeout: 240_000 }, async () => {
     const outcomes: string[] = [];
     for (const [round, delay] of [5, 40, 90, 150, 400].entries()) {
       const doc = document(`K${round}X`);

@@ -41,7 +41,7 @@ describe('Framer', () => {
       const seen: [string, string | null][] = [];
       const f = new Framer(
         false,
-        (t) => t === 0x50,
+        (t) => (t === 0x50 ? Number.POSITIVE_INFINITY : 0),
         (t, body) => seen.push([String.fromCharCode(t), body ? body.toString('latin1') : null]),
       );
       for (let i = 0; i < stream.length; i += cut) f.push(stream.subarray(i, i + cut));
@@ -54,6 +54,17 @@ describe('Framer', () => {
     }
   });
 
+  it('keeps only the first bytes of a message when asked to (a Bind whose parameters are megabytes)', () => {
+    const seen: (string | null)[] = [];
+    const f = new Framer(
+      false,
+      () => 4,
+      (_t, body) => seen.push(body ? body.toString('latin1') : null),
+    );
+    f.push(Buffer.concat([msg('B', Buffer.from('portal\0stmt\0params')), msg('S', Buffer.alloc(0))]));
+    expect(seen).toEqual(['port', '']);
+  });
+
   it('reads an untyped first message, and gives up on a stream that is not the protocol', () => {
     const startup = Buffer.alloc(8);
     startup.writeInt32BE(8, 0);
@@ -61,14 +72,14 @@ describe('Framer', () => {
     const seen: number[] = [];
     new Framer(
       true,
-      () => true,
+      () => Number.POSITIVE_INFINITY,
       (t) => seen.push(t),
     ).push(Buffer.concat([startup, msg('Q', Buffer.from('select 1\0'))]));
     expect(seen).toEqual([-1, 0x51]);
     const tls: number[] = [];
     new Framer(
       true,
-      () => true,
+      () => Number.POSITIVE_INFINITY,
       (t) => tls.push(t),
     ).push(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]));
     expect(tls).toEqual([-2]);

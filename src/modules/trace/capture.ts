@@ -62,6 +62,8 @@ export interface CaptureOutcome {
   captureId: number;
   eventCount: number;
   newEvents: number;
+  /** identifiers named by the newly stored events (for the capture metrics) */
+  codes: number;
   eventIds: string[];
 }
 
@@ -151,7 +153,13 @@ export async function captureEvents(
         tenantId,
         fresh.map((f, i) => ({ facts: f.facts, eventId: ids[i] as number, index: f.index })),
       );
-    return { captureId, eventCount: prepared.length, newEvents: fresh.length, eventIds: prepared.map((p) => p.hash) };
+    return {
+      captureId,
+      eventCount: prepared.length,
+      newEvents: fresh.length,
+      codes: fresh.reduce((n, f) => n + f.facts.epcs.length, 0),
+      eventIds: prepared.map((p) => p.hash),
+    };
   };
   if (opts.tx) return run(opts.tx);
   return sql.begin(run);

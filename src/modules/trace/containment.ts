@@ -61,26 +61,28 @@ export async function childrenHistory(tx: Tx, tenantId: number, children: string
  */
 export async function packingCycles(tx: Tx, tenantId: number, packings: Packing[]): Promise<number[]> {
   if (!packings.length) return [];
-  const rows = await tx<{ origin: string; epc: string }[]>`
-    with recursive up(origin, epc, depth) as (
-      select p, p, 0 from unnest(${[...new Set(packings.map((p) => p.parent))]}::text[]) as p
-      union all
-      select up.origin, k.parent_epc, up.depth + 1 from up
-      join containment k on k.tenant_id = ${tenantId} and k.child_epc = up.epc and k.unpacked_at is null
-      where up.depth < 6
-    )
-    select origin, epc from up where depth > 0`;
-  const stored = new Map<string, string[]>();
-  for (const r of rows) stored.set(r.origin, [...(stored.get(r.origin) ?? []), r.epc]);
-  const packedInRun = new Map<string, string>();
+  // where each parent sits now, level by level with `= any(array)` (a recursive join was planned as a scan of the
+  // whole table per level: 400 ms a document); the usual answer is one probe per parent that finds nothing
+  const parentOf = new Map<string, string>();
+  let frontier = [...new Set(packings.map((p) => p.parent))];
+  for (let depth = 0; frontier.length && depth < 6; depth++) {
+    const rows = await tx<{ child_epc: string; parent_epc: string }[]>`
+      select child_epc, parent_epc from containment
+      where tenant_id = ${tenantId} and child_epc = any(${frontier}::text[]) and unpacked_at is null`;
+    frontier = [];
+    for (const r of rows)
+      if (!parentOf.has(r.child_epc)) {
+        parentOf.set(r.child_epc, r.parent_epc);
+        frontier.push(r.parent_epc);
+      }
+  }
   const cycles: number[] = [];
   for (const p of packings) {
-    // the parent and everything it sits in, by this run's earlier packings first, then by the stored history
+    // the parent and everything it sits in: by this run's earlier packings, then by the stored history
     const around = new Set([p.parent]);
-    for (let at = packedInRun.get(p.parent), n = 0; at && n < 8; at = packedInRun.get(at), n++) around.add(at);
-    for (const a of [...around]) for (const s of stored.get(a) ?? []) around.add(s);
+    for (let at = parentOf.get(p.parent), n = 0; at && n < 12 && !around.has(at); at = parentOf.get(at), n++) around.add(at);
     if (p.children.some((c) => around.has(c))) cycles.push(p.index);
-    for (const c of p.children) packedInRun.set(c, p.parent);
+    for (const c of p.children) parentOf.set(c, p.parent);
   }
   return cycles;
 }

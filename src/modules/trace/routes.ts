@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
+import { recordCapture } from '../../platform/metrics.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { captureEvents, prepareEvents } from './capture.ts';
 import { documentEvents } from './epcis/event-hash.ts';
@@ -61,6 +62,7 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
           const outcome = await captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context']).catch((e) =>
             isUniqueViolation(e) ? captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context']) : Promise.reject(e),
           );
+          recordCapture({ source: 'epcis', events: outcome.eventCount, newEvents: outcome.newEvents, codes: outcome.codes });
           return reply
             .status(202)
             .headers({ ...EPCIS_HEADERS, location: `/epcis/capture/${outcome.captureId}` })
@@ -186,7 +188,11 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
       const ctx = ctxOf(req, sql);
       const body = req.body as ScanRequest;
       // two devices sending the same new event at once: the loser retries and finds it stored
-      return runScan(ctx, keystore, body).catch((e) => (isUniqueViolation(e) ? runScan(ctx, keystore, body) : Promise.reject(e)));
+      const out = await runScan(ctx, keystore, body).catch((e) =>
+        isUniqueViolation(e) ? runScan(ctx, keystore, body) : Promise.reject(e),
+      );
+      recordCapture({ source: 'scan', events: out.events, newEvents: out.newEvents, codes: out.newEvents ? out.codes : 0 });
+      return out;
     },
   );
 
