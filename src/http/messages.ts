@@ -115,6 +115,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '调整 {delta} 后库存为负（现有 {onHand}）',
     en: 'Adjusting by {delta} would make the stock negative (on hand {onHand})',
   },
+  'order.empty_file': {
+    'zh-CN': '文件中没有订单行（需要 sku 和 quantity 两列）',
+    en: 'The file has no order lines (columns sku and quantity)',
+  },
   'epcis.capture_limit': { 'zh-CN': '一次最多采集 {limit} 个事件', en: 'At most {limit} events per capture' },
   'epcis.query_parameter': { 'zh-CN': '查询参数 {name} 的值无效：{value}', en: 'Invalid value for query parameter {name}: {value}' },
   'epcis.query_parameter_unknown': { 'zh-CN': '不支持的查询参数 {name}', en: 'Unsupported query parameter {name}' },

@@ -75,13 +75,19 @@ describe('ordering in the console', () => {
       await d.page.getByTestId('order-detail').waitFor();
       await expect.poll(() => d.page.getByTestId('order-status').textContent()).toBe('待审批');
       expect(await d.page.getByTestId('order-detail').textContent()).toContain('首单');
+      // the same again from a spreadsheet
+      await d.page.keyboard.press('Escape');
+      await d.page
+        .getByTestId('orders-upload-input')
+        .setInputFiles({ name: 'order.csv', mimeType: 'text/csv', buffer: Buffer.from(`sku,quantity\n${sku},12\n`) });
+      await expect.poll(() => server.db.sql<{ n: number }[]>`select count(*)::int as n from orders`.then((r) => r[0]?.n)).toBe(2);
       expect(d.errors).toEqual([]);
     } finally {
       await d.close();
     }
     const a = await loggedIn('admin', 'Admin#2026', '/orders');
     try {
-      await a.page.locator('[data-testid="orders-table"] .ant-table-row').first().click();
+      await a.page.locator('[data-testid="orders-table"] .ant-table-row', { hasText: '待审批' }).first().click();
       await a.page.getByTestId('order-approve').click();
       await expect.poll(() => a.page.getByTestId('order-status').textContent()).toBe('已审批');
       expect(a.errors).toEqual([]);
@@ -90,7 +96,7 @@ describe('ordering in the console', () => {
     }
     const [order] = await server.db.sql<
       { status: string; total_fen: number }[]
-    >`select status, total_fen::int as total_fen from orders order by id desc limit 1`;
+    >`select status, total_fen::int as total_fen from orders order by id limit 1`;
     expect(order).toEqual({ status: 'approved', total_fen: 24 * 1200 });
   });
 });

@@ -63,6 +63,8 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/recalls/lot/codes': { path: '/api/v1/recalls/lot/codes?gtin=06901234000016&lot=L1' },
     'POST /api/v1/orders': { path: '/api/v1/orders', body: {} },
     'GET /api/v1/orders': { path: '/api/v1/orders' },
+    'POST /api/v1/orders/import': { path: '/api/v1/orders/import?format=csv', body: 'sku,quantity\n', contentType: 'text/csv' },
+    'GET /api/v1/orders/export': { path: '/api/v1/orders/export' },
     'GET /api/v1/orders/:id': { path: '/api/v1/orders/999999' },
     'POST /api/v1/orders/:id/approve': { path: '/api/v1/orders/999999/approve', body: {} },
     'POST /api/v1/orders/:id/reject': { path: '/api/v1/orders/999999/reject', body: {} },

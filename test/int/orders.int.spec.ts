@@ -233,6 +233,47 @@ describe('orders', () => {
   });
 });
 
+describe('orders from and to spreadsheets', () => {
+  const upload = async (csv: string, key = randomUUID()) => {
+    tokens.distributor ??= await loginAs(server.baseUrl, 'distributor');
+    const r = await fetch(`${server.baseUrl}/api/v1/orders/import?format=csv`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.distributor}`, 'content-type': 'text/csv', 'idempotency-key': key },
+      body: csv,
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, any> };
+  };
+
+  it('places an order from a file, and names the row of each bad line', async () => {
+    const bad = await upload(`sku,quantity\n${skus[0]},12\n${skus[1]},x\n,3\n`);
+    expect(bad.status).toBe(400);
+    expect(problems(bad)).toEqual([
+      ['/file/rows/3/quantity', 'order.bad_quantity'],
+      ['/file/rows/4/sku', 'order.unknown_sku'],
+    ]);
+    const [unlisted] = await server.db.sql<{ sku: string }[]>`
+      select sku from products p where tenant_id = ${tenant} and status = 'active'
+        and not exists (select 1 from price_list_items i where i.product_id = p.id) order by sku limit 1`;
+    const notListed = await upload(`商品编码,数量\n${skus[0]},12\n${unlisted?.sku},6\n`);
+    expect(problems(notListed)).toEqual([['/file/rows/3/sku', 'order.sku_not_listed']]);
+    const key = randomUUID();
+    const ok = await upload(`sku,quantity\n${skus[0]},12\n${skus[1]},6\n`, key);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body.totalFen).toBe(12 * 920 + 6 * 500);
+    expect((await upload(`sku,quantity\n${skus[0]},12\n${skus[1]},6\n`, key)).body).toMatchObject({ id: ok.body.id, replayed: true });
+  });
+
+  it('exports the orders a distributor sees, one row per line', async () => {
+    const r = await fetch(`${server.baseUrl}/api/v1/orders/export`, { headers: { authorization: `Bearer ${tokens.distributor}` } });
+    expect(r.headers.get('content-type')).toContain('spreadsheetml');
+    const { readTable } = await import('../../src/platform/tabular/index.ts');
+    const rows = [];
+    for await (const row of readTable(Buffer.from(await r.arrayBuffer()), 'xlsx')) rows.push(row.values);
+    expect(rows.length).toBeGreaterThan(2);
+    expect(rows.every((v) => v['下单方 buyer'] === distributor || v['供货方 seller'] === distributor)).toBe(true);
+  });
+});
+
 describe('fulfilment by scan', () => {
   it('ships an approved order by its pallet, refuses wrong codes on the spot, settles funds, and the buyer receives in one click', async () => {
     const { captureEvents, prepareEvents } = await import('../../src/modules/trace/capture.ts');

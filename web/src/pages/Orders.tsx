@@ -15,9 +15,9 @@ import {
   Timeline,
   Typography,
 } from 'antd';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, errorText } from '../api.ts';
+import { api, errorText, uploadFile, XLSX_TYPE } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { formatDateTime, formatFen } from '../format.ts';
@@ -90,6 +90,10 @@ export function OrdersPage() {
             options={STATUSES.map((s) => ({ value: s, label: t(`orders.status.${s}`) }))}
             data-testid="orders-status-filter"
           />
+          <Button href="/api/v1/orders/export" download data-testid="orders-export">
+            {t('orders.export')}
+          </Button>
+          {may('orders:place', role) && !isBrandRole(role) ? <ExcelOrder onPlaced={(id) => (reload(), setOpenId(id))} /> : null}
           {may('orders:place', role) ? (
             <Button type="primary" onClick={() => setPlacing(true)} data-testid="orders-new">
               {t('orders.new')}
@@ -131,6 +135,56 @@ export function OrdersPage() {
         askBuyer={isBrandRole(role)}
       />
     </Space>
+  );
+}
+
+/** An order from a spreadsheet (columns sku and quantity): bad rows come back with their row numbers. */
+function ExcelOrder({ onPlaced }: { onPlaced: (id: number) => void }) {
+  const { t } = useTranslation();
+  const { message, modal } = App.useApp();
+  const input = useRef<HTMLInputElement>(null);
+  const [busy, setBusy] = useState(false);
+  const send = async (file: File) => {
+    setBusy(true);
+    try {
+      const csv = file.name.toLowerCase().endsWith('.csv');
+      const placed = await uploadFile<{ id: number; orderNo: string }>(
+        `/orders/import?format=${csv ? 'csv' : 'xlsx'}`,
+        file,
+        csv ? 'text/csv' : XLSX_TYPE,
+        () => {},
+      ).promise;
+      message.success(t('orders.placed', { no: placed.orderNo }));
+      onPlaced(placed.id);
+    } catch (e) {
+      const problem = (e as { problem?: { errors?: { pointer: string; detail?: string }[] } }).problem;
+      modal.error({
+        title: errorText(e),
+        content: (problem?.errors ?? []).map((x) => (
+          <div key={x.pointer}>
+            {x.pointer.replace('/file/rows/', t('orders.row'))}: {x.detail}
+          </div>
+        )),
+      });
+    } finally {
+      setBusy(false);
+      if (input.current) input.current.value = '';
+    }
+  };
+  return (
+    <>
+      <input
+        ref={input}
+        type="file"
+        accept=".xlsx,.csv"
+        style={{ display: 'none' }}
+        onChange={(e) => e.target.files?.[0] && send(e.target.files[0])}
+        data-testid="orders-upload-input"
+      />
+      <Button loading={busy} onClick={() => input.current?.click()} data-testid="orders-upload">
+        {t('orders.upload')}
+      </Button>
+    </>
   );
 }
 
