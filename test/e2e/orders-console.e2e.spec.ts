@@ -75,8 +75,11 @@ describe('ordering in the console', () => {
       await d.page.getByTestId('order-detail').waitFor();
       await expect.poll(() => d.page.getByTestId('order-status').textContent()).toBe('待审批');
       expect(await d.page.getByTestId('order-detail').textContent()).toContain('首单');
-      // the same again from a spreadsheet
+      // "order again" opens a new order with the same lines
+      await d.page.getByTestId('order-reorder').click();
+      await expect.poll(() => d.page.getByTestId('order-line-sku-0').inputValue()).toBe(sku);
       await d.page.keyboard.press('Escape');
+      // the same again from a spreadsheet
       await d.page
         .getByTestId('orders-upload-input')
         .setInputFiles({ name: 'order.csv', mimeType: 'text/csv', buffer: Buffer.from(`sku,quantity\n${sku},12\n`) });

@@ -15,7 +15,7 @@ import {
   Timeline,
   Typography,
 } from 'antd';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorText, uploadFile, XLSX_TYPE } from '../api.ts';
 import { useAuth } from '../auth.tsx';
@@ -73,6 +73,8 @@ export function OrdersPage() {
   const { data, error, loading, reload } = useApi<{ items: OrderRow[] }>('/orders', { status });
   const [openId, setOpenId] = useState<number | null>(null);
   const [placing, setPlacing] = useState(false);
+  // a past order's lines, to order them again
+  const [draft, setDraft] = useState<LineDraft[] | null>(null);
 
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -123,10 +125,23 @@ export function OrdersPage() {
           { key: 'created', title: t('orders.createdAt'), render: (_, r) => formatDateTime(r.createdAt) },
         ]}
       />
-      <OrderDrawer id={openId} onClose={() => setOpenId(null)} onChanged={reload} />
+      <OrderDrawer
+        id={openId}
+        onClose={() => setOpenId(null)}
+        onChanged={reload}
+        onReorder={(lines) => {
+          setOpenId(null);
+          setDraft(lines);
+          setPlacing(true);
+        }}
+      />
       <PlaceOrderModal
         open={placing}
-        onClose={() => setPlacing(false)}
+        initialLines={draft}
+        onClose={() => {
+          setPlacing(false);
+          setDraft(null);
+        }}
         onPlaced={(id) => {
           setPlacing(false);
           reload();
@@ -188,7 +203,17 @@ function ExcelOrder({ onPlaced }: { onPlaced: (id: number) => void }) {
   );
 }
 
-function OrderDrawer({ id, onClose, onChanged }: { id: number | null; onClose: () => void; onChanged: () => void }) {
+function OrderDrawer({
+  id,
+  onClose,
+  onChanged,
+  onReorder,
+}: {
+  id: number | null;
+  onClose: () => void;
+  onChanged: () => void;
+  onReorder: (lines: LineDraft[]) => void;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const { me } = useAuth();
@@ -264,6 +289,11 @@ function OrderDrawer({ id, onClose, onChanged }: { id: number | null; onClose: (
                 {t('orders.cancel')}
               </Button>
             ) : null}
+            {may('orders:place', role) ? (
+              <Button onClick={() => onReorder(o.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })))} data-testid="order-reorder">
+                {t('orders.reorder')}
+              </Button>
+            ) : null}
             {(open === 'shipped' || open === 'partially_shipped') && may('orders:receive', role) ? (
               <Button
                 type="primary"
@@ -322,11 +352,13 @@ interface LineDraft {
 
 function PlaceOrderModal({
   open,
+  initialLines,
   onClose,
   onPlaced,
   askBuyer,
 }: {
   open: boolean;
+  initialLines: LineDraft[] | null;
   onClose: () => void;
   onPlaced: (id: number) => void;
   askBuyer: boolean;
@@ -339,6 +371,18 @@ function PlaceOrderModal({
   const [busy, setBusy] = useState(false);
   // one key per dialog: pressing submit twice (or a retry after a lost answer) places one order
   const [key, setKey] = useState(() => crypto.randomUUID());
+  useEffect(() => {
+    if (open && initialLines?.length) setLines(initialLines);
+  }, [open, initialLines]);
+  // a quick order: lines pasted as "SKU quantity" (spaces, tabs or a comma between), one per line
+  const paste = (text: string) => {
+    const parsed = text
+      .split(/\r?\n/)
+      .map((line) => line.trim().split(/[\s,，]+/))
+      .filter((parts) => parts[0])
+      .map(([sku, qty]) => ({ sku: sku as string, quantity: Math.max(1, Number.parseInt(qty ?? '1', 10) || 1) }));
+    if (parsed.length) setLines(parsed);
+  };
   const submit = async () => {
     setBusy(true);
     setProblem(null);
@@ -395,6 +439,13 @@ function PlaceOrderModal({
         <Button onClick={() => setLines([...lines, { sku: '', quantity: 1 }])} data-testid="order-add-line">
           {t('orders.addLine')}
         </Button>
+        <Input.TextArea
+          style={{ marginTop: 12 }}
+          rows={3}
+          placeholder={t('orders.pastePlaceholder')}
+          onChange={(e) => paste(e.target.value)}
+          data-testid="order-paste"
+        />
         {problem ? <Alert style={{ marginTop: 12 }} type="error" message={problem} showIcon data-testid="order-problem" /> : null}
       </Form>
     </Modal>
