@@ -92,7 +92,29 @@ async function unitsBySku(tx: Tx, tenantId: number, codes: string[]): Promise<Ma
   return new Map(rows.map((r) => [r.sku, { productId: r.product_id, units: r.n }]));
 }
 
-async function capture(tx: Tx, ctx: RequestContext, event: EpcisEvent) {
+/** One ObjectEvent for the scanned codes at `gln`, carrying the order as its business transaction, captured in `tx`. */
+async function captureOrderScan(
+  tx: Tx,
+  ctx: RequestContext,
+  order: OrderRow,
+  scan: { scanId: string; codes: string[]; bizStep: 'shipping' | 'receiving'; disposition: string; gln: string | null; extra?: object },
+) {
+  const place = scan.gln ? { id: `https://id.gs1.org/414/${scan.gln}` } : null;
+  const event: EpcisEvent = {
+    type: 'ObjectEvent',
+    eventTime: new Date().toISOString(),
+    eventTimeZoneOffset: '+08:00',
+    eventID: `urn:uuid:${scan.scanId}`,
+    epcList: scan.codes,
+    action: 'OBSERVE',
+    bizStep: scan.bizStep,
+    disposition: scan.disposition,
+    ...(place ? { readPoint: place, bizLocation: place } : {}),
+    bizTransactionList: [
+      { type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:${order.seller_gln ?? scan.gln ?? '0000000000000'}:${order.order_no}` },
+    ],
+    ...scan.extra,
+  };
   await captureEvents(ctx.sql, ctx.actor.tenantId, actorName(ctx), prepareEvents([event], EPCIS_CONTEXT), EPCIS_CONTEXT, { tx });
 }
 
@@ -180,20 +202,13 @@ async function shipIn(tx: Tx, ctx: RequestContext, orderId: number, body: { scan
   if (errors.length) throw AppError.invalid(errors);
 
   const place = [...places][0] ?? null;
-  await capture(tx, ctx, {
-    type: 'ObjectEvent',
-    eventTime: new Date().toISOString(),
-    eventTimeZoneOffset: '+08:00',
-    eventID: `urn:uuid:${body.scanId}`,
-    epcList: codes,
-    action: 'OBSERVE',
+  await captureOrderScan(tx, ctx, order, {
+    scanId: body.scanId,
+    codes,
     bizStep: 'shipping',
     disposition: 'in_transit',
-    ...(place ? { readPoint: { id: `https://id.gs1.org/414/${place}` }, bizLocation: { id: `https://id.gs1.org/414/${place}` } } : {}),
-    bizTransactionList: [
-      { type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:${order.seller_gln ?? place ?? '0000000000000'}:${order.order_no}` },
-    ],
-    ...(order.buyer_gln ? { destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${order.buyer_gln}` }] } : {}),
+    gln: place,
+    extra: order.buyer_gln ? { destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${order.buyer_gln}` }] } : {},
   });
   const shipped = [...units.entries()];
   const value = shipped.reduce((s, [sku, u]) => s + u.units * Number(lineBySku.get(sku)?.unit_price_fen ?? 0), 0);
@@ -274,24 +289,12 @@ export async function receiveOrder(
       } else codes = [...open];
       if (!codes.length) errors.push({ pointer: '/body/codes', code: 'receipt.nothing_to_receive', params: {} });
       if (errors.length) throw AppError.invalid(errors);
-      await capture(tx, ctx, {
-        type: 'ObjectEvent',
-        eventTime: new Date().toISOString(),
-        eventTimeZoneOffset: '+08:00',
-        eventID: `urn:uuid:${body.scanId}`,
-        epcList: codes,
-        action: 'OBSERVE',
+      await captureOrderScan(tx, ctx, order, {
+        scanId: body.scanId,
+        codes,
         bizStep: 'receiving',
         disposition: 'in_progress',
-        ...(order.buyer_gln
-          ? {
-              readPoint: { id: `https://id.gs1.org/414/${order.buyer_gln}` },
-              bizLocation: { id: `https://id.gs1.org/414/${order.buyer_gln}` },
-            }
-          : {}),
-        bizTransactionList: [
-          { type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:${order.seller_gln ?? '0000000000000'}:${order.order_no}` },
-        ],
+        gln: order.buyer_gln,
       });
       const units = await unitsBySku(tx, t, codes);
       const received = [...units.entries()];

@@ -1,6 +1,7 @@
 /** /api/v1 routes of B2B ordering: price lists and resolution, orders and their decisions, funds. */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { RequestContext } from '../../context.ts';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
@@ -46,6 +47,14 @@ const PriceListBody = strictObject({
   ),
 });
 
+/** The orders a caller may see (alias `o`): all for brand staff who see the tenant, else those whose buyer or seller is in scope. */
+function orderScope(sql: Sql, ctx: RequestContext) {
+  return seesWholeTenant(ctx.actor)
+    ? sql`true`
+    : sql`(o.buyer_party_id in (select p.id from parties p where ${partyScope(sql, ctx.actor)})
+        or o.seller_party_id in (select p.id from parties p where ${partyScope(sql, ctx.actor)}))`;
+}
+
 export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
   api.post(
     '/orders',
@@ -83,10 +92,7 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
       const ctx = ctxOf(req, sql);
       const q = req.query as { status?: string; limit?: number };
       const t = ctx.actor.tenantId;
-      const scoped = seesWholeTenant(ctx.actor)
-        ? sql`true`
-        : sql`(o.buyer_party_id in (select p.id from parties p where ${partyScope(sql, ctx.actor)})
-            or o.seller_party_id in (select p.id from parties p where ${partyScope(sql, ctx.actor)}))`;
+      const scoped = orderScope(sql, ctx);
       const items = await sql`
         select o.id::int, o.order_no, o.type, o.status, o.total_fen::int as total_fen, o.approval_reasons, o.created_at,
           b.code as buyer_code, b.name as buyer_name, s.code as seller_code, s.name as seller_name
@@ -248,10 +254,7 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
     },
     async (req, reply) => {
       const ctx = ctxOf(req, sql);
-      const scoped = seesWholeTenant(ctx.actor)
-        ? sql`true`
-        : sql`(o.buyer_party_id in (select p.id from parties p where ${partyScope(sql, ctx.actor)})
-            or o.seller_party_id in (select p.id from parties p where ${partyScope(sql, ctx.actor)}))`;
+      const scoped = orderScope(sql, ctx);
       const query = sql`
         select o.order_no, o.status, o.created_at, b.code as buyer, s.code as seller, pr.sku, pr.name_zh, l.quantity,
           l.unit_price_fen::int, l.amount_fen::int, l.shipped_qty, l.received_qty, l.price_rule->>'code' as price_list
