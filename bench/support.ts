@@ -35,18 +35,20 @@ export async function freshDatabase(port = 54349): Promise<BenchDb> {
     port,
     log: explainMs || logMs ? (m) => m.includes('duration') && console.error(m) : undefined,
   });
-  if (logMs) {
+  const settings = [
+    ...(logMs ? [`log_min_duration_statement = '${Number(logMs)}ms'`] : []),
+    ...(explainMs
+      ? [
+          `session_preload_libraries = 'auto_explain'`,
+          `auto_explain.log_min_duration = '${Number(explainMs)}ms'`,
+          'auto_explain.log_analyze = on',
+          'auto_explain.log_nested_statements = on',
+        ]
+      : []),
+  ];
+  if (settings.length) {
     const admin = createSql(server.url, { max: 1 });
-    await admin.unsafe(`alter system set log_min_duration_statement = '${Number(logMs)}ms'`);
-    await admin`select pg_reload_conf()`;
-    await admin.end();
-  }
-  if (explainMs) {
-    const admin = createSql(server.url, { max: 1 });
-    await admin.unsafe(`alter system set session_preload_libraries = 'auto_explain'`);
-    await admin.unsafe(`alter system set auto_explain.log_min_duration = '${Number(explainMs)}ms'`);
-    await admin.unsafe(`alter system set auto_explain.log_analyze = on`);
-    await admin.unsafe(`alter system set auto_explain.log_nested_statements = on`);
+    for (const setting of settings) await admin.unsafe(`alter system set ${setting}`);
     await admin`select pg_reload_conf()`;
     await admin.end();
   }

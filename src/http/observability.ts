@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DatabaseAvailability } from '../db/availability.ts';
 import { observerOf, type Sql } from '../db/connection.ts';
 import { listMigrations } from '../db/migrate.ts';
+import { actorLabel } from '../modules/auth/actor.ts';
 import { processRegistry, startProcessMetrics } from '../platform/metrics.ts';
 import { loggablePath } from './logging.ts';
 import { AppError } from './problem.ts';
@@ -63,7 +64,7 @@ export function installObservability(app: FastifyInstance, opts: ObservabilityOp
         path: loggablePath(req.url),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
-        ...(actor ? { tenant: actor.tenantId, actor: `${actor.kind}:${actor.id}` } : {}),
+        ...(actor ? { tenant: actor.tenantId, actor: actorLabel(actor) } : {}),
       },
       'request',
     );

@@ -15,3 +15,8 @@ export interface Actor {
   /** api keys: the actions the key was granted */
   keyActions?: string[];
 }
+
+/** How an actor is named in ledgers, timelines and logs: `user:12` or `api_key:3`. */
+export function actorLabel(actor: Pick<Actor, 'kind' | 'id'>): string {
+  return `${actor.kind}:${actor.id}`;
+}

@@ -1,4 +1,4 @@
-export type { Actor } from './actor.ts';
+export { type Actor, actorLabel } from './actor.ts';
 export { actorForApiKey, createApiKey, listApiKeys, revokeApiKey, whoOf } from './api-keys.ts';
 export { type Action, BRAND_ROLES, isAction, PERMISSIONS, ROLES, type Role, roleMay } from './roles.ts';
 export { partyScope, scopeKey, seesWholeTenant } from './scope.ts';

@@ -11,7 +11,7 @@ import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
-import { partyScope, whoOf } from '../auth/index.ts';
+import { actorLabel, partyScope, whoOf } from '../auth/index.ts';
 import { emitWebhookEvent } from '../webhooks/index.ts';
 
 const REASONS = ['count', 'damaged', 'expired', 'sample', 'lost', 'found', 'other'] as const;
@@ -100,7 +100,7 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
           throw AppError.field('/body/delta', 'stock.would_go_negative', { delta: b.delta, onHand: (row?.on_hand ?? 0) - b.delta });
         const [adj] = await tx<{ id: number }[]>`
           insert into stock_adjustments (tenant_id, holder_party_id, gtin, lot, delta, reason, note, actor)
-          values (${t}, ${party.id}, ${unit.gtin}, ${b.lot ?? ''}, ${b.delta}, ${b.reason}, ${b.note ?? null}, ${`${ctx.actor.kind}:${ctx.actor.id}`})
+          values (${t}, ${party.id}, ${unit.gtin}, ${b.lot ?? ''}, ${b.delta}, ${b.reason}, ${b.note ?? null}, ${actorLabel(ctx.actor)})
           returning id::int`;
         // crossing the party's safety level (down or back up) is news for integrators
         const [level] = await tx<{ min_units: number; total: number }[]>`

@@ -11,7 +11,7 @@ import type { RequestContext } from '../../context.ts';
 import type { Tx } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
-import { seesWholeTenant } from '../auth/index.ts';
+import { actorLabel, seesWholeTenant } from '../auth/index.ts';
 import { captureEvents, prepareEvents } from '../trace/capture.ts';
 import { EPCIS_CONTEXT } from '../trace/epcis/query-document.ts';
 import type { EpcisEvent } from '../trace/event-facts.ts';
@@ -39,8 +39,6 @@ export interface FulfilmentOutcome {
   codes: number;
   replayed?: boolean;
 }
-
-const actorName = (ctx: RequestContext) => `${ctx.actor.kind}:${ctx.actor.id}`;
 
 async function lockOrder(tx: Tx, ctx: RequestContext, orderId: number): Promise<OrderRow> {
   const [o] = await tx<OrderRow[]>`
@@ -115,7 +113,7 @@ async function captureOrderScan(
     ],
     ...scan.extra,
   };
-  await captureEvents(ctx.sql, ctx.actor.tenantId, actorName(ctx), prepareEvents([event], EPCIS_CONTEXT), EPCIS_CONTEXT, { tx });
+  await captureEvents(ctx.sql, ctx.actor.tenantId, actorLabel(ctx.actor), prepareEvents([event], EPCIS_CONTEXT), EPCIS_CONTEXT, { tx });
 }
 
 export async function shipOrder(
@@ -224,7 +222,7 @@ async function shipIn(tx: Tx, ctx: RequestContext, orderId: number, body: { scan
   const settle = Math.min(value, Number(order.reserved_fen));
   const [shipment] = await tx<{ id: number }[]>`
     insert into order_shipments (tenant_id, order_id, kind, scan_id, units, outcome, actor)
-    values (${t}, ${orderId}, 'shipment', ${body.scanId}, ${tx.json(outcome.units as never)}, ${tx.json(outcome as never)}, ${actorName(ctx)})
+    values (${t}, ${orderId}, 'shipment', ${body.scanId}, ${tx.json(outcome.units as never)}, ${tx.json(outcome as never)}, ${actorLabel(ctx.actor)})
     returning id::int`;
   await Promise.all([
     tx`update order_lines l set shipped_qty = l.shipped_qty + x.n
@@ -234,7 +232,7 @@ async function shipIn(tx: Tx, ctx: RequestContext, orderId: number, body: { scan
     tx`insert into order_shipped_codes (tenant_id, epc, order_id, shipment_id)
       select ${t}, x, ${orderId}, ${Number(shipment?.id)} from unnest(${codes}::text[]) x`,
     tx`insert into order_events (tenant_id, order_id, kind, actor, details)
-      values (${t}, ${orderId}, ${status}, ${actorName(ctx)}, ${tx.json({ units: outcome.units, codes: codes.length, valueFen: value } as never)})`,
+      values (${t}, ${orderId}, ${status}, ${actorLabel(ctx.actor)}, ${tx.json({ units: outcome.units, codes: codes.length, valueFen: value } as never)})`,
     emitWebhookEvent(tx, t, status === 'shipped' ? 'order.shipped' : 'order.partially_shipped', {
       orderId,
       orderNo: order.order_no,
@@ -250,7 +248,7 @@ async function shipIn(tx: Tx, ctx: RequestContext, orderId: number, body: { scan
           to: { partyId: order.seller_party_id, kind: 'settled' },
           amountFen: settle,
           orderId,
-          actor: actorName(ctx),
+          actor: actorLabel(ctx.actor),
         })
       : Promise.resolve(),
   ]);
@@ -308,14 +306,14 @@ export async function receiveOrder(
       };
       await Promise.all([
         tx`insert into order_shipments (tenant_id, order_id, kind, scan_id, units, outcome, actor)
-          values (${t}, ${orderId}, 'receipt', ${body.scanId}, ${tx.json(outcome.units as never)}, ${tx.json(outcome as never)}, ${actorName(ctx)})`,
+          values (${t}, ${orderId}, 'receipt', ${body.scanId}, ${tx.json(outcome.units as never)}, ${tx.json(outcome as never)}, ${actorLabel(ctx.actor)})`,
         tx`update order_shipped_codes set received = true where tenant_id = ${t} and order_id = ${orderId} and epc = any(${codes}::text[])`,
         tx`update order_lines l set received_qty = l.received_qty + x.n
           from unnest(${received.map(([, u]) => u.productId)}::bigint[], ${received.map(([, u]) => u.units)}::int[]) as x(product, n)
           where l.tenant_id = ${t} and l.order_id = ${orderId} and l.product_id = x.product`,
         tx`update orders set status = ${status}, updated_at = now() where tenant_id = ${t} and id = ${orderId}`,
         tx`insert into order_events (tenant_id, order_id, kind, actor, details)
-          values (${t}, ${orderId}, 'received', ${actorName(ctx)}, ${tx.json({ units: outcome.units, codes: codes.length } as never)})`,
+          values (${t}, ${orderId}, 'received', ${actorLabel(ctx.actor)}, ${tx.json({ units: outcome.units, codes: codes.length } as never)})`,
         emitWebhookEvent(tx, t, 'order.received', { orderId, orderNo: order.order_no, status, units: outcome.units, complete: allIn }),
       ]);
       return outcome;

@@ -10,7 +10,7 @@ import type { Tx } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
 import { appendAudit } from '../audit/index.ts';
-import { partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
+import { actorLabel, partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
 import { emitWebhookEvent } from '../webhooks/index.ts';
 import { ensureAccounts, transfer } from './funds.ts';
 import { resolvePrices } from './pricing.ts';
@@ -47,8 +47,6 @@ export interface PlacedOrder {
   /** true when the idempotency key found an order placed before */
   replayed: boolean;
 }
-
-const actorName = (ctx: RequestContext) => `${ctx.actor.kind}:${ctx.actor.id}`;
 
 /** The buyer, and whom it buys from (a distributor from the brand, a store from its distributor), in one query. */
 async function buyerAndSeller(tx: Tx, ctx: RequestContext, buyerCode: string | undefined): Promise<{ buyer: Party; seller: Party | null }> {
@@ -195,7 +193,7 @@ async function placeIn(tx: Tx, ctx: RequestContext, input: PlaceOrderInput): Pro
       insert into orders (tenant_id, id, order_no, buyer_party_id, seller_party_id, type, status, total_fen, reserved_fen, approval_reasons,
         idempotency_key, note, created_by)
       values (${t}, ${id}, ${orderNo}, ${buyer.id}, ${seller.id}, ${input.type ?? 'normal'}, ${status}, ${total}, ${total}, ${reasons},
-        ${input.idempotencyKey ?? null}, ${input.note ?? null}, ${actorName(ctx)})`,
+        ${input.idempotencyKey ?? null}, ${input.note ?? null}, ${actorLabel(ctx.actor)})`,
   ]);
   await Promise.all([
     // the reservation refuses the whole order when the funds (prepaid plus credit) do not cover it
@@ -206,7 +204,7 @@ async function placeIn(tx: Tx, ctx: RequestContext, input: PlaceOrderInput): Pro
           to: { partyId: buyer.id, kind: 'reserved' },
           amountFen: total,
           orderId: id,
-          actor: actorName(ctx),
+          actor: actorLabel(ctx.actor),
         })
       : Promise.resolve(),
     tx`
@@ -217,7 +215,7 @@ async function placeIn(tx: Tx, ctx: RequestContext, input: PlaceOrderInput): Pro
         ${priced.map((l) => JSON.stringify(l.price.rule))}::text[], ${priced.map((l) => l.available)}::bigint[])
         as x(n, product, qty, price, amount, rule, available)`,
     tx`insert into order_events (tenant_id, order_id, kind, actor, details)
-      values (${t}, ${id}, 'placed', ${actorName(ctx)}, ${tx.json({ totalFen: total, approvalReasons: reasons } as never)})`,
+      values (${t}, ${id}, 'placed', ${actorLabel(ctx.actor)}, ${tx.json({ totalFen: total, approvalReasons: reasons } as never)})`,
     emitWebhookEvent(tx, t, 'order.placed', {
       orderId: id,
       orderNo,
@@ -267,10 +265,10 @@ export async function decideOrder(ctx: RequestContext, orderId: number, decision
         to: { partyId: o.buyer_party_id, kind: 'prepaid' },
         amountFen: Number(o.reserved_fen),
         orderId,
-        actor: actorName(ctx),
+        actor: actorLabel(ctx.actor),
       });
     await tx`insert into order_events (tenant_id, order_id, kind, actor, details)
-      values (${t}, ${orderId}, ${rule.to}, ${actorName(ctx)}, ${tx.json({ reason: reason ?? null } as never)})`;
+      values (${t}, ${orderId}, ${rule.to}, ${actorLabel(ctx.actor)}, ${tx.json({ reason: reason ?? null } as never)})`;
     await emitWebhookEvent(tx, t, `order.${rule.to}` as 'order.approved' | 'order.rejected' | 'order.cancelled', {
       orderId,
       orderNo: o.order_no,

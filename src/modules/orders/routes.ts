@@ -8,7 +8,7 @@ import { AppError } from '../../http/problem.ts';
 import { IdParams, strictObject } from '../../http/schemas.ts';
 import { readTable, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { appendAudit } from '../audit/index.ts';
-import { partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
+import { actorLabel, partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
 import { receiveOrder, shipOrder } from './fulfilment.ts';
 import { balancesOf, ensureAccounts, transfer } from './funds.ts';
 import { decideOrder, placeOrder, visibleTo } from './placement.ts';
@@ -555,7 +555,7 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
             to: { partyId: p.id, kind: 'prepaid' },
             amountFen: b.amountFen,
             memo: b.memo,
-            actor: `${ctx.actor.kind}:${ctx.actor.id}`,
+            actor: actorLabel(ctx.actor),
           });
         if (b.creditLimitFen !== undefined)
           await tx`update funds_accounts set credit_limit_fen = ${b.creditLimitFen} where tenant_id = ${t} and party_id = ${p.id} and kind = 'prepaid'`;

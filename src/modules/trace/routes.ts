@@ -10,6 +10,7 @@ import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
 import { recordCapture } from '../../platform/metrics.ts';
+import { actorLabel } from '../auth/index.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { captureEvents, prepareEvents } from './capture.ts';
 import { documentEvents } from './epcis/event-hash.ts';
@@ -57,7 +58,7 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
           const events = documentEvents(doc) as EpcisEvent[];
           if (events.length > CAPTURE_LIMIT) throw new AppError(413, 'epcis.capture_limit', { limit: CAPTURE_LIMIT });
           const prepared = prepareEvents(events, doc['@context']);
-          const actor = `${ctx.actor.kind}:${ctx.actor.id}`;
+          const actor = actorLabel(ctx.actor);
           // two captures of the same new event at the same instant: the loser retries and finds it stored
           const outcome = await captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context']).catch((e) =>
             isUniqueViolation(e) ? captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context']) : Promise.reject(e),

@@ -9,6 +9,7 @@
 import type { RequestContext } from '../../context.ts';
 import type { Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
+import { actorLabel } from '../auth/index.ts';
 import { issuedCodes } from '../codes/batches.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { serialsFor } from '../codes/serials.ts';
@@ -316,7 +317,7 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     if (errors.length) reject(errors);
     warnings.push(...(await recallWarnings(tx, tenantId, named, states, pointerOf)));
     const prepared = prepareEvents(events, [EPCIS_CONTEXT]);
-    const actor = `${ctx.actor.kind}:${ctx.actor.id}`;
+    const actor = actorLabel(ctx.actor);
     const outcome = await captureEvents(ctx.sql, tenantId, actor, prepared, [EPCIS_CONTEXT], { tx });
     const result: ScanOutcome = {
       scanId: req.scanId,
