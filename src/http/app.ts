@@ -17,6 +17,7 @@ import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
 import { codesRoutes } from '../modules/codes/routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { ordersRoutes } from '../modules/orders/routes.ts';
+import { WaitingOrdersWorker } from '../modules/orders/waiting-orders.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
 import { traceControlRoutes } from '../modules/trace/control-routes.ts';
 import { traceRoutes } from '../modules/trace/routes.ts';
@@ -46,6 +47,8 @@ export interface AppOptions {
   resolverHost?: string;
   /** webhook delivery settings (default THROUGHLINE_WEBHOOK_*); `worker: false` serves the routes without delivering */
   webhooks?: Partial<WebhookSettings> & { worker?: boolean };
+  /** the worker that releases presale orders and fails expired group buys (default on; interval in ms) */
+  waitingOrders?: { worker?: boolean; intervalMs?: number };
   /** /metrics scrape token (default THROUGHLINE_METRICS_TOKEN; none: loopback callers only) */
   metricsToken?: string;
   /** statements slower than this many ms are logged (default THROUGHLINE_SLOW_QUERY_MS or 500; 0: none) */
@@ -125,6 +128,11 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     const worker = new WebhookWorker(opts.sql, masterKey, webhooks, (level, msg, err) => app.log[level]({ err }, msg));
     app.addHook('onReady', () => worker.start());
     app.addHook('onClose', () => worker.stop());
+  }
+  if (opts.waitingOrders?.worker !== false) {
+    const waiting = new WaitingOrdersWorker(opts.sql, (level, msg, err) => app.log[level]({ err }, msg), opts.waitingOrders?.intervalMs);
+    app.addHook('onReady', async () => waiting.start());
+    app.addHook('onClose', () => waiting.stop());
   }
   const readCache = new ReadCache();
   await readCache.listen(opts.sql);

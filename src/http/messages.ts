@@ -85,6 +85,21 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     en: 'The price changed: you saw {value} fen, it is now {current} fen',
   },
   'order.wrong_status': { 'zh-CN': '订单状态为 {status}，不能执行 {decision}', en: 'The order is {status}; cannot {decision} it' },
+  'order.outside_territory': {
+    'zh-CN': '{value} 不在您负责的区域内，不能代其下单',
+    en: '{value} is outside your territories; you cannot order on its behalf',
+  },
+  'order.group_buy_required': { 'zh-CN': '团购订单须指定团购活动', en: 'A group-buy order must name its group buy' },
+  'order.group_buy_needs_type': {
+    'zh-CN': '指定了团购活动的订单类型须为团购',
+    en: 'An order naming a group buy must be of type group_buy',
+  },
+  'group_buy.unknown': { 'zh-CN': '没有编码为 {value} 的团购', en: 'No group buy with code {value}' },
+  'group_buy.closed': { 'zh-CN': '团购 {value} 已结束', en: 'The group buy {value} has ended' },
+  'group_buy.other_seller': { 'zh-CN': '团购 {value} 不是您的供货方发起的', en: 'The group buy {value} is not offered by your supplier' },
+  'group_buy.other_product': { 'zh-CN': '{value} 不是该团购的商品', en: '{value} is not the product of this group buy' },
+  'group_buy.ends_in_past': { 'zh-CN': '结束时间须在将来（收到 {value}）', en: 'The end must be in the future (got {value})' },
+  'group_buy.code_taken': { 'zh-CN': '团购编码 {value} 已被使用', en: 'The group-buy code {value} is taken' },
   'order.not_yours_to_decide': { 'zh-CN': '只有供货方可以审批此订单', en: "Only the order's seller may decide on it" },
   'funds.insufficient': {
     'zh-CN': '资金不足：需要 {needed} 分，可用 {available} 分（含信用额度）',

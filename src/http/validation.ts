@@ -12,6 +12,12 @@ export function installValidators(app: FastifyInstance): void {
   const coercing = new Ajv.default({ ...common, coerceTypes: 'array' });
   for (const ajv of [strict, coercing]) {
     ajv.addFormat('date', /^\d{4}-\d{2}-\d{2}$/);
+    // RFC 3339 date-time with a zone, checked for a real instant
+    ajv.addFormat('date-time', {
+      type: 'string',
+      validate: (s: string) =>
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i.test(s) && !Number.isNaN(Date.parse(s)),
+    });
     ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
   }
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as FastifySchema & object));

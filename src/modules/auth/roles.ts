@@ -93,6 +93,7 @@ export const PERMISSIONS = {
   'orders:decide': ['brand_admin', 'brand_sales', 'distributor_admin', 'store_owner'],
   'pricing:read': ['brand_admin', 'brand_sales', 'brand_planner', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
   'pricing:write': ['brand_admin', 'brand_sales'],
+  'group_buys:manage': ['brand_admin', 'brand_sales', 'distributor_admin'],
   'funds:read': ['brand_admin', 'brand_sales', 'distributor_admin', 'store_owner'],
   'funds:write': ['brand_admin'],
   // fulfilment by scan: the seller's sites and staff ship, the buyer receives

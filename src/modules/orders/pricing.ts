@@ -10,10 +10,14 @@
  */
 import type { Db } from '../../context.ts';
 
+type ListScope = 'base' | 'group' | 'region' | 'customer';
+
 export interface PriceRule {
+  /** the price list's id, or the group buy's */
   priceListId: number;
   code: string;
-  scope: 'base' | 'group' | 'region' | 'customer';
+  /** group_buy: the group buy's own price (the order joined a group buy) */
+  scope: ListScope | 'group_buy';
   priority: number;
   minQty: number;
 }
@@ -26,7 +30,7 @@ export interface ResolvedPrice {
 interface Tier {
   price_list_id: number;
   code: string;
-  scope: PriceRule['scope'];
+  scope: ListScope;
   priority: number;
   own: boolean;
   product_id: number;
@@ -36,30 +40,48 @@ interface Tier {
 
 const SCOPE_RANK = { customer: 3, group: 2, region: 1, base: 0 } as const;
 
-/** The tiers of every list that reaches the buyer for these products, best first. */
-async function candidateTiers(
-  db: Db,
-  tenantId: number,
-  buyerPartyId: number,
-  sellerPartyId: number | null,
-  productIds: number[],
-  day: string,
-) {
-  const tiers = await db<Tier[]>`
-    select pl.id::int as price_list_id, pl.code, pl.scope, pl.priority, (pl.seller_party_id is not null) as own,
+/** One line to price: who buys from whom (null seller: the brand), which product, how many. */
+export interface PriceQuery {
+  buyerPartyId: number;
+  sellerPartyId: number | null;
+  productId: number;
+  quantity: number;
+}
+
+const pairKey = (buyer: number, seller: number | null, product: number) => `${buyer}:${seller ?? 0}:${product}`;
+
+/**
+ * The tiers of every list that reaches each (buyer, seller, product), best first. One query for any number of
+ * buyers, so a batch of orders from many customers is priced in one round trip as well.
+ */
+async function candidateTiers(db: Db, tenantId: number, queries: readonly PriceQuery[], day: string) {
+  const seen = new Set<string>();
+  const buyers: number[] = [];
+  const sellers: number[] = [];
+  const products: number[] = [];
+  for (const q of queries) {
+    const k = pairKey(q.buyerPartyId, q.sellerPartyId, q.productId);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    buyers.push(q.buyerPartyId);
+    sellers.push(q.sellerPartyId ?? -1);
+    products.push(q.productId);
+  }
+  const tiers = await db<(Tier & { buyer: number; seller: number })[]>`
+    select x.buyer::int, x.seller::int, pl.id::int as price_list_id, pl.code, pl.scope, pl.priority, (pl.seller_party_id is not null) as own,
       i.product_id::int as product_id, i.min_qty, i.price_fen::int as price_fen
-    from price_lists pl
-    join price_list_items i on i.tenant_id = pl.tenant_id and i.price_list_id = pl.id
-    where pl.tenant_id = ${tenantId} and pl.active
-      and (pl.seller_party_id is null or pl.seller_party_id = ${sellerPartyId ?? -1})
+    from unnest(${buyers}::bigint[], ${sellers}::bigint[], ${products}::bigint[]) as x(buyer, seller, product)
+    join price_list_items i on i.tenant_id = ${tenantId} and i.product_id = x.product
+    join price_lists pl on pl.tenant_id = i.tenant_id and pl.id = i.price_list_id
+    where pl.active
+      and (pl.seller_party_id is null or pl.seller_party_id = x.seller)
       and (pl.valid_from is null or pl.valid_from <= ${day}::date) and (pl.valid_to is null or pl.valid_to >= ${day}::date)
-      and i.product_id = any(${productIds}::bigint[])
       and (pl.scope = 'base'
-        or (pl.scope = 'customer' and pl.party_id = ${buyerPartyId})
+        or (pl.scope = 'customer' and pl.party_id = x.buyer)
         or (pl.scope = 'group' and pl.group_id in (
-          select m.group_id from customer_group_members m where m.tenant_id = ${tenantId} and m.party_id = ${buyerPartyId}))
+          select m.group_id from customer_group_members m where m.tenant_id = ${tenantId} and m.party_id = x.buyer))
         or (pl.scope = 'region' and exists (
-          select 1 from parties b where b.tenant_id = ${tenantId} and b.id = ${buyerPartyId}
+          select 1 from parties b where b.tenant_id = ${tenantId} and b.id = x.buyer
             and b.division_code like pl.division_code || '%')))`;
   tiers.sort(
     (a, b) =>
@@ -69,16 +91,44 @@ async function candidateTiers(
       a.price_list_id - b.price_list_id ||
       b.min_qty - a.min_qty,
   );
-  const byProduct = new Map<number, Tier[]>();
-  for (const t of tiers) byProduct.set(t.product_id, [...(byProduct.get(t.product_id) ?? []), t]);
-  return byProduct;
+  const byLine = new Map<string, Tier[]>();
+  for (const t of tiers) {
+    const k = pairKey(t.buyer, t.seller === -1 ? null : t.seller, t.product_id);
+    const list = byLine.get(k);
+    if (list) list.push(t);
+    else byLine.set(k, [t]);
+  }
+  return byLine;
 }
 
 /**
- * Prices for many lines at once (index-aligned with `lines`); null where no list reaching the buyer has the product
- * at that quantity.
+ * Prices for many lines of many buyers at once (index-aligned with `queries`); null where no list reaching the
+ * buyer has the product at that quantity.
  */
-export async function resolvePrices(
+export async function resolvePriceQueries(
+  db: Db,
+  tenantId: number,
+  queries: readonly PriceQuery[],
+  at: Date = new Date(),
+): Promise<(ResolvedPrice | null)[]> {
+  if (!queries.length) return [];
+  const byLine = await candidateTiers(db, tenantId, queries, at.toISOString().slice(0, 10));
+  return queries.map((q) => {
+    // the best list that has a tier for this quantity, and its best such tier (tiers sorted best list first)
+    const tier = byLine.get(pairKey(q.buyerPartyId, q.sellerPartyId, q.productId))?.find((t) => t.min_qty <= q.quantity);
+    if (!tier) return null;
+    return {
+      unitPriceFen: tier.price_fen,
+      rule: { priceListId: tier.price_list_id, code: tier.code, scope: tier.scope, priority: tier.priority, minQty: tier.min_qty },
+    };
+  });
+}
+
+/**
+ * Prices for many lines of one buyer at once (index-aligned with `lines`); null where no list reaching the buyer
+ * has the product at that quantity.
+ */
+export function resolvePrices(
   db: Db,
   tenantId: number,
   buyerPartyId: number,
@@ -86,16 +136,10 @@ export async function resolvePrices(
   lines: readonly { productId: number; quantity: number }[],
   at: Date = new Date(),
 ): Promise<(ResolvedPrice | null)[]> {
-  if (!lines.length) return [];
-  const day = at.toISOString().slice(0, 10);
-  const byProduct = await candidateTiers(db, tenantId, buyerPartyId, sellerPartyId, [...new Set(lines.map((l) => l.productId))], day);
-  return lines.map((line) => {
-    // the best list that has a tier for this quantity, and its best such tier (tiers sorted best list first)
-    const tier = byProduct.get(line.productId)?.find((t) => t.min_qty <= line.quantity);
-    if (!tier) return null;
-    return {
-      unitPriceFen: tier.price_fen,
-      rule: { priceListId: tier.price_list_id, code: tier.code, scope: tier.scope, priority: tier.priority, minQty: tier.min_qty },
-    };
-  });
+  return resolvePriceQueries(
+    db,
+    tenantId,
+    lines.map((l) => ({ buyerPartyId, sellerPartyId, productId: l.productId, quantity: l.quantity })),
+    at,
+  );
 }

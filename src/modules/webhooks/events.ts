@@ -18,6 +18,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'order.received',
   'order.completed',
   'order.returned',
+  'order.stock_arrived',
+  'order.group_formed',
+  'order.backorder_closed',
   'stock.below_safety',
   'stock.recovered',
   'webhook.ping',
@@ -74,4 +77,42 @@ export async function emitWebhookEvent(
     )
     select deliveries, case when deliveries > 0 then pg_notify(${WEBHOOK_CHANNEL}, '') end as woke from n`;
   return { eventId: id, deliveries: row?.deliveries ?? 0 };
+}
+
+/**
+ * Records many events at once (one statement, whatever their number), as `emitWebhookEvent` does for one: used by
+ * work done in batches, such as order placement. Returns how many deliveries were queued in all.
+ */
+export async function emitWebhookEvents(
+  tx: Db,
+  tenantId: number,
+  events: readonly { type: WebhookEventType; payload: Record<string, unknown> }[],
+): Promise<number> {
+  if (!events.length) return 0;
+  for (const e of events) if (!isWebhookEventType(e.type)) throw new Error(`unknown webhook event type ${e.type}`);
+  const createdAt = new Date().toISOString();
+  const ids = events.map(() => randomUUID());
+  const bodies = events.map((e, i) =>
+    JSON.stringify({ id: ids[i] as string, type: e.type, createdAt, data: e.payload } satisfies WebhookEventBody),
+  );
+  const [row] = await tx<{ deliveries: number }[]>`
+    with x as (
+      select * from unnest(${ids}::uuid[], ${events.map((e) => e.type)}::text[], ${bodies}::text[]) as x(id, type, body)
+    ), s as (
+      select x.id as event_id, x.type, w.id as subscription_id from x
+      join webhook_subscriptions w on w.tenant_id = ${tenantId} and w.active and (x.type = any(w.event_types) or ${WILDCARD} = any(w.event_types))
+    ), e as (
+      insert into webhook_events (tenant_id, id, type, body)
+      select ${tenantId}, x.id, x.type, x.body from x where exists (select 1 from s where s.event_id = x.id)
+      returning id
+    ), d as (
+      insert into webhook_deliveries (tenant_id, event_id, subscription_id, event_type, next_attempt_at)
+      select ${tenantId}, s.event_id, s.subscription_id, s.type, now() from s
+      where exists (select 1 from e where e.id = s.event_id)
+      returning 1
+    ), n as (
+      select count(*)::int as deliveries from d
+    )
+    select deliveries, case when deliveries > 0 then pg_notify(${WEBHOOK_CHANNEL}, '') end as woke from n`;
+  return row?.deliveries ?? 0;
 }

@@ -1,6 +1,7 @@
 /** Webhooks for integrators: the outbox other modules write to, subscriptions, the delivery worker. */
 export {
   emitWebhookEvent,
+  emitWebhookEvents,
   isWebhookEventType,
   WEBHOOK_EVENT_TYPES,
   type WebhookEventBody,
