@@ -1,8 +1,8 @@
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import helmet from 'helmet';
 
 /**
- * Security headers on every response (helmet), with a Content-Security-Policy the console works under:
+ * Security headers on every response (helmet, the middleware, run from an onRequest hook), with a Content-Security-Policy the console works under:
  * - scripts and workers only from this origin; `'wasm-unsafe-eval'` lets the scanning page compile ZXing's
  *   WebAssembly (it allows WebAssembly compilation only, not `eval`), and the service worker is `/sw.js`;
  * - styles from this origin and inline: Ant Design writes its CSS-in-JS into <style> elements at run time;
@@ -14,7 +14,8 @@ import type { FastifyInstance } from 'fastify';
  * Answers to signed-in callers are `Cache-Control: no-store` unless the route set its own.
  */
 export async function installSecurityHeaders(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, {
+  // one middleware built once (@fastify/helmet rebuilt it, CSP parsing included, on every request)
+  const headers = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -37,8 +38,9 @@ export async function installSecurityHeaders(app: FastifyInstance): Promise<void
     referrerPolicy: { policy: 'no-referrer' },
     strictTransportSecurity: { maxAge: 180 * 24 * 3600, includeSubDomains: false },
   });
-  app.addHook('onRequest', async (_req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=(), payment=()');
+    headers(req.raw, reply.raw, (err) => done(err as Error | undefined));
   });
   // what a signed-in caller is shown is theirs: no browser or shared cache keeps it (a route may say otherwise;
   // the login, which is public, says no-store itself)

@@ -23,6 +23,8 @@ interface Waiting<Req, Res> {
 export class Coalescer<Req, Res> {
   private readonly queue: Waiting<Req, Res>[] = [];
   private inFlight = 0;
+  /** batches run and requests served since start (average batch size = requests / batches) */
+  readonly stats = { batches: 0, requests: 0 };
 
   constructor(
     private readonly run: (batch: Req[]) => Promise<Res[]>,
@@ -45,6 +47,8 @@ export class Coalescer<Req, Res> {
     while (this.inFlight < this.options.maxInFlight && this.queue.length) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
+      this.stats.batches++;
+      this.stats.requests += batch.length;
       this.run(batch.map((w) => w.req))
         .then(
           (results) => {
