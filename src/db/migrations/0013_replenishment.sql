@@ -36,6 +36,8 @@ create table order_drafts (
   -- the inputs the suggestion was computed with (service level, review period, window, as-of day)
   params           jsonb not null default '{}',
   order_id         bigint,
+  -- set while its placement runs (placeOrder is its own transaction): edits and discards wait for the outcome
+  in_placement     boolean not null default false,
   idempotency_key  text,
   created_by       text not null,
   created_at       timestamptz not null default now(),
