@@ -20,6 +20,7 @@ const tokens: Record<string, string> = {};
 let tenant: number;
 let sku: string;
 let other: string;
+let products3: string;
 let store: string;
 let supplier: string;
 
@@ -52,9 +53,10 @@ beforeAll(async () => {
   tenant = Number(t?.id);
   const products = await sql<{ sku: string; gtin: string }[]>`
     select p.sku, l.gtin from products p join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'unit'
-    where p.tenant_id = ${tenant} and p.status = 'active' order by p.sku limit 2`;
+    where p.tenant_id = ${tenant} and p.status = 'active' order by p.sku limit 3`;
   sku = products[0]?.sku as string;
   other = products[1]?.sku as string;
+  products3 = products[2]?.sku as string;
   const unitGtin = products[0]?.gtin as string;
   const [s] = await sql<{ code: string; gln: string; parent_code: string; parent_gln: string }[]>`
     select s.code, s.gln, d.code as parent_code, d.gln as parent_gln from parties s
@@ -309,6 +311,16 @@ describe('order drafts from suggestions', () => {
       ['/body/lines/2/quantity', 'order.bad_quantity'],
     ]);
     expect((await call('store', 'GET', `/api/v1/order-drafts/${id}`)).body.lines).toEqual(accepted.body.lines);
+    // a product added from a search starts at the smallest quantity its seller accepts
+    const added = await call('store', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku: products3 });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    expect(added.body.lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([
+      [sku, 12],
+      [other, 2],
+      [products3, 1],
+    ]);
+    expect((await call('store', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku: products3 })).body.lines).toHaveLength(3);
+    expect(problems(await call('store', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku: 'NOPE' }))).toEqual([['/body/sku', 'order.unknown_sku']]);
     const edited = await call('store', 'PUT', `/api/v1/order-drafts/${id}/lines`, { lines: [{ sku, quantity: 18 }] });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
     expect(edited.body.lines).toEqual([expect.objectContaining({ sku, quantity: 18, suggested: 12 })]);
@@ -336,7 +348,7 @@ describe('order drafts from suggestions', () => {
     expect((await call('store', 'POST', `/api/v1/order-drafts/${id}/discard`)).status).toBe(409);
     const audit = await server.db.sql<{ action: string }[]>`
       select action from audit_log where entity_type = 'order_draft' and entity_id = ${String(id)} order by seq`;
-    expect(audit.map((a) => a.action)).toEqual(['order_draft.create', 'order_draft.edit', 'order_draft.place']);
+    expect(audit.map((a) => a.action)).toEqual(['order_draft.create', 'order_draft.edit', 'order_draft.edit', 'order_draft.place']);
 
     // the placed quantity now counts as on order: 6 + 18
     const after = await call('store', 'GET', `/api/v1/replenishment/suggestions?${AS_OF}`);

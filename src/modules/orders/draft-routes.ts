@@ -5,7 +5,7 @@ import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { IdParams, strictObject } from '../../http/schemas.ts';
-import { type DraftStatus, discardDraft, draftView, listDrafts, placeDraft, replaceDraftLines } from './drafts.ts';
+import { addDraftLine, type DraftStatus, discardDraft, draftView, listDrafts, placeDraft, replaceDraftLines } from './drafts.ts';
 
 const LinesBody = strictObject({
   lines: Type.Array(
@@ -62,6 +62,23 @@ export async function draftRoutes(api: FastifyInstance, sql: Sql) {
     async (req) => {
       const { lines } = req.body as Static<typeof LinesBody>;
       return replaceDraftLines(ctxOf(req, sql), (req.params as { id: number }).id, lines);
+    },
+  );
+
+  api.post(
+    '/order-drafts/:id/lines',
+    {
+      config: { access: 'orders:place' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Add a product to an open draft at the smallest quantity its seller accepts; audited',
+        params: IdParams,
+        body: strictObject({ sku: Type.String({ minLength: 1, maxLength: 64 }) }),
+      },
+    },
+    async (req, reply) => {
+      const draft = await addDraftLine(ctxOf(req, sql), (req.params as { id: number }).id, (req.body as { sku: string }).sku);
+      return reply.status(201).send(draft);
     },
   );
 

@@ -256,6 +256,35 @@ export async function replaceDraftLines(ctx: RequestContext, id: number, lines: 
   return (await draftView(ctx.sql, ctx, id)) as DraftView;
 }
 
+/**
+ * Adds a product to an open draft at the smallest quantity its seller accepts (the minimum, in whole case
+ * multiples), so a phone's stepper starts from a valid quantity; a product already on the draft stays as it is.
+ */
+export async function addDraftLine(ctx: RequestContext, id: number, sku: string): Promise<DraftView> {
+  const t = ctx.actor.tenantId;
+  await ctx.sql.begin(async (tx) => {
+    assertEditable(await lockDraft(tx, ctx, id));
+    const [p] = await tx<{ id: number; min_qty: number | null; multiple_of: number | null }[]>`
+      select p.id::int, r.min_qty, r.multiple_of from products p
+      left join order_rules r on r.tenant_id = p.tenant_id and r.product_id = p.id
+      where p.tenant_id = ${t} and p.sku = ${sku} and p.status = 'active'`;
+    if (!p) throw AppError.field('/body/sku', 'order.unknown_sku', { value: sku });
+    const multiple = p.multiple_of ?? 1;
+    const quantity = Math.ceil((p.min_qty ?? 1) / multiple) * multiple;
+    const [added] = await tx<{ line_no: number }[]>`
+      insert into order_draft_lines (tenant_id, draft_id, line_no, product_id, quantity)
+      select ${t}, ${id}, coalesce(max(line_no), 0) + 1, ${p.id}, ${quantity} from order_draft_lines
+      where tenant_id = ${t} and draft_id = ${id}
+      -- one row (the next line number) unless the product is on the draft already
+      having not exists (select 1 from order_draft_lines where tenant_id = ${t} and draft_id = ${id} and product_id = ${p.id})
+      returning line_no`;
+    if (!added) return;
+    await tx`update order_drafts set updated_at = now() where tenant_id = ${t} and id = ${id}`;
+    await appendAudit(tx, whoOf(ctx), { action: 'order_draft.edit', entityType: 'order_draft', entityId: id, details: { added: { sku, quantity } } });
+  });
+  return (await draftView(ctx.sql, ctx, id)) as DraftView;
+}
+
 /** Discards an open draft (audited); discarding it again changes nothing; a placed draft cannot be discarded. */
 export async function discardDraft(ctx: RequestContext, id: number): Promise<DraftView> {
   const t = ctx.actor.tenantId;
