@@ -125,7 +125,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '{value} 不是 {buyer} 的供货方（供货方为 {supplier}）',
     en: '{value} does not supply {buyer} (its supplier is {supplier})',
   },
-  'replenishment.not_your_lane': { 'zh-CN': '只能设置本单位供货给 {value} 的提前期', en: 'You can only set lead times of lanes you supply ({value})' },
+  'replenishment.not_your_lane': {
+    'zh-CN': '只能设置本单位供货给 {value} 的提前期',
+    en: 'You can only set lead times of lanes you supply ({value})',
+  },
   'draft.not_open': { 'zh-CN': '草稿状态为 {status}，不能再修改', en: 'The draft is {status} and can no longer change' },
   'draft.being_placed': { 'zh-CN': '草稿正在下单，请稍候', en: 'The draft is being placed; try again in a moment' },
   'draft.empty': { 'zh-CN': '草稿没有订单行', en: 'The draft has no lines' },

@@ -99,7 +99,8 @@ beforeAll(async () => {
     bizLocation: place(where),
     ...extra,
   });
-  const admin = (tokens.admin ??= await loginAs(server.baseUrl, 'admin'));
+  tokens.admin ??= await loginAs(server.baseUrl, 'admin');
+  const admin = tokens.admin;
   const P = s?.parent_gln as string;
   const S = s?.gln as string;
   await captureOverHttp(server.baseUrl, admin, [
@@ -233,21 +234,27 @@ describe('replenishment suggestions', () => {
     // the lane's lead time: set by the brand, or by the distributor that supplies the store, no one else
     const notSeen = await call('far1', 'PUT', '/api/v1/replenishment/lead-times', { lanes: [{ buyer: store, leadTimeDays: 3 }] });
     expect(problems(notSeen)).toEqual([['/body/lanes/0/buyer', 'stock.unknown_party']]);
-    const notSupplied = await call('supplier1', 'PUT', '/api/v1/replenishment/lead-times', { lanes: [{ buyer: supplier, leadTimeDays: 3 }] });
+    const notSupplied = await call('supplier1', 'PUT', '/api/v1/replenishment/lead-times', {
+      lanes: [{ buyer: supplier, leadTimeDays: 3 }],
+    });
     expect(problems(notSupplied)).toEqual([['/body/lanes/0/buyer', 'replenishment.not_your_lane']]);
-    expect((await call('supplier1', 'PUT', '/api/v1/replenishment/lead-times', { lanes: [{ buyer: store, leadTimeDays: 2 }] })).status).toBe(
-      200,
-    );
+    expect(
+      (await call('supplier1', 'PUT', '/api/v1/replenishment/lead-times', { lanes: [{ buyer: store, leadTimeDays: 2 }] })).status,
+    ).toBe(200);
     const wrongSeller = await call('admin', 'PUT', '/api/v1/replenishment/lead-times', {
       lanes: [{ seller: 'W01', buyer: store, leadTimeDays: 3 }],
     });
     expect(problems(wrongSeller)).toEqual([['/body/lanes/0/seller', 'replenishment.not_a_lane']]);
-    const set = await call('admin', 'PUT', '/api/v1/replenishment/lead-times', { lanes: [{ seller: supplier, buyer: store, leadTimeDays: 3 }] });
+    const set = await call('admin', 'PUT', '/api/v1/replenishment/lead-times', {
+      lanes: [{ seller: supplier, buyer: store, leadTimeDays: 3 }],
+    });
     expect(set.body).toEqual({ updated: 1 });
     const withLane = await call('store', 'GET', `/api/v1/replenishment/suggestions?${AS_OF}`);
     expect(withLane.body).toMatchObject({ leadTimeDays: 3, leadTimeSource: 'lane' });
     expect(lineOf(withLane, sku).orderUpTo).toBeCloseTo(storeD * 10 + Z95 * storeSigma * Math.sqrt(10), 2);
-    const [audit] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from audit_log where action = 'replenishment.lead_times'`;
+    const [audit] = await server.db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from audit_log where action = 'replenishment.lead_times'`;
     expect(audit?.n).toBe(2);
     // back to the default for the tests below
     await call('admin', 'PUT', '/api/v1/replenishment/lead-times', { lanes: [{ buyer: store, leadTimeDays: 1 }] });
@@ -283,7 +290,13 @@ describe('replenishment suggestions', () => {
 describe('order drafts from suggestions', () => {
   it('accepts suggestions into a draft in one step, once per key; edits, places once, and audits each step', async () => {
     const key = randomUUID();
-    const accepted = await call('store', 'POST', '/api/v1/replenishment/suggestions/accept', { asOf: '2026-11-01' }, { 'idempotency-key': key });
+    const accepted = await call(
+      'store',
+      'POST',
+      '/api/v1/replenishment/suggestions/accept',
+      { asOf: '2026-11-01' },
+      { 'idempotency-key': key },
+    );
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
     expect(accepted.body).toMatchObject({ status: 'open', source: 'replenishment', buyer: { code: store }, seller: { code: supplier } });
     // the other product: d = 1/28, σ² = (1 − 1/28)/27, S = 8d + z·σ·√8 ≈ 1.17 with none on hand -> 2
@@ -292,7 +305,13 @@ describe('order drafts from suggestions', () => {
       expect.objectContaining({ sku: other, quantity: 2, suggested: 2, minQty: null }),
     ]);
     expect(accepted.body.params).toMatchObject({ serviceLevel: 0.95, leadTimeDays: 1, reviewDays: 7, windowDays: 28, asOf: '2026-11-01' });
-    const again = await call('store', 'POST', '/api/v1/replenishment/suggestions/accept', { asOf: '2026-11-01' }, { 'idempotency-key': key });
+    const again = await call(
+      'store',
+      'POST',
+      '/api/v1/replenishment/suggestions/accept',
+      { asOf: '2026-11-01' },
+      { 'idempotency-key': key },
+    );
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(accepted.body.id);
     const id = accepted.body.id as number;
@@ -320,7 +339,9 @@ describe('order drafts from suggestions', () => {
       [products3, 1],
     ]);
     expect((await call('store', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku: products3 })).body.lines).toHaveLength(3);
-    expect(problems(await call('store', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku: 'NOPE' }))).toEqual([['/body/sku', 'order.unknown_sku']]);
+    expect(problems(await call('store', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku: 'NOPE' }))).toEqual([
+      ['/body/sku', 'order.unknown_sku'],
+    ]);
     const edited = await call('store', 'PUT', `/api/v1/order-drafts/${id}/lines`, { lines: [{ sku, quantity: 18 }] });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
     expect(edited.body.lines).toEqual([expect.objectContaining({ sku, quantity: 18, suggested: 12 })]);
@@ -362,6 +383,10 @@ describe('order drafts from suggestions', () => {
       reviewDays: 30,
     });
     expect(d.status, JSON.stringify(d.body)).toBe(201);
+    // a refused placement says why per draft line and leaves the draft open: the other product is on no price list
+    const refused = await call('store', 'POST', `/api/v1/order-drafts/${d.body.id}/place`);
+    expect(problems(refused)).toEqual([['/body/lines/1/sku', 'order.sku_not_listed']]);
+    expect((await call('store', 'GET', `/api/v1/order-drafts/${d.body.id}`)).body).toMatchObject({ status: 'open', order: null });
     const discarded = await call('clerk', 'POST', `/api/v1/order-drafts/${d.body.id}/discard`);
     expect(discarded.body.status).toBe('discarded');
     expect((await call('clerk', 'POST', `/api/v1/order-drafts/${d.body.id}/discard`)).status).toBe(200);
@@ -374,7 +399,11 @@ describe('order drafts from suggestions', () => {
   });
 
   it('says when there is nothing to order', async () => {
-    const r = await call('store', 'POST', '/api/v1/replenishment/suggestions/accept', { asOf: '2026-11-01', skus: [sku], serviceLevel: 0.5 });
+    const r = await call('store', 'POST', '/api/v1/replenishment/suggestions/accept', {
+      asOf: '2026-11-01',
+      skus: [sku],
+      serviceLevel: 0.5,
+    });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('replenishment.nothing_to_order');
   });

@@ -31,7 +31,10 @@ const Params = {
   asOf: Type.Optional(Type.String({ format: 'date' })),
 };
 const SuggestionQuery = strictObject(Params);
-const AcceptBody = strictObject({ ...Params, skus: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 1000 })) });
+const AcceptBody = strictObject({
+  ...Params,
+  skus: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 1000 })),
+});
 const LanesBody = strictObject({
   lanes: Type.Array(
     strictObject({

@@ -140,8 +140,7 @@ export async function draftView(db: Db, ctx: RequestContext, id: number): Promis
     params: d.params as Record<string, unknown>,
     buyer: { code: d.buyer_code as string, name: d.buyer_name as string },
     seller: { code: d.seller_code as string, name: d.seller_name as string },
-    order:
-      d.order_id == null ? null : { id: Number(d.order_id), orderNo: d.order_no as string, status: d.order_status as string },
+    order: d.order_id == null ? null : { id: Number(d.order_id), orderNo: d.order_no as string, status: d.order_status as string },
     createdBy: d.created_by as string,
     createdAt: d.created_at as Date,
     updatedAt: d.updated_at as Date,
@@ -225,11 +224,13 @@ export async function replaceDraftLines(ctx: RequestContext, id: number, lines: 
     const seen = new Set<string>();
     lines.forEach((l, i) => {
       const p = bySku.get(l.sku);
-      if (!p || p.status !== 'active') errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.unknown_sku', params: { value: l.sku } });
+      if (!p || p.status !== 'active')
+        errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.unknown_sku', params: { value: l.sku } });
       else if (seen.has(l.sku)) errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.duplicate_line', params: { value: l.sku } });
       seen.add(l.sku);
       const at = `/body/lines/${i}/quantity`;
-      if (!Number.isInteger(l.quantity) || l.quantity <= 0) errors.push({ pointer: at, code: 'order.bad_quantity', params: { value: l.quantity } });
+      if (!Number.isInteger(l.quantity) || l.quantity <= 0)
+        errors.push({ pointer: at, code: 'order.bad_quantity', params: { value: l.quantity } });
       else if (p?.min_qty && l.quantity < p.min_qty)
         errors.push({ pointer: at, code: 'order.below_minimum', params: { value: l.quantity, min: p.min_qty } });
       else if (p?.multiple_of && l.quantity % p.multiple_of !== 0)
@@ -280,7 +281,12 @@ export async function addDraftLine(ctx: RequestContext, id: number, sku: string)
       returning line_no`;
     if (!added) return;
     await tx`update order_drafts set updated_at = now() where tenant_id = ${t} and id = ${id}`;
-    await appendAudit(tx, whoOf(ctx), { action: 'order_draft.edit', entityType: 'order_draft', entityId: id, details: { added: { sku, quantity } } });
+    await appendAudit(tx, whoOf(ctx), {
+      action: 'order_draft.edit',
+      entityType: 'order_draft',
+      entityId: id,
+      details: { added: { sku, quantity } },
+    });
   });
   return (await draftView(ctx.sql, ctx, id)) as DraftView;
 }
