@@ -15,7 +15,9 @@ import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
 import { codesRoutes } from '../modules/codes/routes.ts';
+import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
+import { draftRoutes } from '../modules/orders/draft-routes.ts';
 import { ordersRoutes } from '../modules/orders/routes.ts';
 import { WaitingOrdersWorker } from '../modules/orders/waiting-orders.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
@@ -186,6 +188,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await traceControlRoutes(api, opts.sql);
       await ordersRoutes(api, opts.sql);
       await inventoryRoutes(api, opts.sql);
+      await draftRoutes(api, opts.sql);
+      await replenishmentRoutes(api, opts.sql);
       await codesRoutes(api, opts.sql, keystore, opts.resolverHost ?? config.resolverHost);
       await webhooksRoutes(api, opts.sql, masterKey, webhooks);
     },

@@ -125,6 +125,28 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'receipt.not_on_order': { 'zh-CN': '码 {value} 不是此订单发出的', en: 'Code {value} was not shipped on this order' },
   'receipt.already_received': { 'zh-CN': '码 {value} 已收货', en: 'Code {value} was already received' },
   'receipt.nothing_to_receive': { 'zh-CN': '此订单没有待收货的码', en: 'Nothing of this order is waiting to be received' },
+  'stock.unknown_party': { 'zh-CN': '没有编码为 {value} 的单位（或不在您的范围内）', en: 'No party with code {value} in your scope' },
+  'stock.unknown_sku': { 'zh-CN': '没有 SKU {value}', en: 'No SKU {value}' },
+  'replenishment.party_required': { 'zh-CN': '请指定经销商或门店', en: 'Say which distributor or store' },
+  'replenishment.not_a_buyer': {
+    'zh-CN': '{value} 不是有上游供货方的经销商或门店，没有补货建议',
+    en: '{value} is not a distributor or store with a supplier; it has no replenishment suggestions',
+  },
+  'replenishment.nothing_to_order': {
+    'zh-CN': '{party} 目前库存充足，没有需要补货的商品',
+    en: '{party} has enough stock: no suggestion has a quantity to order',
+  },
+  'replenishment.not_a_lane': {
+    'zh-CN': '{value} 不是 {buyer} 的供货方（供货方为 {supplier}）',
+    en: '{value} does not supply {buyer} (its supplier is {supplier})',
+  },
+  'replenishment.not_your_lane': {
+    'zh-CN': '只能设置本单位供货给 {value} 的提前期',
+    en: 'You can only set lead times of lanes you supply ({value})',
+  },
+  'draft.not_open': { 'zh-CN': '草稿状态为 {status}，不能再修改', en: 'The draft is {status} and can no longer change' },
+  'draft.being_placed': { 'zh-CN': '草稿正在下单，请稍候', en: 'The draft is being placed; try again in a moment' },
+  'draft.empty': { 'zh-CN': '草稿没有订单行', en: 'The draft has no lines' },
   'stock.zero_adjustment': { 'zh-CN': '调整数量不能为 0', en: 'An adjustment cannot be zero' },
   'stock.would_go_negative': {
     'zh-CN': '调整 {delta} 后库存为负（现有 {onHand}）',

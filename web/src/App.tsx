@@ -29,6 +29,8 @@ const DiversionPage = lazy(() => import('./pages/Diversion.tsx').then((m) => ({ 
 const CodeBatchesPage = lazy(() => import('./pages/CodeBatches.tsx').then((m) => ({ default: m.CodeBatchesPage })));
 const OrdersPage = lazy(() => import('./pages/Orders.tsx').then((m) => ({ default: m.OrdersPage })));
 const StockPage = lazy(() => import('./pages/Stock.tsx').then((m) => ({ default: m.StockPage })));
+// Store ordering on a phone (own layout, like the scanning page).
+const MobileOrderPage = lazy(() => import('./pages/MobileOrder.tsx').then((m) => ({ default: m.MobileOrderPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
@@ -73,6 +75,16 @@ function AppRoutes() {
           <Suspense fallback={<FullPageSpin />}>
             <ScanPage />
           </Suspense>
+        }
+      />
+      <Route
+        path="/m/order"
+        element={
+          <RequireAuth>
+            <Guard access="orders:place">
+              <MobileOrderPage />
+            </Guard>
+          </RequireAuth>
         }
       />
       <Route

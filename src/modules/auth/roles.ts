@@ -101,6 +101,17 @@ export const PERMISSIONS = {
   // channel stock: everyone in scope reads; the brand and distributors adjust counts and set safety levels
   'stock:read': ['brand_admin', 'brand_sales', 'brand_planner', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
   'stock:write': ['brand_admin', 'distributor_admin', 'store_owner'],
+  // replenishment: suggestions for the parties in scope; lead times of lanes by the brand, and by a distributor for its stores
+  'replenishment:read': [
+    'brand_admin',
+    'brand_sales',
+    'brand_planner',
+    'distributor_admin',
+    'distributor_staff',
+    'store_owner',
+    'store_clerk',
+  ],
+  'replenishment:configure': ['brand_admin', 'brand_planner', 'distributor_admin'],
   'orders:receive': ['brand_admin', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
   // webhook subscriptions (their secrets), the delivery log and replays
   'webhooks:manage': ['brand_admin'],

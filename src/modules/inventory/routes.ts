@@ -1,6 +1,6 @@
 /**
  * Channel stock: what each party holds (on hand, on its way to it, sold) by product and lot, from the scans'
- * stock projection plus manual adjustments with a reason; safety-stock levels per party and product, and the
+ * stock projection plus manual adjustments with a reason, with days of supply from recent sell-through (stock-list.ts); safety-stock levels per party and product, and the
  * alerts of those below them (and a webhook when an adjustment crosses a level). Everyone sees the stock of the parties in their data scope (the brand all of it,
  * a distributor its own and its stores').
  */
@@ -13,6 +13,8 @@ import { strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { actorLabel, partyScope, whoOf } from '../auth/index.ts';
 import { emitWebhookEvent } from '../webhooks/index.ts';
+import { businessToday, DEFAULT_WINDOW_DAYS, windowOf } from './sell-through.ts';
+import { listStock } from './stock-list.ts';
 
 const REASONS = ['count', 'damaged', 'expired', 'sample', 'lost', 'found', 'other'] as const;
 
@@ -23,40 +25,28 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
       config: { access: 'stock:read' },
       schema: {
         tags: ['inventory'],
-        summary: 'Stock by party, product and lot (units): on hand, in transit towards the party, sold',
+        summary:
+          'Stock by party, product and lot (units): on hand, in transit towards the party, sold; and days of supply from ' +
+          'the units out per day over the window (by=sku sums the lots and lists stock-outs too)',
         querystring: strictObject({
           party: Type.Optional(Type.String()),
           sku: Type.Optional(Type.String()),
+          by: Type.Optional(Type.Union([Type.Literal('lot'), Type.Literal('sku')], { default: 'lot' })),
+          windowDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: DEFAULT_WINDOW_DAYS })),
+          asOf: Type.Optional(Type.String({ format: 'date' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
         }),
       },
     },
     async (req) => {
-      const ctx = ctxOf(req, sql);
-      const q = req.query as { party?: string; sku?: string; limit?: number };
-      const rows = await sql`
-        select p.code as party_code, p.name as party_name, p.kind, pr.sku, pr.name_zh, pr.name_en, s.lot,
-          s.on_hand::int, s.in_transit_in::int, s.sold::int, ss.min_units::int as safety_stock
-        from stock s
-        join parties p on p.tenant_id = s.tenant_id and p.id = s.holder_party_id
-        join packaging_levels pl on pl.tenant_id = s.tenant_id and pl.gtin = s.gtin
-        join products pr on pr.tenant_id = pl.tenant_id and pr.id = pl.product_id
-        left join safety_stock ss on ss.tenant_id = s.tenant_id and ss.holder_party_id = s.holder_party_id and ss.product_id = pr.id
-        where ${partyScope(sql, ctx.actor)} ${q.party ? sql`and p.code = ${q.party}` : sql``} ${q.sku ? sql`and pr.sku = ${q.sku}` : sql``}
-          and (s.on_hand <> 0 or s.in_transit_in <> 0)
-        order by p.code, pr.sku, s.lot limit ${q.limit ?? 200}`;
-      return {
-        items: rows.map((r) => ({
-          party: { code: r.party_code, name: r.party_name, kind: r.kind },
-          sku: r.sku,
-          name: ctx.locale === 'en' ? r.name_en : r.name_zh,
-          lot: r.lot,
-          onHand: r.on_hand,
-          inTransit: r.in_transit_in,
-          sold: r.sold,
-          safetyStock: r.safety_stock,
-        })),
-      };
+      const q = req.query as { party?: string; sku?: string; by?: 'lot' | 'sku'; windowDays?: number; asOf?: string; limit?: number };
+      return listStock(ctxOf(req, sql), {
+        party: q.party,
+        sku: q.sku,
+        by: q.by ?? 'lot',
+        limit: q.limit ?? 200,
+        window: windowOf(q.asOf ?? businessToday(new Date()), q.windowDays ?? DEFAULT_WINDOW_DAYS),
+      });
     },
   );
 
@@ -86,11 +76,11 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
         const [party] = await tx<
           { id: number }[]
         >`select p.id::int from parties p where ${partyScope(sql, ctx.actor)} and p.code = ${b.party}`;
-        if (!party) throw AppError.field('/body/party', 'order.unknown_buyer', { value: b.party });
+        if (!party) throw AppError.field('/body/party', 'stock.unknown_party', { value: b.party });
         const [unit] = await tx<{ gtin: string }[]>`
           select pl.gtin from products p join packaging_levels pl on pl.tenant_id = p.tenant_id and pl.product_id = p.id and pl.level = 'unit'
           where p.tenant_id = ${t} and p.sku = ${b.sku}`;
-        if (!unit) throw AppError.field('/body/sku', 'pricing.unknown_product', { value: b.sku });
+        if (!unit) throw AppError.field('/body/sku', 'stock.unknown_sku', { value: b.sku });
         // the stock never goes below zero: the adjustment and the check are one conditional statement
         const [row] = await tx<{ on_hand: number }[]>`
           insert into stock (tenant_id, holder_party_id, gtin, lot, on_hand) values (${t}, ${party.id}, ${unit.gtin}, ${b.lot ?? ''}, ${b.delta})
@@ -161,8 +151,8 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
       const partyId = new Map(parties.map((p) => [p.code, p.id]));
       const productId = new Map(products.map((p) => [p.sku, p.id]));
       const errors = levels.flatMap((l, i) => [
-        ...(partyId.has(l.party) ? [] : [{ pointer: `/body/levels/${i}/party`, code: 'order.unknown_buyer', params: { value: l.party } }]),
-        ...(productId.has(l.sku) ? [] : [{ pointer: `/body/levels/${i}/sku`, code: 'pricing.unknown_product', params: { value: l.sku } }]),
+        ...(partyId.has(l.party) ? [] : [{ pointer: `/body/levels/${i}/party`, code: 'stock.unknown_party', params: { value: l.party } }]),
+        ...(productId.has(l.sku) ? [] : [{ pointer: `/body/levels/${i}/sku`, code: 'stock.unknown_sku', params: { value: l.sku } }]),
       ]);
       if (errors.length) throw AppError.invalid(errors);
       await sql`

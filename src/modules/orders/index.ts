@@ -1,3 +1,4 @@
+export { createDraft, type DraftView, mayOrderFor } from './drafts.ts';
 export { balancesOf, ensureAccounts, transfer } from './funds.ts';
 export { decideOrder, placeOrder } from './placement.ts';
 export { resolvePrices } from './pricing.ts';

@@ -4,6 +4,7 @@
  * (`code_now`), so a truck of 26 pallets is 26 row updates plus a read of the 24,960 units for the stock.
  */
 import type { Tx } from '../../db/connection.ts';
+import { BUSINESS_TIME_ZONE } from './sell-through.ts';
 import { applyMoves, type MovedGroup, type StockStep } from './stock.ts';
 
 export interface MoveTarget {
@@ -59,8 +60,10 @@ export async function move(tx: Tx, tenantId: number, step: StockStep, targets: M
     )
     select holder, gtin, coalesce(lot, '') as lot, status as was, in_transit_to as to,
       case when ${step} = 'receive' then coalesce(to_holder, holder) else holder end as new_holder,
-      case when ${step} = 'ship' then dest end as new_to, count(*)::int as n
-    from units group by 1, 2, 3, 4, 5, 6, 7`;
+      case when ${step} = 'ship' then dest end as new_to, count(*)::int as n,
+      -- the business day of the event, for the daily sell-through rollup
+      to_char(t at time zone ${BUSINESS_TIME_ZONE}, 'YYYY-MM-DD') as day
+    from units group by 1, 2, 3, 4, 5, 6, 7, 9`;
   // the named codes take the event's state, starting from the state they inherited from their containers
   await tx`
     with target as (${target})

@@ -4,6 +4,7 @@
  * units an event moved, so the console and the recall count from a few rows instead of a million codes.
  */
 import type { Tx } from '../../db/connection.ts';
+import { Outflows } from './sell-through.ts';
 
 export type StockStep = 'ship' | 'receive' | 'sell' | 'destroy' | 'observe';
 
@@ -19,6 +20,8 @@ export interface MovedGroup {
   /** where it was going before this event */
   to: number | null;
   n: number;
+  /** the event's business day (YYYY-MM-DD, Asia/Shanghai) */
+  day: string;
 }
 
 interface Delta {
@@ -77,6 +80,8 @@ const GONE = new Set(['sold', 'destroyed', 'consumed', 'decommissioned']);
 /** Moves the counts of the units an event moved (ship, receive, sell, destroy). */
 export async function applyMoves(tx: Tx, tenantId: number, step: StockStep, groups: MovedGroup[]): Promise<void> {
   const deltas = new StockDeltas();
+  // units that left a holder's stock by a shipment or a sale: the demand days of supply and replenishment read
+  const outflows = new Outflows();
   for (const g of groups) {
     if (GONE.has(g.was)) continue;
     const wasInTransit = g.was === 'in_transit';
@@ -86,6 +91,7 @@ export async function applyMoves(tx: Tx, tenantId: number, step: StockStep, grou
     if (step === 'ship' && !wasInTransit) {
       deltas.add(g.holder, g.gtin, g.lot, { onHand: -g.n });
       deltas.add(g.new_to ?? null, g.gtin, g.lot, { inTransit: g.n });
+      outflows.add(g.holder, g.gtin, g.day, g.n);
     } else if (step === 'receive') {
       const f = from(g.holder);
       deltas.add(f.party, g.gtin, g.lot, { [f.field]: -g.n });
@@ -93,7 +99,9 @@ export async function applyMoves(tx: Tx, tenantId: number, step: StockStep, grou
     } else if (step === 'sell' || step === 'destroy') {
       const f = from(g.holder);
       deltas.add(f.party, g.gtin, g.lot, { [f.field]: -g.n, [step === 'sell' ? 'sold' : 'destroyed']: g.n });
+      if (step === 'sell') outflows.add(f.party, g.gtin, g.day, g.n);
     }
   }
-  await deltas.write(tx, tenantId);
+  // pipelined on the transaction's connection: one round trip for both
+  await Promise.all([deltas.write(tx, tenantId), outflows.write(tx, tenantId)]);
 }

@@ -96,6 +96,11 @@ export function OrdersPage() {
             {t('orders.export')}
           </Button>
           {may('orders:place', role) && !isBrandRole(role) ? <ExcelOrder onPlaced={(id) => (reload(), setOpenId(id))} /> : null}
+          {may('orders:place', role) && !isBrandRole(role) ? (
+            <Button href="/m/order" data-testid="orders-mobile">
+              {t('mobileOrder.open')}
+            </Button>
+          ) : null}
           {may('orders:place', role) ? (
             <Button type="primary" onClick={() => setPlacing(true)} data-testid="orders-new">
               {t('orders.new')}

@@ -1,0 +1,106 @@
+/** /api/v1 routes of order drafts: list and read them, edit their lines, discard or place them (drafts.ts). */
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Sql } from '../../db/connection.ts';
+import { ctxOf } from '../../http/access.ts';
+import { AppError } from '../../http/problem.ts';
+import { IdParams, strictObject } from '../../http/schemas.ts';
+import { addDraftLine, type DraftStatus, discardDraft, draftView, listDrafts, placeDraft, replaceDraftLines } from './drafts.ts';
+
+const LinesBody = strictObject({
+  lines: Type.Array(
+    strictObject({
+      sku: Type.String({ minLength: 1, maxLength: 64 }),
+      // a number so that 1.5 or -2 reach the draft's own checks and come back as order.bad_quantity per line
+      quantity: Type.Number(),
+    }),
+    { minItems: 1, maxItems: 10_000 },
+  ),
+});
+
+export async function draftRoutes(api: FastifyInstance, sql: Sql) {
+  api.get(
+    '/order-drafts',
+    {
+      config: { access: 'orders:read' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Order drafts whose buyer the caller sees, newest first',
+        querystring: strictObject({
+          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('placed'), Type.Literal('discarded')])),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query as { status?: DraftStatus; limit?: number };
+      return { items: await listDrafts(ctxOf(req, sql), q.status, q.limit ?? 50) };
+    },
+  );
+
+  api.get(
+    '/order-drafts/:id',
+    { config: { access: 'orders:read' }, schema: { tags: ['orders'], summary: 'An order draft with its lines', params: IdParams } },
+    async (req) => {
+      const draft = await draftView(sql, ctxOf(req, sql), (req.params as { id: number }).id);
+      if (!draft) throw AppError.notFound();
+      return draft;
+    },
+  );
+
+  api.put(
+    '/order-drafts/:id/lines',
+    {
+      config: { access: 'orders:place' },
+      schema: {
+        tags: ['orders'],
+        summary: "Replace an open draft's lines (checked as placement checks them); audited",
+        params: IdParams,
+        body: LinesBody,
+      },
+    },
+    async (req) => {
+      const { lines } = req.body as Static<typeof LinesBody>;
+      return replaceDraftLines(ctxOf(req, sql), (req.params as { id: number }).id, lines);
+    },
+  );
+
+  api.post(
+    '/order-drafts/:id/lines',
+    {
+      config: { access: 'orders:place' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Add a product to an open draft at the smallest quantity its seller accepts; audited',
+        params: IdParams,
+        body: strictObject({ sku: Type.String({ minLength: 1, maxLength: 64 }) }),
+      },
+    },
+    async (req, reply) => {
+      const draft = await addDraftLine(ctxOf(req, sql), (req.params as { id: number }).id, (req.body as { sku: string }).sku);
+      return reply.status(201).send(draft);
+    },
+  );
+
+  api.post(
+    '/order-drafts/:id/discard',
+    { config: { access: 'orders:place' }, schema: { tags: ['orders'], summary: 'Discard an open draft; audited', params: IdParams } },
+    async (req) => discardDraft(ctxOf(req, sql), (req.params as { id: number }).id),
+  );
+
+  api.post(
+    '/order-drafts/:id/place',
+    {
+      config: { access: 'orders:place' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Place a draft as an order (idempotent: placing it again answers with the same order); audited',
+        params: IdParams,
+      },
+    },
+    async (req, reply) => {
+      const placed = await placeDraft(ctxOf(req, sql), (req.params as { id: number }).id);
+      return reply.status(placed.order.replayed ? 200 : 201).send(placed);
+    },
+  );
+}
