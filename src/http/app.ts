@@ -19,6 +19,7 @@ import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.t
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { draftRoutes } from '../modules/orders/draft-routes.ts';
 import { ordersRoutes } from '../modules/orders/routes.ts';
+import { orderRulesRoutes } from '../modules/orders/rules-routes.ts';
 import { WaitingOrdersWorker } from '../modules/orders/waiting-orders.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
 import { traceControlRoutes } from '../modules/trace/control-routes.ts';
@@ -189,6 +190,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await ordersRoutes(api, opts.sql);
       await inventoryRoutes(api, opts.sql);
       await draftRoutes(api, opts.sql);
+      await orderRulesRoutes(api, opts.sql);
       await replenishmentRoutes(api, opts.sql);
       await codesRoutes(api, opts.sql, keystore, opts.resolverHost ?? config.resolverHost);
       await webhooksRoutes(api, opts.sql, masterKey, webhooks);

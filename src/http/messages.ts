@@ -94,6 +94,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '指定了团购活动的订单类型须为团购',
     en: 'An order naming a group buy must be of type group_buy',
   },
+  'order_rules.min_not_multiple': {
+    'zh-CN': '起订量 {value} 须为整箱（{multiple} 的倍数）',
+    en: 'The minimum {value} must be whole cases (a multiple of {multiple})',
+  },
   'group_buy.unknown': { 'zh-CN': '没有编码为 {value} 的团购', en: 'No group buy with code {value}' },
   'group_buy.closed': { 'zh-CN': '团购 {value} 已结束', en: 'The group buy {value} has ended' },
   'group_buy.other_seller': { 'zh-CN': '团购 {value} 不是您的供货方发起的', en: 'The group buy {value} is not offered by your supplier' },

@@ -129,6 +129,34 @@ describe('orders placed at the same instant', () => {
   });
 });
 
+describe('order rules', () => {
+  it('sets minimums and case multiples, all or nothing, and placement enforces them with a clear message', async () => {
+    const bad = await call('admin', 'PUT', '/api/v1/order-rules', {
+      rules: [
+        { sku: skus[1], minQty: 48, multipleOf: 24 },
+        { sku: 'NO-SUCH-SKU', minQty: 1, multipleOf: 1 },
+        { sku: skus[0], minQty: 30, multipleOf: 24 },
+      ],
+    });
+    expect(problems(bad)).toEqual([
+      ['/body/rules/1/sku', 'pricing.unknown_product'],
+      ['/body/rules/2/minQty', 'order_rules.min_not_multiple'],
+    ]);
+    expect((await call('admin', 'GET', '/api/v1/order-rules')).body.items).toEqual([]);
+    const ok = await call('admin', 'PUT', '/api/v1/order-rules', { rules: [{ sku: skus[1], minQty: 48, multipleOf: 24 }] });
+    expect(ok.status).toBe(200);
+    const d = distributors[31] as string;
+    const small = await place(d, [{ sku: skus[1] as string, quantity: 24 }]);
+    expect(problems(small)).toEqual([['/body/lines/0/quantity', 'order.below_minimum']]);
+    const odd = await place(d, [{ sku: skus[1] as string, quantity: 50 }]);
+    expect(problems(odd)).toEqual([['/body/lines/0/quantity', 'order.not_case_multiple']]);
+    expect(odd.body.errors[0].detail).toContain('24');
+    expect((await place(d, [{ sku: skus[1] as string, quantity: 72 }])).status).toBe(201);
+    // back to no rules for the other tests
+    await server.db.sql`delete from order_rules where tenant_id = ${tenant}`;
+  });
+});
+
 describe('a sales rep ordering on behalf of a customer', () => {
   it('may order for customers in the territories, not for others', async () => {
     const inside = await server.db.sql<{ code: string }[]>`

@@ -11,7 +11,6 @@ import { appendAudit } from '../audit/index.ts';
 import { actorLabel, partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
 import { receiveOrder, shipOrder } from './fulfilment.ts';
 import { balancesOf, ensureAccounts, transfer } from './funds.ts';
-import { createGroupBuy, type GroupBuyInput, listGroupBuys } from './group-buys.ts';
 import { decideOrder, placeOrder, visibleTo } from './placement.ts';
 import { releasePresaleOrders } from './presale.ts';
 import { resolvePrices } from './pricing.ts';
@@ -193,50 +192,6 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
     );
   }
 
-  const SettingsBody = strictObject({
-    approvalAmountFen: Type.Integer({ minimum: 0 }),
-    approveFirstOrder: Type.Boolean(),
-    approveOnCredit: Type.Boolean(),
-  });
-  api.get(
-    '/order-settings',
-    { config: { access: 'orders:read' }, schema: { tags: ['orders'], summary: 'The approval rules: which orders wait for the seller' } },
-    async (req) => {
-      const t = ctxOf(req, sql).actor.tenantId;
-      const [r] = await sql<{ approval_amount_fen: string; approve_first_order: boolean; approve_on_credit: boolean }[]>`
-        select approval_amount_fen, approve_first_order, approve_on_credit from order_settings where tenant_id = ${t}`;
-      return {
-        approvalAmountFen: Number(r?.approval_amount_fen ?? 5_000_000),
-        approveFirstOrder: r?.approve_first_order ?? true,
-        approveOnCredit: r?.approve_on_credit ?? true,
-      };
-    },
-  );
-  api.put(
-    '/order-settings',
-    {
-      config: { access: 'pricing:write' },
-      schema: { tags: ['orders'], summary: 'Set the approval rules (audited)', body: SettingsBody },
-    },
-    async (req) => {
-      const ctx = ctxOf(req, sql);
-      const b = req.body as Static<typeof SettingsBody>;
-      await sql.begin(async (tx) => {
-        await tx`insert into order_settings (tenant_id, approval_amount_fen, approve_first_order, approve_on_credit)
-          values (${ctx.actor.tenantId}, ${b.approvalAmountFen}, ${b.approveFirstOrder}, ${b.approveOnCredit})
-          on conflict (tenant_id) do update set approval_amount_fen = excluded.approval_amount_fen,
-            approve_first_order = excluded.approve_first_order, approve_on_credit = excluded.approve_on_credit`;
-        await appendAudit(tx, whoOf(ctx), {
-          action: 'order_settings.update',
-          entityType: 'order_settings',
-          entityId: ctx.actor.tenantId,
-          details: b,
-        });
-      });
-      return b;
-    },
-  );
-
   api.post(
     '/orders/presales/release',
     {
@@ -251,35 +206,6 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
       const released = await releasePresaleOrders(sql, ctx.actor.tenantId);
       return { released: released.length, orderIds: released };
     },
-  );
-
-  api.post(
-    '/group-buys',
-    {
-      config: { access: 'group_buys:manage' },
-      schema: {
-        tags: ['orders'],
-        summary: 'Open a group buy: one product at one price, formed when enough buyers join before it ends',
-        body: strictObject({
-          code: Type.String({ minLength: 1, maxLength: 40 }),
-          name: Type.String({ minLength: 1, maxLength: 100 }),
-          sku: Type.String({ minLength: 1, maxLength: 64 }),
-          unitPriceFen: Type.Integer({ minimum: 0 }),
-          minBuyers: Type.Integer({ minimum: 2, maximum: 100_000 }),
-          endsAt: Type.String({ format: 'date-time' }),
-        }),
-      },
-    },
-    async (req, reply) => reply.status(201).send(await createGroupBuy(ctxOf(req, sql), req.body as GroupBuyInput)),
-  );
-
-  api.get(
-    '/group-buys',
-    {
-      config: { access: 'orders:read' },
-      schema: { tags: ['orders'], summary: 'Group buys the caller sells or can join, with buyers joined' },
-    },
-    async (req) => ({ items: await listGroupBuys(ctxOf(req, sql)) }),
   );
 
   // an order from a spreadsheet: columns SKU (or 商品编码) and quantity (or 数量), one line per row
