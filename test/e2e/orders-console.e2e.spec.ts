@@ -39,6 +39,10 @@ beforeAll(async () => {
     (await post('/api/v1/price-lists', { code: 'BASE', name: '基础价', scope: 'base', items: [{ sku, priceFen: 1200 }] })).status,
   ).toBe(201);
   expect((await post('/api/v1/funds/deposits', { party: distributor, amountFen: 1_000_000 })).status).toBe(200);
+  const endsAt = new Date(Date.now() + 86_400_000).toISOString();
+  expect(
+    (await post('/api/v1/group-buys', { code: 'GB-E2E', name: '端午团购', sku, unitPriceFen: 1000, minBuyers: 5, endsAt })).status,
+  ).toBe(201);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -84,6 +88,9 @@ describe('ordering in the console', () => {
         .getByTestId('orders-upload-input')
         .setInputFiles({ name: 'order.csv', mimeType: 'text/csv', buffer: Buffer.from(`sku,quantity\n${sku},12\n`) });
       await expect.poll(() => server.db.sql<{ n: number }[]>`select count(*)::int as n from orders`.then((r) => r[0]?.n)).toBe(2);
+      // the upload carried an idempotency key, like the dialog
+      const keys = await server.db.sql<{ n: number }[]>`select count(*)::int as n from orders where idempotency_key is not null`;
+      expect(keys[0]?.n).toBe(2);
       expect(d.errors).toEqual([]);
     } finally {
       await d.close();
@@ -101,5 +108,27 @@ describe('ordering in the console', () => {
       { status: string; total_fen: number }[]
     >`select status, total_fen::int as total_fen from orders order by id limit 1`;
     expect(order).toEqual({ status: 'approved', total_fen: 24 * 1200 });
+  });
+
+  it('a distributor joins a group buy, and the order waits for the group', async () => {
+    const d = await loggedIn('distributor', 'Demo#2026', '/orders');
+    try {
+      await d.page.getByTestId('orders-new').click();
+      await d.page.getByTestId('order-type-select').click();
+      await d.page.getByText('团购（成团后发货）').click();
+      await d.page.getByTestId('order-group-buy').click();
+      await d.page.getByText(/端午团购/).click();
+      await expect.poll(() => d.page.getByTestId('order-line-sku-0').inputValue()).toBe(sku);
+      await d.page.getByTestId('order-line-qty-0').fill('12');
+      await d.page.getByRole('button', { name: '提交订单' }).click();
+      await d.page.getByTestId('order-detail').waitFor();
+      await expect.poll(() => d.page.getByTestId('order-type').textContent()).toBe('团购（成团后发货）');
+      expect(d.errors).toEqual([]);
+    } finally {
+      await d.close();
+    }
+    const [o] = await server.db.sql<{ type: string; total_fen: number }[]>`
+      select type, total_fen::int as total_fen from orders where group_buy_id is not null`;
+    expect(o).toEqual({ type: 'group_buy', total_fen: 12 * 1000 });
   });
 });

@@ -130,10 +130,12 @@ export function uploadFile<T>(
   file: File,
   contentType: string,
   onProgress: (p: UploadProgress) => void,
+  headers: Record<string, string> = {},
 ): { promise: Promise<T>; abort: () => void } {
   const xhr = new XMLHttpRequest();
   const promise = new Promise<T>((resolve, reject) => {
     xhr.open('POST', `/api/v1${path}`);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
     xhr.withCredentials = true;
     xhr.setRequestHeader('Content-Type', contentType);
     xhr.setRequestHeader('Accept', 'application/json');

@@ -55,6 +55,8 @@ interface OrderDetail extends OrderRow {
 
 const STATUS_COLOR: Record<string, string> = {
   pending_approval: 'gold',
+  awaiting_stock: 'orange',
+  awaiting_group: 'purple',
   approved: 'blue',
   partially_shipped: 'cyan',
   shipped: 'geekblue',
@@ -164,6 +166,8 @@ function ExcelOrder({ onPlaced }: { onPlaced: (id: number) => void }) {
   const { message, modal } = App.useApp();
   const input = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
+  // one key until an upload succeeds: sending the file again after a lost answer places one order
+  const [key, setKey] = useState(() => crypto.randomUUID());
   const send = async (file: File) => {
     setBusy(true);
     try {
@@ -173,7 +177,9 @@ function ExcelOrder({ onPlaced }: { onPlaced: (id: number) => void }) {
         file,
         csv ? 'text/csv' : XLSX_TYPE,
         () => {},
+        { 'idempotency-key': key },
       ).promise;
+      setKey(crypto.randomUUID());
       message.success(t('orders.placed', { no: placed.orderNo }));
       onPlaced(placed.id);
     } catch (e) {
@@ -257,6 +263,9 @@ function OrderDrawer({
                 {t(`orders.status.${o.status}`, { defaultValue: o.status })}
               </Tag>
             </Descriptions.Item>
+            <Descriptions.Item label={t('orders.type')}>
+              <span data-testid="order-type">{t(`orders.types.${o.type}`, { defaultValue: o.type })}</span>
+            </Descriptions.Item>
             <Descriptions.Item label={t('orders.total')}>{formatFen(o.totalFen)}</Descriptions.Item>
             <Descriptions.Item label={t('orders.buyer')}>{`${o.buyer.name} (${o.buyer.code})`}</Descriptions.Item>
             <Descriptions.Item label={t('orders.seller')}>{o.seller.name}</Descriptions.Item>
@@ -289,9 +298,18 @@ function OrderDrawer({
                 </Button>
               </>
             ) : null}
-            {(open === 'pending_approval' || open === 'approved') && may('orders:place', role) ? (
+            {['pending_approval', 'approved', 'awaiting_stock', 'awaiting_group'].includes(open) && may('orders:place', role) ? (
               <Button loading={busy} onClick={() => act(`/orders/${o.id}/cancel`, {}, t('orders.cancelled'))} data-testid="order-cancel">
                 {t('orders.cancel')}
+              </Button>
+            ) : null}
+            {open === 'partially_shipped' && may('orders:decide', role) ? (
+              <Button
+                loading={busy}
+                onClick={() => act(`/orders/${o.id}/close-backorder`, {}, t('orders.backorderClosed'))}
+                data-testid="order-close-backorder"
+              >
+                {t('orders.closeBackorder')}
               </Button>
             ) : null}
             {may('orders:place', role) ? (
@@ -332,6 +350,18 @@ function OrderDrawer({
                 ),
               },
               { key: 'shipped', title: t('orders.shipped'), dataIndex: 'shippedQty', align: 'right' },
+              {
+                // what the seller lacked when the order was placed, and still has not shipped
+                key: 'backordered',
+                title: t('orders.backordered'),
+                align: 'right',
+                render: (_, l) => {
+                  const short = Math.min(l.quantity - l.shippedQty, Math.max(0, l.quantity - (l.availableQty ?? l.quantity)));
+                  return short > 0 && !['cancelled', 'rejected', 'shipped', 'received'].includes(open) ? (
+                    <Tag color="orange">{short}</Tag>
+                  ) : null;
+                },
+              },
               { key: 'received', title: t('orders.received'), dataIndex: 'receivedQty', align: 'right' },
             ]}
           />
@@ -348,6 +378,17 @@ function OrderDrawer({
       ) : null}
     </Drawer>
   );
+}
+
+interface GroupBuy {
+  code: string;
+  name: string;
+  sku: string;
+  unitPriceFen: number;
+  minBuyers: number;
+  buyers: number;
+  endsAt: string;
+  status: string;
 }
 
 interface LineDraft {
@@ -371,6 +412,9 @@ function PlaceOrderModal({
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [buyer, setBuyer] = useState('');
+  const [type, setType] = useState<'normal' | 'presale' | 'group_buy'>('normal');
+  const [groupBuy, setGroupBuy] = useState<string | undefined>();
+  const groupBuys = useApi<{ items: GroupBuy[] }>(open && type === 'group_buy' ? '/group-buys' : null);
   const [lines, setLines] = useState<LineDraft[]>([{ sku: '', quantity: 1 }]);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -394,7 +438,12 @@ function PlaceOrderModal({
     try {
       const placed = await api<{ id: number; orderNo: string; status: string }>('/orders', {
         method: 'POST',
-        body: { ...(askBuyer ? { buyer } : {}), lines: lines.filter((l) => l.sku) },
+        body: {
+          ...(askBuyer ? { buyer } : {}),
+          ...(type === 'normal' ? {} : { type }),
+          ...(type === 'group_buy' && groupBuy ? { groupBuy } : {}),
+          lines: lines.filter((l) => l.sku),
+        },
         headers: { 'idempotency-key': key },
       });
       message.success(t('orders.placed', { no: placed.orderNo }));
@@ -421,6 +470,39 @@ function PlaceOrderModal({
         {askBuyer ? (
           <Form.Item label={t('orders.buyerCode')} required>
             <Input value={buyer} onChange={(e) => setBuyer(e.target.value)} data-testid="order-buyer" />
+          </Form.Item>
+        ) : null}
+        <Form.Item label={t('orders.type')}>
+          <Select
+            value={type}
+            onChange={setType}
+            options={(['normal', 'presale', 'group_buy'] as const).map((v) => ({ value: v, label: t(`orders.types.${v}`) }))}
+            data-testid="order-type-select"
+          />
+        </Form.Item>
+        {type === 'group_buy' ? (
+          <Form.Item label={t('orders.groupBuy')} required>
+            <Select
+              value={groupBuy}
+              onChange={(code: string) => {
+                setGroupBuy(code);
+                // a group buy is one product: its line is filled in
+                const g = groupBuys.data?.items.find((x) => x.code === code);
+                if (g) setLines([{ sku: g.sku, quantity: lines[0]?.quantity ?? 1 }]);
+              }}
+              loading={groupBuys.loading}
+              options={(groupBuys.data?.items ?? [])
+                .filter((g) => g.status !== 'failed')
+                .map((g) => ({
+                  value: g.code,
+                  label: `${g.name} · ${g.sku} · ${formatFen(g.unitPriceFen)} · ${t('orders.groupBuyProgress', {
+                    buyers: g.buyers,
+                    min: g.minBuyers,
+                    ends: formatDateTime(g.endsAt),
+                  })}`,
+                }))}
+              data-testid="order-group-buy"
+            />
           </Form.Item>
         ) : null}
         {lines.map((l, i) => (
