@@ -2,7 +2,8 @@
  * The paced load generator of the order-placement benchmark: RATE orders a second, sent on schedule over at most
  * CONNECTIONS keep-alive connections, whatever the speed of the answers (an open loop). Each order's latency is
  * counted from the moment it was due, not from when a connection was free, so a slow server cannot hide its queue
- * (no coordinated omission). Prints one JSON line like the closed-loop client's.
+ * (no coordinated omission). The first WARMUP seconds (default 3) are sent but not counted: a server just started
+ * compiles its code paths and prepares its statements then. Prints one JSON line like the closed-loop client's.
  * Usage: node bench/clients/order-place-paced.ts URL TOKEN SECONDS CONNECTIONS SETUP.json RATE
  */
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,9 @@ const pick = <T>(a: T[]) => a[Math.floor(Math.random() * a.length)] as T;
 const target = new URL('/api/v1/orders', url);
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(connections ?? 200) });
 const perSecond = Number(rate ?? 1000);
-const total = Math.round(perSecond * Number(seconds ?? 20));
+const warmup = Number(process.env.WARMUP ?? 3);
+const total = Math.round(perSecond * (Number(seconds ?? 20) + warmup));
+const counted = (due: number) => due >= start + warmup * 1000;
 
 const latencies: number[] = [];
 let acknowledged = 0;
@@ -46,7 +49,7 @@ function send(due: number): Promise<void> {
       (res) => {
         res.resume();
         res.on('end', () => {
-          latencies.push(performance.now() - due);
+          if (counted(due)) latencies.push(performance.now() - due);
           if (res.statusCode === 201) acknowledged++;
           else if ((res.statusCode ?? 0) >= 300) non2xx++;
           resolve();
@@ -78,7 +81,7 @@ await new Promise<void>((done) => {
   tick();
 });
 await Promise.all(pending);
-const elapsed = (performance.now() - start) / 1000;
+const elapsed = (performance.now() - start) / 1000 - warmup;
 latencies.sort((a, b) => a - b);
 const q = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0) * 10) / 10;
 agent.destroy();

@@ -154,20 +154,24 @@ async function placeIn(tx: Tx, t: number, reqs: readonly PlacementRequest[]): Pr
   const [existing, history, accountRows, prices, brandStock, distributorStock, ids, ...territories] = await Promise.all([
     keyed.length
       ? tx<{ buyer: number; key: string; id: number; order_no: string; status: string; total_fen: string; approval_reasons: string[] }[]>`
-          select o.buyer_party_id::int as buyer, o.idempotency_key as key, o.id::int, o.order_no, o.status, o.total_fen, o.approval_reasons
+          select x.buyer::int, x.key, o.id::int, o.order_no, o.status, o.total_fen, o.approval_reasons
           from unnest(${keyed.map((c) => c.buyer.id)}::bigint[], ${keyed.map((c) => c.req.input.idempotencyKey as string)}::text[]) as x(buyer, key)
-          join orders o on o.tenant_id = ${t} and o.buyer_party_id = x.buyer and o.idempotency_key = x.key`
+          cross join lateral (
+            select id, order_no, status, total_fen, approval_reasons from orders
+            where tenant_id = ${t} and buyer_party_id = x.buyer and idempotency_key = x.key limit 1) o`
       : Promise.resolve([]),
     tx<{ buyer: number }[]>`
       select b::int as buyer from unnest(${buyerIds}::bigint[]) b
-      where exists (select 1 from orders o where o.tenant_id = ${t} and o.buyer_party_id = b)`,
+      cross join lateral (select 1 from orders o where o.tenant_id = ${t} and o.buyer_party_id = b limit 1) placed`,
     lockAccounts(tx, t, buyerIds),
     resolvePriceQueries(tx, t, priceLines),
     brandGtins.length
       ? tx<{ gtin: string; on_hand: string }[]>`
-          select s.gtin, sum(s.on_hand) as on_hand from stock s join parties h on h.tenant_id = s.tenant_id and h.id = s.holder_party_id
-          where s.tenant_id = ${t} and s.gtin = any(${brandGtins}::text[]) and h.kind in ('factory', 'warehouse', 'brand')
-          group by s.gtin`
+          select g.gtin, sum(s.on_hand) as on_hand
+          from parties h cross join unnest(${brandGtins}::text[]) as g(gtin)
+          join stock s on s.tenant_id = h.tenant_id and s.holder_party_id = h.id and s.gtin = g.gtin
+          where h.tenant_id = ${t} and h.kind in ('factory', 'warehouse', 'brand')
+          group by g.gtin`
       : Promise.resolve([]),
     distributorSellers.length
       ? tx<{ holder: number; gtin: string; on_hand: string }[]>`
@@ -487,10 +491,11 @@ async function writeOrders(tx: Tx, t: number, placed: StagedOrder[]): Promise<vo
         ${placed.map((o) => JSON.stringify({ totalFen: o.totalFen, approvalReasons: o.approvalReasons, status: o.status }))}::text[]) as x(o, actor, details)`,
     ...(reserving.length
       ? [
+          // by primary key (an index probe per account, whatever the statistics say about the table)
           tx`
-            update funds_accounts a set balance_fen = a.balance_fen + x.delta, updated_at = now()
-            from unnest(${[...deltas.keys()]}::bigint[], ${[...deltas.values()]}::bigint[]) as x(id, delta)
-            where a.tenant_id = ${t} and a.id = x.id`,
+            update funds_accounts set updated_at = now(),
+              balance_fen = balance_fen + (${[...deltas.values()]}::bigint[])[array_position(${[...deltas.keys()]}::bigint[], id)]
+            where tenant_id = ${t} and id = any(${[...deltas.keys()]}::bigint[])`,
           tx`
             insert into funds_transactions (tenant_id, id, kind, order_id, actor)
             select ${t}, x.id, 'reserve', x.o, x.actor

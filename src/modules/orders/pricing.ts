@@ -67,22 +67,26 @@ async function candidateTiers(db: Db, tenantId: number, queries: readonly PriceQ
     sellers.push(q.sellerPartyId ?? -1);
     products.push(q.productId);
   }
+  // per line an index probe into the product's tiers (lateral), so the cost follows the lines, not the lists
   const tiers = await db<(Tier & { buyer: number; seller: number })[]>`
-    select x.buyer::int, x.seller::int, pl.id::int as price_list_id, pl.code, pl.scope, pl.priority, (pl.seller_party_id is not null) as own,
-      i.product_id::int as product_id, i.min_qty, i.price_fen::int as price_fen
+    select x.buyer::int, x.seller::int, t.*
     from unnest(${buyers}::bigint[], ${sellers}::bigint[], ${products}::bigint[]) as x(buyer, seller, product)
-    join price_list_items i on i.tenant_id = ${tenantId} and i.product_id = x.product
-    join price_lists pl on pl.tenant_id = i.tenant_id and pl.id = i.price_list_id
-    where pl.active
-      and (pl.seller_party_id is null or pl.seller_party_id = x.seller)
-      and (pl.valid_from is null or pl.valid_from <= ${day}::date) and (pl.valid_to is null or pl.valid_to >= ${day}::date)
-      and (pl.scope = 'base'
-        or (pl.scope = 'customer' and pl.party_id = x.buyer)
-        or (pl.scope = 'group' and pl.group_id in (
-          select m.group_id from customer_group_members m where m.tenant_id = ${tenantId} and m.party_id = x.buyer))
-        or (pl.scope = 'region' and exists (
-          select 1 from parties b where b.tenant_id = ${tenantId} and b.id = x.buyer
-            and b.division_code like pl.division_code || '%')))`;
+    cross join lateral (
+      select pl.id::int as price_list_id, pl.code, pl.scope, pl.priority, (pl.seller_party_id is not null) as own,
+        i.product_id::int as product_id, i.min_qty, i.price_fen::int as price_fen
+      from price_list_items i
+      join price_lists pl on pl.tenant_id = i.tenant_id and pl.id = i.price_list_id
+      where i.tenant_id = ${tenantId} and i.product_id = x.product and pl.active
+        and (pl.seller_party_id is null or pl.seller_party_id = x.seller)
+        and (pl.valid_from is null or pl.valid_from <= ${day}::date) and (pl.valid_to is null or pl.valid_to >= ${day}::date)
+        and (pl.scope = 'base'
+          or (pl.scope = 'customer' and pl.party_id = x.buyer)
+          or (pl.scope = 'group' and pl.group_id in (
+            select m.group_id from customer_group_members m where m.tenant_id = ${tenantId} and m.party_id = x.buyer))
+          or (pl.scope = 'region' and exists (
+            select 1 from parties b where b.tenant_id = ${tenantId} and b.id = x.buyer
+              and b.division_code like pl.division_code || '%')))
+    ) t`;
   tiers.sort(
     (a, b) =>
       b.priority - a.priority ||
