@@ -54,7 +54,8 @@ async function where(epc: string) {
   return r;
 }
 const count = async (table: 'order_receipt_differences' | 'order_returns', orderId: number) =>
-  (await sql()<{ n: number }[]>`select count(*)::int as n from ${sql()(table)} where tenant_id = ${tenant} and order_id = ${orderId}`)[0]?.n;
+  (await sql()<{ n: number }[]>`select count(*)::int as n from ${sql()(table)} where tenant_id = ${tenant} and order_id = ${orderId}`)[0]
+    ?.n;
 
 /** Commissions cases of `sku` (each full of units) at W01, loose or on a pallet, all of lot `tag`. */
 async function stockUp(sku: string, tag: string, cases: number, onPallet = false) {
@@ -287,7 +288,9 @@ describe('receipt differences', () => {
     expect(problems(await declare({ kind: 'damaged', codes: [broken], sku: skuA, quantity: 1 }))).toEqual([
       ['/body/codes', 'difference.codes_or_quantity'],
     ]);
-    expect(problems(await declare({ kind: 'damaged', sku: 'NO-SUCH', quantity: 1 }))).toEqual([['/body/sku', 'difference.sku_not_on_order']]);
+    expect(problems(await declare({ kind: 'damaged', sku: 'NO-SUCH', quantity: 1 }))).toEqual([
+      ['/body/sku', 'difference.sku_not_on_order'],
+    ]);
     expect(problems(await declare({ kind: 'damaged', sku: skuA, quantity: 1.5 }))).toEqual([['/body/quantity', 'order.bad_quantity']]);
     expect(problems(await declare({ kind: 'damaged', sku: skuA, quantity: 2 * o.perCase + 1 }))).toEqual([
       ['/body/quantity', 'difference.more_than_received'],
@@ -319,7 +322,11 @@ describe('receipt differences', () => {
       { delta: -2, reason: 'damaged' },
     ]);
     // a damaged code is settled by its difference: it cannot also be returned for a second refund
-    const ret = await call('distributor', 'POST', `/api/v1/orders/${o.id}/returns`, { scanId: randomUUID(), reason: 'damaged', codes: [broken] });
+    const ret = await call('distributor', 'POST', `/api/v1/orders/${o.id}/returns`, {
+      scanId: randomUUID(),
+      reason: 'damaged',
+      codes: [broken],
+    });
     expect(problems(ret)).toEqual([['/body/codes/0', 'return.declared_damaged']]);
   });
 

@@ -55,7 +55,12 @@ export async function adjustStock(
           ? 'stock.recovered'
           : null;
     if (crossed)
-      await emitWebhookEvent(tx, tenantId, crossed, { party: a.holder.code, sku: a.sku, onHand: level.total, safetyStock: level.min_units });
+      await emitWebhookEvent(tx, tenantId, crossed, {
+        party: a.holder.code,
+        sku: a.sku,
+        onHand: level.total,
+        safetyStock: level.min_units,
+      });
   }
   return { id: Number(adj?.id), onHand: row.on_hand };
 }

@@ -14,7 +14,6 @@ import { appendAudit } from '../audit/index.ts';
 import { actorLabel, partyScope, whoOf } from '../auth/index.ts';
 import { ADJUSTMENT_REASONS, type AdjustmentReason, adjustStock } from './adjustments.ts';
 
-
 export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
   api.get(
     '/stock',
@@ -100,7 +99,8 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
           note: b.note,
           actor: actorLabel(ctx.actor),
         });
-        if ('wouldGoNegative' in done) throw AppError.field('/body/delta', 'stock.would_go_negative', { delta: b.delta, onHand: done.onHand });
+        if ('wouldGoNegative' in done)
+          throw AppError.field('/body/delta', 'stock.would_go_negative', { delta: b.delta, onHand: done.onHand });
         await appendAudit(tx, whoOf(ctx), {
           action: 'stock.adjust',
           entityType: 'stock_adjustment',

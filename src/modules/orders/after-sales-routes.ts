@@ -6,7 +6,14 @@ import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { IdParams, strictObject } from '../../http/schemas.ts';
 import { visibleTo } from './placement.ts';
-import { closeReceipt, type DeclareBody, declareDifference, listDifferences, type Resolution, resolveDifference } from './receipt-differences.ts';
+import {
+  closeReceipt,
+  type DeclareBody,
+  declareDifference,
+  listDifferences,
+  type Resolution,
+  resolveDifference,
+} from './receipt-differences.ts';
 import { createReturn, listReturns, RETURN_REASONS, type ReturnReason, receiveReturn } from './returns.ts';
 
 const Codes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 5000 });

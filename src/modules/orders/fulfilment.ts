@@ -210,7 +210,8 @@ export async function receiveOrder(
         else if (!over.some((o) => o.code === c)) over.push({ code: c, index: i });
       });
     } else codes = [...open];
-    if (!codes.length && !over.length && !errors.length) errors.push({ pointer: '/body/codes', code: 'receipt.nothing_to_receive', params: {} });
+    if (!codes.length && !over.length && !errors.length)
+      errors.push({ pointer: '/body/codes', code: 'receipt.nothing_to_receive', params: {} });
     if (errors.length) throw AppError.invalid(errors);
     // what was not shipped under this order is recorded, not received (refused on the spot if it is no code of the brand)
     const differences = over.length ? await recordOver(tx, ctx, order, over, body.scanId) : [];

@@ -48,7 +48,9 @@ export function sellerSite(order: OrderRow, party: { id: number | null; kind: st
 export async function isSellerSide(tx: Tx, ctx: RequestContext, order: OrderRow): Promise<{ yes: boolean; siteGln: string | null }> {
   const own = ctx.actor.partyId;
   const [site] = own
-    ? await tx<{ kind: string; gln: string | null }[]>`select kind, gln from parties where tenant_id = ${ctx.actor.tenantId} and id = ${own}`
+    ? await tx<
+        { kind: string; gln: string | null }[]
+      >`select kind, gln from parties where tenant_id = ${ctx.actor.tenantId} and id = ${own}`
     : [];
   const atSite = sellerSite(order, { id: own, kind: site?.kind ?? null });
   const yes = order.seller_kind === 'brand' ? seesWholeTenant(ctx.actor) || atSite : atSite;

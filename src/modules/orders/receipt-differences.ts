@@ -26,15 +26,7 @@ import { adjustStock } from '../inventory/index.ts';
 import { canonicalCode } from '../trace/journey.ts';
 import { emitWebhookEvent } from '../webhooks/index.ts';
 import { ensureAccounts, settledForOrder, transfer } from './funds.ts';
-import {
-  canonicalCodes,
-  captureOrderScan,
-  isBuyerSide,
-  lockOrder,
-  type OrderRow,
-  unitLots,
-  withScanRetry,
-} from './order-scan.ts';
+import { canonicalCodes, captureOrderScan, isBuyerSide, lockOrder, type OrderRow, unitLots, withScanRetry } from './order-scan.ts';
 import { visibleTo } from './placement.ts';
 
 export type DifferenceKind = 'short' | 'over' | 'damaged';
@@ -163,14 +155,17 @@ export async function recordOver(
   for (const o of over) {
     const pointer = `/body/codes/${o.index}`;
     if (!isKnown.has(o.code)) errors.push({ pointer, code: 'code.unknown', params: { value: o.code } });
-    else if (insideOf.has(o.code)) errors.push({ pointer, code: 'receipt.inside_shipped', params: { value: o.code, parent: insideOf.get(o.code) } });
+    else if (insideOf.has(o.code))
+      errors.push({ pointer, code: 'receipt.inside_shipped', params: { value: o.code, parent: insideOf.get(o.code) } });
     else if (already.has(o.code)) errors.push({ pointer, code: 'difference.already_declared', params: { value: o.code } });
   }
   if (errors.length) throw AppError.invalid(errors);
   const groups = await groupsOf(tx, t, codes);
   const empty = over.filter((o) => !groups.some((g) => g.codes.includes(o.code)));
   if (empty.length)
-    throw AppError.invalid(empty.map((o) => ({ pointer: `/body/codes/${o.index}`, code: 'difference.no_units', params: { value: o.code } })));
+    throw AppError.invalid(
+      empty.map((o) => ({ pointer: `/body/codes/${o.index}`, code: 'difference.no_units', params: { value: o.code } })),
+    );
   return insertDifferences(tx, ctx, order, 'over', groups, { scanId });
 }
 
@@ -511,7 +506,13 @@ export async function resolveDifference(
     if (d.kind === 'damaged') await writeOffDamaged(tx, ctx, order, d, differenceId);
     if (d.kind === 'over') {
       const scanId = randomUUID();
-      await captureOrderScan(tx, ctx, order, { scanId, codes: d.codes, bizStep: 'receiving', disposition: 'in_progress', gln: order.buyer_gln });
+      await captureOrderScan(tx, ctx, order, {
+        scanId,
+        codes: d.codes,
+        bizStep: 'receiving',
+        disposition: 'in_progress',
+        gln: order.buyer_gln,
+      });
     }
     // the money
     if (body.resolution === 'credit' || body.resolution === 'reship') {

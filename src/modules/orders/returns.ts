@@ -114,7 +114,8 @@ export async function createReturn(
     const line = new Map(lines.map((l) => [l.sku, l]));
     for (const [sku, u] of units) {
       const kept = line.get(sku)?.kept ?? 0;
-      if (u.units > kept) errors.push({ pointer: '/body/codes', code: 'return.more_than_kept', params: { value: sku, units: u.units, kept } });
+      if (u.units > kept)
+        errors.push({ pointer: '/body/codes', code: 'return.more_than_kept', params: { value: sku, units: u.units, kept } });
     }
     if (errors.length) throw AppError.invalid(errors);
     const valueFen = units.reduce((s, [sku, u]) => s + u.units * Number(line.get(sku)?.unit_price_fen ?? 0), 0);
@@ -129,7 +130,9 @@ export async function createReturn(
       disposition: 'in_transit',
       gln: order.buyer_gln,
       bizTransactions: [rmaOf(order, returnNo)],
-      extra: order.seller_gln ? { destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${order.seller_gln}` }] } : {},
+      extra: order.seller_gln
+        ? { destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${order.seller_gln}` }] }
+        : {},
     });
     const unitsBySkuObj = Object.fromEntries(units.map(([sku, u]) => [sku, u.units]));
     const actor = actorLabel(ctx.actor);
@@ -139,7 +142,15 @@ export async function createReturn(
         ${valueFen}, ${body.scanId}, '{}', ${actor})
       returning id::int`;
     const returnId = Number(row?.id);
-    const outcome: ReturnOutcome = { orderId, returnId, returnNo, status: 'in_transit', units: unitsBySkuObj, codes: codes.length, valueFen };
+    const outcome: ReturnOutcome = {
+      orderId,
+      returnId,
+      returnNo,
+      status: 'in_transit',
+      units: unitsBySkuObj,
+      codes: codes.length,
+      valueFen,
+    };
     await Promise.all([
       tx`update order_returns set outcome = ${tx.json(outcome as never)} where tenant_id = ${t} and id = ${returnId}`,
       tx`insert into order_returned_codes (tenant_id, epc, order_id, return_id)
