@@ -130,7 +130,7 @@ beforeAll(async () => {
     };
   }
   const [d] = await sql()<{ code: string }[]>`
-    select p.code from parties p join users u on u.party_id = p.id and u.tenant_id = p.tenant_id where u.username = 'distributor'`;
+    select p.code from parties p join users u on u.party_id = p.id and u.tenant_id = p.tenant_id where p.tenant_id = ${tenant} and u.username = 'distributor'`;
   distributor = d?.code as string;
   const [w] = await sql()<{ gln: string }[]>`select gln from parties where tenant_id = ${tenant} and code = 'W01'`;
   w01Gln = w?.gln as string;
@@ -454,5 +454,72 @@ describe('returns', () => {
     );
     expect(receipts.map((r) => r.status).sort()).toEqual([201, 400]);
     expect((await funds(distributor)).prepaidFen).toBe(buyerBefore + o.perCase * PRICE_A);
+  });
+  it('a store returns to its distributor: the distributor receives it and the store is credited; neither can act for the other', async () => {
+    // the store's supplier (a tier-2 distributor) gets an admin user of its own
+    const [chain] = await sql()<{ store: string; supplier: string }[]>`
+      select s.code as store, d.code as supplier from parties s join parties d on d.id = s.parent_id and d.tenant_id = s.tenant_id
+      join users u on u.party_id = s.id and u.tenant_id = s.tenant_id where s.tenant_id = ${tenant} and u.username = 'store'`;
+    const user = await call('admin', 'POST', '/api/v1/users', {
+      username: 'supplier2',
+      password: 'Demo#2026',
+      role: 'distributor_admin',
+      partyCode: chain?.supplier,
+    });
+    expect(user.status, JSON.stringify(user.body)).toBe(201);
+    const { store, supplier } = chain as { store: string; supplier: string };
+    // the distributor's stock: two cases from the brand, received in full
+    const goods = await stockUp(skuA, 'ST1', 2);
+    const perCase = gtins[skuA]?.perCase as number;
+    expect((await call('admin', 'POST', '/api/v1/funds/deposits', { party: supplier, amountFen: 1_000_000 })).status).toBe(200);
+    expect((await call('admin', 'POST', '/api/v1/funds/deposits', { party: store, amountFen: 1_000_000 })).status).toBe(200);
+    const upstream = await call('supplier2', 'POST', '/api/v1/orders', { lines: [{ sku: skuA, quantity: 2 * perCase }] });
+    expect(upstream.status, JSON.stringify(upstream.body)).toBe(201);
+    if (upstream.body.status === 'pending_approval') await call('admin', 'POST', `/api/v1/orders/${upstream.body.id}/approve`, {});
+    expect(
+      (await call('warehouse', 'POST', `/api/v1/orders/${upstream.body.id}/shipments`, { scanId: randomUUID(), codes: goods.cases }))
+        .status,
+    ).toBe(201);
+    expect((await call('supplier2', 'POST', `/api/v1/orders/${upstream.body.id}/receipts`, { scanId: randomUUID() })).status).toBe(201);
+    const up = { cases: goods.cases, perCase };
+
+    const placed = await call('store', 'POST', '/api/v1/orders', { lines: [{ sku: skuA, quantity: perCase }] });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const id = placed.body.id as number;
+    if (placed.body.status === 'pending_approval')
+      expect((await call('admin', 'POST', `/api/v1/orders/${id}/approve`, {})).status).toBe(200);
+    const shipped = await call('supplier2', 'POST', `/api/v1/orders/${id}/shipments`, { scanId: randomUUID(), codes: [up.cases[0]] });
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(201);
+    expect((await call('store', 'POST', `/api/v1/orders/${id}/receipts`, { scanId: randomUUID() })).status).toBe(201);
+
+    const byDistributor = await call('supplier2', 'POST', `/api/v1/orders/${id}/returns`, {
+      scanId: randomUUID(),
+      reason: 'wrong_item',
+      codes: [up.cases[0]],
+    });
+    expect([byDistributor.status, byDistributor.body.code]).toEqual([403, 'return.wrong_party']);
+    const sent = await call('store', 'POST', `/api/v1/orders/${id}/returns`, {
+      scanId: randomUUID(),
+      reason: 'wrong_item',
+      codes: [up.cases[0]],
+    });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    expect(await stockOf(supplier, 'ST1')).toMatchObject({ on_hand: up.perCase, in_transit: up.perCase });
+    const byStore = await call('store', 'POST', `/api/v1/orders/${id}/returns/${sent.body.returnId}/receipts`, { scanId: randomUUID() });
+    expect(byStore.status).toBe(403);
+    const storeBefore = (await funds(store)).prepaidFen;
+    const sellerBefore = await settled(supplier);
+    const back = await call('supplier2', 'POST', `/api/v1/orders/${id}/returns/${sent.body.returnId}/receipts`, {
+      scanId: randomUUID(),
+      codes: [up.cases[0]],
+    });
+    expect(back.status, JSON.stringify(back.body)).toBe(201);
+    const [line] = (await call('store', 'GET', `/api/v1/orders/${id}`)).body.lines;
+    const value = up.perCase * Number(line.unitPriceFen);
+    expect(back.body.creditedFen).toBe(value);
+    expect((await funds(store)).prepaidFen).toBe(storeBefore + value);
+    expect(await settled(supplier)).toBe(sellerBefore - value);
+    expect(await stockOf(supplier, 'ST1')).toMatchObject({ on_hand: 2 * up.perCase, in_transit: 0 });
+    expect(await stockOf(store, 'ST1')).toMatchObject({ on_hand: 0 });
   });
 });
