@@ -5,15 +5,9 @@ import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { IdParams, strictObject } from '../../http/schemas.ts';
+import { resolveDifference } from './difference-resolution.ts';
 import { visibleTo } from './placement.ts';
-import {
-  closeReceipt,
-  type DeclareBody,
-  declareDifference,
-  listDifferences,
-  type Resolution,
-  resolveDifference,
-} from './receipt-differences.ts';
+import { closeReceipt, type DeclareBody, declareDifference, listDifferences, type Resolution } from './receipt-differences.ts';
 import { createReturn, listReturns, RETURN_REASONS, type ReturnReason, receiveReturn } from './returns.ts';
 
 const Codes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 5000 });
