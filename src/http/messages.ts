@@ -151,6 +151,57 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'draft.not_open': { 'zh-CN': '草稿状态为 {status}，不能再修改', en: 'The draft is {status} and can no longer change' },
   'draft.being_placed': { 'zh-CN': '草稿正在下单，请稍候', en: 'The draft is being placed; try again in a moment' },
   'draft.empty': { 'zh-CN': '草稿没有订单行', en: 'The draft has no lines' },
+  'receipt.declared_short': {
+    'zh-CN': '码 {value} 已登记为短少，请由供货方处理差异',
+    en: 'Code {value} was declared short; the seller resolves that difference',
+  },
+  'receipt.inside_shipped': {
+    'zh-CN': '码 {value} 装在本单发出的 {parent} 中，请扫描 {parent}',
+    en: 'Code {value} shipped inside {parent}: scan {parent}',
+  },
+  'difference.already_declared': { 'zh-CN': '码 {value} 已登记过差异', en: 'A difference was already recorded for code {value}' },
+  'difference.no_units': { 'zh-CN': '码 {value} 里没有商品单品', en: 'Code {value} holds no units' },
+  'difference.codes_required': { 'zh-CN': '短少须扫描未到货的码', en: 'Declare a shortage by the codes that did not arrive' },
+  'difference.codes_or_quantity': {
+    'zh-CN': '请扫描破损的码，或填写 SKU 和数量（二选一）',
+    en: 'Give either the damaged codes or a SKU and a quantity, not both',
+  },
+  'difference.sku_not_on_order': { 'zh-CN': '订单中没有 SKU {value}', en: 'The order has no SKU {value}' },
+  'difference.more_than_received': {
+    'zh-CN': '数量 {value} 超过已收且在手的 {kept} 件',
+    en: 'Quantity {value} is more than the {kept} units received and kept',
+  },
+  'difference.wrong_party': { 'zh-CN': '这一步不由您这一方处理', en: 'This step belongs to the other party of the order' },
+  'difference.already_resolved': {
+    'zh-CN': '该差异已按「{resolution}」处理，不能改为其他方式',
+    en: 'The difference was already resolved as {resolution}',
+  },
+  'difference.resolution_not_allowed': {
+    'zh-CN': '{kind} 差异不能用 {value} 处理',
+    en: 'A {kind} difference cannot be resolved by {value}',
+  },
+  'difference.stock_gone': {
+    'zh-CN': '买方 {sku} 在手库存不足 {quantity} 件（现有 {onHand}），无法核销',
+    en: 'The buyer no longer has {quantity} units of {sku} on hand ({onHand}) to write off',
+  },
+  'difference.scan_id_reused': { 'zh-CN': '扫描编号 {value} 已用于其他单据', en: 'Scan id {value} was already used for something else' },
+  'order.difference_not_found': { 'zh-CN': '此订单没有编号为 {id} 的差异', en: 'This order has no difference {id}' },
+  'order.return_not_found': { 'zh-CN': '此订单没有编号为 {id} 的退货', en: 'This order has no return {id}' },
+  'return.code_not_delivered': { 'zh-CN': '码 {value} 不是此订单交付给您的', en: 'Code {value} was not delivered to you on this order' },
+  'return.not_with_buyer': { 'zh-CN': '码 {value} 已不在您手中', en: 'Code {value} is no longer with you' },
+  'return.already_returned': { 'zh-CN': '码 {value} 已退货', en: 'Code {value} was already returned' },
+  'return.declared_damaged': {
+    'zh-CN': '码 {value} 已登记为破损，由差异处理，不能再退货',
+    en: 'Code {value} was declared damaged; its difference settles it, it cannot be returned too',
+  },
+  'return.more_than_kept': {
+    'zh-CN': '{value} 退货 {units} 件，超过已收且在手的 {kept} 件',
+    en: 'Returning {units} units of {value}, more than the {kept} received and kept',
+  },
+  'return.wrong_party': { 'zh-CN': '这一步不由您这一方处理', en: 'This step belongs to the other party of the order' },
+  'return.code_not_in_return': { 'zh-CN': '码 {value} 不在此退货单中', en: 'Code {value} is not in this return' },
+  'return.already_received': { 'zh-CN': '码 {value} 的退货已收', en: 'The return of code {value} was already received' },
+  'return.nothing_to_receive': { 'zh-CN': '此退货没有待收的码', en: 'Nothing of this return is waiting to be received' },
   'stock.zero_adjustment': { 'zh-CN': '调整数量不能为 0', en: 'An adjustment cannot be zero' },
   'stock.would_go_negative': {
     'zh-CN': '调整 {delta} 后库存为负（现有 {onHand}）',

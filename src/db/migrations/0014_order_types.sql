@@ -2,7 +2,7 @@
 -- buyers have joined its group buy. Both are approved orders that cannot be shipped yet.
 alter table orders drop constraint orders_status_check;
 alter table orders add constraint orders_status_check check (status in ('pending_approval', 'awaiting_stock', 'awaiting_group',
-  'approved', 'rejected', 'cancelled', 'partially_shipped', 'shipped', 'received', 'closed'));
+  'approved', 'rejected', 'cancelled', 'partially_shipped', 'shipped', 'received', 'returned', 'closed'));
 
 -- A group buy (团购): one product at one price, formed when min_buyers distinct buyers have ordered before ends_at;
 -- otherwise it fails and its waiting orders are cancelled (their funds released).

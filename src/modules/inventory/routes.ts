@@ -12,11 +12,9 @@ import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { actorLabel, partyScope, whoOf } from '../auth/index.ts';
-import { emitWebhookEvent } from '../webhooks/index.ts';
+import { ADJUSTMENT_REASONS, type AdjustmentReason, adjustStock } from './adjustments.ts';
 import { businessToday, DEFAULT_WINDOW_DAYS, windowOf } from './sell-through.ts';
 import { listStock } from './stock-list.ts';
-
-const REASONS = ['count', 'damaged', 'expired', 'sample', 'lost', 'found', 'other'] as const;
 
 export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
   api.get(
@@ -62,7 +60,7 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
           sku: Type.String({ minLength: 1 }),
           lot: Type.Optional(Type.String({ maxLength: 40 })),
           delta: Type.Integer(),
-          reason: Type.Union(REASONS.map((r) => Type.Literal(r))),
+          reason: Type.Union(ADJUSTMENT_REASONS.map((r) => Type.Literal(r))),
           note: Type.Optional(Type.String({ maxLength: 500 })),
         }),
       },
@@ -81,41 +79,25 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
           select pl.gtin from products p join packaging_levels pl on pl.tenant_id = p.tenant_id and pl.product_id = p.id and pl.level = 'unit'
           where p.tenant_id = ${t} and p.sku = ${b.sku}`;
         if (!unit) throw AppError.field('/body/sku', 'stock.unknown_sku', { value: b.sku });
-        // the stock never goes below zero: the adjustment and the check are one conditional statement
-        const [row] = await tx<{ on_hand: number }[]>`
-          insert into stock (tenant_id, holder_party_id, gtin, lot, on_hand) values (${t}, ${party.id}, ${unit.gtin}, ${b.lot ?? ''}, ${b.delta})
-          on conflict (tenant_id, holder_party_id, gtin, lot) do update set on_hand = stock.on_hand + excluded.on_hand
-          returning on_hand::int`;
-        if (!row || row.on_hand < 0)
-          throw AppError.field('/body/delta', 'stock.would_go_negative', { delta: b.delta, onHand: (row?.on_hand ?? 0) - b.delta });
-        const [adj] = await tx<{ id: number }[]>`
-          insert into stock_adjustments (tenant_id, holder_party_id, gtin, lot, delta, reason, note, actor)
-          values (${t}, ${party.id}, ${unit.gtin}, ${b.lot ?? ''}, ${b.delta}, ${b.reason}, ${b.note ?? null}, ${actorLabel(ctx.actor)})
-          returning id::int`;
-        // crossing the party's safety level (down or back up) is news for integrators
-        const [level] = await tx<{ min_units: number; total: number }[]>`
-          select ss.min_units::int, (select coalesce(sum(s.on_hand), 0)::int from stock s
-            where s.tenant_id = ss.tenant_id and s.holder_party_id = ss.holder_party_id and s.gtin = ${unit.gtin}) as total
-          from safety_stock ss join products p on p.tenant_id = ss.tenant_id and p.id = ss.product_id
-          where ss.tenant_id = ${t} and ss.holder_party_id = ${party.id} and p.sku = ${b.sku}`;
-        if (level) {
-          const before = level.total - b.delta;
-          const crossed =
-            before >= level.min_units && level.total < level.min_units
-              ? 'stock.below_safety'
-              : before < level.min_units && level.total >= level.min_units
-                ? 'stock.recovered'
-                : null;
-          if (crossed)
-            await emitWebhookEvent(tx, t, crossed, { party: b.party, sku: b.sku, onHand: level.total, safetyStock: level.min_units });
-        }
+        const done = await adjustStock(tx, t, {
+          holder: { id: party.id, code: b.party },
+          gtin: unit.gtin,
+          sku: b.sku,
+          lot: b.lot ?? '',
+          delta: b.delta,
+          reason: b.reason as AdjustmentReason,
+          note: b.note,
+          actor: actorLabel(ctx.actor),
+        });
+        if ('wouldGoNegative' in done)
+          throw AppError.field('/body/delta', 'stock.would_go_negative', { delta: b.delta, onHand: done.onHand });
         await appendAudit(tx, whoOf(ctx), {
           action: 'stock.adjust',
           entityType: 'stock_adjustment',
-          entityId: Number(adj?.id),
+          entityId: done.id,
           details: { party: b.party, sku: b.sku, lot: b.lot ?? '', delta: b.delta, reason: b.reason },
         });
-        return { id: Number(adj?.id), onHand: row.on_hand };
+        return { id: done.id, onHand: done.onHand };
       });
       return reply.status(201).send(result);
     },

@@ -8,7 +8,8 @@ import type { Db } from '../../context.ts';
 import { AppError } from '../../http/problem.ts';
 
 export type AccountKind = 'prepaid' | 'reserved' | 'rebate' | 'settled' | 'external';
-export type FundsTransactionKind = 'deposit' | 'reserve' | 'release' | 'settle' | 'rebate' | 'adjust';
+/** refund: money back to a buyer's prepaid account (a credited difference, a return); unsettle: back into the order's reservation (a reship) */
+export type FundsTransactionKind = 'deposit' | 'reserve' | 'release' | 'settle' | 'rebate' | 'adjust' | 'refund' | 'unsettle';
 
 export interface AccountRef {
   partyId: number;
@@ -95,4 +96,15 @@ export async function balancesOf(db: Db, tenantId: number, partyId: number): Pro
     rebateFen: Number(of('rebate')?.balance_fen ?? 0),
     availableFen: prepaid + limit,
   };
+}
+
+/** What the order has left with the seller: its settlements less what went back (refunds, unsettlements). */
+export async function settledForOrder(db: Db, tenantId: number, orderId: number, sellerPartyId: number): Promise<number> {
+  const [r] = await db<{ fen: string }[]>`
+    select coalesce(sum(e.amount_fen), 0)::text as fen
+    from funds_transactions t
+    join funds_entries e on e.tenant_id = t.tenant_id and e.transaction_id = t.id
+    join funds_accounts a on a.tenant_id = e.tenant_id and a.id = e.account_id
+    where t.tenant_id = ${tenantId} and t.order_id = ${orderId} and a.party_id = ${sellerPartyId} and a.kind = 'settled'`;
+  return Number(r?.fen ?? 0);
 }

@@ -9,11 +9,14 @@ import { IdParams, strictObject } from '../../http/schemas.ts';
 import { readTable, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { appendAudit } from '../audit/index.ts';
 import { actorLabel, partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
+import { afterSalesRoutes } from './after-sales-routes.ts';
 import { receiveOrder, shipOrder } from './fulfilment.ts';
 import { balancesOf, ensureAccounts, transfer } from './funds.ts';
 import { decideOrder, placeOrder, visibleTo } from './placement.ts';
 import { releasePresaleOrders } from './presale.ts';
 import { resolvePrices } from './pricing.ts';
+import { listDifferences } from './receipt-differences.ts';
+import { listReturns } from './returns.ts';
 
 const LineInput = strictObject({
   sku: Type.String({ minLength: 1, maxLength: 64 }),
@@ -133,12 +136,14 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
         where o.tenant_id = ${t} and o.id = ${id}`;
       if (!o || !(await visibleTo(sql, ctx, { buyer_party_id: Number(o.buyer_party_id), seller_party_id: Number(o.seller_party_id) })))
         throw AppError.notFound();
-      const [lines, events] = await Promise.all([
+      const [lines, events, differences, returns] = await Promise.all([
         sql`select l.line_no, p.sku, p.name_zh, p.name_en, l.quantity, l.unit_price_fen::int, l.amount_fen::int, l.price_rule,
-              l.available_qty::int, l.shipped_qty, l.received_qty
+              l.available_qty::int, l.shipped_qty, l.received_qty, l.returned_qty
             from order_lines l join products p on p.tenant_id = l.tenant_id and p.id = l.product_id
             where l.tenant_id = ${t} and l.order_id = ${id} order by l.line_no`,
         sql`select at, kind, actor, details from order_events where tenant_id = ${t} and order_id = ${id} order by at`,
+        listDifferences(sql, ctx, id),
+        listReturns(sql, t, id),
       ]);
       return {
         id: Number(o.id),
@@ -163,7 +168,10 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
           availableQty: l.available_qty,
           shippedQty: l.shipped_qty,
           receivedQty: l.received_qty,
+          returnedQty: l.returned_qty,
         })),
+        differences,
+        returns,
         timeline: events.map((e) => ({ at: e.at, kind: e.kind, actor: e.actor, details: e.details })),
       };
     },
@@ -368,6 +376,7 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
       return reply.status(out.replayed ? 200 : 201).send(out);
     },
   );
+  await afterSalesRoutes(api, sql);
 
   api.post(
     '/prices/resolve',

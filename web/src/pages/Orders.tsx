@@ -24,6 +24,7 @@ import { formatDateTime, formatFen } from '../format.ts';
 import { may } from '../nav.ts';
 import { isBrandRole } from '../types.ts';
 import { useApi } from '../useApi.ts';
+import { DifferencesTable, type OrderDifference, type OrderReturn, ReturnGoodsButton, ReturnsTable } from './OrderAfterSales.tsx';
 
 interface OrderRow {
   id: number;
@@ -49,7 +50,10 @@ interface OrderDetail extends OrderRow {
     availableQty: number | null;
     shippedQty: number;
     receivedQty: number;
+    returnedQty: number;
   }[];
+  differences: OrderDifference[];
+  returns: OrderReturn[];
   timeline: { at: string; kind: string; actor: string; details: Record<string, unknown> }[];
 }
 
@@ -61,6 +65,7 @@ const STATUS_COLOR: Record<string, string> = {
   partially_shipped: 'cyan',
   shipped: 'geekblue',
   received: 'green',
+  returned: 'magenta',
   rejected: 'red',
   cancelled: 'default',
 };
@@ -244,6 +249,10 @@ function OrderDrawer({
       setBusy(false);
     }
   };
+  const changed = () => {
+    reload();
+    onChanged();
+  };
   const o = data;
   const open = o?.status ?? '';
   return (
@@ -327,6 +336,18 @@ function OrderDrawer({
                 {t('orders.receiveAll')}
               </Button>
             ) : null}
+            {(open === 'shipped' || open === 'partially_shipped') && may('orders:receive', role) ? (
+              <Button
+                loading={busy}
+                onClick={() => act(`/orders/${o.id}/receipts/close`, { scanId: crypto.randomUUID() }, t('orders.diff.closedOk'))}
+                data-testid="order-close-receipt"
+              >
+                {t('orders.diff.close')}
+              </Button>
+            ) : null}
+            {['partially_shipped', 'shipped', 'received'].includes(open) && may('orders:receive', role) ? (
+              <ReturnGoodsButton orderId={o.id} onDone={changed} />
+            ) : null}
           </Space>
           <Table
             size="small"
@@ -363,8 +384,11 @@ function OrderDrawer({
                 },
               },
               { key: 'received', title: t('orders.received'), dataIndex: 'receivedQty', align: 'right' },
+              { key: 'returned', title: t('orders.returned'), dataIndex: 'returnedQty', align: 'right' },
             ]}
           />
+          <DifferencesTable orderId={o.id} items={o.differences ?? []} canResolve={may('orders:decide', role)} onChanged={changed} />
+          <ReturnsTable orderId={o.id} items={o.returns ?? []} canReceive={may('orders:ship', role)} onChanged={changed} />
           <Timeline
             items={o.timeline.map((e) => ({
               children: (
