@@ -361,8 +361,11 @@ describe('fulfilment by scan', () => {
       where s.tenant_id = ${tenant} and p.code = ${distributor} and s.lot = 'FL1'`;
     expect(stock?.on_hand).toBe(48);
     // every state change of the order went out to the subscriber, in the transaction that made it
-    const sent = await server.db.sql<{ type: string; order_id: number }[]>`
-      select type, (body::jsonb->'data'->>'orderId')::int as order_id from webhook_events where tenant_id = ${tenant} order by created_at`;
+    const sent = await server.db.sql<{ type: string; order_id: number; currency: string }[]>`
+      select type, (body::jsonb->'data'->>'orderId')::int as order_id, body::jsonb->'data'->>'currency' as currency
+      from webhook_events where tenant_id = ${tenant} order by created_at`;
+    // amounts are in fen of the currency every order event names
+    expect(new Set(sent.map((e) => e.currency))).toEqual(new Set(['CNY']));
     expect(sent.filter((e) => e.order_id === id).map((e) => e.type)).toEqual([
       'order.placed',
       ...(placed.body.status === 'pending_approval' ? ['order.approved'] : []),

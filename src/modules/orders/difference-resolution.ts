@@ -9,9 +9,9 @@ import { AppError } from '../../http/problem.ts';
 import { appendAudit } from '../audit/index.ts';
 import { actorLabel, seesWholeTenant, whoOf } from '../auth/index.ts';
 import { adjustStock } from '../inventory/index.ts';
-import { emitWebhookEvent } from '../webhooks/index.ts';
 import { ensureAccounts, settledForOrder, transfer } from './funds.ts';
 import { captureOrderScan, lockOrder, type OrderRow } from './order-scan.ts';
+import { emitOrderWebhook } from './order-webhooks.ts';
 import { visibleTo } from './placement.ts';
 import { type DifferenceKind, type DifferenceView, type Lot, listDifferences, type Resolution } from './receipt-differences.ts';
 
@@ -119,7 +119,7 @@ export async function resolveDifference(
         where tenant_id = ${t} and id = ${differenceId}`,
       tx`insert into order_events (tenant_id, order_id, kind, actor, details)
         values (${t}, ${orderId}, 'difference_resolved', ${actor}, ${tx.json(details as never)})`,
-      emitWebhookEvent(tx, t, 'order.difference_resolved', { orderId, orderNo: order.order_no, status, ...details }),
+      emitOrderWebhook(tx, t, 'order.difference_resolved', { orderId, orderNo: order.order_no, status, ...details }),
     ]);
     await appendAudit(tx, whoOf(ctx), {
       action: 'order.difference_resolve',

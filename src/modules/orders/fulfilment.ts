@@ -12,7 +12,6 @@ import type { Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
 import { actorLabel } from '../auth/index.ts';
 import { canonicalCode } from '../trace/journey.ts';
-import { emitWebhookEvent } from '../webhooks/index.ts';
 import { ensureAccounts, transfer } from './funds.ts';
 import {
   canonicalCodes,
@@ -24,6 +23,7 @@ import {
   unitsBySku,
   withScanRetry,
 } from './order-scan.ts';
+import { emitOrderWebhook } from './order-webhooks.ts';
 import { type RecordedDifference, recordOver } from './receipt-differences.ts';
 
 export interface FulfilmentOutcome {
@@ -153,7 +153,7 @@ async function shipIn(tx: Tx, ctx: RequestContext, orderId: number, body: { scan
       select ${t}, x, ${orderId}, ${Number(shipment?.id)} from unnest(${codes}::text[]) x`,
     tx`insert into order_events (tenant_id, order_id, kind, actor, details)
       values (${t}, ${orderId}, ${status}, ${actorLabel(ctx.actor)}, ${tx.json({ units: outcome.units, codes: codes.length, valueFen: value } as never)})`,
-    emitWebhookEvent(tx, t, status === 'shipped' ? 'order.shipped' : 'order.partially_shipped', {
+    emitOrderWebhook(tx, t, status === 'shipped' ? 'order.shipped' : 'order.partially_shipped', {
       orderId,
       orderNo: order.order_no,
       status,
@@ -245,7 +245,7 @@ export async function receiveOrder(
       tx`update orders set status = ${status}, updated_at = now() where tenant_id = ${t} and id = ${orderId}`,
       tx`insert into order_events (tenant_id, order_id, kind, actor, details)
         values (${t}, ${orderId}, 'received', ${actorLabel(ctx.actor)}, ${tx.json({ units: outcome.units, codes: codes.length } as never)})`,
-      emitWebhookEvent(tx, t, 'order.received', { orderId, orderNo: order.order_no, status, units: outcome.units, complete: allIn }),
+      emitOrderWebhook(tx, t, 'order.received', { orderId, orderNo: order.order_no, status, units: outcome.units, complete: allIn }),
     ]);
     return outcome;
   });

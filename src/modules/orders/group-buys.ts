@@ -11,8 +11,8 @@ import { isUniqueViolation } from '../../db/errors.ts';
 import { AppError } from '../../http/problem.ts';
 import { appendAudit } from '../audit/index.ts';
 import { actorLabel, whoOf } from '../auth/index.ts';
-import { emitWebhookEvents } from '../webhooks/index.ts';
 import { transfer } from './funds.ts';
+import { emitOrderWebhooks } from './order-webhooks.ts';
 import type { GroupBuyRow } from './placement-batch.ts';
 import type { ResolvedPrice } from './pricing.ts';
 
@@ -163,7 +163,7 @@ async function orderEvents(
       insert into order_events (tenant_id, order_id, kind, actor, details)
       select ${t}, x.o, ${kind}, ${actor}, jsonb_build_object('groupBuy', x.g, 'reason', ${reason ?? null}::text)
       from unnest(${orders.map((o) => o.id)}::bigint[], ${orders.map((o) => o.group_code)}::text[]) as x(o, g)`,
-    emitWebhookEvents(
+    emitOrderWebhooks(
       tx,
       t,
       orders.map((o) => ({

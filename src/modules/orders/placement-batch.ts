@@ -17,9 +17,10 @@ import type { RequestContext } from '../../context.ts';
 import type { Sql, Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
 import { actorLabel, partyScope, scopeKey, seesWholeTenant } from '../auth/index.ts';
-import { emitWebhookEvents, type WebhookEventType } from '../webhooks/index.ts';
+import type { WebhookEventType } from '../webhooks/index.ts';
 import { ensureAccounts } from './funds.ts';
 import { formGroupBuys, groupBuyPrice } from './group-buys.ts';
+import { emitOrderWebhooks } from './order-webhooks.ts';
 import type { OrderLineInput, PlacedOrder, PlaceOrderInput } from './placement.ts';
 import { type ResolvedPrice, resolvePriceQueries } from './pricing.ts';
 
@@ -75,7 +76,6 @@ interface Candidate {
 
 const unique = <T>(xs: Iterable<T>) => [...new Set(xs)];
 const keyOf = (buyer: number, key: string) => `${buyer}\u0000${key}`;
-export const CURRENCY = 'CNY';
 
 export async function placeBatch(sql: Sql, tenantId: number, reqs: readonly PlacementRequest[]): Promise<PlacementResult[]> {
   return sql.begin((tx) => placeIn(tx, tenantId, reqs));
@@ -460,7 +460,6 @@ async function writeOrders(tx: Tx, t: number, placed: StagedOrder[]): Promise<vo
       status: o.status,
       buyer: o.candidate.buyer.code,
       seller: o.candidate.seller.code,
-      currency: CURRENCY,
       totalFen: o.totalFen,
       approvalReasons: o.approvalReasons,
       lines: o.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPriceFen: l.price.unitPriceFen })),
@@ -509,6 +508,6 @@ async function writeOrders(tx: Tx, t: number, placed: StagedOrder[]): Promise<vo
               ${reserving.flatMap((o) => [-o.totalFen, o.totalFen])}::bigint[]) as x(tx, account, amount)`,
         ]
       : []),
-    emitWebhookEvents(tx, t, events),
+    emitOrderWebhooks(tx, t, events),
   ]);
 }

@@ -9,9 +9,10 @@ import { AppError } from '../../http/problem.ts';
 import { Coalescer } from '../../platform/coalescer.ts';
 import { appendAudit } from '../audit/index.ts';
 import { actorLabel, partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
-import { emitWebhookEvent, type WebhookEventType } from '../webhooks/index.ts';
+import type { WebhookEventType } from '../webhooks/index.ts';
 import { transfer } from './funds.ts';
-import { CURRENCY, type PlacementRequest, type PlacementResult, placeBatch } from './placement-batch.ts';
+import { emitOrderWebhook } from './order-webhooks.ts';
+import { type PlacementRequest, type PlacementResult, placeBatch } from './placement-batch.ts';
 import { releasePresaleIn } from './presale.ts';
 
 export interface OrderLineInput {
@@ -190,12 +191,11 @@ export async function decideOrder(ctx: RequestContext, orderId: number, decision
     await tx`insert into order_events (tenant_id, order_id, kind, actor, details)
       values (${t}, ${orderId}, ${decision === 'close_backorder' ? 'backorder_closed' : rule.to}, ${actorLabel(ctx.actor)},
         ${tx.json({ reason: reason ?? null, releasedFen: release } as never)})`;
-    await emitWebhookEvent(tx, t, WEBHOOK_OF[decision], {
+    await emitOrderWebhook(tx, t, WEBHOOK_OF[decision], {
       orderId,
       orderNo: o.order_no,
       status: to,
       reason: reason ?? null,
-      currency: CURRENCY,
       releasedFen: release,
     });
     await appendAudit(tx, whoOf(ctx), {

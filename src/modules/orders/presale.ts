@@ -6,7 +6,7 @@
  * Released by the waiting-orders worker (waiting-orders.ts) and on demand.
  */
 import type { Sql, Tx } from '../../db/connection.ts';
-import { emitWebhookEvents } from '../webhooks/index.ts';
+import { emitOrderWebhooks } from './order-webhooks.ts';
 
 interface WaitingLine {
   order_id: number;
@@ -74,7 +74,7 @@ export async function releasePresaleIn(tx: Tx, t: number): Promise<number[]> {
     tx`update orders set status = 'approved', updated_at = now() where tenant_id = ${t} and id = any(${ids}::bigint[])`,
     tx`insert into order_events (tenant_id, order_id, kind, actor, details)
       select ${t}, o, 'stock_arrived', 'system:presale', '{}'::jsonb from unnest(${ids}::bigint[]) o`,
-    emitWebhookEvents(
+    emitOrderWebhooks(
       tx,
       t,
       released.map((r) => ({ type: 'order.stock_arrived' as const, payload: { orderId: r.id, orderNo: r.order_no, status: 'approved' } })),

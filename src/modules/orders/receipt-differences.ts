@@ -21,8 +21,8 @@ import type { Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
 import { actorLabel } from '../auth/index.ts';
 import { canonicalCode } from '../trace/journey.ts';
-import { emitWebhookEvent } from '../webhooks/index.ts';
 import { canonicalCodes, isBuyerSide, lockOrder, type OrderRow, unitLots, withScanRetry } from './order-scan.ts';
+import { emitOrderWebhook } from './order-webhooks.ts';
 import { visibleTo } from './placement.ts';
 
 export type DifferenceKind = 'short' | 'over' | 'damaged';
@@ -97,7 +97,7 @@ async function insertDifferences(
       values (${t}, ${order.id}, 'difference_recorded', ${actor},
         ${tx.json({ kind, differences: recorded.map((d) => ({ id: d.id, sku: d.sku, quantity: d.quantity })) } as never)})`,
     ...recorded.map((d) =>
-      emitWebhookEvent(tx, t, 'order.receipt_difference', {
+      emitOrderWebhook(tx, t, 'order.receipt_difference', {
         orderId: order.id,
         orderNo: order.order_no,
         differenceId: d.id,
@@ -217,7 +217,7 @@ export async function closeReceipt(ctx: RequestContext, orderId: number, body: {
       tx`insert into order_difference_scans (tenant_id, scan_id, order_id, outcome, actor)
         values (${t}, ${body.scanId}, ${orderId}, ${tx.json(outcome as never)}, ${actorLabel(ctx.actor)})`,
       status === 'received' && order.status !== 'received'
-        ? emitWebhookEvent(tx, t, 'order.received', { orderId, orderNo: order.order_no, status, units: {}, complete: true })
+        ? emitOrderWebhook(tx, t, 'order.received', { orderId, orderNo: order.order_no, status, units: {}, complete: true })
         : Promise.resolve(),
     ]);
     return outcome;

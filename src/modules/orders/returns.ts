@@ -12,7 +12,6 @@ import type { Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
 import { actorLabel } from '../auth/index.ts';
 import { canonicalCode } from '../trace/journey.ts';
-import { emitWebhookEvent } from '../webhooks/index.ts';
 import { ensureAccounts, settledForOrder, transfer } from './funds.ts';
 import {
   canonicalCodes,
@@ -24,6 +23,7 @@ import {
   unitsBySku,
   withScanRetry,
 } from './order-scan.ts';
+import { emitOrderWebhook } from './order-webhooks.ts';
 import { visibleTo } from './placement.ts';
 import { damagedCodes, deliveredUnder } from './receipt-differences.ts';
 
@@ -158,7 +158,7 @@ export async function createReturn(
       tx`insert into order_events (tenant_id, order_id, kind, actor, details)
         values (${t}, ${orderId}, 'return_shipped', ${actor},
           ${tx.json({ returnId, returnNo, reason: body.reason, units: unitsBySkuObj, codes: codes.length, valueFen } as never)})`,
-      emitWebhookEvent(tx, t, 'order.returned', {
+      emitOrderWebhook(tx, t, 'order.returned', {
         orderId,
         orderNo: order.order_no,
         returnId,
@@ -279,7 +279,7 @@ export async function receiveReturn(
       tx`insert into order_events (tenant_id, order_id, kind, actor, details)
         values (${t}, ${orderId}, 'return_received', ${actor},
           ${tx.json({ returnId, returnNo, units: unitsObj, codes: codes.length, creditedFen } as never)})`,
-      emitWebhookEvent(tx, t, 'order.return_received', {
+      emitOrderWebhook(tx, t, 'order.return_received', {
         orderId,
         orderNo: order.order_no,
         orderStatus,
