@@ -9,6 +9,9 @@ export interface ProductListQuery {
   sort: 'name' | '-name' | 'sku' | '-sku' | 'listPrice' | '-listPrice';
 }
 
+/** The text taken literally inside a LIKE pattern (its wildcards and the escape character escaped). */
+const likeText = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
 const COLUMNS = 'id, sku, gtin, name_zh, name_en, category, spec, shelf_life_days, list_price_fen, currency, status';
 
 function toItem(r: Record<string, unknown>) {
@@ -32,7 +35,7 @@ export async function listProducts(ctx: RequestContext, q: ProductListQuery) {
   const sql = ctx.sql;
   const where = sql`tenant_id = ${ctx.actor.tenantId}
     ${q.category ? sql`and category = ${q.category}` : sql``}
-    ${q.q ? sql`and (name_zh ilike ${`%${q.q}%`} or name_en ilike ${`%${q.q}%`} or sku = ${q.q} or gtin = ${q.q.padStart(14, '0')})` : sql``}`;
+    ${q.q ? sql`and (name_zh ilike ${`%${likeText(q.q)}%`} or name_en ilike ${`%${likeText(q.q)}%`} or sku ilike ${`${likeText(q.q)}%`} or gtin = ${q.q.padStart(14, '0')})` : sql``}`;
   const order = {
     name: sql`name_zh asc, id`,
     '-name': sql`name_zh desc, id`,

@@ -1,6 +1,7 @@
 import {
   Alert,
   App,
+  AutoComplete,
   Button,
   Descriptions,
   Drawer,
@@ -404,6 +405,28 @@ function OrderDrawer({
   );
 }
 
+/** A SKU field that searches the catalogue by SKU or name as one types (zh or en names). */
+function ProductPicker({ value, onChange, testId }: { value: string; onChange: (sku: string) => void; testId: string }) {
+  const { t, i18n } = useTranslation();
+  const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
+  const search = async (q: string) => {
+    if (q.trim().length < 2) return setOptions([]);
+    try {
+      const r = await api<{ items: { sku: string; nameZh: string; nameEn: string | null }[] }>('/products', {
+        query: { q: q.trim(), pageSize: 8 },
+      });
+      setOptions(r.items.map((p) => ({ value: p.sku, label: `${p.sku} · ${i18n.language === 'en' ? (p.nameEn ?? p.nameZh) : p.nameZh}` })));
+    } catch {
+      setOptions([]);
+    }
+  };
+  return (
+    <AutoComplete style={{ width: 280 }} value={value} options={options} onSearch={search} onChange={(v: string) => onChange(v.trim())}>
+      <Input placeholder={t('orders.skuOrName')} data-testid={testId} />
+    </AutoComplete>
+  );
+}
+
 interface GroupBuy {
   code: string;
   name: string;
@@ -532,11 +555,10 @@ function PlaceOrderModal({
         {lines.map((l, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: lines are edited in place and have no identity before they are placed
           <Space key={i} style={{ display: 'flex', marginBottom: 8 }}>
-            <Input
-              placeholder="SKU"
+            <ProductPicker
               value={l.sku}
-              onChange={(e) => setLines(lines.map((x, j) => (j === i ? { ...x, sku: e.target.value.trim() } : x)))}
-              data-testid={`order-line-sku-${i}`}
+              onChange={(sku) => setLines(lines.map((x, j) => (j === i ? { ...x, sku } : x)))}
+              testId={`order-line-sku-${i}`}
             />
             <InputNumber
               min={1}
