@@ -170,6 +170,23 @@ describe('order rules', () => {
   });
 });
 
+describe('placing and cancelling at once', () => {
+  it('never deadlocks: cancellations release funds while new orders of the same buyer reserve them', async () => {
+    const d = distributors[32] as string;
+    const lines = [{ sku: skus[1] as string, quantity: 24 }];
+    const first = await Promise.all(Array.from({ length: 10 }, () => place(d, lines)));
+    expect(first.map((r) => r.status)).toEqual(Array(10).fill(201));
+    const before = await funds(d);
+    const mixed = await Promise.all([
+      ...first.map((o) => call('admin', 'POST', `/api/v1/orders/${o.body.id}/cancel`, {})),
+      ...Array.from({ length: 10 }, () => place(d, lines)),
+    ]);
+    expect(mixed.map((r) => r.status)).toEqual([...Array(10).fill(200), ...Array(10).fill(201)]);
+    // ten orders released, ten reserved: the same money, moved both ways
+    expect(await funds(d)).toEqual(before);
+  });
+});
+
 describe('a sales rep ordering on behalf of a customer', () => {
   it('may order for customers in the territories, not for others', async () => {
     const inside = await server.db.sql<{ code: string }[]>`

@@ -43,6 +43,12 @@ export async function transfer(
   },
 ): Promise<void> {
   if (!Number.isSafeInteger(move.amountFen) || move.amountFen <= 0) throw new RangeError('amount must be a positive integer of fen');
+  // both accounts locked in id order first, the order batched placement locks them in: a release (reserved to
+  // prepaid) running beside a placement (prepaid to reserved) of the same buyer then waits instead of deadlocking
+  await db`
+    select id from funds_accounts
+    where tenant_id = ${tenantId} and ((party_id = ${move.from.partyId} and kind = ${move.from.kind}) or (party_id = ${move.to.partyId} and kind = ${move.to.kind}))
+    order by id for update`;
   // one statement: the conditional debit, and only if it happened the credit and the two entries
   const [r] = await db<{ debited: number | null; available: string | null }[]>`
     with d as (
