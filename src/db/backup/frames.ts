@@ -29,14 +29,16 @@ export async function writeFrame(out: Writable, type: FrameType, payload: Buffer
   out.write(head);
   if (!out.write(body))
     await new Promise<void>((resolve, reject) => {
-      const done = (e?: Error) => {
-        out.off('drain', done);
-        out.off('error', done);
-        if (e) reject(e);
-        else resolve();
+      const drained = () => {
+        out.off('error', failed);
+        resolve();
       };
-      out.on('drain', () => done());
-      out.on('error', done);
+      const failed = (e: Error) => {
+        out.off('drain', drained);
+        reject(e);
+      };
+      out.once('drain', drained);
+      out.once('error', failed);
     });
   return body.length + 5;
 }

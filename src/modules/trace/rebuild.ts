@@ -21,6 +21,7 @@ export const PROJECTIONS = {
   code_state: { key: ['tenant_id', 'epc'], about: 'where each code is now: holder, place, status' },
   containment: { key: ['tenant_id', 'child_epc', 'packed_at', 'pack_event_id'], about: 'which container each code was in, when' },
   stock: { key: ['tenant_id', 'holder_party_id', 'gtin', 'lot'], about: 'units by holder, product and lot (with manual adjustments)' },
+  sell_through_daily: { key: ['tenant_id', 'holder_party_id', 'gtin', 'day'], about: 'units out of each holder per product and day' },
   monthly_city_shipments: {
     key: ['tenant_id', 'distributor_id', 'city_code', 'month'],
     about: "units each distributor shipped into each city per month (the diversion cap's tally)",
@@ -86,6 +87,7 @@ export async function rebuildProjections(
       await tx.unsafe(`create temp view code_now as ${view?.def}`);
       const { events, captures } = await replay(tx, opts.tenantId, opts.onProgress);
       await addAdjustments(tx, opts.tenantId);
+      await checkNothingLiveWritten(tx);
       const projections: ProjectionDiff[] = [];
       for (const name of names) projections.push(await compare(tx, name, opts.tenantId, opts.samples ?? 5, !!opts.apply));
       await tx.unsafe(`drop view pg_temp.code_now`);
@@ -140,6 +142,22 @@ async function replay(
   await flush();
   await tx`close replay`;
   return { events, captures };
+}
+
+/**
+ * The replay must write only to the scratch tables: a table the capture path starts writing to later, and that
+ * is not shadowed here, would be written twice. The transaction's own statistics say which tables it wrote;
+ * finding a live one aborts the rebuild (and rolls back everything it did).
+ */
+async function checkNothingLiveWritten(tx: Tx): Promise<void> {
+  const written = await tx<{ name: string }[]>`
+    select relname::text as name from pg_stat_xact_user_tables
+    where schemaname = 'public' and n_tup_ins + n_tup_upd + n_tup_del > 0 order by 1`;
+  if (written.length)
+    throw new Error(
+      `replaying the ledger wrote to the live table(s) ${written.map((w) => w.name).join(', ')}: ` +
+        'shadow them in trace/rebuild.ts (PROJECTIONS, or SHADOWED_ONLY); nothing was changed',
+    );
 }
 
 /** Manual adjustments count into stock as they did when made (each creates its row, even when they net to zero). */
