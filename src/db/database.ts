@@ -14,11 +14,12 @@ export interface Database {
 
 /**
  * Opens the system of record: DATABASE_URL when set (any PostgreSQL >= 15), otherwise the embedded
- * server in the data directory. Applies pending migrations and the shipped reference data.
+ * server in the data directory (`attach`: the one already running there, if any, left running on close).
+ * Applies pending migrations and the shipped reference data.
  */
 export async function openDatabase(
   config: Config,
-  opts: { log?: (m: string) => void; migrate?: boolean; poolSize?: number } = {},
+  opts: { log?: (m: string) => void; migrate?: boolean; poolSize?: number; attach?: boolean } = {},
 ): Promise<Database> {
   const log = opts.log ?? (() => {});
   let embedded: EmbeddedServer | undefined;
@@ -27,6 +28,7 @@ export async function openDatabase(
     embedded = await startEmbeddedPostgres({
       dataDir: config.dataDir,
       port: config.embeddedPgPort,
+      attach: opts.attach,
       log: process.env.THROUGHLINE_PG_LOG ? (m) => log(`[pg] ${m}`) : undefined,
     });
     url = embedded.url;

@@ -17,7 +17,17 @@ export interface EmbeddedServer {
 
 const PG_USER = 'postgres';
 
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (msg: string) => void }): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: (msg: string) => void;
+  /**
+   * Use the server already running on this data directory (the one `throughline start` runs) instead of
+   * stopping it as a leftover: commands run beside a live server (backup, user create) need this.
+   * The returned stop() then leaves it running.
+   */
+  attach?: boolean;
+}): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => {});
   const runsAsRoot = process.getuid?.() === 0;
   const dataDirectory = pickDataDirectory(path.join(opts.dataDir, 'pg'), runsAsRoot, log);
@@ -32,6 +42,19 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     fs.writeFileSync(passwordFile, password, { mode: 0o600 });
   } else {
     password = fs.readFileSync(passwordFile, 'utf8').trim();
+    const running = opts.attach ? runningPostmaster(dataDirectory) : null;
+    if (running) {
+      if (running.port !== opts.port)
+        throw new Error(
+          `The embedded PostgreSQL of ${dataDirectory} runs on port ${running.port}, not ${opts.port}: set THROUGHLINE_PG_PORT.`,
+        );
+      log(`using the PostgreSQL already running on ${dataDirectory} (pid ${running.pid})`);
+      return {
+        url: `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
+        dataDirectory,
+        stop: async () => {},
+      };
+    }
     await stopLeftoverPostmaster(dataDirectory, log);
   }
 
@@ -98,6 +121,15 @@ function pickDataDirectory(wanted: string, runsAsRoot: boolean, log: (m: string)
     if (parent === dir) return wanted;
     dir = parent;
   }
+}
+
+/** The postmaster running on this data directory, from its pid file (pid, then data directory, start time, port). */
+function runningPostmaster(dataDirectory: string): { pid: number; port: number } | null {
+  const pidFile = path.join(dataDirectory, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  return pid > 0 && isPostgres(pid) ? { pid, port: Number(lines[3]) } : null;
 }
 
 /** A killed Node leaves its postgres child running, or a pid file behind: stop the one, remove the other. */

@@ -34,9 +34,10 @@ export class MigrationError extends Error {}
 /**
  * Applies pending migrations in order, each in its own transaction, recorded in `schema_migrations`.
  * An advisory lock keeps two starting nodes from migrating at once. A failing migration rolls back
- * completely and stops start-up with the file name and the database's reason.
+ * completely and stops start-up with the file name and the database's reason. `until`: stop after that version
+ * (a restore builds the schema its backup was taken with, loads the data, then applies the rest).
  */
-export async function migrate(sql: Sql, opts: { dir?: string; log?: (m: string) => void } = {}): Promise<string[]> {
+export async function migrate(sql: Sql, opts: { dir?: string; log?: (m: string) => void; until?: number } = {}): Promise<string[]> {
   const log = opts.log ?? (() => {});
   const applied: string[] = [];
   await sql.reserve().then(async (conn) => {
@@ -52,6 +53,7 @@ export async function migrate(sql: Sql, opts: { dir?: string; log?: (m: string) 
         ]),
       );
       for (const m of listMigrations(opts.dir)) {
+        if (opts.until !== undefined && m.version > opts.until) break;
         const prior = done.get(m.version);
         if (prior !== undefined) {
           if (prior !== m.checksum) log(`warning: migration ${m.name} changed after it was applied`);
