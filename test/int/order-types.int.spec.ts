@@ -131,12 +131,13 @@ describe('orders placed at the same instant', () => {
 
 describe('finding a product to order', () => {
   it('finds products by the start of their SKU or any part of their name', async () => {
-    const [p] = await server.db.sql<{ sku: string; name_zh: string }[]>`
+    const [row] = await server.db.sql<{ sku: string; name_zh: string }[]>`
       select sku, name_zh from products where tenant_id = ${tenant} and sku = ${skus[0] as string}`;
-    const bySku = await call('admin', 'GET', `/api/v1/products?q=${encodeURIComponent((p?.sku as string).slice(0, -1))}&pageSize=50`);
-    expect(bySku.body.items.map((x: { sku: string }) => x.sku)).toContain(p?.sku);
-    const byName = await call('admin', 'GET', `/api/v1/products?q=${encodeURIComponent((p?.name_zh as string).slice(1, 3))}&pageSize=50`);
-    expect(byName.body.items.map((x: { sku: string }) => x.sku)).toContain(p?.sku);
+    const p = row as { sku: string; name_zh: string };
+    const bySku = await call('admin', 'GET', `/api/v1/products?q=${encodeURIComponent(p.sku.slice(0, -1))}&pageSize=50`);
+    expect(bySku.body.items.map((x: { sku: string }) => x.sku)).toContain(p.sku);
+    const byName = await call('admin', 'GET', `/api/v1/products?q=${encodeURIComponent(p.name_zh.slice(1, 3))}&pageSize=50`);
+    expect(byName.body.items.map((x: { sku: string }) => x.sku)).toContain(p.sku);
     // LIKE's wildcards in the text are taken literally
     expect((await call('admin', 'GET', '/api/v1/products?q=%25')).body.items).toEqual([]);
   });
