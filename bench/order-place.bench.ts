@@ -45,8 +45,12 @@ export async function run(): Promise<void> {
     // what autovacuum does on a running system after a bulk insert: fresh statistics (without them the planner
     // thinks the tenant has 80 accounts and scans all 16,500 per batch)
     await sql`analyze funds_accounts`;
-    // and a checkpoint, as a running system has had: the WAL files the setup wrote are recycled for the run instead
-    // of new ones being created (each creation stalled the commits of that moment by up to 200 ms on this disk)
+    // and the WAL files a running server recycles: a fresh server creates (zero-fills) a new 16 MB WAL file every
+    // ~5 s at this load, holding the WAL write lock while it does, and every commit of that moment waits 80-190 ms
+    // (seen as IO:WalInitWrite in pg_stat_activity). 300 MB of WAL written and checkpointed away leaves recycled
+    // files ready (min_wal_size=1GB keeps them), as on a server that has been running.
+    await sql`create table bench_wal_fill as select g, repeat('x', 200) as pad from generate_series(1, 1000000) g`;
+    await sql`drop table bench_wal_fill`;
     await sql`checkpoint`;
     const buyers = await sql<{ code: string }[]>`select code from parties where tenant_id = ${tenant} and kind in ('distributor', 'store')`;
     const products = await sql<

@@ -82,6 +82,10 @@ export async function startEmbeddedPostgres(opts: {
       '-c',
       'max_wal_size=4GB',
       '-c',
+      // WAL files are recycled rather than created: creating one (zero-filling 16 MB) holds the WAL write lock and
+      // stalls every commit of that moment by up to 200 ms on this class of disk (docs/BENCHMARKS.md, placement)
+      'min_wal_size=1GB',
+      '-c',
       'logging_collector=off',
     ],
     onLog: (m) => log(m.trim()),
