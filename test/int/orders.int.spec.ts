@@ -343,6 +343,11 @@ describe('fulfilment by scan', () => {
       select count(*)::int as n from epcis_events where tenant_id = ${tenant} and biz_step = 'shipping'
         and body->'bizTransactionList'->0->>'bizTransaction' like ${`%:${placed.body.orderNo}`}`;
     expect(event?.n).toBe(1);
+    // only the buyer receives: the seller's warehouse and a store elsewhere in the channel are refused, nothing moves
+    for (const wrong of ['warehouse', 'store']) {
+      const r = await call(wrong, 'POST', `/api/v1/orders/${id}/receipts`, { scanId: randomUUID() });
+      expect([403, 404], `${wrong} receiving`).toContain(r.status);
+    }
     // the buyer receives: a code not shipped under the order is recorded as "over", not received (order-returns.int.spec.ts),
     // then one click takes everything shipped
     const over = await call('distributor', 'POST', `/api/v1/orders/${id}/receipts`, { scanId: randomUUID(), codes: [foreignCase] });
