@@ -97,6 +97,11 @@ describe('price lists and customer groups', () => {
     expect(problems(bad)).toEqual([['/body/members/1', 'order.unknown_buyer']]);
     const groups = await call('admin', 'GET', '/api/v1/customer-groups');
     expect(groups.body.items).toEqual([{ code: 'KA', name: '重点客户', members: 1, memberCodes: [distributor] }]);
+    // members are narrowed to the caller's data scope: the member sees itself, a store elsewhere learns no one's code
+    const member = await call('distributor', 'GET', '/api/v1/customer-groups');
+    expect(member.body.items).toEqual([{ code: 'KA', name: '重点客户', members: 1, memberCodes: [distributor] }]);
+    const outsider = await call('store', 'GET', '/api/v1/customer-groups');
+    expect(outsider.body.items).toEqual([{ code: 'KA', name: '重点客户', members: 0, memberCodes: [] }]);
   });
 
   it('says which rule gave a price: the group list at the tier the quantity reaches', async () => {

@@ -199,16 +199,22 @@ export async function pricingRoutes(api: FastifyInstance, sql: Sql) {
     '/customer-groups',
     {
       config: { access: 'pricing:read' },
-      schema: { tags: ['orders'], summary: 'Customer groups with their member counts and up to 50 member codes' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Customer groups with how many of their members the caller may see, and up to 50 of their codes',
+      },
     },
     async (req) => {
-      const t = ctxOf(req, sql).actor.tenantId;
+      const ctx = ctxOf(req, sql);
+      const t = ctx.actor.tenantId;
+      // members narrowed to the caller's data scope: a distributor learns nothing of other customers' groups
       const rows = await sql<{ code: string; name: string; members: number; sample: string[] | null }[]>`
         select g.code, g.name,
-          (select count(*)::int from customer_group_members m where m.tenant_id = g.tenant_id and m.group_id = g.id) as members,
+          (select count(*)::int from customer_group_members m join parties p on p.tenant_id = m.tenant_id and p.id = m.party_id
+             where m.tenant_id = g.tenant_id and m.group_id = g.id and ${partyScope(sql, ctx.actor)}) as members,
           (select array_agg(x.code) from (select p.code from customer_group_members m
              join parties p on p.tenant_id = m.tenant_id and p.id = m.party_id
-             where m.tenant_id = g.tenant_id and m.group_id = g.id order by p.code limit 50) x) as sample
+             where m.tenant_id = g.tenant_id and m.group_id = g.id and ${partyScope(sql, ctx.actor)} order by p.code limit 50) x) as sample
         from customer_groups g where g.tenant_id = ${t} order by g.code`;
       return { items: rows.map((g) => ({ code: g.code, name: g.name, members: g.members, memberCodes: g.sample ?? [] })) };
     },
