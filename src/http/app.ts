@@ -18,6 +18,8 @@ import { codesRoutes } from '../modules/codes/routes.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { draftRoutes } from '../modules/orders/draft-routes.ts';
+import { fundsRoutes } from '../modules/orders/funds-routes.ts';
+import { pricingRoutes } from '../modules/orders/pricing-routes.ts';
 import { ordersRoutes } from '../modules/orders/routes.ts';
 import { orderRulesRoutes } from '../modules/orders/rules-routes.ts';
 import { WaitingOrdersWorker } from '../modules/orders/waiting-orders.ts';
@@ -188,6 +190,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await ioRoutes(api, opts.sql);
       await traceControlRoutes(api, opts.sql);
       await ordersRoutes(api, opts.sql);
+      await pricingRoutes(api, opts.sql);
+      await fundsRoutes(api, opts.sql);
       await inventoryRoutes(api, opts.sql);
       await draftRoutes(api, opts.sql);
       await orderRulesRoutes(api, opts.sql);

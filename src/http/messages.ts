@@ -109,6 +109,14 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '资金不足：需要 {needed} 分，可用 {available} 分（含信用额度）',
     en: 'Insufficient funds: {needed} fen needed, {available} fen available (credit included)',
   },
+  'funds.nothing_to_record': {
+    'zh-CN': '请填写收款金额或信用额度',
+    en: 'Give an amount received or a credit limit',
+  },
+  'funds.key_reused': {
+    'zh-CN': '此幂等键已用于 {party} 的一笔 {amountFen} 分收款；新的收款请重新提交',
+    en: 'This idempotency key was used for a deposit of {amountFen} fen from {party}; submit a new deposit afresh',
+  },
   'pricing.unknown_group': { 'zh-CN': '没有编码为 {value} 的客户组', en: 'No customer group with code {value}' },
   'pricing.division_required': { 'zh-CN': '区域价格表须指定行政区划', en: 'A regional price list needs a division code' },
   'pricing.unknown_product': { 'zh-CN': '没有 SKU {value}', en: 'No SKU {value}' },

@@ -31,6 +31,10 @@ const OrdersPage = lazy(() => import('./pages/Orders.tsx').then((m) => ({ defaul
 const StockPage = lazy(() => import('./pages/Stock.tsx').then((m) => ({ default: m.StockPage })));
 // Store ordering on a phone (own layout, like the scanning page).
 const MobileOrderPage = lazy(() => import('./pages/MobileOrder.tsx').then((m) => ({ default: m.MobileOrderPage })));
+const PricingPage = lazy(() => import('./pages/Pricing.tsx').then((m) => ({ default: m.PricingPage })));
+const FundsPage = lazy(() => import('./pages/Funds.tsx').then((m) => ({ default: m.FundsPage })));
+const GroupBuysPage = lazy(() => import('./pages/GroupBuys.tsx').then((m) => ({ default: m.GroupBuysPage })));
+const OrderRulesPage = lazy(() => import('./pages/OrderRules.tsx').then((m) => ({ default: m.OrderRulesPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
@@ -58,10 +62,10 @@ function RequireAuth({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-function Guard({ access, children }: { access: NavItem['access']; children: ReactNode }) {
+function Guard({ access, brandOnly, children }: { access: NavItem['access']; brandOnly?: boolean; children: ReactNode }) {
   const { me } = useAuth();
   const { t } = useTranslation();
-  if (!canSee(access, me?.user.role)) return <Result status="403" title="403" subTitle={t('common.forbidden')} />;
+  if (!canSee(access, me?.user.role, brandOnly)) return <Result status="403" title="403" subTitle={t('common.forbidden')} />;
   return <Suspense fallback={<FullPageSpin />}>{children}</Suspense>;
 }
 
@@ -137,6 +141,38 @@ function AppRoutes() {
           element={
             <Guard access="stock:read">
               <StockPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="pricing"
+          element={
+            <Guard access="pricing:read" brandOnly>
+              <PricingPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="funds"
+          element={
+            <Guard access="funds:read">
+              <FundsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="group-buys"
+          element={
+            <Guard access="group_buys:manage">
+              <GroupBuysPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="order-rules"
+          element={
+            <Guard access="pricing:read" brandOnly>
+              <OrderRulesPage />
             </Guard>
           }
         />

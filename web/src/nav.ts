@@ -15,6 +15,8 @@ export interface NavItem {
   label: string;
   /** Who may see it: everyone, brand roles, brand admins only, or the roles that may perform an action. */
   access: 'all' | 'brand' | 'brand_admin' | WebAction;
+  /** Also only for brand roles (an action channel roles hold too, e.g. reading prices, but whose page is the brand's). */
+  brandOnly?: boolean;
 }
 
 export const CHANNEL_ITEMS: NavItem[] = [
@@ -28,6 +30,14 @@ export const MAIN_ITEMS: NavItem[] = [
   { key: 'products', path: '/products', label: 'menu.products', access: 'all' },
   { key: 'orders', path: '/orders', label: 'menu.orders', access: 'orders:read' },
   { key: 'stock', path: '/stock', label: 'menu.inventory', access: 'stock:read' },
+];
+
+/** The commercial setup: prices, money, group buys and the rules orders follow. */
+export const COMMERCE_ITEMS: NavItem[] = [
+  { key: 'pricing', path: '/pricing', label: 'menu.pricing', access: 'pricing:read', brandOnly: true },
+  { key: 'funds', path: '/funds', label: 'menu.funds', access: 'funds:read' },
+  { key: 'groupBuys', path: '/group-buys', label: 'menu.groupBuys', access: 'group_buys:manage' },
+  { key: 'orderRules', path: '/order-rules', label: 'menu.orderRules', access: 'pricing:read', brandOnly: true },
 ];
 
 export const TRACE_ITEMS: NavItem[] = [
@@ -48,7 +58,8 @@ export const ADMIN_ITEMS: NavItem[] = [
 export const COMING_SOON = ['incentives', 'consumers', 'analytics', 'planning'] as const;
 export type ComingSoonModule = (typeof COMING_SOON)[number];
 
-export function canSee(access: NavItem['access'] | 'brand', role: string | undefined): boolean {
+export function canSee(access: NavItem['access'] | 'brand', role: string | undefined, brandOnly = false): boolean {
+  if (brandOnly && !isBrandRole(role)) return false;
   if (access === 'all') return true;
   if (access === 'brand') return isBrandRole(role);
   if (access === 'brand_admin') return role === 'brand_admin';
@@ -60,7 +71,7 @@ export function selectedKey(pathname: string): string {
   if (pathname === '/' || pathname === '') return 'overview';
   if (pathname.startsWith('/products')) return 'products';
   if (pathname.startsWith('/channel/parties')) return '';
-  for (const item of [...MAIN_ITEMS.slice(2), ...CHANNEL_ITEMS, ...TRACE_ITEMS, ...ADMIN_ITEMS]) {
+  for (const item of [...MAIN_ITEMS.slice(2), ...COMMERCE_ITEMS, ...CHANNEL_ITEMS, ...TRACE_ITEMS, ...ADMIN_ITEMS]) {
     if (pathname.startsWith(item.path)) return item.key;
   }
   const m = /^\/soon\/([a-z]+)/.exec(pathname);

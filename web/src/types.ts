@@ -9,6 +9,7 @@ export interface Me {
     locale?: string | null;
     partyId?: number | string | null;
     partyName?: string | null;
+    partyCode?: string | null;
   };
   tenant: { code: string; name: string };
 }

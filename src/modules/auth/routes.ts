@@ -55,10 +55,10 @@ export async function authRoutes(api: FastifyInstance, sql: Sql, opts: { loginRa
     const a = ctxOf(req, sql).actor;
     const [u] =
       a.kind === 'user'
-        ? await sql`select u.display_name, u.locale, p.name as party_name, t.name as tenant_name from users u
+        ? await sql`select u.display_name, u.locale, p.name as party_name, p.code as party_code, t.name as tenant_name from users u
           join tenants t on t.id = u.tenant_id left join parties p on p.tenant_id = u.tenant_id and p.id = u.party_id
           where u.tenant_id = ${a.tenantId} and u.id = ${a.id}`
-        : await sql`select ${a.name} as display_name, 'zh-CN' as locale, p.name as party_name, t.name as tenant_name
+        : await sql`select ${a.name} as display_name, 'zh-CN' as locale, p.name as party_name, p.code as party_code, t.name as tenant_name
           from parties p join tenants t on t.id = p.tenant_id where p.tenant_id = ${a.tenantId} and p.id = ${a.partyId}`;
     return {
       user: {
@@ -70,6 +70,7 @@ export async function authRoutes(api: FastifyInstance, sql: Sql, opts: { loginRa
         locale: u?.locale ?? 'zh-CN',
         partyId: a.partyId,
         partyName: u?.party_name ?? null,
+        partyCode: u?.party_code ?? null,
         territories: a.territories,
       },
       tenant: { code: a.tenantCode, name: u?.tenant_name ?? a.tenantCode },

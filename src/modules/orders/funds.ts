@@ -40,6 +40,8 @@ export async function transfer(
     orderId?: number | null;
     memo?: string;
     actor: string;
+    /** a client's key for the movement (a deposit): a second transfer with it fails with a unique violation */
+    idempotencyKey?: string;
   },
 ): Promise<void> {
   if (!Number.isSafeInteger(move.amountFen) || move.amountFen <= 0) throw new RangeError('amount must be a positive integer of fen');
@@ -61,8 +63,9 @@ export async function transfer(
       where tenant_id = ${tenantId} and party_id = ${move.to.partyId} and kind = ${move.to.kind} and exists (select 1 from d)
       returning id
     ), t as (
-      insert into funds_transactions (tenant_id, kind, order_id, memo, actor)
-      select ${tenantId}::int, ${move.kind}::text, ${move.orderId ?? null}::bigint, ${move.memo ?? null}::text, ${move.actor}::text
+      insert into funds_transactions (tenant_id, kind, order_id, memo, actor, idempotency_key)
+      select ${tenantId}::int, ${move.kind}::text, ${move.orderId ?? null}::bigint, ${move.memo ?? null}::text, ${move.actor}::text,
+        ${move.idempotencyKey ?? null}::text
       where exists (select 1 from d)
       returning id
     ), e as (

@@ -1,4 +1,4 @@
-/** /api/v1 routes of B2B ordering: price lists and resolution, orders and their decisions, funds. */
+/** /api/v1 routes of B2B ordering: orders, their decisions, fulfilment, import and export (prices: pricing-routes.ts; funds: funds-routes.ts). */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { RequestContext } from '../../context.ts';
@@ -7,14 +7,11 @@ import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { IdParams, strictObject } from '../../http/schemas.ts';
 import { readTable, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
-import { appendAudit } from '../audit/index.ts';
-import { actorLabel, partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
+import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { afterSalesRoutes } from './after-sales-routes.ts';
 import { receiveOrder, shipOrder } from './fulfilment.ts';
-import { balancesOf, ensureAccounts, transfer } from './funds.ts';
 import { decideOrder, placeOrder, visibleTo } from './placement.ts';
 import { releasePresaleOrders } from './presale.ts';
-import { resolvePrices } from './pricing.ts';
 import { listDifferences } from './receipt-differences.ts';
 import { listReturns } from './returns.ts';
 
@@ -32,25 +29,6 @@ const PlaceBody = strictObject({
   note: Type.Optional(Type.String({ maxLength: 500 })),
 });
 const DecisionBody = strictObject({ reason: Type.Optional(Type.String({ maxLength: 500 })) });
-const PriceListBody = strictObject({
-  code: Type.String({ minLength: 1, maxLength: 40 }),
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  scope: Type.Union([Type.Literal('base'), Type.Literal('group'), Type.Literal('region'), Type.Literal('customer')]),
-  groupCode: Type.Optional(Type.String()),
-  divisionCode: Type.Optional(Type.String({ pattern: '^[0-9]{2,6}$' })),
-  partyCode: Type.Optional(Type.String()),
-  priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-  validFrom: Type.Optional(Type.String({ format: 'date' })),
-  validTo: Type.Optional(Type.String({ format: 'date' })),
-  items: Type.Array(
-    strictObject({
-      sku: Type.String({ minLength: 1 }),
-      minQty: Type.Optional(Type.Integer({ minimum: 1 })),
-      priceFen: Type.Integer({ minimum: 0 }),
-    }),
-    { minItems: 1, maxItems: 5000 },
-  ),
-});
 
 /** The orders a caller may see (alias `o`): all for brand staff who see the tenant, else those whose buyer or seller is in scope. */
 function orderScope(sql: Sql, ctx: RequestContext) {
@@ -377,227 +355,4 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
     },
   );
   await afterSalesRoutes(api, sql);
-
-  api.post(
-    '/prices/resolve',
-    {
-      config: { access: 'pricing:read' },
-      schema: {
-        tags: ['orders'],
-        summary: 'The price of each line for a buyer, and the rule that gave it',
-        body: strictObject({
-          buyer: Type.String({ minLength: 1 }),
-          lines: Type.Array(strictObject({ sku: Type.String(), quantity: Type.Integer({ minimum: 1 }) }), {
-            minItems: 1,
-            maxItems: 10_000,
-          }),
-        }),
-      },
-    },
-    async (req) => {
-      const ctx = ctxOf(req, sql);
-      const t = ctx.actor.tenantId;
-      const b = req.body as { buyer: string; lines: { sku: string; quantity: number }[] };
-      const [buyer] = await sql<{ id: number; kind: string; parent_id: number | null }[]>`
-        select p.id::int, p.kind, p.parent_id::int from parties p where ${partyScope(sql, ctx.actor)} and p.code = ${b.buyer}`;
-      if (!buyer) throw AppError.field('/body/buyer', 'order.unknown_buyer', { value: b.buyer });
-      const products = await sql<{ id: number; sku: string }[]>`
-        select id::int, sku from products where tenant_id = ${t} and sku = any(${[...new Set(b.lines.map((l) => l.sku))]}::text[])`;
-      const bySku = new Map(products.map((p) => [p.sku, p.id]));
-      const unknown = b.lines.flatMap((l, i) =>
-        bySku.has(l.sku) ? [] : [{ pointer: `/body/lines/${i}/sku`, code: 'pricing.unknown_product', params: { value: l.sku } }],
-      );
-      if (unknown.length) throw AppError.invalid(unknown);
-      const prices = await resolvePrices(
-        sql,
-        t,
-        buyer.id,
-        buyer.kind === 'store' ? buyer.parent_id : null,
-        b.lines.map((l) => ({ productId: bySku.get(l.sku) as number, quantity: l.quantity })),
-      );
-      return { lines: b.lines.map((l, i) => ({ sku: l.sku, quantity: l.quantity, ...(prices[i] ?? { unitPriceFen: null, rule: null }) })) };
-    },
-  );
-
-  api.get(
-    '/price-lists',
-    { config: { access: 'pricing:read' }, schema: { tags: ['orders'], summary: 'Price lists with their item counts' } },
-    async (req) => {
-      const ctx = ctxOf(req, sql);
-      const rows = await sql`
-        select pl.id::int, pl.code, pl.name, pl.scope, pl.priority, pl.valid_from, pl.valid_to, pl.active, pl.division_code,
-          g.code as group_code, p.code as party_code, (select count(*)::int from price_list_items i where i.tenant_id = pl.tenant_id and i.price_list_id = pl.id) as items
-        from price_lists pl
-        left join customer_groups g on g.tenant_id = pl.tenant_id and g.id = pl.group_id
-        left join parties p on p.tenant_id = pl.tenant_id and p.id = pl.party_id
-        where pl.tenant_id = ${ctx.actor.tenantId} order by pl.priority desc, pl.code`;
-      return { items: rows };
-    },
-  );
-
-  api.post(
-    '/price-lists',
-    {
-      config: { access: 'pricing:write' },
-      schema: { tags: ['orders'], summary: 'Create or replace a price list (by code)', body: PriceListBody },
-    },
-    async (req, reply) => {
-      const ctx = ctxOf(req, sql);
-      const t = ctx.actor.tenantId;
-      const b = req.body as Static<typeof PriceListBody>;
-      const id = await sql.begin(async (tx) => {
-        const [group] = b.groupCode
-          ? await tx<{ id: number }[]>`select id::int from customer_groups where tenant_id = ${t} and code = ${b.groupCode}`
-          : [];
-        const [party] = b.partyCode
-          ? await tx<{ id: number }[]>`select id::int from parties where tenant_id = ${t} and code = ${b.partyCode}`
-          : [];
-        const errors = [
-          ...(b.scope === 'group' && !group
-            ? [{ pointer: '/body/groupCode', code: 'pricing.unknown_group', params: { value: b.groupCode ?? null } }]
-            : []),
-          ...(b.scope === 'customer' && !party
-            ? [{ pointer: '/body/partyCode', code: 'order.unknown_buyer', params: { value: b.partyCode ?? null } }]
-            : []),
-          ...(b.scope === 'region' && !b.divisionCode
-            ? [{ pointer: '/body/divisionCode', code: 'pricing.division_required', params: {} }]
-            : []),
-        ];
-        const products = await tx<{ id: number; sku: string }[]>`
-          select id::int, sku from products where tenant_id = ${t} and sku = any(${b.items.map((i) => i.sku)}::text[])`;
-        const bySku = new Map(products.map((p) => [p.sku, p.id]));
-        b.items.forEach((it, i) => {
-          if (!bySku.has(it.sku))
-            errors.push({ pointer: `/body/items/${i}/sku`, code: 'pricing.unknown_product', params: { value: it.sku } });
-        });
-        if (errors.length) throw AppError.invalid(errors);
-        const [row] = await tx<{ id: number }[]>`
-          insert into price_lists (tenant_id, code, name, scope, group_id, division_code, party_id, priority, valid_from, valid_to)
-          values (${t}, ${b.code}, ${b.name}, ${b.scope}, ${b.scope === 'group' ? (group?.id ?? null) : null},
-            ${b.scope === 'region' ? (b.divisionCode ?? null) : null}, ${b.scope === 'customer' ? (party?.id ?? null) : null},
-            ${b.priority ?? 0}, ${b.validFrom ?? null}, ${b.validTo ?? null})
-          on conflict (tenant_id, code) do update set name = excluded.name, scope = excluded.scope, group_id = excluded.group_id,
-            division_code = excluded.division_code, party_id = excluded.party_id, priority = excluded.priority,
-            valid_from = excluded.valid_from, valid_to = excluded.valid_to, active = true
-          returning id::int`;
-        const listId = Number(row?.id);
-        await tx`delete from price_list_items where tenant_id = ${t} and price_list_id = ${listId}`;
-        await tx`insert into price_list_items (tenant_id, price_list_id, product_id, min_qty, price_fen)
-          select ${t}, ${listId}, * from unnest(${b.items.map((i) => bySku.get(i.sku) as number)}::bigint[],
-            ${b.items.map((i) => i.minQty ?? 1)}::int[], ${b.items.map((i) => i.priceFen)}::bigint[])
-          on conflict do nothing`;
-        await appendAudit(tx, whoOf(ctx), {
-          action: 'pricing.list',
-          entityType: 'price_list',
-          entityId: listId,
-          details: { code: b.code, items: b.items.length },
-        });
-        return listId;
-      });
-      return reply.status(201).send({ id });
-    },
-  );
-
-  api.post(
-    '/customer-groups',
-    {
-      config: { access: 'pricing:write' },
-      schema: {
-        tags: ['orders'],
-        summary: 'Create a customer group (or add members to it)',
-        body: strictObject({
-          code: Type.String({ minLength: 1 }),
-          name: Type.String({ minLength: 1 }),
-          members: Type.Array(Type.String(), { maxItems: 100_000 }),
-        }),
-      },
-    },
-    async (req, reply) => {
-      const ctx = ctxOf(req, sql);
-      const t = ctx.actor.tenantId;
-      const b = req.body as { code: string; name: string; members: string[] };
-      const id = await sql.begin(async (tx) => {
-        const [g] = await tx<{ id: number }[]>`
-          insert into customer_groups (tenant_id, code, name) values (${t}, ${b.code}, ${b.name})
-          on conflict (tenant_id, code) do update set name = excluded.name returning id::int`;
-        const found = await tx<
-          { id: number; code: string }[]
-        >`select id::int, code from parties where tenant_id = ${t} and code = any(${b.members}::text[])`;
-        const known = new Set(found.map((f) => f.code));
-        const errors = b.members.flatMap((m, i) =>
-          known.has(m) ? [] : [{ pointer: `/body/members/${i}`, code: 'order.unknown_buyer', params: { value: m } }],
-        );
-        if (errors.length) throw AppError.invalid(errors);
-        await tx`insert into customer_group_members (tenant_id, group_id, party_id)
-          select ${t}, ${Number(g?.id)}, p from unnest(${found.map((f) => f.id)}::bigint[]) p on conflict do nothing`;
-        return Number(g?.id);
-      });
-      return reply.status(201).send({ id });
-    },
-  );
-
-  api.get(
-    '/funds/:party',
-    {
-      config: { access: 'funds:read' },
-      schema: {
-        tags: ['orders'],
-        summary: "A party's funds: prepaid, credit limit, reserved, rebate",
-        params: strictObject({ party: Type.String() }),
-      },
-    },
-    async (req) => {
-      const ctx = ctxOf(req, sql);
-      const [p] = await sql<
-        { id: number }[]
-      >`select p.id::int from parties p where ${partyScope(sql, ctx.actor)} and p.code = ${(req.params as { party: string }).party}`;
-      if (!p) throw AppError.notFound();
-      return balancesOf(sql, ctx.actor.tenantId, p.id);
-    },
-  );
-
-  api.post(
-    '/funds/deposits',
-    {
-      config: { access: 'funds:write' },
-      schema: {
-        tags: ['orders'],
-        summary: 'Record money received from a party (its prepaid balance grows), or set its credit limit',
-        body: strictObject({
-          party: Type.String({ minLength: 1 }),
-          amountFen: Type.Optional(Type.Integer({ minimum: 1 })),
-          creditLimitFen: Type.Optional(Type.Integer({ minimum: 0 })),
-          memo: Type.Optional(Type.String({ maxLength: 200 })),
-        }),
-      },
-    },
-    async (req) => {
-      const ctx = ctxOf(req, sql);
-      const t = ctx.actor.tenantId;
-      const b = req.body as { party: string; amountFen?: number; creditLimitFen?: number; memo?: string };
-      return sql.begin(async (tx) => {
-        const [p] = await tx<{ id: number }[]>`select id::int from parties where tenant_id = ${t} and code = ${b.party}`;
-        if (!p) throw AppError.field('/body/party', 'order.unknown_buyer', { value: b.party });
-        await ensureAccounts(tx, t, [p.id], ['prepaid', 'reserved', 'rebate', 'external']);
-        if (b.amountFen)
-          await transfer(tx, t, {
-            kind: 'deposit',
-            from: { partyId: p.id, kind: 'external' },
-            to: { partyId: p.id, kind: 'prepaid' },
-            amountFen: b.amountFen,
-            memo: b.memo,
-            actor: actorLabel(ctx.actor),
-          });
-        if (b.creditLimitFen !== undefined)
-          await tx`update funds_accounts set credit_limit_fen = ${b.creditLimitFen} where tenant_id = ${t} and party_id = ${p.id} and kind = 'prepaid'`;
-        await appendAudit(tx, whoOf(ctx), {
-          action: 'funds.deposit',
-          entityType: 'party',
-          entityId: p.id,
-          details: { amountFen: b.amountFen ?? null, creditLimitFen: b.creditLimitFen ?? null, memo: b.memo ?? null },
-        });
-        return balancesOf(tx, t, p.id);
-      });
-    },
-  );
 }

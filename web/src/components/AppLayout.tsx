@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
-import { ADMIN_ITEMS, CHANNEL_ITEMS, COMING_SOON, canSee, MAIN_ITEMS, selectedKey, TRACE_ITEMS } from '../nav.ts';
+import { ADMIN_ITEMS, CHANNEL_ITEMS, COMING_SOON, COMMERCE_ITEMS, canSee, MAIN_ITEMS, selectedKey, TRACE_ITEMS } from '../nav.ts';
 import { isBrandRole } from '../types.ts';
 import { LangSwitch } from './LangSwitch.tsx';
 
@@ -25,6 +25,14 @@ export function AppLayout() {
     };
     const items: NonNullable<MenuProps['items']> = [];
     for (const i of MAIN_ITEMS) if (canSee(i.access, role)) items.push(leaf(i.key, i.path, i.label));
+    const commerce = COMMERCE_ITEMS.filter((i) => canSee(i.access, role, i.brandOnly));
+    if (commerce.length) {
+      items.push({
+        key: 'commerce',
+        label: <span data-testid="menu-commerce">{t('menu.commerce')}</span>,
+        children: commerce.map((i) => leaf(i.key, i.path, i.label)),
+      });
+    }
     items.push({
       key: 'channel',
       label: <span data-testid="menu-channel">{t('menu.channel')}</span>,
@@ -86,7 +94,7 @@ export function AppLayout() {
           mode="inline"
           data-testid="side-menu"
           selectedKeys={selected ? [selected] : []}
-          defaultOpenKeys={['channel', 'trace']}
+          defaultOpenKeys={['commerce', 'channel', 'trace']}
           items={items}
           onClick={({ key }) => {
             const path = paths.get(key);

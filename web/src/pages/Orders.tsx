@@ -18,8 +18,10 @@ import {
 } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
 import { api, errorText, uploadFile, XLSX_TYPE } from '../api.ts';
 import { useAuth } from '../auth.tsx';
+import { type Balances, FundsSummary } from '../components/FundsSummary.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { formatDateTime, formatFen } from '../format.ts';
 import { may } from '../nav.ts';
@@ -116,6 +118,7 @@ export function OrdersPage() {
           ) : null}
         </Space>
       </Space>
+      {may('funds:read', role) && !isBrandRole(role) && me?.user.partyCode ? <OwnFunds party={me.user.partyCode} orders={data} /> : null}
       {error ? <LoadError error={error} onRetry={reload} /> : null}
       <Table<OrderRow>
         rowKey="id"
@@ -163,6 +166,32 @@ export function OrdersPage() {
         askBuyer={isBrandRole(role)}
       />
     </Space>
+  );
+}
+
+/** A channel member's own money above its orders: what it can still order for, and a way to its ledger. */
+function OwnFunds({ party, orders }: { party: string; orders: unknown }) {
+  const { t } = useTranslation();
+  const funds = useApi<Balances>(`/funds/${encodeURIComponent(party)}`);
+  // the orders list reloaded (an order placed, cancelled, received): what is reserved has moved
+  const seen = useRef(orders);
+  const { reload } = funds;
+  useEffect(() => {
+    if (seen.current !== undefined && seen.current !== orders) reload();
+    seen.current = orders;
+  }, [orders, reload]);
+  if (funds.error) return <LoadError error={funds.error} onRetry={funds.reload} />;
+  if (!funds.data) return null;
+  return (
+    <FundsSummary
+      balances={funds.data}
+      testId="orders-funds"
+      extra={
+        <Link to="/funds" data-testid="orders-funds-ledger">
+          {t('funds.viewLedger')}
+        </Link>
+      }
+    />
   );
 }
 
