@@ -90,6 +90,21 @@ describe('price lists and customer groups', () => {
     expect(missing.type).toContain('application/problem+json');
   });
 
+  it("shows a distributor only the price lists that reach it, never another customer's own prices", async () => {
+    const list = (code: string, scope: string, extra: object = {}) =>
+      call('admin', 'POST', '/api/v1/price-lists', { code, name: code, scope, items: [{ sku: skus[0], priceFen: 777 }], ...extra });
+    expect((await list('MINE', 'customer', { partyCode: distributor })).status).toBe(201);
+    expect((await list('THEIRS', 'customer', { partyCode: otherDistributor })).status).toBe(201);
+    const seen = (await call('distributor', 'GET', '/api/v1/price-lists')).body.items.map((l: { code: string }) => l.code);
+    expect(seen).toContain('MINE');
+    expect(seen).not.toContain('THEIRS');
+    expect((await call('distributor', 'GET', '/api/v1/price-lists/THEIRS')).status).toBe(404);
+    expect((await call('distributor', 'GET', '/api/v1/price-lists/MINE')).status).toBe(200);
+    // brand staff see both
+    const all = (await call('admin', 'GET', '/api/v1/price-lists')).body.items.map((l: { code: string }) => l.code);
+    expect(all).toEqual(expect.arrayContaining(['MINE', 'THEIRS']));
+  });
+
   it('lists the customer groups with their members; a group with an unknown member is refused and not created', async () => {
     const bad = await call('admin', 'POST', '/api/v1/customer-groups', { code: 'BAD', name: '坏组', members: [distributor, 'NOPE-1'] });
     expect(bad.status).toBe(400);

@@ -9,7 +9,8 @@ import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
-import { partyScope, whoOf } from '../auth/index.ts';
+import type { Actor } from '../auth/actor.ts';
+import { BRAND_ROLES, partyScope, whoOf } from '../auth/index.ts';
 import { resolvePrices } from './pricing.ts';
 
 const PriceListBody = strictObject({
@@ -31,6 +32,23 @@ const PriceListBody = strictObject({
     { minItems: 1, maxItems: 5000 },
   ),
 });
+
+/**
+ * The price lists an actor may read: brand staff all of them; a distributor or store only the lists that reach it
+ * (its supplier's base lists, its groups', its region's, its own) and the lists it sells by. One customer's prices
+ * are not another's business.
+ */
+function listsVisibleTo(sql: Sql, actor: Actor) {
+  if (BRAND_ROLES.includes(actor.role)) return sql`true`;
+  const party = actor.partyId ?? -1;
+  const t = actor.tenantId;
+  return sql`(pl.seller_party_id = ${party} or (
+    (pl.seller_party_id is null or pl.seller_party_id = (select parent_id from parties where tenant_id = ${t} and id = ${party}))
+    and (pl.scope = 'base'
+      or (pl.scope = 'customer' and pl.party_id = ${party})
+      or (pl.scope = 'group' and pl.group_id in (select m.group_id from customer_group_members m where m.tenant_id = ${t} and m.party_id = ${party}))
+      or (pl.scope = 'region' and exists (select 1 from parties b where b.tenant_id = ${t} and b.id = ${party} and b.division_code like pl.division_code || '%')))))`;
+}
 
 export async function pricingRoutes(api: FastifyInstance, sql: Sql) {
   api.post(
@@ -85,7 +103,7 @@ export async function pricingRoutes(api: FastifyInstance, sql: Sql) {
         from price_lists pl
         left join customer_groups g on g.tenant_id = pl.tenant_id and g.id = pl.group_id
         left join parties p on p.tenant_id = pl.tenant_id and p.id = pl.party_id
-        where pl.tenant_id = ${ctx.actor.tenantId} order by pl.priority desc, pl.code`;
+        where pl.tenant_id = ${ctx.actor.tenantId} and ${listsVisibleTo(sql, ctx.actor)} order by pl.priority desc, pl.code`;
       return { items: rows };
     },
   );
@@ -101,7 +119,8 @@ export async function pricingRoutes(api: FastifyInstance, sql: Sql) {
       },
     },
     async (req) => {
-      const t = ctxOf(req, sql).actor.tenantId;
+      const ctx = ctxOf(req, sql);
+      const t = ctx.actor.tenantId;
       const { code } = req.params as { code: string };
       const [pl] = await sql<Record<string, unknown>[]>`
         select pl.id::int, pl.code, pl.name, pl.scope, pl.priority, pl.valid_from::text, pl.valid_to::text, pl.active,
@@ -109,7 +128,7 @@ export async function pricingRoutes(api: FastifyInstance, sql: Sql) {
         from price_lists pl
         left join customer_groups g on g.tenant_id = pl.tenant_id and g.id = pl.group_id
         left join parties p on p.tenant_id = pl.tenant_id and p.id = pl.party_id
-        where pl.tenant_id = ${t} and pl.code = ${code}`;
+        where pl.tenant_id = ${t} and pl.code = ${code} and ${listsVisibleTo(sql, ctx.actor)}`;
       if (!pl) throw AppError.notFound();
       const items = await sql<{ sku: string; min_qty: number; price_fen: number }[]>`
         select pr.sku, i.min_qty, i.price_fen::int as price_fen
