@@ -43,14 +43,20 @@ export async function run(): Promise<void> {
     ).token;
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const skus = (await sql<{ sku: string }[]>`select sku from products where status = 'active' order by sku limit 10`).map((p) => p.sku);
-    const buyers = (await sql<{ code: string }[]>`select code from parties where kind = 'distributor' order by code limit 40`).map((p) => p.code);
+    const buyers = (await sql<{ code: string }[]>`select code from parties where kind = 'distributor' order by code limit 40`).map(
+      (p) => p.code,
+    );
     await fetch(`${base}/api/v1/price-lists`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ code: 'BASE', name: '基础价', scope: 'base', items: skus.map((sku) => ({ sku, priceFen: 100 })) }),
     });
     for (const b of buyers)
-      await fetch(`${base}/api/v1/funds/deposits`, { method: 'POST', headers, body: JSON.stringify({ party: b, amountFen: 1_000_000_000 }) });
+      await fetch(`${base}/api/v1/funds/deposits`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ party: b, amountFen: 1_000_000_000 }),
+      });
 
     const statuses = new Map<number, number>();
     const timeline: { at: number; status: number }[] = [];
@@ -109,7 +115,12 @@ export async function run(): Promise<void> {
     const other5xx = [...statuses].filter(([s]) => s >= 500 && s !== 503).reduce((a, [, n]) => a + n, 0);
     emit('db-restart', 'database_down_ms', Math.round(upAt - downAt), 'ms');
     emit('db-restart', 'service_back_after_database_ms', Math.round(firstOk - upAt), 'ms');
-    emit('db-restart', 'responses_2xx', [...statuses].filter(([s]) => s < 300).reduce((a, [, n]) => a + n, 0), 'responses');
+    emit(
+      'db-restart',
+      'responses_2xx',
+      [...statuses].filter(([s]) => s < 300).reduce((a, [, n]) => a + n, 0),
+      'responses',
+    );
     emit('db-restart', 'responses_503', statuses.get(503) ?? 0, 'responses');
     emit('db-restart', 'responses_5xx_other_than_503', other5xx, 'responses');
     emit('db-restart', 'requests_without_answer', statuses.get(0) ?? 0, 'requests');
