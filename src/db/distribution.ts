@@ -1,0 +1,82 @@
+/**
+ * How each table is laid out when PostgreSQL scales out on Citus (docs/DEPLOYMENT.md). The schema test
+ * (test/int/schema-distribution.int.spec.ts) fails when a table is missing here or breaks its layout's rules, so a
+ * new table says where it goes when it is created.
+ *
+ * - `tenant`: distributed by `tenant_id`, co-located with every other tenant table (master data, orders, funds,
+ *   webhooks, audit, the event bodies): joins and foreign keys among them stay on one node.
+ * - `code`: distributed by the code column named, so one brand's billions of codes spread over the nodes and a code's
+ *   state, containment and index of events are each on one shard.
+ * - `reference`: copied to every node (small, shared by all tenants).
+ * - `local`: kept on the coordinator only (bookkeeping of the installation itself).
+ */
+export type Layout = { by: 'tenant'; column: 'tenant_id' } | { by: 'code'; column: string } | { by: 'reference' } | { by: 'local' };
+
+const tenant: Layout = { by: 'tenant', column: 'tenant_id' };
+
+export const DISTRIBUTION: Record<string, Layout> = {
+  // reference and local
+  tenants: { by: 'reference' },
+  divisions: { by: 'reference' },
+  schema_migrations: { by: 'local' },
+  // looked up by the hash of a bearer token, before the tenant is known: on the coordinator (one row per session)
+  sessions: { by: 'local' },
+  // found by the key's prefix, before the tenant is known: on the coordinator too
+  api_keys: { by: 'local' },
+  // the code tables
+  code_state: { by: 'code', column: 'epc' },
+  containment: { by: 'code', column: 'child_epc' },
+  event_epcs: { by: 'code', column: 'epc' },
+  // everything else is a brand's own data
+  audit_heads: tenant,
+  audit_log: tenant,
+  capture_jobs: tenant,
+  code_batches: tenant,
+  code_keyrings: tenant,
+  customer_group_members: tenant,
+  customer_groups: tenant,
+  diversion_alerts: tenant,
+  diversion_rules: tenant,
+  epcis_events: tenant,
+  funds_accounts: tenant,
+  funds_entries: tenant,
+  funds_transactions: tenant,
+  group_buys: tenant,
+  import_reports: tenant,
+  lots: tenant,
+  monthly_city_shipments: tenant,
+  order_difference_scans: tenant,
+  order_draft_lines: tenant,
+  order_drafts: tenant,
+  order_events: tenant,
+  order_lines: tenant,
+  order_receipt_differences: tenant,
+  order_return_receipts: tenant,
+  order_returned_codes: tenant,
+  order_returns: tenant,
+  order_rules: tenant,
+  order_settings: tenant,
+  order_shipments: tenant,
+  order_shipped_codes: tenant,
+  orders: tenant,
+  packaging_levels: tenant,
+  parties: tenant,
+  party_territories: tenant,
+  price_list_items: tenant,
+  price_lists: tenant,
+  product_categories: tenant,
+  products: tenant,
+  recalls: tenant,
+  replenishment_lanes: tenant,
+  safety_stock: tenant,
+  scans: tenant,
+  sell_through_daily: tenant,
+  stock: tenant,
+  stock_adjustments: tenant,
+  user_territories: tenant,
+  users: tenant,
+  webhook_attempts: tenant,
+  webhook_deliveries: tenant,
+  webhook_events: tenant,
+  webhook_subscriptions: tenant,
+};
