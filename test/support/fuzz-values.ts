@@ -362,7 +362,7 @@ export function mutateJson(body: unknown, kind: JsonMutation, rng: Rng): string 
     }
     case 'big_array':
       if (!setAt((old) => Array.from({ length: rng.int(1_000, 20_000) }, () => (old && JSON.stringify(old).length < 100 ? old : 1)))) {
-        return JSON.stringify(Array.from({ length: 5_000 }, () => body));
+        return JSON.stringify(Array.from({ length: 5_000 }, () => (JSON.stringify(body ?? 1).length < 100 ? body : 1)));
       }
       break;
     case 'duplicate_key': {
