@@ -328,11 +328,11 @@ export function mutateJson(body: unknown, kind: JsonMutation, rng: Rng): string 
     case 'unknown_field':
       // at the root: every body schema refuses unknown properties there
       if (body && typeof body === 'object' && !Array.isArray(body)) {
-        (body as Record<string, unknown>)[rng.pick(['__proto__', 'constructor', 'tenantId', 'id', 'role', 'zz_unknown'])] = rng.pick([
-          1,
-          'x',
-          { admin: true },
-        ]);
+        // defined, not assigned: `o.__proto__ = v` would set the prototype and send nothing
+        Object.defineProperty(body, rng.pick(['__proto__', 'constructor', 'tenantId', 'id', 'role', 'zz_unknown']), {
+          value: rng.pick([1, 'x', { admin: true }]),
+          enumerable: true,
+        });
       } else return JSON.stringify({ zz_unknown: body });
       break;
     case 'huge_string': {
@@ -383,7 +383,7 @@ export function malformedJson(validText: string, rng: Rng): string {
     case 1:
       return `${validText},`;
     case 2:
-      return `\ufeff${validText}`;
+      return `${validText}}`;
     case 3:
       return '{"a":}';
     case 4:
