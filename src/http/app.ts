@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
@@ -6,7 +7,7 @@ import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { loadConfig } from '../config.ts';
 import { DatabaseAvailability } from '../db/availability.ts';
 import type { Sql } from '../db/connection.ts';
@@ -31,6 +32,7 @@ import { ReadCache } from '../platform/read-cache.ts';
 import { type DeclaredRoute, installAccessControl } from './access.ts';
 import { ioRoutes } from './io-routes.ts';
 import { loggerOptions, requestIdOf } from './logging.ts';
+import { pickLocale } from './messages.ts';
 import { installObservability } from './observability.ts';
 import { AppError, toProblem } from './problem.ts';
 import { installSecurityHeaders } from './security-headers.ts';
@@ -80,6 +82,35 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     // one access line per request (observability.ts) instead of Fastify's two; it carries no query string or headers
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     ajv: undefined,
+    // errors the router raises before any route runs (a URL that does not decode, a path parameter over 100
+    // characters) are answered as problem+json like every other refusal, not with Fastify's own JSON (route fuzzer)
+    frameworkErrors: (err, req, reply) => {
+      const appErr =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new AppError(414, 'request.uri_too_long') : new AppError(400, 'request.bad_url');
+      (reply as unknown as FastifyReply)
+        .status(appErr.status)
+        .type('application/problem+json; charset=utf-8')
+        .send(toProblem(appErr, pickLocale(req.headers['accept-language']), req.url));
+    },
+    // a request Node's HTTP parser refuses (raw non-ASCII bytes in the URL, oversized headers) never reaches a route:
+    // answer it as problem+json too, and close the connection (the parser cannot continue on it)
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const appErr =
+        err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new AppError(408, 'request.timeout')
+          : err.code === 'HPE_HEADER_OVERFLOW'
+            ? new AppError(431, 'request.headers_too_large')
+            : new AppError(400, 'request.bad_http');
+      const body = JSON.stringify(toProblem(appErr, 'zh-CN'));
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${appErr.status} ${http.STATUS_CODES[appErr.status]}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(err);
+    },
   });
   installValidators(app);
   await installSecurityHeaders(app);

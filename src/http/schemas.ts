@@ -6,7 +6,13 @@ export const Paging = {
   pageSize: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
 };
 
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
+/**
+ * A row id (bigint columns): at most 2^53 - 1, the largest integer a JSON number carries exactly; a larger one would
+ * fail the statement (bigint out of range) instead of being refused (found by the route fuzzer).
+ */
+export const Id = (opts: { default?: number } = {}) => Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, ...opts });
+
+export const IdParams = Type.Object({ id: Id() }, { additionalProperties: false });
 
 export const Problem = Type.Object({
   type: Type.String(),

@@ -76,7 +76,8 @@ function problems(tables: Table[], layouts: Record<string, Layout>): string[] {
         out.push(`${t.name}: foreign key ${fk.name} (${fk.columns.join(', ')}) -> ${fk.ref} could not hold across shards`);
     }
   }
-  for (const name of Object.keys(layouts)) if (!tables.some((t) => t.name === name)) out.push(`${name}: in distribution.ts but no such table`);
+  for (const name of Object.keys(layouts))
+    if (!tables.some((t) => t.name === name)) out.push(`${name}: in distribution.ts but no such table`);
   return out;
 }
 

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { CSRF_HEADER, ctxOf, SESSION_COOKIE } from '../../http/access.ts';
-import { IdParams, Paging, strictObject } from '../../http/schemas.ts';
+import { Id, IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey, whoOf } from './api-keys.ts';
 import { ROLES } from './roles.ts';
@@ -136,7 +136,7 @@ export async function authRoutes(api: FastifyInstance, sql: Sql, opts: { loginRa
         summary: 'Create a device key; the key is shown once',
         body: strictObject({
           name: Type.String({ minLength: 1, maxLength: 100 }),
-          partyId: Type.Integer({ minimum: 1 }),
+          partyId: Id(),
           actions: Type.Array(Type.String(), { minItems: 1, maxItems: 50 }),
         }),
       },

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
-import { IdParams, strictObject } from '../../http/schemas.ts';
+import { Id, IdParams, strictObject } from '../../http/schemas.ts';
 import { resolveDifference } from './difference-resolution.ts';
 import { visibleTo } from './placement.ts';
 import { closeReceipt, type DeclareBody, declareDifference, listDifferences, type Resolution } from './receipt-differences.ts';
@@ -13,7 +13,7 @@ import { createReturn, listReturns, RETURN_REASONS, type ReturnReason, receiveRe
 const Codes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 5000 });
 const ScanId = Type.String({ format: 'uuid' });
 const Note = Type.String({ maxLength: 500 });
-const OrderAnd = (name: string) => strictObject({ id: Type.Integer({ minimum: 1 }), [name]: Type.Integer({ minimum: 1 }) });
+const OrderAnd = (name: string) => strictObject({ id: Id(), [name]: Id() });
 
 /** The order, if the caller may see it (404 otherwise). */
 async function visibleOrder(sql: Sql, req: Parameters<typeof ctxOf>[0], id: number) {

@@ -6,8 +6,9 @@ import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { IdParams, strictObject } from '../../http/schemas.ts';
-import { readTable, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
-import { partyScope, seesWholeTenant } from '../auth/index.ts';
+import { readTable, TabularError, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
+import { appendAudit } from '../audit/index.ts';
+import { actorLabel, partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
 import { afterSalesRoutes } from './after-sales-routes.ts';
 import { receiveOrder, shipOrder } from './fulfilment.ts';
 import { decideOrder, placeOrder, visibleTo } from './placement.ts';
@@ -222,16 +223,26 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
         for (const [k, value] of Object.entries(v)) if (names.includes(k.trim().toLowerCase())) return value.trim();
         return '';
       };
-      for await (const r of readTable(req.body, format)) {
-        const sku = cell(r.values, 'sku', '商品编码');
-        const qty = cell(r.values, 'quantity', 'qty', '数量');
-        if (!sku && !qty) continue;
-        if (!sku) errors.push({ pointer: `/file/rows/${r.row}/sku`, code: 'order.unknown_sku', params: { value: '' } });
-        const n = Number(qty);
-        if (!/^[0-9]+$/.test(qty) || n <= 0)
-          errors.push({ pointer: `/file/rows/${r.row}/quantity`, code: 'order.bad_quantity', params: { value: qty } });
-        lines.push({ sku, quantity: n });
-        rows.push(r.row);
+      try {
+        for await (const r of readTable(req.body, format)) {
+          const sku = cell(r.values, 'sku', '商品编码');
+          const qty = cell(r.values, 'quantity', 'qty', '数量');
+          if (!sku && !qty) continue;
+          if (!sku) errors.push({ pointer: `/file/rows/${r.row}/sku`, code: 'order.unknown_sku', params: { value: '' } });
+          const n = Number(qty);
+          if (!/^[0-9]+$/.test(qty) || n <= 0)
+            errors.push({ pointer: `/file/rows/${r.row}/quantity`, code: 'order.bad_quantity', params: { value: qty } });
+          lines.push({ sku, quantity: n });
+          rows.push(r.row);
+        }
+      } catch (e) {
+        // a file that is not the .xlsx or CSV it says it is (found by the route fuzzer: it answered 500)
+        if (e instanceof TabularError) {
+          throw new AppError(400, 'import.bad_file', { reason: e.message }, [
+            { pointer: '/file', code: 'import.bad_file', params: { reason: e.message } },
+          ]);
+        }
+        throw e;
       }
       if (!lines.length && !errors.length) errors.push({ pointer: '/file', code: 'order.empty_file', params: {} });
       if (errors.length) throw AppError.invalid(errors);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
-import { IdParams, Paging, strictObject } from '../../http/schemas.ts';
+import { Id, IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { canonicalQuery, type ReadCache } from '../../platform/read-cache.ts';
 import { appendAudit } from '../audit/index.ts';
 import { scopeKey, whoOf } from '../auth/index.ts';
@@ -31,7 +31,7 @@ export async function partiesRoutes(api: FastifyInstance, sql: Sql, readCache: R
           cityCode: Type.Optional(DivisionCode),
           districtCode: Type.Optional(DivisionCode),
           tier: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 })),
-          parentId: Type.Optional(Type.Integer({ minimum: 1 })),
+          parentId: Type.Optional(Id()),
           sort: Type.Union([Type.Literal('name'), Type.Literal('-name'), Type.Literal('code'), Type.Literal('-code')], { default: 'name' }),
         }),
       },

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
-import { IdParams, strictObject } from '../../http/schemas.ts';
+import { Id, IdParams, strictObject } from '../../http/schemas.ts';
 import { writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { divisionName } from '../parties/index.ts';
 import { alertScope, alertView, type ReviewDecision, reviewAlert } from './diversion-review.ts';
@@ -127,7 +127,7 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
         tags: ['trace'],
         summary: 'Diversion alerts within your data scope',
         querystring: strictObject({
-          distributorId: Type.Optional(Type.Integer({ minimum: 1 })),
+          distributorId: Type.Optional(Id()),
           provinceCode: Type.Optional(Type.String({ pattern: '^\\d{2}$' })),
           status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('confirmed'), Type.Literal('dismissed')])),
           page: Type.Integer({ minimum: 1, default: 1 }),
@@ -236,7 +236,7 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
         tags: ['trace'],
         body: strictObject({
           level: Type.Union([Type.Literal(2), Type.Literal(4)]),
-          exemptPartyIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 1000 }),
+          exemptPartyIds: Type.Array(Id(), { maxItems: 1000 }),
           monthlyCityCapUnits: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
         }),
       },

@@ -8,7 +8,7 @@ import type { Sql } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
-import { strictObject } from '../../http/schemas.ts';
+import { Id, strictObject } from '../../http/schemas.ts';
 import { recordCapture } from '../../platform/metrics.ts';
 import { actorLabel } from '../auth/index.ts';
 import type { Keystore } from '../codes/keystore.ts';
@@ -172,7 +172,7 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
           codes: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 50_000 })),
           range: Type.Optional(
             strictObject({
-              batchId: Type.Integer({ minimum: 1 }),
+              batchId: Id(),
               from: Type.Integer({ minimum: 0 }),
               count: Type.Integer({ minimum: 1, maximum: 50_000 }),
             }),
