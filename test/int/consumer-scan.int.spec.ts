@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/http/app.ts';
 import type { CodeKeyring } from '../../src/modules/codes/keys.ts';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
@@ -118,13 +119,50 @@ describe('the consumer page of a scanned code', () => {
     expect(await scansOf(1)).toBe(3);
   });
 
+  it('shows where it came from: the factory, then the distributor that received it', async () => {
+    const scanAs = async (token: string, body: Record<string, unknown>) =>
+      expect((await api(token, 'POST', '/api/v1/scans', { scanId: randomUUID(), ...body })).status).toBe(200);
+    const code = `https://id.gs1.org/01/${UNIT}/21/${serials[9]}`;
+    await scanAs(line, { kind: 'ship', codes: [code], to: 'D0001' });
+    await scanAs(await loginAs(server.baseUrl, 'distributor'), { kind: 'receive', codes: [code] });
+    const [d] = await server.db.sql<
+      { name: string }[]
+    >`select name from parties where code = 'D0001' and tenant_id = (select id from tenants where code = 'demo')`;
+    const r = await phone().open(`/01/${UNIT}/21/${serials[9]}`);
+    const origin = /<ol>(.*)<\/ol>/.exec(r.html)?.[1] ?? '';
+    expect(origin.indexOf(lots[0]?.factory as string)).toBeGreaterThanOrEqual(0);
+    expect(origin.indexOf(d?.name as string)).toBeGreaterThan(origin.indexOf(lots[0]?.factory as string));
+    expect(origin).toContain('经销商');
+  });
+
+  it('limits resolver requests per address', async () => {
+    const { app } = await buildApp({
+      sql: server.db.sql,
+      consumer: { perMinute: 2 },
+      webhooks: { worker: false },
+      waitingOrders: { worker: false },
+    });
+    const get = (address: string) =>
+      app.inject({
+        method: 'GET',
+        url: `/01/${UNIT}/21/${serials[2]}`,
+        remoteAddress: address,
+        headers: { accept: 'application/linkset+json' },
+      });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await get('203.0.113.70')).statusCode);
+    expect(statuses).toEqual([200, 200, 429]);
+    expect((await get('203.0.113.71')).statusCode).toBe(200);
+    await app.close();
+  });
+
   it('answers in English on ?lang=en or Accept-Language en', async () => {
     const a = await phone().open(`/01/${UNIT}/21/${serials[2]}?lang=en`);
     expect(a.html).toContain('<html lang="en">');
     expect(a.html).toContain('Genuine · first check');
     expect(a.html).toContain(product.name_en);
     const b = await phone().open(`/01/${UNIT}/21/${serials[2]}`, { 'accept-language': 'en-US,en;q=0.9' });
-    expect(b.html).toContain('Genuine · checked 1 times before');
+    expect(b.html).toContain('Genuine · checked once before');
   });
 
   it('says recalled for a code of a lot under an active recall', async () => {

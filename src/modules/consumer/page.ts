@@ -38,8 +38,8 @@ const T = {
     title: 'Authenticity check',
     genuine_first: 'Genuine · first check',
     genuine_first_detail: 'This is a genuine product of the brand, and this is the first check of its code.',
-    genuine_repeat: 'Genuine · checked {n} times before',
-    genuine_repeat_detail: 'This code has been checked {n} times before, first on {when}{where}. If that was not you, take care.',
+    genuine_repeat: 'Genuine · checked {times} before',
+    genuine_repeat_detail: 'This code has been checked {times} before, first on {when}{where}. If that was not you, take care.',
     recalled: 'This lot is recalled',
     recalled_detail: 'The brand has recalled the lot of this product: do not consume or use it. Reason: {reason}',
     unknown: 'Unknown code',
@@ -98,14 +98,15 @@ export function renderPage(p: PageInput): string {
   const l = p.locale;
   const e = escapeHtml;
   const n = p.prior?.count ?? 0;
+  const times = n === 1 ? 'once' : `${n} times`;
   const where = p.firstPlace ? `${text(l, 'in')}${p.firstPlace}` : '';
   const detail =
     p.verdict === 'genuine_repeat'
-      ? text(l, 'genuine_repeat_detail', { n, when: p.prior?.firstAt ? formatWhen(p.prior.firstAt, l) : '', where })
+      ? text(l, 'genuine_repeat_detail', { n, times, when: p.prior?.firstAt ? formatWhen(p.prior.firstAt, l) : '', where })
       : p.verdict === 'recalled'
         ? text(l, 'recalled_detail', { reason: p.facts?.recall?.reason ?? '' })
         : text(l, `${p.verdict}_detail`);
-  const head = text(l, p.verdict, { n });
+  const head = text(l, p.verdict, { n, times });
   let body = `<section class="v ${p.verdict}" data-verdict="${p.verdict}"><h1>${e(head)}</h1><p>${e(detail)}</p></section>`;
   const f = p.facts;
   if (f) {
@@ -123,7 +124,7 @@ export function renderPage(p: PageInput): string {
     if (p.verdict !== 'recalled') body += `<p><small>${e(text(l, 'verifyHint'))}</small></p>`;
   }
   body += `<p><a href="${e(p.otherLangHref)}" hreflang="${l === 'en' ? 'zh-CN' : 'en'}">${e(text(l, 'other'))}</a></p>`;
-  return `<!doctype html><html lang="${l}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${e(
+  return `<!doctype html><html lang="${l}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${e(
     text(l, 'title'),
   )}</title><style>${CSS}</style></head><body><main>${body}</main></body></html>`;
 }
