@@ -79,8 +79,14 @@ const CSS =
   'dl{background:#fff;border-radius:12px;padding:12px 16px;margin:0 0 16px}dt{color:#666;font-size:13px}dd{margin:0 0 8px}' +
   'ol{background:#fff;border-radius:12px;padding:12px 16px 12px 36px;margin:0 0 16px}small{color:#666}a{color:#0b57d0}';
 
+// built once: a DateTimeFormat costs far more to make than to use
+const WHEN = {
+  'zh-CN': new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }),
+  en: new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }),
+};
+
 function formatWhen(d: Date, locale: PageLocale): string {
-  return d.toLocaleString(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
+  return WHEN[locale].format(d);
 }
 
 export interface PageInput {

@@ -7,7 +7,7 @@ import type { Db } from '../../context.ts';
 import { parseGtin } from '../../platform/gs1.ts';
 import { issuedCodes } from '../codes/batches.ts';
 import type { Keystore } from '../codes/keystore.ts';
-import { canonicalSerial, SERIAL_LENGTH } from '../codes/serials.ts';
+import { canonicalSerial, decodeSerial, SERIAL_LENGTH, serialKeyVersion } from '../codes/serials.ts';
 import { placeName } from './places.ts';
 
 export interface Place {
@@ -71,8 +71,7 @@ export class CodeResolver {
     let owner: number | null = tenants.length === 1 ? (tenants[0] ?? null) : null;
     if (serial.length === SERIAL_LENGTH) {
       for (const tenantId of tenants) {
-        const [issued] = await issuedCodes(this.sql, this.keystore, tenantId, gtin, [serial]);
-        if (issued?.decoded) {
+        if (await this.decodes(tenantId, gtin, serial)) {
           const facts = await this.factsOf(tenantId, gtin, serial, epc);
           if (facts && !OUT_OF_CIRCULATION.has(facts.status)) return { kind: 'known', facts };
           owner = tenantId;
@@ -81,6 +80,20 @@ export class CodeResolver {
       }
     }
     return { kind: 'unknown', tenantId: owner, gtin, serial, epc };
+  }
+
+  /**
+   * Whether the serial is one of this brand's for this GTIN: decoded under its keys (no query: the keyring is
+   * cached). Whether it was issued in a batch and put on a product is then the code_state row the facts come from.
+   * A serial of a key version this node has not loaded yet (rotated on another node) is checked the long way.
+   */
+  private async decodes(tenantId: number, gtin: string, serial: string): Promise<boolean> {
+    const keys = await this.keystore.keyring(this.sql, tenantId);
+    if (decodeSerial(keys, gtin, serial)) return true;
+    const version = serialKeyVersion(serial);
+    if (version === null || keys.keys.some((k) => k.version === version)) return false;
+    const [issued] = await issuedCodes(this.sql, this.keystore, tenantId, gtin, [serial]);
+    return !!issued?.decoded;
   }
 
   /** The unit's facts in one query, or null when the code was issued but never commissioned (not on a product). */

@@ -16,7 +16,7 @@ import { LINKSET_TYPE, linksetOf } from './linkset.ts';
 import { type PageLocale, renderPage } from './page.ts';
 import { placeName } from './places.ts';
 import { CodeResolver, type Resolution } from './resolve.ts';
-import { addressHasher, type Requester, recordScan, recordVerification } from './scans.ts';
+import { addressHasher, type Requester, recordVerification, ScanRecorder } from './scans.ts';
 import { DEFAULT_THROTTLE, recordFailure, type ThrottleLimits, throttled } from './throttle.ts';
 
 export interface ConsumerOptions {
@@ -77,6 +77,7 @@ export async function consumerRoutes(
 ): Promise<void> {
   const resolver = new CodeResolver(sql, keystore);
   const hashAddress = addressHasher(masterKey);
+  const scans = new ScanRecorder(sql);
   const limits = { ...DEFAULT_THROTTLE, ...opts.throttle };
   const rateLimit = { max: opts.perMinute ?? 600, timeWindow: '1 minute' };
 
@@ -119,9 +120,7 @@ export async function consumerRoutes(
     let prior = null;
     if (tenantId !== null && r.kind !== 'invalid' && req.method === 'GET') {
       const epc = r.kind === 'known' ? r.facts.epc : r.epc;
-      const rec = await recordScan(sql, tenantId, epc, who, (pr) =>
-        !facts ? 'unknown' : facts.recall ? 'recalled' : pr.count === 0 ? 'genuine_first' : 'genuine_repeat',
-      );
+      const rec = await scans.record(tenantId, epc, who, !facts ? 'unknown' : facts.recall ? 'recalled' : 'genuine');
       verdict = rec.verdict;
       prior = rec.prior;
     } else if (facts?.recall) verdict = 'recalled';
