@@ -195,7 +195,7 @@ describe('the consumer page of a scanned code', () => {
 });
 
 describe('the linkset for machines', () => {
-  it('answers application/linkset+json with anchors per level and typed, titled links, and records no scan', async () => {
+  it('answers application/linkset+json with anchors per level and typed, titled links; neither it nor HEAD records a scan', async () => {
     const before = await scansOf(4);
     for (const req of [
       { path: `/01/${UNIT}/21/${serials[4]}`, accept: 'application/linkset+json' },
@@ -217,7 +217,13 @@ describe('the linkset for machines', () => {
       }
       expect(unit['https://ref.gs1.org/voc/defaultLink']).toHaveLength(1);
     }
+    const head = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[4]}`, { method: 'HEAD', headers: { accept: 'text/html' } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('link')).toContain('linkType=all');
     expect(await scansOf(4)).toBe(before);
+    const preflight = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[4]}`, { method: 'OPTIONS' });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
   });
 
   it('answers 404 problem+json for an unknown code and 400 for a malformed GTIN', async () => {
