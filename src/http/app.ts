@@ -16,6 +16,7 @@ import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
 import { codesRoutes } from '../modules/codes/routes.ts';
+import { type ConsumerOptions, consumerRoutes } from '../modules/consumer/routes.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { draftRoutes } from '../modules/orders/draft-routes.ts';
@@ -62,6 +63,8 @@ export interface AppOptions {
   slowQueryMs?: number;
   /** how often a database marked unreachable is tried again, in ms */
   databaseProbeMs?: number;
+  /** the consumer resolver: requests per minute per address, verification-code throttle */
+  consumer?: Partial<ConsumerOptions>;
 }
 
 export interface App {
@@ -234,6 +237,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   );
 
   await traceRoutes(app, opts.sql, keystore);
+  await consumerRoutes(app, opts.sql, keystore, masterKey, opts.consumer);
 
   if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });

@@ -60,6 +60,15 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'route.not_found': { 'zh-CN': '接口不存在', en: 'No such endpoint' },
   conflict: { 'zh-CN': '记录已存在：{detail}', en: 'Already exists: {detail}' },
   rate_limited: { 'zh-CN': '请求过于频繁，请稍后再试', en: 'Too many requests, try again later' },
+  'consumer.code_invalid': { 'zh-CN': '这不是有效的商品码', en: 'This is not a valid product code' },
+  'consumer.code_unknown': {
+    'zh-CN': '查询不到此码，该商品可能是假冒产品',
+    en: 'This code is not known; the product may be counterfeit',
+  },
+  'consumer.verify_throttled': {
+    'zh-CN': '隐形码错误次数过多，请稍后再试',
+    en: 'Too many wrong verification codes; try again later',
+  },
   'epcis.invalid_document': {
     'zh-CN': 'EPCIS 文档无效：{count} 处错误，未写入任何事件',
     en: 'The EPCIS document is invalid ({count} problems); no event was stored',

@@ -1,0 +1,57 @@
+/**
+ * Throttle for guessing hidden verification codes (8 digits): wrong tries are counted over a sliding hour under the
+ * code, the device and the address; once any of them reaches its limit, further tries (right or wrong) are refused
+ * with the time until the oldest counted failure leaves the window. Kept in PostgreSQL so every app node sees it.
+ */
+import type { Db } from '../../context.ts';
+
+export interface ThrottleLimits {
+  perCode: number;
+  perDevice: number;
+  perAddress: number;
+  windowSeconds: number;
+}
+
+export const DEFAULT_THROTTLE: ThrottleLimits = { perCode: 5, perDevice: 20, perAddress: 50, windowSeconds: 3600 };
+
+export interface Subjects {
+  code: string;
+  device: string | null;
+  /** hex of the address hash */
+  address: string;
+}
+
+export type ThrottleScope = 'code' | 'device' | 'address';
+
+/** The scope that is over its limit and the seconds until a try is allowed again, or null. */
+export async function throttled(
+  sql: Db,
+  s: Subjects,
+  limits: ThrottleLimits,
+): Promise<{ scope: ThrottleScope; retryAfter: number } | null> {
+  const rows = await sql<{ scope: string; n: number; oldest: Date }[]>`
+    select scope, count(*)::int as n, min(failed_at) as oldest from verification_failures
+    where failed_at > now() - make_interval(secs => ${limits.windowSeconds})
+      and ((scope = 'c' and subject = ${s.code}) or (scope = 'd' and subject = ${s.device ?? ''}) or (scope = 'a' and subject = ${s.address}))
+    group by scope`;
+  const limitOf: Record<string, [ThrottleScope, number]> = {
+    c: ['code', limits.perCode],
+    d: ['device', limits.perDevice],
+    a: ['address', limits.perAddress],
+  };
+  for (const r of rows) {
+    const [scope, limit] = limitOf[r.scope.trim()] ?? ['code', Number.POSITIVE_INFINITY];
+    if (r.n >= limit) {
+      const retryAfter = Math.max(1, Math.ceil((r.oldest.getTime() + limits.windowSeconds * 1000 - Date.now()) / 1000));
+      return { scope, retryAfter };
+    }
+  }
+  return null;
+}
+
+/** Counts one wrong try against the code, the device (if known) and the address. */
+export async function recordFailure(sql: Db, s: Subjects): Promise<void> {
+  const scopes = s.device ? ['c', 'd', 'a'] : ['c', 'a'];
+  const subjects = s.device ? [s.code, s.device, s.address] : [s.code, s.address];
+  await sql`insert into verification_failures (scope, subject) select * from unnest(${scopes}::text[], ${subjects}::text[])`;
+}
