@@ -23,6 +23,8 @@ export const DISTRIBUTION: Record<string, Layout> = {
   sessions: { by: 'local' },
   // found by the key's prefix, before the tenant is known: on the coordinator too
   api_keys: { by: 'local' },
+  // throttle state of the public verification endpoint, across brands (a guessing device counts once)
+  verification_failures: { by: 'local' },
   // the code tables
   code_state: { by: 'code', column: 'epc' },
   containment: { by: 'code', column: 'child_epc' },
@@ -32,6 +34,8 @@ export const DISTRIBUTION: Record<string, Layout> = {
   audit_log: tenant,
   capture_jobs: tenant,
   code_batches: tenant,
+  code_verifications: tenant,
+  consumer_scans: tenant,
   code_keyrings: tenant,
   customer_group_members: tenant,
   customer_groups: tenant,

@@ -54,8 +54,8 @@ function problems(tables: Table[], layouts: Record<string, Layout>): string[] {
       continue;
     }
     const distributed = layout.by === 'tenant' || layout.by === 'code';
-    if (layout.by !== 'reference' && t.name !== 'schema_migrations' && !t.columns.includes('tenant_id'))
-      out.push(`${t.name}: no tenant_id`);
+    // every brand's row carries its tenant; reference and coordinator-only tables may be the platform's own
+    if (distributed && !t.columns.includes('tenant_id')) out.push(`${t.name}: no tenant_id`);
     if (distributed) {
       const column = layout.column;
       if (!t.columns.includes(column)) out.push(`${t.name}: no distribution column ${column}`);
