@@ -59,6 +59,12 @@ describe('route fuzzer findings', () => {
     expect(r.body.errors).toEqual([expect.objectContaining({ pointer: '/file', code: 'import.bad_file' })]);
   });
 
+  it('refuses a page number too large to be an offset (was 500: bigint out of range)', async () => {
+    const r = await call('GET', '/api/v1/diversion/alerts?page=1e%2B21&pageSize=168');
+    expect(r.status).toBe(400);
+    expect(r.type).toMatch(/^application\/problem\+json/);
+  });
+
   it('answers router refusals (a path parameter over 100 characters) as problem+json', async () => {
     const r = await call('GET', `/api/v1/orders/${'x'.repeat(3000)}`);
     // the router says "too long" or, when no route can take so long a segment, "no such route": either way as problem+json

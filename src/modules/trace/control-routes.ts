@@ -130,7 +130,7 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
           distributorId: Type.Optional(Id()),
           provinceCode: Type.Optional(Type.String({ pattern: '^\\d{2}$' })),
           status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('confirmed'), Type.Literal('dismissed')])),
-          page: Type.Integer({ minimum: 1, default: 1 }),
+          page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
           pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
         }),
       },
