@@ -65,6 +65,19 @@ describe('route fuzzer findings', () => {
     expect(r.type).toMatch(/^application\/problem\+json/);
   });
 
+  it('refuses an import whose cell holds a NUL character, and stores no report (was 500: jsonb cannot hold it)', async () => {
+    const before = await server.db.sql<{ n: number }[]>`select count(*)::int as n from import_reports`;
+    const r = await fetch(`${server.baseUrl}/api/v1/imports/parties`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' },
+      body: 'code,kind,name\nS1\u0000X,store,门店\n',
+    });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const after = await server.db.sql<{ n: number }[]>`select count(*)::int as n from import_reports`;
+    expect(after[0]?.n).toBe(before[0]?.n);
+  });
+
   it('answers router refusals (a path parameter over 100 characters) as problem+json', async () => {
     const r = await call('GET', `/api/v1/orders/${'x'.repeat(3000)}`);
     // the router says "too long" or, when no route can take so long a segment, "no such route": either way as problem+json

@@ -43,6 +43,12 @@ export class RowShaper {
     for (let i = 0; i < width; i++) {
       const raw = cells[start + i];
       const v = raw === undefined ? '' : raw.trim();
+      // a NUL is no text: PostgreSQL cannot store it in text or jsonb, so the file is refused where it holds one
+      if (v.includes('\u0000'))
+        throw new TabularError('tabular.bad_encoding', `row ${row}, column ${columnLetter(start + i)} holds a NUL character`, {
+          row,
+          column: columnLetter(start + i),
+        });
       if (v !== '') any = true;
       values[headers[i] as string] = v;
     }
