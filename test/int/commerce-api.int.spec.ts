@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { apiClient, problems } from '../support/api-client.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
 
 /**
  * The reads and writes the commercial setup pages of the console stand on: one price list with its items, the
@@ -15,17 +16,7 @@ let store: string;
 let downstreamStore: string;
 let tenant: number;
 
-async function call(user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  tokens[user] ??= await loginAs(server.baseUrl, user);
-  const r = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tokens[user]}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, type: r.headers.get('content-type') ?? '', body: (await r.json()) as Record<string, any> };
-}
-const problems = (r: { body: Record<string, any> }) =>
-  (r.body.errors ?? []).map((e: { pointer: string; code: string }) => [e.pointer, e.code]);
+const call = apiClient(() => server.baseUrl, tokens);
 const ledgerCount = async () =>
   (await server.db.sql<{ n: number }[]>`select count(*)::int as n from funds_transactions where tenant_id = ${tenant}`)[0]?.n;
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureEvents, prepareEvents } from '../../src/modules/trace/capture.ts';
-import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { apiClient, problems } from '../support/api-client.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
 
 /**
  * Orders placed at the same instant share a transaction and still each get their own verdict; presale orders wait
@@ -14,17 +15,7 @@ let tenant: number;
 let skus: string[] = [];
 let distributors: string[] = [];
 
-async function call(user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  tokens[user] ??= await loginAs(server.baseUrl, user);
-  const r = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tokens[user]}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: (await r.json()) as Record<string, any> };
-}
-const problems = (r: { body: Record<string, any> }) =>
-  (r.body.errors ?? []).map((e: { pointer: string; code: string }) => [e.pointer, e.code]);
+const call = apiClient(() => server.baseUrl, tokens);
 const place = (buyer: string, lines: { sku: string; quantity: number }[], extra: object = {}, key = randomUUID()) =>
   call('admin', 'POST', '/api/v1/orders', { buyer, lines, ...extra }, { 'idempotency-key': key });
 const funds = async (party: string) => (await call('admin', 'GET', `/api/v1/funds/${party}`)).body;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, problems } from '../support/api-client.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 
 /**
@@ -14,17 +15,7 @@ let distributor: string;
 let store: string;
 let tenant: number;
 
-async function call(user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  tokens[user] ??= await loginAs(server.baseUrl, user);
-  const r = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tokens[user]}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: (await r.json()) as Record<string, any> };
-}
-const problems = (r: { body: Record<string, any> }) =>
-  (r.body.errors ?? []).map((e: { pointer: string; code: string }) => [e.pointer, e.code]);
+const call = apiClient(() => server.baseUrl, tokens);
 const order = (user: string, lines: { sku: string; quantity: number; expectedUnitPriceFen?: number }[], key?: string, buyer?: string) =>
   call(user, 'POST', '/api/v1/orders', { lines, ...(buyer ? { buyer } : {}) }, key ? { 'idempotency-key': key } : {});
 const funds = async (party: string) => (await call('admin', 'GET', `/api/v1/funds/${party}`)).body;

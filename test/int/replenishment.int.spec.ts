@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, problems } from '../support/api-client.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 import { captureOverHttp } from '../support/epcis.ts';
 
@@ -32,17 +33,7 @@ const supplierD = 46 / WINDOW;
 const supplierSigma = Math.sqrt((40 * 40 + 6 * 6 - (46 * 46) / WINDOW) / (WINDOW - 1));
 const AS_OF = 'asOf=2026-11-01';
 
-async function call(user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  tokens[user] ??= await loginAs(server.baseUrl, user);
-  const r = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tokens[user]}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: r.status, body: (await r.json()) as Record<string, any> };
-}
-const problems = (r: { body: Record<string, any> }) =>
-  (r.body.errors ?? []).map((e: { pointer: string; code: string }) => [e.pointer, e.code]);
+const call = apiClient(() => server.baseUrl, tokens);
 const lineOf = (r: { body: Record<string, any> }, s: string) => r.body.lines.find((l: { sku: string }) => l.sku === s);
 const count = async (q: Promise<{ n: number }[]>) => (await q)[0]?.n;
 
