@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium } from '../support/browser.ts';
 
 /**
  * The commercial setup in the console, in a real Chromium: the brand admin keeps a price list with a quantity tier,
@@ -10,7 +11,6 @@ import { startTestServer, type TestServer } from '../support/app.ts';
  * SKU's case multiple (a wrong row refused with its reason first); the distributor then sees its money above its
  * orders and its ledger. Needs the built console and Chromium (see console.e2e.spec.ts).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WAIT = 20_000;
 let server: TestServer;
 let browser: Browser;
@@ -29,10 +29,7 @@ beforeAll(async () => {
   const [d] = await server.db.sql<{ code: string }[]>`
     select p.code from parties p join users u on u.party_id = p.id and u.tenant_id = p.tenant_id where u.username = 'distributor'`;
   distributor = d?.code as string;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../support/app.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
 /**
  * The web console in a real (headless) Chromium against the real server and the demo brand:
@@ -11,7 +12,6 @@ import { startTestServer } from '../support/app.ts';
  * Needs the built console (`npm run build` → dist/web) and Chromium at /usr/bin/chromium
  * (or CHROMIUM_PATH). THROUGHLINE_E2E_URL=http://host:port runs it against an already running server instead.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WEB_INDEX = path.resolve('dist/web/index.html');
 const WAIT = 20_000;
 
@@ -34,10 +34,7 @@ beforeAll(async () => {
     baseUrl = server.baseUrl;
     close = () => server.close();
   }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium } from '../support/browser.ts';
 
 /**
  * A consumer scans the QR on a unit: the resolver page in a real headless Chromium at phone size (390x844), against
  * the real server and the demo brand. One request, no script, fits the screen, switches to English.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const UNIT = '06901234001013';
 
 let server: TestServer;
@@ -42,10 +42,7 @@ beforeAll(async () => {
     lot: lot?.lot_code,
     codes: [`https://id.gs1.org/01/${UNIT}/21/${serial}`],
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium } from '../support/browser.ts';
 import { captureOverHttp } from '../support/epcis.ts';
 
 /**
@@ -11,7 +12,6 @@ import { captureOverHttp } from '../support/epcis.ts';
  * in whole cases from the minimum), adds a product found by SKU, and places the order. Needs the built console and
  * Chromium (see console.e2e.spec.ts).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WAIT = 20_000;
 let server: TestServer;
 let browser: Browser;
@@ -73,10 +73,7 @@ beforeAll(async () => {
   // the distributor's ordering rules for the product: at least 12, in cases of 6
   await sql`insert into order_rules (tenant_id, product_id, min_qty, multiple_of)
     select ${tenant}, id, 12, 6 from products where tenant_id = ${tenant} and sku = ${sku}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium } from '../support/browser.ts';
 
 /**
  * Ordering in the console, in a real Chromium: a distributor places an order with a line it types, sees it waiting
  * for approval, and the brand approves it from its order desk; the distributor's view of its stock shows what an
  * adjustment left. Needs the built console and Chromium (see console.e2e.spec.ts).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WAIT = 20_000;
 let server: TestServer;
 let browser: Browser;
@@ -43,10 +43,7 @@ beforeAll(async () => {
   expect(
     (await post('/api/v1/group-buys', { code: 'GB-E2E', name: '端午团购', sku, unitPriceFen: 1000, minBuyers: 5, endsAt })).status,
   ).toBe(201);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 import { captureOverHttp } from '../support/epcis.ts';
 import { readPdf } from '../support/pdf.ts';
 
@@ -14,7 +15,6 @@ import { readPdf } from '../support/pdf.ts';
  *
  * Needs the built console (`npm run build` → dist/web) and Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WEB_INDEX = path.resolve('dist/web/index.html');
 const WAIT = 20_000;
 
@@ -133,10 +133,7 @@ beforeAll(async () => {
     ]);
   }
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/db/connection.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { emitWebhookEvent } from '../../src/modules/webhooks/index.ts';
+import { CHROMIUM, launchChromium } from '../support/browser.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
 /**
@@ -15,7 +16,6 @@ import { createTestDb, type TestDb } from '../support/db.ts';
  *
  * Needs the built console (`npm run build` → dist/web) and Chromium at /usr/bin/chromium (or CHROMIUM_PATH).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const WEB_INDEX = path.resolve('dist/web/index.html');
 const WAIT = 20_000;
 
@@ -53,10 +53,7 @@ beforeAll(async () => {
     await app.close();
     await db.drop();
   };
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
