@@ -78,6 +78,14 @@ describe('route fuzzer findings', () => {
     expect(after[0]?.n).toBe(before[0]?.n);
   });
 
+  it('refuses numbers no column can hold: Infinity in a query, 1e308 in a body (were 500)', async () => {
+    const q = await call('GET', '/api/v1/webhooks/deliveries?subscriptionId=Infinity');
+    expect(q.status).toBe(400);
+    const b = await call('POST', '/api/v1/funds/deposits', JSON.stringify({ party: 'D0001', amountFen: 1e308 }));
+    expect(b.status).toBe(400);
+    expect(b.type).toMatch(/^application\/problem\+json/);
+  });
+
   it('answers router refusals (a path parameter over 100 characters) as problem+json', async () => {
     const r = await call('GET', `/api/v1/orders/${'x'.repeat(3000)}`);
     // the router says "too long" or, when no route can take so long a segment, "no such route": either way as problem+json

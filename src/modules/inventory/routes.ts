@@ -59,7 +59,7 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
           party: Type.String({ minLength: 1 }),
           sku: Type.String({ minLength: 1 }),
           lot: Type.Optional(Type.String({ maxLength: 40 })),
-          delta: Type.Integer(),
+          delta: Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000 }),
           reason: Type.Union(ADJUSTMENT_REASONS.map((r) => Type.Literal(r))),
           note: Type.Optional(Type.String({ maxLength: 500 })),
         }),
@@ -111,10 +111,13 @@ export async function inventoryRoutes(api: FastifyInstance, sql: Sql) {
         tags: ['inventory'],
         summary: 'Set safety-stock levels (units) per party and product',
         body: strictObject({
-          levels: Type.Array(strictObject({ party: Type.String(), sku: Type.String(), minUnits: Type.Integer({ minimum: 0 }) }), {
-            minItems: 1,
-            maxItems: 10_000,
-          }),
+          levels: Type.Array(
+            strictObject({ party: Type.String(), sku: Type.String(), minUnits: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }) }),
+            {
+              minItems: 1,
+              maxItems: 10_000,
+            },
+          ),
         }),
       },
     },

@@ -66,7 +66,7 @@ export async function afterSalesRoutes(api: FastifyInstance, sql: Sql) {
           codes: Type.Optional(Codes),
           sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
           // a number so that 1.5 or -2 reach the rule and come back as order.bad_quantity
-          quantity: Type.Optional(Type.Number()),
+          quantity: Type.Optional(Type.Number({ maximum: 1_000_000_000 })),
           note: Type.Optional(Note),
           photoRef: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
         }),

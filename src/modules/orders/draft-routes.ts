@@ -12,7 +12,7 @@ const LinesBody = strictObject({
     strictObject({
       sku: Type.String({ minLength: 1, maxLength: 64 }),
       // a number so that 1.5 or -2 reach the draft's own checks and come back as order.bad_quantity per line
-      quantity: Type.Number(),
+      quantity: Type.Number({ maximum: 1_000_000_000 }),
     }),
     { minItems: 1, maxItems: 10_000 },
   ),

@@ -18,8 +18,8 @@ import { balancesOf, ensureAccounts, transfer } from './funds.ts';
 const PartyParams = strictObject({ party: Type.String({ minLength: 1, maxLength: 64 }) });
 const DepositBody = strictObject({
   party: Type.String({ minLength: 1 }),
-  amountFen: Type.Optional(Type.Integer({ minimum: 1 })),
-  creditLimitFen: Type.Optional(Type.Integer({ minimum: 0 })),
+  amountFen: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000_000_000 })),
+  creditLimitFen: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000_000 })),
   memo: Type.Optional(Type.String({ maxLength: 200 })),
 });
 interface Deposit {

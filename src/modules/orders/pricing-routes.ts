@@ -26,8 +26,8 @@ const PriceListBody = strictObject({
   items: Type.Array(
     strictObject({
       sku: Type.String({ minLength: 1 }),
-      minQty: Type.Optional(Type.Integer({ minimum: 1 })),
-      priceFen: Type.Integer({ minimum: 0 }),
+      minQty: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000_000 })),
+      priceFen: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000_000 }),
     }),
     { minItems: 1, maxItems: 5000 },
   ),
@@ -60,7 +60,7 @@ export async function pricingRoutes(api: FastifyInstance, sql: Sql) {
         summary: 'The price of each line for a buyer, and the rule that gave it',
         body: strictObject({
           buyer: Type.String({ minLength: 1 }),
-          lines: Type.Array(strictObject({ sku: Type.String(), quantity: Type.Integer({ minimum: 1 }) }), {
+          lines: Type.Array(strictObject({ sku: Type.String(), quantity: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }) }), {
             minItems: 1,
             maxItems: 10_000,
           }),

@@ -19,8 +19,8 @@ import { listReturns } from './returns.ts';
 const LineInput = strictObject({
   sku: Type.String({ minLength: 1, maxLength: 64 }),
   // a number so that 1.5 or -2 reach the order's own checks and come back as order.bad_quantity per line
-  quantity: Type.Number(),
-  expectedUnitPriceFen: Type.Optional(Type.Integer({ minimum: 0 })),
+  quantity: Type.Number({ maximum: 1_000_000_000 }),
+  expectedUnitPriceFen: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000_000_000 })),
 });
 const PlaceBody = strictObject({
   buyer: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),

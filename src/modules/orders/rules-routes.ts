@@ -16,8 +16,8 @@ const OrderRulesBody = strictObject({
   rules: Type.Array(
     strictObject({
       sku: Type.String({ minLength: 1, maxLength: 64 }),
-      minQty: Type.Integer({ minimum: 1 }),
-      multipleOf: Type.Integer({ minimum: 1 }),
+      minQty: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
+      multipleOf: Type.Integer({ minimum: 1, maximum: 1_000_000_000 }),
     }),
     { minItems: 1, maxItems: 10_000 },
   ),
@@ -25,7 +25,7 @@ const OrderRulesBody = strictObject({
 
 export async function orderRulesRoutes(api: FastifyInstance, sql: Sql) {
   const SettingsBody = strictObject({
-    approvalAmountFen: Type.Integer({ minimum: 0 }),
+    approvalAmountFen: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000_000 }),
     approveFirstOrder: Type.Boolean(),
     approveOnCredit: Type.Boolean(),
   });
@@ -141,7 +141,7 @@ export async function orderRulesRoutes(api: FastifyInstance, sql: Sql) {
           code: Type.String({ minLength: 1, maxLength: 40 }),
           name: Type.String({ minLength: 1, maxLength: 100 }),
           sku: Type.String({ minLength: 1, maxLength: 64 }),
-          unitPriceFen: Type.Integer({ minimum: 0 }),
+          unitPriceFen: Type.Integer({ minimum: 0, maximum: 1_000_000_000_000_000 }),
           minBuyers: Type.Integer({ minimum: 2, maximum: 100_000 }),
           endsAt: Type.String({ format: 'date-time' }),
         }),

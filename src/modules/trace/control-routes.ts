@@ -237,7 +237,7 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
         body: strictObject({
           level: Type.Union([Type.Literal(2), Type.Literal(4)]),
           exemptPartyIds: Type.Array(Id(), { maxItems: 1000 }),
-          monthlyCityCapUnits: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+          monthlyCityCapUnits: Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000_000 }), Type.Null()]),
         }),
       },
     },

@@ -173,7 +173,7 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
           range: Type.Optional(
             strictObject({
               batchId: Id(),
-              from: Type.Integer({ minimum: 0 }),
+              from: Type.Integer({ minimum: 0, maximum: 1_000_000_000 }),
               count: Type.Integer({ minimum: 1, maximum: 50_000 }),
             }),
           ),

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
-import { IdParams, Paging, strictObject } from '../../http/schemas.ts';
+import { Id, IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { type DeliveryFilter, getDelivery, listDeliveries, replayDelivery } from './deliveries.ts';
 import { WEBHOOK_EVENT_TYPES, WILDCARD } from './events.ts';
 import type { WebhookSettings } from './settings.ts';
@@ -122,7 +122,7 @@ export async function webhooksRoutes(api: FastifyInstance, sql: Sql, masterKey: 
             Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')]),
           ),
           eventType: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-          subscriptionId: Type.Optional(Type.Integer({ minimum: 1 })),
+          subscriptionId: Type.Optional(Id()),
           eventId: Type.Optional(Type.String({ format: 'uuid' })),
           ...Paging,
         }),
