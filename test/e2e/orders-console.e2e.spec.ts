@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, signedIn } from '../support/browser.ts';
 
 /**
  * Ordering in the console, in a real Chromium: a distributor places an order with a line it types, sees it waiting
@@ -50,20 +50,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function loggedIn(username: string, password: string, path: string) {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.baseUrl}${path}`);
-  await page.waitForURL(/\/login$/);
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(new RegExp(`${path}$`));
-  return { page, errors, close: () => context.close() };
-}
+const loggedIn = (username: string, password: string, path: string) => signedIn(browser, server.baseUrl, username, password, path, WAIT);
 
 describe('ordering in the console', () => {
   it('a distributor places an order and the brand approves it', async () => {
