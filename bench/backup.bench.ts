@@ -5,7 +5,8 @@
  *   takes, first alone, then while `throughline backup` runs in a process of its own: events/s and the ratio
  *   (the issue's target: the backup costs capture less than half, so a ratio above 0.5);
  * - restore into an empty database: rows/s and MB/s, then the integrity check (projections rebuilt from the ledger).
- * Size: BACKUP_EVENTS events in the ledger before the measurements (default 200,000; two unit codes each).
+ * Size: BACKUP_EVENTS events in the ledger before the measurements (default 200,000; two unit codes each), on the
+ * demo brand with BACKUP_STORES stores (default 1,000; the full demo brand has 100,000). Progress goes to stderr.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -70,18 +71,23 @@ export async function run(): Promise<void> {
   const { app } = await buildApp({ sql: db.sql, loginRateLimit: 1000, webhooks: { worker: false } });
   const file = path.join(db.dataDir, 'bench.tlb');
   try {
-    await loadDemo(db.sql, { stores: 1000 });
+    await loadDemo(db.sql, { stores: Number(process.env.BACKUP_STORES ?? 1000) });
     const [tenant] = await db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
     const [factory] = await db.sql<{ gln: string }[]>`select gln from parties where code = 'F01'`;
     const gln = factory?.gln as string;
+    const fillStarted = performance.now();
     // the ledger to back up, captured in-process (the same transaction and projections as over HTTP)
     for (let done = 0; done < total; done += 1000) {
       const list = events(gln, Math.min(1000, total - done));
       await captureEvents(db.sql, Number(tenant?.id), 'bench', prepareEvents(list, null), null);
+      if ((done + 1000) % 500_000 === 0) process.stderr.write(`ledger: ${done + 1000} events\n`);
     }
     await db.sql`analyze`;
     await db.sql`checkpoint`;
     emit('backup', 'ledger_events', total, 'events');
+    emit('backup', 'ledger_fill_seconds', (performance.now() - fillStarted) / 1000, 's');
+    const [size] = await db.sql<{ mb: number }[]>`select pg_database_size(current_database()) / 1e6 as mb`;
+    emit('backup', 'database_mb', Number(size?.mb), 'MB');
 
     const quiet = await writeBackup(db.sql, file);
     emit('backup', 'backup_rows', quiet.trailer.rows, 'rows');

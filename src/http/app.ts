@@ -161,6 +161,9 @@ export async function buildApp(opts: AppOptions): Promise<App> {
 
   const masterKey = opts.masterKey ?? loadMasterKey(config.dataDir);
   const keystore = new Keystore(masterKey);
+  app.addHook('onReady', async () => {
+    await keystore.provisionAll(opts.sql);
+  });
   const webhooks = webhookSettings(opts.webhooks);
   if (opts.webhooks?.worker !== false) {
     // webhook deliveries are sent from this process while it serves (webhooks/worker.ts)

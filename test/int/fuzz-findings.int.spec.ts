@@ -23,6 +23,28 @@ async function call(method: string, path: string, body?: string, contentType = '
 }
 
 describe('route fuzzer findings', () => {
+  it('gives every tenant its code keyring when the server starts, so no request (even a refused one) writes one', async () => {
+    const [n] = await server.db.sql<{ tenants: number; keyrings: number }[]>`
+      select (select count(*)::int from tenants) as tenants, (select count(*)::int from code_keyrings) as keyrings`;
+    expect(n?.tenants).toBeGreaterThan(0);
+    expect(n?.keyrings).toBe(n?.tenants);
+    // a scan refused for its caller's scope touches the keyring but writes nothing
+    const before = await server.db.sql`select tenant_id, updated_at from code_keyrings order by tenant_id`;
+    const clerk = await loginAs(server.baseUrl, 'store');
+    const refused = await fetch(`${server.baseUrl}/api/v1/scans`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clerk}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        scanId: crypto.randomUUID(),
+        kind: 'commission',
+        lot: 'L1',
+        codes: ['https://id.gs1.org/01/06901234001013/21/NOPE'],
+      }),
+    });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(await server.db.sql`select tenant_id, updated_at from code_keyrings order by tenant_id`).toEqual(before);
+  });
+
   it('refuses a NUL character in a path parameter, a query value or a JSON string with its pointer, and stores nothing', async () => {
     const [before] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from parties`;
     const path = await call('GET', '/epcis/events/%00');

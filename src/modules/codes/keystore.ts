@@ -47,17 +47,35 @@ export class Keystore {
 
   constructor(private readonly masterKey: Buffer) {}
 
-  /** The tenant's keyring, created on first use. */
+  /**
+   * Creates the keyring of every tenant that has none. The server does this when it starts, so a request never
+   * writes one: a request that is then refused must change nothing, and a keyring is setup state.
+   */
+  async provisionAll(db: Db): Promise<number> {
+    const missing = await db<{ id: number }[]>`
+      select id from tenants t where not exists (select 1 from code_keyrings k where k.tenant_id = t.id)`;
+    for (const { id } of missing) await this.create(db, id);
+    return missing.length;
+  }
+
+  private async create(db: Db, tenantId: number): Promise<void> {
+    const ring = generateTenantKeys();
+    const sealed = seal(this.masterKey, exportKeyring(ring));
+    await db`insert into code_keyrings (tenant_id, ciphertext, iv, tag, current_version)
+      values (${tenantId}, ${sealed.ciphertext}, ${sealed.iv}, ${sealed.tag}, ${ring.current}) on conflict (tenant_id) do nothing`;
+  }
+
+  /**
+   * The tenant's keyring. Created at server start (provisionAll); a tenant added while the server runs gets its
+   * keyring here on first use.
+   */
   async keyring(db: Db, tenantId: number, opts: { fresh?: boolean } = {}): Promise<CodeKeyring> {
     const hit = this.cache.get(tenantId);
     if (hit && !opts.fresh && Date.now() - hit.at < 60_000) return hit.ring;
     let [row] = await db<{ ciphertext: Buffer; iv: Buffer; tag: Buffer }[]>`
       select ciphertext, iv, tag from code_keyrings where tenant_id = ${tenantId}`;
     if (!row) {
-      const ring = generateTenantKeys();
-      const sealed = seal(this.masterKey, exportKeyring(ring));
-      await db`insert into code_keyrings (tenant_id, ciphertext, iv, tag, current_version)
-        values (${tenantId}, ${sealed.ciphertext}, ${sealed.iv}, ${sealed.tag}, ${ring.current}) on conflict (tenant_id) do nothing`;
+      await this.create(db, tenantId);
       [row] = await db<{ ciphertext: Buffer; iv: Buffer; tag: Buffer }[]>`
         select ciphertext, iv, tag from code_keyrings where tenant_id = ${tenantId}`;
     }
