@@ -4,6 +4,8 @@
  * own process, each request a different commissioned code. Reference in the same run: Fastify plus one point query on
  * code_state (the ceiling the issue measures against). Targets (issue 5): page p99 under 20 ms, page under 50 KB.
  * BENCH_SECONDS (default 10) per phase, BENCH_CODES (default 20,000) codes, BENCH_CONNECTIONS (default 100).
+ * Closed loop first (throughput: each connection asks again as soon as it is answered, so latency there is the queue
+ * the connections form), then the page paced at BENCH_RATE requests/s (default 1,000) for its latency.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -76,8 +78,10 @@ export async function run(): Promise<void> {
     await db.sql`analyze`;
 
     const client = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients', 'consumer-scan-load.ts');
-    const load = async (mode: string) => {
-      const { stdout } = await run$('node', ['--import', 'tsx', client, url, mode, String(seconds), String(connections), pathsFile]);
+    const rate = Number(process.env.BENCH_RATE ?? 1000);
+    const load = async (mode: string, paced?: number) => {
+      const args = [client, url, mode, String(seconds), String(connections), pathsFile, ...(paced ? [String(paced)] : [])];
+      const { stdout } = await run$('node', ['--import', 'tsx', ...args]);
       return JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
         rps: number;
         p50: number;
@@ -96,6 +100,12 @@ export async function run(): Promise<void> {
       emit('consumer-scan', `${mode}_non_2xx`, r.non2xx, 'responses');
       if (mode !== 'point') emit('consumer-scan', `${mode}_bytes_per_response`, r.bytesPerRequest, 'bytes');
     }
+    const paced = await load('html', rate);
+    emit('consumer-scan', 'html_paced_rate', rate, 'req/s');
+    emit('consumer-scan', 'html_paced_requests_per_s', paced.rps, 'req/s');
+    emit('consumer-scan', 'html_paced_latency_p50_ms', paced.p50, 'ms');
+    emit('consumer-scan', 'html_paced_latency_p99_ms', paced.p99, 'ms');
+    emit('consumer-scan', 'html_paced_non_2xx', paced.non2xx, 'responses');
     const [scans] = await db.sql<{ n: number; repeat: number }[]>`
       select count(*)::int as n, count(*) filter (where verdict = 'genuine_repeat')::int as repeat from consumer_scans`;
     emit('consumer-scan', 'scans_recorded', scans?.n ?? 0, 'scans');

@@ -78,6 +78,9 @@ export const PERMISSIONS = {
   'trace:read': ALL,
   // scans by devices and staff; which step a place may do is checked by the scan itself (scans.ts)
   'scan:write': SCANNING_ROLES,
+  // campaign results (sell-out lift) are the brand's; rankings also for a distributor, of its own stores
+  'reports:campaigns': BRAND_ROLES,
+  'reports:rankings': [...BRAND_ROLES, 'distributor_admin', 'distributor_staff'],
   'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
   'codes:write': ['brand_admin'],
   'recall:read': ['brand_admin', 'brand_quality'],
