@@ -27,6 +27,7 @@ const CodeJourneyPage = lazy(() => import('./pages/CodeJourney.tsx').then((m) =>
 const RecallPage = lazy(() => import('./pages/Recall.tsx').then((m) => ({ default: m.RecallPage })));
 const DiversionPage = lazy(() => import('./pages/Diversion.tsx').then((m) => ({ default: m.DiversionPage })));
 const CodeBatchesPage = lazy(() => import('./pages/CodeBatches.tsx').then((m) => ({ default: m.CodeBatchesPage })));
+const CampaignResultsPage = lazy(() => import('./pages/CampaignResults.tsx').then((m) => ({ default: m.CampaignResultsPage })));
 const OrdersPage = lazy(() => import('./pages/Orders.tsx').then((m) => ({ default: m.OrdersPage })));
 const StockPage = lazy(() => import('./pages/Stock.tsx').then((m) => ({ default: m.StockPage })));
 // Store ordering on a phone (own layout, like the scanning page).
@@ -221,6 +222,14 @@ function AppRoutes() {
           element={
             <Guard access="codes:read">
               <CodeBatchesPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="marketing/results"
+          element={
+            <Guard access="reports:rankings">
+              <CampaignResultsPage />
             </Guard>
           }
         />

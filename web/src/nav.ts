@@ -40,6 +40,11 @@ export const COMMERCE_ITEMS: NavItem[] = [
   { key: 'orderRules', path: '/order-rules', label: 'menu.orderRules', access: 'pricing:read', brandOnly: true },
 ];
 
+/** Marketing: campaigns, channel incentives and what they brought. */
+export const MARKETING_ITEMS: NavItem[] = [
+  { key: 'campaignResults', path: '/marketing/results', label: 'menu.campaignResults', access: 'reports:rankings' },
+];
+
 export const TRACE_ITEMS: NavItem[] = [
   { key: 'journey', path: '/trace/journey', label: 'menu.journey', access: 'trace:read' },
   { key: 'recall', path: '/trace/recall', label: 'menu.recall', access: 'recall:read' },
@@ -71,7 +76,7 @@ export function selectedKey(pathname: string): string {
   if (pathname === '/' || pathname === '') return 'overview';
   if (pathname.startsWith('/products')) return 'products';
   if (pathname.startsWith('/channel/parties')) return '';
-  for (const item of [...MAIN_ITEMS.slice(2), ...COMMERCE_ITEMS, ...CHANNEL_ITEMS, ...TRACE_ITEMS, ...ADMIN_ITEMS]) {
+  for (const item of [...MAIN_ITEMS.slice(2), ...COMMERCE_ITEMS, ...MARKETING_ITEMS, ...CHANNEL_ITEMS, ...TRACE_ITEMS, ...ADMIN_ITEMS]) {
     if (pathname.startsWith(item.path)) return item.key;
   }
   const m = /^\/soon\/([a-z]+)/.exec(pathname);

@@ -3,7 +3,17 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
-import { ADMIN_ITEMS, CHANNEL_ITEMS, COMING_SOON, COMMERCE_ITEMS, canSee, MAIN_ITEMS, selectedKey, TRACE_ITEMS } from '../nav.ts';
+import {
+  ADMIN_ITEMS,
+  CHANNEL_ITEMS,
+  COMING_SOON,
+  COMMERCE_ITEMS,
+  canSee,
+  MAIN_ITEMS,
+  MARKETING_ITEMS,
+  selectedKey,
+  TRACE_ITEMS,
+} from '../nav.ts';
 import { isBrandRole } from '../types.ts';
 import { LangSwitch } from './LangSwitch.tsx';
 
@@ -31,6 +41,14 @@ export function AppLayout() {
         key: 'commerce',
         label: <span data-testid="menu-commerce">{t('menu.commerce')}</span>,
         children: commerce.map((i) => leaf(i.key, i.path, i.label)),
+      });
+    }
+    const marketing = MARKETING_ITEMS.filter((i) => canSee(i.access, role, i.brandOnly));
+    if (marketing.length) {
+      items.push({
+        key: 'marketing',
+        label: <span data-testid="menu-marketing">{t('menu.incentives')}</span>,
+        children: marketing.map((i) => leaf(i.key, i.path, i.label)),
       });
     }
     items.push({
@@ -94,7 +112,7 @@ export function AppLayout() {
           mode="inline"
           data-testid="side-menu"
           selectedKeys={selected ? [selected] : []}
-          defaultOpenKeys={['commerce', 'channel', 'trace']}
+          defaultOpenKeys={['commerce', 'marketing', 'channel', 'trace']}
           items={items}
           onClick={({ key }) => {
             const path = paths.get(key);

@@ -1,5 +1,5 @@
-import { BarChart, EffectScatterChart, LinesChart, PieChart, ScatterChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { BarChart, EffectScatterChart, LineChart, LinesChart, PieChart, ScatterChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
@@ -9,8 +9,10 @@ echarts.use([
   PieChart,
   ScatterChart,
   EffectScatterChart,
+  LineChart,
   LinesChart,
   GridComponent,
+  MarkAreaComponent,
   LegendComponent,
   TooltipComponent,
   CanvasRenderer,
