@@ -188,11 +188,11 @@ export async function undoMerge(tx: Db, tenantId: number, mergeId: number, by: s
     throw new AppError(409, 'consumer.merge_undo_blocked');
   }
   const kinds = m.moved_identifiers.map((i) => i.kind);
-  const hashes = m.moved_identifiers.map((i) => Buffer.from(i.hash, 'hex'));
+  const hashes = m.moved_identifiers.map((i) => i.hash);
   if (kinds.length) {
     await tx`update consumer_identifiers i set consumer_id = ${from}
-      from unnest(${kinds}::text[], ${hashes}::bytea[]) as u(kind, value_hash)
-      where i.tenant_id = ${tenantId} and i.kind = u.kind and i.value_hash = u.value_hash and i.consumer_id = ${into}`;
+      from unnest(${kinds}::text[], ${hashes}::text[]) as u(kind, hash)
+      where i.tenant_id = ${tenantId} and i.kind = u.kind and i.value_hash = decode(u.hash, 'hex') and i.consumer_id = ${into}`;
   }
   await tx`update points_entries set consumer_id = ${from}
     where tenant_id = ${tenantId} and consumer_id = ${into} and id = any(${m.moved_entries}::bigint[])`;

@@ -63,7 +63,12 @@ export async function scansOf(db: Db, identifierKey: Buffer, tenantId: number, c
     )
     select s.epc, substr(s.epc, 23, 14) as gtin, p.name_zh, p.name_en, s.scanned_at, s.verdict, s.region_code
     from consumer_scans s
-    left join products p on p.tenant_id = s.tenant_id and p.gtin = substr(s.epc, 23, 14)
+    -- the product of the unit's GTIN (the product's own or one of its packaging levels')
+    left join lateral (
+      select name_zh, name_en from products p where p.tenant_id = s.tenant_id and (p.gtin = substr(s.epc, 23, 14) or p.id in (
+        select product_id from packaging_levels pl where pl.tenant_id = s.tenant_id and pl.gtin = substr(s.epc, 23, 14)))
+      limit 1
+    ) p on true
     where s.tenant_id = ${tenantId} and s.device_id is not null and exists (select 1 from devices)
       and hmac(convert_to('device', 'UTF8') || '\\x00'::bytea || convert_to(s.device_id::text, 'UTF8'), ${identifierKey}::bytea, 'sha256')
         in (select value_hash from devices)
@@ -237,10 +242,11 @@ export async function setTags(db: Db, tenantId: number, consumerId: number, tags
 export async function deletePersonalData(db: Db, tenantId: number, consumerId: number): Promise<{ identifiers: number }> {
   const phones = await db<{ value_hash: Buffer }[]>`
     select value_hash from consumer_identifiers where tenant_id = ${tenantId} and consumer_id = ${consumerId} and kind = 'phone'`;
-  const hashes = phones.map((p) => p.value_hash);
+  // hashes as hex: postgres.js sends an array of buffers as one value, not as bytea[]
+  const hashes = phones.map((p) => p.value_hash.toString('hex'));
   if (hashes.length) {
-    await db`delete from consumer_otps where tenant_id = ${tenantId} and phone_hash = any(${hashes}::bytea[])`;
-    await db`delete from sms_outbox where tenant_id = ${tenantId} and to_hash = any(${hashes}::bytea[])`;
+    await db`delete from consumer_otps where tenant_id = ${tenantId} and phone_hash in (select decode(unnest(${hashes}::text[]), 'hex'))`;
+    await db`delete from sms_outbox where tenant_id = ${tenantId} and to_hash in (select decode(unnest(${hashes}::text[]), 'hex'))`;
   }
   const removed = await db`delete from consumer_identifiers where tenant_id = ${tenantId} and consumer_id = ${consumerId} returning 1`;
   await db`delete from consumer_tags where tenant_id = ${tenantId} and consumer_id = ${consumerId}`;
