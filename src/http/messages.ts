@@ -61,7 +61,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   conflict: { 'zh-CN': '记录已存在：{detail}', en: 'Already exists: {detail}' },
   // consumers CRM: identity evidence, consumer sessions, privacy, membership and the points mall
   'consumer.brand_unknown': { 'zh-CN': '品牌不存在', en: 'No such brand' },
-  'consumer.device_required': { 'zh-CN': '请先扫码打开页面（缺少设备标识）', en: 'Open the page by scanning a code first (no device cookie)' },
+  'consumer.device_required': {
+    'zh-CN': '请先扫码打开页面（缺少设备标识）',
+    en: 'Open the page by scanning a code first (no device cookie)',
+  },
   'consumer.session_required': { 'zh-CN': '请先用手机验证码登录', en: 'Sign in with a code sent to your phone first' },
   'consumer.otp_throttled': { 'zh-CN': '验证码发送或校验过于频繁，请稍后再试', en: 'Too many codes sent or tried; try again later' },
   'consumer.otp_too_many_tries': { 'zh-CN': '验证码错误次数过多，请重新获取', en: 'Too many wrong tries; ask for a new code' },

@@ -36,7 +36,9 @@ beforeAll(async () => {
     const url = new URL(req.url ?? '/', 'http://x');
     wechatCalls.push(url.searchParams);
     const answer =
-      url.pathname === '/sns/oauth2/access_token' && url.searchParams.get('appid') === 'wx-test-app' && url.searchParams.get('secret') === 'wx-secret'
+      url.pathname === '/sns/oauth2/access_token' &&
+      url.searchParams.get('appid') === 'wx-test-app' &&
+      url.searchParams.get('secret') === 'wx-secret'
         ? (wechatCodes.get(url.searchParams.get('code') ?? '') ?? { errcode: 40029, errmsg: 'invalid code' })
         : { errcode: 40013, errmsg: 'invalid appid' };
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
@@ -65,7 +67,13 @@ describe('merging on a phone code', () => {
     const shop = device();
     // the shop device's consumer earned points by a campaign (the incentives module books them so)
     const shopConsumer = await consumerFor(server.db.sql, tenant, 'device', hash('device', shop.deviceId as string), 'cookie');
-    await bookPoints(server.db.sql, { tenantId: tenant, consumerId: shopConsumer, delta: 120, kind: 'earn', source: `test:${randomUUID()}` });
+    await bookPoints(server.db.sql, {
+      tenantId: tenant,
+      consumerId: shopConsumer,
+      delta: 120,
+      kind: 'earn',
+      source: `test:${randomUUID()}`,
+    });
     // the phone is first proven on the home device: bound to its consumer, nothing merged
     expect(await signInWithPhone(home, server.db.sql, hash('phone', phone), phone)).toEqual({ signedIn: true, merged: false });
     const phoneConsumer = (await consumerOf(server.db.sql, tenant, 'phone', hash('phone', phone))) as number;
@@ -80,7 +88,15 @@ describe('merging on a phone code', () => {
 
     const profile = await call('admin', 'GET', `/api/v1/consumers/${phoneConsumer}`);
     const merge = profile.body.merges[0];
-    expect(merge).toMatchObject({ fromConsumer: shopConsumer, intoConsumer: phoneConsumer, evidence: 'otp', triggerKind: 'phone', movedIdentifiers: 1, movedEntries: 1, undoneAt: null });
+    expect(merge).toMatchObject({
+      fromConsumer: shopConsumer,
+      intoConsumer: phoneConsumer,
+      evidence: 'otp',
+      triggerKind: 'phone',
+      movedIdentifiers: 1,
+      movedEntries: 1,
+      undoneAt: null,
+    });
 
     const undone = await call('admin', 'POST', `/api/v1/consumers/merges/${merge.id}/undo`);
     expect(undone.status).toBe(200);
@@ -91,7 +107,8 @@ describe('merging on a phone code', () => {
     expect((await shop.call('GET', '/api/v1/me?brand=demo')).status).toBe(401);
     const again = await call('admin', 'POST', `/api/v1/consumers/merges/${merge.id}/undo`);
     expect([again.status, again.body.code]).toEqual([409, 'consumer.merge_already_undone']);
-    const [audit] = await server.db.sql`select actor_name from audit_log where tenant_id = ${tenant} and action = 'consumers.merge_undone' and entity_id = ${String(merge.id)}`;
+    const [audit] = await server.db
+      .sql`select actor_name from audit_log where tenant_id = ${tenant} and action = 'consumers.merge_undone' and entity_id = ${String(merge.id)}`;
     expect(audit).toBeTruthy();
   });
 
@@ -105,7 +122,9 @@ describe('merging on a phone code', () => {
     await signInWithPhone(a, server.db.sql, hash('phone', phone), phone);
     const into = (await consumerOf(server.db.sql, tenant, 'phone', hash('phone', phone))) as number;
     await bookPoints(server.db.sql, { tenantId: tenant, consumerId: into, delta: -40, kind: 'spend', source: `test:${randomUUID()}` });
-    const [m] = await server.db.sql<{ id: string }[]>`select id::text from consumer_merges where tenant_id = ${tenant} and into_consumer = ${into}`;
+    const [m] = await server.db.sql<
+      { id: string }[]
+    >`select id::text from consumer_merges where tenant_id = ${tenant} and into_consumer = ${into}`;
     const r = await call('admin', 'POST', `/api/v1/consumers/merges/${m?.id}/undo`);
     expect([r.status, r.body.code]).toEqual([409, 'consumer.merge_undo_points_spent']);
     expect(await consumerOf(server.db.sql, tenant, 'device', hash('device', a.deviceId as string))).toBe(into);
@@ -127,7 +146,8 @@ describe('merging on WeChat sign-in', () => {
     expect(await consumerOf(server.db.sql, tenant, 'device', hash('device', second.deviceId as string))).toBe(owner);
     const last = wechatCalls.at(-1);
     expect([last?.get('code'), last?.get('grant_type')]).toEqual(['code-second', 'authorization_code']);
-    const [m] = await server.db.sql`select evidence, trigger_kind from consumer_merges where tenant_id = ${tenant} and into_consumer = ${owner as number}`;
+    const [m] = await server.db
+      .sql`select evidence, trigger_kind from consumer_merges where tenant_id = ${tenant} and into_consumer = ${owner as number}`;
     expect(m).toEqual({ evidence: 'wechat', trigger_kind: 'unionid' });
   });
 
@@ -187,7 +207,9 @@ describe('one-time codes', () => {
     // another device cannot use the code sent to this one
     const elsewhere = await device().call('POST', '/api/v1/me/otp/verify?brand=demo', { phone, code });
     expect([elsewhere.status, problems(elsewhere)]).toEqual([400, [['/body/code', 'consumer.otp_expired']]]);
-    const guesses = await Promise.all(Array.from({ length: 12 }, () => d.call('POST', '/api/v1/me/otp/verify?brand=demo', { phone, code: wrong })));
+    const guesses = await Promise.all(
+      Array.from({ length: 12 }, () => d.call('POST', '/api/v1/me/otp/verify?brand=demo', { phone, code: wrong })),
+    );
     const wrongs = guesses.filter((g) => g.status === 400 && problems(g)[0]?.[1] === 'consumer.otp_wrong');
     expect(wrongs).toHaveLength(5);
     expect(guesses.filter((g) => g.status === 429)).toHaveLength(7);
@@ -258,7 +280,7 @@ describe('privacy', () => {
     expect((await call('planner', 'PUT', `/api/v1/consumers/${list.body.items[0].id}/tags`, { tags: ['vip'] })).status).toBe(403);
   });
 
-  it("shows a consumer their own data in full (with their scans), and deletes it on request, keeping the ledger anonymous", async () => {
+  it('shows a consumer their own data in full (with their scans), and deletes it on request, keeping the ledger anonymous', async () => {
     const phone = newPhone();
     const d = device();
     // a real scan of a unit by this device, through the resolver
@@ -300,7 +322,8 @@ describe('privacy', () => {
         (select coalesce(sum(delta), 0)::int from points_entries where tenant_id = ${tenant} and consumer_id = ${consumer}) as points,
         (select deleted_at is not null from consumers where tenant_id = ${tenant} and id = ${consumer}) as deleted`;
     expect(left).toEqual({ ids: 0, points: 30, deleted: true });
-    const [audit] = await server.db.sql`select actor_id from audit_log where tenant_id = ${tenant} and action = 'consumer.personal_data_deleted' and entity_id = ${String(consumer)}`;
+    const [audit] = await server.db
+      .sql`select actor_id from audit_log where tenant_id = ${tenant} and action = 'consumer.personal_data_deleted' and entity_id = ${String(consumer)}`;
     expect(audit).toEqual({ actor_id: `consumer:${consumer}` });
     expect((await d.call('GET', '/api/v1/me?brand=demo')).status).toBe(401);
     expect((await call('admin', 'GET', `/api/v1/consumers/${consumer}`)).body).toMatchObject({ identifiers: [], scans: [] });

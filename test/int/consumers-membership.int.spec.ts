@@ -26,7 +26,8 @@ async function member(points = 0) {
 const earn = (consumerId: number, delta: number, expiresAt: Date | null = null, at?: Date) =>
   server.db.sql.begin(async (tx) => {
     await bookPoints(tx, { tenantId: tenant, consumerId, delta, kind: 'earn', source: `test:${randomUUID()}`, expiresAt });
-    if (at) await tx`update points_entries set at = ${at} where tenant_id = ${tenant} and consumer_id = ${consumerId} and id = (select max(id) from points_entries where tenant_id = ${tenant} and consumer_id = ${consumerId})`;
+    if (at)
+      await tx`update points_entries set at = ${at} where tenant_id = ${tenant} and consumer_id = ${consumerId} and id = (select max(id) from points_entries where tenant_id = ${tenant} and consumer_id = ${consumerId})`;
   });
 
 async function item(pointsPrice: number, stock: number) {
@@ -48,7 +49,12 @@ describe('tiers', () => {
     await earn(m.id, 5000, null, new Date(Date.now() - 400 * 86_400_000));
     await bookPoints(server.db.sql, { tenantId: tenant, consumerId: m.id, delta: -1000, kind: 'spend', source: `test:${randomUUID()}` });
     const mine = await m.device.call('GET', '/api/v1/me/membership?brand=demo');
-    expect(mine.body).toMatchObject({ balance: 5200, earnedInPeriod: 1200, tier: { code: 'silver', nameZh: '银卡会员' }, next: { tier: { code: 'gold' }, pointsToGo: 3800 } });
+    expect(mine.body).toMatchObject({
+      balance: 5200,
+      earnedInPeriod: 1200,
+      tier: { code: 'silver', nameZh: '银卡会员' },
+      next: { tier: { code: 'gold' }, pointsToGo: 3800 },
+    });
     const set = await call('admin', 'PUT', '/api/v1/consumers/membership', {
       periodDays: 730,
       tiers: [
@@ -57,7 +63,11 @@ describe('tiers', () => {
       ],
     });
     expect(set.status).toBe(200);
-    expect((await m.device.call('GET', '/api/v1/me/membership?brand=demo')).body).toMatchObject({ earnedInPeriod: 6200, tier: { code: 'gold' }, next: null });
+    expect((await m.device.call('GET', '/api/v1/me/membership?brand=demo')).body).toMatchObject({
+      earnedInPeriod: 6200,
+      tier: { code: 'gold' },
+      next: null,
+    });
     const byTier = await call('admin', 'GET', '/api/v1/consumers?tier=gold');
     expect(byTier.body.items.map((i: { id: number }) => i.id)).toContain(m.id);
     const [audit] = await server.db.sql`select 1 from audit_log where tenant_id = ${tenant} and action = 'consumers.membership_set'`;
@@ -74,7 +84,10 @@ describe('tiers', () => {
       ],
     });
     expect([notRising.status, problems(notRising)]).toEqual([400, [['/body/tiers/1/minPoints', 'membership.tiers_not_rising']]]);
-    const notZero = await call('admin', 'PUT', '/api/v1/consumers/membership', { periodDays: 365, tiers: [{ code: 'a', nameZh: 'A', nameEn: 'A', minPoints: 5 }] });
+    const notZero = await call('admin', 'PUT', '/api/v1/consumers/membership', {
+      periodDays: 365,
+      tiers: [{ code: 'a', nameZh: 'A', nameEn: 'A', minPoints: 5 }],
+    });
     expect(problems(notZero)).toEqual([['/body/tiers/0/minPoints', 'membership.first_tier_zero']]);
     const unknown = await call('admin', 'GET', '/api/v1/consumers?tier=platinum');
     expect(problems(unknown)).toEqual([['/query/tier', 'membership.tier_unknown']]);
@@ -110,7 +123,9 @@ describe('the points mall', () => {
     const m = await member(1000);
     const id = await item(10, 10);
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () => m.device.call('POST', '/api/v1/me/mall/redeem?brand=demo', { itemId: id, idempotencyKey: randomUUID() })),
+      Array.from({ length: 50 }, () =>
+        m.device.call('POST', '/api/v1/me/mall/redeem?brand=demo', { itemId: id, idempotencyKey: randomUUID() }),
+      ),
     );
     const sold = answers.filter((a) => a.status === 201);
     expect(sold).toHaveLength(10);
@@ -125,7 +140,9 @@ describe('the points mall', () => {
     const m = await member(100);
     const id = await item(30, 100);
     const key = randomUUID();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => m.device.call('POST', '/api/v1/me/mall/redeem?brand=demo', { itemId: id, idempotencyKey: key })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => m.device.call('POST', '/api/v1/me/mall/redeem?brand=demo', { itemId: id, idempotencyKey: key })),
+    );
     expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     expect(answers.filter((a) => a.status === 200)).toHaveLength(4);
     expect(new Set(answers.map((a) => a.body.couponCode)).size).toBe(1);
@@ -146,7 +163,9 @@ describe('the points mall', () => {
     expect([a.status, a.body.code]).toEqual([401, 'consumer.session_required']);
     const items = (await call('admin', 'GET', '/api/v1/mall/items')).body.items;
     expect(items.find((i: { id: number }) => i.id === id).stock).toBe(3);
-    const [spent] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from points_entries where tenant_id = ${tenant} and consumer_id = ${m.id} and kind = 'spend'`;
+    const [spent] = await server.db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from points_entries where tenant_id = ${tenant} and consumer_id = ${m.id} and kind = 'spend'`;
     expect(spent?.n).toBe(0);
   });
 
@@ -167,7 +186,11 @@ describe('the points mall', () => {
     const missing = await m.device.call('POST', '/api/v1/me/mall/redeem?brand=demo', { itemId: 999_999, idempotencyKey: randomUUID() });
     expect(missing.status).toBe(404);
     const badItem = await call('admin', 'POST', '/api/v1/mall/items', { nameZh: 'x', nameEn: 'x', pointsPrice: 0, stock: -1 });
-    expect(problems(badItem).map((p) => p[0]).sort()).toEqual(['/body/pointsPrice', '/body/stock']);
+    expect(
+      problems(badItem)
+        .map((p) => p[0])
+        .sort(),
+    ).toEqual(['/body/pointsPrice', '/body/stock']);
     const [after] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from mall_redemptions`;
     expect(after?.n).toBe(before?.n);
     expect((await call('planner', 'POST', '/api/v1/mall/items', { nameZh: 'x', nameEn: 'x', pointsPrice: 1, stock: 1 })).status).toBe(403);

@@ -3,7 +3,12 @@ import { remainingExpired } from '../../src/modules/consumers/expiry.ts';
 
 const day = (d: number) => new Date(Date.UTC(2026, 0, d));
 let id = 0;
-const earn = (delta: number, at: number, expires: number | null) => ({ id: ++id, delta, at: day(at), expiresAt: expires === null ? null : day(expires) });
+const earn = (delta: number, at: number, expires: number | null) => ({
+  id: ++id,
+  delta,
+  at: day(at),
+  expiresAt: expires === null ? null : day(expires),
+});
 const debit = (delta: number, at: number) => ({ id: ++id, delta: -delta, at: day(at), expiresAt: null });
 
 describe('which points expire', () => {

@@ -163,7 +163,11 @@ export async function redeem(
   }
 }
 
-export async function redemptionsOf(db: Db, tenantId: number, consumerIds: number[]): Promise<(Redemption & { nameZh: string; nameEn: string })[]> {
+export async function redemptionsOf(
+  db: Db,
+  tenantId: number,
+  consumerIds: number[],
+): Promise<(Redemption & { nameZh: string; nameEn: string })[]> {
   const rows = await db<(RedemptionRow & { name_zh: string; name_en: string })[]>`
     select r.id::text, r.consumer_id::text, r.item_id::text, r.points, r.coupon_code, r.at, i.name_zh, i.name_en
     from mall_redemptions r join mall_items i on i.tenant_id = r.tenant_id and i.id = r.item_id

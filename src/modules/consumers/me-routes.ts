@@ -30,7 +30,10 @@ export const DEVICE_COOKIE = 'tl_device';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const tags = ['consumer self-service'];
-const BrandQuery = Type.Object({ brand: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,39}$', maxLength: 40 }) }, { additionalProperties: false });
+const BrandQuery = Type.Object(
+  { brand: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,39}$', maxLength: 40 }) },
+  { additionalProperties: false },
+);
 const Phone = Type.String({ pattern: PHONE_PATTERN, maxLength: 11 });
 
 export interface MeRoutesDeps {
@@ -68,7 +71,13 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
     if (given && UUID.test(given)) return given;
     if (!issue) throw AppError.unauthorized('consumer.device_required');
     const id = randomUUID();
-    reply.setCookie(DEVICE_COOKIE, id, { path: '/', httpOnly: true, sameSite: 'lax', secure: req.protocol === 'https', maxAge: 365 * 24 * 3600 });
+    reply.setCookie(DEVICE_COOKIE, id, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: req.protocol === 'https',
+      maxAge: 365 * 24 * 3600,
+    });
     return id;
   };
 
@@ -91,7 +100,12 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
     '/me/otp',
     {
       config,
-      schema: { tags, summary: 'Send a one-time code to a phone (limited per phone, device and address)', querystring: BrandQuery, body: strictObject({ phone: Phone }) },
+      schema: {
+        tags,
+        summary: 'Send a one-time code to a phone (limited per phone, device and address)',
+        querystring: BrandQuery,
+        body: strictObject({ phone: Phone }),
+      },
     },
     async (req, reply) => {
       csrf(req);
@@ -208,7 +222,11 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
     '/me',
     {
       config,
-      schema: { tags, summary: 'My data: identifiers (mine in full), scans, points, tier, ledger and redemptions', querystring: BrandQuery },
+      schema: {
+        tags,
+        summary: 'My data: identifiers (mine in full), scans, points, tier, ledger and redemptions',
+        querystring: BrandQuery,
+      },
     },
     async (req, reply) => {
       const tenantId = await tenantOf(req);
@@ -239,7 +257,14 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
         const r = await deletePersonalData(tx, tenantId, consumer);
         await appendAudit(
           tx,
-          { tenantId, actorKind: 'system', actorId: `consumer:${consumer}`, actorName: 'consumer self-service', ip: null, requestId: String(req.id) },
+          {
+            tenantId,
+            actorKind: 'system',
+            actorId: `consumer:${consumer}`,
+            actorName: 'consumer self-service',
+            ip: null,
+            requestId: String(req.id),
+          },
           { action: 'consumer.personal_data_deleted', entityType: 'consumer', entityId: consumer, details: { identifiers: r.identifiers } },
         );
         return r;
@@ -279,7 +304,10 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
       const consumer = await sessionOf(req, reply, tenantId);
       const { itemId, idempotencyKey } = req.body as { itemId: number; idempotencyKey: string };
       const r = await redeem(sql, tenantId, consumer, itemId, idempotencyKey);
-      return reply.status(r.created ? 201 : 200).header('cache-control', 'no-store').send(r.redemption);
+      return reply
+        .status(r.created ? 201 : 200)
+        .header('cache-control', 'no-store')
+        .send(r.redemption);
     },
   );
 }

@@ -172,7 +172,14 @@ export async function mergesOf(db: Db, tenantId: number, consumerId: number): Pr
  */
 export async function undoMerge(tx: Db, tenantId: number, mergeId: number, by: string): Promise<{ from: number; into: number }> {
   const [m] = await tx<
-    { from_consumer: string; into_consumer: string; moved_identifiers: { kind: string; hash: string }[]; moved_entries: string[]; added_tags: string[]; undone_at: Date | null }[]
+    {
+      from_consumer: string;
+      into_consumer: string;
+      moved_identifiers: { kind: string; hash: string }[];
+      moved_entries: string[];
+      added_tags: string[];
+      undone_at: Date | null;
+    }[]
   >`select from_consumer::text, into_consumer::text, moved_identifiers, moved_entries::text[], added_tags, undone_at
     from consumer_merges where tenant_id = ${tenantId} and id = ${mergeId} for update`;
   if (!m) throw AppError.notFound();

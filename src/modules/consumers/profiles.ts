@@ -56,7 +56,15 @@ export async function identifiersOf(
 
 export async function scansOf(db: Db, identifierKey: Buffer, tenantId: number, consumerId: number, limit = 200): Promise<ScanView[]> {
   const rows = await db<
-    { epc: string; gtin: string; name_zh: string | null; name_en: string | null; scanned_at: Date; verdict: string; region_code: string | null }[]
+    {
+      epc: string;
+      gtin: string;
+      name_zh: string | null;
+      name_en: string | null;
+      scanned_at: Date;
+      verdict: string;
+      region_code: string | null;
+    }[]
   >`
     with devices as (
       select value_hash from consumer_identifiers where tenant_id = ${tenantId} and consumer_id = ${consumerId} and kind = 'device'
@@ -154,7 +162,16 @@ export async function listConsumers(
   }
   if (f.onlyId === null) return { items: [], total: 0, tiers };
   const rows = await db<
-    { id: string; created_at: Date; balance: number; earned: number; tags: string[] | null; phone_enc: Buffer | null; wechat: boolean; total: number }[]
+    {
+      id: string;
+      created_at: Date;
+      balance: number;
+      earned: number;
+      tags: string[] | null;
+      phone_enc: Buffer | null;
+      wechat: boolean;
+      total: number;
+    }[]
   >`
     with base as (
       select c.id, c.created_at,
@@ -224,7 +241,12 @@ export async function profileOf(
 }
 
 /** Replaces a consumer's tags; returns the tags before and after. */
-export async function setTags(db: Db, tenantId: number, consumerId: number, tags: string[]): Promise<{ before: string[]; after: string[] }> {
+export async function setTags(
+  db: Db,
+  tenantId: number,
+  consumerId: number,
+  tags: string[],
+): Promise<{ before: string[]; after: string[] }> {
   const state = await consumerState(db, tenantId, consumerId);
   if (state.mergedInto !== null || state.deletedAt) throw new AppError(409, 'consumer.not_standing');
   const before = await tagsOf(db, tenantId, consumerId);

@@ -94,27 +94,36 @@ export async function consumersStaffRoutes(api: FastifyInstance, sql: Sql, maste
     },
   );
 
-  api.get('/consumers/:id', { config: read, schema: { tags, summary: 'A consumer profile (phone masked)', params: IdParams } }, async (req) => {
-    const ctx = ctxOf(req, sql);
-    const id = (req.params as { id: number }).id;
-    const tenantId = ctx.actor.tenantId;
-    const state = await consumerState(sql, tenantId, id);
-    if (state.mergedInto === null && !state.deletedAt) await sql.begin((tx) => expireDuePoints(tx, tenantId, id));
-    const profile = await profileOf(sql, keys, tenantId, id, 'masked');
-    return {
-      ...profile,
-      mergedInto: state.mergedInto,
-      deletedAt: state.deletedAt,
-      merges: await mergesOf(sql, tenantId, id),
-      redemptions: await redemptionsOf(sql, tenantId, [id]),
-    };
-  });
+  api.get(
+    '/consumers/:id',
+    { config: read, schema: { tags, summary: 'A consumer profile (phone masked)', params: IdParams } },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      const id = (req.params as { id: number }).id;
+      const tenantId = ctx.actor.tenantId;
+      const state = await consumerState(sql, tenantId, id);
+      if (state.mergedInto === null && !state.deletedAt) await sql.begin((tx) => expireDuePoints(tx, tenantId, id));
+      const profile = await profileOf(sql, keys, tenantId, id, 'masked');
+      return {
+        ...profile,
+        mergedInto: state.mergedInto,
+        deletedAt: state.deletedAt,
+        merges: await mergesOf(sql, tenantId, id),
+        redemptions: await redemptionsOf(sql, tenantId, [id]),
+      };
+    },
+  );
 
   api.put(
     '/consumers/:id/tags',
     {
       config: write,
-      schema: { tags, summary: "Set a consumer's manual tags", params: IdParams, body: strictObject({ tags: Type.Array(Tag, { maxItems: 20 }) }) },
+      schema: {
+        tags,
+        summary: "Set a consumer's manual tags",
+        params: IdParams,
+        body: strictObject({ tags: Type.Array(Tag, { maxItems: 20 }) }),
+      },
     },
     async (req) => {
       const ctx = ctxOf(req, sql);
@@ -131,14 +140,23 @@ export async function consumersStaffRoutes(api: FastifyInstance, sql: Sql, maste
     '/consumers/merges/:id/undo',
     {
       config: write,
-      schema: { tags, summary: 'Undo a merge: identifiers and points it moved go back; the two consumers stand apart again', params: IdParams },
+      schema: {
+        tags,
+        summary: 'Undo a merge: identifiers and points it moved go back; the two consumers stand apart again',
+        params: IdParams,
+      },
     },
     async (req) => {
       const ctx = ctxOf(req, sql);
       const mergeId = (req.params as { id: number }).id;
       return sql.begin(async (tx) => {
         const r = await undoMerge(tx, ctx.actor.tenantId, mergeId, `user:${ctx.actor.id}`);
-        await appendAudit(tx, whoOf(ctx), { action: 'consumers.merge_undone', entityType: 'consumer_merge', entityId: mergeId, details: r });
+        await appendAudit(tx, whoOf(ctx), {
+          action: 'consumers.merge_undone',
+          entityType: 'consumer_merge',
+          entityId: mergeId,
+          details: r,
+        });
         return { undone: true, ...r };
       });
     },
@@ -155,14 +173,25 @@ export async function consumersStaffRoutes(api: FastifyInstance, sql: Sql, maste
       schema: {
         tags,
         summary: 'Add a points mall item (a coupon for points)',
-        body: strictObject({ nameZh: ItemName, nameEn: ItemName, pointsPrice: Points, stock: Stock, active: Type.Optional(Type.Boolean()) }),
+        body: strictObject({
+          nameZh: ItemName,
+          nameEn: ItemName,
+          pointsPrice: Points,
+          stock: Stock,
+          active: Type.Optional(Type.Boolean()),
+        }),
       },
     },
     async (req, reply) => {
       const ctx = ctxOf(req, sql);
       const item = await sql.begin(async (tx) => {
         const created = await createMallItem(tx, ctx.actor.tenantId, req.body as MallItemInput);
-        await appendAudit(tx, whoOf(ctx), { action: 'mall.item_created', entityType: 'mall_item', entityId: created.id, details: { ...created } });
+        await appendAudit(tx, whoOf(ctx), {
+          action: 'mall.item_created',
+          entityType: 'mall_item',
+          entityId: created.id,
+          details: { ...created },
+        });
         return created;
       });
       return reply.status(201).send(item);
@@ -194,7 +223,12 @@ export async function consumersStaffRoutes(api: FastifyInstance, sql: Sql, maste
       const id = (req.params as { id: number }).id;
       return sql.begin(async (tx) => {
         const item = await updateMallItem(tx, ctx.actor.tenantId, id, req.body as Partial<MallItemInput>);
-        await appendAudit(tx, whoOf(ctx), { action: 'mall.item_changed', entityType: 'mall_item', entityId: id, details: { ...(req.body as object) } });
+        await appendAudit(tx, whoOf(ctx), {
+          action: 'mall.item_changed',
+          entityType: 'mall_item',
+          entityId: id,
+          details: { ...(req.body as object) },
+        });
         return item;
       });
     },

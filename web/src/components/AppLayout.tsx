@@ -3,7 +3,17 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
-import { ADMIN_ITEMS, CHANNEL_ITEMS, COMING_SOON, COMMERCE_ITEMS, canSee, MAIN_ITEMS, selectedKey, TRACE_ITEMS } from '../nav.ts';
+import {
+  ADMIN_ITEMS,
+  CHANNEL_ITEMS,
+  COMING_SOON,
+  COMMERCE_ITEMS,
+  CONSUMER_ITEMS,
+  canSee,
+  MAIN_ITEMS,
+  selectedKey,
+  TRACE_ITEMS,
+} from '../nav.ts';
 import { isBrandRole } from '../types.ts';
 import { LangSwitch } from './LangSwitch.tsx';
 
@@ -44,6 +54,14 @@ export function AppLayout() {
         key: 'trace',
         label: <span data-testid="menu-trace">{t('menu.trace')}</span>,
         children: trace.map((i) => leaf(i.key, i.path, i.label)),
+      });
+    }
+    const consumers = CONSUMER_ITEMS.filter((i) => canSee(i.access, role));
+    if (consumers.length) {
+      items.push({
+        key: 'consumerGroup',
+        label: <span data-testid="menu-consumer-group">{t('menu.consumers')}</span>,
+        children: consumers.map((i) => leaf(i.key, i.path, i.label)),
       });
     }
     for (const i of ADMIN_ITEMS) if (canSee(i.access, role)) items.push(leaf(i.key, i.path, i.label));
@@ -94,7 +112,7 @@ export function AppLayout() {
           mode="inline"
           data-testid="side-menu"
           selectedKeys={selected ? [selected] : []}
-          defaultOpenKeys={['commerce', 'channel', 'trace']}
+          defaultOpenKeys={['commerce', 'channel', 'trace', 'consumerGroup']}
           items={items}
           onClick={({ key }) => {
             const path = paths.get(key);
