@@ -41,7 +41,7 @@ export async function sessionConsumer(
   const [row] = await db<{ consumer_id: string; device_hash: Buffer }[]>`
     select consumer_id::text, device_hash from consumer_sessions
     where tenant_id = ${tenantId} and token_hash = ${hash(token)} and expires_at > now()`;
-  if (!row || !row.device_hash.equals(deviceHash)) return null;
+  if (!row?.device_hash.equals(deviceHash)) return null;
   const consumer = await standingConsumer(db, tenantId, Number(row.consumer_id));
   return consumer === deviceConsumer ? consumer : null;
 }
