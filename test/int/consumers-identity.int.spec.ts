@@ -218,11 +218,23 @@ describe('one-time codes', () => {
     expect(await consumerOf(server.db.sql, tenant, 'phone', hash('phone', phone))).toBeNull();
   });
 
-  it('accepts a right code once', async () => {
+  it('sends one code when ten requests for one phone arrive at once', async () => {
     const phone = newPhone();
     const d = device();
-    await signInWithPhone(d, server.db.sql, hash('phone', phone), phone);
+    const sends = await Promise.all(Array.from({ length: 10 }, () => d.call('POST', '/api/v1/me/otp?brand=demo', { phone })));
+    expect(sends.filter((s) => s.status === 202)).toHaveLength(1);
+    expect(sends.filter((s) => s.status === 429)).toHaveLength(9);
+    const [n] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from sms_outbox where to_hash = ${hash('phone', phone)}`;
+    expect(n?.n).toBe(1);
+  });
+
+  it('accepts a right code once, even when it is sent twice at once', async () => {
+    const phone = newPhone();
+    const d = device();
+    await d.call('POST', '/api/v1/me/otp?brand=demo', { phone });
     const code = await lastSmsCode(server.db.sql, hash('phone', phone));
+    const both = await Promise.all([1, 2].map(() => d.call('POST', '/api/v1/me/otp/verify?brand=demo', { phone, code })));
+    expect(both.map((b) => b.status).sort()).toEqual([200, 400]);
     const replay = await d.call('POST', '/api/v1/me/otp/verify?brand=demo', { phone, code });
     expect([replay.status, problems(replay)]).toEqual([400, [['/body/code', 'consumer.otp_expired']]]);
   });

@@ -40,8 +40,9 @@ export class OtpService {
   async send(r: OtpRequest): Promise<{ expiresIn: number; resendAfter: number }> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     await this.sql.begin(async (tx) => {
-      // one send at a time per phone, so two at once cannot both pass the limits
-      await tx`select pg_advisory_xact_lock(hashtext('consumer-otp'), ${r.tenantId})`;
+      // one send at a time per phone (not per brand: a slow SMS gateway must not hold up other phones), so two
+      // sends to one phone at once cannot both pass its limits
+      await tx`select pg_advisory_xact_lock(${r.tenantId}, ${r.phoneHash.readInt32BE(0)})`;
       const [n] = await tx<{ phone: number; device: number; address: number; last: Date | null; oldest: Date | null }[]>`
         select
           count(*) filter (where phone_hash = ${r.phoneHash})::int as phone,

@@ -189,8 +189,6 @@ export async function listConsumers(
     select id::text, created_at, balance, earned, tags, phone_enc, wechat, count(*) over ()::int as total from base
     where ${range ? db`earned >= ${range[0]} and earned < ${range[1]}` : db`true`}
     order by id desc limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`;
-  let total = rows[0]?.total ?? 0;
-  if (!rows.length && f.page > 1) total = -1;
   return {
     items: rows.map((r) => {
       let tier = tiers[0] as Tier;
@@ -206,7 +204,8 @@ export async function listConsumers(
         tags: r.tags ?? [],
       };
     }),
-    total: Math.max(total, 0),
+    // a page past the end has no row to carry the count: it says 0
+    total: rows[0]?.total ?? 0,
     tiers,
   };
 }
