@@ -153,6 +153,26 @@ describe('the points mall', () => {
     expect(mine.body.redemptions).toHaveLength(1);
   });
 
+  it("keeps a consumer's redemptions and their keys through a merge into another consumer", async () => {
+    const m = await member(100);
+    const id = await item(20, 10);
+    const key = randomUUID();
+    const first = await m.device.call('POST', '/api/v1/me/mall/redeem?brand=demo', { itemId: id, idempotencyKey: key });
+    expect(first.status).toBe(201);
+    // the same person proves, on this device, a phone that belongs to another consumer: this one is merged into it
+    const other = await member();
+    const otherPhone = `136${String(process.pid % 10_000).padStart(4, '0')}${String(phoneSeq++).padStart(4, '0')}`;
+    await signInWithPhone(other.device, server.db.sql, hash('phone', otherPhone), otherPhone);
+    const survivor = (await consumerOf(server.db.sql, tenant, 'phone', hash('phone', otherPhone))) as number;
+    expect((await signInWithPhone(m.device, server.db.sql, hash('phone', otherPhone), otherPhone)).merged).toBe(true);
+    const retry = await m.device.call('POST', '/api/v1/me/mall/redeem?brand=demo', { itemId: id, idempotencyKey: key });
+    expect([retry.status, retry.body.couponCode]).toEqual([200, first.body.couponCode]);
+    const mine = await m.device.call('GET', '/api/v1/me?brand=demo');
+    expect(mine.body.redemptions.map((r: { couponCode: string }) => r.couponCode)).toEqual([first.body.couponCode]);
+    expect(mine.body.membership.balance).toBe(80);
+    expect((await call('admin', 'GET', `/api/v1/consumers/${survivor}`)).body.redemptions).toHaveLength(1);
+  });
+
   it('takes nothing from stock when points fall short, and needs a signed-in consumer', async () => {
     const m = await member(5);
     const id = await item(10, 3);

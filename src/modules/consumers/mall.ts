@@ -9,6 +9,7 @@ import type { Db } from '../../context.ts';
 import type { Sql } from '../../db/connection.ts';
 import { AppError } from '../../http/problem.ts';
 import { expireDuePoints } from './expiry.ts';
+import { standingConsumer } from './merge.ts';
 import { bookPoints } from './points.ts';
 
 export interface MallItem {
@@ -129,7 +130,9 @@ export async function redeem(
       select id::text, consumer_id::text, item_id::text, points, coupon_code, at from mall_redemptions
       where tenant_id = ${tenantId} and idempotency_key = ${idempotencyKey}`;
     if (!r) return null;
-    if (Number(r.consumer_id) !== consumerId || Number(r.item_id) !== itemId) throw new AppError(409, 'mall.idempotency_key_reused');
+    // the same consumer (the one who redeemed may have been merged into this one since) and the same item
+    const same = Number(r.consumer_id) === consumerId || (await standingConsumer(db, tenantId, Number(r.consumer_id))) === consumerId;
+    if (!same || Number(r.item_id) !== itemId) throw new AppError(409, 'mall.idempotency_key_reused');
     return { redemption: toRedemption(r), created: false };
   };
   const before = await previous(sql);

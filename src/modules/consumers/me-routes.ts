@@ -16,7 +16,7 @@ import { expireDuePoints } from './expiry.ts';
 import { consumerFor, consumerOf, identifierHasher, identifierKey } from './identity.ts';
 import { listMallItems, redeem, redemptionsOf } from './mall.ts';
 import { membershipOf } from './membership.ts';
-import { bindProven } from './merge.ts';
+import { bindProven, mergedGroup } from './merge.ts';
 import { OtpService } from './otp.ts';
 import { PHONE_PATTERN, sealPhone } from './privacy.ts';
 import { deletePersonalData, profileOf } from './profiles.ts';
@@ -233,7 +233,7 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
       const consumer = await sessionOf(req, reply, tenantId);
       await sql.begin((tx) => expireDuePoints(tx, tenantId, consumer));
       const profile = await profileOf(sql, { masterKey, identifierKey: idKey }, tenantId, consumer, 'full');
-      const redemptions = await redemptionsOf(sql, tenantId, [consumer]);
+      const redemptions = await redemptionsOf(sql, tenantId, await mergedGroup(sql, tenantId, consumer));
       const { id: _id, tags: _tags, ...mine } = profile;
       return reply.header('cache-control', 'no-store').send({ ...mine, redemptions });
     },

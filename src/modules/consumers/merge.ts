@@ -35,6 +35,18 @@ export async function standingConsumer(db: Db, tenantId: number, consumerId: num
   throw new Error('consumer merge chain too long');
 }
 
+/** A consumer and every consumer merged into it (and not undone), recursively: whose redemptions are its own. */
+export async function mergedGroup(db: Db, tenantId: number, consumerId: number): Promise<number[]> {
+  const rows = await db<{ id: string }[]>`
+    with recursive g as (
+      select ${consumerId}::bigint as id
+      union
+      select m.from_consumer from consumer_merges m join g on m.into_consumer = g.id where m.tenant_id = ${tenantId} and m.undone_at is null
+    )
+    select id::text from g`;
+  return rows.map((r) => Number(r.id));
+}
+
 async function lockConsumers(tx: Db, tenantId: number, ids: number[]): Promise<void> {
   await tx`select id from consumers where tenant_id = ${tenantId} and id = any(${ids}::bigint[]) order by id for update`;
 }

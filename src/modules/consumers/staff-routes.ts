@@ -13,7 +13,7 @@ import { expireDuePoints } from './expiry.ts';
 import { consumerOf, identifierHasher, identifierKey } from './identity.ts';
 import { createMallItem, listMallItems, type MallItemInput, redemptionsOf, updateMallItem } from './mall.ts';
 import { type MembershipSettings, membershipSettings, saveMembershipSettings } from './membership.ts';
-import { mergesOf, undoMerge } from './merge.ts';
+import { mergedGroup, mergesOf, undoMerge } from './merge.ts';
 import { PHONE_PATTERN } from './privacy.ts';
 import { consumerState, listConsumers, profileOf, setTags } from './profiles.ts';
 
@@ -109,7 +109,7 @@ export async function consumersStaffRoutes(api: FastifyInstance, sql: Sql, maste
         mergedInto: state.mergedInto,
         deletedAt: state.deletedAt,
         merges: await mergesOf(sql, tenantId, id),
-        redemptions: await redemptionsOf(sql, tenantId, [id]),
+        redemptions: await redemptionsOf(sql, tenantId, await mergedGroup(sql, tenantId, id)),
       };
     },
   );
