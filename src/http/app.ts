@@ -17,6 +17,7 @@ import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
 import { codesRoutes } from '../modules/codes/routes.ts';
 import { reportRoutes } from '../modules/incentives/reports/routes.ts';
+import { type ConsumersOptions, consumersSettings, consumersStaffRoutes, meRoutes, type SmsSender } from '../modules/consumers/index.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { draftRoutes } from '../modules/orders/draft-routes.ts';
@@ -66,6 +67,8 @@ export interface AppOptions {
   databaseProbeMs?: number;
   /** the consumer resolver: requests per minute per address, verification-code throttle */
   consumer?: Partial<ConsumerOptions>;
+  /** the consumers' identity flows: SMS provider, WeChat endpoint, one-time code limits (default THROUGHLINE_*) */
+  consumers?: ConsumersOptions & { smsSender?: SmsSender };
 }
 
 export interface App {
@@ -237,6 +240,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await reportRoutes(api, opts.sql);
       await codesRoutes(api, opts.sql, keystore, opts.resolverHost ?? config.resolverHost);
       await webhooksRoutes(api, opts.sql, masterKey, webhooks);
+      await consumersStaffRoutes(api, opts.sql, masterKey);
+      await meRoutes(api, { sql: opts.sql, masterKey, settings: consumersSettings(opts.consumers), sms: opts.consumers?.smsSender });
     },
     { prefix: '/api/v1' },
   );

@@ -36,6 +36,9 @@ const PricingPage = lazy(() => import('./pages/Pricing.tsx').then((m) => ({ defa
 const FundsPage = lazy(() => import('./pages/Funds.tsx').then((m) => ({ default: m.FundsPage })));
 const GroupBuysPage = lazy(() => import('./pages/GroupBuys.tsx').then((m) => ({ default: m.GroupBuysPage })));
 const OrderRulesPage = lazy(() => import('./pages/OrderRules.tsx').then((m) => ({ default: m.OrderRulesPage })));
+const ConsumersPage = lazy(() => import('./pages/consumers/ConsumersList.tsx').then((m) => ({ default: m.ConsumersPage })));
+const ConsumerProfilePage = lazy(() => import('./pages/consumers/ConsumerProfile.tsx').then((m) => ({ default: m.ConsumerProfilePage })));
+const MallItemsPage = lazy(() => import('./pages/consumers/MallItems.tsx').then((m) => ({ default: m.MallItemsPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
@@ -174,6 +177,30 @@ function AppRoutes() {
           element={
             <Guard access="pricing:read" brandOnly>
               <OrderRulesPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="consumers"
+          element={
+            <Guard access="consumers:read">
+              <ConsumersPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="consumers/:id"
+          element={
+            <Guard access="consumers:read">
+              <ConsumerProfilePage />
+            </Guard>
+          }
+        />
+        <Route
+          path="mall"
+          element={
+            <Guard access="consumers:read">
+              <MallItemsPage />
             </Guard>
           }
         />

@@ -53,6 +53,12 @@ export const TRACE_ITEMS: NavItem[] = [
   { key: 'scan', path: '/scan', label: 'menu.scan', access: 'scan:write' },
 ];
 
+/** Consumers and membership: profiles, the points mall. */
+export const CONSUMER_ITEMS: NavItem[] = [
+  { key: 'consumers', path: '/consumers', label: 'menu.consumerList', access: 'consumers:read' },
+  { key: 'mall', path: '/mall', label: 'menu.mall', access: 'consumers:read' },
+];
+
 export const ADMIN_ITEMS: NavItem[] = [
   { key: 'users', path: '/users', label: 'menu.users', access: 'brand_admin' },
   { key: 'io', path: '/io', label: 'menu.io', access: 'brand' },
@@ -60,7 +66,7 @@ export const ADMIN_ITEMS: NavItem[] = [
   { key: 'webhooks', path: '/webhooks', label: 'menu.webhooks', access: 'webhooks:manage' },
 ];
 
-export const COMING_SOON = ['incentives', 'consumers', 'analytics', 'planning'] as const;
+export const COMING_SOON = ['incentives', 'analytics', 'planning'] as const;
 export type ComingSoonModule = (typeof COMING_SOON)[number];
 
 export function canSee(access: NavItem['access'] | 'brand', role: string | undefined, brandOnly = false): boolean {
@@ -76,7 +82,15 @@ export function selectedKey(pathname: string): string {
   if (pathname === '/' || pathname === '') return 'overview';
   if (pathname.startsWith('/products')) return 'products';
   if (pathname.startsWith('/channel/parties')) return '';
-  for (const item of [...MAIN_ITEMS.slice(2), ...COMMERCE_ITEMS, ...MARKETING_ITEMS, ...CHANNEL_ITEMS, ...TRACE_ITEMS, ...ADMIN_ITEMS]) {
+  for (const item of [
+    ...MAIN_ITEMS.slice(2),
+    ...COMMERCE_ITEMS,
+    ...MARKETING_ITEMS,
+    ...CHANNEL_ITEMS,
+    ...TRACE_ITEMS,
+    ...CONSUMER_ITEMS,
+    ...ADMIN_ITEMS,
+  ]) {
     if (pathname.startsWith(item.path)) return item.key;
   }
   const m = /^\/soon\/([a-z]+)/.exec(pathname);

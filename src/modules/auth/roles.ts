@@ -118,6 +118,10 @@ export const PERMISSIONS = {
   'orders:receive': ['brand_admin', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
   // webhook subscriptions (their secrets), the delivery log and replays
   'webhooks:manage': ['brand_admin'],
+  // consumer profiles (phones masked), tags, merge undo, membership tiers and the points mall: brand staff who see
+  // the whole brand (not sales reps, whose scope is territories; not channel partners)
+  'consumers:read': ['brand_admin', 'brand_planner'],
+  'consumers:write': ['brand_admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof PERMISSIONS;
 

@@ -10,9 +10,14 @@ export type IdentifierKind = 'device' | 'phone' | 'openid' | 'unionid';
 /** How the server knows an identifier is the consumer's; a client's say-so is never one of them. */
 export type Evidence = 'cookie' | 'otp' | 'wechat' | 'import';
 
+/** The key identifiers are hashed under (the SQL that hashes the resolver's device ids needs it too). */
+export function identifierKey(masterKey: Buffer): Buffer {
+  return createHmac('sha256', masterKey).update('throughline consumer identifier v1').digest();
+}
+
 /** Hashes identifiers for lookup: stable per installation, not reversible from a database copy. */
 export function identifierHasher(masterKey: Buffer): (kind: IdentifierKind, value: string) => Buffer {
-  const key = createHmac('sha256', masterKey).update('throughline consumer identifier v1').digest();
+  const key = identifierKey(masterKey);
   return (kind, value) => createHmac('sha256', key).update(`${kind}\u0000${value}`).digest();
 }
 

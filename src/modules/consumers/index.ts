@@ -1,3 +1,8 @@
-/** Consumers: identities and the identity graph, profiles, membership and the points ledger. */
-export { consumerFor, consumerOf, type Evidence, type IdentifierKind, identifierHasher } from './identity.ts';
+/** Consumers: identities and the identity graph, profiles, membership, the points ledger and the points mall. */
+export { consumerFor, consumerOf, type Evidence, type IdentifierKind, identifierHasher, identifierKey } from './identity.ts';
+export { DEVICE_COOKIE, meRoutes } from './me-routes.ts';
 export { bookPoints, type PointsChange, pointsBalance } from './points.ts';
+export { maskPhone } from './privacy.ts';
+export { type ConsumersOptions, consumersSettings } from './settings.ts';
+export type { SmsMessage, SmsSender } from './sms.ts';
+export { consumersStaffRoutes } from './staff-routes.ts';

@@ -8,6 +8,7 @@ import {
   CHANNEL_ITEMS,
   COMING_SOON,
   COMMERCE_ITEMS,
+  CONSUMER_ITEMS,
   canSee,
   MAIN_ITEMS,
   MARKETING_ITEMS,
@@ -64,6 +65,14 @@ export function AppLayout() {
         children: trace.map((i) => leaf(i.key, i.path, i.label)),
       });
     }
+    const consumers = CONSUMER_ITEMS.filter((i) => canSee(i.access, role));
+    if (consumers.length) {
+      items.push({
+        key: 'consumerGroup',
+        label: <span data-testid="menu-consumer-group">{t('menu.consumers')}</span>,
+        children: consumers.map((i) => leaf(i.key, i.path, i.label)),
+      });
+    }
     for (const i of ADMIN_ITEMS) if (canSee(i.access, role)) items.push(leaf(i.key, i.path, i.label));
     if (isBrandRole(role)) {
       items.push({
@@ -112,7 +121,7 @@ export function AppLayout() {
           mode="inline"
           data-testid="side-menu"
           selectedKeys={selected ? [selected] : []}
-          defaultOpenKeys={['commerce', 'marketing', 'channel', 'trace']}
+          defaultOpenKeys={['commerce', 'marketing', 'channel', 'trace', 'consumerGroup']}
           items={items}
           onClick={({ key }) => {
             const path = paths.get(key);
