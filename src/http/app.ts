@@ -16,6 +16,7 @@ import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
 import { codesRoutes } from '../modules/codes/routes.ts';
+import { accountPageRoutes } from '../modules/consumers/account-routes.ts';
 import { type ConsumersOptions, consumersSettings, consumersStaffRoutes, meRoutes, type SmsSender } from '../modules/consumers/index.ts';
 import { reportRoutes } from '../modules/incentives/reports/routes.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
@@ -248,6 +249,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
 
   await traceRoutes(app, opts.sql, keystore);
   await consumerRoutes(app, opts.sql, keystore, masterKey, opts.consumer);
+  await accountPageRoutes(app, consumersSettings(opts.consumers).perMinute);
 
   if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });

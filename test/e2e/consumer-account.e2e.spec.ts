@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bookPoints, consumerOf, identifierHasher } from '../../src/modules/consumers/index.ts';
+import { apiClient } from '../support/api-client.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium } from '../support/browser.ts';
+import { lastSmsCode } from '../support/consumer-device.ts';
+
+/**
+ * The consumer's own page on a phone (360 px, real Chromium): signs in with a code sent to the phone, sees points
+ * and tier, redeems a mall item, reads their data and deletes it. The SMS is read from the development outbox.
+ */
+const WAIT = 20_000;
+const masterKey = randomBytes(32);
+const hash = identifierHasher(masterKey);
+const PHONE = '13912345678';
+let server: TestServer;
+let browser: Browser;
+const tokens: Record<string, string> = {};
+const call = apiClient(() => server.baseUrl, tokens);
+
+beforeAll(async () => {
+  server = await startTestServer({ masterKey, webhooks: { worker: false }, waitingOrders: { worker: false } });
+  browser = await launchChromium();
+  const item = await call('admin', 'POST', '/api/v1/mall/items', { nameZh: '满10减2券', nameEn: '¥2 off ¥10', pointsPrice: 30, stock: 5 });
+  expect(item.status, JSON.stringify(item.body)).toBe(201);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe("the consumer's own page", () => {
+  it('signs in with a phone code, shows points, redeems a coupon, shows my data and deletes it', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      const r = await page.goto(`${server.baseUrl}/m/account?brand=demo`);
+      expect(r?.status()).toBe(200);
+      await expect.poll(() => page.locator('#balance').textContent()).toBe('0');
+      await page.locator('#signin').waitFor();
+      await page.locator('#phone').fill(PHONE);
+      await page.locator('#send').click();
+      await expect.poll(() => page.locator('#sent').textContent()).toContain('验证码已发送');
+      const code = await lastSmsCode(server.db.sql, hash('phone', PHONE));
+      expect(code).toMatch(/^\d{6}$/);
+      await page.locator('#code').fill(code as string);
+      await page.locator('#verify').click();
+      await page.locator('#mine').waitFor();
+      expect(await page.locator('#data').textContent()).toContain(PHONE);
+
+      // points earned (as a campaign would book them), then a coupon redeemed for 30 of them
+      const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+      const consumer = await consumerOf(server.db.sql, Number(t?.id), 'phone', hash('phone', PHONE));
+      expect(consumer).not.toBeNull();
+      await bookPoints(server.db.sql, {
+        tenantId: Number(t?.id),
+        consumerId: consumer as number,
+        delta: 100,
+        kind: 'earn',
+        source: 'e2e:scan:1',
+      });
+      await page.reload();
+      await expect.poll(() => page.locator('#balance').textContent()).toBe('100');
+      await page.locator('#mine').waitFor();
+      await page.getByTestId('mall-item').getByRole('button').click();
+      await expect.poll(() => page.locator('#msg').textContent()).toContain('兑换成功');
+      await expect.poll(() => page.locator('#balance').textContent()).toBe('70');
+      await expect.poll(() => page.locator('#data').textContent()).toContain('-30');
+
+      // delete my data: the phone is gone, the session with it
+      page.once('dialog', (d) => void d.accept());
+      await page.locator('#delete').click();
+      await expect.poll(() => page.locator('#msg').textContent()).toContain('已删除');
+      await page.locator('#signin').waitFor();
+      expect(await consumerOf(server.db.sql, Number(t?.id), 'phone', hash('phone', PHONE))).toBeNull();
+
+      // the page is small: no framework
+      const weight = (await page.content()).length;
+      expect(weight).toBeLessThan(10_000);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
