@@ -42,11 +42,17 @@ async function openInput(file: string): Promise<AsyncIterable<Buffer>> {
     if (code === 'EISDIR') throw new TransactionsFormatError(`${file} is a directory, not a transactions file`);
     throw new TransactionsFormatError(`cannot read ${file}: ${(e as Error).message}`);
   }
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw new TransactionsFormatError(`${file} is a directory, not a transactions file`);
+  }
   const magic = Buffer.alloc(2);
   const { bytesRead } = await handle.read(magic, 0, 2, 0);
-  if ((await handle.stat()).isDirectory()) throw new TransactionsFormatError(`${file} is a directory, not a transactions file`);
   const raw = handle.createReadStream({ start: 0, highWaterMark: 1 << 20 });
-  return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b ? raw.pipe(zlib.createGunzip()) : raw;
+  if (!(bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b)) return raw;
+  const gunzip = zlib.createGunzip();
+  raw.on('error', (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip);
 }
 
 /**
@@ -87,8 +93,8 @@ export async function rfmOfTransactionsFile(
     });
   } catch (e) {
     if (e instanceof CsvLineError) throw new TransactionsFormatError(e.message, e.line);
-    if ((e as NodeJS.ErrnoException).code === 'Z_DATA_ERROR')
-      throw new TransactionsFormatError(`${file} is not a valid gzip file: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code?.startsWith('Z_'))
+      throw new TransactionsFormatError(`${file} is not a valid gzip file (or is cut short): ${(e as Error).message}`);
     throw e;
   }
   if (!cols) throw new TransactionsFormatError(`${file} is empty: an online-retail-ii file starts with its header`);
