@@ -16,6 +16,7 @@ import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
 import { codesRoutes } from '../modules/codes/routes.ts';
+import { segmentsRoutes } from '../modules/consumers/rfm/routes.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { draftRoutes } from '../modules/orders/draft-routes.ts';
@@ -232,6 +233,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await replenishmentRoutes(api, opts.sql);
       await codesRoutes(api, opts.sql, keystore, opts.resolverHost ?? config.resolverHost);
       await webhooksRoutes(api, opts.sql, masterKey, webhooks);
+      await segmentsRoutes(api, opts.sql, masterKey);
     },
     { prefix: '/api/v1' },
   );

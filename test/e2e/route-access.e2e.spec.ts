@@ -133,6 +133,10 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/webhooks/deliveries': { path: '/api/v1/webhooks/deliveries' },
     'GET /api/v1/webhooks/deliveries/:id': { path: '/api/v1/webhooks/deliveries/999999' },
     'POST /api/v1/webhooks/deliveries/:id/replay': { path: '/api/v1/webhooks/deliveries/999999/replay' },
+    'GET /api/v1/segments/stores': { path: '/api/v1/segments/stores?limit=5' },
+    'GET /api/v1/segments/stores/export': { path: '/api/v1/segments/stores/export' },
+    'GET /api/v1/segments/consumers': { path: '/api/v1/segments/consumers?limit=5' },
+    'GET /api/v1/segments/consumers/export': { path: '/api/v1/segments/consumers/export' },
   };
   return samples[`${method} ${url}`];
 }

@@ -111,9 +111,12 @@ export interface CustomerRfm extends RfmValues {
   customer: string;
 }
 
-/** Midnight two days after the date of the last purchase. */
-export function snapshotAfter(lastPurchaseMs: number): number {
-  return (Math.floor(lastPurchaseMs / DAY_MS) + 2) * DAY_MS;
+/**
+ * Midnight two days after the date of the last purchase; dates are taken at `utcOffsetMs` from UTC (0 for a file's
+ * zone-less times, +8 h for the product's business days in China, which keeps no daylight saving).
+ */
+export function snapshotAfter(lastPurchaseMs: number, utcOffsetMs = 0): number {
+  return (Math.floor((lastPurchaseMs + utcOffsetMs) / DAY_MS) + 2) * DAY_MS - utcOffsetMs;
 }
 
 /** Numbers in numeric order and before other keys, which sort as strings: the order of pandas' groupby on the id. */

@@ -28,3 +28,17 @@ export function segmentOf(r: number, f: number): Segment {
   if (f === 1) return r === 4 ? 'promising' : 'new_customers';
   return 'potential_loyalists';
 }
+
+/** The segments' names as the console and the exports show them. */
+export const SEGMENT_NAMES: Record<Segment, { 'zh-CN': string; en: string }> = {
+  champions: { 'zh-CN': '重要价值', en: 'Champions' },
+  loyal_customers: { 'zh-CN': '忠诚客户', en: 'Loyal customers' },
+  potential_loyalists: { 'zh-CN': '潜力客户', en: 'Potential loyalists' },
+  new_customers: { 'zh-CN': '新客户', en: 'New customers' },
+  promising: { 'zh-CN': '有望客户', en: 'Promising' },
+  need_attention: { 'zh-CN': '需要关注', en: 'Need attention' },
+  about_to_sleep: { 'zh-CN': '即将沉睡', en: 'About to sleep' },
+  at_risk: { 'zh-CN': '流失风险', en: 'At risk' },
+  cant_lose: { 'zh-CN': '不能失去', en: "Can't lose" },
+  hibernating: { 'zh-CN': '沉睡客户', en: 'Hibernating' },
+};
