@@ -152,7 +152,7 @@ describe('consumer segments', () => {
       select p.sku, pl.gtin, p.list_price_fen::text from products p
       join packaging_levels pl on pl.tenant_id = p.tenant_id and pl.product_id = p.id and pl.level = 'unit'
       where p.tenant_id = ${tenant} and p.list_price_fen > 0 order by p.sku limit 2`;
-    const [a, b] = products as [(typeof products)[0], (typeof products)[0]];
+    const [a, b] = [products[0]!, products[1]!];
     expect(
       (
         await call('admin', 'POST', '/api/v1/price-lists', {

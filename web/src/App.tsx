@@ -35,6 +35,7 @@ const PricingPage = lazy(() => import('./pages/Pricing.tsx').then((m) => ({ defa
 const FundsPage = lazy(() => import('./pages/Funds.tsx').then((m) => ({ default: m.FundsPage })));
 const GroupBuysPage = lazy(() => import('./pages/GroupBuys.tsx').then((m) => ({ default: m.GroupBuysPage })));
 const OrderRulesPage = lazy(() => import('./pages/OrderRules.tsx').then((m) => ({ default: m.OrderRulesPage })));
+const SegmentsPage = lazy(() => import('./pages/Segments.tsx').then((m) => ({ default: m.SegmentsPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
@@ -141,6 +142,14 @@ function AppRoutes() {
           element={
             <Guard access="stock:read">
               <StockPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="segments"
+          element={
+            <Guard access="segments:read">
+              <SegmentsPage />
             </Guard>
           }
         />
