@@ -84,10 +84,11 @@ function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
     const max = Math.max(1, ...cells.map((c) => c.members));
     return {
       tooltip: { formatter: (p: { data: [number, number, number] }) => `R ${p.data[1] + 1} · F ${p.data[0] + 1}: ${p.data[2]}` },
-      grid: { left: 56, right: 24, top: 8, bottom: 64 },
+      grid: { left: 56, right: 40, top: 24, bottom: 32 },
       xAxis: { type: 'category', name: 'F', data: ['1', '2', '3', '4', '5'], splitArea: { show: true } },
       yAxis: { type: 'category', name: 'R', data: ['1', '2', '3', '4', '5'], splitArea: { show: true } },
-      visualMap: { min: 0, max, calculable: true, orient: 'horizontal', left: 'center', bottom: 0 },
+      // the counts are written in the cells: the colour scale needs no legend
+      visualMap: { min: 0, max, show: false },
       series: [
         {
           type: 'heatmap',
@@ -134,7 +135,19 @@ function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
         <Row gutter={16}>
           <Col xs={24} lg={12}>
             <Card title={t('segments.sizes')} size="small">
-              <Chart option={sizes} height={340} testId={`segments-${subject}-sizes`} />
+              <Chart
+                option={sizes}
+                height={340}
+                testId={`segments-${subject}-sizes`}
+                onClick={(p) => {
+                  // a bar lists its segment's members
+                  const s = p.dataIndex === undefined ? undefined : data?.segments[p.dataIndex]?.segment;
+                  if (s) {
+                    setSegment(s);
+                    setPage(1);
+                  }
+                }}
+              />
             </Card>
           </Col>
           <Col xs={24} lg={12}>
