@@ -8,4 +8,9 @@ import { registerConsumersCommands } from './rfm-command.ts';
 
 const program = new Command('throughline').showHelpAfterError();
 registerConsumersCommands(program);
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  console.error(`error: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

@@ -39,7 +39,11 @@ export function registerConsumersCommands(program: Command): void {
       const started = performance.now();
       try {
         const r = await rfmOfTransactionsFile(o.transactions, o.format, { onDuplicateEdges: o.onDuplicateEdges });
-        await writeRfmCsv(r.rows, fs.createWriteStream(o.out));
+        try {
+          await writeRfmCsv(r.rows, fs.createWriteStream(o.out));
+        } catch (e) {
+          throw new TransactionsFormatError(`cannot write ${o.out}: ${(e as Error).message}`);
+        }
         const seconds = (performance.now() - started) / 1000;
         const d = r.dropped;
         console.error(

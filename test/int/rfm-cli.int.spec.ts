@@ -112,7 +112,7 @@ describe.skipIf(!present)('throughline consumers rfm on online_retail_ii_2009_20
 });
 
 describe('throughline consumers rfm refuses bad input with a clear message and exit code 2', () => {
-  it('a missing file, a wrong format, a malformed row with its line number', () => {
+  it('a missing file, a wrong format, a malformed row with its line number, an output it cannot write', () => {
     const missing = cli('--transactions', path.join(dir, 'none.csv.gz'), '--format', 'online-retail-ii', '--out', path.join(dir, 'o.csv'));
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/error: no such file: .*none\.csv\.gz/);
@@ -140,5 +140,18 @@ describe('throughline consumers rfm refuses bad input with a clear message and e
     expect(malformed.status).toBe(2);
     expect(malformed.stderr).toContain('error: line 3: InvoiceDate "2010-13-05 10:00:00"');
     expect(fs.existsSync(path.join(dir, 'o.csv'))).toBe(false);
+
+    const good = path.join(dir, 'good.csv');
+    fs.writeFileSync(
+      good,
+      ['Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country', '1,s,d,1,2010-01-01 10:00:00,10,101,UK'].join('\n'),
+    );
+    const nowhere = cli('--transactions', good, '--format', 'online-retail-ii', '--out', path.join(dir, 'no', 'such', 'o.csv'));
+    expect(nowhere.status).toBe(2);
+    expect(nowhere.stderr).toMatch(/error: cannot write .*o\.csv/);
+    // one customer has no quintiles: written unscored
+    const one = cli('--transactions', good, '--format', 'online-retail-ii', '--out', path.join(dir, 'one.csv'));
+    expect(one.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'one.csv'), 'utf8').trim().split('\n')[1]).toBe('101,1,1,10.00,,,,');
   });
 });

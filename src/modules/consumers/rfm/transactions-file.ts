@@ -109,7 +109,10 @@ export const RFM_CSV_COLUMNS = ['customer_id', 'recency', 'frequency', 'monetary
 export async function writeRfmCsv(rows: TransactionsRfm['rows'], out: NodeJS.WritableStream): Promise<void> {
   const s = stringify({ header: true, columns: RFM_CSV_COLUMNS });
   const done = pipeline(s, out);
-  for (const r of rows)
+  // a failing output (a missing folder) rejects `done` while rows are still being written: it is awaited below
+  done.catch(() => {});
+  for (const r of rows) {
+    if (s.destroyed) break;
     if (
       !s.write([
         r.customer,
@@ -122,7 +125,11 @@ export async function writeRfmCsv(rows: TransactionsRfm['rows'], out: NodeJS.Wri
         r.segment ?? '',
       ])
     )
-      await new Promise((resolve) => s.once('drain', resolve));
+      await new Promise((resolve) => {
+        s.once('drain', resolve);
+        s.once('close', resolve);
+      });
+  }
   s.end();
   await done;
 }
