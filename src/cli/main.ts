@@ -17,6 +17,7 @@ import { runImport } from '../platform/import-driver.ts';
 import { writeTable } from '../platform/tabular/index.ts';
 import { startServer } from '../server.ts';
 import { registerOpsCommands } from './ops-commands.ts';
+import { registerConsumersCommands } from './rfm-command.ts';
 
 const program = new Command('throughline')
   .description('Throughline: one item, one code — traceability and channel commerce for consumer-goods brands')
@@ -310,6 +311,7 @@ program
   });
 
 registerOpsCommands(program);
+registerConsumersCommands(program);
 
 program
   .parseAsync(process.argv)

@@ -18,6 +18,7 @@ import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
 import { codesRoutes } from '../modules/codes/routes.ts';
 import { accountPageRoutes } from '../modules/consumers/account-routes.ts';
 import { type ConsumersOptions, consumersSettings, consumersStaffRoutes, meRoutes, type SmsSender } from '../modules/consumers/index.ts';
+import { segmentsRoutes } from '../modules/consumers/rfm/routes.ts';
 import { reportRoutes } from '../modules/incentives/reports/routes.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
@@ -243,6 +244,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await webhooksRoutes(api, opts.sql, masterKey, webhooks);
       await consumersStaffRoutes(api, opts.sql, masterKey);
       await meRoutes(api, { sql: opts.sql, masterKey, settings: consumersSettings(opts.consumers), sms: opts.consumers?.smsSender });
+      await segmentsRoutes(api, opts.sql, masterKey);
     },
     { prefix: '/api/v1' },
   );

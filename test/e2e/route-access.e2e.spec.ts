@@ -155,6 +155,10 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/me/logout': { path: '/api/v1/me/logout?brand=demo' },
     'GET /api/v1/me/mall': { path: '/api/v1/me/mall?brand=demo' },
     'POST /api/v1/me/mall/redeem': { path: '/api/v1/me/mall/redeem?brand=demo', body: {} },
+    'GET /api/v1/segments/stores': { path: '/api/v1/segments/stores?limit=5' },
+    'GET /api/v1/segments/stores/export': { path: '/api/v1/segments/stores/export' },
+    'GET /api/v1/segments/consumers': { path: '/api/v1/segments/consumers?limit=5' },
+    'GET /api/v1/segments/consumers/export': { path: '/api/v1/segments/consumers/export' },
   };
   return samples[`${method} ${url}`];
 }

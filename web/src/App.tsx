@@ -39,6 +39,7 @@ const OrderRulesPage = lazy(() => import('./pages/OrderRules.tsx').then((m) => (
 const ConsumersPage = lazy(() => import('./pages/consumers/ConsumersList.tsx').then((m) => ({ default: m.ConsumersPage })));
 const ConsumerProfilePage = lazy(() => import('./pages/consumers/ConsumerProfile.tsx').then((m) => ({ default: m.ConsumerProfilePage })));
 const MallItemsPage = lazy(() => import('./pages/consumers/MallItems.tsx').then((m) => ({ default: m.MallItemsPage })));
+const SegmentsPage = lazy(() => import('./pages/Segments.tsx').then((m) => ({ default: m.SegmentsPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
@@ -145,6 +146,14 @@ function AppRoutes() {
           element={
             <Guard access="stock:read">
               <StockPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="segments"
+          element={
+            <Guard access="segments:read">
+              <SegmentsPage />
             </Guard>
           }
         />

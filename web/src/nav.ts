@@ -30,6 +30,7 @@ export const MAIN_ITEMS: NavItem[] = [
   { key: 'products', path: '/products', label: 'menu.products', access: 'all' },
   { key: 'orders', path: '/orders', label: 'menu.orders', access: 'orders:read' },
   { key: 'stock', path: '/stock', label: 'menu.inventory', access: 'stock:read' },
+  { key: 'segments', path: '/segments', label: 'menu.segments', access: 'segments:read' },
 ];
 
 /** The commercial setup: prices, money, group buys and the rules orders follow. */

@@ -116,6 +116,9 @@ export const PERMISSIONS = {
   ],
   'replenishment:configure': ['brand_admin', 'brand_planner', 'distributor_admin'],
   'orders:receive': ['brand_admin', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
+  // RFM segments (客户分层): of the stores in scope (a distributor its own stores), and of the brand's consumers
+  'segments:read': ['brand_admin', 'brand_sales', 'brand_planner', 'distributor_admin'],
+  'consumer_segments:read': ['brand_admin', 'brand_planner'],
   // webhook subscriptions (their secrets), the delivery log and replays
   'webhooks:manage': ['brand_admin'],
   // consumer profiles (phones masked), tags, merge undo, membership tiers and the points mall: brand staff who see

@@ -1,0 +1,126 @@
+/**
+ * Segments (客户分层) for staff: RFM of the stores in the caller's scope from their orders, and of the brand's
+ * consumers from their scans; each as a report (segment sizes, the R x F grid, a page of members) and as an Excel file.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Sql } from '../../../db/connection.ts';
+import { ctxOf } from '../../../http/access.ts';
+import { strictObject } from '../../../http/schemas.ts';
+import { writeTable, XLSX_TYPE } from '../../../platform/tabular/index.ts';
+import { consumerSegments } from './consumer-segments.ts';
+import { report } from './segment-report.ts';
+import { SEGMENT_NAMES, SEGMENTS, type Segment } from './segments.ts';
+
+const segmentLabel = (s: Segment | null) => (s ? `${SEGMENT_NAMES[s]['zh-CN']} ${SEGMENT_NAMES[s].en}` : null);
+
+import { storeSegments } from './store-segments.ts';
+
+const ReportQuery = strictObject({
+  segment: Type.Optional(Type.Union(SEGMENTS.map((s) => Type.Literal(s)))),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 })),
+});
+type ReportQuery = { segment?: Segment; limit?: number; offset?: number };
+const page = (q: ReportQuery) => ({ segment: q.segment, limit: q.limit ?? 100, offset: q.offset ?? 0 });
+
+const SCORE_COLUMNS = [
+  { key: 'recency', header: '最近购买(天) recency (days)' },
+  { key: 'frequency', header: '频次 frequency' },
+  { key: 'monetary', header: '金额 monetary' },
+  { key: 'rScore', header: 'R' },
+  { key: 'fScore', header: 'F' },
+  { key: 'mScore', header: 'M' },
+  { key: 'segment', header: '分层 segment' },
+  { key: 'lastAt', header: '最后购买 last purchase' },
+];
+
+export async function segmentsRoutes(api: FastifyInstance, sql: Sql, masterKey: Buffer) {
+  api.get(
+    '/segments/stores',
+    {
+      config: { access: 'segments:read' },
+      schema: {
+        tags: ['consumers'],
+        summary:
+          'RFM segments of the stores in scope from their orders (recency in days to the snapshot, frequency = orders, ' +
+          'monetary = order amount in fen): segment sizes, the R x F grid and a page of stores',
+        querystring: ReportQuery,
+      },
+    },
+    async (req) => {
+      const scored = await storeSegments(ctxOf(req, sql));
+      return { subject: 'stores', monetaryUnit: 'fen', ...report(scored, page(req.query as ReportQuery)) };
+    },
+  );
+
+  api.get(
+    '/segments/stores/export',
+    {
+      config: { access: 'segments:read' },
+      schema: { tags: ['consumers'], summary: 'The RFM of every store in scope as an Excel file' },
+    },
+    async (req, reply) => {
+      const scored = await storeSegments(ctxOf(req, sql));
+      reply.header('content-disposition', 'attachment; filename="store-segments.xlsx"');
+      reply.type(XLSX_TYPE);
+      return reply.send(
+        writeTable(
+          'xlsx',
+          [
+            { key: 'code', header: '门店编码 store code' },
+            { key: 'name', header: '门店 store' },
+            ...SCORE_COLUMNS.map((c) => (c.key === 'monetary' ? { ...c, header: '金额(分) monetary (fen)' } : c)),
+          ],
+          scored.rows.map((r) => ({ ...r, segment: segmentLabel(r.segment) })),
+        ),
+      );
+    },
+  );
+
+  api.get(
+    '/segments/consumers',
+    {
+      config: { access: 'consumer_segments:read' },
+      schema: {
+        tags: ['consumers'],
+        summary:
+          'RFM segments of the brand’s consumers from their scans (recency in days to the snapshot, frequency = days ' +
+          'with a scan, monetary = scanned units at the base list price in fen, or units when a product has no price)',
+        querystring: ReportQuery,
+      },
+    },
+    async (req) => {
+      const scored = await consumerSegments(ctxOf(req, sql), masterKey);
+      return { subject: 'consumers', monetaryUnit: scored.monetaryUnit, ...report(scored, page(req.query as ReportQuery)) };
+    },
+  );
+
+  api.get(
+    '/segments/consumers/export',
+    {
+      config: { access: 'consumer_segments:read' },
+      schema: { tags: ['consumers'], summary: 'The RFM of every consumer as an Excel file' },
+    },
+    async (req, reply) => {
+      const scored = await consumerSegments(ctxOf(req, sql), masterKey);
+      reply.header('content-disposition', 'attachment; filename="consumer-segments.xlsx"');
+      reply.type(XLSX_TYPE);
+      return reply.send(
+        writeTable(
+          'xlsx',
+          [
+            { key: 'key', header: '消费者 consumer' },
+            { key: 'units', header: '扫码件数 units scanned' },
+            ...SCORE_COLUMNS.map((c) =>
+              c.key === 'monetary'
+                ? { ...c, header: scored.monetaryUnit === 'fen' ? '金额(分) monetary (fen)' : '金额(件) monetary (units)' }
+                : c,
+            ),
+          ],
+          scored.rows.map((r) => ({ ...r, segment: segmentLabel(r.segment) })),
+        ),
+      );
+    },
+  );
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, signedIn } from '../support/browser.ts';
+
+/**
+ * The segments page (客户分层) in a real Chromium: the brand sees its stores' segment sizes, the R x F grid and the
+ * stores, filters by segment, exports to Excel, and switches to English; a distributor sees only its own stores and
+ * no consumer tab. Needs the built console and Chromium (see console.e2e.spec.ts).
+ */
+const WAIT = 20_000;
+let server: TestServer;
+let browser: Browser;
+const own: string[] = [];
+let otherStore: string;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
+  server = await startTestServer({ webhooks: { worker: false } });
+  const sql = server.db.sql;
+  const [t] = await sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+  const tenant = Number(t?.id);
+  const [d] = await sql<{ id: string }[]>`
+    select p.id::text from parties p join users u on u.party_id = p.id and u.tenant_id = p.tenant_id where u.username = 'distributor'`;
+  const distributor = Number(d?.id);
+  for (const r of await sql<{ code: string }[]>`
+    select code from parties where tenant_id = ${tenant} and kind = 'store' and parent_id = ${distributor} order by code limit 6`)
+    own.push(r.code);
+  const [o] = await sql<{ code: string; parent_id: string }[]>`
+    select code, parent_id::text from parties where tenant_id = ${tenant} and kind = 'store' and not (${distributor} = any(ancestors))
+    order by code limit 1`;
+  otherStore = o?.code as string;
+  const order = (buyer: string, seller: number, at: string, fen: number) => sql`
+    insert into orders (tenant_id, order_no, buyer_party_id, seller_party_id, status, total_fen, created_by, created_at)
+    select ${tenant}, ${`E${randomUUID()}`}, p.id, ${seller}, 'approved', ${fen}, 'test', ${at}::timestamptz
+    from parties p where p.tenant_id = ${tenant} and p.code = ${buyer}`;
+  // six stores of the distributor: store i orders i times, the last order i days apart, i x 1,000 fen each
+  for (const [i, code] of own.entries())
+    for (let k = 0; k <= i; k++)
+      await order(code, distributor, `2026-11-${String(28 - i * 3 - k).padStart(2, '0')}T10:00:00+08:00`, (i + 1) * 1000);
+  await order(otherStore, Number(o?.parent_id), '2026-11-29T10:00:00+08:00', 70_000);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const loggedIn = (username: string, password: string, p: string) => signedIn(browser, server.baseUrl, username, password, p, WAIT);
+const rows = (page: import('playwright-core').Page) => page.locator('[data-testid="segments-stores-table"] .ant-table-row');
+
+describe('the segments page', () => {
+  it('shows the brand its stores by segment, with the charts, a filter, the export and English', async () => {
+    const a = await loggedIn('admin', 'Admin#2026', '/segments');
+    try {
+      await expect.poll(() => a.page.getByTestId('segments-stores-population').textContent()).toContain('7');
+      await a.page.getByTestId('segments-stores-sizes').locator('canvas').first().waitFor();
+      await a.page.getByTestId('segments-stores-grid').locator('canvas').first().waitFor();
+      await expect.poll(() => rows(a.page).count()).toBe(7);
+      // worked out by hand: recency 2, 5, 8, 11, 14, 17 days for the six stores and 1 for the other distributor's;
+      // the two that ordered most but longest ago (R 1, F 5) are "can't lose", the one that ordered once lately "new"
+      expect(
+        await rows(a.page)
+          .filter({ hasText: own[5] as string })
+          .textContent(),
+      ).toContain('不能失去');
+      expect(
+        await rows(a.page)
+          .filter({ hasText: own[0] as string })
+          .textContent(),
+      ).toContain('新客户');
+      await a.page.getByTestId('segments-stores-filter').click();
+      await a.page.locator('.ant-select-item-option', { hasText: '不能失去' }).click();
+      await expect.poll(() => rows(a.page).count()).toBe(2);
+      expect((await rows(a.page).allTextContents()).join(' ')).toContain(own[4] as string);
+      // export
+      const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.getByTestId('segments-stores-export').click()]);
+      expect(download.suggestedFilename()).toBe('store-segments.xlsx');
+      // the consumer tab is there for the brand
+      expect(await a.page.getByRole('tab', { name: '消费者' }).count()).toBe(1);
+      await a.page.getByTestId('lang-en').click();
+      await a.page.getByRole('heading', { name: 'Segments (RFM)' }).waitFor();
+      expect(a.errors).toEqual([]);
+    } finally {
+      await a.close();
+    }
+  });
+
+  it('shows a distributor its own stores only, and no consumers', async () => {
+    const d = await loggedIn('distributor', 'Demo#2026', '/segments');
+    try {
+      await expect.poll(() => d.page.getByTestId('segments-stores-population').textContent()).toContain('6');
+      await expect.poll(() => rows(d.page).count()).toBe(6);
+      expect((await rows(d.page).allTextContents()).some((t) => t.includes(otherStore))).toBe(false);
+      expect(await d.page.getByRole('tab', { name: '消费者' }).count()).toBe(0);
+      expect(d.errors).toEqual([]);
+    } finally {
+      await d.close();
+    }
+  });
+});

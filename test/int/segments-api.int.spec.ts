@@ -1,0 +1,194 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumerFor, identifierHasher } from '../../src/modules/consumers/index.ts';
+import { apiClient, problems } from '../support/api-client.ts';
+import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+
+/**
+ * Segments (客户分层) through the API: the RFM of the stores in the caller's scope from their orders, and of the
+ * brand's consumers from their scans. Orders and scans are written with chosen times, so every figure below is
+ * worked out by hand from the recipe (snapshot at midnight, Asia/Shanghai, two days after the last purchase).
+ */
+let server: TestServer;
+const tokens: Record<string, string> = {};
+const call = apiClient(() => server.baseUrl, tokens);
+const masterKey = randomBytes(32);
+let tenant: number;
+const own: string[] = [];
+const other: string[] = [];
+
+async function orderAt(buyer: string, seller: number, at: string, totalFen: number, status = 'approved') {
+  await server.db.sql`
+    insert into orders (tenant_id, order_no, buyer_party_id, seller_party_id, status, total_fen, created_by, created_at)
+    select ${tenant}, ${`T${randomUUID()}`}, p.id, ${seller}, ${status}, ${totalFen}, 'test', ${at}::timestamptz
+    from parties p where p.tenant_id = ${tenant} and p.code = ${buyer}`;
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ webhooks: { worker: false }, masterKey });
+  const sql = server.db.sql;
+  const [t] = await sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+  tenant = Number(t?.id);
+  const [d] = await sql<{ id: string }[]>`
+    select p.id::text from parties p join users u on u.party_id = p.id and u.tenant_id = p.tenant_id where u.username = 'distributor'`;
+  const distributor = Number(d?.id);
+  const [brand] = await sql<{ id: string }[]>`select id::text from parties where tenant_id = ${tenant} and kind = 'brand'`;
+  for (const r of await sql<{ code: string }[]>`
+    select code from parties where tenant_id = ${tenant} and kind = 'store' and parent_id = ${distributor} order by code limit 4`)
+    own.push(r.code);
+  const [d2] = await sql<{ id: string; code: string }[]>`
+    select id::text, code from parties where tenant_id = ${tenant} and kind = 'distributor' and id <> ${distributor}
+      and not (${distributor} = any(ancestors)) and exists (select 1 from parties s where s.parent_id = parties.id and s.kind = 'store')
+    order by code limit 1`;
+  for (const r of await sql<{ code: string }[]>`
+    select code from parties where tenant_id = ${tenant} and kind = 'store' and parent_id = ${Number(d2?.id)} order by code limit 3`)
+    other.push(r.code);
+  expect(own).toHaveLength(4);
+  expect(other).toHaveLength(3);
+  const [s1, s2, s3, s4] = own as [string, string, string, string];
+  const [t1, t2, t3] = other as [string, string, string];
+  // the distributor's stores, ordering from it
+  await orderAt(s1, distributor, '2026-11-01T10:00:00+08:00', 10_000);
+  await orderAt(s1, distributor, '2026-11-20T10:00:00+08:00', 20_000);
+  await orderAt(s1, distributor, '2026-11-30T10:00:00+08:00', 5_000);
+  await orderAt(s1, Number(brand?.id), '2026-11-25T10:00:00+08:00', 99_900); // from the brand: not the distributor's
+  await orderAt(s1, distributor, '2026-11-29T10:00:00+08:00', 777, 'rejected');
+  await orderAt(s2, distributor, '2026-10-15T10:00:00+08:00', 3_000);
+  await orderAt(s3, distributor, '2026-11-10T10:00:00+08:00', 4_000);
+  await orderAt(s3, distributor, '2026-11-28T10:00:00+08:00', 6_000, 'received');
+  await orderAt(s4, distributor, '2026-11-28T10:00:00+08:00', 8_000, 'cancelled');
+  // another distributor's stores
+  await orderAt(t1, Number(d2?.id), '2026-11-30T23:30:00+08:00', 50_000);
+  await orderAt(t2, Number(d2?.id), '2026-09-01T10:00:00+08:00', 1_000);
+  for (const day of ['01', '05', '09', '13', '17']) await orderAt(t3, Number(d2?.id), `2026-11-${day}T09:00:00+08:00`, 2_000);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('store segments', () => {
+  it('a distributor sees its own stores, scored on the orders placed with it', async () => {
+    const r = await call('distributor', 'GET', '/api/v1/segments/stores?limit=1000');
+    expect(r.status).toBe(200);
+    // last order 2026-11-30 10:00 (Shanghai): snapshot 2026-12-02 00:00 Shanghai
+    expect(r.body.snapshot).toBe('2026-12-01T16:00:00.000Z');
+    expect(r.body.population).toBe(3);
+    expect(r.body.monetaryUnit).toBe('fen');
+    const [s1, s2, s3] = own;
+    // recency 1 / 47 / 3 days; orders 3 / 1 / 2; fen 35,000 / 3,000 / 10,000 (the brand's order, the rejected and
+    // the cancelled ones do not count; s4 has no order left and is no buyer). Quintile edges worked out by hand:
+    // recency 1, 1.8, 2.6, 11.8, 29.4, 47; frequency ranks 1, 1.4, ..., 3; monetary 3000, 5800, 8600, 15000, 25000, 35000
+    expect(
+      r.body.rows.map((x: Record<string, unknown>) => [
+        x.code,
+        x.recency,
+        x.frequency,
+        x.monetary,
+        x.rScore,
+        x.fScore,
+        x.mScore,
+        x.segment,
+      ]),
+    ).toEqual([
+      [s1, 1, 3, 35_000, 5, 5, 5, 'champions'],
+      [s2, 47, 1, 3_000, 1, 1, 1, 'hibernating'],
+      [s3, 3, 2, 10_000, 3, 3, 3, 'need_attention'],
+    ]);
+    expect(r.body.rows.some((x: { code: string }) => other.includes(x.code))).toBe(false);
+    const sizes = Object.fromEntries(r.body.segments.map((s: { segment: string; members: number }) => [s.segment, s.members]));
+    expect(sizes).toMatchObject({ champions: 1, hibernating: 1, need_attention: 1, loyal_customers: 0 });
+    expect(r.body.grid).toHaveLength(25);
+    expect(r.body.grid.find((c: { r: number; f: number }) => c.r === 5 && c.f === 5).members).toBe(1);
+    expect(r.body.grid.reduce((a: number, c: { members: number }) => a + c.members, 0)).toBe(3);
+  });
+
+  it('the brand sees every store with orders, with all their orders, and filters and pages by segment', async () => {
+    const r = await call('admin', 'GET', '/api/v1/segments/stores?limit=1000');
+    expect(r.status).toBe(200);
+    // t1's order at 23:30 on the 30th (Shanghai) is the last: still the same business day, same snapshot
+    expect(r.body.snapshot).toBe('2026-12-01T16:00:00.000Z');
+    expect(r.body.population).toBe(6);
+    const byCode = Object.fromEntries(r.body.rows.map((x: { code: string }) => [x.code, x]));
+    expect(byCode[own[0]!]).toMatchObject({ frequency: 4, monetary: 134_900, recency: 1 });
+    expect(byCode[other[0]!]).toMatchObject({ frequency: 1, monetary: 50_000, recency: 1 });
+    expect(byCode[own[3]!]).toBeUndefined();
+    expect(r.body.segments.reduce((a: number, s: { members: number }) => a + s.members, 0)).toBe(6);
+    const seg = byCode[own[0]!].segment;
+    const only = await call('admin', 'GET', `/api/v1/segments/stores?segment=${seg}&limit=1`);
+    expect(only.body.total).toBe(r.body.rows.filter((x: { segment: string }) => x.segment === seg).length);
+    expect(only.body.rows).toHaveLength(1);
+    expect(only.body.rows[0].segment).toBe(seg);
+    expect(only.body.population).toBe(6);
+  });
+
+  it('exports the stores in scope to Excel', async () => {
+    const token = await loginAs(server.baseUrl, 'distributor');
+    const res = await fetch(`${server.baseUrl}/api/v1/segments/stores/export`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ExcelJS.Buffer);
+    const ws = wb.worksheets[0]!;
+    expect(ws.rowCount).toBe(4);
+    expect(ws.getRow(2).getCell(1).value).toBe(own[0]);
+    expect(ws.getRow(2).values).toContain('重要价值 Champions');
+  });
+
+  it('is refused to roles without it, and bad queries are refused with a pointer', async () => {
+    for (const user of ['store', 'clerk', 'quality', 'line']) expect((await call(user, 'GET', '/api/v1/segments/stores')).status).toBe(403);
+    const bad = await call('admin', 'GET', '/api/v1/segments/stores?segment=whales&limit=0');
+    expect(bad.status).toBe(400);
+    expect(bad.type).toContain('application/problem+json');
+    expect(new Set(problems(bad).map(([p]) => p))).toEqual(new Set(['/query/segment', '/query/limit']));
+  });
+});
+
+describe('consumer segments', () => {
+  it('scores consumers on their scans: days with a scan, distinct units at the base list price', async () => {
+    const sql = server.db.sql;
+    const products = await sql<{ sku: string; gtin: string; list_price_fen: string }[]>`
+      select p.sku, pl.gtin, p.list_price_fen::text from products p
+      join packaging_levels pl on pl.tenant_id = p.tenant_id and pl.product_id = p.id and pl.level = 'unit'
+      where p.tenant_id = ${tenant} and p.list_price_fen > 0 order by p.sku limit 2`;
+    const [a, b] = [products[0]!, products[1]!];
+    expect(
+      (
+        await call('admin', 'POST', '/api/v1/price-lists', {
+          code: 'RFM-BASE',
+          name: '基础价',
+          scope: 'base',
+          items: [{ sku: a.sku, priceFen: 1234 }],
+        })
+      ).status,
+    ).toBe(201);
+    const epc = (gtin: string, serial: string) => `https://id.gs1.org/01/${gtin}/21/${serial}`;
+    const [devA, devB, devC] = [randomUUID(), randomUUID(), randomUUID()];
+    const scan = (device: string, code: string, at: string, verdict = 'genuine_first') =>
+      sql`insert into consumer_scans (tenant_id, epc, scanned_at, verdict, ip_hash, device_id)
+          values (${tenant}, ${code}, ${at}::timestamptz, ${verdict}, ${Buffer.alloc(32)}, ${device}::uuid)`;
+    // device A (a known consumer): a unit of A scanned twice on one day, another unit of A on a later day
+    await scan(devA, epc(a.gtin, 'RFM1'), '2026-11-20T09:00:00+08:00');
+    await scan(devA, epc(a.gtin, 'RFM1'), '2026-11-20T21:00:00+08:00', 'genuine_repeat');
+    await scan(devA, epc(a.gtin, 'RFM2'), '2026-11-28T12:00:00+08:00');
+    // device B (anonymous): one unit of B, priced from the catalogue (no base list entry)
+    await scan(devB, epc(b.gtin, 'RFM3'), '2026-11-01T12:00:00+08:00');
+    // device C: only an unknown code, no purchase
+    await scan(devC, epc('06999999999999', 'NOPE'), '2026-11-29T12:00:00+08:00', 'unknown');
+    const consumer = await consumerFor(sql, tenant, 'device', identifierHasher(masterKey)('device', devA), 'cookie');
+
+    const r = await call('admin', 'GET', '/api/v1/segments/consumers');
+    expect(r.status).toBe(200);
+    expect(r.body.monetaryUnit).toBe('fen');
+    expect(r.body.snapshot).toBe('2026-11-29T16:00:00.000Z');
+    expect(r.body.population).toBe(2);
+    expect(r.body.rows.map((x: Record<string, unknown>) => [x.consumerId, x.device, x.recency, x.frequency, x.units, x.monetary])).toEqual([
+      [consumer, null, 1, 2, 2, 2 * 1234],
+      [null, devB.slice(0, 8), 28, 1, 1, Number(b.list_price_fen)],
+    ]);
+    expect(JSON.stringify(r.body)).not.toContain(devB);
+    expect((await call('distributor', 'GET', '/api/v1/segments/consumers')).status).toBe(403);
+    expect((await call('sales', 'GET', '/api/v1/segments/consumers')).status).toBe(403);
+  });
+});
