@@ -16,6 +16,8 @@ import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
 import { codesRoutes } from '../modules/codes/routes.ts';
+import { channelIncentiveRoutes } from '../modules/incentives/channel/routes.ts';
+import { fraudRoutes } from '../modules/incentives/fraud/routes.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { draftRoutes } from '../modules/orders/draft-routes.ts';
@@ -235,6 +237,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await replenishmentRoutes(api, opts.sql);
       await codesRoutes(api, opts.sql, keystore, opts.resolverHost ?? config.resolverHost);
       await webhooksRoutes(api, opts.sql, masterKey, webhooks);
+      await channelIncentiveRoutes(api, opts.sql);
+      await fraudRoutes(api, opts.sql);
     },
     { prefix: '/api/v1' },
   );

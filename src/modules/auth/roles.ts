@@ -113,6 +113,22 @@ export const PERMISSIONS = {
   ],
   'replenishment:configure': ['brand_admin', 'brand_planner', 'distributor_admin'],
   'orders:receive': ['brand_admin', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
+  // channel incentive programs (渠道激励): marketing keeps them; every payee reads its own earnings; stores redeem "one more"
+  'channel_incentives:read': ['brand_admin', 'brand_sales', 'brand_planner'],
+  'channel_incentives:write': ['brand_admin', 'brand_sales'],
+  'channel_incentives:earnings': [
+    'brand_admin',
+    'brand_sales',
+    'brand_planner',
+    'distributor_admin',
+    'distributor_staff',
+    'store_owner',
+    'store_clerk',
+  ],
+  'channel_incentives:redeem': ['store_owner', 'store_clerk'],
+  // fraud review (风控审核): flags of the whole tenant
+  'fraud:read': ['brand_admin', 'brand_quality', 'brand_inspector'],
+  'fraud:review': ['brand_admin', 'brand_quality'],
   // webhook subscriptions (their secrets), the delivery log and replays
   'webhooks:manage': ['brand_admin'],
 } as const satisfies Record<string, readonly Role[]>;
