@@ -7,7 +7,8 @@ import { IdParams, Paging, strictObject } from '../../../http/schemas.ts';
 import { fraudThresholds, listFlags, reviewFlag, saveThresholds } from './flags.ts';
 import { FRAUD_RULES, type FraudThresholds } from './rules.ts';
 
-const literals = <T extends readonly string[]>(xs: T) => Type.Union(xs.map((x) => Type.Literal(x)));
+/** One of some strings, as one enum (a union of literals would report one error per literal) */
+const literals = <T extends readonly string[]>(xs: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...xs] });
 const Action = literals(['refused', 'flagged'] as const);
 const Count = Type.Integer({ minimum: 1, maximum: 1_000_000 });
 
