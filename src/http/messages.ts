@@ -311,7 +311,7 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'channel.daily_over_total': { 'zh-CN': '每日预算不能超过总预算', en: 'The daily budget cannot exceed the total budget' },
   'channel.upstream_only_sellout': {
     'zh-CN': '只有动销返利方案可以给经销商另设金额',
-    en: "Only a sell-out rebate pays the distributor an amount of its own",
+    en: 'Only a sell-out rebate pays the distributor an amount of its own',
   },
   'channel.one_more_per_unit': { 'zh-CN': '再来一瓶按单瓶兑付', en: 'One more is reimbursed per unit' },
   'channel.kind_fixed': { 'zh-CN': '方案类型不能修改（当前为 {kind}）', en: "A program's kind cannot change (it is {kind})" },

@@ -8,7 +8,7 @@ import { verificationCodeFor } from '../../src/modules/codes/verification.ts';
 import { issueOneMoreTicket } from '../../src/modules/incentives/channel/one-more.ts';
 import { payClaims } from '../../src/modules/incentives/channel/payouts.ts';
 import { readTable } from '../../src/platform/tabular/index.ts';
-import { apiClient, problems } from '../support/api-client.ts';
+import { type ApiAnswer, apiClient, problems } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 
 /**
@@ -32,7 +32,7 @@ let farStore: { id: number; code: string };
 let clerkId: number;
 
 const scan = (user: string, body: Record<string, unknown>) => call(user, 'POST', '/api/v1/scans', { scanId: randomUUID(), ...body });
-const ok = async (p: Promise<{ status: number; body: unknown }>) => {
+const ok = async (p: Promise<ApiAnswer>) => {
   const r = await p;
   expect(r.status, JSON.stringify(r.body)).toBeLessThan(300);
   return r;
@@ -148,14 +148,16 @@ describe('clerk sell-scan bonus', () => {
   });
 
   it('pays nothing for units never delivered to the store and flags the clerk', async () => {
-    const [id] = (await server.db.sql<{ id: string }[]>`select id::text from channel_programs where tenant_id = ${tenantId} and kind = 'clerk_sell'`).map(
-      (r) => Number(r.id),
-    );
+    const [id] = (
+      await server.db.sql<{ id: string }[]>`select id::text from channel_programs where tenant_id = ${tenantId} and kind = 'clerk_sell'`
+    ).map((r) => Number(r.id));
     const notHere = unitsOfCase(6).slice(0, 2);
     const r = await ok(scan('clerk', { kind: 'sell', codes: notHere }));
     expect(r.body.warnings.map((w: { code: string }) => w.code)).toEqual(['sell.not_delivered_here', 'sell.not_delivered_here']);
     expect((await payoutsOf(id as number)).filter((p) => notHere.includes(p.epc))).toEqual([]);
-    const [flag] = await server.db.sql<{ rule: string; subject_kind: string; subject: string; action: string; evidence: { codes: string[] } }[]>`
+    const [flag] = await server.db.sql<
+      { rule: string; subject_kind: string; subject: string; action: string; evidence: { codes: string[] } }[]
+    >`
       select rule, subject_kind, subject, action, evidence from fraud_flags where tenant_id = ${tenantId} and rule = 'clerk_undelivered'`;
     expect(flag).toMatchObject({ rule: 'clerk_undelivered', subject_kind: 'clerk', subject: String(clerkId), action: 'refused' });
     expect(flag?.evidence.codes).toEqual(notHere);
@@ -225,7 +227,9 @@ describe('BbC-linked sell-out rebate (动销返利)', () => {
     );
     const i = 24 * 3 + 1;
     for (let k = 0; k < 3; k++)
-      await fetch(`${server.baseUrl}/01/${UNIT}/21/${unitSerials[i]}`, { headers: { accept: 'text/html', cookie: `tl_device=${randomUUID()}` } });
+      await fetch(`${server.baseUrl}/01/${UNIT}/21/${unitSerials[i]}`, {
+        headers: { accept: 'text/html', cookie: `tl_device=${randomUUID()}` },
+      });
     expect((await verify(i)).status).toBe(200);
     expect([await rebateOf(store.id), await rebateOf(dist.id)]).toEqual([s0, d0]);
     const [flag] = await server.db.sql<{ action: string; evidence: { distinctDevices: number } }[]>`

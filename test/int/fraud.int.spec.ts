@@ -55,7 +55,13 @@ describe('consumer claim rules', () => {
     const r = await assess(c);
     expect(r.refuse).toBe(true);
     expect(r.flags).toEqual([
-      expect.objectContaining({ rule: 'repeat_scans', subjectKind: 'code', subject: c.epc, action: 'refused', evidence: { distinctDevices: 6, limit: 5 } }),
+      expect.objectContaining({
+        rule: 'repeat_scans',
+        subjectKind: 'code',
+        subject: c.epc,
+        action: 'refused',
+        evidence: { distinctDevices: 6, limit: 5 },
+      }),
     ]);
   });
 
@@ -157,10 +163,18 @@ describe('the review list (风控审核)', () => {
   it('refuses bad input with pointers and changes nothing; other roles may not review', async () => {
     const bad = await call('admin', 'GET', '/api/v1/fraud/flags?rule=everything&page=0');
     expect(bad.status).toBe(400);
-    expect(problems(bad).map(([p]) => p).sort()).toEqual(['/query/page', '/query/rule']);
+    expect(
+      problems(bad)
+        .map(([p]) => p)
+        .sort(),
+    ).toEqual(['/query/page', '/query/rule']);
     const [open] = (await call('admin', 'GET', '/api/v1/fraud/flags?status=open')).body.items;
     const review = await call('admin', 'POST', `/api/v1/fraud/flags/${open.id}/review`, { decision: 'maybe', note: 'x'.repeat(501) });
-    expect(problems(review).map(([p]) => p).sort()).toEqual(['/body/decision', '/body/note']);
+    expect(
+      problems(review)
+        .map(([p]) => p)
+        .sort(),
+    ).toEqual(['/body/decision', '/body/note']);
     const settings = await call('admin', 'PUT', '/api/v1/fraud/settings', { repeatDevices: 0, farKm: 'far' });
     expect(settings.status).toBe(400);
     expect(problems(settings).map(([p]) => p)).toEqual(expect.arrayContaining(['/body/repeatDevices', '/body/farKm']));

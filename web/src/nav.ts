@@ -38,12 +38,14 @@ export const COMMERCE_ITEMS: NavItem[] = [
   { key: 'funds', path: '/funds', label: 'menu.funds', access: 'funds:read' },
   { key: 'groupBuys', path: '/group-buys', label: 'menu.groupBuys', access: 'group_buys:manage' },
   { key: 'orderRules', path: '/order-rules', label: 'menu.orderRules', access: 'pricing:read', brandOnly: true },
+  { key: 'channelIncentives', path: '/incentives/channel', label: 'menu.channelIncentives', access: 'channel_incentives:earnings' },
 ];
 
 export const TRACE_ITEMS: NavItem[] = [
   { key: 'journey', path: '/trace/journey', label: 'menu.journey', access: 'trace:read' },
   { key: 'recall', path: '/trace/recall', label: 'menu.recall', access: 'recall:read' },
   { key: 'diversion', path: '/trace/diversion', label: 'menu.diversion', access: 'diversion:read' },
+  { key: 'fraudReview', path: '/incentives/fraud', label: 'menu.fraudReview', access: 'fraud:read' },
   { key: 'codeBatches', path: '/codes/batches', label: 'menu.codeBatches', access: 'codes:read' },
   { key: 'scan', path: '/scan', label: 'menu.scan', access: 'scan:write' },
 ];

@@ -12,7 +12,11 @@ export async function gtinFacts(db: Db, tenantId: number, gtins: string[]): Prom
   return new Map(
     rows.map((r) => [
       r.gtin,
-      { productId: Number(r.product_id), level: r.level, unitsPerCase: r.level === 'case' ? Number(r.units_per) : r.level === 'unit' ? 1 : null },
+      {
+        productId: Number(r.product_id),
+        level: r.level,
+        unitsPerCase: r.level === 'case' ? Number(r.units_per) : r.level === 'unit' ? 1 : null,
+      },
     ]),
   );
 }
@@ -29,7 +33,15 @@ export async function placesOf(db: Db, tenantId: number, ids: number[]): Promise
   const wanted = [...new Set(ids)];
   if (!wanted.length) return new Map();
   const rows = await db<
-    { id: string; kind: string; parent_id: string | null; name: string; province_code: string | null; city_code: string | null; district_code: string | null }[]
+    {
+      id: string;
+      kind: string;
+      parent_id: string | null;
+      name: string;
+      province_code: string | null;
+      city_code: string | null;
+      district_code: string | null;
+    }[]
   >`select id::text, kind, parent_id::text, name, province_code, city_code, district_code from parties
     where tenant_id = ${tenantId} and id = any(${wanted}::bigint[])`;
   return new Map(

@@ -96,7 +96,9 @@ export async function listPayouts(sql: Sql, actor: Actor, f: PayoutFilter, page:
 export async function* payoutRows(sql: Sql, actor: Actor, f: PayoutFilter) {
   let after = 0;
   for (;;) {
-    const rows = await sql<Row[]>`select ${COLUMNS(sql)} ${FROM(sql)} where ${where(sql, actor, f)} and o.id > ${after} order by o.id limit 5000`;
+    const rows = await sql<
+      Row[]
+    >`select ${COLUMNS(sql)} ${FROM(sql)} where ${where(sql, actor, f)} and o.id > ${after} order by o.id limit 5000`;
     for (const r of rows)
       yield {
         id: r.id,

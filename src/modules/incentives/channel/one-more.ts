@@ -41,7 +41,10 @@ export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<R
     if (store?.kind !== 'store') throw AppError.forbidden('channel.stores_only');
     const [ticket] = await tx<{ campaign_ref: string; redeemed_at: Date | null; redeemed_by_party_id: string | null }[]>`
       select campaign_ref, redeemed_at, redeemed_by_party_id::text from one_more_tickets where tenant_id = ${t} and epc = ${epc} for update`;
-    if (!ticket) throw new AppError(422, 'channel.no_ticket', { value: raw }, [{ pointer: '/body/code', code: 'channel.no_ticket', params: { value: raw } }]);
+    if (!ticket)
+      throw new AppError(422, 'channel.no_ticket', { value: raw }, [
+        { pointer: '/body/code', code: 'channel.no_ticket', params: { value: raw } },
+      ]);
     if (ticket.redeemed_at) {
       const by = (await placesOf(tx, t, [Number(ticket.redeemed_by_party_id)])).get(Number(ticket.redeemed_by_party_id));
       const params = { store: by?.name ?? '—', at: ticket.redeemed_at.toISOString() };
@@ -53,7 +56,8 @@ export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<R
     const program = (await activePrograms(tx, t, ['one_more'])).find(
       (p) => eligibility(p, facts ?? { productId: null, level: null, unitsPerCase: null }, store.division, now).ok,
     );
-    if (!program) throw new AppError(409, 'channel.not_participating', {}, [{ pointer: '/body/code', code: 'channel.not_participating', params: {} }]);
+    if (!program)
+      throw new AppError(409, 'channel.not_participating', {}, [{ pointer: '/body/code', code: 'channel.not_participating', params: {} }]);
     const amountFen = program.amountFen;
     const [result] = await payClaims(
       tx,
@@ -72,7 +76,9 @@ export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<R
     );
     if (!result?.paid) {
       const reason = result?.reason ?? 'inactive';
-      throw new AppError(409, 'channel.payout_refused', { reason }, [{ pointer: '/body/code', code: 'channel.payout_refused', params: { reason } }]);
+      throw new AppError(409, 'channel.payout_refused', { reason }, [
+        { pointer: '/body/code', code: 'channel.payout_refused', params: { reason } },
+      ]);
     }
     const [done] = await tx<{ redeemed_at: Date }[]>`
       update one_more_tickets set redeemed_at = now(), redeemed_by_party_id = ${store.id}, redeemed_by = ${actorLabel(ctx.actor)},

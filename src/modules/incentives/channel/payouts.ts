@@ -49,7 +49,8 @@ export async function payClaims(tx: Tx, tenantId: number, claims: Claim[], actor
       const ids = await tx.savepoint((sp) => chargeOne(sp as unknown as Tx, tenantId, c, total));
       results[i] = { paid: true, amountFen: total, payoutIds: ids };
       for (const p of c.payees)
-        if (p.role !== 'clerk') credits.push({ partyId: p.partyId, amountFen: p.amountFen, memo: `channel program ${c.programId}: ${c.kind} ${c.epc}` });
+        if (p.role !== 'clerk')
+          credits.push({ partyId: p.partyId, amountFen: p.amountFen, memo: `channel program ${c.programId}: ${c.kind} ${c.epc}` });
     } catch (e) {
       if (e instanceof Refused) results[i] = { paid: false, reason: e.reason };
       else throw e;
@@ -100,7 +101,9 @@ async function chargeOne(tx: Tx, tenantId: number, c: Claim, total: number): Pro
 
 /** The brand pays: its external account to each party's rebate balance, one ledger transaction per payout. */
 async function credit(tx: Tx, tenantId: number, credits: { partyId: number; amountFen: number; memo: string }[], actor: string) {
-  const [brand] = await tx<{ id: number }[]>`select id::int from parties where tenant_id = ${tenantId} and kind = 'brand' order by id limit 1`;
+  const [brand] = await tx<
+    { id: number }[]
+  >`select id::int from parties where tenant_id = ${tenantId} and kind = 'brand' order by id limit 1`;
   if (!brand) throw new Error(`tenant ${tenantId} has no brand party`);
   const parties = [...new Set(credits.map((c) => c.partyId))];
   await ensureAccounts(tx, tenantId, [brand.id], ['external']);

@@ -123,10 +123,13 @@ async function checked(sql: Sql, tenantId: number, b: ProgramInput) {
   const errors: FieldError[] = [];
   const skus = [...new Set(b.skus ?? [])];
   const products = skus.length
-    ? await sql<{ id: string; sku: string }[]>`select id::text, sku from products where tenant_id = ${tenantId} and sku = any(${skus}::text[])`
+    ? await sql<
+        { id: string; sku: string }[]
+      >`select id::text, sku from products where tenant_id = ${tenantId} and sku = any(${skus}::text[])`
     : [];
   (b.skus ?? []).forEach((s, i) => {
-    if (!products.some((p) => p.sku === s)) errors.push({ pointer: `/body/skus/${i}`, code: 'import.reference', params: { field: 'sku', value: s } });
+    if (!products.some((p) => p.sku === s))
+      errors.push({ pointer: `/body/skus/${i}`, code: 'import.reference', params: { field: 'sku', value: s } });
   });
   (b.regionPrefixes ?? []).forEach((r, i) => {
     if (!divisionName(r)) errors.push({ pointer: `/body/regionPrefixes/${i}`, code: 'division.unknown', params: { value: r } });
@@ -137,12 +140,14 @@ async function checked(sql: Sql, tenantId: number, b: ProgramInput) {
     errors.push({ pointer: '/body/startsAt', code: 'field.invalid', params: { field: 'startsAt', reason: 'ISO 8601' } });
   if (ends && Number.isNaN(ends.getTime()))
     errors.push({ pointer: '/body/endsAt', code: 'field.invalid', params: { field: 'endsAt', reason: 'ISO 8601' } });
-  else if (ends && ends.getTime() <= starts.getTime()) errors.push({ pointer: '/body/endsAt', code: 'channel.ends_before_start', params: {} });
+  else if (ends && ends.getTime() <= starts.getTime())
+    errors.push({ pointer: '/body/endsAt', code: 'channel.ends_before_start', params: {} });
   if (b.dailyBudgetFen != null && b.dailyBudgetFen > b.totalBudgetFen)
     errors.push({ pointer: '/body/dailyBudgetFen', code: 'channel.daily_over_total', params: {} });
   if (b.kind !== 'sellout_rebate' && b.upstreamAmountFen)
     errors.push({ pointer: '/body/upstreamAmountFen', code: 'channel.upstream_only_sellout', params: {} });
-  if (b.kind === 'one_more' && (b.per ?? 'unit') !== 'unit') errors.push({ pointer: '/body/per', code: 'channel.one_more_per_unit', params: {} });
+  if (b.kind === 'one_more' && (b.per ?? 'unit') !== 'unit')
+    errors.push({ pointer: '/body/per', code: 'channel.one_more_per_unit', params: {} });
   if (errors.length) throw AppError.invalid(errors);
   return { productIds: products.map((p) => p.id), regionPrefixes: [...new Set(b.regionPrefixes ?? [])], starts, ends };
 }
@@ -158,7 +163,12 @@ export async function createProgram(ctx: RequestContext, b: ProgramInput): Promi
         ${b.amountFen}, ${b.upstreamAmountFen ?? 0}, ${b.totalBudgetFen}, ${b.dailyBudgetFen ?? null}, ${b.perPayeeCapFen ?? null},
         ${actorLabel(ctx.actor)})
       returning id::int`;
-    await appendAudit(tx, whoOf(ctx), { action: 'channel_program.create', entityType: 'channel_program', entityId: Number(r?.id), details: { ...b } });
+    await appendAudit(tx, whoOf(ctx), {
+      action: 'channel_program.create',
+      entityType: 'channel_program',
+      entityId: Number(r?.id),
+      details: { ...b },
+    });
     return Number(r?.id);
   });
   return getProgram(ctx.sql, t, id);
@@ -190,7 +200,9 @@ export async function updateProgram(ctx: RequestContext, id: number, b: ProgramI
 export async function setProgramStatus(ctx: RequestContext, id: number, status: ProgramStatus): Promise<ProgramView> {
   const t = ctx.actor.tenantId;
   await ctx.sql.begin(async (tx) => {
-    const [cur] = await tx<{ status: ProgramStatus }[]>`select status from channel_programs where tenant_id = ${t} and id = ${id} for update`;
+    const [cur] = await tx<
+      { status: ProgramStatus }[]
+    >`select status from channel_programs where tenant_id = ${t} and id = ${id} for update`;
     if (!cur) throw AppError.notFound();
     if (cur.status === status) return;
     if (!mayChangeStatus(cur.status, status))

@@ -93,8 +93,7 @@ export async function channelIncentiveRoutes(api: FastifyInstance, sql: Sql) {
         body: strictObject({ status: literals(['active', 'paused', 'ended'] as const) }),
       },
     },
-    async (req) =>
-      setProgramStatus(ctxOf(req, sql), (req.params as { id: number }).id, (req.body as { status: ProgramStatus }).status),
+    async (req) => setProgramStatus(ctxOf(req, sql), (req.params as { id: number }).id, (req.body as { status: ProgramStatus }).status),
   );
 
   api.get(

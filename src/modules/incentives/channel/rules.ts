@@ -50,7 +50,11 @@ export function insideTerritory(storeDivision: string | null, territories: strin
 }
 
 /** The most precise division code of a place (district, else city, else province). */
-export function divisionOf(place: { district_code?: string | null; city_code?: string | null; province_code?: string | null }): string | null {
+export function divisionOf(place: {
+  district_code?: string | null;
+  city_code?: string | null;
+  province_code?: string | null;
+}): string | null {
   return place.district_code ?? place.city_code ?? place.province_code ?? null;
 }
 

@@ -70,7 +70,11 @@ async function claimsFor(
   division: string | null,
   payees: (code: string, e: { units: number; amountFen: number }) => Claim['payees'] | null,
 ) {
-  const facts = await gtinFacts(tx, s.tenantId, codes.map((c) => c.gtin).filter((g): g is string => !!g));
+  const facts = await gtinFacts(
+    tx,
+    s.tenantId,
+    codes.map((c) => c.gtin).filter((g): g is string => !!g),
+  );
   const claims: Claim[] = [];
   const refused: ScanEarnings['refused'] = [];
   const day = businessDay(s.at);
@@ -106,7 +110,8 @@ async function clerkSell(tx: Tx, s: ScanFacts, storeId: number): Promise<ScanEar
       s.actor.kind === 'user'
         ? clerkUndelivered({ id: s.actor.id, name: s.actor.name }, storeId, never)
         : clerkUndelivered({ id: storeId, name: s.actor.name }, storeId, never);
-    if (flag) await recordFlags(tx, s.tenantId, [s.actor.kind === 'user' ? flag : { ...flag, subjectKind: 'store', subject: String(storeId) }]);
+    if (flag)
+      await recordFlags(tx, s.tenantId, [s.actor.kind === 'user' ? flag : { ...flag, subjectKind: 'store', subject: String(storeId) }]);
   }
   const programs = await activePrograms(tx, s.tenantId, ['clerk_sell']);
   // a device key has no person to pay
@@ -141,7 +146,9 @@ async function distributorRebate(tx: Tx, s: ScanFacts, storeId: number): Promise
     fromDistributors.map((c) => Number(c.holder_party_id)),
   );
   const store = places.get(storeId);
-  const diverted = fromDistributors.filter((c) => !insideTerritory(store?.division ?? null, territories.get(Number(c.holder_party_id)) ?? []));
+  const diverted = fromDistributors.filter(
+    (c) => !insideTerritory(store?.division ?? null, territories.get(Number(c.holder_party_id)) ?? []),
+  );
   const inside = fromDistributors.filter((c) => !diverted.includes(c));
   const shipper = new Map(inside.map((c) => [c.epc, Number(c.holder_party_id)]));
   const { claims, refused } = await claimsFor(tx, s, programs, inside, store?.division ?? null, (epc, e) => [

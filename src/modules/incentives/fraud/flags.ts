@@ -32,7 +32,12 @@ export async function saveThresholds(ctx: RequestContext, t: FraudThresholds): P
     await tx`
       insert into fraud_settings (tenant_id, thresholds, updated_by) values (${ctx.actor.tenantId}, ${tx.json(t as never)}, ${actorLabel(ctx.actor)})
       on conflict (tenant_id) do update set thresholds = excluded.thresholds, updated_by = excluded.updated_by, updated_at = now()`;
-    await appendAudit(tx, whoOf(ctx), { action: 'fraud.settings', entityType: 'fraud_settings', entityId: ctx.actor.tenantId, details: { ...t } });
+    await appendAudit(tx, whoOf(ctx), {
+      action: 'fraud.settings',
+      entityType: 'fraud_settings',
+      entityId: ctx.actor.tenantId,
+      details: { ...t },
+    });
     return fraudThresholds(tx, ctx.actor.tenantId);
   });
 }
@@ -69,7 +74,9 @@ export async function listFlags(sql: Sql, tenantId: number, q: { rule?: string; 
   const where = sql`f.tenant_id = ${tenantId} and (${q.rule ?? null}::text is null or f.rule = ${q.rule ?? null})
     and (${q.status ?? null}::text is null or f.status = ${q.status ?? null})`;
   const [rows, [count]] = await Promise.all([
-    sql<Record<string, unknown>[]>`${SELECT(sql)} where ${where} order by f.id desc limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
+    sql<
+      Record<string, unknown>[]
+    >`${SELECT(sql)} where ${where} order by f.id desc limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
     sql<{ n: number }[]>`select count(*)::int as n from fraud_flags f where ${where}`,
   ]);
   return { total: Number(count?.n ?? 0), items: rows.map(view) };
@@ -86,16 +93,25 @@ export async function reviewFlag(ctx: RequestContext, id: number, decision: 'con
     if (cur.status !== decision) {
       if (cur.status !== 'open') {
         const by = cur.reviewed_by_name ?? '—';
-        throw new AppError(409, 'fraud.already_reviewed', { by }, [{ pointer: '/body/decision', code: 'fraud.already_reviewed', params: { by } }]);
+        throw new AppError(409, 'fraud.already_reviewed', { by }, [
+          { pointer: '/body/decision', code: 'fraud.already_reviewed', params: { by } },
+        ]);
       }
       await tx`
         update fraud_flags set status = ${decision}, reviewed_by = ${ctx.actor.kind === 'user' ? ctx.actor.id : null},
           reviewed_by_name = ${ctx.actor.name}, reviewed_at = now(), review_note = ${note?.trim() || null}
         where tenant_id = ${t} and id = ${id}`;
-      await appendAudit(tx, whoOf(ctx), { action: 'fraud.review', entityType: 'fraud_flag', entityId: id, details: { decision, note: note ?? null } });
+      await appendAudit(tx, whoOf(ctx), {
+        action: 'fraud.review',
+        entityType: 'fraud_flag',
+        entityId: id,
+        details: { decision, note: note ?? null },
+      });
       changed = true;
     }
-    const [row] = await (tx as unknown as Sql)<Record<string, unknown>[]>`${SELECT(tx as unknown as Sql)} where f.tenant_id = ${t} and f.id = ${id}`;
+    const [row] = await (tx as unknown as Sql)<
+      Record<string, unknown>[]
+    >`${SELECT(tx as unknown as Sql)} where f.tenant_id = ${t} and f.id = ${id}`;
     return { flag: view(row as Record<string, unknown>), changed };
   });
 }

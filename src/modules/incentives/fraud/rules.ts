@@ -109,7 +109,13 @@ export function farApart(t: FraudThresholds, epc: string, now: Sighting, earlier
 }
 
 /** Too many consumer scans and verifications from one device or one address in the window. */
-export function burst(t: FraudThresholds, kind: 'device' | 'address', subject: string, count: number, epc: string | null): FraudFlag | null {
+export function burst(
+  t: FraudThresholds,
+  kind: 'device' | 'address',
+  subject: string,
+  count: number,
+  epc: string | null,
+): FraudFlag | null {
   const limit = kind === 'device' ? t.burstCount : t.addressBurstCount;
   if (count <= limit) return null;
   return {
