@@ -77,7 +77,8 @@ async function claimsFor(
   );
   const claims: Claim[] = [];
   const refused: ScanEarnings['refused'] = [];
-  const day = businessDay(s.at);
+  // the day the money is paid counts against the daily budget (a scan queued offline and sent late pays today)
+  const day = businessDay(new Date());
   for (const p of programs)
     for (const c of codes) {
       const f: CodeFacts = (c.gtin && facts.get(c.gtin)) || { productId: null, level: null, unitsPerCase: null };
