@@ -61,6 +61,16 @@ export async function payClaims(tx: Tx, tenantId: number, claims: Claim[], actor
 }
 
 async function chargeOne(tx: Tx, tenantId: number, c: Claim, total: number): Promise<number[]> {
+  // the budget first: a claim refused by it writes nothing, so its transaction commits without a WAL flush. The
+  // program row is the lock every claim of this program queues on; its WHERE is the total budget.
+  const [program] = await tx<{ daily: string | null; cap: string | null }[]>`
+    update channel_programs set spent_fen = spent_fen + ${total}, updated_at = now()
+    where tenant_id = ${tenantId} and id = ${c.programId} and status = 'active' and spent_fen + ${total} <= total_budget_fen
+    returning daily_budget_fen::text as daily, per_payee_cap_fen::text as cap`;
+  if (!program) {
+    const [p] = await tx<{ status: string }[]>`select status from channel_programs where tenant_id = ${tenantId} and id = ${c.programId}`;
+    throw new Refused(p?.status === 'active' ? 'budget_total' : 'inactive');
+  }
   const rows = await tx<{ id: number }[]>`
     insert into channel_payouts (tenant_id, program_id, kind, epc, payee_role, payee_party_id, payee_user_id, units, amount_fen, day, source)
     select ${tenantId}, ${c.programId}, ${c.kind}, ${c.epc}, r, p, u, n, a, ${c.day}::date, ${c.source}
@@ -70,15 +80,6 @@ async function chargeOne(tx: Tx, tenantId: number, c: Claim, total: number): Pro
     on conflict (tenant_id, program_id, epc, payee_role) do nothing
     returning id::int`;
   if (rows.length < c.payees.length) throw new Refused('already_paid');
-  // the program row is the lock every claim of this program queues on; its WHERE is the total budget
-  const [program] = await tx<{ daily: string | null; cap: string | null }[]>`
-    update channel_programs set spent_fen = spent_fen + ${total}, updated_at = now()
-    where tenant_id = ${tenantId} and id = ${c.programId} and status = 'active' and spent_fen + ${total} <= total_budget_fen
-    returning daily_budget_fen::text as daily, per_payee_cap_fen::text as cap`;
-  if (!program) {
-    const [p] = await tx<{ status: string }[]>`select status from channel_programs where tenant_id = ${tenantId} and id = ${c.programId}`;
-    throw new Refused(p?.status === 'active' ? 'budget_total' : 'inactive');
-  }
   const daily = program.daily == null ? null : Number(program.daily);
   const [day] = await tx<{ spent: string }[]>`
     insert into channel_program_days as d (tenant_id, program_id, day, spent_fen) values (${tenantId}, ${c.programId}, ${c.day}::date, ${total})
