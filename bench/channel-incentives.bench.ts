@@ -25,7 +25,9 @@ export async function run(): Promise<void> {
     const sql = db.sql;
     const [t] = await sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
     const tenantId = Number(t?.id);
-    const [store] = await sql<{ id: string }[]>`select id::text from parties where tenant_id = ${tenantId} and kind = 'store' order by id limit 1`;
+    const [store] = await sql<
+      { id: string }[]
+    >`select id::text from parties where tenant_id = ${tenantId} and kind = 'store' order by id limit 1`;
     const [p] = await sql<{ id: string }[]>`
       insert into channel_programs (tenant_id, name, kind, status, starts_at, amount_fen, total_budget_fen, created_by)
       values (${tenantId}, 'bench', 'open_case', 'active', now(), 100, ${budgetUnits * 100}, 'bench') returning id::text`;

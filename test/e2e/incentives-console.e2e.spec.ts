@@ -5,8 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tx } from '../../src/db/connection.ts';
 import { payClaims } from '../../src/modules/incentives/channel/payouts.ts';
 import { recordFlags } from '../../src/modules/incentives/fraud/flags.ts';
-import { launchChromium, signedIn } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, signedIn } from '../support/browser.ts';
 
 /**
  * The console's 渠道激励 page and 风控审核 list in headless Chromium: marketing defines a program, activates it and
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('渠道激励 / Channel incentives', () => {
-  it('creates a program, activates it, and shows its live budget and payout ledger; a clerk sees only the clerk's own bonuses', async () => {
+  it('creates a program, activates it, and shows its live budget and payout ledger; a clerk sees only the bonuses of the clerk', async () => {
     const { page, errors, close } = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/incentives/channel');
     await page.getByTestId('channel-program-new').click();
     await page.getByTestId('channel-program-name').fill('开箱有礼·华北');
@@ -95,13 +95,17 @@ describe('风控审核 / Fraud review', () => {
         },
       ]),
     );
-    const [flag] = await server.db.sql<{ id: string }[]>`select id::text from fraud_flags where tenant_id = ${tenantId} and epc like '%E2EFLAG'`;
+    const [flag] = await server.db.sql<
+      { id: string }[]
+    >`select id::text from fraud_flags where tenant_id = ${tenantId} and epc like '%E2EFLAG'`;
     const { page, errors, close } = await signedIn(browser, server.baseUrl, 'quality', 'Demo#2026', '/incentives/fraud');
     await page.getByTestId(`fraud-confirm-${flag?.id}`).click();
     await page.getByTestId('fraud-note').fill('同一码被 9 台设备扫描');
     await page.getByTestId('fraud-decide-ok').click();
     await expect
-      .poll(async () => (await server.db.sql<{ status: string }[]>`select status from fraud_flags where id = ${flag?.id as string}`)[0]?.status)
+      .poll(
+        async () => (await server.db.sql<{ status: string }[]>`select status from fraud_flags where id = ${flag?.id as string}`)[0]?.status,
+      )
       .toBe('confirmed');
     const [audit] = await server.db.sql<{ actor_name: string; details: { note: string } }[]>`
       select actor_name, details from audit_log where tenant_id = ${tenantId} and action = 'fraud.review' and entity_id = ${flag?.id as string}`;

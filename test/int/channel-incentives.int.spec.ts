@@ -274,6 +274,17 @@ describe('one more (再来一瓶) redemption', () => {
     expect(problems(far)).toEqual([['/body/code', 'channel.not_participating']]);
     expect((await call('store', 'POST', '/api/v1/one-more/redeem', { code: winning })).status).toBe(200);
   });
+
+  it('redeems a ticket scanned twice at the same instant once', async () => {
+    const winning = unitsOfCase(3)[8] as string;
+    await server.db.sql.begin((tx) => issueOneMoreTicket(tx as unknown as Tx, tenantId, winning, 'campaign:44'));
+    const before = await rebateOf(store.id);
+    const answers = await Promise.all(
+      ['store', 'clerk', 'clerk-2'].map((u) => call(u, 'POST', '/api/v1/one-more/redeem', { code: winning })),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    expect(await rebateOf(store.id)).toBe(before + 300);
+  });
 });
 
 describe('budgets under concurrency', () => {
