@@ -321,6 +321,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     en: 'The total budget cannot be below the {spentFen} fen already paid',
   },
   'channel.status_change': { 'zh-CN': '方案不能从 {from} 变为 {to}', en: 'A program cannot go from {from} to {to}' },
+  'channel.key_reused': {
+    'zh-CN': '该幂等键已用于另一个方案（{name}）',
+    en: 'This idempotency key was used for another program ({name})',
+  },
   'channel.stores_only': { 'zh-CN': '只有门店可以兑付', en: 'Only a store can redeem' },
   'channel.no_ticket': { 'zh-CN': '该码没有中奖：{value}', en: 'This code did not win: {value}' },
   'channel.ticket_redeemed': {

@@ -275,14 +275,16 @@ describe('one more (再来一瓶) redemption', () => {
     expect((await call('store', 'POST', '/api/v1/one-more/redeem', { code: winning })).status).toBe(200);
   });
 
-  it('redeems a ticket scanned twice at the same instant once', async () => {
+  it('pays a ticket scanned by three clerks of one store at the same instant once, answering each with the redemption', async () => {
     const winning = unitsOfCase(3)[8] as string;
     await server.db.sql.begin((tx) => issueOneMoreTicket(tx as unknown as Tx, tenantId, winning, 'campaign:44'));
     const before = await rebateOf(store.id);
     const answers = await Promise.all(
       ['store', 'clerk', 'clerk-2'].map((u) => call(u, 'POST', '/api/v1/one-more/redeem', { code: winning })),
     );
-    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.map((a) => a.body.replayed).sort()).toEqual([false, true, true]);
+    expect(answers.every((a) => a.body.amountFen === 300)).toBe(true);
     expect(await rebateOf(store.id)).toBe(before + 300);
   });
 });
@@ -377,6 +379,19 @@ describe('the programs API', () => {
       select action from audit_log where tenant_id = ${tenantId} and entity_type = 'channel_program' and entity_id = ${String(id)} order by seq`;
     expect(audit.map((a) => a.action)).toEqual(['channel_program.create', 'channel_program.update']);
     expect((await call('store', 'POST', '/api/v1/channel-programs', body)).status).toBe(403);
+  });
+
+  it('creates one program for a create retried with its Idempotency-Key, and refuses the key reused for another', async () => {
+    const body = { name: '幂等方案', kind: 'open_case', startsAt: '2026-01-01T00:00:00Z', amountFen: 10, totalBudgetFen: 1000 };
+    const headers = { 'idempotency-key': `create-${randomUUID()}` };
+    const first = await call('admin', 'POST', '/api/v1/channel-programs', body, headers);
+    const again = await call('admin', 'POST', '/api/v1/channel-programs', body, headers);
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.body).toMatchObject({ id: first.body.id, replayed: true });
+    expect((await server.db.sql<{ n: number }[]>`select count(*)::int as n from channel_programs where name = '幂等方案'`)[0]?.n).toBe(1);
+    const other = await call('admin', 'POST', '/api/v1/channel-programs', { ...body, name: '另一个' }, headers);
+    expect(other.status).toBe(409);
+    expect(other.body.code).toBe('channel.key_reused');
   });
 
   it('shows the live budget of each program', async () => {

@@ -23,6 +23,8 @@ create table channel_programs (
   daily_budget_fen    bigint check (daily_budget_fen > 0),
   per_payee_cap_fen   bigint check (per_payee_cap_fen > 0),
   spent_fen           bigint not null default 0 check (spent_fen >= 0),
+  -- a client's key for the creation (Idempotency-Key): a retried create makes one program
+  idempotency_key     text,
   created_by          text not null,
   created_at          timestamptz not null default now(),
   updated_at          timestamptz not null default now(),
@@ -32,6 +34,7 @@ create table channel_programs (
 );
 -- a scan asks "which active programs of this kind": a handful of rows
 create index channel_programs_active on channel_programs (tenant_id, kind) where status = 'active';
+create unique index channel_programs_idempotency on channel_programs (tenant_id, idempotency_key) where idempotency_key is not null;
 
 -- What a program paid per business day (Asia/Shanghai), moved by the same conditional update pattern.
 create table channel_program_days (

@@ -2,7 +2,8 @@
  * "One more" (再来一瓶): a consumer campaign issues a winning ticket for a unit code (issueOneMoreTicket); the
  * consumer takes the unit to any participating store (a one-more program whose region covers it), which scans the
  * winning code and is reimbursed the program's amount to its rebate balance. A ticket is redeemed once: the row is
- * locked for the redemption, so a second store's scan, even at the same instant, is refused with who redeemed it.
+ * locked for the redemption, so a second store's scan, even at the same instant, is refused with who redeemed it;
+ * the same store scanning it again gets its first answer and is paid nothing more.
  */
 import type { RequestContext } from '../../../context.ts';
 import type { Tx } from '../../../db/connection.ts';
@@ -29,6 +30,8 @@ export interface Redemption {
   amountFen: number;
   campaignRef: string;
   redeemedAt: Date;
+  /** true when this store had redeemed it before: the first answer, nothing paid again */
+  replayed: boolean;
 }
 
 export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<Redemption> {
@@ -45,6 +48,20 @@ export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<R
       throw new AppError(422, 'channel.no_ticket', { value: raw }, [
         { pointer: '/body/code', code: 'channel.no_ticket', params: { value: raw } },
       ]);
+    if (ticket.redeemed_at && Number(ticket.redeemed_by_party_id) === store.id) {
+      // the same store again (a retried request, a second clerk): the first redemption, paid once
+      const [first] = await tx<{ program_id: string; amount_fen: string }[]>`
+        select o.program_id::text, o.amount_fen::text from channel_payouts o
+        where o.tenant_id = ${t} and o.epc = ${epc} and o.kind = 'one_more' and o.payee_party_id = ${store.id} order by o.id limit 1`;
+      return {
+        code: epc,
+        programId: Number(first?.program_id),
+        amountFen: Number(first?.amount_fen),
+        campaignRef: ticket.campaign_ref,
+        redeemedAt: ticket.redeemed_at,
+        replayed: true,
+      };
+    }
     if (ticket.redeemed_at) {
       const by = (await placesOf(tx, t, [Number(ticket.redeemed_by_party_id)])).get(Number(ticket.redeemed_by_party_id));
       const params = { store: by?.name ?? '—', at: ticket.redeemed_at.toISOString() };
@@ -90,6 +107,13 @@ export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<R
       entityId: epc,
       details: { store: store.id, programId: program.id, amountFen },
     });
-    return { code: epc, programId: program.id, amountFen, campaignRef: ticket.campaign_ref, redeemedAt: done?.redeemed_at as Date };
+    return {
+      code: epc,
+      programId: program.id,
+      amountFen,
+      campaignRef: ticket.campaign_ref,
+      redeemedAt: done?.redeemed_at as Date,
+      replayed: false,
+    };
   });
 }

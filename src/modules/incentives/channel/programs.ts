@@ -152,26 +152,38 @@ async function checked(sql: Sql, tenantId: number, b: ProgramInput) {
   return { productIds: products.map((p) => p.id), regionPrefixes: [...new Set(b.regionPrefixes ?? [])], starts, ends };
 }
 
-export async function createProgram(ctx: RequestContext, b: ProgramInput): Promise<ProgramView> {
+/**
+ * Creates a draft program. With a key (the Idempotency-Key header), a retry of the same creation returns the program
+ * made the first time (`replayed`); the key reused for another program is refused (409).
+ */
+export async function createProgram(ctx: RequestContext, b: ProgramInput, key?: string): Promise<ProgramView & { replayed: boolean }> {
   const t = ctx.actor.tenantId;
   const c = await checked(ctx.sql, t, b);
-  const id = await ctx.sql.begin(async (tx) => {
+  const { id, replayed } = await ctx.sql.begin(async (tx) => {
     const [r] = await tx<{ id: number }[]>`
       insert into channel_programs (tenant_id, name, kind, product_ids, region_prefixes, starts_at, ends_at, per, amount_fen,
-        upstream_amount_fen, total_budget_fen, daily_budget_fen, per_payee_cap_fen, created_by)
+        upstream_amount_fen, total_budget_fen, daily_budget_fen, per_payee_cap_fen, idempotency_key, created_by)
       values (${t}, ${b.name}, ${b.kind}, ${c.productIds}::bigint[], ${c.regionPrefixes}::text[], ${c.starts}, ${c.ends}, ${b.per ?? 'unit'},
         ${b.amountFen}, ${b.upstreamAmountFen ?? 0}, ${b.totalBudgetFen}, ${b.dailyBudgetFen ?? null}, ${b.perPayeeCapFen ?? null},
-        ${actorLabel(ctx.actor)})
+        ${key ?? null}, ${actorLabel(ctx.actor)})
+      on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
       returning id::int`;
+    if (!r) {
+      const [first] = await tx<{ id: number; name: string; kind: string }[]>`
+        select id::int, name, kind from channel_programs where tenant_id = ${t} and idempotency_key = ${key ?? null}`;
+      if (!first || first.name !== b.name || first.kind !== b.kind)
+        throw new AppError(409, 'channel.key_reused', { id: first?.id ?? null, name: first?.name ?? null });
+      return { id: first.id, replayed: true };
+    }
     await appendAudit(tx, whoOf(ctx), {
       action: 'channel_program.create',
       entityType: 'channel_program',
-      entityId: Number(r?.id),
+      entityId: Number(r.id),
       details: { ...b },
     });
-    return Number(r?.id);
+    return { id: Number(r.id), replayed: false };
   });
-  return getProgram(ctx.sql, t, id);
+  return { ...(await getProgram(ctx.sql, t, id)), replayed };
 }
 
 /** Edits a program's terms; the total budget cannot go below what was already paid. */

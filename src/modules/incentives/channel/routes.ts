@@ -62,9 +62,17 @@ export async function channelIncentiveRoutes(api: FastifyInstance, sql: Sql) {
     '/channel-programs',
     {
       config: { access: 'channel_incentives:write' },
-      schema: { tags: ['incentives'], summary: 'Define a channel incentive program (a draft until activated)', body: ProgramBody },
+      schema: {
+        tags: ['incentives'],
+        summary: 'Define a channel incentive program (a draft until activated; Idempotency-Key: a retried create makes one)',
+        body: ProgramBody,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 100 })) }),
+      },
     },
-    async (req, reply) => reply.status(201).send(await createProgram(ctxOf(req, sql), req.body as ProgramInput)),
+    async (req, reply) => {
+      const p = await createProgram(ctxOf(req, sql), req.body as ProgramInput, req.headers['idempotency-key'] as string | undefined);
+      return reply.status(p.replayed ? 200 : 201).send(p);
+    },
   );
 
   api.get(
