@@ -403,6 +403,28 @@ describe('the programs API', () => {
 
 describe('the payout ledger', () => {
   it('shows each channel member its own earnings only, and a clerk only the clerk bonuses', async () => {
+    // one payout to a store of the sales rep's territory (Beijing, 11) and one to a store outside it
+    const pid = await program({ name: '区域可见性', kind: 'open_case', amountFen: 100 });
+    const stores = await server.db.sql<{ id: string }[]>`
+      (select id::text from parties where tenant_id = ${tenantId} and kind = 'store' and province_code = '11' order by id limit 1)
+      union all
+      (select id::text from parties where tenant_id = ${tenantId} and kind = 'store' and province_code not in ('11', '13')
+        and id <> ${farStore.id} order by id limit 1)`;
+    await server.db.sql.begin((tx) =>
+      payClaims(
+        tx as unknown as Tx,
+        tenantId,
+        stores.map((st, k) => ({
+          programId: pid,
+          kind: 'open_case',
+          epc: `urn:test:scope:${k}`,
+          day: '2026-06-01',
+          source: 'test',
+          payees: [{ role: 'store' as const, partyId: Number(st.id), units: 1, amountFen: 100 }],
+        })),
+        'test',
+      ),
+    );
     const all = await ok(call('admin', 'GET', '/api/v1/channel-payouts?pageSize=500'));
     const asStore = await ok(call('store', 'GET', '/api/v1/channel-payouts?pageSize=500'));
     const asClerk = await ok(call('clerk', 'GET', '/api/v1/channel-payouts?pageSize=500'));
@@ -419,6 +441,15 @@ describe('the payout ledger', () => {
     expect(asFar.body.total).toBe(0);
     expect(all.body.total).toBeGreaterThan(asStore.body.total + asDist.body.total - 1);
     expect(asClerk.body.items.every((p: { payeeRole: string }) => p.payeeRole === 'clerk')).toBe(true);
+    // a sales rep (territories 11 and 13) sees the payouts to parties of its territories, by an independent query
+    const asSales = await ok(call('sales', 'GET', '/api/v1/channel-payouts?pageSize=1'));
+    const [sales] = await server.db.sql<{ n: number }[]>`
+      select count(*)::int as n from channel_payouts o join parties p on p.tenant_id = o.tenant_id and p.id = o.payee_party_id
+      where o.tenant_id = ${tenantId} and (p.province_code in ('11', '13') or exists (select 1 from party_territories t
+        where t.tenant_id = p.tenant_id and t.party_id = p.id and t.division_code in ('11', '13')))`;
+    expect(asSales.body.total).toBe(sales?.n);
+    expect(sales?.n).toBeGreaterThan(0);
+    expect(sales?.n).toBeLessThan(all.body.total);
     const filtered = await ok(call('admin', 'GET', `/api/v1/channel-payouts?payee=${dist.code}&pageSize=500`));
     expect(filtered.body.total).toBe(expected?.dist);
   });
