@@ -19,6 +19,8 @@ import { codesRoutes } from '../modules/codes/routes.ts';
 import { accountPageRoutes } from '../modules/consumers/account-routes.ts';
 import { type ConsumersOptions, consumersSettings, consumersStaffRoutes, meRoutes, type SmsSender } from '../modules/consumers/index.ts';
 import { segmentsRoutes } from '../modules/consumers/rfm/routes.ts';
+import { channelIncentiveRoutes } from '../modules/incentives/channel/routes.ts';
+import { fraudRoutes } from '../modules/incentives/fraud/routes.ts';
 import { reportRoutes } from '../modules/incentives/reports/routes.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
@@ -245,6 +247,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await consumersStaffRoutes(api, opts.sql, masterKey);
       await meRoutes(api, { sql: opts.sql, masterKey, settings: consumersSettings(opts.consumers), sms: opts.consumers?.smsSender });
       await segmentsRoutes(api, opts.sql, masterKey);
+      await channelIncentiveRoutes(api, opts.sql);
+      await fraudRoutes(api, opts.sql);
     },
     { prefix: '/api/v1' },
   );

@@ -346,6 +346,36 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '密码至少 8 位，需包含字母和数字',
     en: 'A password needs at least 8 characters with letters and digits',
   },
+  'channel.ends_before_start': { 'zh-CN': '结束时间必须晚于开始时间', en: 'The end must be after the start' },
+  'channel.daily_over_total': { 'zh-CN': '每日预算不能超过总预算', en: 'The daily budget cannot exceed the total budget' },
+  'channel.upstream_only_sellout': {
+    'zh-CN': '只有动销返利方案可以给经销商另设金额',
+    en: 'Only a sell-out rebate pays the distributor an amount of its own',
+  },
+  'channel.one_more_per_unit': { 'zh-CN': '再来一瓶按单瓶兑付', en: 'One more is reimbursed per unit' },
+  'channel.kind_fixed': { 'zh-CN': '方案类型不能修改（当前为 {kind}）', en: "A program's kind cannot change (it is {kind})" },
+  'channel.program_ended': { 'zh-CN': '方案已结束，不能修改', en: 'The program has ended and cannot be changed' },
+  'channel.budget_below_spent': {
+    'zh-CN': '总预算不能低于已发放的 {spentFen} 分',
+    en: 'The total budget cannot be below the {spentFen} fen already paid',
+  },
+  'channel.status_change': { 'zh-CN': '方案不能从 {from} 变为 {to}', en: 'A program cannot go from {from} to {to}' },
+  'channel.key_reused': {
+    'zh-CN': '该幂等键已用于另一个方案（{name}）',
+    en: 'This idempotency key was used for another program ({name})',
+  },
+  'channel.stores_only': { 'zh-CN': '只有门店可以兑付', en: 'Only a store can redeem' },
+  'channel.no_ticket': { 'zh-CN': '该码没有中奖：{value}', en: 'This code did not win: {value}' },
+  'channel.ticket_redeemed': {
+    'zh-CN': '该奖券已于 {at} 在 {store} 兑付',
+    en: 'This ticket was already redeemed at {store} on {at}',
+  },
+  'channel.not_participating': { 'zh-CN': '本店不在任何再来一瓶活动范围内', en: 'This store takes part in no "one more" program' },
+  'channel.payout_refused': { 'zh-CN': '无法兑付：{reason}', en: 'Cannot pay: {reason}' },
+  'fraud.already_reviewed': {
+    'zh-CN': '该风控标记已由 {by} 作出另一处理结论，不能更改',
+    en: 'This flag was already reviewed by {by} with another decision; it cannot be changed',
+  },
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
   unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
 };

@@ -25,6 +25,8 @@ const ImportExportPage = lazy(() => import('./pages/ImportExport.tsx').then((m) 
 const ScanPage = lazy(() => import('./scan/ScanPage.tsx').then((m) => ({ default: m.ScanPage })));
 const CodeJourneyPage = lazy(() => import('./pages/CodeJourney.tsx').then((m) => ({ default: m.CodeJourneyPage })));
 const RecallPage = lazy(() => import('./pages/Recall.tsx').then((m) => ({ default: m.RecallPage })));
+const ChannelIncentivesPage = lazy(() => import('./pages/ChannelIncentives.tsx').then((m) => ({ default: m.ChannelIncentivesPage })));
+const FraudReviewPage = lazy(() => import('./pages/FraudReview.tsx').then((m) => ({ default: m.FraudReviewPage })));
 const DiversionPage = lazy(() => import('./pages/Diversion.tsx').then((m) => ({ default: m.DiversionPage })));
 const CodeBatchesPage = lazy(() => import('./pages/CodeBatches.tsx').then((m) => ({ default: m.CodeBatchesPage })));
 const CampaignResultsPage = lazy(() => import('./pages/CampaignResults.tsx').then((m) => ({ default: m.CampaignResultsPage })));
@@ -266,6 +268,22 @@ function AppRoutes() {
           element={
             <Guard access="reports:rankings">
               <CampaignResultsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="incentives/channel"
+          element={
+            <Guard access="channel_incentives:earnings">
+              <ChannelIncentivesPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="incentives/fraud"
+          element={
+            <Guard access="fraud:read">
+              <FraudReviewPage />
             </Guard>
           }
         />

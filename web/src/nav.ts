@@ -43,7 +43,9 @@ export const COMMERCE_ITEMS: NavItem[] = [
 
 /** Marketing: campaigns, channel incentives and what they brought. */
 export const MARKETING_ITEMS: NavItem[] = [
+  { key: 'channelIncentives', path: '/incentives/channel', label: 'menu.channelIncentives', access: 'channel_incentives:earnings' },
   { key: 'campaignResults', path: '/marketing/results', label: 'menu.campaignResults', access: 'reports:rankings' },
+  { key: 'fraudReview', path: '/incentives/fraud', label: 'menu.fraudReview', access: 'fraud:read' },
 ];
 
 export const TRACE_ITEMS: NavItem[] = [

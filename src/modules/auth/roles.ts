@@ -119,6 +119,22 @@ export const PERMISSIONS = {
   // RFM segments (客户分层): of the stores in scope (a distributor its own stores), and of the brand's consumers
   'segments:read': ['brand_admin', 'brand_sales', 'brand_planner', 'distributor_admin'],
   'consumer_segments:read': ['brand_admin', 'brand_planner'],
+  // channel incentive programs (渠道激励): marketing keeps them; every payee reads its own earnings; stores redeem "one more"
+  'channel_incentives:read': ['brand_admin', 'brand_sales', 'brand_planner'],
+  'channel_incentives:write': ['brand_admin', 'brand_sales'],
+  'channel_incentives:earnings': [
+    'brand_admin',
+    'brand_sales',
+    'brand_planner',
+    'distributor_admin',
+    'distributor_staff',
+    'store_owner',
+    'store_clerk',
+  ],
+  'channel_incentives:redeem': ['store_owner', 'store_clerk'],
+  // fraud review (风控审核): flags of the whole tenant
+  'fraud:read': ['brand_admin', 'brand_quality', 'brand_inspector'],
+  'fraud:review': ['brand_admin', 'brand_quality'],
   // webhook subscriptions (their secrets), the delivery log and replays
   'webhooks:manage': ['brand_admin'],
   // consumer profiles (phones masked), tags, merge undo, membership tiers and the points mall: brand staff who see

@@ -11,6 +11,7 @@ import type { Sql } from '../../db/connection.ts';
 import { AppError } from '../../http/problem.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { checkVerificationCode } from '../codes/verification.ts';
+import { payOnVerification } from '../incentives/channel/sellout.ts';
 import { divisionName } from '../parties/index.ts';
 import { LINKSET_TYPE, linksetOf } from './linkset.ts';
 import { type PageLocale, renderPage } from './page.ts';
@@ -195,7 +196,14 @@ export async function consumerRoutes(
       }
       const keys = await keystore.keyring(sql, r.facts.tenantId);
       const valid = checkVerificationCode(keys, r.facts.gtin, r.facts.serial, code);
-      if (valid) await recordVerification(sql, r.facts.tenantId, r.facts.epc, who);
+      const tenantId = r.facts.tenantId;
+      const epc = r.facts.epc;
+      // a proven purchase: the sell-out rebate (动销返利) of the store and distributor, in the same transaction
+      if (valid)
+        await sql.begin(async (tx) => {
+          await recordVerification(tx, tenantId, epc, who);
+          await payOnVerification(tx, { tenantId, epc, ...who });
+        });
       else await recordFailure(sql, subjects);
       return reply.send({ valid });
     },

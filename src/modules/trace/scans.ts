@@ -13,6 +13,7 @@ import { actorLabel } from '../auth/index.ts';
 import { issuedCodes } from '../codes/batches.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { serialsFor } from '../codes/serials.ts';
+import { payForScan } from '../incentives/channel/scan-hook.ts';
 import { captureEvents, prepareEvents } from './capture.ts';
 import { EPCIS_CONTEXT } from './epcis/query-document.ts';
 import type { EpcisEvent } from './event-facts.ts';
@@ -319,6 +320,8 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     const prepared = prepareEvents(events, [EPCIS_CONTEXT]);
     const actor = actorLabel(ctx.actor);
     const outcome = await captureEvents(ctx.sql, tenantId, actor, prepared, [EPCIS_CONTEXT], { tx });
+    // what the scan earns under channel incentive programs (clerk bonus, rebates, open-case reward), in this transaction
+    await payForScan(tx, { tenantId, actor: ctx.actor, place, kind: req.kind, scanId: req.scanId, at, codes, parent, before: states });
     const result: ScanOutcome = {
       scanId: req.scanId,
       kind: req.kind,

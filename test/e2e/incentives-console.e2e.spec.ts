@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tx } from '../../src/db/connection.ts';
+import { payClaims } from '../../src/modules/incentives/channel/payouts.ts';
+import { recordFlags } from '../../src/modules/incentives/fraud/flags.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, signedIn } from '../support/browser.ts';
+
+/**
+ * The console's 渠道激励 page and 风控审核 list in headless Chromium: marketing defines a program, activates it and
+ * reads its live budget and payout ledger; a store owner sees only its own earnings; a reviewer confirms a flag.
+ * Needs the built console (`npm run build`).
+ */
+let server: TestServer;
+let browser: Browser;
+let tenantId: number;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
+  server = await startTestServer();
+  const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+  tenantId = Number(t?.id);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('渠道激励 / Channel incentives', () => {
+  it('creates a program, activates it, and shows its live budget and payout ledger; a clerk sees only the bonuses of the clerk', async () => {
+    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/incentives/channel');
+    await page.getByTestId('channel-program-new').click();
+    await page.getByTestId('channel-program-name').fill('开箱有礼·华北');
+    await page.getByTestId('channel-program-amount').fill('3');
+    await page.getByTestId('channel-program-total').fill('100');
+    await page.getByTestId('channel-program-save').click();
+    const row = page.getByTestId('channel-programs-table').locator('tr', { hasText: '开箱有礼·华北' });
+    await row.waitFor();
+    const [p] = await server.db.sql<{ id: string; status: string; amount_fen: string; total_budget_fen: string }[]>`
+      select id::text, status, amount_fen::text, total_budget_fen::text from channel_programs where name = '开箱有礼·华北'`;
+    expect(p).toMatchObject({ status: 'draft', amount_fen: '300', total_budget_fen: '10000' });
+    await page.getByTestId(`channel-program-activate-${p?.id}`).click();
+    await expect.poll(() => page.getByTestId(`channel-program-status-${p?.id}`).textContent()).toBe('进行中');
+
+    // two payouts to the demo store S000001 (by its clerk), as scans would make them
+    const [store] = await server.db.sql<{ id: string }[]>`select id::text from parties where tenant_id = ${tenantId} and code = 'S000001'`;
+    const [clerk] = await server.db.sql<{ id: string }[]>`select id::text from users where tenant_id = ${tenantId} and username = 'clerk'`;
+    await server.db.sql.begin((tx) =>
+      payClaims(
+        tx as unknown as Tx,
+        tenantId,
+        ['A', 'B'].map((k) => ({
+          programId: Number(p?.id),
+          kind: 'clerk_sell',
+          epc: `urn:e2e:${k}`,
+          day: '2026-06-01',
+          source: 'e2e',
+          payees: [{ role: 'clerk' as const, partyId: Number(store?.id), userId: Number(clerk?.id), units: 1, amountFen: 300 }],
+        })),
+        'e2e',
+      ),
+    );
+    await page.reload();
+    await expect.poll(() => page.getByTestId(`channel-program-budget-${p?.id}`).textContent()).toContain('¥6.00');
+    await page.getByTestId(`channel-program-payouts-${p?.id}`).click();
+    await expect.poll(() => page.getByTestId('channel-payouts-total').textContent()).toContain('2');
+    const download = page.waitForEvent('download');
+    await page.getByTestId('channel-payouts-export').click();
+    expect((await download).suggestedFilename()).toBe('channel-payouts.xlsx');
+    expect(errors).toEqual([]);
+    await close();
+
+    const mine = await signedIn(browser, server.baseUrl, 'clerk', 'Demo#2026', '/incentives/channel');
+    await expect.poll(() => mine.page.getByTestId('channel-payouts-total').textContent()).toContain('2');
+    expect(await mine.page.getByTestId('channel-program-new').count()).toBe(0);
+    expect(await mine.page.getByTestId('channel-programs-table').count()).toBe(0);
+    await mine.close();
+  });
+});
+
+describe('风控审核 / Fraud review', () => {
+  it('lists open flags and lets a reviewer confirm one with a note, audited', async () => {
+    await server.db.sql.begin((tx) =>
+      recordFlags(tx as unknown as Tx, tenantId, [
+        {
+          rule: 'repeat_scans',
+          subjectKind: 'code',
+          subject: 'https://id.gs1.org/01/06901234001013/21/E2EFLAG',
+          epc: 'https://id.gs1.org/01/06901234001013/21/E2EFLAG',
+          action: 'refused',
+          evidence: { distinctDevices: 9, limit: 5 },
+        },
+      ]),
+    );
+    const [flag] = await server.db.sql<
+      { id: string }[]
+    >`select id::text from fraud_flags where tenant_id = ${tenantId} and epc like '%E2EFLAG'`;
+    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'quality', 'Demo#2026', '/incentives/fraud');
+    await page.getByTestId(`fraud-confirm-${flag?.id}`).click();
+    await page.getByTestId('fraud-note').fill('同一码被 9 台设备扫描');
+    await page.getByTestId('fraud-decide-ok').click();
+    await expect
+      .poll(
+        async () => (await server.db.sql<{ status: string }[]>`select status from fraud_flags where id = ${flag?.id as string}`)[0]?.status,
+      )
+      .toBe('confirmed');
+    const [audit] = await server.db.sql<{ actor_name: string; details: { note: string } }[]>`
+      select actor_name, details from audit_log where tenant_id = ${tenantId} and action = 'fraud.review' and entity_id = ${flag?.id as string}`;
+    expect(audit).toMatchObject({ details: { note: '同一码被 9 台设备扫描' } });
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
