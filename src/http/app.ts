@@ -16,6 +16,7 @@ import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
 import { Keystore, loadMasterKey } from '../modules/codes/keystore.ts';
 import { codesRoutes } from '../modules/codes/routes.ts';
+import { campaignsRoutes, claimRoutes } from '../modules/incentives/index.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { draftRoutes } from '../modules/orders/draft-routes.ts';
@@ -232,12 +233,14 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await replenishmentRoutes(api, opts.sql);
       await codesRoutes(api, opts.sql, keystore, opts.resolverHost ?? config.resolverHost);
       await webhooksRoutes(api, opts.sql, masterKey, webhooks);
+      await campaignsRoutes(api, opts.sql);
     },
     { prefix: '/api/v1' },
   );
 
   await traceRoutes(app, opts.sql, keystore);
   await consumerRoutes(app, opts.sql, keystore, masterKey, opts.consumer);
+  await claimRoutes(app, opts.sql, keystore, masterKey, opts.consumer);
 
   if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });

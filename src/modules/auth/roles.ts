@@ -113,6 +113,9 @@ export const PERMISSIONS = {
   ],
   'replenishment:configure': ['brand_admin', 'brand_planner', 'distributor_admin'],
   'orders:receive': ['brand_admin', 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
+  // consumer scan campaigns (no marketing role yet: the brand admin; planners read the figures)
+  'campaigns:read': ['brand_admin', 'brand_planner'],
+  'campaigns:write': ['brand_admin'],
   // webhook subscriptions (their secrets), the delivery log and replays
   'webhooks:manage': ['brand_admin'],
 } as const satisfies Record<string, readonly Role[]>;

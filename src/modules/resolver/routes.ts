@@ -50,7 +50,7 @@ function wantsLinkset(req: FastifyRequest): boolean {
 }
 
 /** The device cookie, issued on first contact: a random id, nothing about the person. */
-function deviceOf(req: FastifyRequest, reply: FastifyReply): string {
+export function deviceOf(req: FastifyRequest, reply: FastifyReply): string {
   const given = req.cookies?.[DEVICE_COOKIE];
   if (given && UUID.test(given)) return given;
   const id = randomUUID();
