@@ -35,6 +35,7 @@ const PricingPage = lazy(() => import('./pages/Pricing.tsx').then((m) => ({ defa
 const FundsPage = lazy(() => import('./pages/Funds.tsx').then((m) => ({ default: m.FundsPage })));
 const GroupBuysPage = lazy(() => import('./pages/GroupBuys.tsx').then((m) => ({ default: m.GroupBuysPage })));
 const OrderRulesPage = lazy(() => import('./pages/OrderRules.tsx').then((m) => ({ default: m.OrderRulesPage })));
+const CampaignsPage = lazy(() => import('./pages/Campaigns.tsx').then((m) => ({ default: m.CampaignsPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
@@ -221,6 +222,14 @@ function AppRoutes() {
           element={
             <Guard access="codes:read">
               <CodeBatchesPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="campaigns"
+          element={
+            <Guard access="campaigns:read">
+              <CampaignsPage />
             </Guard>
           }
         />

@@ -30,6 +30,7 @@ export const MAIN_ITEMS: NavItem[] = [
   { key: 'products', path: '/products', label: 'menu.products', access: 'all' },
   { key: 'orders', path: '/orders', label: 'menu.orders', access: 'orders:read' },
   { key: 'stock', path: '/stock', label: 'menu.inventory', access: 'stock:read' },
+  { key: 'campaigns', path: '/campaigns', label: 'menu.campaigns', access: 'campaigns:read' },
 ];
 
 /** The commercial setup: prices, money, group buys and the rules orders follow. */

@@ -13,7 +13,7 @@ import type { Keystore } from '../codes/keystore.ts';
 import { checkVerificationCode } from '../codes/verification.ts';
 import { divisionName } from '../parties/index.ts';
 import { LINKSET_TYPE, linksetOf } from './linkset.ts';
-import { type PageLocale, renderPage } from './page.ts';
+import { CLAIM_SCRIPT_HASH, type PageLocale, renderPage } from './page.ts';
 import { placeName } from './places.ts';
 import { CodeResolver, type Resolution } from './resolve.ts';
 import { addressHasher, type Requester, recordVerification, ScanRecorder } from './scans.ts';
@@ -133,7 +133,12 @@ export async function consumerRoutes(
       prior,
       firstPlace: placeName(prior?.firstRegionCode),
       otherLangHref: `${req.url.split('?')[0]}?${q.toString()}`,
+      claimUrl: facts ? `/01/${facts.gtin}/21/${encodeURIComponent(facts.serial)}/claim` : null,
     });
+    // the claim form's one inline script, allowed by its hash
+    const csp = reply.raw.getHeader('content-security-policy');
+    if (typeof csp === 'string')
+      reply.header('content-security-policy', csp.replace("script-src 'self'", `script-src 'self' ${CLAIM_SCRIPT_HASH}`));
     return reply
       .status(r.kind === 'invalid' ? 400 : r.kind === 'unknown' ? 404 : 200)
       .type('text/html; charset=utf-8')
