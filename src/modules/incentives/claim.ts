@@ -6,10 +6,13 @@
  * 1. the ledger row of (campaign, code) is inserted first: its unique key makes a second claim of the code wait for
  *    the first and then find its row, so a retried or simultaneous claim returns the first answer and pays nothing;
  * 2. the consumer's counters (per-person caps), a conditional upsert;
- * 3. the prize: a lottery tier's count (drawn with crypto randomness), or a coupon of the pool, or the points;
- * 4. the campaign's totals and the day's figures, each a conditional UPDATE that only succeeds below its limit;
- * 5. the points booked (consumers' ledger) and the ledger row completed.
- * A refusal at any step rolls the whole transaction back: nothing is counted or given.
+ * 3. the prize: a lottery draw (crypto randomness, server-side), a coupon of the pool (skip locked), or the points
+ *    booked into the consumer's points (consumers' ledger);
+ * 4. the rows every claim of the campaign shares, last, so each is held only until the commit: the drawn tier's
+ *    count, the campaign's totals and the day's figures, each a conditional UPDATE that only succeeds below its limit;
+ * 5. the ledger row completed.
+ * A refusal at any step rolls the whole transaction back: nothing is counted or given. Staff edits lock the tiers
+ * before the campaign too (campaigns.ts).
  */
 import { randomInt } from 'node:crypto';
 import type { Db } from '../../context.ts';
@@ -108,44 +111,43 @@ async function ledgerRowsOf(sql: Db, tenantId: number, epc: string, campaignIds:
 
 /** What eligibility is judged on, read once per claim. */
 async function claimFacts(sql: Db, c: Claimant) {
-  const [code] = await sql<{ region: string | null }[]>`
-    select coalesce(p.district_code, p.city_code, p.province_code) as region
-    from code_state s
-    left join parties h on h.tenant_id = s.tenant_id and h.id = s.holder_party_id and h.kind in ('distributor', 'store')
-    left join parties p on p.tenant_id = s.tenant_id and p.id = coalesce(s.channel_party_id, s.in_transit_to, h.id)
-    where s.tenant_id = ${c.tenantId} and s.epc = ${c.epc}`;
-  const [first] = await sql<{ device_id: string | null }[]>`
-    select device_id from consumer_scans where tenant_id = ${c.tenantId} and epc = ${c.epc} and verdict <> 'unknown'
-    order by scanned_at, id limit 1`;
-  // the consumers module's own row; read here until its interface offers the consumer's first-seen time
-  const [consumer] = await sql<{ created_at: Date }[]>`
-    select created_at from consumers where tenant_id = ${c.tenantId} and id = ${c.consumerId}`;
+  // the consumer's first-seen time is the consumers module's row; read here until its interface offers it
+  const [f] = await sql<{ region: string | null; first_device: string | null; scanned: boolean; created_at: Date | null }[]>`
+    select
+      (select coalesce(p.district_code, p.city_code, p.province_code)
+        from code_state s
+        left join parties h on h.tenant_id = s.tenant_id and h.id = s.holder_party_id and h.kind in ('distributor', 'store')
+        left join parties p on p.tenant_id = s.tenant_id and p.id = coalesce(s.channel_party_id, s.in_transit_to, h.id)
+        where s.tenant_id = ${c.tenantId} and s.epc = ${c.epc}) as region,
+      first.device_id::text as first_device, coalesce(first.scanned, false) as scanned,
+      (select created_at from consumers where tenant_id = ${c.tenantId} and id = ${c.consumerId}) as created_at
+    from (select 1) one
+    left join lateral (
+      select device_id, true as scanned from consumer_scans
+      where tenant_id = ${c.tenantId} and epc = ${c.epc} and verdict <> 'unknown' order by scanned_at, id limit 1
+    ) first on true`;
   return {
-    regionCode: code?.region ?? null,
-    firstScan: !first || first.device_id === c.deviceId,
-    consumerCreatedAt: consumer?.created_at ?? new Date(),
+    regionCode: f?.region ?? null,
+    firstScan: !f?.scanned || f.first_device === c.deviceId,
+    consumerCreatedAt: f?.created_at ?? new Date(),
   };
 }
 
 /** Applies every active campaign of the brand to the claim; an empty list when the brand runs none. */
 export async function claimCode(sql: Sql, c: Claimant): Promise<ClaimResult[]> {
-  const campaigns = await sql<ActiveCampaign[]>`
+  // the active campaigns with this code's row in each ledger, if any (a retry's first answer)
+  const campaigns = await sql<(ActiveCampaign & { prior: LedgerRow | null })[]>`
     select c.id, c.name, c.status, c.reward_type, c.points, c.coupon_title, c.starts_at, c.ends_at, c.gtins, c.regions,
       c.first_scan_only, c.new_members_only, c.per_consumer_daily, c.per_consumer_total,
       (select array_agg(t.probability_ppm order by t.tier) from campaign_tiers t
-        where t.tenant_id = c.tenant_id and t.campaign_id = c.id) as tiers_ppm
+        where t.tenant_id = c.tenant_id and t.campaign_id = c.id) as tiers_ppm,
+      (select json_build_object('campaign_id', r.campaign_id, 'consumer_id', r.consumer_id, 'kind', r.kind,
+          'amount_fen', r.amount_fen, 'points', r.points, 'coupon_code', r.coupon_code, 'coupon_title', c.coupon_title,
+          'tier_name', (select t.name from campaign_tiers t where t.tenant_id = r.tenant_id and t.campaign_id = r.campaign_id and t.tier = r.tier))
+        from campaign_rewards r where r.tenant_id = c.tenant_id and r.campaign_id = c.id and r.epc = ${c.epc}) as prior
     from campaigns c where c.tenant_id = ${c.tenantId} and c.status = 'active' order by c.id`;
   if (!campaigns.length) return [];
-  const earlier = new Map(
-    (
-      await ledgerRowsOf(
-        sql,
-        c.tenantId,
-        c.epc,
-        campaigns.map((x) => Number(x.id)),
-      )
-    ).map((r) => [Number(r.campaign_id), r]),
-  );
+  const earlier = new Map(campaigns.flatMap((x) => (x.prior ? [[Number(x.id), x.prior] as const] : [])));
   const facts = { now: new Date(), gtin: c.gtin, ...(await claimFacts(sql, c)) };
   const results: ClaimResult[] = [];
   for (const campaign of campaigns) {
@@ -180,10 +182,32 @@ export async function claimCode(sql: Sql, c: Claimant): Promise<ClaimResult[]> {
   return results;
 }
 
+/**
+ * A transaction on a connection reserved first. postgres.js 3.4.9's sql.begin can send its BEGIN on a connection it has
+ * not reserved when that BEGIN fills the connection's pipeline under load (porsager/postgres#823, #1189): the claim
+ * then failed with UNSAFE_TRANSACTION (seen once in the 1,000-claim race). A reserved connection carries nothing else.
+ */
+async function inTransaction<T>(sql: Sql, fn: (tx: Db) => Promise<T>): Promise<T> {
+  const conn = await sql.reserve();
+  try {
+    await conn`begin`;
+    try {
+      const result = await fn(conn);
+      await conn`commit`;
+      return result;
+    } catch (err) {
+      await conn`rollback`.catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    conn.release();
+  }
+}
+
 async function claimOne(sql: Sql, campaign: ActiveCampaign, c: Claimant): Promise<CampaignOutcome & { repeated: boolean }> {
   const campaignId = Number(campaign.id);
   try {
-    const outcome = await sql.begin(async (tx) => {
+    const outcome = await inTransaction(sql, async (tx) => {
       // 1. the code's row in the ledger: a simultaneous claim of the same code waits here for this transaction
       const [row] = await tx<{ id: string }[]>`
         insert into campaign_rewards (tenant_id, campaign_id, epc, consumer_id, kind, status)
@@ -207,23 +231,15 @@ async function claimOne(sql: Sql, campaign: ActiveCampaign, c: Claimant): Promis
           where tenant_id = ${c.tenantId} and campaign_id = ${campaignId} and consumer_id = ${c.consumerId}`;
         throw new Refused({ outcome: 'cap_reached', cap: capTotal !== null && (p?.total ?? 0) >= capTotal ? 'total' : 'daily' });
       }
-      // 3. the prize
+      // 3. the prize: a lottery is drawn here (crypto randomness, server-side); a coupon is taken from the pool
       let reward: RewardGiven;
       let amountFen = 0;
       let tier: number | null = null;
       if (campaign.reward_type === 'lottery') {
         tier = tierFor(randomInt(PPM), campaign.tiers_ppm ?? []);
-        const [won] =
-          tier === null
-            ? []
-            : await tx<{ amount_fen: string; name: string }[]>`
-              update campaign_tiers set awarded = awarded + 1
-              where tenant_id = ${c.tenantId} and campaign_id = ${campaignId} and tier = ${tier} and awarded < prize_count
-              returning amount_fen, name`;
-        // no tier drawn, or the drawn tier is given out: the draw was made, the code's chance is used
-        if (!won) return { outcome: 'no_prize' } as const;
-        amountFen = Number(won.amount_fen);
-        reward = { kind: 'red_packet', amountFen, tierName: won.name };
+        // no tier drawn: the draw was made, the code's chance is used
+        if (tier === null) return { outcome: 'no_prize' } as const;
+        reward = { kind: 'red_packet' };
       } else if (campaign.reward_type === 'coupon') {
         const [coupon] = await tx<{ code: string }[]>`
           update campaign_coupons set reward_id = ${rewardId}
@@ -235,8 +251,28 @@ async function claimOne(sql: Sql, campaign: ActiveCampaign, c: Claimant): Promis
         reward = { kind: 'coupon', couponCode: coupon.code, couponTitle: campaign.coupon_title ?? undefined };
       } else {
         reward = { kind: 'points', points: campaign.points ?? 0 };
+        // paid into the consumer's points at once (red packets and coupons are owed until paid out)
+        await bookPoints(tx, {
+          tenantId: c.tenantId,
+          consumerId: c.consumerId,
+          delta: reward.points as number,
+          kind: 'earn',
+          source: `campaign:${campaignId}:code:${c.epc}`,
+        });
       }
-      // 4. the totals, then the day: each succeeds only below its limit (re-checked on the row's latest version)
+      // 4. the rows every claim of the campaign shares, last, so each is locked only until the commit: the drawn
+      // tier's count, the campaign's totals, the day's figures; each succeeds only below its limit (re-checked on the
+      // row's latest version after waiting for its lock)
+      if (tier !== null) {
+        const [won] = await tx<{ amount_fen: string; name: string }[]>`
+          update campaign_tiers set awarded = awarded + 1
+          where tenant_id = ${c.tenantId} and campaign_id = ${campaignId} and tier = ${tier} and awarded < prize_count
+          returning amount_fen, name`;
+        // the drawn tier is given out: a draw without a prize
+        if (!won) return { outcome: 'no_prize' } as const;
+        amountFen = Number(won.amount_fen);
+        reward = { kind: 'red_packet', amountFen, tierName: won.name };
+      }
       const [limits] = await tx<{ budget_daily_fen: string | null; prizes_daily: number | null }[]>`
         update campaigns set spent_fen = spent_fen + ${amountFen}, prizes_awarded = prizes_awarded + 1
         where tenant_id = ${c.tenantId} and id = ${campaignId} and status = 'active'
@@ -254,16 +290,7 @@ async function claimOne(sql: Sql, campaign: ActiveCampaign, c: Claimant): Promis
           and (${limits.prizes_daily}::int is null or d.prizes + 1 <= ${limits.prizes_daily}::int)
         returning 1`;
       if (!day) throw new Refused({ outcome: 'budget_exhausted' });
-      // 5. paid into the consumer's points at once; red packets and coupons are owed until paid out
-      if (reward.kind === 'points') {
-        await bookPoints(tx, {
-          tenantId: c.tenantId,
-          consumerId: c.consumerId,
-          delta: reward.points as number,
-          kind: 'earn',
-          source: `campaign:${campaignId}:code:${c.epc}`,
-        });
-      }
+      // 5. the ledger row completed (the code's own row, locked since step 1)
       await tx`
         update campaign_rewards set kind = ${reward.kind}, amount_fen = ${amountFen}, points = ${reward.points ?? 0},
           coupon_code = ${reward.couponCode ?? null}, tier = ${tier},
