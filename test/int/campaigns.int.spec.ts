@@ -299,6 +299,41 @@ describe('claiming a reward', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
   });
 
+  it('answers a plain HTML form post (no JavaScript) with a page: the reward, or the refusal in words', async () => {
+    const id = await only(base({ type: 'points', points: 3 }, { name: '表单活动' }));
+    const i = freshCode();
+    const device = randomUUID();
+    const post = (code: string, lang = 'zh-CN') =>
+      fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[i]}/claim?lang=${lang}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html,application/xhtml+xml',
+          cookie: `tl_device=${device}`,
+          'x-forwarded-for': '203.0.113.77',
+        },
+        body: new URLSearchParams({ code }).toString(),
+      });
+    const wrong = await post(wrongCodeOf(i));
+    expect(wrong.status).toBe(400);
+    expect(wrong.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await wrong.text()).toContain('隐形码错误');
+    const right = await post(codeOf(i), 'en');
+    expect(right.status).toBe(200);
+    const html = await right.text();
+    expect(html).toContain('data-claim="ok"');
+    expect(html).toContain('表单活动：You won 3 points');
+    expect(await pointsOf(device)).toBe(3);
+    expect(await server.db.sql`select 1 from campaign_rewards where campaign_id = ${id}`).toHaveLength(1);
+    // the same form body to any other route is still refused
+    const elsewhere = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[i]}/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'code=1',
+    });
+    expect(elsewhere.status).toBe(415);
+  });
+
   it('answers a brand without active campaigns with a genuine verdict and no rewards', async () => {
     await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
     const r = await phone().claim(freshCode());
