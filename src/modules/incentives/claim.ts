@@ -136,9 +136,11 @@ async function claimFacts(sql: Db, c: Claimant) {
 /** Applies every active campaign of the brand to the claim; an empty list when the brand runs none. */
 export async function claimCode(sql: Sql, c: Claimant): Promise<ClaimResult[]> {
   // the active campaigns with this code's row in each ledger, if any (a retry's first answer)
-  const campaigns = await sql<(ActiveCampaign & { prior: LedgerRow | null })[]>`
+  const campaigns = await sql<(ActiveCampaign & { prior: LedgerRow | null; spent: boolean })[]>`
     select c.id, c.name, c.status, c.reward_type, c.points, c.coupon_title, c.starts_at, c.ends_at, c.gtins, c.regions,
       c.first_scan_only, c.new_members_only, c.per_consumer_daily, c.per_consumer_total,
+      (c.prizes_total is not null and c.prizes_awarded >= c.prizes_total)
+        or (c.budget_total_fen is not null and c.spent_fen >= c.budget_total_fen) as spent,
       (select array_agg(t.probability_ppm order by t.tier) from campaign_tiers t
         where t.tenant_id = c.tenant_id and t.campaign_id = c.id) as tiers_ppm,
       (select json_build_object('campaign_id', r.campaign_id, 'consumer_id', r.consumer_id, 'kind', r.kind,
@@ -175,6 +177,11 @@ export async function claimCode(sql: Sql, c: Claimant): Promise<ClaimResult[]> {
     );
     if (reason) {
       results.push({ ...head, outcome: 'not_eligible', reason, repeated: false });
+      continue;
+    }
+    // a budget seen given out already: refused without a transaction (a refusal writes nothing either way)
+    if (campaign.spent) {
+      results.push({ ...head, outcome: 'budget_exhausted', repeated: false });
       continue;
     }
     results.push({ ...head, ...(await claimOne(sql, campaign, c)) });
