@@ -85,6 +85,7 @@ describe('a brand admin runs a campaign in the console', () => {
     await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
     const s = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/campaigns');
     const { page } = s;
+    await expect.poll(() => page.getByTestId('menu-campaigns').textContent()).toBe('营销活动');
     await page.getByTestId('campaigns-new').click();
     await page.getByTestId('campaign-name').fill('春季红包');
     await page.getByTestId('campaign-type-lottery').click();
