@@ -32,6 +32,12 @@ export const DISTRIBUTION: Record<string, Layout> = {
   // everything else is a brand's own data
   audit_heads: tenant,
   audit_log: tenant,
+  campaigns: tenant,
+  campaign_coupons: tenant,
+  campaign_days: tenant,
+  campaign_participants: tenant,
+  campaign_rewards: tenant,
+  campaign_tiers: tenant,
   capture_jobs: tenant,
   channel_payouts: tenant,
   channel_program_days: tenant,

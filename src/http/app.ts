@@ -21,6 +21,7 @@ import { type ConsumersOptions, consumersSettings, consumersStaffRoutes, meRoute
 import { segmentsRoutes } from '../modules/consumers/rfm/routes.ts';
 import { channelIncentiveRoutes } from '../modules/incentives/channel/routes.ts';
 import { fraudRoutes } from '../modules/incentives/fraud/routes.ts';
+import { campaignsRoutes, claimRoutes } from '../modules/incentives/index.ts';
 import { reportRoutes } from '../modules/incentives/reports/routes.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
@@ -249,6 +250,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await segmentsRoutes(api, opts.sql, masterKey);
       await channelIncentiveRoutes(api, opts.sql);
       await fraudRoutes(api, opts.sql);
+      await campaignsRoutes(api, opts.sql);
     },
     { prefix: '/api/v1' },
   );
@@ -256,6 +258,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await traceRoutes(app, opts.sql, keystore);
   await consumerRoutes(app, opts.sql, keystore, masterKey, opts.consumer);
   await accountPageRoutes(app, consumersSettings(opts.consumers).perMinute);
+  await claimRoutes(app, opts.sql, keystore, masterKey, opts.consumer);
 
   if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });

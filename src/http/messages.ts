@@ -376,6 +376,42 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '该风控标记已由 {by} 作出另一处理结论，不能更改',
     en: 'This flag was already reviewed by {by} with another decision; it cannot be changed',
   },
+  'campaign.ends_before_start': { 'zh-CN': '结束时间必须晚于开始时间', en: 'The end must be after the start' },
+  'campaign.probabilities_over_one': {
+    'zh-CN': '各奖项中奖概率之和不能超过 1（现为 {sum}）',
+    en: 'The tiers’ probabilities must add up to at most 1 (they add up to {sum})',
+  },
+  'campaign.probability_too_small': { 'zh-CN': '中奖概率最小为 0.000001', en: 'A probability must be at least 0.000001' },
+  'campaign.coupon_pool_required': {
+    'zh-CN': '请提供券码列表或要生成的券码数量',
+    en: 'Give the coupon codes or how many codes to make',
+  },
+  'campaign.coupon_pool_twice': { 'zh-CN': '券码列表与生成数量只能二选一', en: 'Give either coupon codes or a count, not both' },
+  'campaign.coupon_duplicate': { 'zh-CN': '券码重复：{value}', en: 'Duplicate coupon code: {value}' },
+  'campaign.field_not_for_reward': { 'zh-CN': '该字段不适用于奖励类型 {type}', en: 'This field does not apply to a {type} reward' },
+  'campaign.unknown_gtin': { 'zh-CN': '本品牌没有 GTIN {value}', en: 'The brand has no GTIN {value}' },
+  'campaign.daily_over_total': { 'zh-CN': '每日上限不能大于总上限', en: 'A daily limit cannot exceed the total limit' },
+  'campaign.money_budget_needs_lottery': {
+    'zh-CN': '金额预算仅适用于红包抽奖，积分和优惠券请用奖品数量限制',
+    en: 'A budget in money is for red-packet lotteries; limit points and coupons by prize count',
+  },
+  'campaign.tier_has_prizes': {
+    'zh-CN': '第 {tier} 个奖项已有中奖记录，不能删除',
+    en: 'Tier {tier} has prizes given and cannot be removed',
+  },
+  'campaign.below_given': { 'zh-CN': '不能低于已发放的数量 {given}', en: 'Cannot be below what was already given ({given})' },
+  'campaign.reward_type_locked': {
+    'zh-CN': '活动已发放奖励，不能更改奖励类型',
+    en: 'Rewards were given: the reward type cannot change',
+  },
+  'campaign.ended': { 'zh-CN': '活动已结束，不能修改', en: 'The campaign has ended and cannot be changed' },
+  'campaign.status_change': { 'zh-CN': '活动状态不能从 {from} 改为 {to}', en: 'A campaign cannot go from {from} to {to}' },
+  'campaign.already_over': { 'zh-CN': '活动结束时间已过，不能启动', en: 'The campaign’s end has passed: it cannot start' },
+  'claim.wrong_code': { 'zh-CN': '隐形码错误', en: 'The hidden verification code is wrong' },
+  'claim.recalled': {
+    'zh-CN': '该批次已召回，不能参与活动',
+    en: 'The lot of this product is recalled: it cannot take part in campaigns',
+  },
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
   unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
 };

@@ -171,6 +171,16 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/segments/stores/export': { path: '/api/v1/segments/stores/export' },
     'GET /api/v1/segments/consumers': { path: '/api/v1/segments/consumers?limit=5' },
     'GET /api/v1/segments/consumers/export': { path: '/api/v1/segments/consumers/export' },
+    'GET /api/v1/campaigns': { path: '/api/v1/campaigns' },
+    'POST /api/v1/campaigns': { path: '/api/v1/campaigns', body: {} },
+    'GET /api/v1/campaigns/:id': { path: '/api/v1/campaigns/999999' },
+    'PUT /api/v1/campaigns/:id': { path: '/api/v1/campaigns/999999', body: {} },
+    'POST /api/v1/campaigns/:id/status': { path: '/api/v1/campaigns/999999/status', body: { status: 'active' } },
+    'GET /api/v1/campaigns/:id/budget': { path: '/api/v1/campaigns/999999/budget' },
+    'GET /api/v1/campaigns/:id/report': { path: '/api/v1/campaigns/999999/report' },
+    'POST /api/v1/campaigns/:id/rewards/paid': { path: '/api/v1/campaigns/999999/rewards/paid', body: { ids: [1] } },
+    'GET /api/v1/campaign-rewards': { path: '/api/v1/campaign-rewards' },
+    'GET /api/v1/campaign-rewards/export': { path: '/api/v1/campaign-rewards/export' },
   };
   return samples[`${method} ${url}`];
 }

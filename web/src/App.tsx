@@ -42,6 +42,7 @@ const ConsumersPage = lazy(() => import('./pages/consumers/ConsumersList.tsx').t
 const ConsumerProfilePage = lazy(() => import('./pages/consumers/ConsumerProfile.tsx').then((m) => ({ default: m.ConsumerProfilePage })));
 const MallItemsPage = lazy(() => import('./pages/consumers/MallItems.tsx').then((m) => ({ default: m.MallItemsPage })));
 const SegmentsPage = lazy(() => import('./pages/Segments.tsx').then((m) => ({ default: m.SegmentsPage })));
+const CampaignsPage = lazy(() => import('./pages/Campaigns.tsx').then((m) => ({ default: m.CampaignsPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
@@ -284,6 +285,14 @@ function AppRoutes() {
           element={
             <Guard access="fraud:read">
               <FraudReviewPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="campaigns"
+          element={
+            <Guard access="campaigns:read">
+              <CampaignsPage />
             </Guard>
           }
         />

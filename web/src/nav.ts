@@ -43,6 +43,7 @@ export const COMMERCE_ITEMS: NavItem[] = [
 
 /** Marketing: campaigns, channel incentives and what they brought. */
 export const MARKETING_ITEMS: NavItem[] = [
+  { key: 'campaigns', path: '/campaigns', label: 'menu.campaigns', access: 'campaigns:read' },
   { key: 'channelIncentives', path: '/incentives/channel', label: 'menu.channelIncentives', access: 'channel_incentives:earnings' },
   { key: 'campaignResults', path: '/marketing/results', label: 'menu.campaignResults', access: 'reports:rankings' },
   { key: 'fraudReview', path: '/incentives/fraud', label: 'menu.fraudReview', access: 'fraud:read' },

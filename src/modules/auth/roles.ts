@@ -135,6 +135,9 @@ export const PERMISSIONS = {
   // fraud review (风控审核): flags of the whole tenant
   'fraud:read': ['brand_admin', 'brand_quality', 'brand_inspector'],
   'fraud:review': ['brand_admin', 'brand_quality'],
+  // consumer scan campaigns (no marketing role yet: the brand admin; planners read the figures)
+  'campaigns:read': ['brand_admin', 'brand_planner'],
+  'campaigns:write': ['brand_admin'],
   // webhook subscriptions (their secrets), the delivery log and replays
   'webhooks:manage': ['brand_admin'],
   // consumer profiles (phones masked), tags, merge undo, membership tiers and the points mall: brand staff who see

@@ -1,8 +1,9 @@
 /**
- * The consumer's page for a scanned code: small, server-rendered HTML with inline CSS and no script (a few KB, nothing
+ * The consumer's page for a scanned code: small, server-rendered HTML with inline CSS and one small inline script, the claim form's (a few KB, nothing
  * to download after it), in zh-CN or en. Every value from the database is HTML-escaped.
  */
 
+import { createHash } from 'node:crypto';
 import type { CodeFacts } from './resolve.ts';
 import type { PriorScans, Verdict } from './scans.ts';
 
@@ -33,6 +34,9 @@ const T = {
     in: '，地点：',
     other: 'English',
     verifyHint: '刮开涂层，凭隐形码参与活动与验证。',
+    claimLabel: '隐形码',
+    claimButton: '验证并领取奖励',
+    claimFailed: '网络错误，请重试',
   },
   en: {
     title: 'Authenticity check',
@@ -58,6 +62,9 @@ const T = {
     in: ' in ',
     other: '中文',
     verifyHint: 'Scratch the label for the hidden code that rewards and checks need.',
+    claimLabel: 'Hidden code',
+    claimButton: 'Check and claim rewards',
+    claimFailed: 'Network error: try again',
   },
 } as const;
 
@@ -77,7 +84,23 @@ const CSS =
   '.v{border-radius:12px;padding:16px;color:#fff;margin-bottom:16px}.v h1{margin:0 0 4px;font-size:22px}.v p{margin:0}' +
   '.genuine_first{background:#1a7f37}.genuine_repeat{background:#b35900}.recalled,.unknown{background:#c62828}' +
   'dl{background:#fff;border-radius:12px;padding:12px 16px;margin:0 0 16px}dt{color:#666;font-size:13px}dd{margin:0 0 8px}' +
-  'ol{background:#fff;border-radius:12px;padding:12px 16px 12px 36px;margin:0 0 16px}small{color:#666}a{color:#0b57d0}';
+  'ol{background:#fff;border-radius:12px;padding:12px 16px 12px 36px;margin:0 0 16px}small{color:#666}a{color:#0b57d0}' +
+  'form{background:#fff;border-radius:12px;padding:12px 16px;margin:0 0 16px}form label{display:block;color:#666;font-size:13px}' +
+  'form input{font-size:20px;letter-spacing:2px;width:100%;box-sizing:border-box;padding:8px;margin:4px 0 8px;border:1px solid #ccc;border-radius:8px}' +
+  'form button{width:100%;padding:10px;font-size:16px;border:0;border-radius:8px;background:#c62828;color:#fff}' +
+  'output{display:block;white-space:pre-line;margin-top:8px;font-weight:600}';
+
+/**
+ * The claim form's script: posts the hidden code to the form's claim URL and shows each campaign's answer (text
+ * only, never HTML). Constant, so the page's Content-Security-Policy allows it by its hash (CLAIM_SCRIPT_HASH).
+ */
+export const CLAIM_SCRIPT =
+  'document.getElementById("claim").addEventListener("submit",function(e){e.preventDefault();var f=e.target,o=f.querySelector("output");' +
+  'o.textContent="…";fetch(f.action,{method:"POST",headers:{"content-type":"application/json","accept-language":f.dataset.lang},' +
+  'body:JSON.stringify({code:f.elements.code.value})}).then(function(r){return r.json().then(function(j){o.dataset.status=r.status;' +
+  'o.textContent=r.ok?(j.message||j.results.map(function(x){return x.campaignName+"："+x.message}).join("\\n")):' +
+  '(j.errors&&j.errors[0]?j.errors[0].detail:j.title)})}).catch(function(){o.textContent=f.dataset.failed})});';
+export const CLAIM_SCRIPT_HASH = `'sha256-${createHash('sha256').update(CLAIM_SCRIPT).digest('base64')}'`;
 
 // built once: a DateTimeFormat costs far more to make than to use
 const WHEN = {
@@ -98,6 +121,8 @@ export interface PageInput {
   firstPlace: string | null;
   /** the same page in the other language */
   otherLangHref: string;
+  /** where the claim form posts the hidden code (null: no form) */
+  claimUrl?: string | null;
 }
 
 export function renderPage(p: PageInput): string {
@@ -127,7 +152,16 @@ export function renderPage(p: PageInput): string {
         .map((pl) => `<li>${e(text(l, kindKey(pl.kind)))}: ${e(pl.name)}${pl.city ? ` <small>${e(pl.city)}</small>` : ''}</li>`)
         .join('')}</ol>`;
     }
-    if (p.verdict !== 'recalled') body += `<p><small>${e(text(l, 'verifyHint'))}</small></p>`;
+    if (p.verdict !== 'recalled') {
+      body += `<p><small>${e(text(l, 'verifyHint'))}</small></p>`;
+      if (p.claimUrl) {
+        body += `<form id="claim" method="post" action="${e(p.claimUrl)}" data-lang="${l}" data-failed="${e(text(l, 'claimFailed'))}"><label for="code">${e(
+          text(l, 'claimLabel'),
+        )}</label><input id="code" name="code" inputmode="numeric" autocomplete="off" maxlength="32" required><button>${e(
+          text(l, 'claimButton'),
+        )}</button><output aria-live="polite"></output></form><script>${CLAIM_SCRIPT}</script>`;
+      }
+    }
   }
   body += `<p><a href="${e(p.otherLangHref)}" hreflang="${l === 'en' ? 'zh-CN' : 'en'}">${e(text(l, 'other'))}</a></p>`;
   return `<!doctype html><html lang="${l}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><link rel="icon" href="data:,"><title>${e(

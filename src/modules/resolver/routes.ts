@@ -14,7 +14,7 @@ import { checkVerificationCode } from '../codes/verification.ts';
 import { payOnVerification } from '../incentives/channel/sellout.ts';
 import { divisionName } from '../parties/index.ts';
 import { LINKSET_TYPE, linksetOf } from './linkset.ts';
-import { type PageLocale, renderPage } from './page.ts';
+import { CLAIM_SCRIPT_HASH, type PageLocale, renderPage } from './page.ts';
 import { placeName } from './places.ts';
 import { CodeResolver, type Resolution } from './resolve.ts';
 import { addressHasher, type Requester, recordVerification, ScanRecorder } from './scans.ts';
@@ -51,7 +51,7 @@ function wantsLinkset(req: FastifyRequest): boolean {
 }
 
 /** The device cookie, issued on first contact: a random id, nothing about the person. */
-function deviceOf(req: FastifyRequest, reply: FastifyReply): string {
+export function deviceOf(req: FastifyRequest, reply: FastifyReply): string {
   const given = req.cookies?.[DEVICE_COOKIE];
   if (given && UUID.test(given)) return given;
   const id = randomUUID();
@@ -134,7 +134,12 @@ export async function consumerRoutes(
       prior,
       firstPlace: placeName(prior?.firstRegionCode),
       otherLangHref: `${req.url.split('?')[0]}?${q.toString()}`,
+      claimUrl: facts ? `/01/${facts.gtin}/21/${encodeURIComponent(facts.serial)}/claim` : null,
     });
+    // the claim form's one inline script, allowed by its hash
+    const csp = reply.raw.getHeader('content-security-policy');
+    if (typeof csp === 'string')
+      reply.header('content-security-policy', csp.replace("script-src 'self'", `script-src 'self' ${CLAIM_SCRIPT_HASH}`));
     return reply
       .status(r.kind === 'invalid' ? 400 : r.kind === 'unknown' ? 404 : 200)
       .type('text/html; charset=utf-8')

@@ -1,0 +1,186 @@
+/**
+ * Consumer claims of campaign rewards (`POST /01/{gtin}/21/{serial}/claim`): the hidden-code check under its throttle,
+ * the consumer of the device cookie, the campaign's rules and the reward decision with its budget, in one request.
+ * 1. The budget race: BENCH_RACE (default 1,000) claims of different codes sent at the same instant against a campaign
+ *    of 100 prizes: `awarded` must be exactly 100 (and the ledger and points agree).
+ * 2. Throughput and latency at BENCH_CONNECTIONS (default 100) connections, autocannon in its own process, each claim a
+ *    different code from a different phone, against a lottery with a budget that does not run out; and in the same run
+ *    the reference "Fastify plus one point query" on code_state (as in consumer-scan).
+ * BENCH_SECONDS (default 10) per phase, BENCH_CODES (default 20,000) codes for phase 2.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { loadDemo } from '../src/demo/load-demo.ts';
+import { buildApp } from '../src/http/app.ts';
+import { Keystore } from '../src/modules/codes/keystore.ts';
+import { serialsFor } from '../src/modules/codes/serials.ts';
+import { verificationCodeFor } from '../src/modules/codes/verification.ts';
+import { emit, freshDatabase, isMain } from './support.ts';
+
+const run$ = promisify(execFile);
+const UNIT = '06901234001013';
+const B = 'campaign-claims';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function run(): Promise<void> {
+  const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+  const race = Number(process.env.BENCH_RACE ?? 1000);
+  const codes = Number(process.env.BENCH_CODES ?? 20_000);
+  const connections = Number(process.env.BENCH_CONNECTIONS ?? 100);
+  const db = await freshDatabase(await freePort());
+  const masterKey = randomBytes(32);
+  // logging as the product does, into /dev/null; no per-address limit (one client address)
+  const { app } = await buildApp({
+    sql: db.sql,
+    masterKey,
+    loginRateLimit: 1000,
+    logger: { level: 'info', stream: fs.createWriteStream('/dev/null') },
+    consumer: { perMinute: 1_000_000_000 },
+    webhooks: { worker: false },
+    waitingOrders: { worker: false },
+  });
+  app.get('/bench/point', { config: { access: 'public' } }, async (req) => {
+    const [row] = await db.sql`select status from code_state where tenant_id = 1 and epc = ${(req.query as { epc: string }).epc}`;
+    return { status: row?.status ?? null };
+  });
+  const claimsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tl-claims-')), 'claims.txt');
+  try {
+    await loadDemo(db.sql, { stores: 100 });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const login = async (username: string, password: string) => {
+      const r = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'demo', username, password }),
+      });
+      return ((await r.json()) as { token: string }).token;
+    };
+    const post = async (token: string, route: string, body: unknown) => {
+      const r = await fetch(`${url}${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (r.status >= 300) throw new Error(`${route}: ${r.status} ${await r.text()}`);
+      return (await r.json()) as Record<string, unknown>;
+    };
+    const admin = await login('admin', 'Admin#2026');
+    const line = await login('line', 'Demo#2026');
+    const total = race + codes;
+    const batch = await post(admin, '/api/v1/code-batches', { gtin: UNIT, quantity: total });
+    const [lot] = await db.sql<{ lot_code: string }[]>`select l.lot_code from lots l
+      join packaging_levels pl on pl.tenant_id = l.tenant_id and pl.product_id = l.product_id where pl.gtin = ${UNIT} limit 1`;
+    for (let from = 0; from < total; from += 50_000) {
+      await post(line, '/api/v1/scans', {
+        scanId: randomUUID(),
+        kind: 'commission',
+        lot: lot?.lot_code,
+        range: { batchId: batch.id, from, count: Math.min(50_000, total - from) },
+      });
+    }
+    const [t] = await db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+    const keys = await new Keystore(masterKey).keyring(db.sql, Number(t?.id));
+    const serials = serialsFor(keys, { gtin: UNIT, keyVersion: batch.keyVersion as number, batchNo: batch.batchNo as number }, 0, total);
+    const claimOf = (s: string) => ({ path: `/01/${UNIT}/21/${s}`, code: verificationCodeFor(keys, UNIT, s) as string });
+    await db.sql`analyze`;
+    const campaign = async (body: Record<string, unknown>) => {
+      await db.sql`update campaigns set status = 'ended' where status = 'active'`;
+      const c = await post(admin, '/api/v1/campaigns', {
+        name: `bench ${randomUUID().slice(0, 6)}`,
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        endsAt: new Date(Date.now() + 86400_000).toISOString(),
+        ...body,
+      });
+      await post(admin, `/api/v1/campaigns/${c.id}/status`, { status: 'active' });
+      return c.id as number;
+    };
+
+    // 1. the budget race
+    const raceId = await campaign({ reward: { type: 'points', points: 10 }, limits: { prizesTotal: 100 } });
+    const started = performance.now();
+    const answers = await Promise.all(
+      serials.slice(0, race).map(async (s) => {
+        const c = claimOf(s);
+        const r = await fetch(`${url}${c.path}/claim`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', cookie: `tl_device=${randomUUID()}` },
+          body: JSON.stringify({ code: c.code }),
+        });
+        const body = (await r.json()) as { results?: { outcome: string }[] };
+        return r.status === 200 ? (body.results?.[0]?.outcome ?? 'none') : `http_${r.status}`;
+      }),
+    );
+    const raceMs = performance.now() - started;
+    const [ledger] = await db.sql<{ n: number }[]>`select count(*)::int as n from campaign_rewards where campaign_id = ${raceId}`;
+    const [points] = await db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from points_entries where source like ${`campaign:${raceId}:%`}`;
+    emit(B, 'race_claims', race, 'claims');
+    emit(B, 'race_prizes_budget', 100, 'prizes');
+    emit(B, 'awarded', answers.filter((a) => a === 'won').length, 'prizes');
+    emit(B, 'budget_exhausted_answers', answers.filter((a) => a === 'budget_exhausted').length, 'claims');
+    emit(B, 'other_answers', answers.filter((a) => a !== 'won' && a !== 'budget_exhausted').length, 'claims');
+    emit(B, 'ledger_rows', ledger?.n ?? 0, 'rows');
+    emit(B, 'points_entries', points?.n ?? 0, 'rows');
+    emit(B, 'race_duration_ms', raceMs, 'ms');
+
+    // 2. throughput and latency: a lottery whose prizes do not run out in the run (half the draws win)
+    await campaign({ reward: { type: 'lottery', tiers: [{ name: '红包', amountFen: 100, probability: 0.5, count: 10_000_000 }] } });
+    fs.writeFileSync(
+      claimsFile,
+      serials
+        .slice(race)
+        .map((s) => {
+          const c = claimOf(s);
+          return `${c.path}\t${c.code}`;
+        })
+        .join('\n'),
+    );
+    const client = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients', 'campaign-claims-load.ts');
+    const load = async (mode: string) => {
+      const { stdout } = await run$('node', ['--import', 'tsx', client, url, mode, String(seconds), String(connections), claimsFile]);
+      return JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
+        rps: number;
+        p50: number;
+        p99: number;
+        non2xx: number;
+        requests: number;
+      };
+    };
+    emit(B, 'connections', connections, 'connections');
+    for (const mode of ['point', 'claim']) {
+      const r = await load(mode);
+      emit(B, `${mode}_requests_per_s`, r.rps, 'req/s');
+      emit(B, `${mode}_latency_p50_ms`, r.p50, 'ms');
+      emit(B, `${mode}_latency_p99_ms`, r.p99, 'ms');
+      emit(B, `${mode}_non_2xx`, r.non2xx, 'responses');
+      if (mode === 'claim') emit(B, 'claim_codes_reused', Math.max(0, r.requests - codes), 'claims');
+    }
+    const [won] = await db.sql<{ n: number; none: number }[]>`
+      select count(*) filter (where kind <> 'none')::int as n, count(*) filter (where kind = 'none')::int as none
+      from campaign_rewards where campaign_id <> ${raceId}`;
+    emit(B, 'lottery_prizes', won?.n ?? 0, 'prizes');
+    emit(B, 'lottery_no_prize', won?.none ?? 0, 'draws');
+  } finally {
+    await app.close();
+    await db.close();
+    fs.rmSync(path.dirname(claimsFile), { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) await run();

@@ -1,0 +1,140 @@
+/**
+ * `POST /01/{gtin}/21/{serial}/claim {code}`: a consumer claims the rewards of a scanned unit. Public like the
+ * resolver's `/verify` (CORS, rate limit per address, 1 KiB body): the hidden verification code is checked under the
+ * same throttle (a wrong code counts as a failure; over the limit, 429 with Retry-After), the consumer is the one of
+ * the device cookie, and every active campaign of the brand is applied (claim.ts). A browser posting the resolver
+ * page's form without JavaScript (application/x-www-form-urlencoded, asking for text/html) gets a page instead of JSON.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Sql } from '../../db/connection.ts';
+import { AppError, toProblem } from '../../http/problem.ts';
+import type { Keystore } from '../codes/keystore.ts';
+import { checkVerificationCode } from '../codes/verification.ts';
+import { consumerFor, identifierHasher } from '../consumers/index.ts';
+import { CodeResolver } from '../resolver/resolve.ts';
+import { deviceOf } from '../resolver/routes.ts';
+import { addressHasher, recordVerification } from '../resolver/scans.ts';
+import { DEFAULT_THROTTLE, recordFailure, type ThrottleLimits, throttled } from '../resolver/throttle.ts';
+import { claimCode } from './claim.ts';
+import { type ClaimLocale, claimMessage, noCampaignMessage } from './claim-messages.ts';
+import { renderClaimPage } from './claim-page.ts';
+
+export interface ClaimOptions {
+  /** claim requests per minute per address */
+  perMinute: number;
+  throttle: ThrottleLimits;
+}
+
+function claimLocale(req: FastifyRequest): ClaimLocale {
+  const lang = (req.query as Record<string, string | undefined>).lang?.toLowerCase();
+  if (lang === 'en') return 'en';
+  if (lang?.startsWith('zh')) return 'zh-CN';
+  return req.locale;
+}
+
+export async function claimRoutes(
+  app: FastifyInstance,
+  sql: Sql,
+  keystore: Keystore,
+  masterKey: Buffer,
+  opts: Partial<ClaimOptions> = {},
+): Promise<void> {
+  const resolver = new CodeResolver(sql, keystore);
+  const hashAddress = addressHasher(masterKey);
+  const hashIdentifier = identifierHasher(masterKey);
+  const limits = { ...DEFAULT_THROTTLE, ...opts.throttle };
+  const config = { access: 'public' as const, rateLimit: { max: opts.perMinute ?? 600, timeWindow: '1 minute' } };
+  const url = '/01/:gtin/21/:serial/claim';
+
+  app.options(url, { config, schema: { hide: true } }, async (_req, reply) =>
+    reply
+      .status(204)
+      .header('access-control-allow-origin', '*')
+      .header('access-control-allow-methods', 'POST, OPTIONS')
+      .header('access-control-allow-headers', 'Accept, Accept-Language, Content-Type')
+      .send(),
+  );
+  const FORM = 'application/x-www-form-urlencoded';
+  /** A plain HTML form post from a browser: answered with a page (claim-page.ts), refusals included. */
+  const isFormPost = (req: FastifyRequest) =>
+    (req.headers['content-type'] ?? '').startsWith(FORM) && (req.headers.accept ?? '').includes('text/html');
+  const backOf = (p: { gtin: string; serial: string }, locale: ClaimLocale) =>
+    `/01/${encodeURIComponent(p.gtin)}/21/${encodeURIComponent(p.serial)}${locale === 'en' ? '?lang=en' : ''}`;
+
+  // the form's parser only in this route's scope: every other route still refuses a form body (415)
+  await app.register(async (scope) => {
+    scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: 1024 }, (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    scope.setErrorHandler((err, req, reply) => {
+      if (!isFormPost(req) || !(err instanceof AppError)) throw err;
+      const locale = claimLocale(req);
+      const problem = toProblem(err, locale);
+      for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
+      return reply
+        .status(err.status)
+        .type('text/html; charset=utf-8')
+        .send(renderClaimPage(locale, false, [problem.detail], backOf(req.params as { gtin: string; serial: string }, locale)));
+    });
+    scope.post(
+      url,
+      {
+        config,
+        bodyLimit: 1024,
+        schema: {
+          tags: ['consumer'],
+          summary: 'Claim the rewards of a scanned unit with its hidden verification code (throttled like /verify)',
+          params: Type.Object({ gtin: Type.String({ maxLength: 20 }), serial: Type.String({ maxLength: 20 }) }),
+          querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }),
+          body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
+        },
+      },
+      async (req, reply) => {
+        const p = req.params as { gtin: string; serial: string };
+        const { code } = req.body as { code: string };
+        const locale = claimLocale(req);
+        reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
+        const deviceId = deviceOf(req, reply);
+        const ipHash = hashAddress(req.ip);
+        const r = await resolver.resolve(p.gtin, p.serial);
+        const subjects = {
+          code: r.kind === 'known' ? r.facts.epc : r.kind === 'unknown' ? r.epc : `${p.gtin}/${p.serial}`,
+          device: deviceId,
+          address: ipHash.toString('hex'),
+        };
+        const stop = await throttled(sql, subjects, limits);
+        if (stop) {
+          throw new AppError(429, 'consumer.verify_throttled', { scope: stop.scope }, [], {
+            scope: stop.scope,
+            retryAfter: stop.retryAfter,
+          }).withHeader('retry-after', String(stop.retryAfter));
+        }
+        if (r.kind !== 'known') {
+          await recordFailure(sql, subjects);
+          throw new AppError(404, 'consumer.code_unknown');
+        }
+        const f = r.facts;
+        if (f.recall) throw new AppError(409, 'claim.recalled');
+        const keys = await keystore.keyring(sql, f.tenantId);
+        if (!checkVerificationCode(keys, f.gtin, f.serial, code)) {
+          await recordFailure(sql, subjects);
+          throw AppError.field('/body/code', 'claim.wrong_code');
+        }
+        await recordVerification(sql, f.tenantId, f.epc, { ipHash, deviceId, regionCode: null });
+        const consumerId = await consumerFor(sql, f.tenantId, 'device', hashIdentifier('device', deviceId), 'cookie');
+        const results = await claimCode(sql, { tenantId: f.tenantId, epc: f.epc, gtin: f.gtin, consumerId, deviceId });
+        reply.header('content-language', locale);
+        if (isFormPost(req)) {
+          const lines = results.length ? results.map((x) => `${x.campaignName}：${claimMessage(x, locale)}`) : [noCampaignMessage(locale)];
+          return reply.type('text/html; charset=utf-8').send(renderClaimPage(locale, true, lines, backOf(p, locale)));
+        }
+        return reply.send({
+          valid: true,
+          message: results.length ? null : noCampaignMessage(locale),
+          results: results.map((x) => ({ ...x, message: claimMessage(x, locale) })),
+        });
+      },
+    );
+  });
+}

@@ -1,0 +1,124 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keystore } from '../../src/modules/codes/keystore.ts';
+import { serialsFor } from '../../src/modules/codes/serials.ts';
+import { verificationCodeFor } from '../../src/modules/codes/verification.ts';
+import { apiClient } from '../support/api-client.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, signedIn } from '../support/browser.ts';
+
+/**
+ * Campaigns in real Chromium: a consumer on a 360 px phone enters the hidden code on the resolver page and sees the
+ * reward; a brand admin creates a lottery campaign in the console, activates it and watches its live budget.
+ */
+const UNIT = '06901234001013';
+let server: TestServer;
+let browser: Browser;
+let serials: string[];
+let codes: string[];
+const call = apiClient(() => server.baseUrl);
+
+beforeAll(async () => {
+  server = await startTestServer({ webhooks: { worker: false }, waitingOrders: { worker: false } });
+  const batch = await call('admin', 'POST', '/api/v1/code-batches', { gtin: UNIT, quantity: 3 });
+  const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+  const keys = await new Keystore(Buffer.from(fs.readFileSync('.data/master.key', 'utf8'), 'base64')).keyring(server.db.sql, Number(t?.id));
+  serials = serialsFor(keys, { gtin: UNIT, keyVersion: batch.body.keyVersion, batchNo: batch.body.batchNo }, 0, 3);
+  codes = serials.map((s) => verificationCodeFor(keys, UNIT, s) as string);
+  const [lot] = await server.db.sql<{ lot_code: string }[]>`
+    select l.lot_code from lots l join packaging_levels pl on pl.tenant_id = l.tenant_id and pl.product_id = l.product_id
+    where pl.gtin = ${UNIT} and l.tenant_id = ${Number(t?.id)} order by l.lot_code limit 1`;
+  const c = await call('line', 'POST', '/api/v1/scans', {
+    scanId: randomUUID(),
+    kind: 'commission',
+    lot: lot?.lot_code,
+    codes: serials.map((s) => `https://id.gs1.org/01/${UNIT}/21/${s}`),
+  });
+  expect(c.status).toBe(200);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('a consumer claims a reward on the resolver page', () => {
+  it('enters the hidden code at 360 px and sees the points won, then the same answer again in English', async () => {
+    const campaign = await call('admin', 'POST', '/api/v1/campaigns', {
+      name: '扫码赢积分',
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 86400_000).toISOString(),
+      reward: { type: 'points', points: 88 },
+    });
+    expect((await call('admin', 'POST', `/api/v1/campaigns/${campaign.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // (the browser logs the refused wrong code's 400 itself: an answer, not a page error)
+    const response = await page.goto(`${server.baseUrl}/01/${UNIT}/21/${serials[0]}`);
+    expect((await response?.body())?.length).toBeLessThan(50 * 1024);
+    await page.locator('#code').fill('00000000');
+    await page.getByRole('button', { name: '验证并领取奖励' }).click();
+    await expect.poll(() => page.locator('output').textContent()).toBe('隐形码错误');
+    await page.locator('#code').fill(codes[0] as string);
+    await page.getByRole('button', { name: '验证并领取奖励' }).click();
+    await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分：恭喜获得 88 积分');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+    await page.getByRole('link', { name: 'English' }).click();
+    await page.waitForURL(/lang=en/);
+    await page.locator('#code').fill(codes[0] as string);
+    await page.getByRole('button', { name: 'Check and claim rewards' }).click();
+    await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分：You won 88 points (claimed before)');
+    expect(errors).toEqual([]);
+    const [points] = await server.db.sql`select sum(delta)::int as n from points_entries`;
+    expect(points?.n).toBe(88);
+    await context.close();
+  });
+});
+
+describe('a brand admin runs a campaign in the console', () => {
+  it('creates a red-packet lottery with a prize tier, activates it and sees its live budget and chart', async () => {
+    await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
+    const s = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/campaigns');
+    const { page } = s;
+    await expect.poll(() => page.getByTestId('menu-campaigns').textContent()).toBe('营销活动');
+    await page.getByTestId('campaigns-new').click();
+    await page.getByTestId('campaign-name').fill('春季红包');
+    await page.getByTestId('campaign-type-lottery').click();
+    await page.getByTestId('tier-name-0').fill('一等奖');
+    await page.getByTestId('tier-amount-0').fill('5');
+    await page.getByTestId('tier-probability-0').fill('1');
+    await page.getByTestId('tier-count-0').fill('10');
+    await page.getByTestId('campaign-budget-total').fill('100');
+    await page.getByTestId('campaign-save').click();
+    const row = page.getByTestId('campaigns-table').locator('tr', { hasText: '春季红包' });
+    await expect.poll(() => row.count()).toBe(1);
+    const [c] = await server.db.sql<
+      { id: string; budget_total_fen: string }[]
+    >`select id, budget_total_fen from campaigns where name = '春季红包'`;
+    expect(Number(c?.budget_total_fen)).toBe(10_000);
+    const tiers = await server.db
+      .sql`select name, amount_fen::int, probability_ppm, prize_count from campaign_tiers where campaign_id = ${c?.id as string}`;
+    expect(tiers).toEqual([{ name: '一等奖', amount_fen: 500, probability_ppm: 1_000_000, prize_count: 10 }]);
+    await page.getByTestId(`campaign-activate-${c?.id}`).click();
+    await expect.poll(() => page.getByTestId(`campaign-status-${c?.id}`).textContent()).toBe('进行中');
+
+    await row.click();
+    await expect.poll(() => page.getByTestId('campaign-budget-prizes').textContent()).toContain('0');
+    // a consumer wins while the page is open: the live budget follows without a reload
+    const claim = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[1]}/claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: codes[1] }),
+    });
+    expect(claim.status).toBe(200);
+    await expect.poll(() => page.getByTestId('campaign-budget-prizes').textContent(), { timeout: 20_000 }).toContain('1');
+    await expect.poll(() => page.getByTestId('campaign-chart').locator('canvas').count()).toBeGreaterThan(0);
+    expect(s.errors).toEqual([]);
+    await s.close();
+  });
+});
