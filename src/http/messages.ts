@@ -408,6 +408,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'campaign.status_change': { 'zh-CN': '活动状态不能从 {from} 改为 {to}', en: 'A campaign cannot go from {from} to {to}' },
   'campaign.already_over': { 'zh-CN': '活动结束时间已过，不能启动', en: 'The campaign’s end has passed: it cannot start' },
   'claim.wrong_code': { 'zh-CN': '隐形码错误', en: 'The hidden verification code is wrong' },
+  'claim.fraud_refused': {
+    'zh-CN': '该领取被风控规则拒绝（{rules}），如有疑问请联系品牌方',
+    en: 'This claim was refused by the fraud rules ({rules}); contact the brand if this is wrong',
+  },
   'claim.recalled': {
     'zh-CN': '该批次已召回，不能参与活动',
     en: 'The lot of this product is recalled: it cannot take part in campaigns',

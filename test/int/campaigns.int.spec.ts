@@ -6,6 +6,7 @@ import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
 import { verificationCodeFor } from '../../src/modules/codes/verification.ts';
 import { identifierHasher } from '../../src/modules/consumers/index.ts';
+import { DEFAULT_THRESHOLDS } from '../../src/modules/incentives/fraud/rules.ts';
 import { readTable } from '../../src/platform/tabular/index.ts';
 import { type ApiAnswer, apiClient, problems } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
@@ -555,5 +556,33 @@ describe('the staff side', () => {
     expect(r.body.scans).toBeGreaterThanOrEqual(1);
     expect(r.body.perDay).toHaveLength(1);
     expect(r.body.perDay[0]).toMatchObject({ claims: 3, won: 3 });
+  });
+});
+
+describe('fraud rules on the claim', () => {
+  it('refuses the claims of a device in a burst, flags it for review, and pays nothing for them', async () => {
+    const thresholds = { ...DEFAULT_THRESHOLDS, burstCount: 3 };
+    expect((await call('admin', 'PUT', '/api/v1/fraud/settings', thresholds)).status).toBe(200);
+    try {
+      const id = await only(base({ type: 'points', points: 2 }));
+      const device = randomUUID();
+      const statuses: number[] = [];
+      for (let k = 0; k < 5; k++) {
+        const a = await phone(device, '203.0.113.50').claim(freshCode());
+        statuses.push(a.status);
+        if (a.status === 403) expect(a.body).toMatchObject({ code: 'claim.fraud_refused', rules: ['device_burst'] });
+      }
+      // three verifications within the limit pass; the fourth and fifth of the device in ten minutes do not
+      expect(statuses).toEqual([200, 200, 200, 403, 403]);
+      expect(await pointsOf(device)).toBe(6);
+      expect(await server.db.sql`select 1 from campaign_rewards where campaign_id = ${id}`).toHaveLength(3);
+      const flags = await call('admin', 'GET', '/api/v1/fraud/flags?rule=device_burst');
+      expect(flags.status).toBe(200);
+      expect(flags.body.items).toEqual(
+        expect.arrayContaining([expect.objectContaining({ rule: 'device_burst', subjectKind: 'device', action: 'refused' })]),
+      );
+    } finally {
+      await call('admin', 'PUT', '/api/v1/fraud/settings', DEFAULT_THRESHOLDS);
+    }
   });
 });

@@ -16,9 +16,11 @@ import { CodeResolver } from '../resolver/resolve.ts';
 import { deviceOf } from '../resolver/routes.ts';
 import { addressHasher, recordVerification } from '../resolver/scans.ts';
 import { DEFAULT_THROTTLE, recordFailure, type ThrottleLimits, throttled } from '../resolver/throttle.ts';
+import { payOnVerification } from './channel/sellout.ts';
 import { claimCode } from './claim.ts';
 import { type ClaimLocale, claimMessage, noCampaignMessage } from './claim-messages.ts';
 import { renderClaimPage } from './claim-page.ts';
+import { assessConsumerClaim } from './fraud/assess.ts';
 
 export interface ClaimOptions {
   /** claim requests per minute per address */
@@ -121,7 +123,18 @@ export async function claimRoutes(
           await recordFailure(sql, subjects);
           throw AppError.field('/body/code', 'claim.wrong_code');
         }
-        await recordVerification(sql, f.tenantId, f.epc, { ipHash, deviceId, regionCode: null });
+        // a proven purchase: recorded with the sell-out rebate of the store and distributor (动销返利) and the fraud
+        // check, in one transaction; the flags the check raises are kept even when it refuses the claim
+        const assessment = await sql.begin(async (tx) => {
+          const who = { tenantId: f.tenantId, epc: f.epc, deviceId, ipHash, regionCode: null };
+          await recordVerification(tx, f.tenantId, f.epc, who);
+          const paid = await payOnVerification(tx, who);
+          return paid.assessment ?? (await assessConsumerClaim(tx, who));
+        });
+        if (assessment.refuse) {
+          const rules = [...new Set(assessment.flags.filter((x) => x.action === 'refused').map((x) => x.rule))];
+          throw new AppError(403, 'claim.fraud_refused', { rules: rules.join(', ') }, [], { rules });
+        }
         const consumerId = await consumerFor(sql, f.tenantId, 'device', hashIdentifier('device', deviceId), 'cookie');
         const results = await claimCode(sql, { tenantId: f.tenantId, epc: f.epc, gtin: f.gtin, consumerId, deviceId });
         reply.header('content-language', locale);
