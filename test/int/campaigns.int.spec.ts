@@ -559,6 +559,41 @@ describe('the staff side', () => {
   });
 });
 
+describe('one more (再来一瓶) as a prize', () => {
+  it('makes the winning code a ticket that a participating store redeems and is reimbursed for', async () => {
+    const id = await only(
+      base(
+        { type: 'lottery', tiers: [{ name: '再来一瓶', amountFen: 350, probability: 1, count: 5, oneMore: true }] },
+        { limits: { budgetTotalFen: 5000 } },
+      ),
+    );
+    const view = await call('admin', 'GET', `/api/v1/campaigns/${id}`);
+    expect(view.body.reward.tiers[0]).toMatchObject({ oneMore: true, amountFen: 350 });
+    const i = freshCode();
+    const won = resultOf(await phone().claim(i), id);
+    expect(won).toMatchObject({ outcome: 'won', reward: { kind: 'one_more', amountFen: 350 } });
+    expect(won.message).toContain('再来一瓶');
+    const [ticket] = await server.db.sql<{ campaign_ref: string }[]>`select campaign_ref from one_more_tickets where epc = ${epcOf(i)}`;
+    expect(ticket?.campaign_ref).toBe(`campaign:${id}`);
+    // the store that hands over the free unit scans the winning code under the brand's "one more" program
+    const program = await call('admin', 'POST', '/api/v1/channel-programs', {
+      name: '再来一瓶兑付',
+      kind: 'one_more',
+      amountFen: 350,
+      startsAt: anHourAgo(),
+      totalBudgetFen: 100_000,
+    });
+    expect(program.status, JSON.stringify(program.body)).toBe(201);
+    expect((await call('admin', 'POST', `/api/v1/channel-programs/${program.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const redeemed = await call('store', 'POST', '/api/v1/one-more/redeem', { code: epcOf(i) });
+    expect(redeemed.status, JSON.stringify(redeemed.body)).toBe(200);
+    expect(redeemed.body).toMatchObject({ campaignRef: `campaign:${id}`, amountFen: 350 });
+    // a code that did not win is no ticket
+    const other = await call('store', 'POST', '/api/v1/one-more/redeem', { code: epcOf(freshCode()) });
+    expect(other.status).toBe(422);
+  });
+});
+
 describe('fraud rules on the claim', () => {
   it('refuses the claims of a device in a burst, flags it for review, and pays nothing for them', async () => {
     const thresholds = { ...DEFAULT_THRESHOLDS, burstCount: 3 };

@@ -44,6 +44,7 @@ interface TierRow {
   probability_ppm: number;
   prize_count: number;
   awarded: number;
+  one_more: boolean;
 }
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
@@ -68,6 +69,7 @@ export function campaignView(c: CampaignRow, tiers: TierRow[], coupons: { total:
               probability: t.probability_ppm / PPM,
               count: t.prize_count,
               awarded: t.awarded,
+              oneMore: t.one_more,
             })),
           }
         : {}),
@@ -173,12 +175,14 @@ async function writeTiers(tx: Db, tenantId: number, campaignId: number, input: C
   await tx`delete from campaign_tiers where tenant_id = ${tenantId} and campaign_id = ${campaignId} and tier >= ${tiers.length}`;
   if (!tiers.length) return;
   await tx`
-    insert into campaign_tiers (tenant_id, campaign_id, tier, name, amount_fen, probability_ppm, prize_count)
-    select ${tenantId}, ${campaignId}, x.tier, x.name, x.amount, x.ppm, x.count
+    insert into campaign_tiers (tenant_id, campaign_id, tier, name, amount_fen, probability_ppm, prize_count, one_more)
+    select ${tenantId}, ${campaignId}, x.tier, x.name, x.amount, x.ppm, x.count, x.one_more::boolean
     from unnest(${tiers.map((_, i) => i)}::smallint[], ${tiers.map((t) => t.name)}::text[], ${tiers.map((t) => t.amountFen)}::bigint[],
-      ${tiers.map((t) => toPpm(t.probability))}::int[], ${tiers.map((t) => t.count)}::int[]) as x(tier, name, amount, ppm, count)
+      ${tiers.map((t) => toPpm(t.probability))}::int[], ${tiers.map((t) => t.count)}::int[],
+      -- booleans as text: postgres.js sends a JS array of booleans as one boolean
+      ${tiers.map((t) => (t.oneMore === true ? 'true' : 'false'))}::text[]) as x(tier, name, amount, ppm, count, one_more)
     on conflict (tenant_id, campaign_id, tier) do update set name = excluded.name, amount_fen = excluded.amount_fen,
-      probability_ppm = excluded.probability_ppm, prize_count = excluded.prize_count`;
+      probability_ppm = excluded.probability_ppm, prize_count = excluded.prize_count, one_more = excluded.one_more`;
 }
 
 export async function createCampaign(ctx: RequestContext, input: CampaignInput): Promise<CampaignView> {
@@ -274,7 +278,7 @@ export async function getCampaign(sql: Db, tenantId: number, id: number): Promis
   const [c] = await sql<CampaignRow[]>`select * from campaigns where tenant_id = ${tenantId} and id = ${id}`;
   if (!c) throw AppError.notFound();
   const tiers = await sql<TierRow[]>`
-    select tier, name, amount_fen, probability_ppm, prize_count, awarded from campaign_tiers
+    select tier, name, amount_fen, probability_ppm, prize_count, awarded, one_more from campaign_tiers
     where tenant_id = ${tenantId} and campaign_id = ${id} order by tier`;
   const [coupons] = await sql<{ total: number; taken: number }[]>`
     select count(*)::int as total, count(reward_id)::int as taken from campaign_coupons where tenant_id = ${tenantId} and campaign_id = ${id}`;

@@ -20,6 +20,11 @@ export function claimMessage(r: ClaimResult, l: ClaimLocale): string {
     case 'won': {
       const w = r.reward;
       if (w.kind === 'points') return zh ? `恭喜获得 ${w.points} 积分${again}` : `You won ${w.points} points${again}`;
+      if (w.kind === 'one_more') {
+        return zh
+          ? `恭喜中奖：再来一瓶！凭此码到任一参与活动的门店兑换${again}`
+          : `You won one more! Take this code to any participating store to get it${again}`;
+      }
       if (w.kind === 'red_packet') {
         return zh
           ? `恭喜抽中${w.tierName ? `「${w.tierName}」` : ''}红包 ¥${yuan(w.amountFen ?? 0)}${again}`

@@ -18,6 +18,7 @@ import { randomInt } from 'node:crypto';
 import type { Db } from '../../context.ts';
 import type { Sql } from '../../db/connection.ts';
 import { bookPoints } from '../consumers/index.ts';
+import { issueOneMoreTicket } from './channel/one-more.ts';
 import { type CampaignStatus, PPM, tierFor } from './definition.ts';
 import { type Ineligibility, ineligibility } from './eligibility.ts';
 
@@ -31,7 +32,7 @@ export interface Claimant {
 }
 
 export interface RewardGiven {
-  kind: 'points' | 'red_packet' | 'coupon';
+  kind: 'points' | 'red_packet' | 'coupon' | 'one_more';
   points?: number;
   amountFen?: number;
   couponCode?: string;
@@ -71,7 +72,7 @@ interface ActiveCampaign {
 interface LedgerRow {
   campaign_id: string;
   consumer_id: string;
-  kind: 'points' | 'red_packet' | 'coupon' | 'none';
+  kind: 'points' | 'red_packet' | 'coupon' | 'one_more' | 'none';
   amount_fen: string;
   points: number;
   coupon_code: string | null;
@@ -94,8 +95,8 @@ function answerOf(r: LedgerRow): CampaignOutcome {
   const reward: RewardGiven =
     r.kind === 'points'
       ? { kind: 'points', points: r.points }
-      : r.kind === 'red_packet'
-        ? { kind: 'red_packet', amountFen: Number(r.amount_fen), tierName: r.tier_name ?? undefined }
+      : r.kind === 'red_packet' || r.kind === 'one_more'
+        ? { kind: r.kind, amountFen: Number(r.amount_fen), tierName: r.tier_name ?? undefined }
         : { kind: 'coupon', couponCode: r.coupon_code ?? undefined, couponTitle: r.coupon_title ?? undefined };
   return { outcome: 'won', reward };
 }
@@ -271,14 +272,16 @@ async function claimOne(sql: Sql, campaign: ActiveCampaign, c: Claimant): Promis
       // tier's count, the campaign's totals, the day's figures; each succeeds only below its limit (re-checked on the
       // row's latest version after waiting for its lock)
       if (tier !== null) {
-        const [won] = await tx<{ amount_fen: string; name: string }[]>`
+        const [won] = await tx<{ amount_fen: string; name: string; one_more: boolean }[]>`
           update campaign_tiers set awarded = awarded + 1
           where tenant_id = ${c.tenantId} and campaign_id = ${campaignId} and tier = ${tier} and awarded < prize_count
-          returning amount_fen, name`;
+          returning amount_fen, name, one_more`;
         // the drawn tier is given out: a draw without a prize
         if (!won) return { outcome: 'no_prize' } as const;
         amountFen = Number(won.amount_fen);
-        reward = { kind: 'red_packet', amountFen, tierName: won.name };
+        reward = { kind: won.one_more ? 'one_more' : 'red_packet', amountFen, tierName: won.name };
+        // the unit's own code becomes the winning ticket a participating store redeems (and is reimbursed for)
+        if (won.one_more) await issueOneMoreTicket(tx, c.tenantId, c.epc, `campaign:${campaignId}`);
       }
       const [limits] = await tx<{ budget_daily_fen: string | null; prizes_daily: number | null }[]>`
         update campaigns set spent_fen = spent_fen + ${amountFen}, prizes_awarded = prizes_awarded + 1

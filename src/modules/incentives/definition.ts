@@ -15,6 +15,8 @@ export interface PrizeTierInput {
   /** chance of this tier on one draw, in [0, 1]; the tiers' sum is at most 1 and the rest is "no prize" */
   probability: number;
   count: number;
+  /** the prize is a free unit ("one more") redeemed at a participating store, worth amountFen */
+  oneMore?: boolean;
 }
 
 export interface CampaignInput {

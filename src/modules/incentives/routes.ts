@@ -31,6 +31,8 @@ export const CampaignBody = strictObject({
           amountFen: Type.Integer({ minimum: 1, maximum: 100_000_000 }),
           probability: Type.Number({ minimum: 0, maximum: 1 }),
           count: Count,
+          // the prize is a free unit ("one more", 再来一瓶) redeemed at a store, worth amountFen
+          oneMore: Type.Optional(Type.Boolean()),
         }),
         { minItems: 1, maxItems: 20 },
       ),

@@ -13,7 +13,7 @@ export interface CampaignDef {
   reward: {
     type: 'points' | 'lottery' | 'coupon';
     points?: number;
-    tiers?: { name: string; amountFen: number; probability: number; count: number; awarded?: number }[];
+    tiers?: { name: string; amountFen: number; probability: number; count: number; awarded?: number; oneMore?: boolean }[];
     couponTitle?: string;
     couponPool?: number;
   };
@@ -32,7 +32,7 @@ interface EditorForm {
   endsAt: string;
   type: 'points' | 'lottery' | 'coupon';
   points?: number;
-  tiers?: { name: string; amountYuan: number; probability: number; count: number }[];
+  tiers?: { name: string; amountYuan: number; probability: number; count: number; oneMore?: boolean }[];
   couponTitle?: string;
   couponCount?: number;
   gtins?: string[];
@@ -76,7 +76,13 @@ function initial(c: CampaignDef | null): Partial<EditorForm> {
     endsAt: toLocal(c.endsAt),
     type: c.reward.type,
     points: c.reward.points,
-    tiers: c.reward.tiers?.map((t) => ({ name: t.name, amountYuan: t.amountFen / 100, probability: t.probability, count: t.count })),
+    tiers: c.reward.tiers?.map((t) => ({
+      name: t.name,
+      amountYuan: t.amountFen / 100,
+      probability: t.probability,
+      count: t.count,
+      oneMore: t.oneMore ?? false,
+    })),
     couponTitle: c.reward.couponTitle,
     couponCount: c.reward.couponPool,
     ...c.eligibility,
@@ -124,6 +130,7 @@ export function CampaignEditor({
                 amountFen: yuanToFen(x.amountYuan),
                 probability: x.probability,
                 count: x.count,
+                ...(x.oneMore ? { oneMore: true } : {}),
               })),
             }
           : {}),
@@ -218,6 +225,9 @@ export function CampaignEditor({
                     </Form.Item>
                     <Form.Item name={[f.name, 'count']} label={t('campaigns.count')} rules={req}>
                       <InputNumber min={0} precision={0} style={{ width: 110 }} data-testid={`tier-count-${f.name}`} />
+                    </Form.Item>
+                    <Form.Item name={[f.name, 'oneMore']} valuePropName="checked" label={t('campaigns.oneMore')}>
+                      <Checkbox data-testid={`tier-one-more-${f.name}`}>{t('campaigns.oneMoreHint')}</Checkbox>
                     </Form.Item>
                     <Button style={{ marginTop: 30 }} onClick={() => remove(f.name)} disabled={fields.length <= 1}>
                       {t('campaigns.removeTier')}

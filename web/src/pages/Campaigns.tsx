@@ -265,9 +265,11 @@ function CampaignDetail({ id }: { id: number }) {
                   ? `${r.points} ${t('campaigns.points')}`
                   : r.kind === 'red_packet'
                     ? `${r.tierName ?? ''} ${formatFen(r.amountFen)}`
-                    : r.kind === 'coupon'
-                      ? (r.couponCode ?? '')
-                      : '—',
+                    : r.kind === 'one_more'
+                      ? `${t('campaigns.oneMore')} (${formatFen(r.amountFen)})`
+                      : r.kind === 'coupon'
+                        ? (r.couponCode ?? '')
+                        : '—',
             },
             { key: 'status', title: t('common.status'), render: (_, r) => t(`campaigns.rewardStatus.${r.status}`) },
           ]}

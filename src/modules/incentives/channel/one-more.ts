@@ -5,7 +5,7 @@
  * locked for the redemption, so a second store's scan, even at the same instant, is refused with who redeemed it;
  * the same store scanning it again gets its first answer and is paid nothing more.
  */
-import type { RequestContext } from '../../../context.ts';
+import type { Db, RequestContext } from '../../../context.ts';
 import type { Tx } from '../../../db/connection.ts';
 import { AppError } from '../../../http/problem.ts';
 import { appendAudit } from '../../audit/index.ts';
@@ -17,7 +17,7 @@ import { activePrograms } from './programs.ts';
 import { businessDay, eligibility } from './rules.ts';
 
 /** Issues the ticket for a winning unit code (idempotent: the same code again issues nothing new). */
-export async function issueOneMoreTicket(tx: Tx, tenantId: number, epc: string, campaignRef: string): Promise<{ issued: boolean }> {
+export async function issueOneMoreTicket(tx: Db, tenantId: number, epc: string, campaignRef: string): Promise<{ issued: boolean }> {
   const rows = await tx`
     insert into one_more_tickets (tenant_id, epc, campaign_ref) values (${tenantId}, ${epc}, ${campaignRef})
     on conflict (tenant_id, epc) do nothing returning epc`;
