@@ -114,11 +114,16 @@ export async function run(): Promise<void> {
     const raceId = await campaign({ reward: { type: 'points', points: 10 }, limits: { prizesTotal: 100 } });
     const started = performance.now();
     const answers = await Promise.all(
-      serials.slice(0, race).map(async (s) => {
+      serials.slice(0, race).map(async (s, n) => {
         const c = claimOf(s);
         const r = await fetch(`${url}${c.path}/claim`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', cookie: `tl_device=${randomUUID()}` },
+          // a thousand phones: each its own device and address (the fraud rules count bursts per address)
+          headers: {
+            'content-type': 'application/json',
+            cookie: `tl_device=${randomUUID()}`,
+            'x-forwarded-for': `172.16.${n >> 8}.${n & 255}`,
+          },
           body: JSON.stringify({ code: c.code }),
         });
         const body = (await r.json()) as { results?: { outcome: string }[] };

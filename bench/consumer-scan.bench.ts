@@ -5,7 +5,8 @@
  * code_state (the ceiling the issue measures against). Targets (issue 5): page p99 under 20 ms, page under 50 KB.
  * BENCH_SECONDS (default 10) per phase, BENCH_CODES (default 20,000) codes, BENCH_CONNECTIONS (default 100).
  * Closed loop first (throughput: each connection asks again as soon as it is answered, so latency there is the queue
- * the connections form), then the page paced at BENCH_RATE requests/s (default 1,000) for its latency.
+ * the connections form), then the page paced at BENCH_RATE requests/s (default 1,000) by an open-loop client that
+ * sends on schedule (bench/clients/consumer-scan-paced.ts; autocannon's own rate limit sends in bursts) for its latency.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -79,9 +80,8 @@ export async function run(): Promise<void> {
 
     const client = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients', 'consumer-scan-load.ts');
     const rate = Number(process.env.BENCH_RATE ?? 1000);
-    const load = async (mode: string, paced?: number) => {
-      const args = [client, url, mode, String(seconds), String(connections), pathsFile, ...(paced ? [String(paced)] : [])];
-      const { stdout } = await run$('node', ['--import', 'tsx', ...args]);
+    const load = async (mode: string) => {
+      const { stdout } = await run$('node', ['--import', 'tsx', client, url, mode, String(seconds), String(connections), pathsFile]);
       return JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
         rps: number;
         p50: number;
@@ -100,7 +100,18 @@ export async function run(): Promise<void> {
       emit('consumer-scan', `${mode}_non_2xx`, r.non2xx, 'responses');
       if (mode !== 'point') emit('consumer-scan', `${mode}_bytes_per_response`, r.bytesPerRequest, 'bytes');
     }
-    const paced = await load('html', rate);
+    const pacedClient = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients', 'consumer-scan-paced.ts');
+    const { stdout: pacedOut } = await run$('node', [
+      '--import',
+      'tsx',
+      pacedClient,
+      url,
+      String(seconds),
+      String(connections),
+      pathsFile,
+      String(rate),
+    ]);
+    const paced = JSON.parse(pacedOut.trim().split('\n').at(-1) as string) as { rps: number; p50: number; p99: number; non2xx: number };
     emit('consumer-scan', 'html_paced_rate', rate, 'req/s');
     emit('consumer-scan', 'html_paced_requests_per_s', paced.rps, 'req/s');
     emit('consumer-scan', 'html_paced_latency_p50_ms', paced.p50, 'ms');

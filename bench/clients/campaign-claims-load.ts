@@ -16,6 +16,9 @@ const claims = fs
   .split('\n')
   .map((l) => l.split('\t') as [string, string]);
 let i = 0;
+/** A distinct address per claim (10.0.0.0/8), as a crowd of phones on their carriers' networks. */
+const addressOf = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+
 const result = await autocannon({
   url: url as string,
   connections: Number(connections ?? 100),
@@ -29,7 +32,8 @@ const result = await autocannon({
           ...req,
           method: 'POST',
           path: `${path}/claim`,
-          headers: { 'content-type': 'application/json', cookie: `tl_device=${randomUUID()}` },
+          // each claim a phone of its own: its device cookie and its address (the fraud rules count bursts per address)
+          headers: { 'content-type': 'application/json', cookie: `tl_device=${randomUUID()}`, 'x-forwarded-for': addressOf(i) },
           body: JSON.stringify({ code }),
         };
       },

@@ -2,14 +2,12 @@
  * The load generator of the consumer-scan benchmark, in its own process (as real phones are): CONNECTIONS connections
  * asking for codes of a list, each request a different code, as a browser (text/html), a machine
  * (application/linkset+json) or the reference route (one point query). Prints autocannon's figures as one JSON line.
- * RATE (optional): requests per second over all connections, sent on schedule (a paced load), instead of as fast
- * as the server answers.
- * Usage: node --import tsx bench/clients/consumer-scan-load.ts URL MODE SECONDS CONNECTIONS PATHS_FILE [RATE]
+ * Usage: node --import tsx bench/clients/consumer-scan-load.ts URL MODE SECONDS CONNECTIONS PATHS_FILE
  */
 import fs from 'node:fs';
 import autocannon from 'autocannon';
 
-const [url, mode, seconds, connections, pathsFile, rate] = process.argv.slice(2);
+const [url, mode, seconds, connections, pathsFile] = process.argv.slice(2);
 const paths = fs
   .readFileSync(pathsFile as string, 'utf8')
   .trim()
@@ -20,7 +18,6 @@ const result = await autocannon({
   url: url as string,
   connections: Number(connections ?? 100),
   duration: Number(seconds ?? 10),
-  ...(rate ? { overallRate: Number(rate) } : {}),
   requests: [
     {
       setupRequest: (req) => {
