@@ -2,13 +2,10 @@
  * The consumer's own page (account-page.ts): `GET /m/account?brand=<tenant>` and its script `GET /m/account.js`.
  * Public: what the page shows, it fetches from /api/v1/me with the consumer's own cookies.
  */
-import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { deviceOf } from '../../http/device-cookie.ts';
 import { ACCOUNT_SCRIPT, type AccountLocale, renderAccountPage } from './account-page.ts';
-import { DEVICE_COOKIE } from './me-routes.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function localeOf(req: FastifyRequest): AccountLocale {
   const lang = (req.query as { lang?: string }).lang?.toLowerCase();
@@ -37,15 +34,7 @@ export async function accountPageRoutes(app: FastifyInstance, perMinute: number)
     async (req, reply) => {
       const { brand } = req.query as { brand: string };
       // the device cookie, as a scan issues it: a consumer may open this page before scanning anything
-      if (!UUID.test(req.cookies?.[DEVICE_COOKIE] ?? '')) {
-        reply.setCookie(DEVICE_COOKIE, randomUUID(), {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: req.protocol === 'https',
-          maxAge: 365 * 24 * 3600,
-        });
-      }
+      deviceOf(req, reply);
       const locale = localeOf(req);
       const other = `/m/account?brand=${encodeURIComponent(brand)}&lang=${locale === 'en' ? 'zh-CN' : 'en'}`;
       return reply

@@ -4,11 +4,12 @@
  * phone code (`tl_consumer`, bound to the device). Every call names its brand (`?brand=<tenant code>`). Writes carry
  * the CSRF header like the console's. Rate-limited per address; the code flows have their own limits (otp.ts).
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { CSRF_HEADER } from '../../http/access.ts';
+import { deviceOf } from '../../http/device-cookie.ts';
 import { AppError } from '../../http/problem.ts';
 import { Id, strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
@@ -24,10 +25,6 @@ import { CONSUMER_SESSION_COOKIE, closeSession, openSession, sessionConsumer, se
 import type { ConsumersSettings } from './settings.ts';
 import { type SmsSender, smsSender } from './sms.ts';
 import { WechatClient } from './wechat.ts';
-
-/** The resolver's device cookie (resolver/routes.ts issues it on a scan; the same name and form are issued here). */
-export const DEVICE_COOKIE = 'tl_device';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const tags = ['consumer self-service'];
 const BrandQuery = Type.Object(
@@ -63,22 +60,6 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
     if (!t) throw AppError.field('/query/brand', 'consumer.brand_unknown');
     tenants.set(brand, t.id);
     return t.id;
-  };
-
-  /** The device cookie; `issue`: set a new one when there is none (the first contact may be this page). */
-  const deviceOf = (req: FastifyRequest, reply: FastifyReply, issue: boolean): string => {
-    const given = req.cookies?.[DEVICE_COOKIE];
-    if (given && UUID.test(given)) return given;
-    if (!issue) throw AppError.unauthorized('consumer.device_required');
-    const id = randomUUID();
-    reply.setCookie(DEVICE_COOKIE, id, {
-      path: '/',
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: req.protocol === 'https',
-      maxAge: 365 * 24 * 3600,
-    });
-    return id;
   };
 
   const csrf = (req: FastifyRequest) => {

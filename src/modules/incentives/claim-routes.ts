@@ -8,12 +8,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
+import { deviceOf } from '../../http/device-cookie.ts';
 import { AppError, toProblem } from '../../http/problem.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { checkVerificationCode } from '../codes/verification.ts';
 import { consumerFor, identifierHasher } from '../consumers/index.ts';
 import { CodeResolver } from '../resolver/resolve.ts';
-import { deviceOf } from '../resolver/routes.ts';
 import { addressHasher, recordVerification } from '../resolver/scans.ts';
 import { DEFAULT_THROTTLE, recordFailure, type ThrottleLimits, throttled } from '../resolver/throttle.ts';
 import { payOnVerification } from './channel/sellout.ts';

@@ -224,8 +224,7 @@ export async function replaceDraftLines(ctx: RequestContext, id: number, lines: 
     const seen = new Set<string>();
     lines.forEach((l, i) => {
       const p = bySku.get(l.sku);
-      if (!p || p.status !== 'active')
-        errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.unknown_sku', params: { value: l.sku } });
+      if (p?.status !== 'active') errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.unknown_sku', params: { value: l.sku } });
       else if (seen.has(l.sku)) errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.duplicate_line', params: { value: l.sku } });
       seen.add(l.sku);
       const at = `/body/lines/${i}/quantity`;

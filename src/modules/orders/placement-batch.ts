@@ -325,7 +325,7 @@ function judgeRequest(
   const seen = new Set<string>();
   input.lines.forEach((l, i) => {
     const p = known.bySku.get(l.sku);
-    if (!p || p.status !== 'active') errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.unknown_sku', params: { value: l.sku } });
+    if (p?.status !== 'active') errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.unknown_sku', params: { value: l.sku } });
     else if (seen.has(l.sku)) errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.duplicate_line', params: { value: l.sku } });
     seen.add(l.sku);
     if (!Number.isInteger(l.quantity) || l.quantity <= 0)

@@ -4,10 +4,10 @@
  * `?linkType=all`) with the linkset (linkset.ts); `POST .../verify {code}` checks the hidden verification code under
  * the throttle (throttle.ts). Public, rate-limited per address; no login.
  */
-import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
+import { deviceOf } from '../../http/device-cookie.ts';
 import { AppError } from '../../http/problem.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { checkVerificationCode } from '../codes/verification.ts';
@@ -25,9 +25,6 @@ export interface ConsumerOptions {
   perMinute: number;
   throttle: ThrottleLimits;
 }
-
-export const DEVICE_COOKIE = 'tl_device';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Params {
   gtin: string;
@@ -48,21 +45,6 @@ function wantsLinkset(req: FastifyRequest): boolean {
   if ((req.query as Query).linkType === 'all') return true;
   const accept = req.headers.accept ?? '';
   return accept.includes(LINKSET_TYPE) || (accept.includes('application/json') && !accept.includes('text/html'));
-}
-
-/** The device cookie, issued on first contact: a random id, nothing about the person. */
-export function deviceOf(req: FastifyRequest, reply: FastifyReply): string {
-  const given = req.cookies?.[DEVICE_COOKIE];
-  if (given && UUID.test(given)) return given;
-  const id = randomUUID();
-  reply.setCookie(DEVICE_COOKIE, id, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: req.protocol === 'https',
-    maxAge: 365 * 24 * 3600,
-  });
-  return id;
 }
 
 function originOf(req: FastifyRequest): string {

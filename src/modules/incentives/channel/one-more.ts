@@ -6,7 +6,6 @@
  * the same store scanning it again gets its first answer and is paid nothing more.
  */
 import type { Db, RequestContext } from '../../../context.ts';
-import type { Tx } from '../../../db/connection.ts';
 import { AppError } from '../../../http/problem.ts';
 import { appendAudit } from '../../audit/index.ts';
 import { actorLabel, whoOf } from '../../auth/index.ts';
