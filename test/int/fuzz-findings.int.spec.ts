@@ -23,6 +23,23 @@ async function call(method: string, path: string, body?: string, contentType = '
 }
 
 describe('route fuzzer findings', () => {
+  it('creates a sales rep whose territories name one division twice, with the division once', async () => {
+    const r = await call(
+      'POST',
+      '/api/v1/users',
+      JSON.stringify({
+        username: 'fz_twice',
+        password: 'Fz#RGH9gwbYZ7MxEY',
+        role: 'brand_sales',
+        territories: ['130324', '130324', '130126'],
+      }),
+    );
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    const rows = await server.db.sql<{ division_code: string }[]>`
+      select division_code from user_territories where user_id = ${r.body.id as number} order by 1`;
+    expect(rows.map((x) => x.division_code)).toEqual(['130126', '130324']);
+  });
+
   it('gives every tenant its code keyring when the server starts, so no request (even a refused one) writes one', async () => {
     const [n] = await server.db.sql<{ tenants: number; keyrings: number }[]>`
       select (select count(*)::int from tenants) as tenants, (select count(*)::int from code_keyrings) as keyrings`;

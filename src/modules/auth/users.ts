@@ -99,7 +99,8 @@ export async function insertUsers(
       u.locale || 'zh-CN',
     ]),
   );
-  const terr = users.flatMap((u, i) => (u.territories ?? []).map((t) => [tenantId, ids[i], t] as [number, number, string]));
+  // a territory named twice is one territory (the import and the API may repeat one)
+  const terr = users.flatMap((u, i) => [...new Set(u.territories ?? [])].map((t) => [tenantId, ids[i], t] as [number, number, string]));
   if (terr.length) await copyInto(tx, 'user_territories', ['tenant_id', 'user_id', 'division_code'], terr);
   return { errors, ids };
 }
