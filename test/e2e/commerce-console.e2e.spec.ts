@@ -42,6 +42,27 @@ const loggedIn = (username: string, password: string, path: string) => signedIn(
 const menu = (page: Page, key: string) => page.getByTestId('side-menu').getByTestId(`menu-${key}`);
 const text = (page: Page, testId: string) => page.getByTestId(testId).textContent();
 
+/**
+ * Fills the money dialog and confirms it, one step at a time: the amount is checked to be in the field before OK
+ * (a dialog still closing from the step before can swallow a fill on a busy machine), and the step ends when both
+ * the dialog and its confirmation are gone.
+ */
+async function moneyDialog(page: Page, amount: string, memo?: string) {
+  const field = page.getByTestId('funds-amount');
+  await field.waitFor();
+  await expect
+    .poll(async () => {
+      await field.fill(amount);
+      return field.inputValue();
+    })
+    .toBe(amount);
+  if (memo) await page.getByTestId('funds-memo').fill(memo);
+  await page.getByTestId('funds-dialog-ok').click();
+  await page.getByTestId('funds-confirm-ok').click();
+  await page.getByTestId('funds-confirm-ok').waitFor({ state: 'detached' });
+  await page.getByTestId('funds-dialog-ok').waitFor({ state: 'hidden' });
+}
+
 describe('commercial setup in the console', () => {
   it('the brand admin keeps prices, money, a group buy and the order rules', async () => {
     const a = await loggedIn('admin', 'Admin#2026', '/pricing');
@@ -95,19 +116,14 @@ describe('commercial setup in the console', () => {
       await page.getByTestId('funds-party').locator('input').press('Enter');
       await page.getByTestId('funds-summary').waitFor();
       await page.getByTestId('funds-deposit').click();
-      await page.getByTestId('funds-amount').fill('5000.50');
-      await page.getByTestId('funds-memo').fill('银行转账 0618');
-      await page.getByTestId('funds-dialog-ok').click();
-      await page.getByTestId('funds-confirm-ok').click();
+      await moneyDialog(page, '5000.50', '银行转账 0618');
       await page.locator('[data-testid="funds-ledger"] .ant-table-row', { hasText: '收款' }).waitFor();
       expect(await text(page, 'funds-ledger')).toContain('+¥5,000.50');
       expect(await text(page, 'funds-ledger')).toContain('银行转账 0618');
       await expect.poll(() => text(page, 'funds-summary-prepaid')).toContain('¥5,000.50');
       // and a credit limit
       await page.getByTestId('funds-credit').click();
-      await page.getByTestId('funds-amount').fill('2000');
-      await page.getByTestId('funds-dialog-ok').click();
-      await page.getByTestId('funds-confirm-ok').click();
+      await moneyDialog(page, '2000');
       await expect.poll(() => text(page, 'funds-summary-creditLimit')).toContain('¥2,000.00');
       await expect.poll(() => text(page, 'funds-summary-available')).toContain('¥7,000.50');
       const [acc] = await server.db.sql<{ balance: number; credit: number }[]>`
