@@ -15,7 +15,7 @@ import { checkVerificationCode } from '../codes/verification.ts';
 import { consumerFor, identifierHasher } from '../consumers/index.ts';
 import { CodeResolver } from '../resolver/resolve.ts';
 import { addressHasher, recordVerification } from '../resolver/scans.ts';
-import { DEFAULT_THROTTLE, recordFailure, type ThrottleLimits, throttled } from '../resolver/throttle.ts';
+import { DEFAULT_THROTTLE, gateVerification, recordFailure, type ThrottleLimits } from '../resolver/throttle.ts';
 import { payOnVerification } from './channel/sellout.ts';
 import { claimCode } from './claim.ts';
 import { type ClaimLocale, claimMessage, noCampaignMessage } from './claim-messages.ts';
@@ -100,23 +100,7 @@ export async function claimRoutes(
         const deviceId = deviceOf(req, reply);
         const ipHash = hashAddress(req.ip);
         const r = await resolver.resolve(p.gtin, p.serial);
-        const subjects = {
-          code: r.kind === 'known' ? r.facts.epc : r.kind === 'unknown' ? r.epc : `${p.gtin}/${p.serial}`,
-          device: deviceId,
-          address: ipHash.toString('hex'),
-        };
-        const stop = await throttled(sql, subjects, limits);
-        if (stop) {
-          throw new AppError(429, 'consumer.verify_throttled', { scope: stop.scope }, [], {
-            scope: stop.scope,
-            retryAfter: stop.retryAfter,
-          }).withHeader('retry-after', String(stop.retryAfter));
-        }
-        if (r.kind !== 'known') {
-          await recordFailure(sql, subjects);
-          throw new AppError(404, 'consumer.code_unknown');
-        }
-        const f = r.facts;
+        const { facts: f, subjects } = await gateVerification(sql, limits, r, p, deviceId, ipHash);
         if (f.recall) throw new AppError(409, 'claim.recalled');
         const keys = await keystore.keyring(sql, f.tenantId);
         if (!checkVerificationCode(keys, f.gtin, f.serial, code)) {

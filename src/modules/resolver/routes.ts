@@ -18,7 +18,7 @@ import { CLAIM_SCRIPT_HASH, type PageLocale, renderPage } from './page.ts';
 import { placeName } from './places.ts';
 import { CodeResolver, type Resolution } from './resolve.ts';
 import { addressHasher, type Requester, recordVerification, ScanRecorder } from './scans.ts';
-import { DEFAULT_THROTTLE, recordFailure, type ThrottleLimits, throttled } from './throttle.ts';
+import { DEFAULT_THROTTLE, gateVerification, recordFailure, type ThrottleLimits } from './throttle.ts';
 
 export interface ConsumerOptions {
   /** resolver requests per minute per address */
@@ -165,26 +165,11 @@ export async function consumerRoutes(
       reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
       const who = requester(req, reply);
       const r = await resolver.resolve(p.gtin, p.serial);
-      const subjects = {
-        code: r.kind === 'known' ? r.facts.epc : r.kind === 'unknown' ? r.epc : `${p.gtin}/${p.serial}`,
-        device: who.deviceId,
-        address: who.ipHash.toString('hex'),
-      };
-      const stop = await throttled(sql, subjects, limits);
-      if (stop) {
-        throw new AppError(429, 'consumer.verify_throttled', { scope: stop.scope }, [], {
-          scope: stop.scope,
-          retryAfter: stop.retryAfter,
-        }).withHeader('retry-after', String(stop.retryAfter));
-      }
-      if (r.kind !== 'known') {
-        await recordFailure(sql, subjects);
-        throw new AppError(404, 'consumer.code_unknown');
-      }
-      const keys = await keystore.keyring(sql, r.facts.tenantId);
-      const valid = checkVerificationCode(keys, r.facts.gtin, r.facts.serial, code);
-      const tenantId = r.facts.tenantId;
-      const epc = r.facts.epc;
+      const { facts, subjects } = await gateVerification(sql, limits, r, p, who.deviceId, who.ipHash);
+      const keys = await keystore.keyring(sql, facts.tenantId);
+      const valid = checkVerificationCode(keys, facts.gtin, facts.serial, code);
+      const tenantId = facts.tenantId;
+      const epc = facts.epc;
       // a proven purchase: the sell-out rebate (动销返利) of the store and distributor, in the same transaction
       if (valid)
         await sql.begin(async (tx) => {

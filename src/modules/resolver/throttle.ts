@@ -4,6 +4,8 @@
  * with the time until the oldest counted failure leaves the window. Kept in PostgreSQL so every app node sees it.
  */
 import type { Db } from '../../context.ts';
+import { AppError } from '../../http/problem.ts';
+import type { CodeFacts, Resolution } from './resolve.ts';
 
 export interface ThrottleLimits {
   perCode: number;
@@ -54,4 +56,36 @@ export async function recordFailure(sql: Db, s: Subjects): Promise<void> {
   const scopes = s.device ? ['c', 'd', 'a'] : ['c', 'a'];
   const subjects = s.device ? [s.code, s.device, s.address] : [s.code, s.address];
   await sql`insert into verification_failures (scope, subject) select * from unnest(${scopes}::text[], ${subjects}::text[])`;
+}
+
+/**
+ * The gate every hidden-code check passes (POST .../verify and .../claim): refused with 429 and Retry-After while
+ * the code, device or address is over its limit; an unknown code counts as a wrong try and is refused with 404.
+ * Returns the code's facts and the subjects a wrong code is then counted against.
+ */
+export async function gateVerification(
+  sql: Db,
+  limits: ThrottleLimits,
+  r: Resolution,
+  path: { gtin: string; serial: string },
+  device: string | null,
+  ipHash: Buffer,
+): Promise<{ facts: CodeFacts; subjects: Subjects }> {
+  const subjects = {
+    code: r.kind === 'known' ? r.facts.epc : r.kind === 'unknown' ? r.epc : `${path.gtin}/${path.serial}`,
+    device,
+    address: ipHash.toString('hex'),
+  };
+  const stop = await throttled(sql, subjects, limits);
+  if (stop) {
+    throw new AppError(429, 'consumer.verify_throttled', { scope: stop.scope }, [], {
+      scope: stop.scope,
+      retryAfter: stop.retryAfter,
+    }).withHeader('retry-after', String(stop.retryAfter));
+  }
+  if (r.kind !== 'known') {
+    await recordFailure(sql, subjects);
+    throw new AppError(404, 'consumer.code_unknown');
+  }
+  return { facts: r.facts, subjects };
 }

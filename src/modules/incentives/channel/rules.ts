@@ -3,6 +3,8 @@
  * pays. Time, the program's terms and the code's facts are passed in; nothing here reads a clock or a table.
  */
 
+import { statusChangeAllowed } from '../definition.ts';
+
 export const PROGRAM_KINDS = ['clerk_sell', 'distributor_rebate', 'sellout_rebate', 'open_case', 'one_more'] as const;
 export type ProgramKind = (typeof PROGRAM_KINDS)[number];
 export const PROGRAM_STATUSES = ['draft', 'active', 'paused', 'ended'] as const;
@@ -84,20 +86,5 @@ export function businessDay(at: Date): string {
   return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
-/** Which status changes staff may make: a draft or paused program starts, an active one pauses, any but ended ends. */
-export function mayChangeStatus(from: ProgramStatus, to: ProgramStatus): boolean {
-  switch (to) {
-    case 'active':
-      return from === 'draft' || from === 'paused';
-    case 'paused':
-      return from === 'active';
-    case 'ended':
-      return from !== 'ended';
-    case 'draft':
-      return false;
-    default: {
-      const never: never = to;
-      return never;
-    }
-  }
-}
+/** Programs follow the campaigns' life cycle: a draft or paused one starts, an active one pauses, any but ended ends. */
+export const mayChangeStatus: (from: ProgramStatus, to: ProgramStatus) => boolean = statusChangeAllowed;
