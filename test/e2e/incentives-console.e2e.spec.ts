@@ -100,7 +100,14 @@ describe('风控审核 / Fraud review', () => {
     >`select id::text from fraud_flags where tenant_id = ${tenantId} and epc like '%E2EFLAG'`;
     const { page, errors, close } = await signedIn(browser, server.baseUrl, 'quality', 'Demo#2026', '/incentives/fraud');
     await page.getByTestId(`fraud-confirm-${flag?.id}`).click();
-    await page.getByTestId('fraud-note').fill('同一码被 9 台设备扫描');
+    // the note checked to be in the field before OK: a dialog still opening can swallow a fill on a busy machine
+    const note = page.getByTestId('fraud-note');
+    await expect
+      .poll(async () => {
+        await note.fill('同一码被 9 台设备扫描');
+        return note.inputValue();
+      })
+      .toBe('同一码被 9 台设备扫描');
     await page.getByTestId('fraud-decide-ok').click();
     await expect
       .poll(
