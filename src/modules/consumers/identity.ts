@@ -23,17 +23,30 @@ export function identifierHasher(masterKey: Buffer): (kind: IdentifierKind, valu
 
 /** The consumer an identifier belongs to (following merges), or null when it is not known yet. */
 export async function consumerOf(sql: Db, tenantId: number, kind: IdentifierKind, valueHash: Buffer): Promise<number | null> {
-  const [row] = await sql<{ id: string }[]>`
-    with recursive chain as (
-      select c.id, c.merged_into, 0 as depth from consumer_identifiers i
-        join consumers c on c.tenant_id = i.tenant_id and c.id = i.consumer_id
-      where i.tenant_id = ${tenantId} and i.kind = ${kind} and i.value_hash = ${valueHash}
+  const [id] = await consumersOf(sql, tenantId, kind, [valueHash]);
+  return id ?? null;
+}
+
+/** consumerOf for many identifiers of one kind, index-aligned (null where unknown), in one statement. */
+export async function consumersOf(
+  sql: Db,
+  tenantId: number,
+  kind: IdentifierKind,
+  valueHashes: readonly Buffer[],
+): Promise<(number | null)[]> {
+  const rows = await sql<{ i: string; id: string }[]>`
+    with recursive q as (select decode(hex, 'hex') as h, i from unnest(${valueHashes.map((h) => h.toString('hex'))}::text[]) with ordinality as q(hex, i)),
+    chain as (
+      select q.i, c.id, c.merged_into, 0 as depth from q
+        join consumer_identifiers ci on ci.tenant_id = ${tenantId} and ci.kind = ${kind} and ci.value_hash = q.h
+        join consumers c on c.tenant_id = ci.tenant_id and c.id = ci.consumer_id
       union all
-      select c.id, c.merged_into, chain.depth + 1 from chain join consumers c on c.tenant_id = ${tenantId} and c.id = chain.merged_into
+      select chain.i, c.id, c.merged_into, chain.depth + 1 from chain join consumers c on c.tenant_id = ${tenantId} and c.id = chain.merged_into
       where chain.depth < 32
     )
-    select id::text from chain where merged_into is null limit 1`;
-  return row ? Number(row.id) : null;
+    select i::text, id::text from chain where merged_into is null`;
+  const found = new Map(rows.map((r) => [Number(r.i), Number(r.id)]));
+  return valueHashes.map((_, k) => found.get(k + 1) ?? null);
 }
 
 /**
@@ -42,20 +55,55 @@ export async function consumerOf(sql: Db, tenantId: number, kind: IdentifierKind
  * back with its statement and it reads the winner's).
  */
 export async function consumerFor(sql: Db, tenantId: number, kind: IdentifierKind, valueHash: Buffer, evidence: Evidence): Promise<number> {
-  const known = await consumerOf(sql, tenantId, kind, valueHash);
-  if (known !== null) return known;
-  const [created] = await sql<{ made: string; id: string | null }[]>`
-    with c as (insert into consumers (tenant_id) values (${tenantId}) returning id),
-    i as (
-      insert into consumer_identifiers (tenant_id, kind, value_hash, consumer_id, evidence)
-      select ${tenantId}, ${kind}, ${valueHash}, c.id, ${evidence} from c
-      on conflict do nothing returning consumer_id
-    )
-    select c.id::text as made, (select consumer_id::text from i) as id from c`;
-  if (created?.id) return Number(created.id);
-  // another request added the identifier first: the consumer this statement made is left without an identifier
-  await sql`delete from consumers where tenant_id = ${tenantId} and id = ${created?.made ?? null}`;
-  const winner = await consumerOf(sql, tenantId, kind, valueHash);
-  if (winner === null) throw new Error('consumer identifier vanished while it was being added');
-  return winner;
+  const [id] = await consumersFor(sql, tenantId, kind, [valueHash], evidence);
+  return id as number;
+}
+
+/**
+ * consumerFor for many identifiers of one kind at once (a batch of claims), in two or three statements whatever their
+ * number: the known ones are read, the new ones made together (each new identifier its own consumer), and an
+ * identifier another transaction added first is read back as theirs. Index-aligned with `valueHashes`.
+ */
+export async function consumersFor(
+  sql: Db,
+  tenantId: number,
+  kind: IdentifierKind,
+  valueHashes: readonly Buffer[],
+  evidence: Evidence,
+): Promise<number[]> {
+  const known = await consumersOf(sql, tenantId, kind, valueHashes);
+  const missing = [...new Map(valueHashes.filter((_, k) => known[k] === null).map((h) => [h.toString('hex'), h])).values()];
+  if (missing.length) {
+    // the new consumers are paired with the new identifiers in any order: each is a fresh empty row
+    const made = await sql<{ hash: string; made: string; id: string | null }[]>`
+      with q as (select decode(hex, 'hex') as h, row_number() over () as rn from unnest(${missing.map((h) => h.toString('hex'))}::text[]) as hex),
+      c as (insert into consumers (tenant_id) select ${tenantId} from q returning id),
+      cn as (select id, row_number() over (order by id) as rn from c),
+      i as (
+        insert into consumer_identifiers (tenant_id, kind, value_hash, consumer_id, evidence)
+        select ${tenantId}, ${kind}, q.h, cn.id, ${evidence} from q join cn using (rn)
+        on conflict do nothing returning value_hash, consumer_id
+      )
+      select encode(q.h, 'hex') as hash, cn.id::text as made, i.consumer_id::text as id
+      from q join cn using (rn) left join i on i.value_hash = q.h`;
+    const ids = new Map(made.flatMap((r) => (r.id ? [[r.hash, Number(r.id)] as const] : [])));
+    // identifiers another request added first: the consumers made for them are left without one
+    const orphans = made.filter((r) => !r.id);
+    if (orphans.length) {
+      await sql`delete from consumers where tenant_id = ${tenantId} and id = any(${orphans.map((r) => r.made)}::bigint[])`;
+      const hashes = orphans.map((r) => Buffer.from(r.hash, 'hex'));
+      const winners = await consumersOf(sql, tenantId, kind, hashes);
+      winners.forEach((w, k) => {
+        if (w === null) throw new Error('consumer identifier vanished while it was being added');
+        ids.set(orphans[k]?.hash as string, w);
+      });
+    }
+    valueHashes.forEach((h, k) => {
+      if (known[k] === null) known[k] = ids.get(h.toString('hex')) ?? null;
+    });
+  }
+  return known.map((id) => {
+    if (id === null) throw new Error('consumer identifier vanished while it was being added');
+    return id;
+  });
 }

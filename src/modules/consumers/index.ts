@@ -1,7 +1,7 @@
 /** Consumers: identities and the identity graph, profiles, membership, the points ledger and the points mall. */
-export { consumerFor, consumerOf, type Evidence, type IdentifierKind, identifierHasher, identifierKey } from './identity.ts';
+export { consumerFor, consumerOf, consumersFor, type Evidence, type IdentifierKind, identifierHasher, identifierKey } from './identity.ts';
 export { meRoutes } from './me-routes.ts';
-export { bookPoints, type PointsChange, pointsBalance } from './points.ts';
+export { bookPoints, bookPointsMany, type PointsChange, pointsBalance } from './points.ts';
 export { maskPhone } from './privacy.ts';
 export { type ConsumersOptions, consumersSettings } from './settings.ts';
 export type { SmsMessage, SmsSender } from './sms.ts';

@@ -52,3 +52,31 @@ export async function pointsBalance(sql: Db, tenantId: number, consumerId: numbe
     select balance from points_balances where tenant_id = ${tenantId} and consumer_id = ${consumerId}`;
   return row?.balance ?? 0;
 }
+
+/**
+ * Books many earns at once (a batch of claims), each source at most once as bookPoints does, in two statements
+ * whatever their number. Earns only: a positive delta cannot take a balance below zero. The balances are updated in
+ * consumer order, so two batches touching the same consumers lock them in the same order. Returns how many were booked.
+ */
+export async function bookPointsMany(sql: Db, earns: readonly PointsChange[]): Promise<number> {
+  if (!earns.length) return 0;
+  if (earns.some((e) => !Number.isInteger(e.delta) || e.delta <= 0 || e.kind !== 'earn')) {
+    throw new Error('points: bookPointsMany books earns with positive integer deltas');
+  }
+  const rows = await sql<{ booked: number }[]>`
+    with entry as (
+      insert into points_entries (tenant_id, consumer_id, delta, kind, source, expires_at)
+      select * from unnest(${earns.map((e) => e.tenantId)}::int[], ${earns.map((e) => e.consumerId)}::bigint[],
+        ${earns.map((e) => e.delta)}::int[], ${earns.map((e) => e.kind)}::text[], ${earns.map((e) => e.source)}::text[],
+        ${earns.map((e) => e.expiresAt ?? null)}::timestamptz[])
+      on conflict (tenant_id, source) do nothing
+      returning tenant_id, consumer_id, delta
+    ), balances as (
+      insert into points_balances as b (tenant_id, consumer_id, balance)
+      select tenant_id, consumer_id, sum(delta)::int from entry group by tenant_id, consumer_id order by tenant_id, consumer_id
+      on conflict (tenant_id, consumer_id) do update set balance = b.balance + excluded.balance
+      returning 1
+    )
+    select (select count(*) from entry)::int as booked, (select count(*) from balances) as _`;
+  return rows[0]?.booked ?? 0;
+}

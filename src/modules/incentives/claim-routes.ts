@@ -12,15 +12,13 @@ import { deviceOf } from '../../http/device-cookie.ts';
 import { AppError, toProblem } from '../../http/problem.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { checkVerificationCode } from '../codes/verification.ts';
-import { consumerFor, identifierHasher } from '../consumers/index.ts';
+import { identifierHasher } from '../consumers/index.ts';
 import { CodeResolver } from '../resolver/resolve.ts';
-import { addressHasher, recordVerification } from '../resolver/scans.ts';
+import { addressHasher } from '../resolver/scans.ts';
 import { DEFAULT_THROTTLE, gateVerification, recordFailure, type ThrottleLimits } from '../resolver/throttle.ts';
-import { payOnVerification } from './channel/sellout.ts';
-import { claimCode } from './claim.ts';
+import { ClaimProcessor } from './claim-batch.ts';
 import { type ClaimLocale, claimMessage, noCampaignMessage } from './claim-messages.ts';
 import { renderClaimPage } from './claim-page.ts';
-import { assessConsumerClaim } from './fraud/assess.ts';
 
 export interface ClaimOptions {
   /** claim requests per minute per address */
@@ -46,6 +44,7 @@ export async function claimRoutes(
   const hashAddress = addressHasher(masterKey);
   const hashIdentifier = identifierHasher(masterKey);
   const limits = { ...DEFAULT_THROTTLE, ...opts.throttle };
+  const processor = new ClaimProcessor(sql, limits);
   const config = { access: 'public' as const, rateLimit: { max: opts.perMinute ?? 600, timeWindow: '1 minute' } };
   const url = '/01/:gtin/21/:serial/claim';
 
@@ -99,28 +98,43 @@ export async function claimRoutes(
         reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
         const deviceId = deviceOf(req, reply);
         const ipHash = hashAddress(req.ip);
-        const r = await resolver.resolve(p.gtin, p.serial);
-        const { facts: f, subjects } = await gateVerification(sql, limits, r, p, deviceId, ipHash);
-        if (f.recall) throw new AppError(409, 'claim.recalled');
-        const keys = await keystore.keyring(sql, f.tenantId);
-        if (!checkVerificationCode(keys, f.gtin, f.serial, code)) {
-          await recordFailure(sql, subjects);
-          throw AppError.field('/body/code', 'claim.wrong_code');
-        }
-        // a proven purchase: recorded with the sell-out rebate of the store and distributor (动销返利) and the fraud
-        // check, in one transaction; the flags the check raises are kept even when it refuses the claim
-        const assessment = await sql.begin(async (tx) => {
-          const who = { tenantId: f.tenantId, epc: f.epc, deviceId, ipHash, regionCode: null };
-          await recordVerification(tx, f.tenantId, f.epc, who);
-          const paid = await payOnVerification(tx, who);
-          return paid.assessment ?? (await assessConsumerClaim(tx, who));
+        // the slow way, for what is refused: the code's facts read, the throttle checked (429 over it), an unknown
+        // code counted and refused (404), a wrong hidden code counted and refused, a recalled unit refused
+        const refuse = async (why: 'wrong_code' | 'unknown' | 'recalled'): Promise<never> => {
+          const r = await resolver.resolve(p.gtin, p.serial);
+          const { subjects } = await gateVerification(sql, limits, r, p, deviceId, ipHash);
+          if (why === 'wrong_code') {
+            await recordFailure(sql, subjects);
+            throw AppError.field('/body/code', 'claim.wrong_code');
+          }
+          throw new AppError(409, 'claim.recalled');
+        };
+        // whose code it is, without a query (cached brand and keys); its hidden code checked here, in the process
+        const id = await resolver.identify(p.gtin, p.serial);
+        if (id.kind !== 'decoded') return refuse('unknown');
+        const keys = await keystore.keyring(sql, id.tenantId);
+        if (!checkVerificationCode(keys, id.gtin, id.serial, code)) return refuse('wrong_code');
+        // a right code: decided with the other claims of this moment (claim-batch.ts), its state and throttle read there
+        const answer = await processor.claim({
+          tenantId: id.tenantId,
+          epc: id.epc,
+          gtin: id.gtin,
+          deviceId,
+          deviceHash: hashIdentifier('device', deviceId),
+          ipHash,
+          subjects: { code: id.epc, device: deviceId, address: ipHash.toString('hex') },
         });
-        if (assessment.refuse) {
-          const rules = [...new Set(assessment.flags.filter((x) => x.action === 'refused').map((x) => x.rule))];
-          throw new AppError(403, 'claim.fraud_refused', { rules: rules.join(', ') }, [], { rules });
+        if (answer.kind === 'unknown' || answer.kind === 'recalled') return refuse(answer.kind);
+        if (answer.kind === 'throttled') {
+          throw new AppError(429, 'consumer.verify_throttled', { scope: answer.scope }, [], {
+            scope: answer.scope,
+            retryAfter: answer.retryAfter,
+          }).withHeader('retry-after', String(answer.retryAfter));
         }
-        const consumerId = await consumerFor(sql, f.tenantId, 'device', hashIdentifier('device', deviceId), 'cookie');
-        const results = await claimCode(sql, { tenantId: f.tenantId, epc: f.epc, gtin: f.gtin, consumerId, deviceId });
+        if (answer.kind === 'fraud_refused') {
+          throw new AppError(403, 'claim.fraud_refused', { rules: answer.rules.join(', ') }, [], { rules: answer.rules });
+        }
+        const results = answer.results;
         reply.header('content-language', locale);
         if (isFormPost(req)) {
           const lines = results.length ? results.map((x) => `${x.campaignName}：${claimMessage(x, locale)}`) : [noCampaignMessage(locale)];

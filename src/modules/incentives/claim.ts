@@ -1,43 +1,47 @@
 /**
- * A consumer's claim of a scanned code (whose hidden verification code was already checked): every active campaign
- * of the code's brand is tried, each in its own transaction, so one campaign's refusal leaves another's reward.
+ * Consumers' claims of scanned codes (whose hidden verification codes were already checked), decided a batch at a
+ * time in the caller's transaction: every active campaign of the brand is tried for each claim, and each campaign
+ * decides its claims in arrival order exactly as if each had run alone (claim-allocation.ts), so one campaign's
+ * refusal leaves another's reward and a refused claim counts nothing.
  *
- * In a campaign's transaction, in this order (the order of the locks, the same in staff edits: no deadlock):
- * 1. the ledger row of (campaign, code) is inserted first: its unique key makes a second claim of the code wait for
- *    the first and then find its row, so a retried or simultaneous claim returns the first answer and pays nothing;
- * 2. the consumer's counters (per-person caps), a conditional upsert;
- * 3. the prize: a lottery draw (crypto randomness, server-side), a coupon of the pool (skip locked), or the points
- *    booked into the consumer's points (consumers' ledger);
- * 4. the rows every claim of the campaign shares, last, so each is held only until the commit: the drawn tier's
- *    count, the campaign's totals and the day's figures, each a conditional UPDATE that only succeeds below its limit;
- * 5. the ledger row completed.
- * A refusal at any step rolls the whole transaction back: nothing is counted or given. Staff edits lock the tiers
- * before the campaign too (campaigns.ts).
+ * A claim's chance in a campaign is guarded by a transaction-scoped advisory lock on (campaign, code), taken for the
+ * whole batch before the ledger is read: a claim of the same code in another transaction waits for this one and then
+ * finds its row, so a retried or simultaneous claim returns the first answer and pays nothing (two claims of one code
+ * in one batch are decided in two rounds, the second seeing the first's row). Then, for one campaign, in this order
+ * (the order of the row locks, the same in staff edits: no deadlock):
+ * 1. the consumers' counters (per-person caps), each row locked when the campaign has caps;
+ * 2. the coupons the batch may give, taken from the pool (skip locked);
+ * 3. the rows every claim of the campaign shares, last, so each is held only until the commit: the tiers, the
+ *    campaign's totals and the day's figures;
+ * 4. what the allocation decided is written: counters, one ledger row per claim that used its chance (a prize or a
+ *    draw without one; refused claims leave none), points booked into the consumers' points, one-more tickets.
+ * A batch holds the campaign's row from step 3 to its commit, once for all its claims instead of once per claim:
+ * that is what keeps a hot campaign from serialising its claimants on one row.
  */
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../../context.ts';
-import type { Sql } from '../../db/connection.ts';
-import { bookPoints } from '../consumers/index.ts';
+import { bookPointsMany } from '../consumers/index.ts';
 import { issueOneMoreTicket } from './channel/one-more.ts';
+import {
+  allocate,
+  type CampaignState,
+  type Candidate,
+  type Decision,
+  type Participation,
+  type RewardGiven,
+  type TierState,
+} from './claim-allocation.ts';
 import { type CampaignStatus, PPM, tierFor } from './definition.ts';
 import { type Ineligibility, ineligibility } from './eligibility.ts';
 
+export type { RewardGiven } from './claim-allocation.ts';
+
 export interface Claimant {
-  tenantId: number;
   epc: string;
   gtin: string;
   consumerId: number;
   /** the device cookie the claim came with */
   deviceId: string;
-}
-
-export interface RewardGiven {
-  kind: 'points' | 'red_packet' | 'coupon' | 'one_more';
-  points?: number;
-  amountFen?: number;
-  couponCode?: string;
-  couponTitle?: string;
-  tierName?: string;
 }
 
 export type CampaignOutcome =
@@ -67,10 +71,12 @@ interface ActiveCampaign {
   per_consumer_daily: number | null;
   per_consumer_total: number | null;
   tiers_ppm: number[] | null;
+  spent: boolean;
 }
 
 interface LedgerRow {
   campaign_id: string;
+  epc: string;
   consumer_id: string;
   kind: 'points' | 'red_packet' | 'coupon' | 'one_more' | 'none';
   amount_fen: string;
@@ -79,15 +85,6 @@ interface LedgerRow {
   tier_name: string | null;
   coupon_title: string | null;
 }
-
-/** A step refused: the transaction is rolled back and this is the campaign's answer. */
-class Refused extends Error {
-  constructor(readonly answer: CampaignOutcome | 'taken') {
-    super('refused');
-  }
-}
-
-const TODAY = (sql: Db) => sql`(now() at time zone 'Asia/Shanghai')::date`;
 
 /** The answer a ledger row gives: the first answer, for a retry by the same consumer. */
 function answerOf(r: LedgerRow): CampaignOutcome {
@@ -101,222 +98,373 @@ function answerOf(r: LedgerRow): CampaignOutcome {
   return { outcome: 'won', reward };
 }
 
-async function ledgerRowsOf(sql: Db, tenantId: number, epc: string, campaignIds: number[]): Promise<LedgerRow[]> {
-  return sql<LedgerRow[]>`
-    select r.campaign_id, r.consumer_id, r.kind, r.amount_fen, r.points, r.coupon_code, t.name as tier_name, c.coupon_title
+function priorAnswer(prior: LedgerRow, consumerId: number): CampaignOutcome & { repeated: true } {
+  return Number(prior.consumer_id) === consumerId
+    ? { ...answerOf(prior), repeated: true }
+    : { outcome: 'claimed_by_other', repeated: true };
+}
+
+const keyOf = (campaignId: number | string, epc: string) => `${campaignId}|${epc}`;
+
+async function ledgerRowsOf(tx: Db, tenantId: number, epcs: string[], campaignIds: number[]): Promise<Map<string, LedgerRow>> {
+  const rows = await tx<LedgerRow[]>`
+    select r.campaign_id, r.epc, r.consumer_id, r.kind, r.amount_fen, r.points, r.coupon_code, t.name as tier_name, c.coupon_title
     from campaign_rewards r
     join campaigns c on c.tenant_id = r.tenant_id and c.id = r.campaign_id
     left join campaign_tiers t on t.tenant_id = r.tenant_id and t.campaign_id = r.campaign_id and t.tier = r.tier
-    where r.tenant_id = ${tenantId} and r.epc = ${epc} and r.campaign_id = any(${campaignIds}::bigint[])`;
+    where r.tenant_id = ${tenantId} and r.epc = any(${epcs}::text[]) and r.campaign_id = any(${campaignIds}::bigint[])`;
+  return new Map(rows.map((r) => [keyOf(r.campaign_id, r.epc), r]));
 }
 
-/** What eligibility is judged on, read once per claim. */
-async function claimFacts(sql: Db, c: Claimant) {
+interface EligibilityFacts {
+  regionCode: string | null;
+  firstScan: boolean;
+  consumerCreatedAt: Date;
+}
+
+/** What eligibility is judged on, per claim, read once for the batch (only when a campaign has such a rule). */
+async function claimFacts(tx: Db, tenantId: number, claims: readonly Claimant[]): Promise<EligibilityFacts[]> {
   // the consumer's first-seen time is the consumers module's row; read here until its interface offers it
-  const [f] = await sql<{ region: string | null; first_device: string | null; scanned: boolean; created_at: Date | null }[]>`
-    select
+  const rows = await tx<{ i: string; region: string | null; first_device: string | null; scanned: boolean; created_at: Date | null }[]>`
+    select q.i,
       (select coalesce(p.district_code, p.city_code, p.province_code)
         from code_state s
         left join parties h on h.tenant_id = s.tenant_id and h.id = s.holder_party_id and h.kind in ('distributor', 'store')
         left join parties p on p.tenant_id = s.tenant_id and p.id = coalesce(s.channel_party_id, s.in_transit_to, h.id)
-        where s.tenant_id = ${c.tenantId} and s.epc = ${c.epc}) as region,
+        where s.tenant_id = ${tenantId} and s.epc = q.epc) as region,
       first.device_id::text as first_device, coalesce(first.scanned, false) as scanned,
-      (select created_at from consumers where tenant_id = ${c.tenantId} and id = ${c.consumerId}) as created_at
-    from (select 1) one
+      (select created_at from consumers where tenant_id = ${tenantId} and id = q.consumer) as created_at
+    from unnest(${claims.map((c) => c.epc)}::text[], ${claims.map((c) => c.consumerId)}::bigint[]) with ordinality as q(epc, consumer, i)
     left join lateral (
       select device_id, true as scanned from consumer_scans
-      where tenant_id = ${c.tenantId} and epc = ${c.epc} and verdict <> 'unknown' order by scanned_at, id limit 1
-    ) first on true`;
-  return {
-    regionCode: f?.region ?? null,
-    firstScan: !f?.scanned || f.first_device === c.deviceId,
-    consumerCreatedAt: f?.created_at ?? new Date(),
-  };
+      where tenant_id = ${tenantId} and epc = q.epc and verdict <> 'unknown' order by scanned_at, id limit 1
+    ) first on true
+    order by q.i`;
+  return claims.map((c, k) => {
+    const f = rows[k];
+    return {
+      regionCode: f?.region ?? null,
+      firstScan: !f?.scanned || f.first_device === c.deviceId,
+      consumerCreatedAt: f?.created_at ?? new Date(),
+    };
+  });
 }
 
-/** Applies every active campaign of the brand to the claim; an empty list when the brand runs none. */
-export async function claimCode(sql: Sql, c: Claimant): Promise<ClaimResult[]> {
-  // the active campaigns with this code's row in each ledger, if any (a retry's first answer)
-  const campaigns = await sql<(ActiveCampaign & { prior: LedgerRow | null; spent: boolean })[]>`
+/**
+ * Applies every active campaign of the brand to each claim of the batch, in the caller's transaction; a claim's list
+ * is empty when the brand runs none. Claims of the same code are decided in rounds, each seeing the one before.
+ */
+export async function claimCodes(tx: Db, tenantId: number, claims: readonly Claimant[]): Promise<ClaimResult[][]> {
+  const answers: ClaimResult[][] = claims.map(() => []);
+  let pending = claims.map((_, k) => k);
+  while (pending.length) {
+    const seen = new Set<string>();
+    const round: number[] = [];
+    const later: number[] = [];
+    for (const k of pending) {
+      const epc = (claims[k] as Claimant).epc;
+      if (seen.has(epc)) later.push(k);
+      else {
+        seen.add(epc);
+        round.push(k);
+      }
+    }
+    const results = await claimRound(
+      tx,
+      tenantId,
+      round.map((k) => claims[k] as Claimant),
+    );
+    round.forEach((k, j) => {
+      answers[k] = results[j] as ClaimResult[];
+    });
+    pending = later;
+  }
+  return answers;
+}
+
+/** One round: claims of distinct codes. */
+async function claimRound(tx: Db, tenantId: number, claims: readonly Claimant[]): Promise<ClaimResult[][]> {
+  const campaigns = await tx<ActiveCampaign[]>`
     select c.id, c.name, c.status, c.reward_type, c.points, c.coupon_title, c.starts_at, c.ends_at, c.gtins, c.regions,
       c.first_scan_only, c.new_members_only, c.per_consumer_daily, c.per_consumer_total,
       (c.prizes_total is not null and c.prizes_awarded >= c.prizes_total)
         or (c.budget_total_fen is not null and c.spent_fen >= c.budget_total_fen) as spent,
       (select array_agg(t.probability_ppm order by t.tier) from campaign_tiers t
-        where t.tenant_id = c.tenant_id and t.campaign_id = c.id) as tiers_ppm,
-      (select json_build_object('campaign_id', r.campaign_id, 'consumer_id', r.consumer_id, 'kind', r.kind,
-          'amount_fen', r.amount_fen, 'points', r.points, 'coupon_code', r.coupon_code, 'coupon_title', c.coupon_title,
-          'tier_name', (select t.name from campaign_tiers t where t.tenant_id = r.tenant_id and t.campaign_id = r.campaign_id and t.tier = r.tier))
-        from campaign_rewards r where r.tenant_id = c.tenant_id and r.campaign_id = c.id and r.epc = ${c.epc}) as prior
-    from campaigns c where c.tenant_id = ${c.tenantId} and c.status = 'active' order by c.id`;
-  if (!campaigns.length) return [];
-  const earlier = new Map(campaigns.flatMap((x) => (x.prior ? [[Number(x.id), x.prior] as const] : [])));
-  const facts = { now: new Date(), gtin: c.gtin, ...(await claimFacts(sql, c)) };
-  const results: ClaimResult[] = [];
+        where t.tenant_id = c.tenant_id and t.campaign_id = c.id) as tiers_ppm
+    from campaigns c where c.tenant_id = ${tenantId} and c.status = 'active' order by c.id`;
+  if (!campaigns.length) return claims.map(() => []);
+  const epcs = claims.map((c) => c.epc);
+  await lockChances(
+    tx,
+    tenantId,
+    campaigns.map((c) => Number(c.id)),
+    epcs,
+  );
+  const priors = await ledgerRowsOf(
+    tx,
+    tenantId,
+    epcs,
+    campaigns.map((c) => Number(c.id)),
+  );
+  const needsFacts = campaigns.some((c) => c.regions?.length || c.first_scan_only || c.new_members_only);
+  const facts = needsFacts ? await claimFacts(tx, tenantId, claims) : null;
+  const now = new Date();
+  const results: ClaimResult[][] = claims.map(() => []);
   for (const campaign of campaigns) {
     const id = Number(campaign.id);
     const head = { campaignId: id, campaignName: campaign.name };
-    const prior = earlier.get(id);
-    if (prior) {
-      results.push(
-        Number(prior.consumer_id) === c.consumerId
-          ? { ...head, ...answerOf(prior), repeated: true }
-          : { ...head, outcome: 'claimed_by_other', repeated: true },
+    const candidates: number[] = [];
+    claims.forEach((c, k) => {
+      const prior = priors.get(keyOf(id, c.epc));
+      if (prior) {
+        results[k]?.push({ ...head, ...priorAnswer(prior, c.consumerId) });
+        return;
+      }
+      const f = facts?.[k];
+      const reason = ineligibility(
+        {
+          startsAt: campaign.starts_at,
+          endsAt: campaign.ends_at,
+          gtins: campaign.gtins,
+          regions: campaign.regions,
+          firstScanOnly: campaign.first_scan_only,
+          newMembersOnly: campaign.new_members_only,
+        },
+        {
+          now,
+          gtin: c.gtin,
+          regionCode: f?.regionCode ?? null,
+          firstScan: f?.firstScan ?? true,
+          consumerCreatedAt: f?.consumerCreatedAt ?? now,
+        },
       );
-      continue;
-    }
-    const reason = ineligibility(
-      {
-        startsAt: campaign.starts_at,
-        endsAt: campaign.ends_at,
-        gtins: campaign.gtins,
-        regions: campaign.regions,
-        firstScanOnly: campaign.first_scan_only,
-        newMembersOnly: campaign.new_members_only,
-      },
-      facts,
+      if (reason) results[k]?.push({ ...head, outcome: 'not_eligible', reason, repeated: false });
+      // a budget seen given out already: refused without taking any lock (a refusal writes nothing either way)
+      else if (campaign.spent) results[k]?.push({ ...head, outcome: 'budget_exhausted', repeated: false });
+      else candidates.push(k);
+    });
+    if (!candidates.length) continue;
+    const outcomes = await claimCampaign(
+      tx,
+      tenantId,
+      campaign,
+      candidates.map((k) => claims[k] as Claimant),
     );
-    if (reason) {
-      results.push({ ...head, outcome: 'not_eligible', reason, repeated: false });
-      continue;
-    }
-    // a budget seen given out already: refused without a transaction (a refusal writes nothing either way)
-    if (campaign.spent) {
-      results.push({ ...head, outcome: 'budget_exhausted', repeated: false });
-      continue;
-    }
-    results.push({ ...head, ...(await claimOne(sql, campaign, c)) });
+    candidates.forEach((k, j) => {
+      results[k]?.push({ ...head, ...(outcomes[j] as CampaignOutcome & { repeated: boolean }) });
+    });
   }
   return results;
 }
 
 /**
- * A transaction on a connection reserved first. postgres.js 3.4.9's sql.begin can send its BEGIN on a connection it has
- * not reserved when that BEGIN fills the connection's pipeline under load (porsager/postgres#823, #1189): the claim
- * then failed with UNSAFE_TRANSACTION (seen once in the 1,000-claim race). A reserved connection carries nothing else.
+ * Takes the advisory locks of every (campaign, code) chance of the round, in key order (two batches never wait on
+ * each other in a cycle); held to the commit. A collision of two keys only makes one claim wait for another.
  */
-async function inTransaction<T>(sql: Sql, fn: (tx: Db) => Promise<T>): Promise<T> {
-  const conn = await sql.reserve();
-  try {
-    await conn`begin`;
-    try {
-      const result = await fn(conn);
-      await conn`commit`;
-      return result;
-    } catch (err) {
-      await conn`rollback`.catch(() => undefined);
-      throw err;
-    }
-  } finally {
-    conn.release();
-  }
+async function lockChances(tx: Db, tenantId: number, campaignIds: number[], epcs: string[]): Promise<void> {
+  const keys = campaignIds
+    .flatMap((id) => epcs.map((epc) => createHash('sha256').update(`claim|${tenantId}|${id}|${epc}`).digest().readBigInt64BE(0)))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  await tx`select count(pg_advisory_xact_lock(k)) from unnest(${keys.map(String)}::bigint[]) as k`;
 }
 
-async function claimOne(sql: Sql, campaign: ActiveCampaign, c: Claimant): Promise<CampaignOutcome & { repeated: boolean }> {
+/** Steps 1-4 of the file's comment for one campaign and the claims (of distinct codes, without a row) that may take part. */
+async function claimCampaign(
+  tx: Db,
+  tenantId: number,
+  campaign: ActiveCampaign,
+  claims: readonly Claimant[],
+): Promise<(CampaignOutcome & { repeated: boolean })[]> {
+  const decided = await decide(tx, tenantId, campaign, claims);
+  return decided.map((d) => ({ ...(d.outcome === 'won' ? { outcome: 'won' as const, reward: d.reward } : d), repeated: false }));
+}
+
+async function decide(tx: Db, tenantId: number, campaign: ActiveCampaign, claims: readonly Claimant[]): Promise<Decision[]> {
   const campaignId = Number(campaign.id);
-  try {
-    const outcome = await inTransaction(sql, async (tx) => {
-      // 1. the code's row in the ledger: a simultaneous claim of the same code waits here for this transaction
-      const [row] = await tx<{ id: string }[]>`
-        insert into campaign_rewards (tenant_id, campaign_id, epc, consumer_id, kind, status)
-        values (${c.tenantId}, ${campaignId}, ${c.epc}, ${c.consumerId}, 'none', 'no_prize')
-        on conflict (tenant_id, campaign_id, epc) do nothing returning id`;
-      if (!row) throw new Refused('taken');
-      const rewardId = Number(row.id);
-      // 2. the per-person caps
-      const capDay = campaign.per_consumer_daily;
-      const capTotal = campaign.per_consumer_total;
-      const [counted] = await tx`
-        insert into campaign_participants as p (tenant_id, campaign_id, consumer_id, total, day, day_count)
-        values (${c.tenantId}, ${campaignId}, ${c.consumerId}, 1, ${TODAY(tx)}, 1)
-        on conflict (tenant_id, campaign_id, consumer_id) do update set total = p.total + 1,
-          day_count = case when p.day = excluded.day then p.day_count + 1 else 1 end, day = excluded.day
-        where (${capTotal}::int is null or p.total < ${capTotal}::int)
-          and (${capDay}::int is null or p.day <> excluded.day or p.day_count < ${capDay}::int)
-        returning 1`;
-      if (!counted) {
-        const [p] = await tx<{ total: number }[]>`select total from campaign_participants
-          where tenant_id = ${c.tenantId} and campaign_id = ${campaignId} and consumer_id = ${c.consumerId}`;
-        throw new Refused({ outcome: 'cap_reached', cap: capTotal !== null && (p?.total ?? 0) >= capTotal ? 'total' : 'daily' });
-      }
-      // 3. the prize: a lottery is drawn here (crypto randomness, server-side); a coupon is taken from the pool
-      let reward: RewardGiven;
-      let amountFen = 0;
-      let tier: number | null = null;
-      if (campaign.reward_type === 'lottery') {
-        tier = tierFor(randomInt(PPM), campaign.tiers_ppm ?? []);
-        // no tier drawn: the draw was made, the code's chance is used
-        if (tier === null) return { outcome: 'no_prize' } as const;
-        reward = { kind: 'red_packet' };
-      } else if (campaign.reward_type === 'coupon') {
-        const [coupon] = await tx<{ code: string }[]>`
-          update campaign_coupons set reward_id = ${rewardId}
-          where tenant_id = ${c.tenantId} and campaign_id = ${campaignId} and code = (
-            select code from campaign_coupons where tenant_id = ${c.tenantId} and campaign_id = ${campaignId} and reward_id is null
-            limit 1 for update skip locked)
-          returning code`;
-        if (!coupon) throw new Refused({ outcome: 'budget_exhausted' });
-        reward = { kind: 'coupon', couponCode: coupon.code, couponTitle: campaign.coupon_title ?? undefined };
-      } else {
-        reward = { kind: 'points', points: campaign.points ?? 0 };
-        // paid into the consumer's points at once (red packets and coupons are owed until paid out)
-        await bookPoints(tx, {
-          tenantId: c.tenantId,
-          consumerId: c.consumerId,
-          delta: reward.points as number,
-          kind: 'earn',
-          source: `campaign:${campaignId}:code:${c.epc}`,
-        });
-      }
-      // 4. the rows every claim of the campaign shares, last, so each is locked only until the commit: the drawn
-      // tier's count, the campaign's totals, the day's figures; each succeeds only below its limit (re-checked on the
-      // row's latest version after waiting for its lock)
-      if (tier !== null) {
-        const [won] = await tx<{ amount_fen: string; name: string; one_more: boolean }[]>`
-          update campaign_tiers set awarded = awarded + 1
-          where tenant_id = ${c.tenantId} and campaign_id = ${campaignId} and tier = ${tier} and awarded < prize_count
-          returning amount_fen, name, one_more`;
-        // the drawn tier is given out: a draw without a prize
-        if (!won) return { outcome: 'no_prize' } as const;
-        amountFen = Number(won.amount_fen);
-        reward = { kind: won.one_more ? 'one_more' : 'red_packet', amountFen, tierName: won.name };
-        // the unit's own code becomes the winning ticket a participating store redeems (and is reimbursed for)
-        if (won.one_more) await issueOneMoreTicket(tx, c.tenantId, c.epc, `campaign:${campaignId}`);
-      }
-      const [limits] = await tx<{ budget_daily_fen: string | null; prizes_daily: number | null }[]>`
-        update campaigns set spent_fen = spent_fen + ${amountFen}, prizes_awarded = prizes_awarded + 1
-        where tenant_id = ${c.tenantId} and id = ${campaignId} and status = 'active'
-          and (budget_total_fen is null or spent_fen + ${amountFen} <= budget_total_fen)
-          and (prizes_total is null or prizes_awarded + 1 <= prizes_total)
-        returning budget_daily_fen, prizes_daily`;
-      if (!limits) throw new Refused({ outcome: 'budget_exhausted' });
-      const dailyFen = limits.budget_daily_fen === null ? null : Number(limits.budget_daily_fen);
-      if ((dailyFen !== null && amountFen > dailyFen) || limits.prizes_daily === 0) throw new Refused({ outcome: 'budget_exhausted' });
-      const [day] = await tx`
-        insert into campaign_days as d (tenant_id, campaign_id, day, spent_fen, prizes)
-        values (${c.tenantId}, ${campaignId}, ${TODAY(tx)}, ${amountFen}, 1)
-        on conflict (tenant_id, campaign_id, day) do update set spent_fen = d.spent_fen + excluded.spent_fen, prizes = d.prizes + 1
-        where (${dailyFen}::bigint is null or d.spent_fen + excluded.spent_fen <= ${dailyFen}::bigint)
-          and (${limits.prizes_daily}::int is null or d.prizes + 1 <= ${limits.prizes_daily}::int)
-        returning 1`;
-      if (!day) throw new Refused({ outcome: 'budget_exhausted' });
-      // 5. the ledger row completed (the code's own row, locked since step 1)
-      await tx`
-        update campaign_rewards set kind = ${reward.kind}, amount_fen = ${amountFen}, points = ${reward.points ?? 0},
-          coupon_code = ${reward.couponCode ?? null}, tier = ${tier},
-          status = ${reward.kind === 'points' ? 'paid' : 'awarded'}, paid_at = ${reward.kind === 'points' ? tx`now()` : null}
-        where tenant_id = ${c.tenantId} and id = ${rewardId}`;
-      return { outcome: 'won', reward } as const;
-    });
-    return { ...outcome, repeated: false };
-  } catch (err) {
-    if (!(err instanceof Refused)) throw err;
-    if (err.answer !== 'taken') return { ...err.answer, repeated: false };
-    // a claim of the same code got there first: its answer, for the same consumer
-    const [prior] = await ledgerRowsOf(sql, c.tenantId, c.epc, [campaignId]);
-    if (!prior) return { outcome: 'budget_exhausted', repeated: false };
-    return Number(prior.consumer_id) === c.consumerId
-      ? { ...answerOf(prior), repeated: true }
-      : { outcome: 'claimed_by_other', repeated: true };
+  const consumers = [...new Set(claims.map((c) => c.consumerId))];
+  const [{ today } = { today: '' }] = await tx<{ today: string }[]>`select (now() at time zone 'Asia/Shanghai')::date::text as today`;
+  // 1. the consumers' counters: read under lock when the campaign has caps (a consumer's first claim gets a row first,
+  // so it can be locked too); without caps nothing is decided on them, and they are only added to
+  const capped = campaign.per_consumer_daily !== null || campaign.per_consumer_total !== null;
+  const participants = new Map<number, Participation>();
+  if (capped) {
+    await tx`
+      insert into campaign_participants (tenant_id, campaign_id, consumer_id, total, day, day_count)
+      select ${tenantId}, ${campaignId}, unnest(${consumers}::bigint[]), 0, ${today}::date, 0
+      on conflict (tenant_id, campaign_id, consumer_id) do nothing`;
+    const counters = await tx<{ consumer_id: string; total: number; day: string; day_count: number }[]>`
+      select consumer_id, total, day::text as day, day_count from campaign_participants
+      where tenant_id = ${tenantId} and campaign_id = ${campaignId} and consumer_id = any(${consumers}::bigint[])
+      order by consumer_id for update`;
+    for (const r of counters) participants.set(Number(r.consumer_id), { total: r.total, day: r.day, dayCount: r.day_count });
+  }
+  // 2. the coupons this batch may give
+  const coupons =
+    campaign.reward_type === 'coupon'
+      ? await tx<{ code: string }[]>`
+          select code from campaign_coupons where tenant_id = ${tenantId} and campaign_id = ${campaignId} and reward_id is null
+          limit ${claims.length} for update skip locked`
+      : [];
+  // 3. the shared rows: tiers, then the campaign (staff edits lock them in this order too), then the day's figures
+  const tiers =
+    campaign.reward_type === 'lottery'
+      ? await tx<{ tier: number; name: string; amount_fen: string; one_more: boolean; awarded: number; prize_count: number }[]>`
+          select tier, name, amount_fen, one_more, awarded, prize_count from campaign_tiers
+          where tenant_id = ${tenantId} and campaign_id = ${campaignId} order by tier for update`
+      : [];
+  const [c] = await tx<
+    {
+      status: CampaignStatus;
+      spent_fen: string;
+      prizes_awarded: number;
+      budget_total_fen: string | null;
+      prizes_total: number | null;
+      budget_daily_fen: string | null;
+      prizes_daily: number | null;
+      day_spent_fen: string | null;
+      day_prizes: number | null;
+    }[]
+  >`
+    select c.status, c.spent_fen, c.prizes_awarded, c.budget_total_fen, c.prizes_total, c.budget_daily_fen, c.prizes_daily,
+      d.spent_fen as day_spent_fen, d.prizes as day_prizes
+    from campaigns c
+    left join campaign_days d on d.tenant_id = c.tenant_id and d.campaign_id = c.id and d.day = ${today}::date
+    where c.tenant_id = ${tenantId} and c.id = ${campaignId}
+    for update of c`;
+  const tierStates: TierState[] = tiers.map((t) => ({
+    tier: t.tier,
+    name: t.name,
+    amountFen: Number(t.amount_fen),
+    oneMore: t.one_more,
+    awarded: t.awarded,
+    prizeCount: t.prize_count,
+  }));
+  const state: CampaignState = {
+    rewardType: campaign.reward_type,
+    points: campaign.points ?? 0,
+    couponTitle: campaign.coupon_title,
+    status: c?.status ?? 'ended',
+    spentFen: Number(c?.spent_fen ?? 0),
+    prizesAwarded: c?.prizes_awarded ?? 0,
+    budgetTotalFen: c?.budget_total_fen == null ? null : Number(c.budget_total_fen),
+    prizesTotal: c?.prizes_total ?? null,
+    budgetDailyFen: c?.budget_daily_fen == null ? null : Number(c.budget_daily_fen),
+    prizesDaily: c?.prizes_daily ?? null,
+    daySpentFen: Number(c?.day_spent_fen ?? 0),
+    dayPrizes: c?.day_prizes ?? 0,
+    perConsumerDaily: campaign.per_consumer_daily,
+    perConsumerTotal: campaign.per_consumer_total,
+    today,
+    tiers: tierStates,
+    coupons: coupons.map((x) => x.code),
+  };
+  // the lottery is drawn here (crypto randomness, server-side), one draw per claim
+  const tiersPpm = tierStates.map((t, k) => campaign.tiers_ppm?.[k] ?? 0);
+  const candidates: Candidate[] = claims.map((cl) => ({
+    consumerId: cl.consumerId,
+    drawnTier: campaign.reward_type === 'lottery' ? tierFor(randomInt(PPM), tiersPpm) : null,
+  }));
+  const a = allocate(state, participants, candidates);
+  await writeAllocation(tx, tenantId, campaignId, claims, capped, participants, state, a);
+  return a.decisions;
+}
+
+/** Step 4: the allocation's counters and the ledger rows, in set-based statements. */
+async function writeAllocation(
+  tx: Db,
+  tenantId: number,
+  campaignId: number,
+  claims: readonly Claimant[],
+  capped: boolean,
+  before: ReadonlyMap<number, Participation>,
+  state: CampaignState,
+  a: ReturnType<typeof allocate>,
+): Promise<void> {
+  const counted = [...a.participants].map(([id, p]) => {
+    // without caps the rows were not read: what this batch adds (its claims of the day) is added to them
+    const was = before.get(id);
+    const added = capped ? p.total - (was?.total ?? 0) : p.total;
+    return { id, added, day: p.day, dayCount: p.dayCount };
+  });
+  if (counted.length) {
+    await tx`
+      insert into campaign_participants as p (tenant_id, campaign_id, consumer_id, total, day, day_count)
+      select ${tenantId}, ${campaignId}, v.consumer, v.added, v.day::date, v.day_count
+      from unnest(${counted.map((c) => c.id)}::bigint[], ${counted.map((c) => c.added)}::int[], ${counted.map((c) => c.day)}::text[],
+        ${counted.map((c) => c.dayCount)}::int[]) as v(consumer, added, day, day_count)
+      order by v.consumer
+      on conflict (tenant_id, campaign_id, consumer_id) do update set total = p.total + excluded.total, day = excluded.day,
+        day_count = case when ${capped} or p.day <> excluded.day then excluded.day_count else p.day_count + excluded.day_count end`;
+  }
+  if (capped) {
+    // the rows made in step 1 for consumers whose claims were all refused
+    await tx`
+      delete from campaign_participants where tenant_id = ${tenantId} and campaign_id = ${campaignId}
+        and consumer_id = any(${[...new Set(claims.map((c) => c.consumerId))]}::bigint[]) and total = 0`;
+  }
+  const awardedTiers = a.tierAwards.flatMap((n, k) => (n > 0 ? [[state.tiers[k]?.tier as number, n] as const] : []));
+  if (awardedTiers.length) {
+    await tx`
+      update campaign_tiers t set awarded = t.awarded + v.n
+      from unnest(${awardedTiers.map(([t]) => t)}::smallint[], ${awardedTiers.map(([, n]) => n)}::int[]) as v(tier, n)
+      where t.tenant_id = ${tenantId} and t.campaign_id = ${campaignId} and t.tier = v.tier`;
+  }
+  if (a.prizes > 0) {
+    await tx`
+      update campaigns set spent_fen = spent_fen + ${a.spentFen}, prizes_awarded = prizes_awarded + ${a.prizes}
+      where tenant_id = ${tenantId} and id = ${campaignId}`;
+    await tx`
+      insert into campaign_days as d (tenant_id, campaign_id, day, spent_fen, prizes)
+      values (${tenantId}, ${campaignId}, ${state.today}::date, ${a.spentFen}, ${a.prizes})
+      on conflict (tenant_id, campaign_id, day) do update set spent_fen = d.spent_fen + excluded.spent_fen, prizes = d.prizes + excluded.prizes`;
+  }
+  // the ledger: a row for each claim that used the code's chance (a prize, or a draw without one)
+  const used = claims.flatMap((c, j) => {
+    const d = a.decisions[j] as Decision;
+    return d.outcome === 'won' || d.outcome === 'no_prize' ? [{ c, d }] : [];
+  });
+  if (!used.length) return;
+  const won = (d: Decision) => (d.outcome === 'won' ? d : null);
+  const rows = await tx<{ id: string; epc: string }[]>`
+    insert into campaign_rewards (tenant_id, campaign_id, epc, consumer_id, kind, amount_fen, points, coupon_code, tier, status, paid_at)
+    select ${tenantId}, ${campaignId}, v.epc, v.consumer, v.kind, v.amount, v.points, v.coupon, v.tier,
+      case v.kind when 'points' then 'paid' when 'none' then 'no_prize' else 'awarded' end,
+      case when v.kind = 'points' then now() end
+    from unnest(${used.map((u) => u.c.epc)}::text[], ${used.map((u) => u.c.consumerId)}::bigint[],
+      ${used.map((u) => won(u.d)?.reward.kind ?? 'none')}::text[], ${used.map((u) => won(u.d)?.amountFen ?? 0)}::bigint[],
+      ${used.map((u) => won(u.d)?.reward.points ?? 0)}::int[], ${used.map((u) => won(u.d)?.reward.couponCode ?? null)}::text[],
+      ${used.map((u) => {
+        const t = won(u.d)?.tier;
+        return t == null ? null : (state.tiers[t]?.tier ?? null);
+      })}::smallint[]) as v(epc, consumer, kind, amount, points, coupon, tier)
+    returning id, epc`;
+  // the chance's lock makes a second row impossible; a missing one would be a broken invariant, not a refusal
+  if (rows.length !== used.length) throw new Error('campaign_rewards: a claim of a locked chance found a row');
+  const ids = new Map(rows.map((r) => [r.epc, Number(r.id)]));
+  const coupons = used.filter((u) => won(u.d)?.reward.couponCode !== undefined && won(u.d) !== null);
+  if (coupons.length) {
+    await tx`
+      update campaign_coupons k set reward_id = v.reward
+      from unnest(${coupons.map((u) => won(u.d)?.reward.couponCode as string)}::text[], ${coupons.map((u) => ids.get(u.c.epc) as number)}::bigint[])
+        as v(code, reward)
+      where k.tenant_id = ${tenantId} and k.campaign_id = ${campaignId} and k.code = v.code`;
+  }
+  // points are paid into the consumer's points at once (red packets and coupons are owed until paid out)
+  const points = used.filter((u) => won(u.d)?.reward.kind === 'points' && (won(u.d)?.reward.points ?? 0) > 0);
+  if (points.length) {
+    await bookPointsMany(
+      tx,
+      points.map((u) => ({
+        tenantId,
+        consumerId: u.c.consumerId,
+        delta: won(u.d)?.reward.points as number,
+        kind: 'earn' as const,
+        source: `campaign:${campaignId}:code:${u.c.epc}`,
+      })),
+    );
+  }
+  // the unit's own code becomes the winning ticket a participating store redeems (and is reimbursed for)
+  for (const u of used) {
+    if (won(u.d)?.reward.kind === 'one_more') await issueOneMoreTicket(tx, tenantId, u.c.epc, `campaign:${campaignId}`);
   }
 }

@@ -38,8 +38,13 @@ export type Resolution =
   | { kind: 'unknown'; tenantId: number | null; gtin: string; serial: string; epc: string }
   | { kind: 'known'; facts: CodeFacts };
 
+export type Identified =
+  | { kind: 'invalid' }
+  | { kind: 'unknown'; tenantId: number | null; gtin: string; serial: string; epc: string }
+  | { kind: 'decoded'; tenantId: number; gtin: string; serial: string; epc: string };
+
 /** Codes no longer in circulation: a scan of one is answered like a code never issued. */
-const OUT_OF_CIRCULATION = new Set(['destroyed', 'decommissioned']);
+export const OUT_OF_CIRCULATION = new Set(['destroyed', 'decommissioned']);
 const TENANTS_TTL_MS = 60_000;
 
 export class CodeResolver {
@@ -62,24 +67,30 @@ export class CodeResolver {
   }
 
   async resolve(gtinInput: string, serialInput: string): Promise<Resolution> {
+    const id = await this.identify(gtinInput, serialInput);
+    if (id.kind !== 'decoded') return id;
+    const facts = await this.factsOf(id.tenantId, id.gtin, id.serial, id.epc);
+    if (facts && !OUT_OF_CIRCULATION.has(facts.status)) return { kind: 'known', facts };
+    return { kind: 'unknown', tenantId: id.tenantId, gtin: id.gtin, serial: id.serial, epc: id.epc };
+  }
+
+  /**
+   * Whose code this is, without reading the code's row: the brand by the GTIN (cached), and the serial decoded under
+   * the brand's keys (cached). A decoded code may still be one never put on a product (its row says so).
+   */
+  async identify(gtinInput: string, serialInput: string): Promise<Identified> {
     const g = parseGtin(gtinInput);
     if (!g.ok || serialInput.length === 0 || serialInput.length > 20) return { kind: 'invalid' };
     const gtin = g.value;
     const serial = serialInput.length === SERIAL_LENGTH ? canonicalSerial(serialInput) : serialInput;
     const epc = `https://id.gs1.org/01/${gtin}/21/${encodeURIComponent(serial)}`;
     const tenants = await this.tenantsOf(gtin);
-    let owner: number | null = tenants.length === 1 ? (tenants[0] ?? null) : null;
     if (serial.length === SERIAL_LENGTH) {
       for (const tenantId of tenants) {
-        if (await this.decodes(tenantId, gtin, serial)) {
-          const facts = await this.factsOf(tenantId, gtin, serial, epc);
-          if (facts && !OUT_OF_CIRCULATION.has(facts.status)) return { kind: 'known', facts };
-          owner = tenantId;
-          break;
-        }
+        if (await this.decodes(tenantId, gtin, serial)) return { kind: 'decoded', tenantId, gtin, serial, epc };
       }
     }
-    return { kind: 'unknown', tenantId: owner, gtin, serial, epc };
+    return { kind: 'unknown', tenantId: tenants.length === 1 ? (tenants[0] ?? null) : null, gtin, serial, epc };
   }
 
   /**

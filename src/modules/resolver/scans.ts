@@ -99,5 +99,18 @@ export class ScanRecorder {
 
 /** Records that the hidden verification code of a code was given correctly (what a reward will require). */
 export async function recordVerification(sql: Db, tenantId: number, epc: string, who: Requester): Promise<void> {
-  await sql`insert into code_verifications (tenant_id, epc, ip_hash, device_id) values (${tenantId}, ${epc}, ${who.ipHash}, ${who.deviceId})`;
+  await recordVerifications(sql, tenantId, [{ epc, ...who }]);
+}
+
+/** recordVerification for many codes of one brand at once (a batch of claims), in one statement. */
+export async function recordVerifications(
+  sql: Db,
+  tenantId: number,
+  verified: readonly { epc: string; ipHash: Buffer; deviceId: string | null }[],
+): Promise<void> {
+  await sql`
+    insert into code_verifications (tenant_id, epc, ip_hash, device_id)
+    select ${tenantId}, q.epc, decode(q.ip, 'hex'), q.device
+    from unnest(${verified.map((v) => v.epc)}::text[], ${verified.map((v) => v.ipHash.toString('hex'))}::text[],
+      ${verified.map((v) => v.deviceId)}::uuid[]) as q(epc, ip, device)`;
 }

@@ -31,24 +31,47 @@ export async function throttled(
   s: Subjects,
   limits: ThrottleLimits,
 ): Promise<{ scope: ThrottleScope; retryAfter: number } | null> {
-  const rows = await sql<{ scope: string; n: number; oldest: Date }[]>`
-    select scope, count(*)::int as n, min(failed_at) as oldest from verification_failures
-    where failed_at > now() - make_interval(secs => ${limits.windowSeconds})
-      and ((scope = 'c' and subject = ${s.code}) or (scope = 'd' and subject = ${s.device ?? ''}) or (scope = 'a' and subject = ${s.address}))
-    group by scope`;
+  const [stop] = await throttledMany(sql, [s], limits);
+  return stop ?? null;
+}
+
+/** throttled for many tries at once (a batch of claims), in one statement; index-aligned. */
+export async function throttledMany(
+  sql: Db,
+  tries: readonly Subjects[],
+  limits: ThrottleLimits,
+): Promise<({ scope: ThrottleScope; retryAfter: number } | null)[]> {
+  // three index ranges per try (scope, subject, failed_at)
+  const rows = await sql<{ i: string; scope: string; n: number; oldest: Date }[]>`
+    select q.i::text, x.scope, x.n, x.oldest
+    from unnest(${tries.map((s) => s.code)}::text[], ${tries.map((s) => s.device ?? '')}::text[], ${tries.map((s) => s.address)}::text[])
+      with ordinality as q(code, device, address, i)
+    cross join lateral (
+      select 'c' as scope, count(*)::int as n, min(failed_at) as oldest from verification_failures
+        where scope = 'c' and subject = q.code and failed_at > now() - make_interval(secs => ${limits.windowSeconds})
+      union all
+      select 'd', count(*)::int, min(failed_at) from verification_failures
+        where scope = 'd' and subject = q.device and failed_at > now() - make_interval(secs => ${limits.windowSeconds})
+      union all
+      select 'a', count(*)::int, min(failed_at) from verification_failures
+        where scope = 'a' and subject = q.address and failed_at > now() - make_interval(secs => ${limits.windowSeconds})
+    ) x
+    where x.n > 0`;
   const limitOf: Record<string, [ThrottleScope, number]> = {
     c: ['code', limits.perCode],
     d: ['device', limits.perDevice],
     a: ['address', limits.perAddress],
   };
+  const stops: ({ scope: ThrottleScope; retryAfter: number } | null)[] = tries.map(() => null);
   for (const r of rows) {
+    const k = Number(r.i) - 1;
     const [scope, limit] = limitOf[r.scope.trim()] ?? ['code', Number.POSITIVE_INFINITY];
-    if (r.n >= limit) {
+    if (stops[k] === null && r.n >= limit) {
       const retryAfter = Math.max(1, Math.ceil((r.oldest.getTime() + limits.windowSeconds * 1000 - Date.now()) / 1000));
-      return { scope, retryAfter };
+      stops[k] = { scope, retryAfter };
     }
   }
-  return null;
+  return stops;
 }
 
 /** Counts one wrong try against the code, the device (if known) and the address. */

@@ -1,6 +1,7 @@
 /**
- * The fraud check of a consumer's claim (a reward, a sell-out rebate): on the consumer's hot path, so every read
- * is an index range of one code, one device or one address, bounded by a LIMIT, and sent at once (pipelined).
+ * The fraud check of consumers' claims (a reward, a sell-out rebate): on the consumer's hot path, so every read is an
+ * index range of one code, one device or one address, bounded by a LIMIT, and a batch of claims is read in one
+ * statement.
  */
 import type { Tx } from '../../../db/connection.ts';
 import { fraudThresholds, recordFlags } from './flags.ts';
@@ -21,55 +22,92 @@ export interface Assessment {
   flags: FraudFlag[];
 }
 
-/**
- * Runs the consumer rules (repeated scans, far-apart sightings, device and address bursts) over the claim, records
- * the flags it raises, and says whether to refuse. The claim's coordinates, if any, are kept for later claims.
- */
+/** One claim: assessConsumerClaims of one. */
 export async function assessConsumerClaim(tx: Tx, c: ConsumerClaim): Promise<Assessment> {
-  const t = await fraudThresholds(tx, c.tenantId);
+  const [a] = await assessConsumerClaims(tx, c.tenantId, [c]);
+  return a as Assessment;
+}
+
+/**
+ * Runs the consumer rules (repeated scans, far-apart sightings, device and address bursts) over each claim of one
+ * brand, records the flags they raise, and says for each whether to refuse. The claims' verifications are already
+ * recorded in this transaction: a claim is judged on what came before it and itself, not on the batch's later claims
+ * (their rows are counted, then taken off). The claims' coordinates, if any, are kept for later claims.
+ */
+export async function assessConsumerClaims(tx: Tx, tenantId: number, claims: readonly ConsumerClaim[]): Promise<Assessment[]> {
+  if (!claims.length) return [];
+  const t = await fraudThresholds(tx, tenantId);
   const now = new Date();
   const since = new Date(now.getTime() - t.farHours * 3_600_000);
   const burstSince = new Date(now.getTime() - t.burstMinutes * 60_000);
-  const device = c.deviceId;
-  const [devices, regions, points, deviceCount, addressCount] = await Promise.all([
-    tx<{ n: number }[]>`
-      select count(distinct device_id)::int as n from (
-        select device_id from consumer_scans where tenant_id = ${c.tenantId} and epc = ${c.epc} and device_id is not null
-        order by id desc limit 500) s`,
-    tx<{ region_code: string; scanned_at: Date }[]>`
-      select region_code, scanned_at from consumer_scans
-      where tenant_id = ${c.tenantId} and epc = ${c.epc} and scanned_at >= ${since} and region_code is not null
-      order by id desc limit 50`,
+  // how many of the batch's later claims share each claim's device and address
+  const laterDevice = claims.map((c, k) => claims.filter((o, j) => j > k && c.deviceId !== null && o.deviceId === c.deviceId).length);
+  const ipHex = claims.map((c) => c.ipHash.toString('hex'));
+  const laterAddress = claims.map((_, k) => ipHex.filter((h, j) => j > k && h === ipHex[k]).length);
+  const inBatchDevice = claims.map((c) => claims.filter((o) => c.deviceId !== null && o.deviceId === c.deviceId).length);
+  const inBatchAddress = ipHex.map((h) => ipHex.filter((o) => o === h).length);
+  const counts = await tx<{ devices: number; device_n: number; address_n: number }[]>`
+    select
+      (select count(distinct device_id) from (
+        select device_id from consumer_scans where tenant_id = ${tenantId} and epc = q.epc and device_id is not null
+        order by id desc limit 500) s)::int as devices,
+      (case when q.device is null then 0 else
+        (select count(*) from (select 1 from consumer_scans where tenant_id = ${tenantId} and device_id = q.device
+           and scanned_at >= ${burstSince} limit ${t.burstCount + 1} + q.device_batch) a)
+        + (select count(*) from (select 1 from code_verifications where tenant_id = ${tenantId} and device_id = q.device
+           and verified_at >= ${burstSince} limit ${t.burstCount + 1} + q.device_batch) b) end)::int as device_n,
+      ((select count(*) from (select 1 from consumer_scans where tenant_id = ${tenantId} and ip_hash = x.ip
+          and scanned_at >= ${burstSince} limit ${t.addressBurstCount + 1} + q.address_batch) a)
+        + (select count(*) from (select 1 from code_verifications where tenant_id = ${tenantId} and ip_hash = x.ip
+          and verified_at >= ${burstSince} limit ${t.addressBurstCount + 1} + q.address_batch) b))::int as address_n
+    from unnest(${claims.map((c) => c.epc)}::text[], ${claims.map((c) => c.deviceId)}::uuid[], ${ipHex}::text[],
+      ${inBatchDevice}::int[], ${inBatchAddress}::int[]) with ordinality as q(epc, device, ip_hex, device_batch, address_batch, i)
+    cross join lateral (select decode(q.ip_hex, 'hex') as ip) x
+    order by q.i`;
+  // sightings only for claims that say where they are (a region or coordinates): few, read one by one
+  const sightings = await Promise.all(claims.map((c) => sightingsOf(tx, tenantId, c, since)));
+  const assessments = claims.map((c, k): Assessment => {
+    const n = counts[k] ?? { devices: 0, device_n: 0, address_n: 0 };
+    const flags = [
+      repeatedScans(t, c.epc, Number(n.devices)),
+      farApart(t, c.epc, { at: now, regionCode: c.regionCode, lat: c.lat, lng: c.lng }, sightings[k] ?? []),
+      c.deviceId ? burst(t, 'device', c.deviceId, Number(n.device_n) - (laterDevice[k] as number), c.epc) : null,
+      burst(t, 'address', ipHex[k] as string, Number(n.address_n) - (laterAddress[k] as number), c.epc),
+    ].filter((f): f is FraudFlag => f !== null);
+    return { refuse: flags.some((f) => f.action === 'refused'), flags };
+  });
+  const located = claims.filter((c) => c.lat != null && c.lng != null);
+  if (located.length) {
+    await tx`
+      insert into fraud_observations (tenant_id, epc, lat, lng)
+      select ${tenantId}, * from unnest(${located.map((c) => c.epc)}::text[], ${located.map((c) => c.lat as number)}::float8[],
+        ${located.map((c) => c.lng as number)}::float8[])`;
+  }
+  await recordFlags(
+    tx,
+    tenantId,
+    assessments.flatMap((a) => a.flags),
+    now,
+  );
+  return assessments;
+}
+
+async function sightingsOf(tx: Tx, tenantId: number, c: ConsumerClaim, since: Date): Promise<Sighting[]> {
+  const [regions, points] = await Promise.all([
+    c.regionCode
+      ? tx<{ region_code: string; scanned_at: Date }[]>`
+          select region_code, scanned_at from consumer_scans
+          where tenant_id = ${tenantId} and epc = ${c.epc} and scanned_at >= ${since} and region_code is not null
+          order by id desc limit 50`
+      : Promise.resolve([]),
     c.lat != null && c.lng != null
       ? tx<{ lat: number; lng: number; observed_at: Date }[]>`
           select lat, lng, observed_at from fraud_observations
-          where tenant_id = ${c.tenantId} and epc = ${c.epc} and observed_at >= ${since} order by id desc limit 50`
+          where tenant_id = ${tenantId} and epc = ${c.epc} and observed_at >= ${since} order by id desc limit 50`
       : Promise.resolve([]),
-    device
-      ? tx<{ n: number }[]>`
-          select (select count(*) from (select 1 from consumer_scans where tenant_id = ${c.tenantId} and device_id = ${device}
-                    and scanned_at >= ${burstSince} limit ${t.burstCount + 1}) a)::int
-               + (select count(*) from (select 1 from code_verifications where tenant_id = ${c.tenantId} and device_id = ${device}
-                    and verified_at >= ${burstSince} limit ${t.burstCount + 1}) b)::int as n`
-      : Promise.resolve([{ n: 0 }]),
-    tx<{ n: number }[]>`
-      select (select count(*) from (select 1 from consumer_scans where tenant_id = ${c.tenantId} and ip_hash = ${c.ipHash}
-                and scanned_at >= ${burstSince} limit ${t.addressBurstCount + 1}) a)::int
-           + (select count(*) from (select 1 from code_verifications where tenant_id = ${c.tenantId} and ip_hash = ${c.ipHash}
-                and verified_at >= ${burstSince} limit ${t.addressBurstCount + 1}) b)::int as n`,
   ]);
-  const earlier: Sighting[] = [
+  return [
     ...regions.map((r) => ({ at: r.scanned_at, regionCode: r.region_code })),
     ...points.map((p) => ({ at: p.observed_at, lat: p.lat, lng: p.lng })),
   ];
-  const flags = [
-    repeatedScans(t, c.epc, Number(devices[0]?.n ?? 0)),
-    farApart(t, c.epc, { at: now, regionCode: c.regionCode, lat: c.lat, lng: c.lng }, earlier),
-    device ? burst(t, 'device', device, Number(deviceCount[0]?.n ?? 0), c.epc) : null,
-    burst(t, 'address', c.ipHash.toString('hex'), Number(addressCount[0]?.n ?? 0), c.epc),
-  ].filter((f): f is FraudFlag => f !== null);
-  if (c.lat != null && c.lng != null)
-    await tx`insert into fraud_observations (tenant_id, epc, lat, lng) values (${c.tenantId}, ${c.epc}, ${c.lat}, ${c.lng})`;
-  await recordFlags(tx, c.tenantId, flags, now);
-  return { refuse: flags.some((f) => f.action === 'refused'), flags };
 }

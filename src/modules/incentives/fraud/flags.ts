@@ -13,13 +13,22 @@ import { type FraudFlag, type FraudThresholds, thresholdsOf } from './rules.ts';
 export async function recordFlags(db: Db, tenantId: number, flags: FraudFlag[], now = new Date()): Promise<void> {
   if (!flags.length) return;
   const hour = now.toISOString().slice(0, 13);
+  // one row per rule, subject and hour: flags of one key in one call count as that many hits, the last one's evidence kept
+  const byKey = new Map<string, { flag: FraudFlag; hits: number }>();
   for (const f of flags) {
-    await db`
-      insert into fraud_flags (tenant_id, rule, subject_kind, subject, epc, action, evidence, dedupe_key)
-      values (${tenantId}, ${f.rule}, ${f.subjectKind}, ${f.subject}, ${f.epc}, ${f.action}, ${db.json(f.evidence as never)},
-        ${`${f.rule}:${f.subjectKind}:${f.subject}:${hour}`})
-      on conflict (tenant_id, dedupe_key) do update set hits = fraud_flags.hits + 1, last_seen_at = now(), evidence = excluded.evidence`;
+    const key = `${f.rule}:${f.subjectKind}:${f.subject}:${hour}`;
+    byKey.set(key, { flag: f, hits: (byKey.get(key)?.hits ?? 0) + 1 });
   }
+  const rows = [...byKey];
+  await db`
+    insert into fraud_flags (tenant_id, rule, subject_kind, subject, epc, action, evidence, hits, dedupe_key)
+    select ${tenantId}, v.rule, v.kind, v.subject, v.epc, v.action, v.evidence::jsonb, v.hits, v.key
+    from unnest(${rows.map(([, r]) => r.flag.rule)}::text[], ${rows.map(([, r]) => r.flag.subjectKind)}::text[],
+      ${rows.map(([, r]) => r.flag.subject)}::text[], ${rows.map(([, r]) => r.flag.epc)}::text[], ${rows.map(([, r]) => r.flag.action)}::text[],
+      ${rows.map(([, r]) => JSON.stringify(r.flag.evidence))}::text[], ${rows.map(([, r]) => r.hits)}::int[], ${rows.map(([k]) => k)}::text[])
+      as v(rule, kind, subject, epc, action, evidence, hits, key)
+    on conflict (tenant_id, dedupe_key) do update
+      set hits = fraud_flags.hits + excluded.hits, last_seen_at = now(), evidence = excluded.evidence`;
 }
 
 export async function fraudThresholds(db: Db, tenantId: number): Promise<FraudThresholds> {

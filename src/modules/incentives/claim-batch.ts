@@ -1,0 +1,187 @@
+/**
+ * Consumers' claims with a right hidden code, decided together: the claims that arrive while a batch is in flight
+ * go into the next one (platform/coalescer.ts), and one transaction then does for all of them what one claim needs
+ * — the code's state and recall, the throttle read, the verification recorded, the fraud check (with the sell-out rebate when a program runs),
+ * the consumer of each device found or made, and every active campaign's decision — in a dozen set-based statements
+ * and one commit, instead of some twenty statements and three commits per claim. Each claim is still decided as if
+ * it ran alone, in arrival order (claim.ts, claim-allocation.ts, fraud/assess.ts). One batch at a time per node.
+ *
+ * A batch that fails as a whole (a deadlock with another node, say) is tried again one claim at a time, so one bad
+ * claim does not fail the others.
+ */
+import type { Sql, Tx } from '../../db/connection.ts';
+import { Coalescer } from '../../platform/coalescer.ts';
+import { consumersFor } from '../consumers/index.ts';
+import { OUT_OF_CIRCULATION } from '../resolver/resolve.ts';
+import { recordVerification, recordVerifications } from '../resolver/scans.ts';
+import { type Subjects, type ThrottleLimits, type ThrottleScope, throttledMany } from '../resolver/throttle.ts';
+import { activePrograms } from './channel/programs.ts';
+import { payOnVerification } from './channel/sellout.ts';
+import { type ClaimResult, claimCodes } from './claim.ts';
+import { type Assessment, assessConsumerClaims } from './fraud/assess.ts';
+
+export interface VerifiedClaim {
+  tenantId: number;
+  epc: string;
+  gtin: string;
+  /** the device cookie */
+  deviceId: string;
+  /** its identifier hash (consumers module) */
+  deviceHash: Buffer;
+  ipHash: Buffer;
+  /** what the throttle counts the try under */
+  subjects: Subjects;
+}
+
+export type ClaimAnswer =
+  /** the code is not on a product (or no longer in circulation): the caller refuses it as an unknown code */
+  | { kind: 'unknown' }
+  /** the code's lot is under an active recall */
+  | { kind: 'recalled' }
+  | { kind: 'throttled'; scope: ThrottleScope; retryAfter: number }
+  | { kind: 'fraud_refused'; rules: string[] }
+  | { kind: 'claimed'; results: ClaimResult[] };
+
+export class ClaimProcessor {
+  private readonly batcher: Coalescer<VerifiedClaim, ClaimAnswer>;
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly limits: ThrottleLimits,
+    options: { maxBatch?: number; maxInFlight?: number } = {},
+  ) {
+    this.batcher = new Coalescer((batch) => this.run(batch), { maxBatch: options.maxBatch ?? 200, maxInFlight: options.maxInFlight ?? 2 });
+  }
+
+  claim(c: VerifiedClaim): Promise<ClaimAnswer> {
+    return this.batcher.submit(c);
+  }
+
+  /** batches run and claims served (average batch size = requests / batches) */
+  get stats(): { batches: number; requests: number } {
+    return this.batcher.stats;
+  }
+
+  private async run(batch: VerifiedClaim[]): Promise<ClaimAnswer[]> {
+    try {
+      return await inTransaction(this.sql, (tx) => processClaims(tx, this.limits, batch));
+    } catch (err) {
+      if (batch.length === 1) throw err;
+      // each claim again on its own: one that fails again is answered with its own error
+      return Promise.all(
+        batch.map((c) => inTransaction(this.sql, (tx) => processClaims(tx, this.limits, [c])).then((r) => r[0] as ClaimAnswer)),
+      );
+    }
+  }
+}
+
+/**
+ * A transaction on a connection reserved first. postgres.js 3.4.9's sql.begin can send its BEGIN on a connection it has
+ * not reserved when that BEGIN fills the connection's pipeline under load (porsager/postgres#823, #1189): the claim
+ * then failed with UNSAFE_TRANSACTION (seen once in the 1,000-claim race). A reserved connection carries nothing else.
+ */
+async function inTransaction<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const conn = await sql.reserve();
+  try {
+    await conn`begin`;
+    try {
+      const result = await fn(conn as unknown as Tx);
+      await conn`commit`;
+      return result;
+    } catch (err) {
+      await conn`rollback`.catch(() => undefined);
+      throw err;
+    }
+  } finally {
+    conn.release();
+  }
+}
+
+/** The whole batch in the caller's transaction, brand by brand. */
+async function processClaims(tx: Tx, limits: ThrottleLimits, batch: readonly VerifiedClaim[]): Promise<ClaimAnswer[]> {
+  const answers: ClaimAnswer[] = new Array(batch.length);
+  const tenants = new Map<number, number[]>();
+  batch.forEach((c, k) => {
+    tenants.set(c.tenantId, [...(tenants.get(c.tenantId) ?? []), k]);
+  });
+  for (const [tenantId, indexes] of tenants) {
+    const claims = indexes.map((k) => batch[k] as VerifiedClaim);
+    const decided = await processBrand(tx, limits, tenantId, claims);
+    indexes.forEach((k, j) => {
+      answers[k] = decided[j] as ClaimAnswer;
+    });
+  }
+  return answers;
+}
+
+async function processBrand(tx: Tx, limits: ThrottleLimits, tenantId: number, claims: readonly VerifiedClaim[]): Promise<ClaimAnswer[]> {
+  const answers: (ClaimAnswer | null)[] = claims.map(() => null);
+  // the codes' state: on a product and in circulation, and not under a recall
+  const states = await tx<{ status: string | null; recalled: boolean }[]>`
+    select c.status, exists (select 1 from recalls r where r.tenant_id = c.tenant_id and r.gtin = c.gtin and r.lot = c.lot and r.active) as recalled
+    from unnest(${claims.map((c) => c.epc)}::text[]) with ordinality as q(epc, i)
+    left join code_state c on c.tenant_id = ${tenantId} and c.epc = q.epc
+    order by q.i`;
+  states.forEach((st, k) => {
+    if (st.status === null || OUT_OF_CIRCULATION.has(st.status)) answers[k] = { kind: 'unknown' };
+    else if (st.recalled) answers[k] = { kind: 'recalled' };
+  });
+  // the throttle: a code, device or address over its limit is refused even with the right code
+  const known = claims.flatMap((_, k) => (answers[k] ? [] : [k]));
+  const stops = await throttledMany(
+    tx,
+    known.map((k) => (claims[k] as VerifiedClaim).subjects),
+    limits,
+  );
+  stops.forEach((s, j) => {
+    if (s) answers[known[j] as number] = { kind: 'throttled', ...s };
+  });
+  const open = claims.flatMap((_, k) => (answers[k] ? [] : [k]));
+  if (!open.length) return answers as ClaimAnswer[];
+  // a proven purchase: recorded, with the sell-out rebate of the store and distributor (动销返利) and the fraud check;
+  // the flags the check raises are kept even when it refuses the claim
+  const who = open.map((k) => {
+    const c = claims[k] as VerifiedClaim;
+    return { tenantId, epc: c.epc, deviceId: c.deviceId, ipHash: c.ipHash, regionCode: null };
+  });
+  let assessments: Assessment[];
+  if ((await activePrograms(tx, tenantId, ['sellout_rebate'])).length) {
+    // a sell-out program pays per claim: each in turn, as the resolver's /verify does
+    assessments = [];
+    for (const w of who) {
+      await recordVerification(tx, tenantId, w.epc, w);
+      const paid = await payOnVerification(tx, w);
+      assessments.push(paid.assessment ?? ((await assessConsumerClaims(tx, tenantId, [w]))[0] as Assessment));
+    }
+  } else {
+    await recordVerifications(tx, tenantId, who);
+    assessments = await assessConsumerClaims(tx, tenantId, who);
+  }
+  const allowed: number[] = [];
+  open.forEach((k, j) => {
+    const a = assessments[j] as Assessment;
+    if (a.refuse)
+      answers[k] = { kind: 'fraud_refused', rules: [...new Set(a.flags.filter((f) => f.action === 'refused').map((f) => f.rule))] };
+    else allowed.push(k);
+  });
+  if (!allowed.length) return answers as ClaimAnswer[];
+  const consumerIds = await consumersFor(
+    tx,
+    tenantId,
+    'device',
+    allowed.map((k) => (claims[k] as VerifiedClaim).deviceHash),
+    'cookie',
+  );
+  const results = await claimCodes(
+    tx,
+    tenantId,
+    allowed.map((k, j) => {
+      const c = claims[k] as VerifiedClaim;
+      return { epc: c.epc, gtin: c.gtin, consumerId: consumerIds[j] as number, deviceId: c.deviceId };
+    }),
+  );
+  allowed.forEach((k, j) => {
+    answers[k] = { kind: 'claimed', results: results[j] as ClaimResult[] };
+  });
+  return answers as ClaimAnswer[];
+}
