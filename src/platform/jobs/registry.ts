@@ -27,6 +27,8 @@ export interface JobKind<P = unknown, R = unknown> {
   access: Action;
   /** runs a job left running by a dead process gets (default 2: one retry) */
   maxAttempts?: number;
+  /** checks against the database before the job is queued (unknown ids): throws an AppError naming the field */
+  check?(ctx: RequestContext, params: P, pointer: string): Promise<void>;
   run(ctx: JobContext, params: P, progress: ReportProgress): Promise<R>;
 }
 

@@ -97,13 +97,14 @@ const COLUMNS = (db: Db) => db`id::int, kind, params, status, progress_done, pro
 export async function startJob(
   ctx: RequestContext,
   registry: JobRegistry,
-  input: { kind: string; params: unknown; idempotencyKey?: string },
+  input: { kind: string; params: unknown; idempotencyKey?: string /** where the parameters are in the request */; pointer?: string },
 ): Promise<{ job: JobView; replayed: boolean }> {
   const kind = registry.get(input.kind);
   if (!kind) throw AppError.field('/body/kind', 'jobs.unknown_kind', { value: input.kind });
   if (!roleMay(ctx.actor.role, kind.access) || (ctx.actor.kind === 'api_key' && !ctx.actor.keyActions?.includes(kind.access)))
     throw AppError.forbidden('access.denied');
-  const params = registry.validate(input.kind, input.params);
+  const pointer = input.pointer ?? '/body/params';
+  const params = registry.validate(input.kind, input.params, pointer);
   const t = ctx.actor.tenantId;
   const by = actorLabel(ctx.actor);
   const existing = async () => {
@@ -117,6 +118,7 @@ export async function startJob(
   };
   const first = await existing();
   if (first) return first;
+  await kind.check?.(ctx, params, pointer);
   const actor: StoredActor = { ...ctx.actor, locale: ctx.locale };
   try {
     const row = await ctx.sql.begin(async (tx) => {
