@@ -37,6 +37,7 @@ async function planFor(params: Record<string, unknown>): Promise<number> {
   return job.result.plans[0].id;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
 const lineOf = (plan: Record<string, any>, party: string, sku: string) =>
   plan.lines.find((l: { party: { code: string }; sku: string }) => l.party.code === party && l.sku === sku);
 
@@ -47,7 +48,7 @@ beforeAll(async () => {
   const products = await sql<{ id: number; sku: string; gtin: string }[]>`
     select p.id::int, p.sku, l.gtin from products p join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'unit'
     where p.tenant_id = ${tenant} and p.status = 'active' order by p.sku limit 2`;
-  const [A, B] = products as [(typeof products)[0], (typeof products)[0]];
+  const [A, B] = [...products] as [(typeof products)[0], (typeof products)[0]];
   skuA = A.sku;
   skuB = B.sku;
   const [d] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = 'D0001'`;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import type { JobRegistry } from '../../platform/jobs/index.ts';
 import { businessToday } from '../inventory/index.ts';
+import { capacityRoutes } from './capacity/routes.ts';
 import { type DemandForecaster, sellThroughForecaster } from './plans/forecaster.ts';
 import { planJob } from './plans/job.ts';
 import { planRoutes } from './plans/routes.ts';
@@ -23,4 +24,5 @@ export function registerPlanningJobs(registry: JobRegistry, forecaster: DemandFo
 
 export async function planningRoutes(api: FastifyInstance, sql: Sql, registry: JobRegistry): Promise<void> {
   await planRoutes(api, sql, registry);
+  await capacityRoutes(api, sql);
 }
