@@ -151,6 +151,8 @@ export const PERMISSIONS = {
   'plans:read': ['brand_admin', 'brand_sales', 'brand_planner', 'distributor_admin', 'distributor_staff'],
   'plans:write': ['brand_admin', 'brand_planner'],
   'plans:respond': ['distributor_admin', 'distributor_staff'],
+  // accept and reject: either side (the plan's state says which step it is)
+  'plans:decide': ['brand_admin', 'brand_planner', 'distributor_admin', 'distributor_staff'],
   // production capacity and the demand plan against it: the brand's
   'capacity:read': ['brand_admin', 'brand_planner'],
   'capacity:write': ['brand_admin', 'brand_planner'],

@@ -12,7 +12,7 @@ import { readTable, TabularError, writeTable, XLSX_TYPE } from '../../../platfor
 import { demandByWeek } from './demand.ts';
 import { capacityReport } from './report.ts';
 import { type CapacityInput, capacityIn, planDemandLines, setCapacity } from './store.ts';
-import { dayNumber, weeksBetween } from './weeks.ts';
+import { dayNumber, isPlanningDay, weeksBetween } from './weeks.ts';
 
 const Day = Type.String({ format: 'date', maxLength: 10 });
 const MAX_WEEKS = 104;
@@ -37,10 +37,10 @@ const CapacityBody = strictObject({
 });
 
 function checkRange(from: string, to: string): void {
+  if (!isPlanningDay(from)) throw AppError.field('/query/from', 'capacity.range', { reason: 'not a day between 2000 and 2100' });
+  if (!isPlanningDay(to)) throw AppError.field('/query/to', 'capacity.range', { reason: 'not a day between 2000 and 2100' });
   const a = dayNumber(from);
   const b = dayNumber(to);
-  if (Number.isNaN(a)) throw AppError.field('/query/from', 'capacity.range', { reason: 'not a date' });
-  if (Number.isNaN(b)) throw AppError.field('/query/to', 'capacity.range', { reason: 'not a date' });
   if (b < a) throw AppError.field('/query/to', 'capacity.range', { reason: 'before from' });
   if (b - a > MAX_WEEKS * 7) throw AppError.field('/query/to', 'capacity.range', { reason: `more than ${MAX_WEEKS} weeks` });
 }

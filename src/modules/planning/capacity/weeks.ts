@@ -17,13 +17,15 @@ export function mondayOf(day: string): string {
   return dayOf(n - (isoDow - 1));
 }
 
+/** A real calendar day between 2000 and 2100 (planning has no business outside, and PostgreSQL has no year 0). */
+export function isPlanningDay(day: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || dayOf(dayNumber(day)) !== day) return false;
+  const year = Number(day.slice(0, 4));
+  return year >= 2000 && year <= 2100;
+}
+
 export function isMonday(day: string): boolean {
-  return (
-    /^\d{4}-\d{2}-\d{2}$/.test(day) &&
-    !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) &&
-    dayOf(dayNumber(day)) === day &&
-    mondayOf(day) === day
-  );
+  return isPlanningDay(day) && mondayOf(day) === day;
 }
 
 /** The Mondays from `from`'s week to `to`'s week, inclusive. */

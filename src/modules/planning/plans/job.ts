@@ -7,6 +7,7 @@ import { message } from '../../../http/messages.ts';
 import { AppError } from '../../../http/problem.ts';
 import type { JobKind } from '../../../platform/jobs/index.ts';
 import { DEFAULT_REVIEW_DAYS, DEFAULT_SERVICE_LEVEL } from '../../inventory/index.ts';
+import { isPlanningDay } from '../capacity/weeks.ts';
 import { type ComputedPlan, computePlan, type PlanParams, resolveDistributors, resolveSkus, savePlans } from './create.ts';
 import type { DemandForecaster } from './forecaster.ts';
 
@@ -42,8 +43,8 @@ export function planJob(forecaster: DemandForecaster, today: () => string): JobK
     params: PlanParamsSchema,
     async check(ctx, p, at) {
       if (!p.all && !p.distributors) throw AppError.field(`${at}/distributors`, 'field.required', { field: 'distributors' });
-      if (p.asOf && Number.isNaN(Date.parse(`${p.asOf}T00:00:00Z`)))
-        throw AppError.field(`${at}/asOf`, 'field.invalid', { field: 'asOf', reason: 'not a date' });
+      if (p.asOf && !isPlanningDay(p.asOf))
+        throw AppError.field(`${at}/asOf`, 'field.invalid', { field: 'asOf', reason: 'not a day between 2000 and 2100' });
       await resolveDistributors(ctx, p, at);
       await resolveSkus(ctx, p.skus, at);
     },

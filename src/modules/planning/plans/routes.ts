@@ -96,7 +96,7 @@ export async function planRoutes(api: FastifyInstance, sql: Sql, registry: JobRe
 
   const step = (
     url: string,
-    access: 'plans:write' | 'plans:respond' | 'plans:read',
+    access: 'plans:write' | 'plans:decide',
     summary: string,
     act: (req: import('fastify').FastifyRequest) => Promise<{ replayed?: boolean } | undefined | void>,
     body?: unknown,
@@ -119,7 +119,7 @@ export async function planRoutes(api: FastifyInstance, sql: Sql, registry: JobRe
   );
   step(
     '/planning/plans/:id/accept',
-    'plans:read',
+    'plans:decide',
     'Accept: the distributor sends its answer to the brand (shared -> adjusted); the brand agrees (adjusted -> accepted) and the ' +
       'lines with a quantity become order drafts, one per buyer, exactly once (a retry returns the same plan and drafts)',
     (req) => acceptPlan(ctxOf(req, sql), (req.params as { id: number }).id),
@@ -133,7 +133,7 @@ export async function planRoutes(api: FastifyInstance, sql: Sql, registry: JobRe
   );
   step(
     '/planning/plans/:id/reject',
-    'plans:read',
+    'plans:decide',
     'Reject the plan: the brand before it is accepted, the distributor while it is shared; with a note; audited',
     (req) => rejectPlan(ctxOf(req, sql), (req.params as { id: number }).id, (req.body as { note?: string } | undefined)?.note ?? null),
     NoteBody,
