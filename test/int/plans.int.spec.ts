@@ -308,3 +308,34 @@ describe('bad input to plans', () => {
     expect(await count('replenishment_plans')).toBe(plans);
   });
 });
+
+describe('demand forecasters', () => {
+  it('turns a per-series model into daily mean and deviation: zeros filled in, σ from the 80% interval', async () => {
+    const { seriesForecaster } = await import('../../src/modules/planning/index.ts');
+    const seen: number[][] = [];
+    // a model that forecasts the last week's mean with an interval of ±10 units (so σ = 10 / z(0.9))
+    const model = (y: number[], o: { horizon: number; seasonLength: number; level: number }) => {
+      seen.push(y);
+      const m = y.slice(-o.seasonLength).reduce((a, b) => a + b, 0) / o.seasonLength;
+      const mean = new Array(o.horizon).fill(m);
+      return { model: 'last_week_mean', mean, lower: mean.map((x) => x - 10), upper: mean.map((x) => x + 10) };
+    };
+    const sql = server.db.sql;
+    const [d] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = 'D0001'`;
+    const [b] = await sql<{ id: number }[]>`select id::int from products where tenant_id = ${tenant} and sku = ${skuB}`;
+    const f = await seriesForecaster(model).forecast(sql, {
+      tenantId: tenant,
+      partyIds: [d?.id as number],
+      productIds: [b?.id as number],
+      history: { days: 28, from: '2026-10-04', to: '2026-11-01' },
+      horizonDays: 14,
+    });
+    // SKU B sold 10 every other day from 10-04: the series has its zeros, and its last week holds 3 sales days (10-26, 28, 30)
+    expect(seen[0]).toHaveLength(28);
+    expect(seen[0]?.slice(0, 4)).toEqual([10, 0, 10, 0]);
+    expect(f).toHaveLength(1);
+    expect(f[0]?.mean).toBeCloseTo(30 / 7, 10);
+    expect(f[0]?.sd).toBeCloseTo(10 / 1.2815515655446004, 6);
+    expect(f[0]?.history).toBe(140);
+  });
+});

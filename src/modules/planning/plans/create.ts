@@ -58,7 +58,6 @@ export interface ComputedPlan {
 
 /** The distributors a run plans for, checked: each must exist in the caller's scope and be a distributor. */
 export async function resolveDistributors(ctx: RequestContext, p: Pick<PlanParams, 'distributors' | 'all'>, pointer: string) {
-  const t = ctx.actor.tenantId;
   if (p.all) {
     return ctx.sql<{ id: number; code: string }[]>`
       select p.id::int, p.code from parties p

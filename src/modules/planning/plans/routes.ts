@@ -98,7 +98,7 @@ export async function planRoutes(api: FastifyInstance, sql: Sql, registry: JobRe
     url: string,
     access: 'plans:write' | 'plans:decide',
     summary: string,
-    act: (req: import('fastify').FastifyRequest) => Promise<{ replayed?: boolean } | undefined | void>,
+    act: (req: import('fastify').FastifyRequest) => Promise<unknown>,
     body?: unknown,
   ) =>
     api.post(
