@@ -107,10 +107,8 @@ export async function planRoutes(api: FastifyInstance, sql: Sql, registry: JobRe
       async (req, reply) => {
         const r = await act(req);
         const plan = await getPlan(ctxOf(req, sql), (req.params as { id: number }).id);
-        return reply
-          .status(200)
-          .header('x-replayed', r && 'replayed' in r && r.replayed ? 'true' : 'false')
-          .send(plan);
+        const replayed = typeof r === 'object' && r !== null && (r as { replayed?: boolean }).replayed === true;
+        return reply.status(200).header('x-replayed', String(replayed)).send(plan);
       },
     );
 
