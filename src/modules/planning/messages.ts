@@ -31,10 +31,6 @@ export const PLANNING_MESSAGES: Record<string, { 'zh-CN': string; en: string }> 
     en: 'The plan is {status}: it cannot be {action}',
   },
   'plans.nothing_to_order': { 'zh-CN': '计划中没有数量大于零的行', en: 'No line of the plan has a quantity above zero' },
-  'plans.ordering_failed': {
-    'zh-CN': '为 {party} 生成订单草稿失败：{reason}',
-    en: 'The order draft for {party} could not be made: {reason}',
-  },
   'plans.progress': { 'zh-CN': '已完成 {done}/{total} 个经销商', en: '{done} of {total} distributors done' },
   'capacity.unknown_factory': { 'zh-CN': '工厂 {value} 不存在', en: 'Factory {value} does not exist' },
   'capacity.not_monday': { 'zh-CN': '周 {value} 必须是周一的日期', en: 'The week {value} must be given by its Monday' },
