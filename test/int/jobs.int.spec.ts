@@ -64,9 +64,9 @@ afterAll(async () => server?.close());
 
 describe('jobs', () => {
   it('runs a job to its result, reporting progress, for the one who started it', async () => {
-    const r = await call('planner', 'POST', '/api/v1/jobs', { kind: 'test.count', params: { n: 5, stepMs: 30 } });
+    const r = await call('planner', 'POST', '/api/v1/jobs', { kind: 'test.count', params: { n: 5, stepMs: 150 } });
     expect(r.status, JSON.stringify(r.body)).toBe(202);
-    expect(r.body).toMatchObject({ kind: 'test.count', status: 'queued', params: { n: 5, stepMs: 30 } });
+    expect(r.body).toMatchObject({ kind: 'test.count', status: 'queued', params: { n: 5, stepMs: 150 } });
     const seen = new Set<number>();
     await expect
       .poll(async () => {
@@ -188,7 +188,7 @@ describe('jobs', () => {
     server.app = (await buildApp({ sql: server.db.sql, webhooks: { worker: false }, jobs: { worker: false, kinds: [count, wait] } })).app;
     server.baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
     for (const k of Object.keys(tokens)) delete tokens[k];
-    const r = await call('planner', 'POST', '/api/v1/jobs', { kind: 'test.count', params: { n: 40, stepMs: 25 } });
+    const r = await call('planner', 'POST', '/api/v1/jobs', { kind: 'test.count', params: { n: 40, stepMs: 50 } });
     await other.start();
     await expect.poll(async () => (await job('planner', r.body.id)).progress.done).toBeGreaterThan(2);
     await other.stop();
