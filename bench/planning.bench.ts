@@ -8,6 +8,7 @@
  * Prints one JSON line per figure.
  */
 import { Type } from '@sinclair/typebox';
+import type { RequestContext } from '../src/context.ts';
 import { loadDemo } from '../src/demo/load-demo.ts';
 import { demandByWeek } from '../src/modules/planning/capacity/demand.ts';
 import { capacityReport } from '../src/modules/planning/capacity/report.ts';
@@ -15,7 +16,6 @@ import { capacityIn, planDemandLines } from '../src/modules/planning/capacity/st
 import { sellThroughForecaster } from '../src/modules/planning/plans/forecaster.ts';
 import { planJob } from '../src/modules/planning/plans/job.ts';
 import { JobRegistry, JobRunner, startJob } from '../src/platform/jobs/index.ts';
-import type { RequestContext } from '../src/context.ts';
 import { emit, freshDatabase, isMain } from './support.ts';
 
 export async function run(): Promise<void> {
@@ -31,7 +31,16 @@ export async function run(): Promise<void> {
     const [u] = await sql<{ id: number }[]>`select id::int from users where tenant_id = ${tenant} and username = 'planner'`;
     const ctx: RequestContext = {
       sql,
-      actor: { kind: 'user', tenantId: tenant, tenantCode: 'demo', id: Number(u?.id), name: 'planner', role: 'brand_planner', partyId: null, territories: [] },
+      actor: {
+        kind: 'user',
+        tenantId: tenant,
+        tenantCode: 'demo',
+        id: Number(u?.id),
+        name: 'planner',
+        role: 'brand_planner',
+        partyId: null,
+        territories: [],
+      },
       locale: 'en',
       ip: null,
       requestId: 'bench',
@@ -75,7 +84,10 @@ export async function run(): Promise<void> {
       from (select sku from products where tenant_id = ${tenant} and status = 'active' order by sku limit ${skus}) pr
       cross join generate_series('2026-11-02'::date, '2026-11-23'::date, '7 days') w`;
     started = performance.now();
-    const [capacity, demandLines] = await Promise.all([capacityIn(ctx, '2026-11-02', '2026-11-29'), planDemandLines(ctx, '2026-11-02', '2026-11-29')]);
+    const [capacity, demandLines] = await Promise.all([
+      capacityIn(ctx, '2026-11-02', '2026-11-29'),
+      planDemandLines(ctx, '2026-11-02', '2026-11-29'),
+    ]);
     const report = capacityReport(capacity, demandByWeek(demandLines, '2026-11-02', '2026-11-29'));
     emit('planning', 'capacity_report_rows', report.length, 'rows');
     emit('planning', 'capacity_report_ms', performance.now() - started, 'ms');
@@ -98,7 +110,9 @@ export async function run(): Promise<void> {
     started = performance.now();
     await runner.start();
     for (;;) {
-      const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from jobs where kind = 'bench.noop' and status <> 'succeeded'`;
+      const [{ n } = { n: 0 }] = await sql<
+        { n: number }[]
+      >`select count(*)::int as n from jobs where kind = 'bench.noop' and status <> 'succeeded'`;
       if (!n) break;
       await new Promise((r) => setTimeout(r, 50));
     }
