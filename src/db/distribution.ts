@@ -108,4 +108,9 @@ export const DISTRIBUTION: Record<string, Layout> = {
   webhook_deliveries: tenant,
   webhook_events: tenant,
   webhook_subscriptions: tenant,
+  // jobs and planning (replenishment plans with distributors, production capacity)
+  jobs: tenant,
+  production_capacity: tenant,
+  replenishment_plan_lines: tenant,
+  replenishment_plans: tenant,
 };

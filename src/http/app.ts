@@ -32,10 +32,12 @@ import { ordersRoutes } from '../modules/orders/routes.ts';
 import { orderRulesRoutes } from '../modules/orders/rules-routes.ts';
 import { WaitingOrdersWorker } from '../modules/orders/waiting-orders.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
+import { planningRoutes, registerPlanningJobs } from '../modules/planning/index.ts';
 import { type ConsumerOptions, consumerRoutes } from '../modules/resolver/routes.ts';
 import { traceControlRoutes } from '../modules/trace/control-routes.ts';
 import { traceRoutes } from '../modules/trace/routes.ts';
 import { type WebhookSettings, WebhookWorker, webhookSettings, webhooksRoutes } from '../modules/webhooks/index.ts';
+import { type JobKind, JobRegistry, JobRunner, jobsRoutes, type RunnerOptions } from '../platform/jobs/index.ts';
 import { ReadCache } from '../platform/read-cache.ts';
 import { type DeclaredRoute, installAccessControl } from './access.ts';
 import { ioRoutes } from './io-routes.ts';
@@ -74,11 +76,14 @@ export interface AppOptions {
   consumer?: Partial<ConsumerOptions>;
   /** the consumers' identity flows: SMS provider, WeChat endpoint, one-time code limits (default THROUGHLINE_*) */
   consumers?: ConsumersOptions & { smsSender?: SmsSender };
+  /** the job runner (default on), its timings, and kinds of job beyond the modules' own (tests) */
+  jobs?: { worker?: boolean; runner?: Partial<RunnerOptions>; kinds?: JobKind[] };
 }
 
 export interface App {
   app: FastifyInstance;
   routes: DeclaredRoute[];
+  jobs: { registry: JobRegistry; runner: JobRunner | null };
 }
 
 export async function buildApp(opts: AppOptions): Promise<App> {
@@ -185,6 +190,16 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     app.addHook('onReady', async () => waiting.start());
     app.addHook('onClose', () => waiting.stop());
   }
+  const jobRegistry = new JobRegistry();
+  for (const kind of opts.jobs?.kinds ?? []) jobRegistry.register(kind);
+  registerPlanningJobs(jobRegistry);
+  let jobRunner: JobRunner | null = null;
+  if (opts.jobs?.worker !== false) {
+    const runner = new JobRunner(opts.sql, jobRegistry, opts.jobs?.runner, (level, msg, err) => app.log[level]({ err }, msg));
+    app.addHook('onReady', () => runner.start());
+    app.addHook('onClose', () => runner.stop());
+    jobRunner = runner;
+  }
   const readCache = new ReadCache();
   await readCache.listen(opts.sql);
   app.addHook('onClose', () => readCache.close());
@@ -251,6 +266,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await channelIncentiveRoutes(api, opts.sql);
       await fraudRoutes(api, opts.sql);
       await campaignsRoutes(api, opts.sql);
+      await jobsRoutes(api, opts.sql, jobRegistry);
+      await planningRoutes(api, opts.sql, jobRegistry);
     },
     { prefix: '/api/v1' },
   );
@@ -271,7 +288,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       .type('application/problem+json; charset=utf-8')
       .send(toProblem(new AppError(404, 'route.not_found'), req.locale ?? 'zh-CN', req.url));
   });
-  return { app, routes };
+  return { app, routes, jobs: { registry: jobRegistry, runner: jobRunner } };
 }
 
 function outage(availability: DatabaseAvailability): AppError {

@@ -2,6 +2,8 @@
  * Human messages for stable error codes, in zh-CN (default) and en. The code is the contract;
  * the text is for people and may change. `{name}` placeholders are filled from the error's params.
  */
+import { PLANNING_MESSAGES } from '../modules/planning/messages.ts';
+
 export type Locale = 'zh-CN' | 'en';
 
 const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
@@ -418,6 +420,7 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   },
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
   unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
+  ...PLANNING_MESSAGES,
 };
 
 export function message(code: string, locale: Locale, params: Record<string, unknown> = {}): string {

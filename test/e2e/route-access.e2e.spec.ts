@@ -181,6 +181,27 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/campaigns/:id/rewards/paid': { path: '/api/v1/campaigns/999999/rewards/paid', body: { ids: [1] } },
     'GET /api/v1/campaign-rewards': { path: '/api/v1/campaign-rewards' },
     'GET /api/v1/campaign-rewards/export': { path: '/api/v1/campaign-rewards/export' },
+    'POST /api/v1/jobs': { path: '/api/v1/jobs', body: {} },
+    'GET /api/v1/jobs': { path: '/api/v1/jobs' },
+    'GET /api/v1/jobs/:id': { path: '/api/v1/jobs/999999' },
+    'POST /api/v1/jobs/:id/cancel': { path: '/api/v1/jobs/999999/cancel' },
+    'POST /api/v1/planning/plans': { path: '/api/v1/planning/plans', body: {} },
+    'GET /api/v1/planning/plans': { path: '/api/v1/planning/plans' },
+    'GET /api/v1/planning/plans/:id': { path: '/api/v1/planning/plans/999999' },
+    'POST /api/v1/planning/plans/:id/share': { path: '/api/v1/planning/plans/999999/share' },
+    'POST /api/v1/planning/plans/:id/accept': { path: '/api/v1/planning/plans/999999/accept' },
+    'POST /api/v1/planning/plans/:id/send-back': { path: '/api/v1/planning/plans/999999/send-back', body: {} },
+    'POST /api/v1/planning/plans/:id/reject': { path: '/api/v1/planning/plans/999999/reject', body: {} },
+    'PATCH /api/v1/planning/plans/:id/lines': { path: '/api/v1/planning/plans/999999/lines', body: {} },
+    'PUT /api/v1/planning/capacity': { path: '/api/v1/planning/capacity', body: {} },
+    'POST /api/v1/planning/capacity/import': {
+      path: '/api/v1/planning/capacity/import?format=csv',
+      body: 'factory,week,capacity\n',
+      contentType: 'text/csv',
+    },
+    'GET /api/v1/planning/capacity': { path: '/api/v1/planning/capacity?from=2026-11-02&to=2026-11-30' },
+    'GET /api/v1/planning/demand-plan': { path: '/api/v1/planning/demand-plan?from=2026-11-02&to=2026-11-30' },
+    'GET /api/v1/planning/capacity/report': { path: '/api/v1/planning/capacity/report?from=2026-11-02&to=2026-11-30' },
   };
   return samples[`${method} ${url}`];
 }

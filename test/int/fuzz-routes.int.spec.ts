@@ -209,7 +209,10 @@ function makeRequest(op: Operation, caller: Caller, rng: Rng, hostile: boolean):
   if (rng.chance(0.05)) headers['x-api-key'] = rng.pick(['', 'tlk_', `tlk_${randomString(rng, 8, 60, false)}`]);
 
   let body: string | Buffer | undefined;
-  const isImport = op.key === 'POST /api/v1/imports/{entity}' || op.key === 'POST /api/v1/orders/import';
+  const isImport =
+    op.key === 'POST /api/v1/imports/{entity}' ||
+    op.key === 'POST /api/v1/orders/import' ||
+    op.key === 'POST /api/v1/planning/capacity/import';
   if (op.body) {
     const value = validValue(op.body, rng, pools);
     body = JSON.stringify(value);
@@ -252,7 +255,11 @@ function makeRequest(op: Operation, caller: Caller, rng: Rng, hostile: boolean):
   } else if (isImport) {
     const entity = op.template === '/api/v1/orders/import' ? 'orders' : (path.split('/')[4]?.split('?')[0] ?? 'parties');
     const spec = IMPORT_SPECS[entity];
-    const headersOfSpec = spec ? spec.columns.map((c) => c.header) : ['sku', 'quantity', 'buyer'];
+    const headersOfSpec = spec
+      ? spec.columns.map((c) => c.header)
+      : op.template.includes('/capacity/')
+        ? ['factory', 'week', 'sku', 'category', 'capacity']
+        : ['sku', 'quantity', 'buyer'];
     if (!hostile || rng.chance(0.7)) {
       body = fuzzCsv(headersOfSpec, rng, pools);
       headers['content-type'] = 'text/csv';

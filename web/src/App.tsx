@@ -43,6 +43,10 @@ const ConsumerProfilePage = lazy(() => import('./pages/consumers/ConsumerProfile
 const MallItemsPage = lazy(() => import('./pages/consumers/MallItems.tsx').then((m) => ({ default: m.MallItemsPage })));
 const SegmentsPage = lazy(() => import('./pages/Segments.tsx').then((m) => ({ default: m.SegmentsPage })));
 const CampaignsPage = lazy(() => import('./pages/Campaigns.tsx').then((m) => ({ default: m.CampaignsPage })));
+const PlansPage = lazy(() => import('./pages/planning/Plans.tsx').then((m) => ({ default: m.PlansPage })));
+const PlanDetailPage = lazy(() => import('./pages/planning/PlanDetail.tsx').then((m) => ({ default: m.PlanDetailPage })));
+const CapacityPage = lazy(() => import('./pages/planning/Capacity.tsx').then((m) => ({ default: m.CapacityPage })));
+const JobsPage = lazy(() => import('./pages/planning/Jobs.tsx').then((m) => ({ default: m.JobsPage })));
 const WebhooksPage = lazy(() => import('./pages/Webhooks.tsx').then((m) => ({ default: m.WebhooksPage })));
 
 /** antd's locale files are ES modules typed as CommonJS: accept either shape. */
@@ -293,6 +297,38 @@ function AppRoutes() {
           element={
             <Guard access="campaigns:read">
               <CampaignsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="planning/plans"
+          element={
+            <Guard access="plans:read">
+              <PlansPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="planning/plans/:id"
+          element={
+            <Guard access="plans:read">
+              <PlanDetailPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="planning/capacity"
+          element={
+            <Guard access="capacity:read">
+              <CapacityPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="jobs"
+          element={
+            <Guard access="jobs:read">
+              <JobsPage />
             </Guard>
           }
         />

@@ -70,7 +70,14 @@ export const ADMIN_ITEMS: NavItem[] = [
   { key: 'webhooks', path: '/webhooks', label: 'menu.webhooks', access: 'webhooks:manage' },
 ];
 
-export const COMING_SOON = ['incentives', 'analytics', 'planning'] as const;
+/** Planning: replenishment plans with distributors (CPFR), capacity against demand, and the long runs behind them. */
+export const PLANNING_ITEMS: NavItem[] = [
+  { key: 'plans', path: '/planning/plans', label: 'menu.plans', access: 'plans:read' },
+  { key: 'capacity', path: '/planning/capacity', label: 'menu.capacity', access: 'capacity:read' },
+  { key: 'jobs', path: '/jobs', label: 'menu.jobs', access: 'jobs:read' },
+];
+
+export const COMING_SOON = ['incentives', 'analytics'] as const;
 export type ComingSoonModule = (typeof COMING_SOON)[number];
 
 export function canSee(access: NavItem['access'] | 'brand', role: string | undefined, brandOnly = false): boolean {
@@ -90,6 +97,7 @@ export function selectedKey(pathname: string): string {
     ...MAIN_ITEMS.slice(2),
     ...COMMERCE_ITEMS,
     ...MARKETING_ITEMS,
+    ...PLANNING_ITEMS,
     ...CHANNEL_ITEMS,
     ...TRACE_ITEMS,
     ...CONSUMER_ITEMS,

@@ -144,6 +144,18 @@ export const PERMISSIONS = {
   // the whole brand (not sales reps, whose scope is territories; not channel partners)
   'consumers:read': ['brand_admin', 'brand_planner'],
   'consumers:write': ['brand_admin'],
+  // long runs: anyone may start a job whose kind its role may run (each kind names its action), and follow its own
+  'jobs:start': ALL,
+  'jobs:read': ALL,
+  // replenishment plans (CPFR): the brand's planners compute, share and accept; a distributor reads, adjusts and accepts its own
+  'plans:read': ['brand_admin', 'brand_sales', 'brand_planner', 'distributor_admin', 'distributor_staff'],
+  'plans:write': ['brand_admin', 'brand_planner'],
+  'plans:respond': ['distributor_admin', 'distributor_staff'],
+  // accept and reject: either side (the plan's state says which step it is)
+  'plans:decide': ['brand_admin', 'brand_planner', 'distributor_admin', 'distributor_staff'],
+  // production capacity and the demand plan against it: the brand's
+  'capacity:read': ['brand_admin', 'brand_planner'],
+  'capacity:write': ['brand_admin', 'brand_planner'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof PERMISSIONS;
 

@@ -1,3 +1,7 @@
 /** Channel stock: views, adjustments with reasons, safety stock and alerts. */
 export { ADJUSTMENT_REASONS, type AdjustmentReason, adjustStock, type StockAdjustment } from './adjustments.ts';
+// the replenishment rule and its inputs, for planning (replenishment plans with distributors)
+export { demandStats, inverseNormal, orderUpToLevel, suggestedQuantity } from './order-up-to.ts';
+export { DEFAULT_LEAD_TIME_DAYS, DEFAULT_REVIEW_DAYS, DEFAULT_SERVICE_LEVEL } from './replenishment.ts';
 export { inventoryRoutes } from './routes.ts';
+export { businessToday, type Window, windowOf } from './sell-through.ts';

@@ -12,6 +12,7 @@ import {
   canSee,
   MAIN_ITEMS,
   MARKETING_ITEMS,
+  PLANNING_ITEMS,
   selectedKey,
   TRACE_ITEMS,
 } from '../nav.ts';
@@ -50,6 +51,14 @@ export function AppLayout() {
         key: 'marketing',
         label: <span data-testid="menu-marketing">{t('menu.incentives')}</span>,
         children: marketing.map((i) => leaf(i.key, i.path, i.label)),
+      });
+    }
+    const planning = PLANNING_ITEMS.filter((i) => canSee(i.access, role));
+    if (planning.length) {
+      items.push({
+        key: 'planning',
+        label: <span data-testid="menu-planning">{t('menu.planning')}</span>,
+        children: planning.map((i) => leaf(i.key, i.path, i.label)),
       });
     }
     items.push({

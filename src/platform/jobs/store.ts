@@ -1,0 +1,196 @@
+/**
+ * The `jobs` table as its users see it: start a job (validated, idempotent per caller and key), read one, list the
+ * caller's own, cancel. A caller sees the jobs it started; the brand admin sees every job of its brand.
+ */
+import type { Db, RequestContext } from '../../context.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import { message } from '../../http/messages.ts';
+import { AppError } from '../../http/problem.ts';
+import { type Actor, actorLabel } from '../../modules/auth/index.ts';
+import { roleMay } from '../../modules/auth/roles.ts';
+import type { JobRegistry } from './registry.ts';
+
+export const JOBS_CHANNEL = 'tl_jobs';
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface JobView {
+  id: number;
+  kind: string;
+  params: Record<string, unknown>;
+  status: JobStatus;
+  progress: { done: number; total: number | null; percent: number | null };
+  message: string | null;
+  result: unknown;
+  /** the stable code of why it failed */
+  error: string | null;
+  attempts: number;
+  cancelRequested: boolean;
+  createdBy: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** The actor and locale a job runs with, as kept in `jobs.actor`. */
+export interface StoredActor extends Actor {
+  locale: RequestContext['locale'];
+}
+
+interface Row {
+  id: number;
+  kind: string;
+  params: Record<string, unknown>;
+  status: JobStatus;
+  progress_done: number;
+  progress_total: number | null;
+  message: string | null;
+  result: unknown;
+  error: string | null;
+  attempts: number;
+  cancel_requested: boolean;
+  created_by: string;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+/** Messages the runner writes as codes (it has no caller to speak to): rendered in the reader's language. */
+const CODED = /^jobs\.[a-z_]+$/;
+
+export function viewOf(r: Row, locale: RequestContext['locale']): JobView {
+  const total = r.progress_total;
+  return {
+    id: Number(r.id),
+    kind: r.kind,
+    params: r.params,
+    status: r.status,
+    progress: {
+      done: r.progress_done,
+      total,
+      percent:
+        r.status === 'succeeded' ? 100 : total ? Math.min(100, Math.floor((100 * r.progress_done) / total)) : total === 0 ? 100 : null,
+    },
+    message:
+      r.message && CODED.test(r.message)
+        ? message(r.message, locale)
+        : r.status === 'failed' && !r.message && r.error
+          ? message(r.error, locale)
+          : r.message,
+    result: r.result,
+    error: r.error,
+    attempts: r.attempts,
+    cancelRequested: r.cancel_requested,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+  };
+}
+
+const COLUMNS = (db: Db) => db`id::int, kind, params, status, progress_done, progress_total, message, result, error, attempts,
+  cancel_requested, created_by, created_at, started_at, finished_at`;
+
+/**
+ * Queues a job of a registered kind with validated parameters. With an idempotency key, the caller's first job under
+ * that key is returned instead (`replayed`); the same key for another kind or other parameters is a 409.
+ */
+export async function startJob(
+  ctx: RequestContext,
+  registry: JobRegistry,
+  input: { kind: string; params: unknown; idempotencyKey?: string /** where the parameters are in the request */; pointer?: string },
+): Promise<{ job: JobView; replayed: boolean }> {
+  const kind = registry.get(input.kind);
+  if (!kind) throw AppError.field('/body/kind', 'jobs.unknown_kind', { value: input.kind });
+  if (!roleMay(ctx.actor.role, kind.access) || (ctx.actor.kind === 'api_key' && !ctx.actor.keyActions?.includes(kind.access)))
+    throw AppError.forbidden('access.denied');
+  const pointer = input.pointer ?? '/body/params';
+  const params = registry.validate(input.kind, input.params, pointer);
+  const t = ctx.actor.tenantId;
+  const by = actorLabel(ctx.actor);
+  const existing = async () => {
+    if (!input.idempotencyKey) return null;
+    const [r] = await ctx.sql<Row[]>`
+      select ${COLUMNS(ctx.sql)} from jobs where tenant_id = ${t} and created_by = ${by} and idempotency_key = ${input.idempotencyKey}`;
+    if (!r) return null;
+    if (r.kind !== input.kind || JSON.stringify(sortKeys(r.params)) !== JSON.stringify(sortKeys(params)))
+      throw new AppError(409, 'jobs.idempotency_conflict', { id: Number(r.id) });
+    return { job: viewOf(r, ctx.locale), replayed: true };
+  };
+  const first = await existing();
+  if (first) return first;
+  await kind.check?.(ctx, params, pointer);
+  const actor: StoredActor = { ...ctx.actor, locale: ctx.locale };
+  try {
+    const row = await ctx.sql.begin(async (tx) => {
+      const [r] = await tx<Row[]>`
+        insert into jobs (tenant_id, kind, params, max_attempts, actor, created_by, idempotency_key)
+        values (${t}, ${input.kind}, ${tx.json(params as never)}, ${kind.maxAttempts ?? 2}, ${tx.json(actor as never)}, ${by},
+          ${input.idempotencyKey ?? null})
+        returning ${COLUMNS(tx)}`;
+      await tx`select pg_notify(${JOBS_CHANNEL}, '')`;
+      return r as Row;
+    });
+    return { job: viewOf(row, ctx.locale), replayed: false };
+  } catch (e) {
+    const again = isUniqueViolation(e) ? await existing() : null;
+    if (again) return again;
+    throw e;
+  }
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, x]) => [k, sortKeys(x)]),
+    );
+  return v;
+}
+
+/** Whose jobs the caller sees: its own; the brand admin every job of the brand. */
+function visible(db: Db, ctx: RequestContext) {
+  return ctx.actor.role === 'brand_admin' ? db`true` : db`created_by = ${actorLabel(ctx.actor)}`;
+}
+
+export async function getJob(ctx: RequestContext, id: number): Promise<JobView | null> {
+  const [r] = await ctx.sql<Row[]>`
+    select ${COLUMNS(ctx.sql)} from jobs where tenant_id = ${ctx.actor.tenantId} and id = ${id} and ${visible(ctx.sql, ctx)}`;
+  return r ? viewOf(r, ctx.locale) : null;
+}
+
+/** The caller's own jobs, newest first. */
+export async function listJobs(ctx: RequestContext, q: { status?: JobStatus; kind?: string; limit: number }): Promise<JobView[]> {
+  const rows = await ctx.sql<Row[]>`
+    select ${COLUMNS(ctx.sql)} from jobs
+    where tenant_id = ${ctx.actor.tenantId} and created_by = ${actorLabel(ctx.actor)}
+      ${q.status ? ctx.sql`and status = ${q.status}` : ctx.sql``} ${q.kind ? ctx.sql`and kind = ${q.kind}` : ctx.sql``}
+    order by created_at desc, id desc limit ${q.limit}`;
+  return rows.map((r) => viewOf(r, ctx.locale));
+}
+
+/**
+ * Cancels a job: a queued one at once; a running one is asked to stop (its runner sees the request at its next
+ * progress report or heartbeat, and the job ends `cancelled`). A finished job is a 409.
+ */
+export async function cancelJob(ctx: RequestContext, id: number): Promise<JobView> {
+  const t = ctx.actor.tenantId;
+  return ctx.sql.begin(async (tx) => {
+    const [cur] = await tx<Row[]>`
+      select ${COLUMNS(tx)} from jobs where tenant_id = ${t} and id = ${id} and ${visible(tx, ctx)} for update`;
+    if (!cur) throw AppError.notFound();
+    if (cur.status === 'queued') {
+      const [r] = await tx<Row[]>`
+        update jobs set status = 'cancelled', cancel_requested = true, finished_at = now(), updated_at = now()
+        where tenant_id = ${t} and id = ${id} returning ${COLUMNS(tx)}`;
+      return viewOf(r as Row, ctx.locale);
+    }
+    if (cur.status === 'running') {
+      const [r] = await tx<Row[]>`
+        update jobs set cancel_requested = true, updated_at = now() where tenant_id = ${t} and id = ${id} returning ${COLUMNS(tx)}`;
+      return viewOf(r as Row, ctx.locale);
+    }
+    throw new AppError(409, 'jobs.not_cancellable', { id, status: cur.status });
+  });
+}

@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { businessToday } from '../../src/modules/inventory/index.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, signedIn } from '../support/browser.ts';
+
+/**
+ * A replenishment plan from creation to order drafts in the console, in a real Chromium, across the brand's planner
+ * and the distributor: the planner computes a plan for D0001 (a job, its progress shown) and shares it; the
+ * distributor lowers one line with a reason and accepts; the planner accepts, which makes the order drafts.
+ * The sell-through history is written into its rollup for the 28 days before today (China time): D0001 sells 14 of
+ * one SKU a day and 6 of another, with nothing on hand, so both lines suggest an order.
+ */
+const WAIT = 20_000;
+let server: TestServer;
+let browser: Browser;
+let tenant: number;
+let skus: string[];
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
+  server = await startTestServer({ webhooks: { worker: false }, jobs: { runner: { pollMs: 200 } } });
+  const sql = server.db.sql;
+  tenant = Number((await sql<{ id: number }[]>`select id from tenants where code = 'demo'`)[0]?.id);
+  const products = await sql<{ id: number; sku: string; gtin: string }[]>`
+    select p.id::int, p.sku, l.gtin from products p join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'unit'
+    where p.tenant_id = ${tenant} and p.status = 'active' order by p.sku limit 2`;
+  skus = products.map((p) => p.sku);
+  const [d] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = 'D0001'`;
+  await sql`delete from order_rules where tenant_id = ${tenant} and product_id = any(${products.map((p) => p.id)}::bigint[])`;
+  const today = Date.parse(`${businessToday(new Date())}T00:00:00Z`);
+  const rows = products.flatMap((p, k) =>
+    Array.from(
+      { length: 28 },
+      (_, i) => [p.gtin, new Date(today - (i + 1) * 86_400_000).toISOString().slice(0, 10), k === 0 ? 14 : 6] as const,
+    ),
+  );
+  await sql`
+    insert into sell_through_daily (tenant_id, holder_party_id, gtin, day, units_out)
+    select ${tenant}, ${d?.id as number}, * from unnest(${rows.map((r) => r[0])}::char(14)[], ${rows.map((r) => r[1])}::date[], ${rows.map((r) => r[2])}::bigint[])
+    on conflict (tenant_id, holder_party_id, gtin, day) do update set units_out = excluded.units_out`;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const loggedIn = (username: string, password: string, p: string) => signedIn(browser, server.baseUrl, username, password, p, WAIT);
+
+describe('replenishment plans in the console', () => {
+  it('goes from a computed plan through the distributor’s adjustment to order drafts', async () => {
+    let planPath = '';
+    const planner = await loggedIn('planner', 'Demo#2026', '/planning/plans');
+    try {
+      await planner.page.getByTestId('menu-planning').waitFor();
+      await planner.page.getByTestId('plans-create').click();
+      await planner.page.getByTestId('plans-distributors').click();
+      await planner.page.keyboard.type('D0001');
+      await planner.page.locator('.ant-select-item-option', { hasText: '(D0001)' }).first().click();
+      // a multiple select stays open after a pick
+      await planner.page.keyboard.press('Escape');
+      await planner.page.getByTestId('plans-submit').click();
+      // the job's progress, then its result
+      await planner.page.getByTestId('job-progress').waitFor();
+      await planner.page.getByTestId('plans-created').waitFor();
+      await planner.page.getByTestId('created-plan-D0001').click();
+      await planner.page.waitForURL(/\/planning\/plans\/\d+$/);
+      planPath = new URL(planner.page.url()).pathname;
+      await expect.poll(() => planner.page.getByTestId('plan-status').getAttribute('data-status')).toBe('draft');
+      await planner.page.getByTestId('plan-chart').waitFor();
+      await planner.page.getByTestId('plan-share').click();
+      await expect.poll(() => planner.page.getByTestId('plan-status').getAttribute('data-status')).toBe('shared');
+      expect(planner.errors).toEqual([]);
+    } finally {
+      await planner.close();
+    }
+
+    const distributor = await loggedIn('distributor', 'Demo#2026', '/planning/plans');
+    try {
+      await distributor.page.getByTestId('plan-link-D0001').click();
+      await distributor.page.waitForURL(new RegExp(`${planPath}$`));
+      await distributor.page.getByTestId('line-qty-2').fill('30');
+      await distributor.page.getByTestId('line-reason-2').fill('促销结束');
+      await distributor.page.getByTestId('plan-save-adjustments').click();
+      await expect.poll(() => distributor.page.getByTestId('plan-save-adjustments').isDisabled()).toBe(true);
+      await distributor.page.getByTestId('plan-accept').click();
+      await expect.poll(() => distributor.page.getByTestId('plan-status').getAttribute('data-status')).toBe('adjusted');
+      expect(distributor.errors).toEqual([]);
+    } finally {
+      await distributor.close();
+    }
+
+    const brand = await loggedIn('planner', 'Demo#2026', planPath);
+    try {
+      await brand.page.getByTestId('plan-accept').click();
+      await expect.poll(() => brand.page.getByTestId('plan-status').getAttribute('data-status')).toBe('ordered');
+      await brand.page.getByTestId('plan-draft-D0001').waitFor();
+      expect(brand.errors).toEqual([]);
+    } finally {
+      await brand.close();
+    }
+
+    const lines = await server.db.sql<{ sku: string; quantity: number; suggested_qty: number }[]>`
+      select p.sku, l.quantity, l.suggested_qty from order_drafts d
+      join order_draft_lines l on l.tenant_id = d.tenant_id and l.draft_id = d.id
+      join products p on p.tenant_id = l.tenant_id and p.id = l.product_id
+      join parties b on b.tenant_id = d.tenant_id and b.id = d.buyer_party_id
+      where d.tenant_id = ${tenant} and b.code = 'D0001' order by l.line_no`;
+    // L = 2 (the default lane), R = 7, no variation: S = 14·9 = 126 and 6·9 = 54; the second lowered to 30
+    expect(lines.map((l) => [l.sku, l.quantity, l.suggested_qty])).toEqual([
+      [skus[0], 126, 126],
+      [skus[1], 30, 54],
+    ]);
+  });
+});
