@@ -30,6 +30,7 @@ function runCroston(y: Float64Array, n: number, alpha: number, z0: number, p0: n
   let z = z0;
   let p = p0;
   let q = 1;
+  let seen = false;
   let sse = 0;
   for (let t = 0; t < n; t++) {
     const v = y[t]!;
@@ -37,7 +38,9 @@ function runCroston(y: Float64Array, n: number, alpha: number, z0: number, p0: n
     sse += e * e;
     if (v > 0) {
       z += alpha * (v - z);
-      p += alpha * (q - p);
+      // the interval before the first sale in view is unknown (the series is read from its first sale)
+      if (seen) p += alpha * (q - p);
+      seen = true;
       q = 1;
     } else q++;
   }
