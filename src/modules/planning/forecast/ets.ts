@@ -32,7 +32,7 @@ const last = new Float64Array(2);
  * One pass of the recursions over y[0..n) with the parameters in p, the seasonal states in `s` (a working copy, left
  * holding the latest index of each phase: s[t mod m]). Returns the sum of squared one-step errors.
  */
-function run(y: Float64Array, n: number, m: number, damped: boolean, season: Season, p: Float64Array, s: Float64Array, fitting: boolean): number {
+function run(y: Float64Array, n: number, m: number, damped: boolean, season: Season, p: Float64Array, s: Float64Array): number {
   const a = p[A]!;
   const b = damped ? p[B]! : 0;
   const g = p[G]!;
@@ -65,22 +65,22 @@ function run(y: Float64Array, n: number, m: number, damped: boolean, season: Sea
     for (let i = 0; i < m; i++) s[i] = p[S0 + i]!;
     let k = 0;
     for (let t = 0; t < n; t++) {
-      // a multiplicative season of a level at or below 0 means nothing: such parameters are refused while fitting;
-      // with fixed parameters on a later stretch of history, the level is held at a floor instead
+      // a multiplicative season of a level at or below 0 means nothing: through a long spell without sales (out of
+      // stock, delisted) the level is held at a small floor, and the seasonal indices wait for it to recover
       const lt = l + phi * tr;
-      if (!(lt > 1e-6)) {
-        if (fitting) return Number.POSITIVE_INFINITY;
-      }
-      const base = lt > 1e-6 ? lt : 1e-6;
+      const floored = !(lt > 1e-6);
+      const base = floored ? 1e-6 : lt;
       const st = s[k]!;
       const e = y[t]! - base * st;
       sse += e * e;
-      const es = st > 1e-6 ? e / st : 0;
+      const es = st > 1e-6 ? e / st : e;
       l = base + a * es;
       tr = phi * tr + b * es;
-      // normalised indices lie in [0, m] (all of a season's demand in one phase at most)
-      const sn = st + (g * e) / base;
-      s[k] = sn < 0 ? 0 : sn > m ? m : sn;
+      if (!floored) {
+        // normalised indices lie in [0, m] (all of a season's demand in one phase at most)
+        const sn = st + (g * e) / base;
+        s[k] = sn < 0 ? 0 : sn > m ? m : sn;
+      }
       if (++k === m) k = 0;
     }
   }
@@ -184,20 +184,20 @@ function etsModel(name: ModelName, damped: boolean, season: Season): ModelDef {
       const r = nelderMead(
         (x) => {
           toParams(x, p);
-          return run(y, n, mm, damped, season, p, s, true);
+          return run(y, n, mm, damped, season, p, s);
         },
         u,
         { maxEvals: warm ? 12 * dims : 30 + 25 * dims, step: warm ? 0.5 : 1.5, tolerance: 1e-5 },
       );
       toParams(r.x, p);
-      const sse = run(y, n, mm, damped, season, p, s, true);
+      const sse = run(y, n, mm, damped, season, p, s);
       if (!Number.isFinite(sse)) throw new RangeError(`${name}: no admissible fit on this history`);
       return { params: p, sigma2: sse / Math.max(1, n - dims) };
     },
     forecast(fit, y, origin, m, h, out) {
       const mm = season === Season.None ? 1 : m;
       const s = new Float64Array(mm);
-      run(y, origin, mm, damped, season, fit.params, s, false);
+      run(y, origin, mm, damped, season, fit.params, s);
       const l = last[0]!;
       const tr = last[1]!;
       const phi = damped ? fit.params[PHI]! : 0;
