@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  forecastBatch,
   forecastSeries,
   InsufficientHistoryError,
   MODEL_NAMES,
   MODELS,
+  modelOf,
   type ModelName,
+  packSeries,
   selectModel,
 } from '../../src/modules/planning/forecast/index.ts';
 
@@ -166,5 +169,25 @@ describe('model choice and bad input', () => {
     const only = selectModel(y, { horizon: 14, seasonLength: 7, models: ['seasonal_naive', 'naive'] });
     expect(only.best).toBe('seasonal_naive');
     expect(only.windows).toBe(3);
+  });
+});
+
+describe('forecastBatch: many series over worker threads', () => {
+  it('gives each series the same forecast as forecastSeries, inline and over two workers, and names the too-short ones', async () => {
+    const list = [series(200, (t) => week[t % 7]!), series(120, (t) => (t % 3 === 0 ? 4 : 0)), series(10, () => 1), series(300, (t) => 5 + (t % 5))];
+    const opts = { horizon: 14, seasonLength: 7 };
+    const progress: number[] = [];
+    for (const workers of [0, 2]) {
+      const r = await forecastBatch(packSeries(list), opts, { workers, onProgress: (done) => progress.push(done) });
+      expect([...r.failures.keys()]).toEqual([2]);
+      expect(r.failures.get(2)).toMatch(/10 points from the first sale, 28 needed/);
+      for (const i of [0, 1, 3]) {
+        const one = forecastSeries(list[i]!, opts);
+        expect(modelOf(r, i)).toBe(one.model);
+        expect(Array.from(r.mean.subarray(i * 14, i * 14 + 14))).toEqual(one.mean);
+        expect(Array.from(r.upper.subarray(i * 14, i * 14 + 14))).toEqual(one.upper);
+      }
+      expect(progress.at(-1)).toBe(4);
+    }
   });
 });

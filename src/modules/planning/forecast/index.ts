@@ -13,3 +13,4 @@ export {
   selectModel,
 } from './select.ts';
 export { type Fit, MODEL_NAMES, type ModelDef, type ModelName } from './types.ts';
+export { type BatchInput, type BatchOptions, type BatchResult, forecastBatch, modelOf, packSeries } from './batch.ts';
