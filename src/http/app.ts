@@ -24,6 +24,7 @@ import { fraudRoutes } from '../modules/incentives/fraud/routes.ts';
 import { campaignsRoutes, claimRoutes } from '../modules/incentives/index.ts';
 import { reportRoutes } from '../modules/incentives/reports/routes.ts';
 import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.ts';
+import { forecastRoutes } from '../modules/planning/forecast/index.ts';
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { draftRoutes } from '../modules/orders/draft-routes.ts';
 import { fundsRoutes } from '../modules/orders/funds-routes.ts';
@@ -251,6 +252,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await channelIncentiveRoutes(api, opts.sql);
       await fraudRoutes(api, opts.sql);
       await campaignsRoutes(api, opts.sql);
+      await forecastRoutes(api, opts.sql);
     },
     { prefix: '/api/v1' },
   );

@@ -181,6 +181,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/campaigns/:id/rewards/paid': { path: '/api/v1/campaigns/999999/rewards/paid', body: { ids: [1] } },
     'GET /api/v1/campaign-rewards': { path: '/api/v1/campaign-rewards' },
     'GET /api/v1/campaign-rewards/export': { path: '/api/v1/campaign-rewards/export' },
+    'GET /api/v1/planning/forecasts': { path: '/api/v1/planning/forecasts?sku=NOPE&store=NOPE' },
   };
   return samples[`${method} ${url}`];
 }

@@ -144,6 +144,8 @@ export const PERMISSIONS = {
   // the whole brand (not sales reps, whose scope is territories; not channel partners)
   'consumers:read': ['brand_admin', 'brand_planner'],
   'consumers:write': ['brand_admin'],
+  // demand forecasts of the brand's stores and regions: planners and the admin (the whole tenant's facts)
+  'planning:forecast': ['brand_admin', 'brand_planner'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof PERMISSIONS;
 

@@ -14,3 +14,5 @@ export {
 } from './select.ts';
 export { type Fit, MODEL_NAMES, type ModelDef, type ModelName } from './types.ts';
 export { type BatchInput, type BatchOptions, type BatchResult, forecastBatch, modelOf, packSeries } from './batch.ts';
+export { type BulkForecastRow, type FactForecast, type ForecastRequest, forecastFacts, forecastStoresBulk } from './facts.ts';
+export { forecastRoutes } from './routes.ts';
