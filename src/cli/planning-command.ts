@@ -37,6 +37,7 @@ function printScores(r: BacktestResult): void {
     .map(([m, k]) => `${m} ${k}`)
     .join(', ');
   console.log(`auto chose: ${chosen}`);
+  if (r.neverSold > 0) console.log(`${r.neverSold} series had no sale up to d_${r.end}: forecast 0 by every model, not scored`);
   if (r.shortSeries > 0) console.log(`${r.shortSeries} series had too little history from their first sale: forecast their 28-day mean`);
   const unfitted = Object.entries(r.unfitted).map(([m, k]) => `${m} ${k}`);
   if (unfitted.length) console.log(`could not be fitted (forecast the 28-day mean instead): ${unfitted.join(', ')}`);

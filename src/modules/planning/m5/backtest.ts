@@ -26,6 +26,8 @@ export interface BacktestResult {
   chosen: Partial<Record<ModelName, number>>;
   /** Series whose history from the first sale was too short for the models (forecast: their recent mean). */
   shortSeries: number;
+  /** Series without a sale up to `end` (every model forecasts 0; not scored: their RMSSE scale is undefined). */
+  neverSold: number;
   /** Model x series forecasts that could not be fitted (e.g. multiplicative ETS on a level gone to 0): recent mean. */
   unfitted: Partial<Record<ModelName, number>>;
   scored: boolean;
@@ -50,6 +52,7 @@ export function runM5Backtest(data: M5Data, end: number, horizon: number, onProg
   const perModel = new Map<BacktestModel, Float64Array[]>(BACKTEST_MODELS.map((m) => [m, []]));
   const chosen: Partial<Record<ModelName, number>> = {};
   let shortSeries = 0;
+  let neverSold = 0;
   const unfitted: Partial<Record<ModelName, number>> = {};
   for (let i = 0; i < N; i++) {
     const history = data.units[i]!.subarray(0, end);
@@ -69,7 +72,8 @@ export function runM5Backtest(data: M5Data, end: number, horizon: number, onProg
       if (!f && all) unfitted[name] = (unfitted[name] ?? 0) + 1;
     }
     perModel.get('auto')!.push(all ? Float64Array.from(all.forecasts[all.auto]!) : fallback);
-    if (all) chosen[all.auto] = (chosen[all.auto] ?? 0) + 1;
+    if (!history.some((v) => v > 0)) neverSold++;
+    else if (all) chosen[all.auto] = (chosen[all.auto] ?? 0) + 1;
     onProgress?.(i + 1, N);
   }
   const rows: BacktestResult['rows'] = [];
@@ -104,5 +108,5 @@ export function runM5Backtest(data: M5Data, end: number, horizon: number, onProg
     }
     return { model, meanRmsse: plain / count, weightedRmsse: weighted, wrmsse12: byLevel.reduce((s, v) => s + v, 0) / 12 };
   });
-  return { end, horizon, rows, scores, chosen, shortSeries, unfitted, scored: true };
+  return { end, horizon, rows, scores, chosen, shortSeries, neverSold, unfitted, scored: true };
 }
