@@ -27,7 +27,8 @@ function printScores(r: BacktestResult): void {
   const n = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '-');
   console.log(`days 1..${r.end} fitted, d_${r.end + 1}..d_${r.end + r.horizon} forecast and scored`);
   console.log(`${'model'.padEnd(28)}${'RMSSE L12 mean'.padStart(16)}${'RMSSE L12 weighted'.padStart(20)}${'WRMSSE L1-12'.padStart(14)}`);
-  for (const s of r.scores) console.log(`${s.model.padEnd(28)}${n(s.meanRmsse).padStart(16)}${n(s.weightedRmsse).padStart(20)}${n(s.wrmsse12).padStart(14)}`);
+  for (const s of r.scores)
+    console.log(`${s.model.padEnd(28)}${n(s.meanRmsse).padStart(16)}${n(s.weightedRmsse).padStart(20)}${n(s.wrmsse12).padStart(14)}`);
   console.log(
     'RMSSE L12 mean: plain mean over the item x store series; weighted: M5 weights (dollar sales of the last 28 days), ' +
       'i.e. the level-12 WRMSSE; WRMSSE L1-12: the M5 score, bottom-up sums of the level-12 forecasts, levels weighted 1/12',

@@ -42,7 +42,20 @@ describe.skipIf(!present)('throughline planning backtest --m5 m5-tiny --horizon 
     expect(lines[0]).toBe(['id', 'model', ...Array.from({ length: 28 }, (_, i) => `f${i + 1}`)].join(','));
     const rows = lines.slice(1).map((l) => l.split(','));
     const models = new Set(rows.map((c) => c[1]));
-    expect([...models]).toEqual(expect.arrayContaining(['seasonal_naive', 'auto', 'ets_additive', 'ets_multiplicative', 'ets_damped', 'croston', 'sba', 'tsb', 'theta', 'naive']));
+    expect([...models]).toEqual(
+      expect.arrayContaining([
+        'seasonal_naive',
+        'auto',
+        'ets_additive',
+        'ets_multiplicative',
+        'ets_damped',
+        'croston',
+        'sba',
+        'tsb',
+        'theta',
+        'naive',
+      ]),
+    );
     expect(rows).toHaveLength(280 * models.size);
     expect(new Set(rows.map((c) => c[0]))).toContain('FOODS_1_033_CA_1_validation');
     for (const c of rows) {

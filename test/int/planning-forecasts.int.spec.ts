@@ -67,8 +67,7 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-const get = (user: string, q: string) =>
-  call(user, 'GET', `/api/v1/planning/forecasts?${q.includes('asOf=') ? '' : `asOf=${AS_OF}&`}${q}`);
+const get = (user: string, q: string) => call(user, 'GET', `/api/v1/planning/forecasts?${q.includes('asOf=') ? '' : `asOf=${AS_OF}&`}${q}`);
 
 describe('GET /api/v1/planning/forecasts', () => {
   it('forecasts a SKU at a store daily: the weekly pattern again, with intervals around it', async () => {
@@ -161,10 +160,12 @@ describe('bad input: problem+json with a pointer and a stable code', () => {
 describe('forecastStoresBulk (the long run for the job queue)', () => {
   it('forecasts every store x SKU with facts, names the ones with too little history, and reports progress', async () => {
     const progress: [number, number][] = [];
-    const r = await forecastStoresBulk(server.db.sql, tenant, { asOf: AS_OF, skus: [sku], workers: 0 }, (done, total) => progress.push([done, total]));
+    const r = await forecastStoresBulk(server.db.sql, tenant, { asOf: AS_OF, skus: [sku], workers: 0 }, (done, total) =>
+      progress.push([done, total]),
+    );
     expect(r.rows.map((x) => x.store).sort()).toEqual([stores.a, stores.a2, stores.a3, stores.b, stores.s].sort());
     const a = r.rows.find((x) => x.store === stores.a)!;
-    expect(a.mean.map((v, i) => Math.round(v * 1e6) / 1e6)).toEqual(Array.from({ length: 28 }, (_, i) => WEEK[weekdayOf(dayOf(-i))]!));
+    expect(a.mean.map((v) => Math.round(v * 1e6) / 1e6)).toEqual(Array.from({ length: 28 }, (_, i) => WEEK[weekdayOf(dayOf(-i))]!));
     const b = r.rows.find((x) => x.store === stores.b)!;
     for (const v of b.mean) expect(v).toBeCloseTo(50, 6);
     const s = r.rows.find((x) => x.store === stores.s)!;

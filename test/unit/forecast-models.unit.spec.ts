@@ -5,8 +5,8 @@ import {
   InsufficientHistoryError,
   MODEL_NAMES,
   MODELS,
-  modelOf,
   type ModelName,
+  modelOf,
   packSeries,
   selectModel,
 } from '../../src/modules/planning/forecast/index.ts';
@@ -24,7 +24,9 @@ function forecast(name: ModelName, y: Float64Array, m: number, horizon = h): num
 const week = [3, 5, 4, 6, 9, 14, 11];
 const expectClose = (actual: number[], expected: number[], tol: number) => {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((v, i) => expect(Math.abs(v - expected[i]!), `step ${i + 1}: ${v} vs ${expected[i]}`).toBeLessThanOrEqual(tol));
+  actual.forEach((v, i) => {
+    expect(Math.abs(v - expected[i]!), `step ${i + 1}: ${v} vs ${expected[i]}`).toBeLessThanOrEqual(tol);
+  });
 };
 
 describe('a constant series', () => {
@@ -66,7 +68,14 @@ describe('a linear trend, y = 10 + 2t', () => {
 describe('a pure weekly pattern in daily data (m = 7)', () => {
   const y = series(10 * 7, (t) => week[t % 7]!);
   const next = Array.from({ length: h }, (_, i) => week[(70 + i) % 7]!);
-  for (const name of ['seasonal_naive', 'ets_additive', 'ets_damped_additive', 'ets_multiplicative', 'ets_damped_multiplicative', 'theta'] as const)
+  for (const name of [
+    'seasonal_naive',
+    'ets_additive',
+    'ets_damped_additive',
+    'ets_multiplicative',
+    'ets_damped_multiplicative',
+    'theta',
+  ] as const)
     it(`${name} repeats the pattern`, () => expectClose(forecast(name, y, 7), next, 1e-6));
   it('is chosen as seasonal by the backtest', () => {
     const f = forecastSeries(y, { horizon: h, seasonLength: 7 });
@@ -85,8 +94,15 @@ describe('yearly seasonality in weekly data (m = 52)', () => {
     expectClose(forecast('seasonal_naive', y, 52, 13), next, 0);
   });
   it('the automatic choice forecasts last year again, peak included', () => {
-    const f = forecastSeries(series(3 * 52 + 20, (t) => year[t % 52]!), { horizon: 13, seasonLength: 52 });
-    expectClose(f.mean, Array.from({ length: 13 }, (_, i) => year[(3 * 52 + 20 + i) % 52]!), 1e-3);
+    const f = forecastSeries(
+      series(3 * 52 + 20, (t) => year[t % 52]!),
+      { horizon: 13, seasonLength: 52 },
+    );
+    expectClose(
+      f.mean,
+      Array.from({ length: 13 }, (_, i) => year[(3 * 52 + 20 + i) % 52]!),
+      1e-3,
+    );
   });
 });
 
@@ -112,7 +128,10 @@ describe('intermittent demand: 6 units every third day', () => {
 describe('prediction intervals', () => {
   // a random walk with steps of +-1: naive's one-step residual variance is about 1
   let state = 1;
-  const rnd = () => ((state = (state * 48271) % 2147483647) / 2147483647);
+  const rnd = () => {
+    state = (state * 48271) % 2147483647;
+    return state / 2147483647;
+  };
   const walk = series(400, () => 0);
   walk[0] = 200;
   for (let t = 1; t < 400; t++) walk[t] = walk[t - 1]! + (rnd() < 0.5 ? -1 : 1);
@@ -174,7 +193,12 @@ describe('model choice and bad input', () => {
 
 describe('forecastBatch: many series over worker threads', () => {
   it('gives each series the same forecast as forecastSeries, inline and over two workers, and names the too-short ones', async () => {
-    const list = [series(200, (t) => week[t % 7]!), series(120, (t) => (t % 3 === 0 ? 4 : 0)), series(10, () => 1), series(300, (t) => 5 + (t % 5))];
+    const list = [
+      series(200, (t) => week[t % 7]!),
+      series(120, (t) => (t % 3 === 0 ? 4 : 0)),
+      series(10, () => 1),
+      series(300, (t) => 5 + (t % 5)),
+    ];
     const opts = { horizon: 14, seasonLength: 7 };
     const progress: number[] = [];
     for (const workers of [0, 2]) {

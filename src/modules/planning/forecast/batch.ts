@@ -4,11 +4,12 @@
  * each starts); the workers take chunks of them through an atomic counter, so a slow chunk never leaves a core idle,
  * and write each result straight into shared output arrays: nothing is copied back and forth per series.
  */
-import os from 'node:os';
+
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { forecastSeries, InsufficientHistoryError, type ForecastOptions } from './select.ts';
+import { type ForecastOptions, forecastSeries, InsufficientHistoryError } from './select.ts';
 import { MODEL_NAMES, type ModelName } from './types.ts';
 
 export interface BatchInput {
@@ -111,7 +112,7 @@ export function packSeries(series: ArrayLike<number>[]): BatchInput {
   });
   offsets[series.length] = total;
   const values = new Float64Array(new SharedArrayBuffer(Math.max(8, 8 * total)));
-  series.forEach((s, i) => values.set(s, offsets[i]!));
+  for (let i = 0; i < series.length; i++) values.set(series[i]!, offsets[i]!);
   return { values, offsets };
 }
 

@@ -11,7 +11,7 @@
 import { nelderMead } from './nelder-mead.ts';
 import { type Fit, logistic, logit, type ModelDef, type ModelName } from './types.ts';
 
-const enum Season {
+enum Season {
   None = 0,
   Additive = 1,
   Multiplicative = 2,
@@ -79,7 +79,7 @@ function run(y: Float64Array, n: number, m: number, damped: boolean, season: Sea
       if (!floored) {
         // normalised indices lie in [0, m] (all of a season's demand in one phase at most)
         const sn = st + (g * e) / base;
-        s[k] = sn < 0 ? 0 : sn > m ? m : sn;
+        s[k] = Math.min(Math.max(sn, 0), m);
       }
       if (++k === m) k = 0;
     }

@@ -59,17 +59,26 @@ async function productOf(db: Db, tenantId: number, sku: string): Promise<{ sku: 
     select p.sku, coalesce(l.gtin, p.gtin) as gtin from products p
     left join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'unit'
     where p.tenant_id = ${tenantId} and p.sku = ${sku}`;
-  if (!p) throw new AppError(404, 'planning.unknown_sku', { value: sku }, [{ pointer: '/query/sku', code: 'planning.unknown_sku', params: { value: sku } }]);
+  if (!p)
+    throw new AppError(404, 'planning.unknown_sku', { value: sku }, [
+      { pointer: '/query/sku', code: 'planning.unknown_sku', params: { value: sku } },
+    ]);
   return p;
 }
 
 function tooLittle(e: InsufficientHistoryError, unit: 'day' | 'week', horizon: number): AppError {
   const params = { needed: e.needed, have: e.have, unit, horizon };
-  return new AppError(422, 'planning.too_little_history', params, [{ pointer: '/query/horizon', code: 'planning.too_little_history', params }], {
-    needed: e.needed,
-    have: e.have,
-    unit,
-  });
+  return new AppError(
+    422,
+    'planning.too_little_history',
+    params,
+    [{ pointer: '/query/horizon', code: 'planning.too_little_history', params }],
+    {
+      needed: e.needed,
+      have: e.have,
+      unit,
+    },
+  );
 }
 
 /** Daily units as an array from the first day with units out to the day before asOf. */
@@ -85,8 +94,7 @@ function dailySeries(rows: { day: string; units: number }[], asOf: string): { fr
 }
 
 function checkHorizon(h: number, max: number): void {
-  if (!Number.isInteger(h) || h < 1 || h > max)
-    throw AppError.field('/query/horizon', 'planning.horizon_range', { max, value: h });
+  if (!Number.isInteger(h) || h < 1 || h > max) throw AppError.field('/query/horizon', 'planning.horizon_range', { max, value: h });
 }
 
 /** One SKU at one store, daily; or one SKU in one region, weekly. Synchronous in the request. */
@@ -174,7 +182,12 @@ export async function forecastFacts(ctx: RequestContext, q: ForecastRequest): Pr
     gtin: product.gtin,
     granularity: 'week',
     region: { code: division.code, name: division.name, level: division.level === 1 ? 'province' : 'city', stores },
-    history: { from: oldest >= 0 ? addDays(asOf, -7 * (oldest + 1)) : null, to: addDays(asOf, -1), periods: y.length, units: y.reduce((s, v) => s + v, 0) },
+    history: {
+      from: oldest >= 0 ? addDays(asOf, -7 * (oldest + 1)) : null,
+      to: addDays(asOf, -1),
+      periods: y.length,
+      units: y.reduce((s, v) => s + v, 0),
+    },
     model: f.model,
     level,
     periods: f.mean.map((mean, i) => ({ start: addDays(asOf, 7 * i), mean, lower: f.lower[i]!, upper: f.upper[i]! })),
@@ -204,7 +217,8 @@ export async function forecastStoresBulk(
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ asOf: string; horizon: number; rows: BulkForecastRow[] }> {
   const horizon = o.horizon ?? 28;
-  if (!Number.isInteger(horizon) || horizon < 1 || horizon > DAILY_MAX_HORIZON) throw new RangeError(`horizon must be 1..${DAILY_MAX_HORIZON}`);
+  if (!Number.isInteger(horizon) || horizon < 1 || horizon > DAILY_MAX_HORIZON)
+    throw new RangeError(`horizon must be 1..${DAILY_MAX_HORIZON}`);
   const since = addDays(o.asOf, -MAX_HISTORY_DAYS);
   const rows = await db<{ store: string; sku: string; day: string; units: number }[]>`
     select p.code as store, pr.sku, to_char(s.day, 'YYYY-MM-DD') as day, s.units_out::float8 as units
@@ -224,7 +238,11 @@ export async function forecastStoresBulk(
     series.push(dailySeries(rows.slice(i, j), o.asOf).y);
     i = j;
   }
-  const r = await forecastBatch(packSeries(series), { horizon, seasonLength: 7, level: o.level ?? 0.95 }, { workers: o.workers, onProgress });
+  const r = await forecastBatch(
+    packSeries(series),
+    { horizon, seasonLength: 7, level: o.level ?? 0.95 },
+    { workers: o.workers, onProgress },
+  );
   return {
     asOf: o.asOf,
     horizon,

@@ -10,7 +10,11 @@ export interface NelderMeadOptions {
   tolerance?: number;
 }
 
-export function nelderMead(f: (x: Float64Array) => number, start: Float64Array, o: NelderMeadOptions): { x: Float64Array; value: number; evals: number } {
+export function nelderMead(
+  f: (x: Float64Array) => number,
+  start: Float64Array,
+  o: NelderMeadOptions,
+): { x: Float64Array; value: number; evals: number } {
   const d = start.length;
   const step = o.step ?? 1;
   const tol = o.tolerance ?? 1e-6;
@@ -69,7 +73,8 @@ export function nelderMead(f: (x: Float64Array) => number, start: Float64Array, 
       continue;
     }
     const outside = fr < fw;
-    for (let k = 0; k < d; k++) xc[k] = outside ? centroid[k]! + 0.5 * (xr[k]! - centroid[k]!) : centroid[k]! + 0.5 * (pw[k]! - centroid[k]!);
+    for (let k = 0; k < d; k++)
+      xc[k] = outside ? centroid[k]! + 0.5 * (xr[k]! - centroid[k]!) : centroid[k]! + 0.5 * (pw[k]! - centroid[k]!);
     const fc = ev(xc);
     if (fc < (outside ? fr : fw)) {
       pw.set(xc);

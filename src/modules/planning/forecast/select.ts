@@ -130,7 +130,7 @@ function backtest(y: Float64Array, o: ForecastOptions, names: readonly ModelName
       def.forecast(fit, y, origin, m, h, out);
       let s = 0;
       for (let i = 0; i < h; i++) {
-        const f = out[i]! > 0 ? out[i]! : 0;
+        const f = Math.max(out[i]!, 0);
         s += (y[origin + i]! - f) ** 2;
       }
       score += Math.sqrt(s / h) / scale / K;
@@ -156,7 +156,12 @@ export function selectModel(y: ArrayLike<number>, o: ForecastOptions): Selection
 }
 
 /** One model's forecast and interval on the whole (prepared) history. */
-function finalForecast(name: ModelName, y: Float64Array, o: ForecastOptions, warm?: Fit): { mean: number[]; lower: number[]; upper: number[] } {
+function finalForecast(
+  name: ModelName,
+  y: Float64Array,
+  o: ForecastOptions,
+  warm?: Fit,
+): { mean: number[]; lower: number[]; upper: number[] } {
   const h = o.horizon;
   const def = MODELS[name];
   const fit = def.fit(y, y.length, o.seasonLength, warm);
@@ -167,7 +172,7 @@ function finalForecast(name: ModelName, y: Float64Array, o: ForecastOptions, war
   const z = normalQuantile(0.5 + (o.level ?? 0.95) / 2);
   const r = { mean: new Array<number>(h), lower: new Array<number>(h), upper: new Array<number>(h) };
   for (let i = 0; i < h; i++) {
-    const f = mean[i]! > 0 ? mean[i]! : 0;
+    const f = Math.max(mean[i]!, 0);
     const half = z * Math.sqrt(Math.max(0, fit.sigma2 * v[i]!));
     r.mean[i] = f;
     r.lower[i] = Math.max(0, f - half);
@@ -186,7 +191,14 @@ export function forecastSeries(y: ArrayLike<number>, o: ForecastOptions): Series
   const p = prepare(y);
   if (p.length === 0 && y.length >= minimumHistory(o.horizon)) {
     // never sold: nothing to learn from, and nothing to expect
-    return { model: 'naive', mean: zeros(o.horizon), lower: zeros(o.horizon), upper: zeros(o.horizon), level, backtest: { windows: 0, scores: {} } };
+    return {
+      model: 'naive',
+      mean: zeros(o.horizon),
+      lower: zeros(o.horizon),
+      upper: zeros(o.horizon),
+      level,
+      backtest: { windows: 0, scores: {} },
+    };
   }
   if (p.length < minimumHistory(o.horizon)) throw new InsufficientHistoryError(minimumHistory(o.horizon), p.length);
   const sel = backtest(p, o);

@@ -6,9 +6,17 @@
  * days up to `end`: that is the level-12 WRMSSE); and the M5 WRMSSE over the 12 levels (bottom-up sums of the
  * level-12 forecasts, each level weighted 1/12).
  */
-import { dollarWeights, forecastAllModels, InsufficientHistoryError, MODEL_NAMES, type ModelName, rmse, rmsseScale } from '../forecast/index.ts';
+import {
+  dollarWeights,
+  forecastAllModels,
+  InsufficientHistoryError,
+  MODEL_NAMES,
+  type ModelName,
+  rmse,
+  rmsseScale,
+} from '../forecast/index.ts';
 import { m5Hierarchy, sumRows } from './hierarchy.ts';
-import { M5InputError, type M5Data } from './m5-data.ts';
+import { type M5Data, M5InputError } from './m5-data.ts';
 
 export const BACKTEST_MODELS = [...MODEL_NAMES, 'auto'] as const;
 export type BacktestModel = (typeof BACKTEST_MODELS)[number];
@@ -38,15 +46,22 @@ export function checkBacktestInput(data: M5Data, end: number, horizon: number): 
   const last = data.days.length;
   if (!Number.isInteger(horizon) || horizon < 1 || horizon > MAX_HORIZON)
     throw new M5InputError(`--horizon must be a whole number from 1 to ${MAX_HORIZON}, got ${horizon}`);
-  if (!Number.isInteger(end) || end < 1 || end > last) throw new M5InputError(`--end must be a day of the data, d_1 .. d_${last}, got d_${end}`);
+  if (!Number.isInteger(end) || end < 1 || end > last)
+    throw new M5InputError(`--end must be a day of the data, d_1 .. d_${last}, got d_${end}`);
   if (end + horizon > last)
     throw new M5InputError(
       `--end d_${end}: the data ends at d_${last}, so with --horizon ${horizon} the latest end with actuals to score against is d_${last - horizon}`,
     );
-  if (end < 2 * horizon) throw new M5InputError(`--end d_${end}: at least ${2 * horizon} days of history are needed for --horizon ${horizon}`);
+  if (end < 2 * horizon)
+    throw new M5InputError(`--end d_${end}: at least ${2 * horizon} days of history are needed for --horizon ${horizon}`);
 }
 
-export function runM5Backtest(data: M5Data, end: number, horizon: number, onProgress?: (done: number, total: number) => void): BacktestResult {
+export function runM5Backtest(
+  data: M5Data,
+  end: number,
+  horizon: number,
+  onProgress?: (done: number, total: number) => void,
+): BacktestResult {
   checkBacktestInput(data, end, horizon);
   const N = data.series.length;
   const perModel = new Map<BacktestModel, Float64Array[]>(BACKTEST_MODELS.map((m) => [m, []]));

@@ -34,7 +34,8 @@ function findFile(dir: string, prefix: string): string {
     throw new M5InputError(`cannot read the folder ${dir}: it does not exist or is not a folder`);
   }
   const hit = names.filter((f) => f.startsWith(prefix) && f.endsWith('.csv')).sort();
-  if (hit.length === 0) throw new M5InputError(`${dir} has no ${prefix}*.csv (an M5 folder holds sales_train_*.csv, calendar*.csv and sell_prices*.csv)`);
+  if (hit.length === 0)
+    throw new M5InputError(`${dir} has no ${prefix}*.csv (an M5 folder holds sales_train_*.csv, calendar*.csv and sell_prices*.csv)`);
   return path.join(dir, hit[0]!);
 }
 
@@ -54,7 +55,8 @@ export function readM5(dir: string): M5Data {
   const idCols = ['id', 'item_id', 'dept_id', 'cat_id', 'store_id', 'state_id'];
   if (idCols.some((c, i) => header[i] !== c)) throw new M5InputError(`${salesFile}: the header must start with ${idCols.join(',')}`);
   const days = header.slice(6);
-  if (days.length === 0 || days.some((d, i) => d !== `d_${i + 1}`)) throw new M5InputError(`${salesFile}: day columns must be d_1, d_2, ... in order`);
+  if (days.length === 0 || days.some((d, i) => d !== `d_${i + 1}`))
+    throw new M5InputError(`${salesFile}: day columns must be d_1, d_2, ... in order`);
   const series: M5Series[] = [];
   const units: Float64Array[] = [];
   for (let r = 1; r < sales.length; r++) {
@@ -86,7 +88,12 @@ export function readM5(dir: string): M5Data {
 
   const pl = lines(pricesFile);
   const ph = pl[0]!.split(',');
-  const [sCol, iCol, wCol, pCol] = ['store_id', 'item_id', 'wm_yr_wk', 'sell_price'].map((c) => ph.indexOf(c)) as [number, number, number, number];
+  const [sCol, iCol, wCol, pCol] = ['store_id', 'item_id', 'wm_yr_wk', 'sell_price'].map((c) => ph.indexOf(c)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   if ([sCol, iCol, wCol, pCol].some((c) => c < 0)) throw new M5InputError(`${pricesFile}: needs store_id,item_id,wm_yr_wk,sell_price`);
   const price = new Map<string, number>();
   for (let r = 1; r < pl.length; r++) {
