@@ -187,7 +187,7 @@ function etsModel(name: ModelName, damped: boolean, season: Season): ModelDef {
           return run(y, n, mm, damped, season, p, s);
         },
         u,
-        { maxEvals: warm ? 12 * dims : 30 + 25 * dims, step: warm ? 0.5 : 1.5, tolerance: 1e-5 },
+        { maxEvals: warm ? 12 * dims : 20 + 15 * dims, step: warm ? 0.5 : 1.5, tolerance: 1e-5 },
       );
       toParams(r.x, p);
       const sse = run(y, n, mm, damped, season, p, s);
