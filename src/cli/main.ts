@@ -17,6 +17,7 @@ import { runImport } from '../platform/import-driver.ts';
 import { writeTable } from '../platform/tabular/index.ts';
 import { startServer } from '../server.ts';
 import { registerOpsCommands } from './ops-commands.ts';
+import { registerPlanningCommands } from './planning-command.ts';
 import { registerConsumersCommands } from './rfm-command.ts';
 
 const program = new Command('throughline')
@@ -312,6 +313,7 @@ program
 
 registerOpsCommands(program);
 registerConsumersCommands(program);
+registerPlanningCommands(program);
 
 program
   .parseAsync(process.argv)

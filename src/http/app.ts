@@ -33,6 +33,7 @@ import { orderRulesRoutes } from '../modules/orders/rules-routes.ts';
 import { WaitingOrdersWorker } from '../modules/orders/waiting-orders.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
 import { planningRoutes, registerPlanningJobs } from '../modules/planning/index.ts';
+import { forecastRoutes } from '../modules/planning/forecast/index.ts';
 import { type ConsumerOptions, consumerRoutes } from '../modules/resolver/routes.ts';
 import { traceControlRoutes } from '../modules/trace/control-routes.ts';
 import { traceRoutes } from '../modules/trace/routes.ts';
@@ -268,6 +269,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await campaignsRoutes(api, opts.sql);
       await jobsRoutes(api, opts.sql, jobRegistry);
       await planningRoutes(api, opts.sql, jobRegistry);
+      await forecastRoutes(api, opts.sql);
     },
     { prefix: '/api/v1' },
   );

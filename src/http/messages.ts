@@ -194,6 +194,22 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'receipt.nothing_to_receive': { 'zh-CN': '此订单没有待收货的码', en: 'Nothing of this order is waiting to be received' },
   'stock.unknown_party': { 'zh-CN': '没有编码为 {value} 的单位（或不在您的范围内）', en: 'No party with code {value} in your scope' },
   'stock.unknown_sku': { 'zh-CN': '没有 SKU {value}', en: 'No SKU {value}' },
+  'planning.unknown_sku': { 'zh-CN': '没有 SKU {value}', en: 'No SKU {value}' },
+  'planning.unknown_store': { 'zh-CN': '没有编码为 {value} 的门店（或不在您的范围内）', en: 'No store with code {value} in your scope' },
+  'planning.unknown_region': {
+    'zh-CN': '{value} 不是省或市的行政区划代码',
+    en: '{value} is not the division code of a province or city',
+  },
+  'planning.store_or_region': {
+    'zh-CN': '请指定门店（按日预测）或地区（按周预测），二者选一',
+    en: 'Give either a store (daily forecast) or a region (weekly forecast), not both',
+  },
+  'planning.as_of_range': { 'zh-CN': '截止日期 {value} 须在 2000 年至 2100 年之间', en: 'The as-of day {value} must be from 2000 to 2100' },
+  'planning.horizon_range': { 'zh-CN': '预测期数须在 1 到 {max} 之间', en: 'The horizon must be from 1 to {max} periods' },
+  'planning.too_little_history': {
+    'zh-CN': '历史数据不足：预测 {horizon} 期需要自首次销售起至少 {needed} 期的数据，现有 {have} 期',
+    en: 'Too little history: a horizon of {horizon} needs at least {needed} periods ({unit}s) from the first sale; there are {have}',
+  },
   'replenishment.party_required': { 'zh-CN': '请指定经销商或门店', en: 'Say which distributor or store' },
   'replenishment.not_a_buyer': {
     'zh-CN': '{value} 不是有上游供货方的经销商或门店，没有补货建议',

@@ -202,6 +202,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/planning/capacity': { path: '/api/v1/planning/capacity?from=2026-11-02&to=2026-11-30' },
     'GET /api/v1/planning/demand-plan': { path: '/api/v1/planning/demand-plan?from=2026-11-02&to=2026-11-30' },
     'GET /api/v1/planning/capacity/report': { path: '/api/v1/planning/capacity/report?from=2026-11-02&to=2026-11-30' },
+    'GET /api/v1/planning/forecasts': { path: '/api/v1/planning/forecasts?sku=NOPE&store=NOPE' },
   };
   return samples[`${method} ${url}`];
 }

@@ -156,6 +156,8 @@ export const PERMISSIONS = {
   // production capacity and the demand plan against it: the brand's
   'capacity:read': ['brand_admin', 'brand_planner'],
   'capacity:write': ['brand_admin', 'brand_planner'],
+  // demand forecasts of the brand's stores and regions: planners and the admin (the whole tenant's facts)
+  'planning:forecast': ['brand_admin', 'brand_planner'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof PERMISSIONS;
 
