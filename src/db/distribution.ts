@@ -41,6 +41,7 @@ export const DISTRIBUTION: Record<string, Layout> = {
   an_party_day: tenant,
   an_party_month: tenant,
   an_province_day: tenant,
+  an_province_sku_day: tenant,
   an_stock_city: tenant,
   audit_heads: tenant,
   audit_log: tenant,

@@ -265,6 +265,17 @@ describe('the dashboards', () => {
     expect(d.body.series).toEqual([expect.objectContaining({ day: today, sellOutUnits: 6 })]);
   });
 
+  it('narrows to a category as a direct count over its products does', async () => {
+    const r = await call('admin', 'GET', `/api/v1/analytics/overview?${q({ category, party: P.D.id })}`);
+    const [direct] = await sql()<{ n: number }[]>`
+      select coalesce(sum(t.units_out), 0)::int as n from sell_through_daily t
+      join products pr on pr.tenant_id = t.tenant_id and pr.gtin = t.gtin and pr.category = ${category}
+      where t.tenant_id = ${tenant} and t.day = ${today}
+        and t.holder_party_id in (select id from parties where tenant_id = ${tenant} and kind = 'store' and ${P.D.id} = any(ancestors))`;
+    expect(r.body.totals.sellOutUnits).toBe(direct?.n);
+    expect(r.body.totals.sellOutUnits).toBeGreaterThanOrEqual(6);
+  });
+
   it('shows a distributor only itself and its stores, and refuses another distributor as unknown', async () => {
     const mine = await call('distributor', 'GET', `/api/v1/analytics/overview?${q({ gtin })}`);
     expect(mine.status).toBe(200);

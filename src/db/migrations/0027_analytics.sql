@@ -84,6 +84,19 @@ create table an_city_day (
   primary key (tenant_id, city_code, kind, gtin, day)
 );
 create index an_city_day_sku on an_city_day (tenant_id, gtin, day);
+-- a province's cities
+create index an_city_day_province on an_city_day (tenant_id, province_code, day);
+
+-- Province x level x SKU x day: series and maps for one SKU across the country or a province.
+create table an_province_sku_day (
+  tenant_id integer not null, province_code text not null, kind text not null, gtin char(14) not null, day date not null,
+  category text not null,
+  ordered_units bigint not null default 0, ordered_fen bigint not null default 0, shipped_in bigint not null default 0,
+  received_in bigint not null default 0, units_out bigint not null default 0, scans bigint not null default 0,
+  diversions bigint not null default 0, receipts bigint not null default 0, receipt_minutes bigint not null default 0,
+  rebates_fen bigint not null default 0,
+  primary key (tenant_id, gtin, province_code, kind, day)
+);
 
 -- Province x level x category x day: the national overview and the province map.
 create table an_province_day (
@@ -96,15 +109,17 @@ create table an_province_day (
 );
 create index an_province_day_day on an_province_day (tenant_id, day);
 
--- Distributor x level x category x day: a distributor's own figures and its downstream's (tier-2 distributors and
--- stores count under every distributor above them), what a distributor's dashboard reads.
+-- Distributor x relation x level x category x day: a distributor's own figures (relation 'self'), its direct
+-- downstream's ('child') and the rest of its subtree ('below': stores of its tier-2 distributors), what a
+-- distributor's dashboard and the scorecards filtered by category read.
 create table an_dist_day (
-  tenant_id integer not null, distributor_id bigint not null, kind text not null, category text not null, day date not null,
+  tenant_id integer not null, distributor_id bigint not null, relation text not null, kind text not null, category text not null,
+  day date not null,
   ordered_units bigint not null default 0, ordered_fen bigint not null default 0, shipped_in bigint not null default 0,
   received_in bigint not null default 0, units_out bigint not null default 0, scans bigint not null default 0,
   diversions bigint not null default 0, receipts bigint not null default 0, receipt_minutes bigint not null default 0,
   rebates_fen bigint not null default 0,
-  primary key (tenant_id, distributor_id, kind, category, day)
+  primary key (tenant_id, distributor_id, relation, kind, category, day)
 );
 
 -- Party x month: store rankings and distributor scorecards.

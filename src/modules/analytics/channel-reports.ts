@@ -110,45 +110,65 @@ export interface Scorecard {
   rebatesFen: number;
 }
 
-/** Distributor scorecards. Without a SKU or category they read party x month (the range widened to whole months). */
+/**
+ * Distributor scorecards. Without a SKU or category they read party x month (the range widened to whole months);
+ * with a category, the distributor grain (its own rows and its direct downstream's); with a SKU, party x SKU x day.
+ */
 export async function scorecards(sql: Sql, f: Filters, view: View): Promise<{ period: { from: string; to: string }; items: Scorecard[] }> {
-  const bySku = Boolean(f.gtin || f.category);
-  const period = bySku ? { from: f.from, to: f.to } : { from: monthOf(f.from), to: monthEnd(f.to) };
-  const distributors = view.mode === 'parties' ? sql`t.party_id = any(${view.ids}::bigint[])` : regionOf(sql, f, view);
-  const narrow = sql`${f.gtin ? sql`and t.gtin = ${f.gtin}` : sql``} ${f.category ? sql`and t.category = ${f.category}` : sql``}`;
-  const own = bySku
-    ? sql`
-        select t.party_id, sum(t.units_out)::bigint as shipped, sum(t.diversions)::bigint as diversions, sum(t.receipts)::bigint as receipts,
-          sum(t.receipt_minutes)::bigint as receipt_minutes, sum(t.ordered_fen)::bigint as sell_in_fen, sum(t.rebates_fen)::bigint as rebates_fen
-        from an_party_day t
-        where t.tenant_id = ${f.tenantId} and t.kind = 'distributor' and t.day between ${period.from}::date and ${period.to}::date
-          and ${distributors} ${narrow}
-        group by 1`
-    : sql`
-        select t.party_id, sum(t.units_out)::bigint as shipped, sum(t.diversions)::bigint as diversions, sum(t.receipts)::bigint as receipts,
-          sum(t.receipt_minutes)::bigint as receipt_minutes, sum(t.ordered_fen)::bigint as sell_in_fen, sum(t.rebates_fen)::bigint as rebates_fen
-        from an_party_month t
-        where t.tenant_id = ${f.tenantId} and t.kind = 'distributor' and t.month between ${period.from}::date and ${period.to}::date
-          and ${distributors}
-        group by 1`;
-  const ownRows = await own;
-  const ids = ownRows.map((r) => n(r.party_id));
-  const downstream = !ids.length
-    ? []
-    : bySku
-      ? await sql`
-          select c.parent_id as party_id, sum(t.received_in)::bigint as received
-          from parties c join an_party_day t on t.tenant_id = c.tenant_id and t.party_id = c.id
-          where c.tenant_id = ${f.tenantId} and c.parent_id = any(${ids}::bigint[])
-            and t.day between ${period.from}::date and ${period.to}::date ${narrow}
+  const mode = f.gtin ? 'sku' : f.category ? 'category' : 'month';
+  const period = mode === 'month' ? { from: monthOf(f.from), to: monthEnd(f.to) } : { from: f.from, to: f.to };
+  const ownSums = sql`sum(t.units_out)::bigint as shipped, sum(t.diversions)::bigint as diversions, sum(t.receipts)::bigint as receipts,
+    sum(t.receipt_minutes)::bigint as receipt_minutes, sum(t.ordered_fen)::bigint as sell_in_fen, sum(t.rebates_fen)::bigint as rebates_fen`;
+  // the distributors to score: those in the view, inside the region
+  const region =
+    f.region?.level === 1
+      ? sql`and p.province_code = ${f.region.code}`
+      : f.region?.level === 2
+        ? sql`and p.city_code = ${f.region.code}`
+        : f.region?.level === 3
+          ? sql`and p.district_code = ${f.region.code}`
+          : sql``;
+  const territory =
+    view.mode === 'tenant' && (view.provinces || view.cities)
+      ? sql`and (p.province_code = any(${view.provinces ?? []}::text[]) or p.city_code = any(${view.cities ?? []}::text[]))`
+      : sql``;
+  const scored = await sql<{ id: number }[]>`
+    select p.id from parties p where p.tenant_id = ${f.tenantId} and p.kind = 'distributor' ${region} ${territory}
+      ${view.mode === 'parties' ? sql`and p.id = any(${view.ids}::bigint[])` : sql``}`;
+  const ids = scored.map((r) => n(r.id));
+  if (!ids.length) return { period, items: [] };
+  const [ownRows, downstream] = await Promise.all([
+    mode === 'month'
+      ? sql`select t.party_id, ${ownSums} from an_party_month t
+          where t.tenant_id = ${f.tenantId} and t.party_id = any(${ids}::bigint[]) and t.month between ${period.from}::date and ${period.to}::date
           group by 1`
-      : await sql`
-          select t.parent_id as party_id, sum(t.received_in)::bigint as received from an_party_month t
-          where t.tenant_id = ${f.tenantId} and t.parent_id = any(${ids}::bigint[])
-            and t.month between ${period.from}::date and ${period.to}::date
-          group by 1`;
+      : mode === 'category'
+        ? sql`select t.distributor_id as party_id, ${ownSums} from an_dist_day t
+            where t.tenant_id = ${f.tenantId} and t.distributor_id = any(${ids}::bigint[]) and t.relation = 'self'
+              and t.category = ${f.category} and t.day between ${period.from}::date and ${period.to}::date
+            group by 1`
+        : sql`select t.party_id, ${ownSums} from an_party_day t
+            where t.tenant_id = ${f.tenantId} and t.party_id = any(${ids}::bigint[]) and t.gtin = ${f.gtin}
+              and t.day between ${period.from}::date and ${period.to}::date ${f.category ? sql`and t.category = ${f.category}` : sql``}
+            group by 1`,
+    mode === 'month'
+      ? sql`select t.parent_id as party_id, sum(t.received_in)::bigint as received from an_party_month t
+          where t.tenant_id = ${f.tenantId} and t.parent_id = any(${ids}::bigint[]) and t.month between ${period.from}::date and ${period.to}::date
+          group by 1`
+      : mode === 'category'
+        ? sql`select t.distributor_id as party_id, sum(t.received_in)::bigint as received from an_dist_day t
+            where t.tenant_id = ${f.tenantId} and t.distributor_id = any(${ids}::bigint[]) and t.relation = 'child'
+              and t.category = ${f.category} and t.day between ${period.from}::date and ${period.to}::date
+            group by 1`
+        : sql`select c.parent_id as party_id, sum(t.received_in)::bigint as received
+            from an_party_day t join parties c on c.tenant_id = t.tenant_id and c.id = t.party_id
+            where t.tenant_id = ${f.tenantId} and t.gtin = ${f.gtin} and c.parent_id = any(${ids}::bigint[])
+              and t.day between ${period.from}::date and ${period.to}::date ${f.category ? sql`and t.category = ${f.category}` : sql``}
+            group by 1`,
+  ]);
   const received = new Map(downstream.map((r) => [n(r.party_id), n(r.received)]));
-  const names = await partyNames(sql, f.tenantId, ids);
+  const active = ownRows.map((r) => n(r.party_id));
+  const names = await partyNames(sql, f.tenantId, active);
   const items = ownRows.map((r) => {
     const id = n(r.party_id);
     const shipped = n(r.shipped);

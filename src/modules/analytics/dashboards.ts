@@ -23,7 +23,7 @@ export interface BreakdownRow extends ChannelFigures {
 async function breakdown(sql: Sql, f: Filters, view: View): Promise<BreakdownRow[]> {
   const level = nextLevel(f, view);
   if (level !== 'party') {
-    const g = level === 'province' && !f.gtin && !(view.mode === 'tenant' && view.cities?.length) ? 'P' : 'C';
+    const g = level === 'province' && !(view.mode === 'tenant' && view.cities?.length) ? (f.gtin ? 'PS' : 'P') : 'C';
     const key = level === 'province' ? sql`t.province_code` : sql`t.city_code`;
     const rows = await sql`
       select ${key} as code, ${channelSums(sql)} from ${sql(TABLE[g])} t where ${whereOf(sql, g, f, view)}
@@ -173,7 +173,7 @@ export interface MapRow {
 export async function regionMap(sql: Sql, f: Filters, view: View): Promise<{ level: 'province' | 'city'; rows: MapRow[] }> {
   const level: 'province' | 'city' = f.region ? 'city' : 'province';
   const key = level === 'province' ? sql`t.province_code` : sql`t.city_code`;
-  const g = view.mode === 'parties' ? 'A' : level === 'province' && !f.gtin && !view.cities?.length ? 'P' : 'C';
+  const g = view.mode === 'parties' ? 'A' : level === 'province' && !view.cities?.length ? (f.gtin ? 'PS' : 'P') : 'C';
   const [sales, stock, alerts] = await Promise.all([
     sql`select ${key} as code, ${channelSums(sql)} from ${sql(TABLE[g])} t where ${whereOf(sql, g, f, view)} group by 1`,
     view.mode === 'tenant'

@@ -3,6 +3,7 @@
  *
  * | grain | table            | key                              | read when                                      |
  * | P     | an_province_day  | province x level x category x day | the brand or provinces, no SKU, no city        |
+ * | PS    | an_province_sku_day | province x level x SKU x day   | the brand or provinces, one SKU, no city       |
  * | C     | an_city_day      | city x level x SKU x day          | a SKU or a city is named, or a rep has cities  |
  * | D     | an_dist_day      | distributor x level x category x day | a whole distributor subtree, no SKU, no region |
  * | A     | an_party_day     | party x SKU x day                 | any other set of parties (a store, a district)  |
@@ -11,24 +12,30 @@ import type { Fragment } from 'postgres';
 import type { Sql } from '../../db/connection.ts';
 import type { Filters, View } from './view.ts';
 
-export type Grain = 'P' | 'C' | 'D' | 'A';
+export type Grain = 'P' | 'PS' | 'C' | 'D' | 'A';
 
-export const TABLE: Record<Grain, string> = { P: 'an_province_day', C: 'an_city_day', D: 'an_dist_day', A: 'an_party_day' };
+export const TABLE: Record<Grain, string> = {
+  P: 'an_province_day',
+  PS: 'an_province_sku_day',
+  C: 'an_city_day',
+  D: 'an_dist_day',
+  A: 'an_party_day',
+};
 
 export function dailyGrain(f: Filters, view: View): Grain {
   if (view.mode === 'parties') return view.subtree && view.root?.kind === 'distributor' && !f.gtin && !f.region ? 'D' : 'A';
-  if (f.gtin || (f.region && f.region.level >= 2) || view.cities?.length) return 'C';
-  return 'P';
+  if ((f.region && f.region.level >= 2) || view.cities?.length) return 'C';
+  return f.gtin ? 'PS' : 'P';
 }
 
 /** The rows of grain `g` inside the filters and the view, between `from` and `to` (days, inclusive). */
 export function whereOf(sql: Sql, g: Grain, f: Filters, view: View, from = f.from, to = f.to): Fragment {
   const parts: Fragment[] = [sql`t.tenant_id = ${f.tenantId} and t.day between ${from}::date and ${to}::date`];
   if (f.category) parts.push(sql`t.category = ${f.category}`);
-  if (f.gtin && (g === 'C' || g === 'A')) parts.push(sql`t.gtin = ${f.gtin}`);
+  if (f.gtin && (g === 'C' || g === 'A' || g === 'PS')) parts.push(sql`t.gtin = ${f.gtin}`);
   if (g === 'D' && view.mode === 'parties' && view.root) parts.push(sql`t.distributor_id = ${view.root.id}`);
   if (g === 'A' && view.mode === 'parties') parts.push(sql`t.party_id = any(${view.ids}::bigint[])`);
-  if (g !== 'D') parts.push(regionOf(sql, f, view, g === 'P'));
+  if (g !== 'D') parts.push(regionOf(sql, f, view, g === 'P' || g === 'PS'));
   return parts.reduce((a, b) => sql`${a} and ${b}`);
 }
 

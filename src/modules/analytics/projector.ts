@@ -36,13 +36,19 @@ const GRAIN_UPSERTS: string[] = [
    from an_batch where gtin is not null and (${anyMeasure})
    group by tenant_id, province_code, kind, category, day order by 1, 2, 3, 4, 5
    on conflict (tenant_id, province_code, kind, category, day) do update set ${addUp('an_province_day')}`,
+  `insert into an_province_sku_day (tenant_id, gtin, province_code, kind, day, category, ${cols})
+   select tenant_id, gtin, province_code, kind, day, max(category), ${sums()}
+   from an_batch where gtin is not null and (${anyMeasure})
+   group by tenant_id, gtin, province_code, kind, day order by 1, 2, 3, 4, 5
+   on conflict (tenant_id, gtin, province_code, kind, day) do update set ${addUp('an_province_sku_day')}`,
   // every distributor a change counts for: the party itself when it is one, and the distributors above it
-  `insert into an_dist_day (tenant_id, distributor_id, kind, category, day, ${cols})
-   select b.tenant_id, d.id, b.kind, b.category, b.day, ${sums('b.')}
+  `insert into an_dist_day (tenant_id, distributor_id, relation, kind, category, day, ${cols})
+   select b.tenant_id, d.id, case when d.id = b.party_id then 'self' when d.id = b.parent_id then 'child' else 'below' end,
+     b.kind, b.category, b.day, ${sums('b.')}
    from an_batch b join parties d on d.tenant_id = b.tenant_id and d.id = any(b.ancestors || b.party_id) and d.kind = 'distributor'
    where (${MEASURES.map((m) => `b.${m} <> 0`).join(' or ')})
-   group by b.tenant_id, d.id, b.kind, b.category, b.day order by 1, 2, 3, 4, 5
-   on conflict (tenant_id, distributor_id, kind, category, day) do update set ${addUp('an_dist_day')}`,
+   group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
+   on conflict (tenant_id, distributor_id, relation, kind, category, day) do update set ${addUp('an_dist_day')}`,
   `insert into an_party_month (tenant_id, party_id, month, kind, province_code, city_code, parent_id, ${cols})
    select tenant_id, party_id, date_trunc('month', day)::date, max(kind), max(province_code), max(city_code), max(parent_id), ${sums()}
    from an_batch where (${anyMeasure})
