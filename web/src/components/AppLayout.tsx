@@ -6,6 +6,7 @@ import { useAuth } from '../auth.tsx';
 import {
   ADMIN_ITEMS,
   CHANNEL_ITEMS,
+  ANALYTICS_ITEMS,
   COMING_SOON,
   COMMERCE_ITEMS,
   CONSUMER_ITEMS,
@@ -50,6 +51,14 @@ export function AppLayout() {
         key: 'marketing',
         label: <span data-testid="menu-marketing">{t('menu.incentives')}</span>,
         children: marketing.map((i) => leaf(i.key, i.path, i.label)),
+      });
+    }
+    const analytics = ANALYTICS_ITEMS.filter((i) => canSee(i.access, role));
+    if (analytics.length) {
+      items.push({
+        key: 'analytics',
+        label: <span data-testid="menu-analytics">{t('menu.analytics')}</span>,
+        children: analytics.map((i) => leaf(i.key, i.path, i.label)),
       });
     }
     items.push({
