@@ -147,6 +147,8 @@ export async function run(): Promise<void> {
 
 /** A year of facts at the drill-down grain, then every coarser grain aggregated from it. */
 async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant: number, daysPerSku: number): Promise<void> {
+  const t0 = performance.now();
+  const step = (what: string) => console.error(`[analytics-dashboard] ${what} at ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   await sql.unsafe('alter table an_party_day drop constraint an_party_day_pkey');
   await sql.unsafe('drop index an_party_day_sku, an_party_day_city');
   await sql.unsafe(`create unlogged table bench_sku as
@@ -173,9 +175,11 @@ async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant:
       case when (d.id + k.i + m) % 97 = 0 then 1 else 0 end, case when m % 5 = 0 then 3000 else 0 end
     from parties d cross join bench_sku k cross join generate_series(0, 59) m
     where d.tenant_id = ${tenant} and d.kind = 'distributor'`);
+  step('drill-down grain written');
   await sql.unsafe('alter table an_party_day add primary key (tenant_id, party_id, gtin, day)');
   await sql.unsafe('create index an_party_day_sku on an_party_day (tenant_id, gtin, city_code, day)');
   await sql.unsafe('create index an_party_day_city on an_party_day (tenant_id, city_code, day)');
+  step('drill-down grain indexed');
   const M = 'ordered_units, ordered_fen, shipped_in, received_in, units_out, scans, diversions, receipts, receipt_minutes, rebates_fen';
   const S = M.split(', ')
     .map((m) => `sum(${m})`)
@@ -192,12 +196,19 @@ async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant:
     from an_party_day t join parties p on p.tenant_id = t.tenant_id and p.id = t.party_id group by 1, 2, 3`);
   await sql.unsafe(`insert into an_province_sku_day (tenant_id, gtin, province_code, kind, day, category, ${M})
     select tenant_id, gtin, province_code, kind, day, max(category), ${S} from an_city_day group by 1, 2, 3, 4, 5`);
+  // each party's distributors (itself, its parent, the one above), as a small table to hash-join
+  await sql.unsafe(`create unlogged table bench_up as
+    select p.id as party_id, d.id as distributor_id,
+      case when d.id = p.id then 'self' when d.id = p.parent_id then 'child' else 'below' end as relation
+    from parties p join parties d on d.tenant_id = p.tenant_id and d.id = any(p.ancestors || p.id) and d.kind = 'distributor'
+    where p.tenant_id = ${tenant}`);
+  await sql.unsafe('analyze bench_up');
   await sql.unsafe(`insert into an_dist_day (tenant_id, distributor_id, relation, kind, category, day, ${M})
-    select t.tenant_id, d.id, case when d.id = p.id then 'self' when d.id = p.parent_id then 'child' else 'below' end,
-      t.kind, t.category, t.day, ${SB}
-    from an_party_day t join parties p on p.tenant_id = t.tenant_id and p.id = t.party_id
-    join parties d on d.tenant_id = t.tenant_id and d.id = any(p.ancestors || p.id) and d.kind = 'distributor'
+    select t.tenant_id, u.distributor_id, u.relation, t.kind, t.category, t.day, ${SB}
+    from an_party_day t join bench_up u on u.party_id = t.party_id
     group by 1, 2, 3, 4, 5, 6`);
+  await sql.unsafe('drop table bench_up');
+  step('region and distributor grains aggregated');
   await sql.unsafe(`insert into an_stock_city (tenant_id, city_code, kind, gtin, province_code, category, on_hand, in_transit)
     select tenant_id, city_code, kind, gtin, max(province_code), max(category), count(*) * 6, count(*) from an_party_day
     where day = date '${YEAR_END}' - ((party_id + length(gtin)) % 30)::int group by 1, 2, 3, 4`);
