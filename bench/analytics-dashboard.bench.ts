@@ -59,7 +59,12 @@ export async function run(): Promise<void> {
       });
       return ((await r.json()) as { token: string }).token;
     };
-    const tokens = { admin: await login('admin'), distributor: await login('distributor'), sales: await login('sales'), store: await login('store') };
+    const tokens = {
+      admin: await login('admin'),
+      distributor: await login('distributor'),
+      sales: await login('sales'),
+      store: await login('store'),
+    };
     const provinces = (
       await sql<{ code: string }[]>`
         select province_code as code from parties where tenant_id = ${tenant} and kind = 'store' group by 1 order by count(*) desc limit 10`
@@ -91,33 +96,93 @@ export async function run(): Promise<void> {
     const queries: Q[] = [
       { name: 'overview_national_year', user: 'admin', path: 'overview', params: () => ({ from: YEAR_START, to: YEAR_END }) },
       { name: 'overview_national_30d', user: 'admin', path: 'overview', params: (i) => last(30, i) },
-      { name: 'overview_category_year', user: 'admin', path: 'overview', params: (i) => ({ from: YEAR_START, to: YEAR_END, category: pick(categories, i) }) },
+      {
+        name: 'overview_category_year',
+        user: 'admin',
+        path: 'overview',
+        params: (i) => ({ from: YEAR_START, to: YEAR_END, category: pick(categories, i) }),
+      },
       { name: 'overview_province_90d', user: 'admin', path: 'overview', params: (i) => ({ ...last(90, i), region: pick(provinces, i) }) },
-      { name: 'overview_province_sku_90d', user: 'admin', path: 'overview', params: (i) => ({ ...last(90, i), region: pick(provinces, i), gtin: pick(gtins, i * 7) }) },
-      { name: 'overview_sku_year', user: 'admin', path: 'overview', params: (i) => ({ from: YEAR_START, to: YEAR_END, gtin: pick(gtins, i * 7) }) },
+      {
+        name: 'overview_province_sku_90d',
+        user: 'admin',
+        path: 'overview',
+        params: (i) => ({ ...last(90, i), region: pick(provinces, i), gtin: pick(gtins, i * 7) }),
+      },
+      {
+        name: 'overview_sku_year',
+        user: 'admin',
+        path: 'overview',
+        params: (i) => ({ from: YEAR_START, to: YEAR_END, gtin: pick(gtins, i * 7) }),
+      },
       { name: 'overview_city_30d', user: 'admin', path: 'overview', params: (i) => ({ ...last(30, i), region: pick(cities, i) }) },
       { name: 'overview_city_month', user: 'admin', path: 'overview', params: (i) => ({ ...monthRange(i), region: pick(cities, i) }) },
-      { name: 'overview_distributor_drill_year', user: 'admin', path: 'overview', params: (i) => ({ from: YEAR_START, to: YEAR_END, party: pick(distributors, i) }) },
+      {
+        name: 'overview_distributor_drill_year',
+        user: 'admin',
+        path: 'overview',
+        params: (i) => ({ from: YEAR_START, to: YEAR_END, party: pick(distributors, i) }),
+      },
       { name: 'overview_as_distributor_year', user: 'distributor', path: 'overview', params: () => ({ from: YEAR_START, to: YEAR_END }) },
       { name: 'overview_as_sales_rep_90d', user: 'sales', path: 'overview', params: (i) => last(90, i) },
       { name: 'overview_as_store_year', user: 'store', path: 'overview', params: () => ({ from: YEAR_START, to: YEAR_END }) },
       { name: 'stock_national', user: 'admin', path: 'stock', params: (i) => last(30, i) },
-      { name: 'stock_province_sku', user: 'admin', path: 'stock', params: (i) => ({ ...last(30, i), region: pick(provinces, i), gtin: pick(gtins, i * 7) }) },
+      {
+        name: 'stock_province_sku',
+        user: 'admin',
+        path: 'stock',
+        params: (i) => ({ ...last(30, i), region: pick(provinces, i), gtin: pick(gtins, i * 7) }),
+      },
       { name: 'stock_as_distributor', user: 'distributor', path: 'stock', params: (i) => last(30, i) },
       { name: 'map_national_30d', user: 'admin', path: 'map', params: (i) => last(30, i) },
       { name: 'map_national_year', user: 'admin', path: 'map', params: () => ({ from: YEAR_START, to: YEAR_END }) },
       { name: 'map_province_90d', user: 'admin', path: 'map', params: (i) => ({ ...last(90, i), region: pick(provinces, i) }) },
       { name: 'flows_national_year', user: 'admin', path: 'flows', params: () => ({ from: YEAR_START, to: YEAR_END }) },
-      { name: 'flows_sku_year', user: 'admin', path: 'flows', params: (i) => ({ from: YEAR_START, to: YEAR_END, gtin: pick(gtins, i * 7) }) },
+      {
+        name: 'flows_sku_year',
+        user: 'admin',
+        path: 'flows',
+        params: (i) => ({ from: YEAR_START, to: YEAR_END, gtin: pick(gtins, i * 7) }),
+      },
       { name: 'scorecards_national_month', user: 'admin', path: 'scorecards', params: (i) => monthRange(i) },
       { name: 'scorecards_national_year', user: 'admin', path: 'scorecards', params: () => ({ from: YEAR_START, to: YEAR_END }) },
-      { name: 'scorecards_category_month', user: 'admin', path: 'scorecards', params: (i) => ({ ...monthRange(i), category: pick(categories, i) }) },
+      {
+        name: 'scorecards_category_month',
+        user: 'admin',
+        path: 'scorecards',
+        params: (i) => ({ ...monthRange(i), category: pick(categories, i) }),
+      },
       { name: 'store_rankings_national_month', user: 'admin', path: 'store-rankings', params: (i) => monthRange(i) },
-      { name: 'store_rankings_province_month', user: 'admin', path: 'store-rankings', params: (i) => ({ ...monthRange(i), region: pick(provinces, i) }) },
-      { name: 'store_rankings_city_30d', user: 'admin', path: 'store-rankings', params: (i) => ({ ...last(30, i), region: pick(cities, i) }) },
-      { name: 'store_rankings_as_distributor_year', user: 'distributor', path: 'store-rankings', params: () => ({ from: YEAR_START, to: YEAR_END }) },
-      { name: 'launch_sku_province_90d', user: 'admin', path: 'launches', params: (i) => ({ ...last(90, i), gtin: pick(gtins, i * 7), region: pick(provinces, i) }) },
-      { name: 'export_xlsx_overview_province', user: 'admin', path: 'overview', params: (i) => ({ ...last(90, i), region: pick(provinces, i), format: 'xlsx' }) },
+      {
+        name: 'store_rankings_province_month',
+        user: 'admin',
+        path: 'store-rankings',
+        params: (i) => ({ ...monthRange(i), region: pick(provinces, i) }),
+      },
+      {
+        name: 'store_rankings_city_30d',
+        user: 'admin',
+        path: 'store-rankings',
+        params: (i) => ({ ...last(30, i), region: pick(cities, i) }),
+      },
+      {
+        name: 'store_rankings_as_distributor_year',
+        user: 'distributor',
+        path: 'store-rankings',
+        params: () => ({ from: YEAR_START, to: YEAR_END }),
+      },
+      {
+        name: 'launch_sku_province_90d',
+        user: 'admin',
+        path: 'launches',
+        params: (i) => ({ ...last(90, i), gtin: pick(gtins, i * 7), region: pick(provinces, i) }),
+      },
+      {
+        name: 'export_xlsx_overview_province',
+        user: 'admin',
+        path: 'overview',
+        params: (i) => ({ ...last(90, i), region: pick(provinces, i), format: 'xlsx' }),
+      },
     ];
     const all: number[] = [];
     for (const q of queries) {
@@ -125,6 +190,10 @@ export async function run(): Promise<void> {
       for (let i = -3; i < repeat; i++) {
         const params = new URLSearchParams(Object.entries(q.params(Math.abs(i))).map(([k, v]) => [k, String(v)]));
         const t0 = performance.now();
+        // the one-off aggregations of tens of millions of rows: in memory, not in spilled sorts
+        await sql.unsafe(`alter system set work_mem = '512MB'`);
+        await sql.unsafe(`alter system set maintenance_work_mem = '1GB'`);
+        await sql.unsafe('select pg_reload_conf()');
         const r = await fetch(`${url}/api/v1/analytics/${q.path}?${params}`, { headers: { authorization: `Bearer ${tokens[q.user]}` } });
         await r.arrayBuffer();
         const ms = performance.now() - t0;
@@ -148,6 +217,10 @@ export async function run(): Promise<void> {
 /** A year of facts at the drill-down grain, then every coarser grain aggregated from it. */
 async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant: number, daysPerSku: number): Promise<void> {
   const t0 = performance.now();
+  // the one-off aggregations of tens of millions of rows: in memory, not in spilled sorts
+  await sql.unsafe(`alter system set work_mem = '512MB'`);
+  await sql.unsafe(`alter system set maintenance_work_mem = '1GB'`);
+  await sql.unsafe('select pg_reload_conf()');
   const step = (what: string) => console.error(`[analytics-dashboard] ${what} at ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   await sql.unsafe('alter table an_party_day drop constraint an_party_day_pkey');
   await sql.unsafe('drop index an_party_day_sku, an_party_day_city');
@@ -231,7 +304,11 @@ async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant:
     select ${tenant}, t.day, max(t.province_code), t.city_code, t.party_id, sum(t.diversions) from an_party_day t
     where t.kind = 'distributor' and t.diversions > 0 group by 1, 2, 4, 5`);
   await sql.unsafe('drop table bench_sku');
+  await sql.unsafe('alter system reset work_mem');
+  await sql.unsafe('alter system reset maintenance_work_mem');
+  await sql.unsafe('select pg_reload_conf()');
   await sql.unsafe('vacuum analyze');
+  step('analyzed');
 }
 
 if (isMain(import.meta.url)) await run();

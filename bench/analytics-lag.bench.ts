@@ -29,7 +29,9 @@ export async function run(): Promise<void> {
     const tenant = Number(t?.id);
     const stores = await sql<{ id: number; gln: string }[]>`
       select id, gln from parties where tenant_id = ${tenant} and kind = 'store' and gln is not null order by id limit 10`;
-    const [factory] = await sql<{ gln: string }[]>`select gln from parties where tenant_id = ${tenant} and kind = 'factory' and gln is not null limit 1`;
+    const [factory] = await sql<
+      { gln: string }[]
+    >`select gln from parties where tenant_id = ${tenant} and kind = 'factory' and gln is not null limit 1`;
     const [p] = await sql<{ gtin: string }[]>`select gtin from products where tenant_id = ${tenant} order by sku limit 1`;
     const gtin = p?.gtin as string;
     const epc = (prefix: string, i: number) => `https://id.gs1.org/01/${gtin}/21/${prefix}${i}`;
@@ -60,14 +62,26 @@ export async function run(): Promise<void> {
     const perSale = 20;
     // every store holds the units it will sell
     for (const [s, store] of stores.entries()) {
-      await capture([event(Array.from({ length: perSale * rounds }, (_, i) => epc(`L${s}-`, i)), 'commissioning', store.gln)]);
+      await capture([
+        event(
+          Array.from({ length: perSale * rounds }, (_, i) => epc(`L${s}-`, i)),
+          'commissioning',
+          store.gln,
+        ),
+      ]);
     }
     // background writes: commissioning documents of 500 units, one after another, the whole time
     let writing = true;
     let background = 0;
     const writer = (async () => {
       while (writing) {
-        await capture([event(Array.from({ length: 500 }, (_, i) => epc(`W${background}-`, i)), 'commissioning', factory?.gln as string)]);
+        await capture([
+          event(
+            Array.from({ length: 500 }, (_, i) => epc(`W${background}-`, i)),
+            'commissioning',
+            factory?.gln as string,
+          ),
+        ]);
         background++;
       }
     })();
@@ -80,7 +94,13 @@ export async function run(): Promise<void> {
       const store = stores[s] as { id: number; gln: string };
       const done = sold.get(store.id) ?? 0;
       const started = performance.now();
-      await capture([event(Array.from({ length: perSale }, (_, i) => epc(`L${s}-`, done + i)), 'retail_selling', store.gln)]);
+      await capture([
+        event(
+          Array.from({ length: perSale }, (_, i) => epc(`L${s}-`, done + i)),
+          'retail_selling',
+          store.gln,
+        ),
+      ]);
       sold.set(store.id, done + perSale);
       for (;;) {
         const [row] = await sql<{ n: number }[]>`

@@ -5,8 +5,8 @@ import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
 import {
   ADMIN_ITEMS,
-  CHANNEL_ITEMS,
   ANALYTICS_ITEMS,
+  CHANNEL_ITEMS,
   COMING_SOON,
   COMMERCE_ITEMS,
   CONSUMER_ITEMS,

@@ -211,12 +211,17 @@ function DrillPath() {
   const { t } = useTranslation();
   const { filters, set } = useFilters();
   const items: { title: ReactNode }[] = [
-    { title: <a onClick={() => set({ region: undefined, party: undefined })}>{t('analytics.national')}</a> },
+    { title: <Typography.Link onClick={() => set({ region: undefined, party: undefined })}>{t('analytics.national')}</Typography.Link> },
   ];
   if (filters.region) {
     const r = filters.region;
-    items.push({ title: <a onClick={() => set({ region: r.slice(0, 2), party: undefined })}>{r.slice(0, 2)}</a> });
-    if (r.length >= 4) items.push({ title: <a onClick={() => set({ region: r.slice(0, 4), party: undefined })}>{r.slice(0, 4)}</a> });
+    items.push({
+      title: <Typography.Link onClick={() => set({ region: r.slice(0, 2), party: undefined })}>{r.slice(0, 2)}</Typography.Link>,
+    });
+    if (r.length >= 4)
+      items.push({
+        title: <Typography.Link onClick={() => set({ region: r.slice(0, 4), party: undefined })}>{r.slice(0, 4)}</Typography.Link>,
+      });
   }
   if (filters.party) items.push({ title: `#${filters.party}` });
   return <Breadcrumb data-testid="analytics-drill-path" items={items} />;
@@ -286,7 +291,9 @@ function OverviewView() {
             {
               title: t('analytics.region'),
               dataIndex: 'name',
-              render: (v: string, b) => <a data-testid={`drill-${b.code}`}>{b.level === 'party' ? `${v} (${b.code})` : v || b.code}</a>,
+              render: (v: string, b) => (
+                <Typography.Link data-testid={`drill-${b.code}`}>{b.level === 'party' ? `${v} (${b.code})` : v || b.code}</Typography.Link>
+              ),
             },
             { title: t('analytics.sellInYuan'), dataIndex: 'sellInFen', align: 'right', render: yuan },
             { title: t('analytics.sellIn'), dataIndex: 'sellInUnits', align: 'right', render: formatNumber },
