@@ -4,7 +4,7 @@
  *
  * The facts are generated directly in SQL (not through a year of captures): each store carries 20-40 of the 200
  * SKUs and sells each of them on BENCH_DAYS_PER_SKU days of the year (default 10), receiving deliveries on a
- * quarter of those; each distributor moves each SKU on 60 days. The coarser grains are then aggregated from
+ * quarter of those; each distributor moves each SKU on 40 days. The coarser grains are then aggregated from
  * that drill-down grain exactly as the projector would have added them. Row counts are printed.
  *
  * BENCH_STORES (default 100000) and BENCH_REPEAT (requests per query, default 40) size a shorter run.
@@ -24,7 +24,7 @@ export async function run(): Promise<void> {
   const stores = Number(process.env.BENCH_STORES ?? 100_000);
   const daysPerSku = Number(process.env.BENCH_DAYS_PER_SKU ?? 10);
   const repeat = Number(process.env.BENCH_REPEAT ?? 40);
-  const db = await freshDatabase(54373);
+  const db = await freshDatabase(Number(process.env.BENCH_PORT ?? 54373));
   const sql = db.sql;
   const { app } = await buildApp({ sql, loginRateLimit: 10_000, logger: false, webhooks: { worker: false } });
   try {
@@ -246,13 +246,18 @@ async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant:
       coalesce(d.province_code, ''), coalesce(d.city_code, ''), k.category,
       200 + (d.id + m) % 50, 240, 236, 240, 240 * 1500, case when m % 10 = 0 then 1 else 0 end, case when m % 10 = 0 then 2880 else 0 end,
       case when (d.id + k.i + m) % 97 = 0 then 1 else 0 end, case when m % 5 = 0 then 3000 else 0 end
-    from parties d cross join bench_sku k cross join generate_series(0, 59) m
+    from parties d cross join bench_sku k cross join generate_series(0, ${Number(process.env.BENCH_DIST_DAYS ?? 40) - 1}) m
     where d.tenant_id = ${tenant} and d.kind = 'distributor'`);
   step('drill-down grain written');
   await sql.unsafe('alter table an_party_day add primary key (tenant_id, party_id, gtin, day)');
   await sql.unsafe('create index an_party_day_sku on an_party_day (tenant_id, gtin, city_code, day)');
   await sql.unsafe('create index an_party_day_city on an_party_day (tenant_id, city_code, day)');
   step('drill-down grain indexed');
+  // the coarser grains are written without their secondary indexes, which are built once afterwards
+  const indexes = await sql<{ name: string; def: string }[]>`
+    select indexname as name, indexdef as def from pg_indexes
+    where tablename in ('an_city_day', 'an_province_day', 'an_party_month') and indexname not like '%_pkey'`;
+  for (const i of indexes) await sql.unsafe(`drop index ${i.name}`);
   const M = 'ordered_units, ordered_fen, shipped_in, received_in, units_out, scans, diversions, receipts, receipt_minutes, rebates_fen';
   const S = M.split(', ')
     .map((m) => `sum(${m})`)
@@ -281,6 +286,7 @@ async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant:
     from an_party_day t join bench_up u on u.party_id = t.party_id
     group by 1, 2, 3, 4, 5, 6`);
   await sql.unsafe('drop table bench_up');
+  for (const i of indexes) await sql.unsafe(i.def);
   step('region and distributor grains aggregated');
   await sql.unsafe(`insert into an_stock_city (tenant_id, city_code, kind, gtin, province_code, category, on_hand, in_transit)
     select tenant_id, city_code, kind, gtin, max(province_code), max(category), count(*) * 6, count(*) from an_party_day
