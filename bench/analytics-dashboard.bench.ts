@@ -38,6 +38,7 @@ export async function run(): Promise<void> {
       'an_party_day',
       'an_city_day',
       'an_province_day',
+      'an_province_cat_day',
       'an_province_sku_day',
       'an_dist_day',
       'an_party_month',
@@ -267,11 +268,16 @@ async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant:
     .join(', ');
   await sql.unsafe(`insert into an_city_day (tenant_id, city_code, kind, gtin, day, province_code, category, ${M})
     select tenant_id, city_code, kind, gtin, day, max(province_code), max(category), ${S} from an_party_day group by 1, 2, 3, 4, 5`);
-  await sql.unsafe(`insert into an_province_day (tenant_id, province_code, kind, category, day, ${M})
-    select tenant_id, province_code, kind, category, day, ${S} from an_city_day group by 1, 2, 3, 4, 5`);
+  await sql.unsafe(`insert into an_province_cat_day (tenant_id, category, province_code, kind, day, ${M})
+    select tenant_id, category, province_code, kind, day, ${S} from an_city_day group by 1, 2, 3, 4, 5`);
+  await sql.unsafe(`insert into an_province_day (tenant_id, province_code, kind, day, ${M})
+    select tenant_id, province_code, kind, day, ${S} from an_province_cat_day group by 1, 2, 3, 4`);
   await sql.unsafe(`insert into an_party_month (tenant_id, party_id, month, kind, province_code, city_code, parent_id, ${M})
     select t.tenant_id, t.party_id, date_trunc('month', t.day)::date, max(t.kind), max(t.province_code), max(t.city_code), max(p.parent_id), ${SB}
     from an_party_day t join parties p on p.tenant_id = t.tenant_id and p.id = t.party_id group by 1, 2, 3`);
+  await sql.unsafe(`update an_party_month d set child_received = x.r
+    from (select parent_id, month, sum(received_in) as r from an_party_month where parent_id is not null group by 1, 2) x
+    where d.tenant_id = ${tenant} and d.party_id = x.parent_id and d.month = x.month`);
   await sql.unsafe(`insert into an_province_sku_day (tenant_id, gtin, province_code, kind, day, category, ${M})
     select tenant_id, gtin, province_code, kind, day, max(category), ${S} from an_city_day group by 1, 2, 3, 4, 5`);
   // each party's distributors (itself, its parent, the one above), as a small table to hash-join

@@ -40,6 +40,7 @@ export const DISTRIBUTION: Record<string, Layout> = {
   an_flow_sku_month: tenant,
   an_party_day: tenant,
   an_party_month: tenant,
+  an_province_cat_day: tenant,
   an_province_day: tenant,
   an_province_sku_day: tenant,
   an_stock_city: tenant,

@@ -212,7 +212,8 @@ describe('the facts', () => {
         [tenant],
       );
     const [a] = await total('an_party_day');
-    for (const t of ['an_city_day', 'an_province_day', 'an_party_month']) expect(await total(t), t).toEqual([a]);
+    for (const t of ['an_city_day', 'an_province_day', 'an_province_cat_day', 'an_province_sku_day', 'an_party_month'])
+      expect(await total(t), t).toEqual([a]);
     // the distributor grain holds D's own figures and those of its stores
     const [d] = await total('an_dist_day', `and distributor_id = ${P.D.id}`);
     const [direct] = await total(
@@ -328,6 +329,9 @@ describe('the dashboards', () => {
     const toD = flows.body.links.find((l: { target: string }) => l.target === `p${P.D.id}`);
     expect(toD).toMatchObject({ orderedUnits: 12, orderedFen: 18000 });
 
+    // by month (party x month) the same as by SKU: only this SKU moved through D this month
+    const monthly = await call('admin', 'GET', `/api/v1/analytics/scorecards?${q({ party: P.D.id })}`);
+    expect(monthly.body.items).toEqual([expect.objectContaining({ partyId: P.D.id, shippedUnits: 12, receivedDownstream: 10 })]);
     const cards = await call('admin', 'GET', `/api/v1/analytics/scorecards?${q({ gtin })}`);
     const d = cards.body.items.find((i: { partyId: number }) => i.partyId === P.D.id);
     // D shipped 12, its own store S1 received 10 of them (the 2 sent to S2 are not D's downstream)

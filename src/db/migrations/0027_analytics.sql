@@ -98,16 +98,26 @@ create table an_province_sku_day (
   primary key (tenant_id, gtin, province_code, kind, day)
 );
 
--- Province x level x category x day: the national overview and the province map.
+-- Province x level x day: the national overview and the province map (a year of the whole country: 31 x 2 x 365 rows).
 create table an_province_day (
-  tenant_id integer not null, province_code text not null, kind text not null, category text not null, day date not null,
+  tenant_id integer not null, province_code text not null, kind text not null, day date not null,
   ordered_units bigint not null default 0, ordered_fen bigint not null default 0, shipped_in bigint not null default 0,
   received_in bigint not null default 0, units_out bigint not null default 0, scans bigint not null default 0,
   diversions bigint not null default 0, receipts bigint not null default 0, receipt_minutes bigint not null default 0,
   rebates_fen bigint not null default 0,
-  primary key (tenant_id, province_code, kind, category, day)
+  primary key (tenant_id, province_code, kind, day)
 );
 create index an_province_day_day on an_province_day (tenant_id, day);
+
+-- Category x province x level x day: the same narrowed to a category.
+create table an_province_cat_day (
+  tenant_id integer not null, category text not null, province_code text not null, kind text not null, day date not null,
+  ordered_units bigint not null default 0, ordered_fen bigint not null default 0, shipped_in bigint not null default 0,
+  received_in bigint not null default 0, units_out bigint not null default 0, scans bigint not null default 0,
+  diversions bigint not null default 0, receipts bigint not null default 0, receipt_minutes bigint not null default 0,
+  rebates_fen bigint not null default 0,
+  primary key (tenant_id, category, province_code, kind, day)
+);
 
 -- Distributor x relation x level x category x day: a distributor's own figures (relation 'self'), its direct
 -- downstream's ('child') and the rest of its subtree ('below': stores of its tier-2 distributors), what a
@@ -126,6 +136,8 @@ create table an_dist_day (
 create table an_party_month (
   tenant_id integer not null, party_id bigint not null, month date not null,
   kind text not null, province_code text not null, city_code text not null, parent_id bigint,
+  -- units the party's direct downstream received (a distributor's scan compliance reads its own row)
+  child_received bigint not null default 0,
   ordered_units bigint not null default 0, ordered_fen bigint not null default 0, shipped_in bigint not null default 0,
   received_in bigint not null default 0, units_out bigint not null default 0, scans bigint not null default 0,
   diversions bigint not null default 0, receipts bigint not null default 0, receipt_minutes bigint not null default 0,

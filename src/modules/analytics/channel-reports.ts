@@ -152,8 +152,8 @@ export async function scorecards(sql: Sql, f: Filters, view: View): Promise<{ pe
               and t.day between ${period.from}::date and ${period.to}::date ${f.category ? sql`and t.category = ${f.category}` : sql``}
             group by 1`,
     mode === 'month'
-      ? sql`select t.parent_id as party_id, sum(t.received_in)::bigint as received from an_party_month t
-          where t.tenant_id = ${f.tenantId} and t.parent_id = any(${ids}::bigint[]) and t.month between ${period.from}::date and ${period.to}::date
+      ? sql`select t.party_id, sum(t.child_received)::bigint as received from an_party_month t
+          where t.tenant_id = ${f.tenantId} and t.party_id = any(${ids}::bigint[]) and t.month between ${period.from}::date and ${period.to}::date
           group by 1`
       : mode === 'category'
         ? sql`select t.distributor_id as party_id, sum(t.received_in)::bigint as received from an_dist_day t

@@ -3,7 +3,7 @@
  */
 import type { Sql } from '../../db/connection.ts';
 import { allDivisions } from '../parties/index.ts';
-import { type ChannelFigures, channelSums, dailyGrain, figures, regionOf, TABLE, whereOf, wholeMonths } from './grains.ts';
+import { type ChannelFigures, channelSums, dailyGrain, figures, provinceGrain, regionOf, TABLE, whereOf, wholeMonths } from './grains.ts';
 import { LEVELS } from './measures.ts';
 import { addDays, type Filters, nextLevel, type View } from './view.ts';
 
@@ -23,7 +23,7 @@ export interface BreakdownRow extends ChannelFigures {
 async function breakdown(sql: Sql, f: Filters, view: View): Promise<BreakdownRow[]> {
   const level = nextLevel(f, view);
   if (level !== 'party') {
-    const g = level === 'province' && !(view.mode === 'tenant' && view.cities?.length) ? (f.gtin ? 'PS' : 'P') : 'C';
+    const g = level === 'province' && !(view.mode === 'tenant' && view.cities?.length) ? provinceGrain(f) : 'C';
     const key = level === 'province' ? sql`t.province_code` : sql`t.city_code`;
     const rows = await sql`
       select ${key} as code, ${channelSums(sql)} from ${sql(TABLE[g])} t where ${whereOf(sql, g, f, view)}
@@ -173,7 +173,7 @@ export interface MapRow {
 export async function regionMap(sql: Sql, f: Filters, view: View): Promise<{ level: 'province' | 'city'; rows: MapRow[] }> {
   const level: 'province' | 'city' = f.region ? 'city' : 'province';
   const key = level === 'province' ? sql`t.province_code` : sql`t.city_code`;
-  const g = view.mode === 'parties' ? 'A' : level === 'province' && !view.cities?.length ? (f.gtin ? 'PS' : 'P') : 'C';
+  const g = view.mode === 'parties' ? 'A' : level === 'province' && !view.cities?.length ? provinceGrain(f) : 'C';
   const [sales, stock, alerts] = await Promise.all([
     sql`select ${key} as code, ${channelSums(sql)} from ${sql(TABLE[g])} t where ${whereOf(sql, g, f, view)} group by 1`,
     view.mode === 'tenant'

@@ -2,7 +2,8 @@
  * Which fact table answers a request, and the WHERE that narrows it to the filters and the viewer's view.
  *
  * | grain | table            | key                              | read when                                      |
- * | P     | an_province_day  | province x level x category x day | the brand or provinces, no SKU, no city        |
+ * | P     | an_province_day  | province x level x day            | the brand or provinces, no SKU, no city        |
+ * | PC    | an_province_cat_day | category x province x level x day | the same, one category                     |
  * | PS    | an_province_sku_day | province x level x SKU x day   | the brand or provinces, one SKU, no city       |
  * | C     | an_city_day      | city x level x SKU x day          | a SKU or a city is named, or a rep has cities  |
  * | D     | an_dist_day      | distributor x level x category x day | a whole distributor subtree, no SKU, no region |
@@ -12,10 +13,11 @@ import type { Fragment } from 'postgres';
 import type { Sql } from '../../db/connection.ts';
 import type { Filters, View } from './view.ts';
 
-export type Grain = 'P' | 'PS' | 'C' | 'D' | 'A';
+export type Grain = 'P' | 'PC' | 'PS' | 'C' | 'D' | 'A';
 
 export const TABLE: Record<Grain, string> = {
   P: 'an_province_day',
+  PC: 'an_province_cat_day',
   PS: 'an_province_sku_day',
   C: 'an_city_day',
   D: 'an_dist_day',
@@ -25,17 +27,22 @@ export const TABLE: Record<Grain, string> = {
 export function dailyGrain(f: Filters, view: View): Grain {
   if (view.mode === 'parties') return view.subtree && view.root?.kind === 'distributor' && !f.gtin && !f.region ? 'D' : 'A';
   if ((f.region && f.region.level >= 2) || view.cities?.length) return 'C';
-  return f.gtin ? 'PS' : 'P';
+  return provinceGrain(f);
+}
+
+/** The province grain that holds the filter: per SKU, per category, or all. */
+export function provinceGrain(f: Filters): Grain {
+  return f.gtin ? 'PS' : f.category ? 'PC' : 'P';
 }
 
 /** The rows of grain `g` inside the filters and the view, between `from` and `to` (days, inclusive). */
 export function whereOf(sql: Sql, g: Grain, f: Filters, view: View, from = f.from, to = f.to): Fragment {
   const parts: Fragment[] = [sql`t.tenant_id = ${f.tenantId} and t.day between ${from}::date and ${to}::date`];
-  if (f.category) parts.push(sql`t.category = ${f.category}`);
+  if (f.category && g !== 'P') parts.push(sql`t.category = ${f.category}`);
   if (f.gtin && (g === 'C' || g === 'A' || g === 'PS')) parts.push(sql`t.gtin = ${f.gtin}`);
   if (g === 'D' && view.mode === 'parties' && view.root) parts.push(sql`t.distributor_id = ${view.root.id}`);
   if (g === 'A' && view.mode === 'parties') parts.push(sql`t.party_id = any(${view.ids}::bigint[])`);
-  if (g !== 'D') parts.push(regionOf(sql, f, view, g === 'P' || g === 'PS'));
+  if (g !== 'D') parts.push(regionOf(sql, f, view, g === 'P' || g === 'PC' || g === 'PS'));
   return parts.reduce((a, b) => sql`${a} and ${b}`);
 }
 

@@ -31,11 +31,16 @@ const GRAIN_UPSERTS: string[] = [
    from an_batch where gtin is not null and (${anyMeasure})
    group by tenant_id, city_code, kind, gtin, day order by 1, 2, 3, 4, 5
    on conflict (tenant_id, city_code, kind, gtin, day) do update set ${addUp('an_city_day')}`,
-  `insert into an_province_day (tenant_id, province_code, kind, category, day, ${cols})
-   select tenant_id, province_code, kind, category, day, ${sums()}
+  `insert into an_province_day (tenant_id, province_code, kind, day, ${cols})
+   select tenant_id, province_code, kind, day, ${sums()}
    from an_batch where gtin is not null and (${anyMeasure})
-   group by tenant_id, province_code, kind, category, day order by 1, 2, 3, 4, 5
-   on conflict (tenant_id, province_code, kind, category, day) do update set ${addUp('an_province_day')}`,
+   group by tenant_id, province_code, kind, day order by 1, 2, 3, 4
+   on conflict (tenant_id, province_code, kind, day) do update set ${addUp('an_province_day')}`,
+  `insert into an_province_cat_day (tenant_id, category, province_code, kind, day, ${cols})
+   select tenant_id, category, province_code, kind, day, ${sums()}
+   from an_batch where gtin is not null and (${anyMeasure})
+   group by tenant_id, category, province_code, kind, day order by 1, 2, 3, 4, 5
+   on conflict (tenant_id, category, province_code, kind, day) do update set ${addUp('an_province_cat_day')}`,
   `insert into an_province_sku_day (tenant_id, gtin, province_code, kind, day, category, ${cols})
    select tenant_id, gtin, province_code, kind, day, max(category), ${sums()}
    from an_batch where gtin is not null and (${anyMeasure})
@@ -54,6 +59,14 @@ const GRAIN_UPSERTS: string[] = [
    from an_batch where (${anyMeasure})
    group by tenant_id, party_id, date_trunc('month', day)::date order by 1, 2, 3
    on conflict (tenant_id, party_id, month) do update set ${addUp('an_party_month')}`,
+  // what each party's direct downstream received, on the party's own month row
+  `insert into an_party_month (tenant_id, party_id, month, kind, province_code, city_code, parent_id, child_received)
+   select b.tenant_id, b.parent_id, date_trunc('month', b.day)::date, max(u.kind), coalesce(max(u.province_code), ''),
+     coalesce(max(u.city_code), ''), max(u.parent_id), sum(b.received_in)
+   from an_batch b join parties u on u.tenant_id = b.tenant_id and u.id = b.parent_id
+   where b.received_in <> 0
+   group by 1, 2, 3 order by 1, 2, 3
+   on conflict (tenant_id, party_id, month) do update set child_received = an_party_month.child_received + excluded.child_received`,
   `insert into an_stock_city (tenant_id, city_code, kind, gtin, province_code, category, on_hand, in_transit)
    select tenant_id, city_code, kind, gtin, max(province_code), max(category), sum(on_hand), sum(in_transit)
    from an_batch where gtin is not null and (on_hand <> 0 or in_transit <> 0)
