@@ -25,11 +25,25 @@ export const DISTRIBUTION: Record<string, Layout> = {
   api_keys: { by: 'local' },
   // throttle state of the public verification endpoint, across brands (a guessing device counts once)
   verification_failures: { by: 'local' },
+  // the analytics projector's scratch rows for one pass (filled and emptied in one transaction)
+  an_batch_rows: { by: 'local' },
   // the code tables
   code_state: { by: 'code', column: 'epc' },
   containment: { by: 'code', column: 'child_epc' },
   event_epcs: { by: 'code', column: 'epc' },
   // everything else is a brand's own data
+  analytics_changes: tenant,
+  an_city_day: tenant,
+  an_dist_day: tenant,
+  an_diversion_day: tenant,
+  an_flow_month: tenant,
+  an_flow_sku_month: tenant,
+  an_party_day: tenant,
+  an_party_month: tenant,
+  an_province_cat_day: tenant,
+  an_province_day: tenant,
+  an_province_sku_day: tenant,
+  an_stock_city: tenant,
   audit_heads: tenant,
   audit_log: tenant,
   campaigns: tenant,

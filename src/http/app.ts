@@ -11,6 +11,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, Lo
 import { loadConfig } from '../config.ts';
 import { DatabaseAvailability } from '../db/availability.ts';
 import type { Sql } from '../db/connection.ts';
+import { analyticsRoutes, FactProjector } from '../modules/analytics/index.ts';
 import { auditRoutes } from '../modules/audit/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { catalogRoutes } from '../modules/catalog/routes.ts';
@@ -67,6 +68,8 @@ export interface AppOptions {
   webhooks?: Partial<WebhookSettings> & { worker?: boolean };
   /** the worker that releases presale orders and fails expired group buys (default on; interval in ms) */
   waitingOrders?: { worker?: boolean; intervalMs?: number };
+  /** the analytics fact projector (default on, every 2 s) */
+  analytics?: { projector?: boolean; intervalMs?: number };
   /** /metrics scrape token (default THROUGHLINE_METRICS_TOKEN; none: loopback callers only) */
   metricsToken?: string;
   /** statements slower than this many ms are logged (default THROUGHLINE_SLOW_QUERY_MS or 500; 0: none) */
@@ -201,6 +204,12 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     app.addHook('onClose', () => runner.stop());
     jobRunner = runner;
   }
+  if (opts.analytics?.projector !== false) {
+    // the fact projector adds queued changes to the analytics facts every few seconds (analytics/projector.ts)
+    const projector = new FactProjector(opts.sql, (level, msg, err) => app.log[level]({ err }, msg), opts.analytics?.intervalMs);
+    app.addHook('onReady', async () => projector.start());
+    app.addHook('onClose', () => projector.stop());
+  }
   const readCache = new ReadCache();
   await readCache.listen(opts.sql);
   app.addHook('onClose', () => readCache.close());
@@ -259,6 +268,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await orderRulesRoutes(api, opts.sql);
       await replenishmentRoutes(api, opts.sql);
       await reportRoutes(api, opts.sql);
+      await analyticsRoutes(api, opts.sql);
       await codesRoutes(api, opts.sql, keystore, opts.resolverHost ?? config.resolverHost);
       await webhooksRoutes(api, opts.sql, masterKey, webhooks);
       await consumersStaffRoutes(api, opts.sql, masterKey);

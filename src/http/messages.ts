@@ -28,6 +28,20 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '行政区划 {value} 不属于上级区划 {parent}',
     en: 'Division {value} is not inside {parent}',
   },
+  'analytics.range_reversed': { 'zh-CN': '结束日期 {to} 早于开始日期 {from}', en: 'The end date {to} is before the start date {from}' },
+  'analytics.range_too_long': { 'zh-CN': '时间范围最长 {max} 天', en: 'The time range may cover at most {max} days' },
+  'analytics.unknown_region': { 'zh-CN': '行政区划 {value} 不存在', en: 'There is no administrative division {value}' },
+  'analytics.unknown_sku': { 'zh-CN': '没有 GTIN 为 {value} 的商品', en: 'There is no product with GTIN {value}' },
+  'analytics.unknown_category': { 'zh-CN': '商品类别 {value} 不存在', en: 'There is no product category {value}' },
+  'analytics.unknown_party': {
+    'zh-CN': '渠道成员 {value} 不存在或不在您的数据范围内',
+    en: 'Party {value} does not exist or is outside your data scope',
+  },
+  'analytics.launch_needs_sku': { 'zh-CN': '新品分析需要指定商品（gtin）', en: 'A launch analysis needs the product (gtin)' },
+  'analytics.launch_needs_pilot': {
+    'zh-CN': '新品分析需要指定试点区域（region）或试点渠道成员（party）',
+    en: 'A launch analysis needs the pilot region (region) or pilot party (party)',
+  },
   'auth.required': { 'zh-CN': '请先登录', en: 'Please log in' },
   'auth.invalid_credentials': { 'zh-CN': '租户、用户名或密码错误', en: 'Wrong tenant, username or password' },
   'auth.locked': {

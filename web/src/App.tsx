@@ -20,6 +20,7 @@ import { ProductsPage } from './pages/Products.tsx';
 const OverviewPage = lazy(() => import('./pages/Overview.tsx').then((m) => ({ default: m.OverviewPage })));
 const UsersPage = lazy(() => import('./pages/Users.tsx').then((m) => ({ default: m.UsersPage })));
 const AuditPage = lazy(() => import('./pages/Audit.tsx').then((m) => ({ default: m.AuditPage })));
+const AnalyticsPage = lazy(() => import('./pages/Analytics.tsx').then((m) => ({ default: m.AnalyticsPage })));
 const ImportExportPage = lazy(() => import('./pages/ImportExport.tsx').then((m) => ({ default: m.ImportExportPage })));
 // The mobile scanning page (PWA, own layout): loaded only on /scan.
 const ScanPage = lazy(() => import('./scan/ScanPage.tsx').then((m) => ({ default: m.ScanPage })));
@@ -332,6 +333,17 @@ function AppRoutes() {
             </Guard>
           }
         />
+        {(['overview', 'stock', 'map', 'flows', 'scorecards', 'rankings', 'launches'] as const).map((view) => (
+          <Route
+            key={view}
+            path={`analytics/${view}`}
+            element={
+              <Guard access="analytics:read">
+                <AnalyticsPage view={view} />
+              </Guard>
+            }
+          />
+        ))}
         <Route path="soon/:module" element={<ComingSoonPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

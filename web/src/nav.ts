@@ -77,7 +77,18 @@ export const PLANNING_ITEMS: NavItem[] = [
   { key: 'jobs', path: '/jobs', label: 'menu.jobs', access: 'jobs:read' },
 ];
 
-export const COMING_SOON = ['incentives', 'analytics'] as const;
+/** The channel dashboards (analytics module), each inside the viewer's data scope. */
+export const ANALYTICS_ITEMS: NavItem[] = [
+  { key: 'analyticsOverview', path: '/analytics/overview', label: 'menu.analyticsOverview', access: 'analytics:read' },
+  { key: 'analyticsStock', path: '/analytics/stock', label: 'menu.analyticsStock', access: 'analytics:read' },
+  { key: 'analyticsMap', path: '/analytics/map', label: 'menu.analyticsMap', access: 'analytics:read' },
+  { key: 'analyticsFlows', path: '/analytics/flows', label: 'menu.analyticsFlows', access: 'analytics:read' },
+  { key: 'analyticsScorecards', path: '/analytics/scorecards', label: 'menu.analyticsScorecards', access: 'analytics:read' },
+  { key: 'analyticsRankings', path: '/analytics/rankings', label: 'menu.analyticsRankings', access: 'analytics:read' },
+  { key: 'analyticsLaunches', path: '/analytics/launches', label: 'menu.analyticsLaunches', access: 'analytics:read' },
+];
+
+export const COMING_SOON = ['incentives'] as const;
 export type ComingSoonModule = (typeof COMING_SOON)[number];
 
 export function canSee(access: NavItem['access'] | 'brand', role: string | undefined, brandOnly = false): boolean {
@@ -98,6 +109,7 @@ export function selectedKey(pathname: string): string {
     ...COMMERCE_ITEMS,
     ...MARKETING_ITEMS,
     ...PLANNING_ITEMS,
+    ...ANALYTICS_ITEMS,
     ...CHANNEL_ITEMS,
     ...TRACE_ITEMS,
     ...CONSUMER_ITEMS,

@@ -81,6 +81,8 @@ export const PERMISSIONS = {
   // campaign results (sell-out lift) are the brand's; rankings also for a distributor, of its own stores
   'reports:campaigns': BRAND_ROLES,
   'reports:rankings': [...BRAND_ROLES, 'distributor_admin', 'distributor_staff'],
+  // channel dashboards: everyone in the channel, each inside its data scope (analytics/view.ts)
+  'analytics:read': [...BRAND_ROLES, 'distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk'],
   'codes:read': ['brand_admin', 'brand_quality', 'brand_planner'],
   'codes:write': ['brand_admin'],
   'recall:read': ['brand_admin', 'brand_quality'],

@@ -5,6 +5,7 @@ import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
 import {
   ADMIN_ITEMS,
+  ANALYTICS_ITEMS,
   CHANNEL_ITEMS,
   COMING_SOON,
   COMMERCE_ITEMS,
@@ -59,6 +60,14 @@ export function AppLayout() {
         key: 'planning',
         label: <span data-testid="menu-planning">{t('menu.planning')}</span>,
         children: planning.map((i) => leaf(i.key, i.path, i.label)),
+      });
+    }
+    const analytics = ANALYTICS_ITEMS.filter((i) => canSee(i.access, role));
+    if (analytics.length) {
+      items.push({
+        key: 'analytics',
+        label: <span data-testid="menu-analytics">{t('menu.analytics')}</span>,
+        children: analytics.map((i) => leaf(i.key, i.path, i.label)),
       });
     }
     items.push({

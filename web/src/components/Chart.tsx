@@ -1,4 +1,4 @@
-import { BarChart, EffectScatterChart, LineChart, LinesChart, PieChart, ScatterChart } from 'echarts/charts';
+import { BarChart, EffectScatterChart, LineChart, LinesChart, PieChart, SankeyChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
@@ -11,6 +11,7 @@ echarts.use([
   EffectScatterChart,
   LineChart,
   LinesChart,
+  SankeyChart,
   GridComponent,
   MarkAreaComponent,
   LegendComponent,

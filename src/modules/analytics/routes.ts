@@ -1,0 +1,235 @@
+/**
+ * /api/v1/analytics: the channel dashboards. Every endpoint takes the same filters (from, to, region, gtin,
+ * category, party), reads pre-aggregated facts inside the viewer's data scope, and answers JSON or, with
+ * ?format=xlsx, an Excel file of its table.
+ */
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { RequestContext } from '../../context.ts';
+import type { Sql } from '../../db/connection.ts';
+import { ctxOf } from '../../http/access.ts';
+import type { Locale } from '../../http/messages.ts';
+import { AppError } from '../../http/problem.ts';
+import { strictObject } from '../../http/schemas.ts';
+import { type TableColumn, type WriteValue, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
+import { flows, launch, scorecards, storeRankings } from './channel-reports.ts';
+import { overview, regionMap, stockByLevel } from './dashboards.ts';
+import { freshness } from './projector.ts';
+import { checkFilters, type FilterInput, viewOf } from './view.ts';
+
+const Day = Type.String({ format: 'date', maxLength: 10 });
+const Filters = {
+  from: Day,
+  to: Day,
+  region: Type.Optional(Type.String({ pattern: '^([0-9]{2}|[0-9]{4}|[0-9]{6})$', maxLength: 6 })),
+  gtin: Type.Optional(Type.String({ pattern: '^[0-9]{14}$', maxLength: 14 })),
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  party: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('xlsx')])),
+};
+const Query = strictObject(Filters);
+const RankingQuery = strictObject({ ...Filters, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) });
+type Q = Static<typeof Query>;
+
+type Row = Record<string, WriteValue>;
+interface Table {
+  name: string;
+  columns: [key: string, zh: string, en: string][];
+  rows: Row[];
+}
+
+function sendXlsx(reply: FastifyReply, locale: Locale, t: Table) {
+  const columns: TableColumn[] = t.columns.map(([key, zh, en]) => ({ key, header: locale === 'en' ? en : zh }));
+  reply.header('content-disposition', `attachment; filename="analytics-${t.name}.xlsx"`);
+  reply.type(XLSX_TYPE);
+  return reply.send(writeTable('xlsx', columns, t.rows));
+}
+
+const FIGURE_COLUMNS: [string, string, string][] = [
+  ['sellInFen', '进货金额（分）', 'Sell-in (fen)'],
+  ['sellInUnits', '进货发运（件）', 'Sell-in shipped (units)'],
+  ['sellInReceived', '进货签收（件）', 'Sell-in received (units)'],
+  ['sellThroughUnits', '分销出库（件）', 'Sell-through (units)'],
+  ['sellThroughReceived', '门店签收（件）', 'Received by stores (units)'],
+  ['sellOutUnits', '动销（件）', 'Sell-out (units)'],
+  ['consumerScans', '消费者扫码', 'Consumer scans'],
+];
+
+export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
+  const tags = ['analytics'];
+  /** Checks the filters, resolves the viewer's view, runs `run`, and answers JSON or the xlsx of `table`. */
+  function dashboard<R extends object, S extends TSchema>(
+    path: string,
+    summary: string,
+    querystring: S,
+    run: (
+      f: Awaited<ReturnType<typeof checkFilters>>,
+      view: Awaited<ReturnType<typeof viewOf>>,
+      q: Q & { limit?: number },
+      ctx: RequestContext,
+    ) => Promise<R>,
+    table: (r: R) => Table,
+  ) {
+    api.get(`/analytics/${path}`, { config: { access: 'analytics:read' }, schema: { tags, summary, querystring } }, async (req, reply) => {
+      const q = req.query as Q & { limit?: number };
+      const ctx = ctxOf(req, sql);
+      const f = await checkFilters(sql, ctx.actor.tenantId, q as FilterInput);
+      const view = await viewOf(sql, ctx, f, q.party);
+      const result = await run(f, view, q, ctx);
+      if (q.format === 'xlsx') return sendXlsx(reply, ctx.locale, table(result));
+      return {
+        filters: { from: f.from, to: f.to, region: f.region?.code ?? null, gtin: f.gtin, category: f.category, party: f.party },
+        ...result,
+      };
+    });
+  }
+
+  dashboard(
+    'overview',
+    'Sell-in, sell-through and sell-out: daily series, totals and the next level down (provinces, cities, parties)',
+    Query,
+    (f, view) => overview(sql, f, view),
+    (r) => ({
+      name: 'overview',
+      columns: [['level', '层级', 'Level'], ['code', '编码', 'Code'], ['name', '名称', 'Name'], ...FIGURE_COLUMNS],
+      rows: r.breakdown.map((b) => ({ ...b }) as unknown as Row),
+    }),
+  );
+  dashboard(
+    'stock',
+    'Stock on hand and in transit, daily outflow and days of supply at each level of the channel, and per region',
+    Query,
+    (f, view) => stockByLevel(sql, f, view),
+    (r) => ({
+      name: 'stock',
+      columns: [
+        ['level', '层级', 'Level'],
+        ['onHand', '在库（件）', 'On hand (units)'],
+        ['inTransit', '在途（件）', 'In transit (units)'],
+        ['dailyOut', '日均出库（件）', 'Daily out (units)'],
+        ['daysOfSupply', '可供天数', 'Days of supply'],
+      ],
+      rows: r.levels.map((l) => ({ ...l })),
+    }),
+  );
+  dashboard(
+    'map',
+    'Per province (or per city of a province): sell-in, sell-out, consumer scans, stock and diversion alerts',
+    Query,
+    (f, view) => regionMap(sql, f, view),
+    (r) => ({
+      name: 'map',
+      columns: [
+        ['code', '区划代码', 'Division code'],
+        ['name', '区域', 'Region'],
+        ['sellInUnits', '进货（件）', 'Sell-in (units)'],
+        ['sellOutUnits', '动销（件）', 'Sell-out (units)'],
+        ['consumerScans', '消费者扫码', 'Consumer scans'],
+        ['onHand', '库存（件）', 'Stock (units)'],
+        ['diversionAlerts', '窜货预警', 'Diversion alerts'],
+      ],
+      rows: r.rows.map((x) => ({ ...x })),
+    }),
+  );
+  dashboard(
+    'flows',
+    'The flow of goods by order: factories and warehouses to distributors, distributors to the provinces they serve (months)',
+    Query,
+    (f, view) => flows(sql, f, view),
+    (r) => {
+      const name = new Map(r.nodes.map((x) => [x.id, x.name]));
+      return {
+        name: 'flows',
+        columns: [
+          ['from', '来源', 'From'],
+          ['to', '去向', 'To'],
+          ['shippedUnits', '发运（件）', 'Shipped (units)'],
+          ['receivedUnits', '签收（件）', 'Received (units)'],
+          ['orderedUnits', '订货（件）', 'Ordered (units)'],
+          ['orderedFen', '订货金额（分）', 'Ordered (fen)'],
+        ],
+        rows: r.links.map((l) => ({ ...l, from: name.get(l.source), to: name.get(l.target) })),
+      };
+    },
+  );
+  dashboard(
+    'scorecards',
+    'Distributor scorecards: scan compliance, diversion alerts, order-to-receipt time, sell-in and rebates',
+    Query,
+    (f, view) => scorecards(sql, f, view),
+    (r) => ({
+      name: 'scorecards',
+      columns: [
+        ['code', '编码', 'Code'],
+        ['name', '经销商', 'Distributor'],
+        ['shippedUnits', '出库（件）', 'Shipped (units)'],
+        ['receivedDownstream', '下游签收（件）', 'Received downstream (units)'],
+        ['scanCompliance', '扫码合规率', 'Scan compliance'],
+        ['diversionAlerts', '窜货预警', 'Diversion alerts'],
+        ['ordersReceived', '签收订单', 'Orders received'],
+        ['avgOrderToReceiptHours', '订单到签收（小时）', 'Order to receipt (hours)'],
+        ['sellInFen', '进货金额（分）', 'Sell-in (fen)'],
+        ['rebatesFen', '返利（分）', 'Rebates (fen)'],
+      ],
+      rows: r.items.map((x) => ({ ...x })),
+    }),
+  );
+  dashboard(
+    'store-rankings',
+    'Stores ranked by units sold (sell-scans), with consumer scans and units received',
+    RankingQuery,
+    (f, view, q) => storeRankings(sql, f, view, q.limit ?? 50),
+    (r) => ({
+      name: 'store-rankings',
+      columns: [
+        ['rank', '排名', 'Rank'],
+        ['code', '编码', 'Code'],
+        ['name', '门店', 'Store'],
+        ['cityCode', '城市', 'City'],
+        ['sellOutUnits', '动销（件）', 'Sell-out (units)'],
+        ['consumerScans', '消费者扫码', 'Consumer scans'],
+        ['receivedUnits', '签收（件）', 'Received (units)'],
+      ],
+      rows: r.items.map((x) => ({ ...x })),
+    }),
+  );
+
+  // a launch compares pilot stores (the region or party named) with the other stores in the viewer's scope
+  dashboard(
+    'launches',
+    'A new product: sell-through velocity (units per carrying store per day) in pilot stores against comparable stores',
+    Query,
+    async (f, view, q, ctx) => {
+      if (!f.gtin) throw AppError.field('/query/gtin', 'analytics.launch_needs_sku');
+      if (!f.region && q.party == null) throw AppError.field('/query/region', 'analytics.launch_needs_pilot');
+      const scopeView = await viewOf(sql, ctx, { ...f, region: null, party: null }, undefined);
+      const pilotIds = f.party && view.mode === 'parties' ? view.ids : null;
+      const pilot = pilotIds
+        ? sql`t.party_id = any(${pilotIds}::bigint[])`
+        : f.region?.level === 1
+          ? sql`t.province_code = ${f.region.code}`
+          : f.region?.level === 2
+            ? sql`t.city_code = ${f.region.code}`
+            : sql`t.party_id in (select id from parties where tenant_id = ${f.tenantId} and district_code = ${f.region?.code ?? ''})`;
+      return launch(sql, { ...f, gtin: f.gtin }, scopeView, pilot);
+    },
+    (r) => ({
+      name: 'launches',
+      columns: [
+        ['day', '日期', 'Day'],
+        ['pilot', '试点门店（件/店）', 'Pilot stores (units per store)'],
+        ['comparable', '对照门店（件/店）', 'Comparable stores (units per store)'],
+      ],
+      rows: r.series.map((x) => ({ ...x })),
+    }),
+  );
+
+  api.get(
+    '/analytics/freshness',
+    {
+      config: { access: 'analytics:read' },
+      schema: { tags, summary: 'How far the facts are behind their sources: changes waiting for the projector and the oldest one’s age' },
+    },
+    async () => freshness(sql),
+  );
+}

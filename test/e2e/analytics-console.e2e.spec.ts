@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTable } from '../../src/platform/tabular/index.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, signedIn } from '../support/browser.ts';
+import { captureSellOut, type SellOutStores } from '../support/sell-out.ts';
+
+/**
+ * The channel dashboards in a real Chromium: the brand admin opens the overview for a period (the sales of
+ * test/support/sell-out.ts, projected into the facts by the server's own projector), drills down from the
+ * store's province to its city to the store by clicking, with the filters kept in the URL, and exports the table
+ * to Excel. Needs the built console and Chromium (see console.e2e.spec.ts).
+ */
+const WAIT = 20_000;
+let server: TestServer;
+let browser: Browser;
+let sales: SellOutStores;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
+  server = await startTestServer({ webhooks: { worker: false }, waitingOrders: { worker: false }, analytics: { intervalMs: 200 } });
+  sales = await captureSellOut(server, '06901234001013');
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the channel dashboards in the console', () => {
+  it('shows the overview, drills down province -> city -> store by clicking, and exports the table', async () => {
+    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/analytics/overview', WAIT);
+    try {
+      await page.goto(`${server.baseUrl}/analytics/overview?from=2026-10-01&to=2026-10-15`);
+      await page.getByTestId('side-menu').getByTestId('menu-analytics').waitFor({ state: 'attached' });
+      // S sold 45 units in the period and C 45: the brand's sell-out is 90
+      await expect
+        .poll(async () => (await page.getByTestId('analytics-total-sellOutUnits').textContent())?.replace(/\D/g, ''), { timeout: WAIT })
+        .toContain('90');
+      await page.getByTestId('analytics-series').locator('canvas').waitFor();
+
+      // drill into S's province: the table turns to its cities and the URL keeps the filter
+      await page.getByTestId(`drill-${sales.S.province}`).click();
+      await expect.poll(() => page.url()).toContain(`region=${sales.S.province}`);
+      const city = (await server.db.sql<{ city: string }[]>`select city_code as city from parties where id = ${sales.S.id}`)[0]
+        ?.city as string;
+      await page.getByTestId(`drill-${city}`).click();
+      await expect.poll(() => page.url()).toContain(`region=${city}`);
+      // the city's parties: S with its 45 units
+      const row = page.getByTestId('analytics-breakdown').locator('tbody tr', { hasText: sales.S.code });
+      await expect.poll(() => row.textContent(), { timeout: WAIT }).toContain('45');
+      const shown = await page.getByTestId('analytics-breakdown').locator('tbody tr').count();
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('analytics-export').click()]);
+      expect(download.suggestedFilename()).toBe('analytics-overview.xlsx');
+      const file = await download.path();
+      const rows = [];
+      for await (const r of readTable(fs.readFileSync(file), 'xlsx')) rows.push(r);
+      expect(rows.length).toBe(shown);
+      expect(JSON.stringify(rows)).toContain(sales.S.code);
+
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
