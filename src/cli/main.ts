@@ -18,6 +18,7 @@ import { writeTable } from '../platform/tabular/index.ts';
 import { startServer } from '../server.ts';
 import { registerOpsCommands } from './ops-commands.ts';
 import { registerConsumersCommands } from './rfm-command.ts';
+import { registerSimulateCommand } from './simulate-command.ts';
 
 const program = new Command('throughline')
   .description('Throughline: one item, one code — traceability and channel commerce for consumer-goods brands')
@@ -312,6 +313,7 @@ program
 
 registerOpsCommands(program);
 registerConsumersCommands(program);
+registerSimulateCommand(program);
 
 program
   .parseAsync(process.argv)

@@ -2,6 +2,8 @@
  * Human messages for stable error codes, in zh-CN (default) and en. The code is the contract;
  * the text is for people and may change. `{name}` placeholders are filled from the error's params.
  */
+import { SIMULATION_MESSAGES } from '../modules/planning/simulator/messages.ts';
+
 export type Locale = 'zh-CN' | 'en';
 
 const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
@@ -416,6 +418,7 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '该批次已召回，不能参与活动',
     en: 'The lot of this product is recalled: it cannot take part in campaigns',
   },
+  ...SIMULATION_MESSAGES,
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
   unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
 };
