@@ -94,7 +94,7 @@ export class PolicyEngine {
     const { stores, distributors, skus, days } = channel;
     this.n = stores * skus;
     const make = opts.forecaster ?? ((size, window) => new MovingAverageForecaster(size, window));
-    const tier = (rule: OrderingRule, nodes: number, multiple: number): Tier => {
+    const tier = (rule: OrderingRule, nodes: number, multiple: number, supplies: boolean): Tier => {
       const size = nodes * skus;
       return {
         rule,
@@ -103,7 +103,7 @@ export class PolicyEngine {
         onOrder: new Int32Array(size),
         committed: new Int32Array(size),
         forecaster: make(size, rule.windowDays),
-        requestedToday: new Float64Array(nodes === stores ? 0 : size),
+        requestedToday: new Float64Array(supplies ? size : 0),
         pending: new OrderQueue(),
         transit: new OrderQueue(),
         multiple,
@@ -118,9 +118,9 @@ export class PolicyEngine {
       };
     };
     this.tiers = {
-      brand: tier(policy.brand, 1, channel.brandBatch),
-      distributors: tier(policy.distributor, distributors, channel.distributorCase),
-      stores: tier(policy.store, stores, channel.storePack),
+      brand: tier(policy.brand, 1, channel.brandBatch, true),
+      distributors: tier(policy.distributor, distributors, channel.distributorCase, true),
+      stores: tier(policy.store, stores, channel.storePack, false),
     };
     this.series = { brand: new Float64Array(days), distributors: new Float64Array(days), stores: new Float64Array(days) };
     this.monthIn = new Float64Array(distributors * skus);
