@@ -32,6 +32,7 @@ import { ordersRoutes } from '../modules/orders/routes.ts';
 import { orderRulesRoutes } from '../modules/orders/rules-routes.ts';
 import { WaitingOrdersWorker } from '../modules/orders/waiting-orders.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
+import { simulationRoutes } from '../modules/planning/simulator/routes.ts';
 import { type ConsumerOptions, consumerRoutes } from '../modules/resolver/routes.ts';
 import { traceControlRoutes } from '../modules/trace/control-routes.ts';
 import { traceRoutes } from '../modules/trace/routes.ts';
@@ -251,6 +252,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await channelIncentiveRoutes(api, opts.sql);
       await fraudRoutes(api, opts.sql);
       await campaignsRoutes(api, opts.sql);
+      await simulationRoutes(api, opts.sql);
     },
     { prefix: '/api/v1' },
   );

@@ -181,6 +181,10 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/campaigns/:id/rewards/paid': { path: '/api/v1/campaigns/999999/rewards/paid', body: { ids: [1] } },
     'GET /api/v1/campaign-rewards': { path: '/api/v1/campaign-rewards' },
     'GET /api/v1/campaign-rewards/export': { path: '/api/v1/campaign-rewards/export' },
+    // days 0 is refused: the walk starts no simulation
+    'POST /api/v1/planning/simulations': { path: '/api/v1/planning/simulations', body: { days: 0 } },
+    'GET /api/v1/planning/simulations': { path: '/api/v1/planning/simulations' },
+    'GET /api/v1/planning/simulations/:id': { path: '/api/v1/planning/simulations/999999' },
   };
   return samples[`${method} ${url}`];
 }

@@ -152,6 +152,6 @@ export function formatTable(r: SimulationResult): string {
     ['units lost', ...cols.map((c) => fmt(c.lostUnits, 0))],
     ['units pushed at month end', ...cols.map((c) => fmt(c.pushedUnits, 0))],
   ];
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
   return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
 }
