@@ -30,7 +30,11 @@ export async function run(): Promise<void> {
     const result = await simulate(built.params, { yieldEvery: 1_000_000 });
     const seconds = (performance.now() - started) / 1000;
     console.log(
-      JSON.stringify({ bench, channel: { days, distributors, stores, skus }, load: (await import('node:os')).loadavg().map((x) => x.toFixed(2)) }),
+      JSON.stringify({
+        bench,
+        channel: { days, distributors, stores, skus },
+        load: (await import('node:os')).loadavg().map((x) => x.toFixed(2)),
+      }),
     );
     emit(bench, 'seconds for both policies', seconds, 's');
     emit(bench, 'store x SKU x days per second', (stores * skus * days * 2) / seconds, '1/s');

@@ -33,7 +33,11 @@ export function registerSimulateCommand(program: Command): void {
     .option('--stores <n>', 'stores (1-100000; product mode up to 5000)', num)
     .option('--skus <n>', 'SKUs (1-200)', num)
     .option('--seed <n>', 'seed of the demand draw', num)
-    .option('--mode <mode>', 'fast (in memory) | product (through the real product: orders, shipments, receipts and sales as scans)', 'fast')
+    .option(
+      '--mode <mode>',
+      'fast (in memory) | product (through the real product: orders, shipments, receipts and sales as scans)',
+      'fast',
+    )
     .option('--service-level <p>', 'the throughline policy’s service level (0.5-0.9999)', num)
     .option('--store-lead-days <n>', 'days from a store’s order to its receipt, both policies', num)
     .option('--distributor-lead-days <n>', 'days from a distributor’s order to its receipt, both policies', num)
@@ -55,7 +59,10 @@ export function registerSimulateCommand(program: Command): void {
       const p = built.params;
       const bar = o.quiet
         ? null
-        : new cliProgress.SingleBar({ format: 'simulate [{bar}] {percentage}% day {value}/{total}', stream: process.stderr }, cliProgress.Presets.shades_classic);
+        : new cliProgress.SingleBar(
+            { format: 'simulate [{bar}] {percentage}% day {value}/{total}', stream: process.stderr },
+            cliProgress.Presets.shades_classic,
+          );
       bar?.start(p.days * p.policies.length, 0);
       const result = await simulate(p, { onProgress: (d) => bar?.update(d), yieldEvery: 30 }).finally(() => bar?.stop());
       console.log(

@@ -16,7 +16,12 @@ import { summarise } from '../../src/modules/planning/simulator/result.ts';
 import { demandPlanFor, simulateFast } from '../../src/modules/planning/simulator/simulate.ts';
 
 /** One series that sells `units` every day. */
-const constant = (units: number): SeriesTable => ({ source: 'synthetic', count: 1, length: 1913, values: new Uint16Array(1913).fill(units) });
+const constant = (units: number): SeriesTable => ({
+  source: 'synthetic',
+  count: 1,
+  length: 1913,
+  values: new Uint16Array(1913).fill(units),
+});
 
 /** A channel of one store, one distributor, one SKU; packs, cases and batches of one unit; no shelf minimum; store sizes all 1. */
 const tiny = (over: Partial<ChannelParams> = {}): ChannelParams => ({
@@ -45,7 +50,10 @@ function play(channel: ChannelParams, policy: PolicyParams, table: SeriesTable) 
 }
 
 /** The throughline policy with the brand also reviewing daily and producing the same day (so every level is worked out by hand). */
-const pull: PolicyParams = structuredClone({ ...THROUGHLINE, brand: { ...THROUGHLINE.brand, reviewDays: 1, lane: { processingDays: 0, transitDays: 0 } } });
+const pull: PolicyParams = structuredClone({
+  ...THROUGHLINE,
+  brand: { ...THROUGHLINE.brand, reviewDays: 1, lane: { processingDays: 0, transitDays: 0 } },
+});
 
 describe('the throughline policy on a store selling 2 units every day', () => {
   // store: S = d(L+R) + zσ√(L+R) = 2 x (1 + 1) + 0 = 4; it sells 2, orders 2 the same evening, gets them the next day

@@ -63,6 +63,11 @@ export const CONSUMER_ITEMS: NavItem[] = [
   { key: 'mall', path: '/mall', label: 'menu.mall', access: 'consumers:read' },
 ];
 
+/** Planning: the channel simulator (other planning pages join this group). */
+export const SIMULATION_ITEMS: NavItem[] = [
+  { key: 'simulation', path: '/planning/simulation', label: 'menu.simulation', access: 'simulations:read' },
+];
+
 export const ADMIN_ITEMS: NavItem[] = [
   { key: 'users', path: '/users', label: 'menu.users', access: 'brand_admin' },
   { key: 'io', path: '/io', label: 'menu.io', access: 'brand' },
@@ -93,6 +98,7 @@ export function selectedKey(pathname: string): string {
     ...CHANNEL_ITEMS,
     ...TRACE_ITEMS,
     ...CONSUMER_ITEMS,
+    ...SIMULATION_ITEMS,
     ...ADMIN_ITEMS,
   ]) {
     if (pathname.startsWith(item.path)) return item.key;

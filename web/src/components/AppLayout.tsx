@@ -12,6 +12,7 @@ import {
   canSee,
   MAIN_ITEMS,
   MARKETING_ITEMS,
+  SIMULATION_ITEMS,
   selectedKey,
   TRACE_ITEMS,
 } from '../nav.ts';
@@ -71,6 +72,14 @@ export function AppLayout() {
         key: 'consumerGroup',
         label: <span data-testid="menu-consumer-group">{t('menu.consumers')}</span>,
         children: consumers.map((i) => leaf(i.key, i.path, i.label)),
+      });
+    }
+    const planning = SIMULATION_ITEMS.filter((i) => canSee(i.access, role));
+    if (planning.length) {
+      items.push({
+        key: 'planningGroup',
+        label: <span data-testid="menu-planning-group">{t('menu.planning')}</span>,
+        children: planning.map((i) => leaf(i.key, i.path, i.label)),
       });
     }
     for (const i of ADMIN_ITEMS) if (canSee(i.access, role)) items.push(leaf(i.key, i.path, i.label));

@@ -30,7 +30,10 @@ export const M5_DIR = path.resolve(process.cwd(), '../shared/data/m5-tiny');
 export function loadM5(dir = M5_DIR): SeriesTable | null {
   const file = path.join(dir, 'sales_train_validation_tiny.csv');
   if (!fs.existsSync(file)) return null;
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
   const header = lines[0]?.split(',') ?? [];
   const first = header.findIndex((h) => h.startsWith('d_'));
   const length = header.length - first;
@@ -75,7 +78,13 @@ export interface DemandPlan {
   scale: Float32Array;
 }
 
-export function planDemand(table: SeriesTable, seed: number, storeSkus: number, sizeSigma: number, storesOf: (i: number) => number): DemandPlan {
+export function planDemand(
+  table: SeriesTable,
+  seed: number,
+  storeSkus: number,
+  sizeSigma: number,
+  storesOf: (i: number) => number,
+): DemandPlan {
   const series = new Int32Array(storeSkus);
   const start = new Int32Array(storeSkus);
   const scale = new Float32Array(storeSkus);

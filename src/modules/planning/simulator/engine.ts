@@ -19,7 +19,7 @@
  * and the month as they do in a real channel.
  */
 import { inverseNormal, orderUpToLevel } from '../../inventory/order-up-to.ts';
-import { demandAt, type DemandPlan, HISTORY_DAYS } from './demand.ts';
+import { type DemandPlan, demandAt, HISTORY_DAYS } from './demand.ts';
 import { type Forecaster, MovingAverageForecaster } from './forecaster.ts';
 import { type ChannelParams, MONTH_DAYS, type OrderingRule, type PolicyParams } from './params.ts';
 import { OrderQueue } from './queue.ts';

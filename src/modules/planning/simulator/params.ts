@@ -220,7 +220,12 @@ export function buildParams(
   let names: PolicyName[] = [];
   if (policy === 'both') names = [...POLICIES];
   else if ((POLICIES as readonly string[]).includes(policy)) names = [policy as PolicyName];
-  else errors.push({ pointer: `${p}/policy`, code: 'simulation.policy_unknown', params: { value: policy, allowed: 'baseline, throughline, both' } });
+  else
+    errors.push({
+      pointer: `${p}/policy`,
+      code: 'simulation.policy_unknown',
+      params: { value: policy, allowed: 'baseline, throughline, both' },
+    });
   const sl = req.serviceLevel;
   if (sl !== undefined && !(typeof sl === 'number' && sl > 0.5 && sl < 0.9999))
     errors.push({ pointer: `${p}/serviceLevel`, code: 'simulation.service_level_range', params: { value: sl, min: 0.5, max: 0.9999 } });

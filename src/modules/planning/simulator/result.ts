@@ -132,7 +132,8 @@ export function summarise(e: PolicyEngine, days: number): PolicyResult {
 /** The side-by-side table the CLI prints. */
 export function formatTable(r: SimulationResult): string {
   const cols = r.policies;
-  const fmt = (x: number | null, d = 2) => (x === null ? '-' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }));
+  const fmt = (x: number | null, d = 2) =>
+    x === null ? '-' : x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
   const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
   const mark = (c: TargetCheck) => (c.met ? ' ✓' : ' ✗');
   const rows: [string, ...string[]][] = [
@@ -153,5 +154,7 @@ export function formatTable(r: SimulationResult): string {
     ['units pushed at month end', ...cols.map((c) => fmt(c.pushedUnits, 0))],
   ];
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
-  return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')).join('\n');
+  return rows
+    .map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '))
+    .join('\n');
 }

@@ -64,7 +64,12 @@ export async function simulationRoutes(api: FastifyInstance, sql: Sql) {
             action: 'simulation.start',
             entityType: 'simulation_run',
             entityId: r.run.id,
-            details: { days: built.params.days, stores: built.params.stores, distributors: built.params.distributors, skus: built.params.skus },
+            details: {
+              days: built.params.days,
+              stores: built.params.stores,
+              distributors: built.params.distributors,
+              skus: built.params.skus,
+            },
           });
         return r;
       });
@@ -89,7 +94,11 @@ export async function simulationRoutes(api: FastifyInstance, sql: Sql) {
     '/planning/simulations/:id',
     {
       config: { access: 'simulations:read' },
-      schema: { tags: ['planning'], summary: 'A simulation run: its status, progress (days done of all) and, once done, its result', params: IdParams },
+      schema: {
+        tags: ['planning'],
+        summary: 'A simulation run: its status, progress (days done of all) and, once done, its result',
+        params: IdParams,
+      },
     },
     async (req) => {
       const ctx = ctxOf(req, sql);

@@ -47,7 +47,9 @@ const toRun = (r: DbRow): RunRow => ({
 
 /** Runs of a tenant still going (the API caps how many run at once). */
 export async function runningCount(sql: Sql, tenantId: number): Promise<number> {
-  const [r] = await sql<{ n: number }[]>`select count(*)::int as n from simulation_runs where tenant_id = ${tenantId} and status = 'running'`;
+  const [r] = await sql<
+    { n: number }[]
+  >`select count(*)::int as n from simulation_runs where tenant_id = ${tenantId} and status = 'running'`;
   return r?.n ?? 0;
 }
 

@@ -2,8 +2,9 @@
  * A simulation run as one plain async function: parameters in, result out, progress reported per day (the job
  * queue calls this and stores the result as JSON). Both policies play the same demand.
  */
-import { PolicyEngine } from './engine.ts';
+
 import { type DemandPlan, planDemand, type SeriesTable, seriesFor } from './demand.ts';
+import { PolicyEngine } from './engine.ts';
 import type { Forecaster } from './forecaster.ts';
 import type { SimulationParams } from './params.ts';
 import { type SimulationResult, summarise } from './result.ts';
@@ -41,7 +42,14 @@ export async function simulateFast(params: SimulationParams, opts: RunOptions = 
     results.push(summarise(engine, params.days));
   }
   return {
-    params: { days: params.days, distributors: params.distributors, stores: params.stores, skus: params.skus, seed: params.seed, mode: 'fast' },
+    params: {
+      days: params.days,
+      distributors: params.distributors,
+      stores: params.stores,
+      skus: params.skus,
+      seed: params.seed,
+      mode: 'fast',
+    },
     demandSource: plan.table.source,
     policies: results,
     elapsedMs: Math.round(performance.now() - started),
