@@ -3,3 +3,5 @@ export { balancesOf, ensureAccounts, transfer } from './funds.ts';
 export { decideOrder, placeOrder } from './placement.ts';
 export { resolvePrices } from './pricing.ts';
 export { ordersRoutes } from './routes.ts';
+export { receiveOrder, shipOrder } from './fulfilment.ts';
+export { type PlacementRequest, placeBatch } from './placement-batch.ts';

@@ -27,17 +27,23 @@ import { OrderQueue } from './queue.ts';
 export type Level = 'brand' | 'distributors' | 'stores';
 export const LEVELS: readonly Level[] = ['brand', 'distributors', 'stores'];
 
-/** What a day did, for the product mode to carry out (collected only when asked for). */
-export interface DayLog {
-  /** store x SKU index and units sold */
-  sales: number[];
-  /** orders placed: [level of the buyer, buyer node, sku, qty, order seq] per order, flattened */
-  orders: number[];
-  /** shipments: [level of the buyer, order seq (or -1 for a push), buyer node, sku, qty] flattened */
-  shipments: number[];
-  /** receipts: [level of the buyer, order seq (or -1 for a push), buyer node, sku, qty] flattened */
-  receipts: number[];
-}
+/**
+ * What a day did, in the order it happened, for the product mode to carry out (collected only when asked for):
+ * one entry of LOG_WIDTH numbers each, the first being the kind.
+ */
+export const LOG = {
+  /** [RECEIVE, level of the buyer, order seq, buyer node, sku, units] (a push's receipt too) */
+  RECEIVE: 0,
+  /** [SELL, store x SKU index, units, 0, 0, 0] */
+  SELL: 1,
+  /** [ORDER, level of the buyer, buyer node, sku, units, order seq] */
+  ORDER: 2,
+  /** [SHIP, level of the buyer, order seq, buyer node, sku, units] */
+  SHIP: 3,
+  /** [PUSH, level of the buyer (distributors), order seq, distributor, sku, units]: shipped at once, unordered */
+  PUSH: 4,
+} as const;
+export const LOG_WIDTH = 6;
 export const LEVEL_CODE: Record<Level, number> = { brand: 0, distributors: 1, stores: 2 };
 
 interface Tier {
@@ -83,7 +89,8 @@ export class PolicyEngine {
   private readonly monthOut: Float64Array;
   private pushTransit = new OrderQueue();
   private seq = 0;
-  log: DayLog | null = null;
+  /** set to an array to have each day's actions appended to it (product mode) */
+  log: number[] | null = null;
 
   constructor(
     readonly channel: ChannelParams,
@@ -211,7 +218,7 @@ export class PolicyEngine {
         onHand[i] = have - sell;
         demand += q;
         sold += sell;
-        if (log && sell > 0) log.sales.push(i, sell);
+        if (log && sell > 0) log.push(LOG.SELL, i, sell, 0, 0, 0);
       }
       st.forecaster.observe(i, t, sell);
     }
@@ -284,7 +291,7 @@ export class PolicyEngine {
           supplier.committed[sj] = (supplier.committed[sj] as number) + qty;
           supplier.requestedToday[sj] = (supplier.requestedToday[sj] as number) + qty;
         }
-        this.log?.orders.push(LEVEL_CODE[level], node, k, qty, seq);
+        this.log?.push(LOG.ORDER, LEVEL_CODE[level], node, k, qty, seq);
       }
     }
   }
@@ -316,7 +323,7 @@ export class PolicyEngine {
         t.onOrder[j] = (t.onOrder[j] as number) - (want - qty);
       }
       if (qty === 0) continue;
-      this.log?.shipments.push(LEVEL_CODE[level], seq, node, k, qty);
+      this.log?.push(LOG.SHIP, LEVEL_CODE[level], seq, node, k, qty);
       t.transit.push(node, k, qty, q.day[e] as number, seq);
     }
     // no transit days: received at once
@@ -335,7 +342,7 @@ export class PolicyEngine {
       t.onOrder[j] = (t.onOrder[j] as number) - qty;
       t.received++;
       t.cycleSum += day - (q.day[e] as number);
-      this.log?.receipts.push(LEVEL_CODE[level], q.ref[e] as number, q.node[e] as number, q.sku[e] as number, qty);
+      this.log?.push(LOG.RECEIVE, LEVEL_CODE[level], q.ref[e] as number, q.node[e] as number, q.sku[e] as number, qty);
     }
   }
 
@@ -357,8 +364,9 @@ export class PolicyEngine {
       dt.onOrder[j] = (dt.onOrder[j] as number) + qty;
       this.pushed += qty;
       const node = Math.floor(j / skus);
-      this.log?.shipments.push(LEVEL_CODE.distributors, -1, node, k, qty);
-      this.pushTransit.push(node, k, qty, day, -1);
+      const seq = this.seq++;
+      this.log?.push(LOG.PUSH, LEVEL_CODE.distributors, seq, node, k, qty);
+      this.pushTransit.push(node, k, qty, day, seq);
     }
   }
 
@@ -372,7 +380,7 @@ export class PolicyEngine {
       const qty = q.qty[e] as number;
       dt.onHand[j] = (dt.onHand[j] as number) + qty;
       dt.onOrder[j] = (dt.onOrder[j] as number) - qty;
-      this.log?.receipts.push(LEVEL_CODE.distributors, -1, q.node[e] as number, q.sku[e] as number, qty);
+      this.log?.push(LOG.RECEIVE, LEVEL_CODE.distributors, q.ref[e] as number, q.node[e] as number, q.sku[e] as number, qty);
     }
   }
 }
