@@ -5,8 +5,9 @@
  * SIM_SCALE (default 1) shrinks both channels (stores and distributors) for a quick check, e.g. SIM_SCALE=0.01;
  * SIM_MODES=fast or SIM_MODES=product runs one of them; SIM_SKUS sets the SKUs (default 20); SIM_DAYS the days.
  */
-import { buildParams, simulate } from '../src/modules/planning/simulator/index.ts';
-import { emit, isMain } from './support.ts';
+import { buildParams, simulateFast } from '../src/modules/planning/simulator/index.ts';
+import { simulateProduct } from '../src/modules/planning/simulator/product.ts';
+import { emit, freshDatabase, isMain } from './support.ts';
 
 const scale = Number(process.env.SIM_SCALE ?? 1);
 const modes = (process.env.SIM_MODES ?? 'fast,product').split(',');
@@ -27,7 +28,10 @@ export async function run(): Promise<void> {
     if (!built.ok) throw new Error(JSON.stringify(built.errors));
     const bench = `simulate-${mode}`;
     const started = performance.now();
-    const result = await simulate(built.params, { yieldEvery: 1_000_000 });
+    const db = mode === 'product' ? await freshDatabase(Number(process.env.SIM_PG_PORT ?? 54398)) : null;
+    const result = db
+      ? await simulateProduct(db.sql, built.params).finally(() => db.close())
+      : await simulateFast(built.params, { yieldEvery: 1_000_000 });
     const seconds = (performance.now() - started) / 1000;
     console.log(
       JSON.stringify({
@@ -38,6 +42,7 @@ export async function run(): Promise<void> {
     );
     emit(bench, 'seconds for both policies', seconds, 's');
     emit(bench, 'store x SKU x days per second', (stores * skus * days * 2) / seconds, '1/s');
+    if ('product' in result) console.log(JSON.stringify({ bench, product: result.product }));
     for (const p of result.policies) {
       emit(bench, `${p.policy}: stock turns`, p.stockTurns ?? 0, '/year');
       emit(bench, `${p.policy}: stock-out rate`, p.stockOutRate * 100, '%');

@@ -170,6 +170,8 @@ export interface ProductRunInfo {
   events: number;
   /** node x SKU x days where the product's stock differed from the engine's (0 when the product did what was asked) */
   stockMismatches: number;
+  /** milliseconds spent per step (setup, opening, receive, sell, order, ship, push, readBack) */
+  ms: Record<string, number>;
 }
 
 /** The product mode on the database `sql` points at. */
@@ -188,7 +190,12 @@ export async function simulateProduct(
   for (const policy of params.policies) {
     const ch = await createSimulationTenant(sql, params);
     const t = ch.tenantId;
-    const info: ProductRunInfo = { tenant: ch.tenantCode, orders: 0, shipments: 0, receipts: 0, events: 0, stockMismatches: 0 };
+    const info: ProductRunInfo = { tenant: ch.tenantCode, orders: 0, shipments: 0, receipts: 0, events: 0, stockMismatches: 0, ms: {} };
+    const timed = async (step: string, f: () => Promise<void>) => {
+      const t0 = performance.now();
+      await f();
+      info.ms[step] = Math.round((info.ms[step] ?? 0) + performance.now() - t0);
+    };
     const ctxOf = (a: Actor): RequestContext => ({ sql, actor: a, locale: 'en', ip: null, requestId: null });
     const brandCtx = ctxOf(ch.brandActor);
     const distCtx = ch.distributors.map((d) => ctxOf(actor(t, ch.tenantCode, 'distributor_admin', d.id, `simulator (${d.code})`)));
@@ -237,7 +244,10 @@ export async function simulateProduct(
       for (let j = 0; j < tier.onHand.length; j++)
         opening.push(...commissionEvents(level, Math.floor(j / skus), j % skus, tier.onHand[j] as number));
     }
-    for (let i = 0; i < opening.length; i += 2000) await capture(opening.slice(i, i + 2000));
+    await timed('opening', async () => {
+      for (let i = 0; i < opening.length; i += 2000) await capture(opening.slice(i, i + 2000));
+      await refreshStatistics();
+    });
 
     const orderOf = new Map<number, number>(); // engine order seq -> product order id
     const inTransit = new Map<number, { level: Level; node: number; k: number; packs: number[] }[]>(); // product order id -> packs shipped
@@ -252,13 +262,15 @@ export async function simulateProduct(
         const kind = log[i] as number;
         let end = i;
         while (end < log.length && log[end] === kind) end += LOG_WIDTH;
-        const run = [];
+        const run: [number, number, number, number, number][] = [];
         for (let e = i; e < end; e += LOG_WIDTH) run.push(log.slice(e + 1, e + LOG_WIDTH) as [number, number, number, number, number]);
-        await act(kind, run, day);
+        await timed(['receive', 'sell', 'order', 'ship', 'push'][kind] ?? '?', () => act(kind, run, day));
         i = end;
       }
       // the stock the next day starts from: the product's
-      await readBack();
+      await timed('readBack', readBack);
+      // the tables grow by a channel's worth of codes: without fresh statistics the planner walks containment by scanning
+      if (day % 30 === 29) await timed('analyze', refreshStatistics);
       done++;
       opts.onProgress?.(done, total);
     }
@@ -275,16 +287,18 @@ export async function simulateProduct(
             else orders.add(orderOf.get(seq) as number);
           }
           await capture(production);
+          // the packs are on the buyer's list in the engine's order; the receipts themselves may run side by side
+          const receipts: [number, RequestContext][] = [];
           for (const orderId of orders) {
             const shipped = inTransit.get(orderId) ?? [];
             const first = shipped[0];
             if (!first) continue;
-            const ctx = first.level === 'distributors' ? distCtx[first.node] : storeCtx[first.node];
-            await receiveOrder(ctx as RequestContext, orderId, { scanId: randomUUID() });
+            receipts.push([orderId, (first.level === 'distributors' ? distCtx[first.node] : storeCtx[first.node]) as RequestContext]);
             for (const s of shipped) packs.add(keyOf(s.level, s.node, s.k), s.packs);
             inTransit.delete(orderId);
-            info.receipts++;
           }
+          await inParallel(receipts, ([orderId, ctx]) => receiveOrder(ctx, orderId, { scanId: randomUUID() }));
+          info.receipts += receipts.length;
           return;
         }
         case LOG.SELL: {
@@ -394,14 +408,20 @@ export async function simulateProduct(
         lines.push({ level: buyer, node, k, packs: packs.take(seller, qty / storePack) });
         byOrder.set(orderId, lines);
       }
-      for (const [orderId, lines] of byOrder) {
+      await inParallel([...byOrder], async ([orderId, lines]) => {
         const first = lines[0] as { level: Level; node: number };
         const ctx = first.level === 'distributors' ? brandCtx : (distCtx[first.node % params.distributors] as RequestContext);
         const codes = lines.flatMap((l) => l.packs.map((p) => packEpc(l.k, p)));
         await shipOrder(ctx, orderId, { scanId: randomUUID(), codes });
-        inTransit.set(orderId, lines);
-        info.shipments++;
-      }
+      });
+      for (const [orderId, lines] of byOrder) inTransit.set(orderId, lines);
+      info.shipments += byOrder.size;
+    }
+
+    async function refreshStatistics(): Promise<void> {
+      await sql`analyze code_state`;
+      await sql`analyze containment`;
+      await sql`analyze stock`;
     }
 
     async function readBack(): Promise<void> {
@@ -430,6 +450,19 @@ export async function simulateProduct(
     elapsedMs: Math.round(performance.now() - started),
     product: infos,
   };
+}
+
+/** Runs `f` over `items`, PARALLEL at a time (each a transaction of its own: different orders, no shared codes). */
+const PARALLEL = 4;
+async function inParallel<T>(items: T[], f: (x: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const x = items[next++] as T;
+      await f(x);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
 }
 
 /** The CLI's product mode: opens the database the configuration names (embedded by default), migrated. */
