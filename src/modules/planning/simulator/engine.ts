@@ -213,7 +213,7 @@ export class PolicyEngine {
       if (q > 0) {
         demandDays++;
         const have = onHand[i] as number;
-        sell = q <= have ? q : have;
+        sell = Math.min(q, have);
         if (sell < q) outDays++;
         onHand[i] = have - sell;
         demand += q;
@@ -310,7 +310,7 @@ export class PolicyEngine {
       if (supplier) {
         const sj = (level === 'stores' ? node % distributors : 0) * skus + k;
         const have = supplier.onHand[sj] as number;
-        qty = want <= have ? want : have;
+        qty = Math.min(want, have);
         supplier.onHand[sj] = have - qty;
         supplier.committed[sj] = (supplier.committed[sj] as number) - want;
         supplier.outflow += qty;

@@ -23,13 +23,13 @@ import type { Sql } from '../../../db/connection.ts';
 import { withCheckDigit } from '../../../platform/gs1.ts';
 import type { Actor } from '../../auth/index.ts';
 import { checkProduct, insertProducts, type ValidProduct } from '../../catalog/index.ts';
-import { placeBatch, type PlacementRequest, receiveOrder, shipOrder } from '../../orders/index.ts';
+import { type PlacementRequest, placeBatch, receiveOrder, shipOrder } from '../../orders/index.ts';
 import { checkParty, insertParties, type ValidParty } from '../../parties/index.ts';
 import { createTenant } from '../../tenancy/index.ts';
 import { captureEvents, prepareEvents } from '../../trace/capture.ts';
 import { EPCIS_CONTEXT } from '../../trace/epcis/query-document.ts';
 import type { EpcisEvent } from '../../trace/event-facts.ts';
-import { LEVELS, LOG, LOG_WIDTH, type Level, PolicyEngine } from './engine.ts';
+import { LEVELS, type Level, LOG, LOG_WIDTH, PolicyEngine } from './engine.ts';
 import type { SimulationParams } from './params.ts';
 import { type SimulationResult, summarise } from './result.ts';
 import { demandPlanFor, type RunOptions } from './simulate.ts';
@@ -121,7 +121,11 @@ export async function createSimulationTenant(sql: Sql, params: SimulationParams)
       tenantId: t,
       tenantCode: code,
       warehouse: { id: id(1), gln: parties[1]?.gln as string },
-      distributors: Array.from({ length: params.distributors }, (_, d) => ({ id: id(2 + d), code: dCode(d), gln: parties[2 + d]?.gln as string })),
+      distributors: Array.from({ length: params.distributors }, (_, d) => ({
+        id: id(2 + d),
+        code: dCode(d),
+        gln: parties[2 + d]?.gln as string,
+      })),
       stores: Array.from({ length: params.stores }, (_, s) => ({
         id: id(2 + params.distributors + s),
         code: sCode(s),
@@ -206,7 +210,11 @@ export async function simulateProduct(
     const packEpc = (k: number, p: number) => `https://id.gs1.org/01/${ch.skus[k]?.pack}/21/P${p}`;
     const unitEpc = (k: number, p: number, u: number) => `https://id.gs1.org/01/${ch.skus[k]?.unit}/21/U${p * storePack + u}`;
     const glnAt = (level: Level, node: number) =>
-      level === 'brand' ? ch.warehouse.gln : level === 'distributors' ? (ch.distributors[node]?.gln as string) : (ch.stores[node]?.gln as string);
+      level === 'brand'
+        ? ch.warehouse.gln
+        : level === 'distributors'
+          ? (ch.distributors[node]?.gln as string)
+          : (ch.stores[node]?.gln as string);
     const where = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
     const capture = async (events: EpcisEvent[]) => {
       if (!events.length) return;
@@ -221,7 +229,12 @@ export async function simulateProduct(
       const list = Array.from({ length: n }, () => packs.next++);
       packs.add(keyOf(level, node, k), list);
       const time = new Date().toISOString();
-      const base = { eventTime: time, eventTimeZoneOffset: '+08:00', bizLocation: where(glnAt(level, node)), readPoint: where(glnAt(level, node)) };
+      const base = {
+        eventTime: time,
+        eventTimeZoneOffset: '+08:00',
+        bizLocation: where(glnAt(level, node)),
+        readPoint: where(glnAt(level, node)),
+      };
       const unitsOf = (p: number) => Array.from({ length: storePack }, (_, u) => unitEpc(k, p, u));
       return [
         {
@@ -233,7 +246,14 @@ export async function simulateProduct(
           disposition: 'active',
           ilmd: { 'cbvmda:lotNumber': 'SIM' },
         },
-        ...list.map((p) => ({ type: 'AggregationEvent', ...base, parentID: packEpc(k, p), childEPCs: unitsOf(p), action: 'ADD', bizStep: 'packing' })),
+        ...list.map((p) => ({
+          type: 'AggregationEvent',
+          ...base,
+          parentID: packEpc(k, p),
+          childEPCs: unitsOf(p),
+          action: 'ADD',
+          bizStep: 'packing',
+        })),
       ];
     };
 
@@ -282,7 +302,7 @@ export async function simulateProduct(
         case LOG.RECEIVE: {
           const production: EpcisEvent[] = [];
           const orders = new Set<number>();
-          for (const [level, seq, node, k, qty] of run) {
+          for (const [level, seq, , k, qty] of run) {
             if (level === 0) production.push(...commissionEvents('brand', 0, k, qty));
             else orders.add(orderOf.get(seq) as number);
           }
@@ -370,7 +390,12 @@ export async function simulateProduct(
           await place(
             [...byBuyer].map(([node, o]) => ({
               ctx: brandCtx,
-              input: { buyer: ch.distributors[node]?.code, lines: o.lines, note: 'month-end quota', idempotencyKey: `sim-push-${day}-${node}` },
+              input: {
+                buyer: ch.distributors[node]?.code,
+                lines: o.lines,
+                note: 'month-end quota',
+                idempotencyKey: `sim-push-${day}-${node}`,
+              },
               seqs: o.seqs,
             })),
           );
@@ -387,7 +412,11 @@ export async function simulateProduct(
 
     async function place(orders: { ctx: RequestContext; input: PlacementRequest['input']; seqs: number[] }[]): Promise<void> {
       if (!orders.length) return;
-      const placed = await placeBatch(sql, t, orders.map((o) => ({ ctx: o.ctx, input: o.input })));
+      const placed = await placeBatch(
+        sql,
+        t,
+        orders.map((o) => ({ ctx: o.ctx, input: o.input })),
+      );
       placed.forEach((r, i) => {
         if (!r.ok) throw new Error(`product mode: an order was refused: ${JSON.stringify(r.error)}`);
         if (r.order.status !== 'approved') throw new Error(`product mode: an order is ${r.order.status}, not approved`);
@@ -444,7 +473,14 @@ export async function simulateProduct(
     }
   }
   return {
-    params: { days: params.days, distributors: params.distributors, stores: params.stores, skus: params.skus, seed: params.seed, mode: 'product' },
+    params: {
+      days: params.days,
+      distributors: params.distributors,
+      stores: params.stores,
+      skus: params.skus,
+      seed: params.seed,
+      mode: 'product',
+    },
     demandSource: plan.table.source,
     policies: results,
     elapsedMs: Math.round(performance.now() - started),
