@@ -88,6 +88,8 @@ export function SimulationPage() {
 
   const start = async (values: Record<string, number | string | undefined>) => {
     setStarting(true);
+    // the errors of an earlier refusal go with it
+    form.setFields(Object.keys(values).map((name) => ({ name, errors: [] })));
     try {
       const body = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined && v !== null && v !== ''));
       const r = await api<Run>('/planning/simulations', { method: 'POST', body, headers: { 'Idempotency-Key': crypto.randomUUID() } });
