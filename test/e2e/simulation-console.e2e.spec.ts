@@ -37,13 +37,13 @@ describe('the simulation page', () => {
       await page.getByText('门店数量必须是 1 到 2000 之间的整数').waitFor();
       expect(await runs()).toBe(0);
 
-      for (const [f, v] of [
+      const size: [string, string][] = [
         ['days', '90'],
         ['distributors', '3'],
         ['stores', '40'],
         ['skus', '3'],
-      ])
-        await page.getByTestId(`sim-${f}`).fill(v);
+      ];
+      for (const [f, v] of size) await page.getByTestId(`sim-${f}`).fill(v);
       await page.getByTestId('sim-start').click();
       // the refusal's message went with the refusal
       await expect.poll(() => page.getByText('门店数量必须是 1 到 2000 之间的整数').count()).toBe(0);
