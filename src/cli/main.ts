@@ -19,6 +19,7 @@ import { startServer } from '../server.ts';
 import { registerOpsCommands } from './ops-commands.ts';
 import { registerPlanningCommands } from './planning-command.ts';
 import { registerConsumersCommands } from './rfm-command.ts';
+import { registerSimulateCommand } from './simulate-command.ts';
 
 const program = new Command('throughline')
   .description('Throughline: one item, one code — traceability and channel commerce for consumer-goods brands')
@@ -314,6 +315,7 @@ program
 registerOpsCommands(program);
 registerConsumersCommands(program);
 registerPlanningCommands(program);
+registerSimulateCommand(program);
 
 program
   .parseAsync(process.argv)

@@ -71,6 +71,8 @@ export const DISTRIBUTION: Record<string, Layout> = {
   membership_settings: tenant,
   mall_items: tenant,
   mall_redemptions: tenant,
+  // the channel simulator's runs (planning/simulator)
+  simulation_runs: tenant,
   code_keyrings: tenant,
   customer_group_members: tenant,
   customer_groups: tenant,

@@ -33,8 +33,9 @@ import { ordersRoutes } from '../modules/orders/routes.ts';
 import { orderRulesRoutes } from '../modules/orders/rules-routes.ts';
 import { WaitingOrdersWorker } from '../modules/orders/waiting-orders.ts';
 import { partiesRoutes } from '../modules/parties/routes.ts';
-import { planningRoutes, registerPlanningJobs } from '../modules/planning/index.ts';
 import { forecastRoutes } from '../modules/planning/forecast/index.ts';
+import { planningRoutes, registerPlanningJobs } from '../modules/planning/index.ts';
+import { simulationRoutes } from '../modules/planning/simulator/routes.ts';
 import { type ConsumerOptions, consumerRoutes } from '../modules/resolver/routes.ts';
 import { traceControlRoutes } from '../modules/trace/control-routes.ts';
 import { traceRoutes } from '../modules/trace/routes.ts';
@@ -280,6 +281,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await jobsRoutes(api, opts.sql, jobRegistry);
       await planningRoutes(api, opts.sql, jobRegistry);
       await forecastRoutes(api, opts.sql);
+      await simulationRoutes(api, opts.sql);
     },
     { prefix: '/api/v1' },
   );

@@ -3,6 +3,7 @@
  * the text is for people and may change. `{name}` placeholders are filled from the error's params.
  */
 import { PLANNING_MESSAGES } from '../modules/planning/messages.ts';
+import { SIMULATION_MESSAGES } from '../modules/planning/simulator/messages.ts';
 
 export type Locale = 'zh-CN' | 'en';
 
@@ -448,6 +449,7 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '该批次已召回，不能参与活动',
     en: 'The lot of this product is recalled: it cannot take part in campaigns',
   },
+  ...SIMULATION_MESSAGES,
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
   unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
   ...PLANNING_MESSAGES,

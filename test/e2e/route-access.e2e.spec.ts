@@ -211,6 +211,10 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/planning/demand-plan': { path: '/api/v1/planning/demand-plan?from=2026-11-02&to=2026-11-30' },
     'GET /api/v1/planning/capacity/report': { path: '/api/v1/planning/capacity/report?from=2026-11-02&to=2026-11-30' },
     'GET /api/v1/planning/forecasts': { path: '/api/v1/planning/forecasts?sku=NOPE&store=NOPE' },
+    // days 0 is refused: the walk starts no simulation
+    'POST /api/v1/planning/simulations': { path: '/api/v1/planning/simulations', body: { days: 0 } },
+    'GET /api/v1/planning/simulations': { path: '/api/v1/planning/simulations' },
+    'GET /api/v1/planning/simulations/:id': { path: '/api/v1/planning/simulations/999999' },
   };
   return samples[`${method} ${url}`];
 }

@@ -27,6 +27,7 @@ const ScanPage = lazy(() => import('./scan/ScanPage.tsx').then((m) => ({ default
 const CodeJourneyPage = lazy(() => import('./pages/CodeJourney.tsx').then((m) => ({ default: m.CodeJourneyPage })));
 const RecallPage = lazy(() => import('./pages/Recall.tsx').then((m) => ({ default: m.RecallPage })));
 const ChannelIncentivesPage = lazy(() => import('./pages/ChannelIncentives.tsx').then((m) => ({ default: m.ChannelIncentivesPage })));
+const SimulationPage = lazy(() => import('./pages/Simulation.tsx').then((m) => ({ default: m.SimulationPage })));
 const FraudReviewPage = lazy(() => import('./pages/FraudReview.tsx').then((m) => ({ default: m.FraudReviewPage })));
 const DiversionPage = lazy(() => import('./pages/Diversion.tsx').then((m) => ({ default: m.DiversionPage })));
 const CodeBatchesPage = lazy(() => import('./pages/CodeBatches.tsx').then((m) => ({ default: m.CodeBatchesPage })));
@@ -344,6 +345,14 @@ function AppRoutes() {
             }
           />
         ))}
+        <Route
+          path="planning/simulation"
+          element={
+            <Guard access="simulations:read">
+              <SimulationPage />
+            </Guard>
+          }
+        />
         <Route path="soon/:module" element={<ComingSoonPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -70,10 +70,12 @@ export const ADMIN_ITEMS: NavItem[] = [
   { key: 'webhooks', path: '/webhooks', label: 'menu.webhooks', access: 'webhooks:manage' },
 ];
 
-/** Planning: replenishment plans with distributors (CPFR), capacity against demand, and the long runs behind them. */
+/** Planning: replenishment plans with distributors (CPFR), capacity against demand, the channel simulator, and the
+ * long runs behind them. */
 export const PLANNING_ITEMS: NavItem[] = [
   { key: 'plans', path: '/planning/plans', label: 'menu.plans', access: 'plans:read' },
   { key: 'capacity', path: '/planning/capacity', label: 'menu.capacity', access: 'capacity:read' },
+  { key: 'simulation', path: '/planning/simulation', label: 'menu.simulation', access: 'simulations:read' },
   { key: 'jobs', path: '/jobs', label: 'menu.jobs', access: 'jobs:read' },
 ];
 

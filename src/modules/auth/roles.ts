@@ -70,6 +70,9 @@ export const PERMISSIONS = {
   'apikeys:read': ['brand_admin'],
   'apikeys:write': ['brand_admin'],
   'audit:read': ['brand_admin'],
+  // the channel simulator: a synthetic channel, no party's data in it, so the brand's people only
+  'simulations:read': BRAND_ROLES,
+  'simulations:run': ['brand_admin', 'brand_planner', 'brand_sales'],
   'import:write': ['brand_admin'],
   // EPCIS capture: every party that scans; what it may say about codes is checked by the device flows
   'epcis:capture': SCANNING_ROLES,

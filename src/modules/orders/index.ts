@@ -1,5 +1,7 @@
 export { createDraft, type DraftView, mayOrderFor } from './drafts.ts';
+export { receiveOrder, shipOrder } from './fulfilment.ts';
 export { balancesOf, ensureAccounts, transfer } from './funds.ts';
 export { decideOrder, placeOrder } from './placement.ts';
+export { type PlacementRequest, placeBatch } from './placement-batch.ts';
 export { resolvePrices } from './pricing.ts';
 export { ordersRoutes } from './routes.ts';
