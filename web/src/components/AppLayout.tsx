@@ -139,7 +139,7 @@ export function AppLayout() {
           mode="inline"
           data-testid="side-menu"
           selectedKeys={selected ? [selected] : []}
-          defaultOpenKeys={['commerce', 'marketing', 'channel', 'trace', 'consumerGroup', 'planningGroup']}
+          defaultOpenKeys={['commerce', 'marketing', 'channel', 'trace', 'consumerGroup', 'planning']}
           items={items}
           onClick={({ key }) => {
             const path = paths.get(key);
