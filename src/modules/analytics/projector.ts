@@ -8,6 +8,7 @@
  * The statements below are built from the constant lists of grains and measures only (no input reaches them).
  */
 import type { Sql, Tx } from '../../db/connection.ts';
+import { IntervalWorker } from '../../platform/interval-worker.ts';
 import { MEASURES } from './measures.ts';
 
 /** Advisory lock key of the projector (one pass at a time across nodes). */
@@ -158,29 +159,15 @@ export async function freshness(sql: Sql): Promise<{ pending: number; oldestMs: 
 }
 
 /** Runs passes every `intervalMs` while the app serves. */
-export class FactProjector {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+export class FactProjector extends IntervalWorker {
   lastPass: (PassResult & { at: Date }) | null = null;
 
   constructor(
     private readonly sql: Sql,
     private readonly log: (level: 'warn' | 'info', msg: string, err?: unknown) => void,
-    private readonly intervalMs = 2_000,
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick().finally(() => (this.running = null));
-    }, this.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    intervalMs = 2_000,
+  ) {
+    super(intervalMs);
   }
 
   async tick(): Promise<void> {

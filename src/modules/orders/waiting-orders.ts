@@ -4,31 +4,17 @@
  * have such orders; several server processes may run it at once (the work locks the rows it takes).
  */
 import type { Sql } from '../../db/connection.ts';
+import { IntervalWorker } from '../../platform/interval-worker.ts';
 import { failExpiredGroupBuys } from './group-buys.ts';
 import { releasePresaleOrders } from './presale.ts';
 
-export class WaitingOrdersWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
-
+export class WaitingOrdersWorker extends IntervalWorker {
   constructor(
     private readonly sql: Sql,
     private readonly log: (level: 'warn' | 'info', msg: string, err?: unknown) => void,
-    private readonly intervalMs = 10_000,
-  ) {}
-
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => {
-      if (!this.running) this.running = this.tick().finally(() => (this.running = null));
-    }, this.intervalMs);
-    this.timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+    intervalMs = 10_000,
+  ) {
+    super(intervalMs);
   }
 
   /** One pass over every tenant with waiting work; returns what moved. */
