@@ -6,7 +6,8 @@
  * 2. Throughput and latency at BENCH_CONNECTIONS (default 100) connections, autocannon in its own process, each claim a
  *    different code from a different phone, against a lottery with a budget that does not run out; and in the same run
  *    the reference "Fastify plus one point query" on code_state (as in consumer-scan).
- * BENCH_SECONDS (default 10) per phase, BENCH_CODES (default 20,000) codes for phase 2.
+ * BENCH_SECONDS (default 10) per phase, BENCH_CODES (default 20,000) codes for phase 2; BENCH_STATEMENTS=1 prints where the
+ * claim phase's database time went, per statement.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -16,16 +17,34 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { observerOf, type Sql } from '../src/db/connection.ts';
 import { loadDemo } from '../src/demo/load-demo.ts';
 import { buildApp } from '../src/http/app.ts';
 import { Keystore } from '../src/modules/codes/keystore.ts';
 import { serialsFor } from '../src/modules/codes/serials.ts';
 import { verificationCodeFor } from '../src/modules/codes/verification.ts';
-import { emit, freshDatabase, isMain } from './support.ts';
+import { emit, freshDatabase, isMain, resetServerStatements, serverStatements } from './support.ts';
 
 const run$ = promisify(execFile);
 const UNIT = '06901234001013';
 const B = 'campaign-claims';
+
+/** BENCH_STATEMENTS=1: where a phase's database time went, per statement (count, total and mean ms), on stderr. */
+function statementTotals(sql: Sql): () => void {
+  const totals = new Map<string, { n: number; ms: number }>();
+  const off = observerOf(sql)?.onStatement((t) => {
+    const e = totals.get(t.statement) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += t.ms;
+    totals.set(t.statement, e);
+  });
+  return () => {
+    off?.();
+    for (const [statement, e] of [...totals].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25)) {
+      console.error(`${e.n}\t${Math.round(e.ms)}\t${(e.ms / e.n).toFixed(2)}\t${statement.slice(0, 160)}`);
+    }
+  };
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -169,7 +188,17 @@ export async function run(): Promise<void> {
     };
     emit(B, 'connections', connections, 'connections');
     for (const mode of ['point', 'claim']) {
+      const stop = process.env.BENCH_STATEMENTS && mode === 'claim' ? statementTotals(db.sql) : null;
+      const pgss = process.env.BENCH_PGSS && mode === 'claim';
+      if (pgss) await resetServerStatements(db.sql);
       const r = await load(mode);
+      stop?.();
+      if (pgss) {
+        console.error('--- inside the server: calls, total ms, mean ms, rows, statement');
+        for (const x of await serverStatements(db.sql)) {
+          console.error(`${x.calls}\t${Math.round(x.totalMs)}\t${x.meanMs.toFixed(3)}\t${x.rows}\t${x.query.slice(0, 150)}`);
+        }
+      }
       emit(B, `${mode}_requests_per_s`, r.rps, 'req/s');
       emit(B, `${mode}_latency_p50_ms`, r.p50, 'ms');
       emit(B, `${mode}_latency_p99_ms`, r.p99, 'ms');

@@ -23,19 +23,22 @@ export interface BenchDb {
 /**
  * A fresh embedded PostgreSQL in a temporary directory, migrated, for one benchmark.
  * BENCH_EXPLAIN_MS=N prints to stderr the plan (with actual times) of every statement slower than N ms;
- * BENCH_LOG_MS=N only the duration and text of each (N=0: every statement, to see where a request's time goes).
+ * BENCH_LOG_MS=N only the duration and text of each (N=0: every statement, to see where a request's time goes);
+ * BENCH_PGSS=1 loads pg_stat_statements (a restart), for `serverStatements`.
  */
 export async function freshDatabase(port = 54349): Promise<BenchDb> {
   const dataDir = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'tl-bench-'));
   fs.chmodSync(dataDir, 0o755);
   const explainMs = process.env.BENCH_EXPLAIN_MS;
   const logMs = process.env.BENCH_LOG_MS;
-  const server = await startEmbeddedPostgres({
+  let server = await startEmbeddedPostgres({
     dataDir,
     port,
     log: explainMs || logMs ? (m) => m.includes('duration') && console.error(m) : undefined,
   });
+  const pgss = Boolean(process.env.BENCH_PGSS);
   const settings = [
+    ...(pgss ? [`shared_preload_libraries = 'pg_stat_statements'`, `pg_stat_statements.track = 'all'`] : []),
     ...(logMs ? [`log_min_duration_statement = '${Number(logMs)}ms'`] : []),
     ...(explainMs
       ? [
@@ -52,7 +55,12 @@ export async function freshDatabase(port = 54349): Promise<BenchDb> {
     await admin`select pg_reload_conf()`;
     await admin.end();
   }
+  if (pgss) {
+    await server.stop();
+    server = await startEmbeddedPostgres({ dataDir, port });
+  }
   const sql = createSql(server.url, { max: 20 });
+  if (pgss) await sql`create extension if not exists pg_stat_statements`;
   await migrate(sql);
   await loadDivisions(sql);
   await ensureMonthlyPartitions(sql);
@@ -67,6 +75,30 @@ export async function freshDatabase(port = 54349): Promise<BenchDb> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Where the server's time went since `reset` (BENCH_PGSS=1): the statements by total execution time, inside the
+ * server (no network, no waiting for Node), top `limit`.
+ */
+export async function serverStatements(
+  sql: Sql,
+  limit = 25,
+): Promise<{ calls: number; totalMs: number; meanMs: number; rows: number; query: string }[]> {
+  const rows = await sql<{ calls: string; total: number; mean: number; rows: string; query: string }[]>`
+    select calls, total_exec_time as total, mean_exec_time as mean, rows, query from pg_stat_statements
+    order by total_exec_time desc limit ${limit}`;
+  return rows.map((r) => ({
+    calls: Number(r.calls),
+    totalMs: r.total,
+    meanMs: r.mean,
+    rows: Number(r.rows),
+    query: r.query.replace(/\s+/g, ' '),
+  }));
+}
+
+export async function resetServerStatements(sql: Sql): Promise<void> {
+  await sql`select pg_stat_statements_reset()`;
 }
 
 export function isMain(url: string): boolean {

@@ -27,7 +27,12 @@ export async function consumerOf(sql: Db, tenantId: number, kind: IdentifierKind
   return id ?? null;
 }
 
-/** consumerOf for many identifiers of one kind, index-aligned (null where unknown), in one statement. */
+/**
+ * consumerOf for many identifiers of one kind, index-aligned (null where unknown), in one statement. Each identifier
+ * is looked up by its key (the lateral `limit 1` keeps the planner from joining instead): a join planned on stale
+ * statistics hashed every device identifier of the brand per call, 19 ms at 2,000 identifiers and growing with them
+ * (docs/BENCHMARKS.md, claims).
+ */
 export async function consumersOf(
   sql: Db,
   tenantId: number,
@@ -38,8 +43,11 @@ export async function consumersOf(
     with recursive q as (select decode(hex, 'hex') as h, i from unnest(${valueHashes.map((h) => h.toString('hex'))}::text[]) with ordinality as q(hex, i)),
     chain as (
       select q.i, c.id, c.merged_into, 0 as depth from q
-        join consumer_identifiers ci on ci.tenant_id = ${tenantId} and ci.kind = ${kind} and ci.value_hash = q.h
-        join consumers c on c.tenant_id = ci.tenant_id and c.id = ci.consumer_id
+        cross join lateral (
+          select consumer_id from consumer_identifiers ci
+          where ci.tenant_id = ${tenantId} and ci.kind = ${kind} and ci.value_hash = q.h limit 1
+        ) ci
+        join consumers c on c.tenant_id = ${tenantId} and c.id = ci.consumer_id
       union all
       select chain.i, c.id, c.merged_into, chain.depth + 1 from chain join consumers c on c.tenant_id = ${tenantId} and c.id = chain.merged_into
       where chain.depth < 32
@@ -70,8 +78,10 @@ export async function consumersFor(
   kind: IdentifierKind,
   valueHashes: readonly Buffer[],
   evidence: Evidence,
+  /** what consumersOf answered for these identifiers earlier in the same transaction, when the caller asked already */
+  knownBefore?: readonly (number | null)[],
 ): Promise<number[]> {
-  const known = await consumersOf(sql, tenantId, kind, valueHashes);
+  const known = knownBefore ? [...knownBefore] : await consumersOf(sql, tenantId, kind, valueHashes);
   const missing = [...new Map(valueHashes.filter((_, k) => known[k] === null).map((h) => [h.toString('hex'), h])).values()];
   if (missing.length) {
     // the new consumers are paired with the new identifiers in any order: each is a fresh empty row

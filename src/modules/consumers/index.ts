@@ -1,5 +1,14 @@
 /** Consumers: identities and the identity graph, profiles, membership, the points ledger and the points mall. */
-export { consumerFor, consumerOf, consumersFor, type Evidence, type IdentifierKind, identifierHasher, identifierKey } from './identity.ts';
+export {
+  consumerFor,
+  consumerOf,
+  consumersFor,
+  consumersOf,
+  type Evidence,
+  type IdentifierKind,
+  identifierHasher,
+  identifierKey,
+} from './identity.ts';
 export { meRoutes } from './me-routes.ts';
 export { bookPoints, bookPointsMany, type PointsChange, pointsBalance } from './points.ts';
 export { maskPhone } from './privacy.ts';

@@ -11,14 +11,15 @@
  */
 import type { Sql, Tx } from '../../db/connection.ts';
 import { Coalescer } from '../../platform/coalescer.ts';
-import { consumersFor } from '../consumers/index.ts';
+import { consumersFor, consumersOf } from '../consumers/index.ts';
 import { OUT_OF_CIRCULATION } from '../resolver/resolve.ts';
 import { recordVerification, recordVerifications } from '../resolver/scans.ts';
 import { type Subjects, type ThrottleLimits, type ThrottleScope, throttledMany } from '../resolver/throttle.ts';
 import { activePrograms } from './channel/programs.ts';
 import { payOnVerification } from './channel/sellout.ts';
-import { type ClaimResult, claimCodes } from './claim.ts';
+import { activeCampaigns, type ClaimResult, claimCodes } from './claim.ts';
 import { type Assessment, assessConsumerClaims } from './fraud/assess.ts';
+import { fraudThresholds } from './fraud/flags.ts';
 
 export interface VerifiedClaim {
   tenantId: number;
@@ -50,7 +51,7 @@ export class ClaimProcessor {
     private readonly limits: ThrottleLimits,
     options: { maxBatch?: number; maxInFlight?: number } = {},
   ) {
-    this.batcher = new Coalescer((batch) => this.run(batch), { maxBatch: options.maxBatch ?? 200, maxInFlight: options.maxInFlight ?? 2 });
+    this.batcher = new Coalescer((batch) => this.run(batch), { maxBatch: options.maxBatch ?? 200, maxInFlight: options.maxInFlight ?? 4 });
   }
 
   claim(c: VerifiedClaim): Promise<ClaimAnswer> {
@@ -64,12 +65,14 @@ export class ClaimProcessor {
 
   private async run(batch: VerifiedClaim[]): Promise<ClaimAnswer[]> {
     try {
-      return await inTransaction(this.sql, (tx) => processClaims(tx, this.limits, batch));
+      return await inTransaction(this.sql, (tx, begun) => processClaims(tx, begun, this.limits, batch));
     } catch (err) {
       if (batch.length === 1) throw err;
       // each claim again on its own: one that fails again is answered with its own error
       return Promise.all(
-        batch.map((c) => inTransaction(this.sql, (tx) => processClaims(tx, this.limits, [c])).then((r) => r[0] as ClaimAnswer)),
+        batch.map((c) =>
+          inTransaction(this.sql, (tx, begun) => processClaims(tx, begun, this.limits, [c])).then((r) => r[0] as ClaimAnswer),
+        ),
       );
     }
   }
@@ -80,12 +83,14 @@ export class ClaimProcessor {
  * not reserved when that BEGIN fills the connection's pipeline under load (porsager/postgres#823, #1189): the claim
  * then failed with UNSAFE_TRANSACTION (seen once in the 1,000-claim race). A reserved connection carries nothing else.
  */
-async function inTransaction<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Promise<T> {
+async function inTransaction<T>(sql: Sql, fn: (tx: Tx, begun: Promise<unknown>) => Promise<T>): Promise<T> {
   const conn = await sql.reserve();
   try {
-    await conn`begin`;
+    // begin goes out with the transaction's first statements, in the same round trip; `fn` awaits it with them, before
+    // it writes anything
+    const begun = conn`begin`.execute();
     try {
-      const result = await fn(conn as unknown as Tx);
+      const result = await fn(conn as unknown as Tx, begun);
       await conn`commit`;
       return result;
     } catch (err) {
@@ -98,7 +103,12 @@ async function inTransaction<T>(sql: Sql, fn: (tx: Tx) => Promise<T>): Promise<T
 }
 
 /** The whole batch in the caller's transaction, brand by brand. */
-async function processClaims(tx: Tx, limits: ThrottleLimits, batch: readonly VerifiedClaim[]): Promise<ClaimAnswer[]> {
+async function processClaims(
+  tx: Tx,
+  begun: Promise<unknown>,
+  limits: ThrottleLimits,
+  batch: readonly VerifiedClaim[],
+): Promise<ClaimAnswer[]> {
   const answers: ClaimAnswer[] = new Array(batch.length);
   const tenants = new Map<number, number[]>();
   batch.forEach((c, k) => {
@@ -106,7 +116,7 @@ async function processClaims(tx: Tx, limits: ThrottleLimits, batch: readonly Ver
   });
   for (const [tenantId, indexes] of tenants) {
     const claims = indexes.map((k) => batch[k] as VerifiedClaim);
-    const decided = await processBrand(tx, limits, tenantId, claims);
+    const decided = await processBrand(tx, begun, limits, tenantId, claims);
     indexes.forEach((k, j) => {
       answers[k] = decided[j] as ClaimAnswer;
     });
@@ -114,27 +124,44 @@ async function processClaims(tx: Tx, limits: ThrottleLimits, batch: readonly Ver
   return answers;
 }
 
-async function processBrand(tx: Tx, limits: ThrottleLimits, tenantId: number, claims: readonly VerifiedClaim[]): Promise<ClaimAnswer[]> {
+async function processBrand(
+  tx: Tx,
+  begun: Promise<unknown>,
+  limits: ThrottleLimits,
+  tenantId: number,
+  claims: readonly VerifiedClaim[],
+): Promise<ClaimAnswer[]> {
   const answers: (ClaimAnswer | null)[] = claims.map(() => null);
-  // the codes' state: on a product and in circulation, and not under a recall
-  const states = await tx<{ status: string | null; recalled: boolean }[]>`
-    select c.status, exists (select 1 from recalls r where r.tenant_id = c.tenant_id and r.gtin = c.gtin and r.lot = c.lot and r.active) as recalled
-    from unnest(${claims.map((c) => c.epc)}::text[]) with ordinality as q(epc, i)
-    left join code_state c on c.tenant_id = ${tenantId} and c.epc = q.epc
-    order by q.i`;
+  // everything that needs only the claims is read at once (one round trip): the codes' state (on a product, in
+  // circulation, not under a recall), the throttle, the brand's programs, fraud thresholds and active campaigns,
+  // and the consumers the devices already are
+  const [, states, stops, sellout, thresholds, campaigns, known] = await Promise.all([
+    begun,
+    tx<{ status: string | null; recalled: boolean }[]>`
+      select c.status, exists (select 1 from recalls r where r.tenant_id = c.tenant_id and r.gtin = c.gtin and r.lot = c.lot and r.active) as recalled
+      from unnest(${claims.map((c) => c.epc)}::text[]) with ordinality as q(epc, i)
+      left join code_state c on c.tenant_id = ${tenantId} and c.epc = q.epc
+      order by q.i`,
+    // a code, device or address over its limit is refused even with the right code
+    throttledMany(
+      tx,
+      claims.map((c) => c.subjects),
+      limits,
+    ),
+    activePrograms(tx, tenantId, ['sellout_rebate']),
+    fraudThresholds(tx, tenantId),
+    activeCampaigns(tx, tenantId),
+    consumersOf(
+      tx,
+      tenantId,
+      'device',
+      claims.map((c) => c.deviceHash),
+    ),
+  ]);
   states.forEach((st, k) => {
     if (st.status === null || OUT_OF_CIRCULATION.has(st.status)) answers[k] = { kind: 'unknown' };
     else if (st.recalled) answers[k] = { kind: 'recalled' };
-  });
-  // the throttle: a code, device or address over its limit is refused even with the right code
-  const known = claims.flatMap((_, k) => (answers[k] ? [] : [k]));
-  const stops = await throttledMany(
-    tx,
-    known.map((k) => (claims[k] as VerifiedClaim).subjects),
-    limits,
-  );
-  stops.forEach((s, j) => {
-    if (s) answers[known[j] as number] = { kind: 'throttled', ...s };
+    else if (stops[k]) answers[k] = { kind: 'throttled', ...(stops[k] as { scope: ThrottleScope; retryAfter: number }) };
   });
   const open = claims.flatMap((_, k) => (answers[k] ? [] : [k]));
   if (!open.length) return answers as ClaimAnswer[];
@@ -145,17 +172,17 @@ async function processBrand(tx: Tx, limits: ThrottleLimits, tenantId: number, cl
     return { tenantId, epc: c.epc, deviceId: c.deviceId, ipHash: c.ipHash, regionCode: null };
   });
   let assessments: Assessment[];
-  if ((await activePrograms(tx, tenantId, ['sellout_rebate'])).length) {
+  if (sellout.length) {
     // a sell-out program pays per claim: each in turn, as the resolver's /verify does
     assessments = [];
     for (const w of who) {
       await recordVerification(tx, tenantId, w.epc, w);
       const paid = await payOnVerification(tx, w);
-      assessments.push(paid.assessment ?? ((await assessConsumerClaims(tx, tenantId, [w]))[0] as Assessment));
+      assessments.push(paid.assessment ?? ((await assessConsumerClaims(tx, tenantId, [w], thresholds))[0] as Assessment));
     }
   } else {
-    await recordVerifications(tx, tenantId, who);
-    assessments = await assessConsumerClaims(tx, tenantId, who);
+    // recorded, then counted (the connection runs them in this order; one round trip)
+    [, assessments] = await Promise.all([recordVerifications(tx, tenantId, who), assessConsumerClaims(tx, tenantId, who, thresholds)]);
   }
   const allowed: number[] = [];
   open.forEach((k, j) => {
@@ -171,6 +198,7 @@ async function processBrand(tx: Tx, limits: ThrottleLimits, tenantId: number, cl
     'device',
     allowed.map((k) => (claims[k] as VerifiedClaim).deviceHash),
     'cookie',
+    allowed.map((k) => known[k] ?? null),
   );
   const results = await claimCodes(
     tx,
@@ -179,6 +207,7 @@ async function processBrand(tx: Tx, limits: ThrottleLimits, tenantId: number, cl
       const c = claims[k] as VerifiedClaim;
       return { epc: c.epc, gtin: c.gtin, consumerId: consumerIds[j] as number, deviceId: c.deviceId };
     }),
+    campaigns,
   );
   allowed.forEach((k, j) => {
     answers[k] = { kind: 'claimed', results: results[j] as ClaimResult[] };

@@ -55,7 +55,7 @@ export type CampaignOutcome =
 
 export type ClaimResult = CampaignOutcome & { campaignId: number; campaignName: string; repeated: boolean };
 
-interface ActiveCampaign {
+export interface ActiveCampaign {
   id: string;
   name: string;
   status: CampaignStatus;
@@ -103,6 +103,9 @@ function priorAnswer(prior: LedgerRow, consumerId: number): CampaignOutcome & { 
     ? { ...answerOf(prior), repeated: true }
     : { outcome: 'claimed_by_other', repeated: true };
 }
+
+/** The brand's day in China at the transaction's start (now() is the transaction's), as a fragment of a statement. */
+const chinaToday = (tx: Db) => tx`(now() at time zone 'Asia/Shanghai')::date`;
 
 const keyOf = (campaignId: number | string, epc: string) => `${campaignId}|${epc}`;
 
@@ -154,8 +157,16 @@ async function claimFacts(tx: Db, tenantId: number, claims: readonly Claimant[])
  * Applies every active campaign of the brand to each claim of the batch, in the caller's transaction; a claim's list
  * is empty when the brand runs none. Claims of the same code are decided in rounds, each seeing the one before.
  */
-export async function claimCodes(tx: Db, tenantId: number, claims: readonly Claimant[]): Promise<ClaimResult[][]> {
+export async function claimCodes(
+  tx: Db,
+  tenantId: number,
+  claims: readonly Claimant[],
+  /** activeCampaigns, when the caller read them already with its other reads */
+  campaignsRead?: readonly ActiveCampaign[],
+): Promise<ClaimResult[][]> {
   const answers: ClaimResult[][] = claims.map(() => []);
+  const campaigns = campaignsRead ?? (await activeCampaigns(tx, tenantId));
+  if (!campaigns.length) return answers;
   let pending = claims.map((_, k) => k);
   while (pending.length) {
     const seen = new Set<string>();
@@ -172,6 +183,7 @@ export async function claimCodes(tx: Db, tenantId: number, claims: readonly Clai
     const results = await claimRound(
       tx,
       tenantId,
+      campaigns,
       round.map((k) => claims[k] as Claimant),
     );
     round.forEach((k, j) => {
@@ -182,9 +194,9 @@ export async function claimCodes(tx: Db, tenantId: number, claims: readonly Clai
   return answers;
 }
 
-/** One round: claims of distinct codes. */
-async function claimRound(tx: Db, tenantId: number, claims: readonly Claimant[]): Promise<ClaimResult[][]> {
-  const campaigns = await tx<ActiveCampaign[]>`
+/** The brand's active campaigns, as a claim is decided on them (their status is checked again under the campaign's lock). */
+export async function activeCampaigns(tx: Db, tenantId: number): Promise<ActiveCampaign[]> {
+  return tx<ActiveCampaign[]>`
     select c.id, c.name, c.status, c.reward_type, c.points, c.coupon_title, c.starts_at, c.ends_at, c.gtins, c.regions,
       c.first_scan_only, c.new_members_only, c.per_consumer_daily, c.per_consumer_total,
       (c.prizes_total is not null and c.prizes_awarded >= c.prizes_total)
@@ -192,22 +204,25 @@ async function claimRound(tx: Db, tenantId: number, claims: readonly Claimant[])
       (select array_agg(t.probability_ppm order by t.tier) from campaign_tiers t
         where t.tenant_id = c.tenant_id and t.campaign_id = c.id) as tiers_ppm
     from campaigns c where c.tenant_id = ${tenantId} and c.status = 'active' order by c.id`;
+}
+
+/** One round: claims of distinct codes. */
+async function claimRound(
+  tx: Db,
+  tenantId: number,
+  campaigns: readonly ActiveCampaign[],
+  claims: readonly Claimant[],
+): Promise<ClaimResult[][]> {
   if (!campaigns.length) return claims.map(() => []);
   const epcs = claims.map((c) => c.epc);
-  await lockChances(
-    tx,
-    tenantId,
-    campaigns.map((c) => Number(c.id)),
-    epcs,
-  );
-  const priors = await ledgerRowsOf(
-    tx,
-    tenantId,
-    epcs,
-    campaigns.map((c) => Number(c.id)),
-  );
+  const ids = campaigns.map((c) => Number(c.id));
   const needsFacts = campaigns.some((c) => c.regions?.length || c.first_scan_only || c.new_members_only);
-  const facts = needsFacts ? await claimFacts(tx, tenantId, claims) : null;
+  // sent together (one round trip); the connection runs them in this order, so the ledger is read under the locks
+  const [, priors, facts] = await Promise.all([
+    lockChances(tx, tenantId, ids, epcs),
+    ledgerRowsOf(tx, tenantId, epcs, ids),
+    needsFacts ? claimFacts(tx, tenantId, claims) : null,
+  ]);
   const now = new Date();
   const results: ClaimResult[][] = claims.map(() => []);
   for (const campaign of campaigns) {
@@ -282,55 +297,61 @@ async function claimCampaign(
 async function decide(tx: Db, tenantId: number, campaign: ActiveCampaign, claims: readonly Claimant[]): Promise<Decision[]> {
   const campaignId = Number(campaign.id);
   const consumers = [...new Set(claims.map((c) => c.consumerId))];
-  const [{ today } = { today: '' }] = await tx<{ today: string }[]>`select (now() at time zone 'Asia/Shanghai')::date::text as today`;
+  // steps 1-3 sent together (one round trip): the connection runs them in this order, the order of the row locks.
+  // "Today" is the brand's day in China at the transaction's start, the same in every statement of the batch.
   // 1. the consumers' counters: read under lock when the campaign has caps (a consumer's first claim gets a row first,
   // so it can be locked too); without caps nothing is decided on them, and they are only added to
   const capped = campaign.per_consumer_daily !== null || campaign.per_consumer_total !== null;
-  const participants = new Map<number, Participation>();
-  if (capped) {
-    await tx`
-      insert into campaign_participants (tenant_id, campaign_id, consumer_id, total, day, day_count)
-      select ${tenantId}, ${campaignId}, unnest(${consumers}::bigint[]), 0, ${today}::date, 0
-      on conflict (tenant_id, campaign_id, consumer_id) do nothing`;
-    const counters = await tx<{ consumer_id: string; total: number; day: string; day_count: number }[]>`
-      select consumer_id, total, day::text as day, day_count from campaign_participants
-      where tenant_id = ${tenantId} and campaign_id = ${campaignId} and consumer_id = any(${consumers}::bigint[])
-      order by consumer_id for update`;
-    for (const r of counters) participants.set(Number(r.consumer_id), { total: r.total, day: r.day, dayCount: r.day_count });
-  }
-  // 2. the coupons this batch may give
-  const coupons =
+  const [, counters, coupons, tiers, campaignRows] = await Promise.all([
+    capped
+      ? tx`
+          insert into campaign_participants (tenant_id, campaign_id, consumer_id, total, day, day_count)
+          select ${tenantId}, ${campaignId}, unnest(${consumers}::bigint[]), 0, ${chinaToday(tx)}, 0
+          on conflict (tenant_id, campaign_id, consumer_id) do nothing`
+      : null,
+    capped
+      ? tx<{ consumer_id: string; total: number; day: string; day_count: number }[]>`
+          select consumer_id, total, day::text as day, day_count from campaign_participants
+          where tenant_id = ${tenantId} and campaign_id = ${campaignId} and consumer_id = any(${consumers}::bigint[])
+          order by consumer_id for update`
+      : [],
+    // 2. the coupons this batch may give
     campaign.reward_type === 'coupon'
-      ? await tx<{ code: string }[]>`
+      ? tx<{ code: string }[]>`
           select code from campaign_coupons where tenant_id = ${tenantId} and campaign_id = ${campaignId} and reward_id is null
           limit ${claims.length} for update skip locked`
-      : [];
-  // 3. the shared rows: tiers, then the campaign (staff edits lock them in this order too), then the day's figures
-  const tiers =
+      : [],
+    // 3. the shared rows: tiers, then the campaign (staff edits lock them in this order too), then the day's figures
     campaign.reward_type === 'lottery'
-      ? await tx<{ tier: number; name: string; amount_fen: string; one_more: boolean; awarded: number; prize_count: number }[]>`
+      ? tx<{ tier: number; name: string; amount_fen: string; one_more: boolean; awarded: number; prize_count: number }[]>`
           select tier, name, amount_fen, one_more, awarded, prize_count from campaign_tiers
           where tenant_id = ${tenantId} and campaign_id = ${campaignId} order by tier for update`
-      : [];
-  const [c] = await tx<
-    {
-      status: CampaignStatus;
-      spent_fen: string;
-      prizes_awarded: number;
-      budget_total_fen: string | null;
-      prizes_total: number | null;
-      budget_daily_fen: string | null;
-      prizes_daily: number | null;
-      day_spent_fen: string | null;
-      day_prizes: number | null;
-    }[]
-  >`
-    select c.status, c.spent_fen, c.prizes_awarded, c.budget_total_fen, c.prizes_total, c.budget_daily_fen, c.prizes_daily,
-      d.spent_fen as day_spent_fen, d.prizes as day_prizes
-    from campaigns c
-    left join campaign_days d on d.tenant_id = c.tenant_id and d.campaign_id = c.id and d.day = ${today}::date
-    where c.tenant_id = ${tenantId} and c.id = ${campaignId}
-    for update of c`;
+      : [],
+    tx<
+      {
+        status: CampaignStatus;
+        spent_fen: string;
+        prizes_awarded: number;
+        budget_total_fen: string | null;
+        prizes_total: number | null;
+        budget_daily_fen: string | null;
+        prizes_daily: number | null;
+        day_spent_fen: string | null;
+        day_prizes: number | null;
+        today: string;
+      }[]
+    >`
+      select c.status, c.spent_fen, c.prizes_awarded, c.budget_total_fen, c.prizes_total, c.budget_daily_fen, c.prizes_daily,
+        d.spent_fen as day_spent_fen, d.prizes as day_prizes, ${chinaToday(tx)}::text as today
+      from campaigns c
+      left join campaign_days d on d.tenant_id = c.tenant_id and d.campaign_id = c.id and d.day = ${chinaToday(tx)}
+      where c.tenant_id = ${tenantId} and c.id = ${campaignId}
+      for update of c`,
+  ]);
+  const participants = new Map<number, Participation>();
+  for (const r of counters) participants.set(Number(r.consumer_id), { total: r.total, day: r.day, dayCount: r.day_count });
+  const [c] = campaignRows;
+  const today = c?.today ?? '';
   const tierStates: TierState[] = tiers.map((t) => ({
     tier: t.tier,
     name: t.name,
@@ -369,7 +390,10 @@ async function decide(tx: Db, tenantId: number, campaign: ActiveCampaign, claims
   return a.decisions;
 }
 
-/** Step 4: the allocation's counters and the ledger rows, in set-based statements. */
+/**
+ * Step 4: the allocation's counters and the ledger rows, in set-based statements sent together (one round trip, run
+ * in this order by the connection; a failing one fails those after it and the batch's transaction).
+ */
 async function writeAllocation(
   tx: Db,
   tenantId: number,
@@ -386,58 +410,76 @@ async function writeAllocation(
     const added = capped ? p.total - (was?.total ?? 0) : p.total;
     return { id, added, day: p.day, dayCount: p.dayCount };
   });
-  if (counted.length) {
-    await tx`
-      insert into campaign_participants as p (tenant_id, campaign_id, consumer_id, total, day, day_count)
-      select ${tenantId}, ${campaignId}, v.consumer, v.added, v.day::date, v.day_count
-      from unnest(${counted.map((c) => c.id)}::bigint[], ${counted.map((c) => c.added)}::int[], ${counted.map((c) => c.day)}::text[],
-        ${counted.map((c) => c.dayCount)}::int[]) as v(consumer, added, day, day_count)
-      order by v.consumer
-      on conflict (tenant_id, campaign_id, consumer_id) do update set total = p.total + excluded.total, day = excluded.day,
-        day_count = case when ${capped} or p.day <> excluded.day then excluded.day_count else p.day_count + excluded.day_count end`;
-  }
-  if (capped) {
-    // the rows made in step 1 for consumers whose claims were all refused
-    await tx`
-      delete from campaign_participants where tenant_id = ${tenantId} and campaign_id = ${campaignId}
-        and consumer_id = any(${[...new Set(claims.map((c) => c.consumerId))]}::bigint[]) and total = 0`;
-  }
   const awardedTiers = a.tierAwards.flatMap((n, k) => (n > 0 ? [[state.tiers[k]?.tier as number, n] as const] : []));
-  if (awardedTiers.length) {
-    await tx`
-      update campaign_tiers t set awarded = t.awarded + v.n
-      from unnest(${awardedTiers.map(([t]) => t)}::smallint[], ${awardedTiers.map(([, n]) => n)}::int[]) as v(tier, n)
-      where t.tenant_id = ${tenantId} and t.campaign_id = ${campaignId} and t.tier = v.tier`;
-  }
-  if (a.prizes > 0) {
-    await tx`
-      update campaigns set spent_fen = spent_fen + ${a.spentFen}, prizes_awarded = prizes_awarded + ${a.prizes}
-      where tenant_id = ${tenantId} and id = ${campaignId}`;
-    await tx`
-      insert into campaign_days as d (tenant_id, campaign_id, day, spent_fen, prizes)
-      values (${tenantId}, ${campaignId}, ${state.today}::date, ${a.spentFen}, ${a.prizes})
-      on conflict (tenant_id, campaign_id, day) do update set spent_fen = d.spent_fen + excluded.spent_fen, prizes = d.prizes + excluded.prizes`;
-  }
   // the ledger: a row for each claim that used the code's chance (a prize, or a draw without one)
   const used = claims.flatMap((c, j) => {
     const d = a.decisions[j] as Decision;
     return d.outcome === 'won' || d.outcome === 'no_prize' ? [{ c, d }] : [];
   });
-  if (!used.length) return;
   const won = (d: Decision) => (d.outcome === 'won' ? d : null);
-  const rows = await tx<{ id: string; epc: string }[]>`
-    insert into campaign_rewards (tenant_id, campaign_id, epc, consumer_id, kind, amount_fen, points, coupon_code, tier, status, paid_at)
-    select ${tenantId}, ${campaignId}, v.epc, v.consumer, v.kind, v.amount, v.points, v.coupon, v.tier,
-      case v.kind when 'points' then 'paid' when 'none' then 'no_prize' else 'awarded' end,
-      case when v.kind = 'points' then now() end
-    from unnest(${used.map((u) => u.c.epc)}::text[], ${used.map((u) => u.c.consumerId)}::bigint[],
-      ${used.map((u) => won(u.d)?.reward.kind ?? 'none')}::text[], ${used.map((u) => won(u.d)?.amountFen ?? 0)}::bigint[],
-      ${used.map((u) => won(u.d)?.reward.points ?? 0)}::int[], ${used.map((u) => won(u.d)?.reward.couponCode ?? null)}::text[],
-      ${used.map((u) => {
-        const t = won(u.d)?.tier;
-        return t == null ? null : (state.tiers[t]?.tier ?? null);
-      })}::smallint[]) as v(epc, consumer, kind, amount, points, coupon, tier)
-    returning id, epc`;
+  // points are paid into the consumer's points at once (red packets and coupons are owed until paid out)
+  const points = used.filter((u) => won(u.d)?.reward.kind === 'points' && (won(u.d)?.reward.points ?? 0) > 0);
+  const [, , , , , rows] = await Promise.all([
+    counted.length
+      ? tx`
+          insert into campaign_participants as p (tenant_id, campaign_id, consumer_id, total, day, day_count)
+          select ${tenantId}, ${campaignId}, v.consumer, v.added, v.day::date, v.day_count
+          from unnest(${counted.map((c) => c.id)}::bigint[], ${counted.map((c) => c.added)}::int[], ${counted.map((c) => c.day)}::text[],
+            ${counted.map((c) => c.dayCount)}::int[]) as v(consumer, added, day, day_count)
+          order by v.consumer
+          on conflict (tenant_id, campaign_id, consumer_id) do update set total = p.total + excluded.total, day = excluded.day,
+            day_count = case when ${capped} or p.day <> excluded.day then excluded.day_count else p.day_count + excluded.day_count end`
+      : null,
+    // the rows made in step 1 for consumers whose claims were all refused
+    capped
+      ? tx`
+          delete from campaign_participants where tenant_id = ${tenantId} and campaign_id = ${campaignId}
+            and consumer_id = any(${[...new Set(claims.map((c) => c.consumerId))]}::bigint[]) and total = 0`
+      : null,
+    awardedTiers.length
+      ? tx`
+          update campaign_tiers t set awarded = t.awarded + v.n
+          from unnest(${awardedTiers.map(([t]) => t)}::smallint[], ${awardedTiers.map(([, n]) => n)}::int[]) as v(tier, n)
+          where t.tenant_id = ${tenantId} and t.campaign_id = ${campaignId} and t.tier = v.tier`
+      : null,
+    a.prizes > 0
+      ? tx`
+          update campaigns set spent_fen = spent_fen + ${a.spentFen}, prizes_awarded = prizes_awarded + ${a.prizes}
+          where tenant_id = ${tenantId} and id = ${campaignId}`
+      : null,
+    a.prizes > 0
+      ? tx`
+          insert into campaign_days as d (tenant_id, campaign_id, day, spent_fen, prizes)
+          values (${tenantId}, ${campaignId}, ${state.today}::date, ${a.spentFen}, ${a.prizes})
+          on conflict (tenant_id, campaign_id, day) do update set spent_fen = d.spent_fen + excluded.spent_fen, prizes = d.prizes + excluded.prizes`
+      : null,
+    used.length
+      ? tx<{ id: string; epc: string }[]>`
+          insert into campaign_rewards (tenant_id, campaign_id, epc, consumer_id, kind, amount_fen, points, coupon_code, tier, status, paid_at)
+          select ${tenantId}, ${campaignId}, v.epc, v.consumer, v.kind, v.amount, v.points, v.coupon, v.tier,
+            case v.kind when 'points' then 'paid' when 'none' then 'no_prize' else 'awarded' end,
+            case when v.kind = 'points' then now() end
+          from unnest(${used.map((u) => u.c.epc)}::text[], ${used.map((u) => u.c.consumerId)}::bigint[],
+            ${used.map((u) => won(u.d)?.reward.kind ?? 'none')}::text[], ${used.map((u) => won(u.d)?.amountFen ?? 0)}::bigint[],
+            ${used.map((u) => won(u.d)?.reward.points ?? 0)}::int[], ${used.map((u) => won(u.d)?.reward.couponCode ?? null)}::text[],
+            ${used.map((u) => {
+              const t = won(u.d)?.tier;
+              return t == null ? null : (state.tiers[t]?.tier ?? null);
+            })}::smallint[]) as v(epc, consumer, kind, amount, points, coupon, tier)
+          returning id, epc`
+      : [],
+    bookPointsMany(
+      tx,
+      points.map((u) => ({
+        tenantId,
+        consumerId: u.c.consumerId,
+        delta: won(u.d)?.reward.points as number,
+        kind: 'earn' as const,
+        source: `campaign:${campaignId}:code:${u.c.epc}`,
+      })),
+    ),
+  ]);
+  if (!used.length) return;
   // the chance's lock makes a second row impossible; a missing one would be a broken invariant, not a refusal
   if (rows.length !== used.length) throw new Error('campaign_rewards: a claim of a locked chance found a row');
   const ids = new Map(rows.map((r) => [r.epc, Number(r.id)]));
@@ -448,20 +490,6 @@ async function writeAllocation(
       from unnest(${coupons.map((u) => won(u.d)?.reward.couponCode as string)}::text[], ${coupons.map((u) => ids.get(u.c.epc) as number)}::bigint[])
         as v(code, reward)
       where k.tenant_id = ${tenantId} and k.campaign_id = ${campaignId} and k.code = v.code`;
-  }
-  // points are paid into the consumer's points at once (red packets and coupons are owed until paid out)
-  const points = used.filter((u) => won(u.d)?.reward.kind === 'points' && (won(u.d)?.reward.points ?? 0) > 0);
-  if (points.length) {
-    await bookPointsMany(
-      tx,
-      points.map((u) => ({
-        tenantId,
-        consumerId: u.c.consumerId,
-        delta: won(u.d)?.reward.points as number,
-        kind: 'earn' as const,
-        source: `campaign:${campaignId}:code:${u.c.epc}`,
-      })),
-    );
   }
   // the unit's own code becomes the winning ticket a participating store redeems (and is reimbursed for)
   for (const u of used) {

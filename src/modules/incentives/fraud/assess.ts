@@ -5,7 +5,7 @@
  */
 import type { Tx } from '../../../db/connection.ts';
 import { fraudThresholds, recordFlags } from './flags.ts';
-import { burst, type FraudFlag, farApart, repeatedScans, type Sighting } from './rules.ts';
+import { burst, type FraudFlag, type FraudThresholds, farApart, repeatedScans, type Sighting } from './rules.ts';
 
 export interface ConsumerClaim {
   tenantId: number;
@@ -34,9 +34,15 @@ export async function assessConsumerClaim(tx: Tx, c: ConsumerClaim): Promise<Ass
  * recorded in this transaction: a claim is judged on what came before it and itself, not on the batch's later claims
  * (their rows are counted, then taken off). The claims' coordinates, if any, are kept for later claims.
  */
-export async function assessConsumerClaims(tx: Tx, tenantId: number, claims: readonly ConsumerClaim[]): Promise<Assessment[]> {
+export async function assessConsumerClaims(
+  tx: Tx,
+  tenantId: number,
+  claims: readonly ConsumerClaim[],
+  /** the brand's thresholds when the caller read them already (claim-batch.ts reads them with its other reads) */
+  thresholds?: FraudThresholds,
+): Promise<Assessment[]> {
   if (!claims.length) return [];
-  const t = await fraudThresholds(tx, tenantId);
+  const t = thresholds ?? (await fraudThresholds(tx, tenantId));
   const now = new Date();
   const since = new Date(now.getTime() - t.farHours * 3_600_000);
   const burstSince = new Date(now.getTime() - t.burstMinutes * 60_000);
