@@ -86,6 +86,23 @@ describe('GET /api/v1/planning/forecasts', () => {
     expect(r.body.backtest.windows).toBe(3);
     expect(Object.keys(r.body.backtest.scores)).toEqual(expect.arrayContaining(['ses', 'ets_additive', 'croston', 'sba', 'tsb', 'theta']));
     expect(r.body.backtest.scores[r.body.model]).toBe(Math.min(...(Object.values(r.body.backtest.scores) as number[])));
+    // the history the model saw, day by day, and its backtest accuracy: a fixed pattern is seasonal naive's best case
+    expect(r.body.history.values).toHaveLength(400);
+    r.body.history.values.forEach((v: number, i: number) => expect(v).toBe(WEEK[weekdayOf(dayOf(400 - i))]));
+    expect(r.body.accuracy).toMatchObject({ windows: 3, horizon: 28, benchmark: { name: 'seasonal_naive', mase: 0, rmsse: 0 } });
+    expect(r.body.accuracy.model.name).toBe(r.body.model);
+    expect(r.body.accuracy.model.mase).toBeLessThan(0.05);
+  });
+
+  it('reads only the history window asked for (days at a store, weeks in a region)', async () => {
+    const d = await get('planner', `sku=${sku}&store=${stores.a}&history=70`);
+    expect(d.status, JSON.stringify(d.body)).toBe(200);
+    expect(d.body.history).toMatchObject({ from: dayOf(70), periods: 70 });
+    expect(d.body.history.values).toHaveLength(70);
+    const w = await get('planner', `sku=${sku}&region=${city}&history=30`);
+    expect(w.status, JSON.stringify(w.body)).toBe(200);
+    expect(w.body.history.periods).toBe(30);
+    expect(w.body.accuracy.benchmark.name).toBe('naive');
   });
 
   it('forecasts a SKU in a city weekly from the sums over its stores (others not counted), and the admin may too', async () => {
@@ -126,6 +143,8 @@ describe('bad input: problem+json with a pointer and a stable code', () => {
     ['both a store and a region', 'sku=SKU&store=STORE_A&region=CITY', 400, '/query/region', 'planning.store_or_region'],
     ['neither store nor region', 'sku=SKU', 400, '/query/store', 'planning.store_or_region'],
     ['a weekly horizon over a year', 'sku=SKU&region=CITY&horizon=60', 400, '/query/horizon', 'planning.horizon_range'],
+    ['a weekly history over three years', 'sku=SKU&region=CITY&history=157', 400, '/query/history', 'planning.history_range'],
+    ['a history window too short to learn from', 'sku=SKU&store=STORE_A&history=7', 400, '/query/history', 'field.invalid'],
     ['an as-of day before 2000', 'sku=SKU&store=STORE_A&asOf=0001-01-01', 400, '/query/asOf', 'planning.as_of_range'],
     ['too little history (20 days for 28)', 'sku=SKU&store=STORE_S', 422, '/query/horizon', 'planning.too_little_history'],
   ];
