@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forecastStoresBulk } from '../../src/modules/planning/forecast/index.ts';
+import { readTable } from '../../src/platform/tabular/index.ts';
 import { apiClient, problems } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 
@@ -119,6 +120,22 @@ describe('GET /api/v1/planning/forecasts', () => {
     expect(r.body.periods[1].start).toBe('2026-11-08');
     for (const p of r.body.periods) expect(p.mean).toBeGreaterThan(70);
     for (const p of r.body.periods) expect(p.mean).toBeLessThan(95);
+  });
+
+  it('exports the history and the forecast to Excel, one row per period, headers in the caller language', async () => {
+    const r = await fetch(`${server.baseUrl}/api/v1/planning/forecasts?asOf=${AS_OF}&sku=${sku}&store=${stores.a}&history=70&format=xlsx`, {
+      headers: { authorization: `Bearer ${tokens.planner}`, 'accept-language': 'en' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('spreadsheetml');
+    expect(r.headers.get('content-disposition')).toContain('.xlsx');
+    const rows: Record<string, string>[] = [];
+    for await (const row of readTable(Buffer.from(await r.arrayBuffer()), 'xlsx')) rows.push(row.values);
+    expect(rows).toHaveLength(70 + 28);
+    expect(rows[0]).toMatchObject({ Kind: 'history', Day: dayOf(70), 'Units sold': String(WEEK[weekdayOf(dayOf(70))]) });
+    expect(rows[70]).toMatchObject({ Kind: 'forecast', Day: AS_OF });
+    expect(Number(rows[70]?.Forecast)).toBeCloseTo(WEEK[weekdayOf(AS_OF)]!, 1);
+    expect(Number(rows[70]?.['Upper (95%)'])).toBeGreaterThanOrEqual(Number(rows[70]?.Forecast));
   });
 
   it('a province adds up the stores of all its cities', async () => {
