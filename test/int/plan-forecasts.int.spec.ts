@@ -93,11 +93,11 @@ describe('plans on model forecasts', () => {
   it('falls back to the sell-through mean for a series with too little history, and says so per line and per plan', async () => {
     const plan = await planFor({ historyDays: DAYS });
     const b = lineOf(plan, 'D0001', skuB);
-    // 20 days of 20 units over the 112-day window: d = 400 / 112, σ the window's sample deviation
-    const flatSd = Math.sqrt((20 * 400 - 400 ** 2 / DAYS) / (DAYS - 1));
+    // 20 units a day for the last 20 days of the 112-day window: the mean since the first sale, d = 20, σ = 0 (not the
+    // window's 400 / 112 = 3.6: a new product sells at its rate since launch)
     expect(b).toMatchObject({ forecastModel: 'sell_through_mean', forecastFallback: 'too_little_history' });
-    expect(b.meanDaily).toBeCloseTo(400 / DAYS, 2);
-    expect(b.sdDaily).toBeCloseTo(flatSd, 2);
+    expect(b.meanDaily).toBe(20);
+    expect(b.sdDaily).toBe(0);
     expect(plan.forecasts).toEqual(
       expect.arrayContaining([
         { model: lineOf(plan, store1, skuA).forecastModel, fallback: null, lines: 1 },

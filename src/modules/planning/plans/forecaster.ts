@@ -86,9 +86,10 @@ const INTERVAL_LEVEL = 0.8;
  * forecast over the horizon; mean = the average point forecast; sd = the average half-width of the upper side of
  * the central 80% interval / z(0.9) (the upper side: the lower bound is cut at 0). The series are read in one query,
  * one row per series with its days and units as arrays, and forecast in the calling thread (about 6,500 series of
- * 56-112 days a second, docs/PLANNING.md). Fallback to the window's mean and sample deviation (exactly
- * `sellThroughForecaster`'s figures) when the model throws InsufficientHistoryError (less than twice the horizon from
- * the first sale) or forecasts 0 with an empty interval for a series that sold in the window.
+ * 56-112 days a second, docs/PLANNING.md). Fallback to the mean and sample deviation of the daily units (as
+ * `sellThroughForecaster`, but over the days from the series' first sale: `fallbackDays`) when the model throws
+ * InsufficientHistoryError (less than twice the horizon from the first sale) or forecasts 0 with an empty interval
+ * for a series that sold in the window.
  */
 export function seriesForecaster(model: ForecastSeries, name = 'series_model'): DemandForecaster {
   const z = inverseNormal(0.5 + INTERVAL_LEVEL / 2);
@@ -119,7 +120,7 @@ export function seriesForecaster(model: ForecastSeries, name = 'series_model'): 
         });
         const key = { partyId: r.party_id, productId: r.product_id, history: total };
         const flat = (fallback: ForecastFallback): DemandForecast => {
-          const s = demandStats(total, sq, req.history.days);
+          const s = demandStats(total, sq, fallbackDays(r.days[0] ?? 0, req.history.days));
           return { ...key, mean: s.mean, sd: s.sigma, model: SELL_THROUGH_MEAN, fallback };
         };
         let f: ReturnType<ForecastSeries>;
@@ -143,6 +144,15 @@ export function seriesForecaster(model: ForecastSeries, name = 'series_model'): 
       return out;
     },
   };
+}
+
+/**
+ * The days a fallback mean is taken over: from the series' first sale in the window to its end (a product launched
+ * three weeks into a 16-week window sells at its rate since launch, not a quarter of it), at least a week (one day's
+ * sales are not a rate), at most the window.
+ */
+export function fallbackDays(firstSale: number, windowDays: number): number {
+  return Math.min(windowDays, Math.max(7, windowDays - firstSale));
 }
 
 function average(xs: number[]): number {

@@ -40,6 +40,33 @@ const plusDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:0
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const fmt = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(3));
 
+/** Products searched by SKU or name on the server, valued by SKU. */
+function SkuSelect({ value, onChange }: { value?: string; onChange: (v?: string) => void }) {
+  const { i18n } = useTranslation();
+  const en = i18n.language === 'en';
+  const [input, setInput] = useState('');
+  const [search, setSearch] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setSearch(input.trim()), 250);
+    return () => clearTimeout(timer);
+  }, [input]);
+  const { data, loading } = useApi<Page<Product>>('/products', { q: search || undefined, pageSize: 20, sort: 'sku' });
+  const options = (data?.items ?? []).map((p) => ({ value: p.sku, label: `${p.sku} ${en ? p.nameEn : p.nameZh}` }));
+  if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value });
+  return (
+    <Select
+      data-testid="forecast-sku"
+      showSearch={{ filterOption: false, onSearch: setInput }}
+      loading={loading}
+      style={{ width: 260 }}
+      placeholder="SKU"
+      value={value}
+      onChange={(v?: string) => onChange(v)}
+      options={options}
+    />
+  );
+}
+
 /** Stores searched by name or code on the server, valued by code (the forecast API takes codes). */
 function StoreSelect({ value, onChange }: { value?: string; onChange: (v?: string) => void }) {
   const { t } = useTranslation();
@@ -88,8 +115,7 @@ function useDivisionList(parent: string | null): Division[] {
  * the numbers in a table, exported to Excel. The request lives in the URL, so a forecast can be shared.
  */
 export function ForecastsPage() {
-  const { t, i18n } = useTranslation();
-  const en = i18n.language === 'en';
+  const { t } = useTranslation();
   const [params, setParams] = useSearchParams();
   const mode: 'store' | 'region' = params.get('region') !== null || params.get('mode') === 'region' ? 'region' : 'store';
   const [draft, setDraft] = useState(() => ({
@@ -103,7 +129,6 @@ export function ForecastsPage() {
     level: params.get('level') ? Number(params.get('level')) : 0.95,
     asOf: params.get('asOf') ?? '',
   }));
-  const products = useApi<{ items: Product[] }>('/products', { limit: 200 });
   const provinces = useDivisionList('');
   const cities = useDivisionList(draft.province ?? null);
 
@@ -238,15 +263,7 @@ export function ForecastsPage() {
               { value: 'region', label: t('forecasts.byRegion') },
             ]}
           />
-          <Select
-            data-testid="forecast-sku"
-            showSearch={{ optionFilterProp: 'label' }}
-            style={{ width: 240 }}
-            placeholder="SKU"
-            value={draft.sku}
-            onChange={(v) => setDraft((d) => ({ ...d, sku: v }))}
-            options={(products.data?.items ?? []).map((p) => ({ value: p.sku, label: `${p.sku} ${en ? p.nameEn : p.nameZh}` }))}
-          />
+          <SkuSelect value={draft.sku} onChange={(sku) => setDraft((d) => ({ ...d, sku }))} />
           {draft.mode === 'store' ? (
             <StoreSelect value={draft.store} onChange={(store) => setDraft((d) => ({ ...d, store }))} />
           ) : (
