@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forecastSeries } from '../../src/modules/planning/forecast/index.ts';
+import { seriesForecaster } from '../../src/modules/planning/index.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 
@@ -113,5 +114,25 @@ describe('plans on model forecasts', () => {
     const a = lineOf(plan, store1, skuA);
     const last = seriesA.slice(-28);
     expect(a.meanDaily).toBeCloseTo(last.reduce((s, x) => s + x, 0) / 28, 2);
+  });
+
+  it('falls back when the model forecasts nothing with an empty interval for a series that sold', async () => {
+    const sql = server.db.sql;
+    const tenant = Number((await sql<{ id: number }[]>`select id from tenants where code = 'demo'`)[0]?.id);
+    const [s1] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = ${store1}`;
+    const nothing = (_y: number[], o: { horizon: number }) => {
+      const zero = new Array(o.horizon).fill(0);
+      return { model: 'ses', mean: zero, lower: zero, upper: zero };
+    };
+    const f = await seriesForecaster(nothing, 'nothing').forecast(sql, {
+      tenantId: tenant,
+      partyIds: [s1?.id as number],
+      history: { days: DAYS, from: FROM, to: AS_OF },
+      horizonDays: 28,
+    });
+    expect(f).toHaveLength(1);
+    const flatMean = seriesA.reduce((a, x) => a + x, 0) / DAYS;
+    expect(f[0]).toMatchObject({ model: 'sell_through_mean', fallback: 'zero_forecast' });
+    expect(f[0]?.mean).toBeCloseTo(flatMean, 10);
   });
 });
