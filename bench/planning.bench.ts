@@ -1,8 +1,11 @@
 /**
  * Replenishment plans and the job queue at channel scale.
- * - plans: the demo channel (500 distributors, PLAN_STORES stores, default 10,000) with 28 days of sell-through for
- *   PLAN_SKUS products (default 10) at every distributor and store; the plan job for every distributor (one plan
- *   each, its stores' lines included) timed end to end: compute and the one transaction that writes every plan;
+ * - plans: the demo channel (500 distributors, PLAN_STORES stores, default 10,000) with PLAN_HISTORY_DAYS (default
+ *   112) days of sell-through for PLAN_SKUS products (default 10) at every distributor and store, weekends selling
+ *   twice the weekdays; the plan job for every distributor (one plan each, its stores' lines included) timed end to
+ *   end (compute and the one transaction that writes every plan), once with demand from the sell-through mean
+ *   (`plan_job_seconds`) and once from the model chosen per series by backtest (`plan_job_auto_seconds`, the
+ *   default), on the same data;
  * - the demand plan and the capacity report over the 4 weeks the plans reach, with a capacity row per SKU and week;
  * - the queue: JOBS_N (default 500) trivial jobs through one runner, started to all done (claim, run, finish).
  * Prints one JSON line per figure.
@@ -13,6 +16,7 @@ import { loadDemo } from '../src/demo/load-demo.ts';
 import { demandByWeek } from '../src/modules/planning/capacity/demand.ts';
 import { capacityReport } from '../src/modules/planning/capacity/report.ts';
 import { capacityIn, planDemandLines } from '../src/modules/planning/capacity/store.ts';
+import { modelForecaster } from '../src/modules/planning/index.ts';
 import { sellThroughForecaster } from '../src/modules/planning/plans/forecaster.ts';
 import { planJob } from '../src/modules/planning/plans/job.ts';
 import { JobRegistry, JobRunner, startJob } from '../src/platform/jobs/index.ts';
@@ -21,6 +25,7 @@ import { emit, freshDatabase, isMain } from './support.ts';
 export async function run(): Promise<void> {
   const stores = Number(process.env.PLAN_STORES ?? 10_000);
   const skus = Number(process.env.PLAN_SKUS ?? 10);
+  const historyDays = Number(process.env.PLAN_HISTORY_DAYS ?? 112);
   const jobsN = Number(process.env.JOBS_N ?? 500);
   const db = await freshDatabase(Number(process.env.BENCH_PG_PORT ?? 54397));
   try {
@@ -45,36 +50,50 @@ export async function run(): Promise<void> {
       ip: null,
       requestId: 'bench',
     };
-    // 28 days of sell-through before 2026-11-02 for the first `skus` products at every distributor and store
+    // `historyDays` days of sell-through before 2026-11-02 for the first `skus` products at every distributor and store
     let started = performance.now();
     await sql`
       insert into sell_through_daily (tenant_id, holder_party_id, gtin, day, units_out)
-      select ${tenant}, p.id, g.gtin, d::date, 1 + ((p.id * 7 + extract(doy from d)::int * 13 + g.n * 5) % (case when p.kind = 'store' then 6 else 60 end))
+      select ${tenant}, p.id, g.gtin, d::date,
+        (case when extract(isodow from d) >= 6 then 2 else 1 end)
+          * (1 + ((p.id * 7 + extract(doy from d)::int * 13 + g.n * 5) % (case when p.kind = 'store' then 6 else 60 end)))
       from parties p
       cross join (select l.gtin, row_number() over (order by pr.sku) as n from products pr
                   join packaging_levels l on l.tenant_id = pr.tenant_id and l.product_id = pr.id and l.level = 'unit'
                   where pr.tenant_id = ${tenant} and pr.status = 'active' order by pr.sku limit ${skus}) g
-      cross join generate_series('2026-10-05'::date, '2026-11-01'::date, '1 day') d
+      cross join generate_series('2026-11-02'::date - ${historyDays}::int, '2026-11-01'::date, '1 day') d
       where p.tenant_id = ${tenant} and p.kind in ('distributor', 'store')`;
     await sql`analyze sell_through_daily`;
     const [{ n: rows } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from sell_through_daily`;
     emit('planning', 'sell_through_rows', rows, 'rows');
     emit('planning', 'setup_seconds', (performance.now() - started) / 1000, 's');
 
-    const job = planJob(sellThroughForecaster, () => '2026-11-02');
-    const params = { all: true, serviceLevel: 0.95, horizonDays: 28, reviewDays: 7, historyDays: 28, asOf: '2026-11-02' };
-    let reports = 0;
-    started = performance.now();
-    const result = await job.run({ ...ctx, jobId: 0, signal: new AbortController().signal }, params, async () => {
-      reports++;
-    });
-    const planSeconds = (performance.now() - started) / 1000;
-    const [{ n: lines } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from replenishment_plan_lines`;
-    emit('planning', 'plans', result.plans.length, 'plans');
-    emit('planning', 'plan_lines', lines, 'lines');
-    emit('planning', 'progress_reports', reports, 'reports');
-    emit('planning', 'plan_job_seconds', planSeconds, 's');
-    emit('planning', 'plan_lines_per_s', lines / planSeconds, 'lines/s');
+    const params = { all: true, serviceLevel: 0.95, horizonDays: 28, reviewDays: 7, historyDays, asOf: '2026-11-02' };
+    for (const [forecaster, suffix] of [
+      [sellThroughForecaster, ''],
+      [modelForecaster, '_auto'],
+    ] as const) {
+      const job = planJob(forecaster, () => '2026-11-02');
+      let reports = 0;
+      const before = await sql<{ n: number }[]>`select count(*)::int as n from replenishment_plan_lines`;
+      started = performance.now();
+      const result = await job.run({ ...ctx, jobId: 0, signal: new AbortController().signal }, params, async () => {
+        reports++;
+      });
+      const planSeconds = (performance.now() - started) / 1000;
+      const [{ n: after } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from replenishment_plan_lines`;
+      const lines = after - Number(before[0]?.n ?? 0);
+      emit('planning', `plans${suffix}`, result.plans.length, 'plans');
+      emit('planning', `plan_lines${suffix}`, lines, 'lines');
+      emit('planning', `progress_reports${suffix}`, reports, 'reports');
+      emit('planning', `plan_job${suffix}_seconds`, planSeconds, 's');
+      emit('planning', `plan_lines${suffix}_per_s`, lines / planSeconds, 'lines/s');
+    }
+    const uses = await sql<{ model: string; fallback: string | null; n: number }[]>`
+      select l.forecast_model as model, l.forecast_fallback as fallback, count(*)::int as n from replenishment_plan_lines l
+      join replenishment_plans p on p.tenant_id = l.tenant_id and p.id = l.plan_id where p.forecaster = 'auto'
+      group by 1, 2 order by 3 desc`;
+    for (const u of uses) emit('planning', `auto_lines_${u.model}${u.fallback ? `_${u.fallback}` : ''}`, u.n, 'lines');
 
     // capacity: one factory row per SKU and week, then the report over the plans' 4 weeks
     await sql`

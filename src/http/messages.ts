@@ -221,6 +221,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   },
   'planning.as_of_range': { 'zh-CN': '截止日期 {value} 须在 2000 年至 2100 年之间', en: 'The as-of day {value} must be from 2000 to 2100' },
   'planning.horizon_range': { 'zh-CN': '预测期数须在 1 到 {max} 之间', en: 'The horizon must be from 1 to {max} periods' },
+  'planning.history_range': {
+    'zh-CN': '历史窗口须在 8 到 {max} 期之间',
+    en: 'The history window must be from 8 to {max} periods',
+  },
   'planning.too_little_history': {
     'zh-CN': '历史数据不足：预测 {horizon} 期需要自首次销售起至少 {needed} 期的数据，现有 {have} 期',
     en: 'Too little history: a horizon of {horizon} needs at least {needed} periods ({unit}s) from the first sale; there are {have}',

@@ -71,6 +71,9 @@ describe('replenishment plans in the console', () => {
       planPath = new URL(planner.page.url()).pathname;
       await expect.poll(() => planner.page.getByTestId('plan-status').getAttribute('data-status')).toBe('draft');
       await planner.page.getByTestId('plan-chart').waitFor();
+      // 28 days of sales are too few for a 28-day model forecast: each line says it fell back to the sell-through mean
+      await planner.page.getByTestId('plan-forecasts').waitFor();
+      expect(await planner.page.getByTestId('line-forecast-1').getAttribute('data-fallback')).toBe('too_little_history');
       await planner.page.getByTestId('plan-share').click();
       await expect.poll(() => planner.page.getByTestId('plan-status').getAttribute('data-status')).toBe('shared');
       expect(planner.errors).toEqual([]);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forecastStoresBulk } from '../../src/modules/planning/forecast/index.ts';
+import { readTable } from '../../src/platform/tabular/index.ts';
 import { apiClient, problems } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 
@@ -86,6 +87,23 @@ describe('GET /api/v1/planning/forecasts', () => {
     expect(r.body.backtest.windows).toBe(3);
     expect(Object.keys(r.body.backtest.scores)).toEqual(expect.arrayContaining(['ses', 'ets_additive', 'croston', 'sba', 'tsb', 'theta']));
     expect(r.body.backtest.scores[r.body.model]).toBe(Math.min(...(Object.values(r.body.backtest.scores) as number[])));
+    // the history the model saw, day by day, and its backtest accuracy: a fixed pattern is seasonal naive's best case
+    expect(r.body.history.values).toHaveLength(400);
+    expect(r.body.history.values).toEqual(Array.from({ length: 400 }, (_, i) => WEEK[weekdayOf(dayOf(400 - i))]));
+    expect(r.body.accuracy).toMatchObject({ windows: 3, horizon: 28, benchmark: { name: 'seasonal_naive', mase: 0, rmsse: 0 } });
+    expect(r.body.accuracy.model.name).toBe(r.body.model);
+    expect(r.body.accuracy.model.mase).toBeLessThan(0.05);
+  });
+
+  it('reads only the history window asked for (days at a store, weeks in a region)', async () => {
+    const d = await get('planner', `sku=${sku}&store=${stores.a}&history=70`);
+    expect(d.status, JSON.stringify(d.body)).toBe(200);
+    expect(d.body.history).toMatchObject({ from: dayOf(70), periods: 70 });
+    expect(d.body.history.values).toHaveLength(70);
+    const w = await get('planner', `sku=${sku}&region=${city}&history=30`);
+    expect(w.status, JSON.stringify(w.body)).toBe(200);
+    expect(w.body.history.periods).toBe(30);
+    expect(w.body.accuracy.benchmark.name).toBe('naive');
   });
 
   it('forecasts a SKU in a city weekly from the sums over its stores (others not counted), and the admin may too', async () => {
@@ -102,6 +120,22 @@ describe('GET /api/v1/planning/forecasts', () => {
     expect(r.body.periods[1].start).toBe('2026-11-08');
     for (const p of r.body.periods) expect(p.mean).toBeGreaterThan(70);
     for (const p of r.body.periods) expect(p.mean).toBeLessThan(95);
+  });
+
+  it('exports the history and the forecast to Excel, one row per period, headers in the caller language', async () => {
+    const r = await fetch(`${server.baseUrl}/api/v1/planning/forecasts?asOf=${AS_OF}&sku=${sku}&store=${stores.a}&history=70&format=xlsx`, {
+      headers: { authorization: `Bearer ${tokens.planner}`, 'accept-language': 'en' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toContain('spreadsheetml');
+    expect(r.headers.get('content-disposition')).toContain('.xlsx');
+    const rows: Record<string, string>[] = [];
+    for await (const row of readTable(Buffer.from(await r.arrayBuffer()), 'xlsx')) rows.push(row.values);
+    expect(rows).toHaveLength(70 + 28);
+    expect(rows[0]).toMatchObject({ Kind: 'history', Day: dayOf(70), 'Units sold': String(WEEK[weekdayOf(dayOf(70))]) });
+    expect(rows[70]).toMatchObject({ Kind: 'forecast', Day: AS_OF });
+    expect(Number(rows[70]?.Forecast)).toBeCloseTo(WEEK[weekdayOf(AS_OF)]!, 1);
+    expect(Number(rows[70]?.['Upper (95%)'])).toBeGreaterThanOrEqual(Number(rows[70]?.Forecast));
   });
 
   it('a province adds up the stores of all its cities', async () => {
@@ -126,6 +160,8 @@ describe('bad input: problem+json with a pointer and a stable code', () => {
     ['both a store and a region', 'sku=SKU&store=STORE_A&region=CITY', 400, '/query/region', 'planning.store_or_region'],
     ['neither store nor region', 'sku=SKU', 400, '/query/store', 'planning.store_or_region'],
     ['a weekly horizon over a year', 'sku=SKU&region=CITY&horizon=60', 400, '/query/horizon', 'planning.horizon_range'],
+    ['a weekly history over three years', 'sku=SKU&region=CITY&history=157', 400, '/query/history', 'planning.history_range'],
+    ['a history window too short to learn from', 'sku=SKU&store=STORE_A&history=7', 400, '/query/history', 'field.invalid'],
     ['an as-of day before 2000', 'sku=SKU&store=STORE_A&asOf=0001-01-01', 400, '/query/asOf', 'planning.as_of_range'],
     ['too little history (20 days for 28)', 'sku=SKU&store=STORE_S', 422, '/query/horizon', 'planning.too_little_history'],
   ];

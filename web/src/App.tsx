@@ -45,6 +45,7 @@ const ConsumerProfilePage = lazy(() => import('./pages/consumers/ConsumerProfile
 const MallItemsPage = lazy(() => import('./pages/consumers/MallItems.tsx').then((m) => ({ default: m.MallItemsPage })));
 const SegmentsPage = lazy(() => import('./pages/Segments.tsx').then((m) => ({ default: m.SegmentsPage })));
 const CampaignsPage = lazy(() => import('./pages/Campaigns.tsx').then((m) => ({ default: m.CampaignsPage })));
+const ForecastsPage = lazy(() => import('./pages/planning/Forecasts.tsx').then((m) => ({ default: m.ForecastsPage })));
 const PlansPage = lazy(() => import('./pages/planning/Plans.tsx').then((m) => ({ default: m.PlansPage })));
 const PlanDetailPage = lazy(() => import('./pages/planning/PlanDetail.tsx').then((m) => ({ default: m.PlanDetailPage })));
 const CapacityPage = lazy(() => import('./pages/planning/Capacity.tsx').then((m) => ({ default: m.CapacityPage })));
@@ -299,6 +300,14 @@ function AppRoutes() {
           element={
             <Guard access="campaigns:read">
               <CampaignsPage />
+            </Guard>
+          }
+        />
+        <Route
+          path="planning/forecasts"
+          element={
+            <Guard access="planning:forecast">
+              <ForecastsPage />
             </Guard>
           }
         />

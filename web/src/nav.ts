@@ -73,6 +73,7 @@ export const ADMIN_ITEMS: NavItem[] = [
 /** Planning: replenishment plans with distributors (CPFR), capacity against demand, the channel simulator, and the
  * long runs behind them. */
 export const PLANNING_ITEMS: NavItem[] = [
+  { key: 'forecasts', path: '/planning/forecasts', label: 'menu.forecasts', access: 'planning:forecast' },
   { key: 'plans', path: '/planning/plans', label: 'menu.plans', access: 'plans:read' },
   { key: 'capacity', path: '/planning/capacity', label: 'menu.capacity', access: 'capacity:read' },
   { key: 'simulation', path: '/planning/simulation', label: 'menu.simulation', access: 'simulations:read' },

@@ -269,6 +269,12 @@ async function placeIn(tx: Tx, t: number, reqs: readonly PlacementRequest[]): Pr
     }
   });
 
+  // the accounts made above for buyers none of whose orders went through are taken back: a refused order writes nothing
+  const unused = missing.filter((b) => !placed.some((o) => o.candidate.buyer.id === b));
+  if (unused.length)
+    await tx`delete from funds_accounts where tenant_id = ${t} and party_id = any(${unused}::bigint[])
+      and not (id = any(${accountRows.map((a) => a.id)}::bigint[]))`;
+
   // --- 3. every write at once, pipelined on the transaction's connection (statements run in this order)
   if (placed.length) {
     await writeOrders(tx, t, placed);

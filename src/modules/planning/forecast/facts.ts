@@ -9,6 +9,7 @@
 import type { Db, RequestContext } from '../../../context.ts';
 import { AppError } from '../../../http/problem.ts';
 import { partyScope } from '../../auth/index.ts';
+import { type BacktestAccuracy, backtestAccuracy } from './accuracy.ts';
 import { forecastBatch, packSeries } from './batch.ts';
 import { forecastSeries, InsufficientHistoryError, minimumHistory, type SeriesForecast } from './select.ts';
 import { MODEL_NAMES, type ModelName } from './types.ts';
@@ -17,6 +18,9 @@ const DAY = 86_400_000;
 export const MAX_HISTORY_DAYS = 3 * 365;
 export const DAILY_MAX_HORIZON = 90;
 export const WEEKLY_MAX_HORIZON = 52;
+/** The longest history window a request may ask for, in its periods (three years). */
+export const DAILY_MAX_HISTORY = MAX_HISTORY_DAYS;
+export const WEEKLY_MAX_HISTORY = 156;
 
 /** Today in the brands' business time zone (China), YYYY-MM-DD, as inventory/sell-through.ts reads it. */
 export function businessToday(now: Date): string {
@@ -36,6 +40,8 @@ export interface ForecastRequest {
   level?: number;
   /** The day the history ends before, YYYY-MM-DD; today in China when absent. */
   asOf?: string;
+  /** At most this many periods (days or weeks) of history before asOf; three years when absent. */
+  history?: number;
 }
 
 export interface FactForecast {
@@ -44,13 +50,15 @@ export interface FactForecast {
   granularity: 'day' | 'week';
   store?: { code: string; name: string };
   region?: { code: string; name: string; level: 'province' | 'city'; stores: number };
-  /** The history the model saw: first period with sales .. the period before asOf. */
-  history: { from: string | null; to: string; periods: number; units: number };
+  /** The history the model saw: first period with sales .. the period before asOf, and its units per period. */
+  history: { from: string | null; to: string; periods: number; units: number; values: number[] };
   model: ModelName;
   level: number;
   /** One per forecast period: its first day and the forecast mean and interval (units). */
   periods: { start: string; mean: number; lower: number; upper: number }[];
   backtest: SeriesForecast['backtest'];
+  /** The chosen model's backtest MASE and RMSSE against the seasonal naive benchmark's (accuracy.ts). */
+  accuracy: BacktestAccuracy | null;
 }
 
 async function productOf(db: Db, tenantId: number, sku: string): Promise<{ sku: string; gtin: string }> {
@@ -97,6 +105,12 @@ function checkHorizon(h: number, max: number): void {
   if (!Number.isInteger(h) || h < 1 || h > max) throw AppError.field('/query/horizon', 'planning.horizon_range', { max, value: h });
 }
 
+function checkHistory(n: number | undefined, max: number): number {
+  if (n === undefined) return max;
+  if (!Number.isInteger(n) || n < 8 || n > max) throw AppError.field('/query/history', 'planning.history_range', { max, value: n });
+  return n;
+}
+
 /** One SKU at one store, daily; or one SKU in one region, weekly. Synchronous in the request. */
 export async function forecastFacts(ctx: RequestContext, q: ForecastRequest): Promise<FactForecast> {
   const db = ctx.sql;
@@ -107,11 +121,11 @@ export async function forecastFacts(ctx: RequestContext, q: ForecastRequest): Pr
   if (!(asOf >= '2000-01-01' && asOf <= '2100-01-01')) throw AppError.field('/query/asOf', 'planning.as_of_range', { value: asOf });
   const level = q.level ?? 0.95;
   const product = await productOf(db, tenantId, q.sku);
-  const since = addDays(asOf, -MAX_HISTORY_DAYS);
 
   if (q.store !== undefined) {
     const horizon = q.horizon ?? 28;
     checkHorizon(horizon, DAILY_MAX_HORIZON);
+    const since = addDays(asOf, -checkHistory(q.history, DAILY_MAX_HISTORY));
     const [store] = await db<{ id: number; code: string; name: string }[]>`
       select p.id::int, p.code, p.name from parties p where ${partyScope(ctx.sql, ctx.actor)} and p.code = ${q.store} and p.kind = 'store'`;
     if (!store)
@@ -137,16 +151,18 @@ export async function forecastFacts(ctx: RequestContext, q: ForecastRequest): Pr
       gtin: product.gtin,
       granularity: 'day',
       store: { code: store.code, name: store.name },
-      history: { from, to: addDays(asOf, -1), periods: y.length, units: y.reduce((s, v) => s + v, 0) },
+      history: { from, to: addDays(asOf, -1), periods: y.length, units: y.reduce((s, v) => s + v, 0), values: Array.from(y) },
       model: f.model,
       level,
       periods: f.mean.map((mean, i) => ({ start: addDays(asOf, i), mean, lower: f.lower[i]!, upper: f.upper[i]! })),
       backtest: f.backtest,
+      accuracy: backtestAccuracy(y, { horizon, seasonLength: 7 }, f.model),
     };
   }
 
   const horizon = q.horizon ?? 13;
   checkHorizon(horizon, WEEKLY_MAX_HORIZON);
+  const since = addDays(asOf, -7 * checkHistory(q.history, WEEKLY_MAX_HISTORY));
   const region = q.region as string;
   const [division] = await db<{ code: string; name: string; level: number }[]>`
     select code, name, level from divisions where code = ${region}`;
@@ -187,11 +203,13 @@ export async function forecastFacts(ctx: RequestContext, q: ForecastRequest): Pr
       to: addDays(asOf, -1),
       periods: y.length,
       units: y.reduce((s, v) => s + v, 0),
+      values: Array.from(y),
     },
     model: f.model,
     level,
     periods: f.mean.map((mean, i) => ({ start: addDays(asOf, 7 * i), mean, lower: f.lower[i]!, upper: f.upper[i]! })),
     backtest: f.backtest,
+    accuracy: backtestAccuracy(y, { horizon, seasonLength: 52 }, f.model),
   };
 }
 

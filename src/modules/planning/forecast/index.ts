@@ -1,5 +1,6 @@
 /** Demand forecasting: models, model choice by rolling-origin backtest, intervals and accuracy measures. */
 
+export { type BacktestAccuracy, backtestAccuracy, type ModelAccuracy } from './accuracy.ts';
 export { type BatchInput, type BatchOptions, type BatchResult, forecastBatch, modelOf, packSeries } from './batch.ts';
 export { type BulkForecastRow, type FactForecast, type ForecastRequest, forecastFacts, forecastStoresBulk } from './facts.ts';
 export { dollarWeights, mase, maseScale, rmse, rmsse, rmsseScale, type WeightedSeries, wrmsse } from './metrics.ts';

@@ -66,6 +66,12 @@ export const AUTO_MODELS: readonly ModelName[] = MODEL_NAMES.filter((m) => m !==
 
 export const minimumHistory = (horizon: number) => Math.max(2 * horizon, 8);
 
+/** The rolling origins of a backtest of n points: K windows of h (fewer if short), the first origin n - K h. */
+export function backtestOrigins(n: number, h: number, windows = 3): { windows: number; first: number } {
+  const K = Math.max(1, Math.min(windows, Math.floor((n - Math.max(h, 8)) / h)));
+  return { windows: K, first: n - K * h };
+}
+
 function prepare(y: ArrayLike<number>): Float64Array {
   let start = 0;
   while (start < y.length && !(y[start]! > 0)) start++;
@@ -101,8 +107,7 @@ function backtest(y: Float64Array, o: ForecastOptions, names: readonly ModelName
   const n = y.length;
   const h = o.horizon;
   const m = o.seasonLength;
-  const K = Math.max(1, Math.min(o.windows ?? 3, Math.floor((n - Math.max(h, 8)) / h)));
-  const first = n - K * h;
+  const { windows: K, first } = backtestOrigins(n, h, o.windows);
   let sq = 0;
   let k = 0;
   for (let t = 1; t < first; t++) {

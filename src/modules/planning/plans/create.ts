@@ -10,7 +10,7 @@ import { AppError, type FieldError } from '../../../http/problem.ts';
 import { appendAudit } from '../../audit/index.ts';
 import { actorLabel, partyScope, whoOf } from '../../auth/index.ts';
 import { DEFAULT_LEAD_TIME_DAYS, inverseNormal, type Window, windowOf } from '../../inventory/index.ts';
-import type { DemandForecaster } from './forecaster.ts';
+import type { DemandForecaster, ForecastFallback } from './forecaster.ts';
 import { planLine } from './rule.ts';
 
 export interface PlanParams {
@@ -48,6 +48,9 @@ export interface ComputedLine {
   inTransit: number;
   onOrder: number;
   suggested: number;
+  /** the forecast d and σ come from (a model name or 'sell_through_mean') and, when a model was not usable, why */
+  forecastModel: string;
+  forecastFallback: ForecastFallback | null;
 }
 
 export interface ComputedPlan {
@@ -184,6 +187,8 @@ export async function computePlan(
       inTransit,
       onOrder,
       ...fig,
+      forecastModel: f.model,
+      forecastFallback: f.fallback,
     });
   }
   // the distributor's own lines first, then its stores, each by product
@@ -216,13 +221,15 @@ export async function savePlans(
     if (L.length) {
       await tx`
         insert into replenishment_plan_lines (tenant_id, plan_id, line_no, party_id, seller_party_id, product_id, mean_daily, sd_daily,
-          lead_time_days, demand_lr, demand_horizon, safety_stock, order_up_to, on_hand, in_transit, on_order, suggested_qty)
+          lead_time_days, demand_lr, demand_horizon, safety_stock, order_up_to, on_hand, in_transit, on_order, suggested_qty,
+          forecast_model, forecast_fallback)
         select ${t}, ${id}, * from unnest(${L.map((_, i) => i + 1)}::int[], ${L.map((l) => l.partyId)}::bigint[],
           ${L.map((l) => l.sellerId)}::bigint[], ${L.map((l) => l.productId)}::bigint[], ${L.map((l) => l.mean)}::float8[],
           ${L.map((l) => l.sd)}::float8[], ${L.map((l) => l.leadTimeDays)}::int[], ${L.map((l) => l.demandLR)}::float8[],
           ${L.map((l) => l.demandHorizon)}::float8[], ${L.map((l) => l.safetyStock)}::float8[], ${L.map((l) => l.orderUpTo)}::float8[],
           ${L.map((l) => l.onHand)}::bigint[], ${L.map((l) => l.inTransit)}::bigint[], ${L.map((l) => l.onOrder)}::bigint[],
-          ${L.map((l) => l.suggested)}::int[])`;
+          ${L.map((l) => l.suggested)}::int[], ${L.map((l) => l.forecastModel)}::text[],
+          ${L.map((l) => l.forecastFallback)}::text[])`;
     }
     await appendAudit(tx, whoOf(ctx), {
       action: 'plan.create',

@@ -7,6 +7,7 @@
  */
 import type { Db } from '../../../context.ts';
 import { demandStats, inverseNormal, type Window } from '../../inventory/index.ts';
+import { InsufficientHistoryError } from '../forecast/index.ts';
 
 export interface DemandKey {
   partyId: number;
@@ -20,7 +21,15 @@ export interface DemandForecast extends DemandKey {
   sd: number;
   /** units out in the history window (what the forecast stands on) */
   history: number;
+  /** the forecast the figures come from: a model name of planning/forecast, or 'sell_through_mean' */
+  model: string;
+  /** set when a model forecaster could not use its model for this series (the figures are then the sell-through mean's) */
+  fallback: ForecastFallback | null;
 }
+
+/** Why a model forecaster fell back to the sell-through mean for a series. */
+export type ForecastFallback = 'too_little_history' | 'zero_forecast';
+export const SELL_THROUGH_MEAN = 'sell_through_mean';
 
 export interface ForecastRequest {
   tenantId: number;
@@ -38,7 +47,7 @@ export interface DemandForecaster {
 
 /** The mean and sample deviation of daily sell-through in the history window. */
 export const sellThroughForecaster: DemandForecaster = {
-  name: 'sell_through_mean',
+  name: SELL_THROUGH_MEAN,
   async forecast(db, req) {
     const rows = await db<{ party_id: number; product_id: number; total: string; sq: string }[]>`
       select d.holder_party_id::int as party_id, pl.product_id::int, sum(d.units_out)::text as total,
@@ -51,7 +60,15 @@ export const sellThroughForecaster: DemandForecaster = {
       group by 1, 2 having sum(d.units_out) > 0`;
     return rows.map((r) => {
       const s = demandStats(Number(r.total), Number(r.sq), req.history.days);
-      return { partyId: r.party_id, productId: r.product_id, mean: s.mean, sd: s.sigma, history: Number(r.total) };
+      return {
+        partyId: r.party_id,
+        productId: r.product_id,
+        mean: s.mean,
+        sd: s.sigma,
+        history: Number(r.total),
+        model: SELL_THROUGH_MEAN,
+        fallback: null,
+      };
     });
   },
 };
@@ -65,46 +82,77 @@ export type ForecastSeries = (
 const INTERVAL_LEVEL = 0.8;
 
 /**
- * A forecaster from a per-series model: each (party, product)'s daily history (zeros filled in) is forecast over
- * the horizon; mean = the average point forecast; sd = the average half-width of the central 80% interval / z(0.9).
+ * A forecaster from a per-series model. Each (party, product)'s daily history in the window (zeros filled in) is
+ * forecast over the horizon; mean = the average point forecast; sd = the average half-width of the upper side of
+ * the central 80% interval / z(0.9) (the upper side: the lower bound is cut at 0). The series are read in one query,
+ * one row per series with its days and units as arrays, and forecast in the calling thread (about 6,500 series of
+ * 56-112 days a second, docs/PLANNING.md). Fallback to the mean and sample deviation of the daily units (as
+ * `sellThroughForecaster`, but over the days from the series' first sale: `fallbackDays`) when the model throws
+ * InsufficientHistoryError (less than twice the horizon from the first sale) or forecasts 0 with an empty interval
+ * for a series that sold in the window.
  */
 export function seriesForecaster(model: ForecastSeries, name = 'series_model'): DemandForecaster {
   const z = inverseNormal(0.5 + INTERVAL_LEVEL / 2);
   return {
     name,
     async forecast(db, req) {
-      const rows = await db<{ party_id: number; product_id: number; day: string; units: string }[]>`
-        select d.holder_party_id::int as party_id, pl.product_id::int, d.day::text as day, d.units_out::text as units
+      const rows = await db<{ party_id: number; product_id: number; days: number[]; units: number[] }[]>`
+        select d.holder_party_id::int as party_id, pl.product_id::int as product_id,
+          array_agg((d.day - ${req.history.from}::date)::int order by d.day) as days,
+          array_agg(d.units_out::float8 order by d.day) as units
         from sell_through_daily d
         join packaging_levels pl on pl.tenant_id = d.tenant_id and pl.gtin = d.gtin
         where d.tenant_id = ${req.tenantId} and d.holder_party_id = any(${req.partyIds}::bigint[])
           and d.day >= ${req.history.from}::date and d.day < ${req.history.to}::date
           ${req.productIds ? db`and pl.product_id = any(${req.productIds}::bigint[])` : db``}
-        order by 1, 2, 3`;
-      const start = Date.parse(`${req.history.from}T00:00:00Z`);
-      const series = new Map<string, { key: DemandKey; y: number[] }>();
-      for (const r of rows) {
-        const k = `${r.party_id}:${r.product_id}`;
-        let s = series.get(k);
-        if (!s) {
-          s = { key: { partyId: r.party_id, productId: r.product_id }, y: new Array(req.history.days).fill(0) };
-          series.set(k, s);
-        }
-        const i = Math.round((Date.parse(`${r.day}T00:00:00Z`) - start) / 86_400_000);
-        s.y[i] = (s.y[i] ?? 0) + Number(r.units);
-      }
+        group by 1, 2 having sum(d.units_out) > 0
+        order by 1, 2`;
       const out: DemandForecast[] = [];
-      for (const { key, y } of series.values()) {
-        const history = y.reduce((a, b) => a + b, 0);
-        if (history <= 0) continue;
-        const f = model(y, { horizon: req.horizonDays, seasonLength: 7, level: INTERVAL_LEVEL });
+      for (const r of rows) {
+        const y = new Array<number>(req.history.days).fill(0);
+        let total = 0;
+        let sq = 0;
+        r.days.forEach((day, i) => {
+          const u = Number(r.units[i]);
+          y[day] = (y[day] ?? 0) + u;
+          total += u;
+          sq += u * u;
+        });
+        const key = { partyId: r.party_id, productId: r.product_id, history: total };
+        const flat = (fallback: ForecastFallback): DemandForecast => {
+          const s = demandStats(total, sq, fallbackDays(r.days[0] ?? 0, req.history.days));
+          return { ...key, mean: s.mean, sd: s.sigma, model: SELL_THROUGH_MEAN, fallback };
+        };
+        let f: ReturnType<ForecastSeries>;
+        try {
+          f = model(y, { horizon: req.horizonDays, seasonLength: 7, level: INTERVAL_LEVEL });
+        } catch (e) {
+          if (e instanceof InsufficientHistoryError) {
+            out.push(flat('too_little_history'));
+            continue;
+          }
+          throw e;
+        }
+        if (f.mean.every((m, i) => m <= 0 && (f.upper[i] ?? 0) <= 0)) {
+          out.push(flat('zero_forecast'));
+          continue;
+        }
         const mean = Math.max(0, average(f.mean));
-        const halfWidth = average(f.upper.map((u, i) => (u - (f.lower[i] ?? u)) / 2));
-        out.push({ ...key, mean, sd: Math.max(0, halfWidth / z), history });
+        const halfWidth = average(f.upper.map((u, i) => u - Math.max(0, f.mean[i] ?? 0)));
+        out.push({ ...key, mean, sd: Math.max(0, halfWidth / z), model: f.model, fallback: null });
       }
       return out;
     },
   };
+}
+
+/**
+ * The days a fallback mean is taken over: from the series' first sale in the window to its end (a product launched
+ * three weeks into a 16-week window sells at its rate since launch, not a quarter of it), at least a week (one day's
+ * sales are not a rate), at most the window.
+ */
+export function fallbackDays(firstSale: number, windowDays: number): number {
+  return Math.min(windowDays, Math.max(7, windowDays - firstSale));
 }
 
 function average(xs: number[]): number {

@@ -22,7 +22,9 @@ export const PlanParamsSchema = Type.Object(
     serviceLevel: Type.Number({ exclusiveMinimum: 0.5, maximum: 0.999, default: DEFAULT_SERVICE_LEVEL }),
     horizonDays: Type.Integer({ minimum: 7, maximum: 182, default: 28 }),
     reviewDays: Type.Integer({ minimum: 1, maximum: 90, default: DEFAULT_REVIEW_DAYS }),
-    historyDays: Type.Integer({ minimum: 7, maximum: 730, default: 28 }),
+    // 112 days: the model forecast needs twice the horizon from the first sale (56 days for the default 28) and 3 backtest
+    // windows need 3 horizons + 28 days; shorter series fall back to the sell-through mean (docs/PLANNING.md)
+    historyDays: Type.Integer({ minimum: 7, maximum: 730, default: 112 }),
     asOf: Type.Optional(Type.String({ format: 'date', maxLength: 10 })),
     skus: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 1000 })),
   },

@@ -64,6 +64,17 @@ export interface PlanLineView {
   reason: string | null;
   adjustedBy: string | null;
   adjustedAt: Date | null;
+  /** the forecast meanDaily and sdDaily come from: a model of planning/forecast or 'sell_through_mean' (null: plans made before it was recorded) */
+  forecastModel: string | null;
+  /** why the model was not used for this line (its figures are then the sell-through mean's) */
+  forecastFallback: string | null;
+}
+
+/** How many lines of a plan took their demand from each forecast. */
+export interface ForecastUse {
+  model: string | null;
+  fallback: string | null;
+  lines: number;
 }
 
 const r2 = (x: number) => Math.round(x * 100) / 100;
@@ -115,7 +126,7 @@ function summaryOf(r: Record<string, unknown>): PlanSummary {
   };
 }
 
-export type PlanDetail = Omit<PlanSummary, 'lines'> & { lineCount: number; lines: PlanLineView[] };
+export type PlanDetail = Omit<PlanSummary, 'lines'> & { lineCount: number; lines: PlanLineView[]; forecasts: ForecastUse[] };
 
 export async function getPlan(ctx: RequestContext, id: number): Promise<PlanDetail | null> {
   const db = ctx.sql;
@@ -125,7 +136,7 @@ export async function getPlan(ctx: RequestContext, id: number): Promise<PlanDeta
     select l.line_no, pa.code as party_code, pa.name as party_name, pa.kind as party_kind, se.code as seller_code, pr.sku,
       pr.name_zh, pr.name_en, l.mean_daily, l.sd_daily, l.lead_time_days, l.demand_lr, l.demand_horizon, l.safety_stock,
       l.order_up_to, l.on_hand::int, l.in_transit::int, l.on_order::int, l.suggested_qty, l.adjusted_qty, l.adjust_reason,
-      l.adjusted_by, l.adjusted_at
+      l.adjusted_by, l.adjusted_at, l.forecast_model, l.forecast_fallback
     from replenishment_plan_lines l
     join parties pa on pa.tenant_id = l.tenant_id and pa.id = l.party_id
     join parties se on se.tenant_id = l.tenant_id and se.id = l.seller_party_id
@@ -158,10 +169,20 @@ export async function getPlan(ctx: RequestContext, id: number): Promise<PlanDeta
       reason: (r.adjust_reason as string | null) ?? null,
       adjustedBy: (r.adjusted_by as string | null) ?? null,
       adjustedAt: (r.adjusted_at as Date | null) ?? null,
+      forecastModel: (r.forecast_model as string | null) ?? null,
+      forecastFallback: (r.forecast_fallback as string | null) ?? null,
     };
   });
+  const uses = new Map<string, ForecastUse>();
+  for (const l of lines) {
+    const k = `${l.forecastModel}|${l.forecastFallback}`;
+    const u = uses.get(k) ?? { model: l.forecastModel, fallback: l.forecastFallback, lines: 0 };
+    u.lines++;
+    uses.set(k, u);
+  }
+  const forecasts = [...uses.values()].sort((a, b) => b.lines - a.lines || String(a.model).localeCompare(String(b.model)));
   const { lines: lineCount, ...rest } = plan;
-  return { ...rest, lineCount, lines };
+  return { ...rest, lineCount, lines, forecasts };
 }
 
 async function listPlansById(ctx: RequestContext, id: number): Promise<PlanSummary[]> {

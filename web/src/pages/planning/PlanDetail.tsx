@@ -30,6 +30,8 @@ interface Line {
   difference: number;
   final: number;
   reason: string | null;
+  forecastModel: string | null;
+  forecastFallback: string | null;
 }
 interface Plan extends Omit<PlanSummary, 'lines'> {
   lines: Line[];
@@ -37,6 +39,7 @@ interface Plan extends Omit<PlanSummary, 'lines'> {
   forecaster: string;
   historyDays: number;
   drafts: { party: string; draftId: number }[];
+  forecasts?: { model: string | null; fallback: string | null; lines: number }[];
 }
 
 /** One plan: every input per line; the distributor adjusts and accepts, the brand shares, accepts or sends back. */
@@ -114,6 +117,20 @@ export function PlanDetailPage() {
     };
   }, [p, t]);
 
+  const forecastText = (model: string | null, fallback: string | null) =>
+    model === null ? '—' : fallback ? t(`plans.fallback.${fallback}`) : t(`forecasts.models.${model}`, { defaultValue: model });
+  const forecastTag = (model: string | null, fallback: string | null, testId?: string, suffix = '') => (
+    <Tag
+      color={fallback ? 'gold' : model && model !== 'sell_through_mean' ? 'blue' : undefined}
+      data-testid={testId}
+      data-model={model ?? ''}
+      data-fallback={fallback ?? ''}
+    >
+      {forecastText(model, fallback)}
+      {suffix}
+    </Tag>
+  );
+
   if (plan.error) return <LoadError error={plan.error} onRetry={plan.reload} />;
   if (!p) return null;
   return (
@@ -135,6 +152,15 @@ export function PlanDetailPage() {
         <Descriptions.Item label={t('plans.finalUnits')}>{p.finalUnits}</Descriptions.Item>
         <Descriptions.Item label={t('plans.adjustedLines')}>{p.adjustedLines}</Descriptions.Item>
         <Descriptions.Item label={t('plans.forecaster')}>{p.forecaster}</Descriptions.Item>
+        {p.forecasts?.length ? (
+          <Descriptions.Item label={t('plans.forecastUse')} span={4}>
+            <Space wrap data-testid="plan-forecasts">
+              {p.forecasts.map((u) => (
+                <span key={`${u.model}|${u.fallback}`}>{forecastTag(u.model, u.fallback, undefined, ` × ${u.lines}`)}</span>
+              ))}
+            </Space>
+          </Descriptions.Item>
+        ) : null}
       </Descriptions>
       {p.note ? <Alert type="info" title={t('plans.note')} description={p.note} /> : null}
       {p.drafts.length ? (
@@ -208,12 +234,16 @@ export function PlanDetailPage() {
         data-testid="plan-lines"
         dataSource={p.lines}
         pagination={{ pageSize: 100 }}
-        scroll={{ x: 1400 }}
+        scroll={{ x: 1560 }}
         columns={[
           { title: '#', dataIndex: 'lineNo', width: 50 },
           { title: t('plans.party'), render: (_: unknown, l: Line) => `${l.party.name} (${l.party.code})` },
           { title: 'SKU', dataIndex: 'sku' },
           { title: t('plans.product'), dataIndex: 'name' },
+          {
+            title: t('plans.forecastModel'),
+            render: (_: unknown, l: Line) => forecastTag(l.forecastModel, l.forecastFallback, `line-forecast-${l.lineNo}`),
+          },
           { title: t('plans.meanDaily'), dataIndex: 'meanDaily' },
           { title: t('plans.sdDaily'), dataIndex: 'sdDaily' },
           { title: t('plans.leadTime'), dataIndex: 'leadTimeDays' },

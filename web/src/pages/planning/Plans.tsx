@@ -178,7 +178,7 @@ function CreatePlan({ onClose }: { onClose: () => void }) {
           form={form}
           layout="vertical"
           onFinish={submit}
-          initialValues={{ all: false, distributors: [], serviceLevel: 0.95, horizonDays: 28, reviewDays: 7, historyDays: 28 }}
+          initialValues={{ all: false, distributors: [], serviceLevel: 0.95, horizonDays: 28, reviewDays: 7, historyDays: 112 }}
         >
           <Form.Item name="all" label={t('plans.allDistributors')} valuePropName="checked">
             <Switch />
