@@ -216,7 +216,7 @@ export async function run(): Promise<void> {
 }
 
 /** A year of facts at the drill-down grain, then every coarser grain aggregated from it. */
-async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant: number, daysPerSku: number): Promise<void> {
+export async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant: number, daysPerSku: number): Promise<void> {
   const t0 = performance.now();
   // the one-off aggregations of tens of millions of rows: in memory, not in spilled sorts
   await sql.unsafe(`alter system set work_mem = '512MB'`);
