@@ -190,11 +190,8 @@ export async function run(): Promise<void> {
       const times: number[] = [];
       for (let i = -3; i < repeat; i++) {
         const params = new URLSearchParams(Object.entries(q.params(Math.abs(i))).map(([k, v]) => [k, String(v)]));
+        // timed: the request alone, under the server's own settings (the generation's larger work_mem was reset)
         const t0 = performance.now();
-        // the one-off aggregations of tens of millions of rows: in memory, not in spilled sorts
-        await sql.unsafe(`alter system set work_mem = '512MB'`);
-        await sql.unsafe(`alter system set maintenance_work_mem = '1GB'`);
-        await sql.unsafe('select pg_reload_conf()');
         const r = await fetch(`${url}/api/v1/analytics/${q.path}?${params}`, { headers: { authorization: `Bearer ${tokens[q.user]}` } });
         await r.arrayBuffer();
         const ms = performance.now() - t0;
@@ -216,7 +213,7 @@ export async function run(): Promise<void> {
 }
 
 /** A year of facts at the drill-down grain, then every coarser grain aggregated from it. */
-async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant: number, daysPerSku: number): Promise<void> {
+export async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant: number, daysPerSku: number): Promise<void> {
   const t0 = performance.now();
   // the one-off aggregations of tens of millions of rows: in memory, not in spilled sorts
   await sql.unsafe(`alter system set work_mem = '512MB'`);
@@ -224,7 +221,7 @@ async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant:
   await sql.unsafe('select pg_reload_conf()');
   const step = (what: string) => console.error(`[analytics-dashboard] ${what} at ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   await sql.unsafe('alter table an_party_day drop constraint an_party_day_pkey');
-  await sql.unsafe('drop index an_party_day_sku, an_party_day_city');
+  await sql.unsafe('drop index an_party_day_sku, an_party_day_city_cover');
   await sql.unsafe(`create unlogged table bench_sku as
     select (row_number() over (order by sku) - 1)::int as i, gtin, category from products where tenant_id = ${tenant}`);
   // stores: 20-40 SKUs each (i = (id*7 + j*37) mod 200 are distinct), each sold on `daysPerSku` days spread over the year
@@ -252,7 +249,9 @@ async function generateFacts(sql: import('../src/db/connection.ts').Sql, tenant:
   step('drill-down grain written');
   await sql.unsafe('alter table an_party_day add primary key (tenant_id, party_id, gtin, day)');
   await sql.unsafe('create index an_party_day_sku on an_party_day (tenant_id, gtin, city_code, day)');
-  await sql.unsafe('create index an_party_day_city on an_party_day (tenant_id, city_code, day)');
+  await sql.unsafe(
+    'create index an_party_day_city_cover on an_party_day (tenant_id, city_code, day, party_id) include (kind, units_out, scans, received_in, shipped_in, ordered_fen)',
+  );
   step('drill-down grain indexed');
   // the coarser grains are written without their secondary indexes, which are built once afterwards
   const indexes = await sql<{ name: string; def: string }[]>`

@@ -203,19 +203,64 @@ export interface StoreRank {
   receivedUnits: number;
 }
 
-/** Stores ranked by units sold (sell-scans), with consumer scans and units received. */
-export async function storeRankings(sql: Sql, f: Filters, view: View, limit: number): Promise<{ items: StoreRank[] }> {
+/** How a ranking was read: the kept order of one month's store rows, or an aggregate of month or day rows. */
+export type RankingSource = 'an_party_month_store_top' | 'an_party_month' | 'an_party_day';
+
+/**
+ * Whether the kept order of a month's store rows (index `an_party_month_store_top`, migration 0031) answers the
+ * ranking exactly: one whole month, the brand's whole channel (no region, SKU, category or party, a viewer who
+ * sees the whole tenant). Anything narrower could find fewer than N of its stores among the first entries, so it
+ * reads the exact aggregate instead.
+ */
+export function readsKeptTop(f: Filters, view: View): boolean {
+  return (
+    wholeMonths(f) &&
+    monthOf(f.from) === monthOf(f.to) &&
+    !f.gtin &&
+    !f.category &&
+    !f.region &&
+    !f.party &&
+    view.mode === 'tenant' &&
+    view.provinces == null &&
+    view.cities == null
+  );
+}
+
+/**
+ * Stores ranked by units sold (sell-scans), then consumer scans, then party id (so ties always break the same way),
+ * with units received. The brand's national ranking of one month reads the first `limit` entries of the kept order
+ * (one row per store and month, so the same figures as the aggregate); every other request aggregates party x month
+ * (whole months) or party x SKU x day rows inside its filters and scope. `exact` forces the aggregate (tests
+ * compare both).
+ */
+export async function storeRankings(
+  sql: Sql,
+  f: Filters,
+  view: View,
+  limit: number,
+  opts: { exact?: boolean } = {},
+): Promise<{ grain: RankingSource; items: StoreRank[] }> {
   const months = wholeMonths(f) && !f.gtin && !f.category;
   const scope =
     view.mode === 'parties' ? sql`t.party_id = any(${view.ids}::bigint[]) and ${regionOf(sql, f, view)}` : regionOf(sql, f, view);
-  const rows = months
-    ? await sql`
+  const grain: RankingSource =
+    !opts.exact && readsKeptTop(f, view) ? 'an_party_month_store_top' : months ? 'an_party_month' : 'an_party_day';
+  const rows =
+    grain === 'an_party_month_store_top'
+      ? // the order by is the index's, and the kind the index's predicate: PostgreSQL reads its first `limit` entries
+        await sql`
+        select t.party_id, t.city_code, t.units_out as sold, t.scans, t.received_in as received
+        from an_party_month t
+        where t.tenant_id = ${f.tenantId} and t.month = ${f.from}::date and t.kind = 'store'
+        order by t.units_out desc, t.scans desc, t.party_id limit ${limit}`
+      : grain === 'an_party_month'
+        ? await sql`
         select t.party_id, max(t.city_code) as city_code, sum(t.units_out)::bigint as sold, sum(t.scans)::bigint as scans,
           sum(t.received_in)::bigint as received
         from an_party_month t
         where t.tenant_id = ${f.tenantId} and t.kind = 'store' and t.month between ${f.from}::date and ${f.to}::date and ${scope}
         group by 1 order by sold desc, scans desc, t.party_id limit ${limit}`
-    : await sql`
+        : await sql`
         select t.party_id, max(t.city_code) as city_code, sum(t.units_out)::bigint as sold, sum(t.scans)::bigint as scans,
           sum(t.received_in)::bigint as received
         from an_party_day t
@@ -228,6 +273,7 @@ export async function storeRankings(sql: Sql, f: Filters, view: View, limit: num
     rows.map((r) => n(r.party_id)),
   );
   return {
+    grain,
     items: rows.map((r, i) => ({
       rank: i + 1,
       partyId: n(r.party_id),
