@@ -201,8 +201,8 @@ describe('set-based fulfilment', () => {
     expect(after).toEqual(await snapshot(db.sql, single.t));
     // and the state is what fulfilment means: stock at the buyers, the orders' value settled to the sellers
     expect(after.orders.filter((o) => o.status === 'received')).toHaveLength(4);
-    expect(after.events.filter((e) => e.biz_step === 'shipping')).toHaveLength(6);
-    expect(after.events.filter((e) => e.biz_step === 'receiving')).toHaveLength(6);
+    expect(after.events.filter((e: { biz_step: string }) => e.biz_step === 'shipping')).toHaveLength(6);
+    expect(after.events.filter((e: { biz_step: string }) => e.biz_step === 'receiving')).toHaveLength(6);
     const store0 = after.stock.filter((s) => s.code === batch.ch.stores[0]?.code);
     expect(store0.reduce((n, s) => n + s.on_hand, 0)).toBe(2 * PACK);
     expect(after.accounts.find((a) => a.code === 'BRAND' && a.kind === 'settled')?.balance_fen).toBe((3 + 1 + 3) * PACK * 100);
