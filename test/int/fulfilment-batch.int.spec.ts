@@ -5,7 +5,7 @@ import type { Sql } from '../../src/db/connection.ts';
 import { AppError } from '../../src/http/problem.ts';
 import { placeBatch, receiveBatch, receiveOrder, shipBatch, shipOrder } from '../../src/modules/orders/index.ts';
 import { buildParams } from '../../src/modules/planning/simulator/params.ts';
-import { actor, type Channel, createSimulationTenant } from '../../src/modules/planning/simulator/product-tenant.ts';
+import { actor, createSimulationTenant } from '../../src/modules/planning/simulator/product-tenant.ts';
 import { captureEvents, prepareEvents } from '../../src/modules/trace/capture.ts';
 import { EPCIS_CONTEXT } from '../../src/modules/trace/epcis/query-document.ts';
 import type { EpcisEvent } from '../../src/modules/trace/event-facts.ts';
@@ -67,11 +67,26 @@ async function channel(sql: Sql) {
   // orders: each distributor from the brand, each store from its distributor (store s buys from distributor s mod 2)
   const sku = (k: number) => ch.skus[k]?.sku as string;
   const placed = await placeBatch(sql, t, [
-    { ctx: dist[0] as RequestContext, input: { lines: [{ sku: sku(0), quantity: 4 * PACK }, { sku: sku(1), quantity: 2 * PACK }], idempotencyKey: 'd0' } },
+    {
+      ctx: dist[0] as RequestContext,
+      input: {
+        lines: [
+          { sku: sku(0), quantity: 4 * PACK },
+          { sku: sku(1), quantity: 2 * PACK },
+        ],
+        idempotencyKey: 'd0',
+      },
+    },
     { ctx: dist[1] as RequestContext, input: { lines: [{ sku: sku(1), quantity: 3 * PACK }], idempotencyKey: 'd1' } },
     ...store.map((c, s) => ({
       ctx: c,
-      input: { lines: [{ sku: sku(0), quantity: (s + 1) * PACK }, { sku: sku(1), quantity: PACK }], idempotencyKey: `s${s}` },
+      input: {
+        lines: [
+          { sku: sku(0), quantity: (s + 1) * PACK },
+          { sku: sku(1), quantity: PACK },
+        ],
+        idempotencyKey: `s${s}`,
+      },
     })),
   ]);
   const ids = placed.map((r) => {
@@ -108,12 +123,14 @@ function plan(f: Fixture, scanIds: string[]) {
 /** Everything fulfilment writes, with the tenant's own ids replaced by what names them (order keys, party codes). */
 async function snapshot(sql: Sql, t: number) {
   const keyOf = new Map(
-    (await sql<{ id: number; order_no: string; key: string }[]>`select id::int, order_no, idempotency_key as key from orders where tenant_id = ${t}`).flatMap(
-      (o) => [
-        [String(o.id), o.key],
-        [o.order_no, o.key],
-      ],
-    ),
+    (
+      await sql<
+        { id: number; order_no: string; key: string }[]
+      >`select id::int, order_no, idempotency_key as key from orders where tenant_id = ${t}`
+    ).flatMap((o) => [
+      [String(o.id), o.key],
+      [o.order_no, o.key],
+    ]),
   );
   const named = (v: unknown) =>
     JSON.parse(
@@ -121,36 +138,37 @@ async function snapshot(sql: Sql, t: number) {
         .replace(/SO\d+/g, (m) => keyOf.get(m) ?? m)
         .replace(/"orderId":(\d+)/g, (_, id) => `"orderId":"${keyOf.get(id)}"`),
     );
-  const [stock, codes, orders, lines, timeline, shipments, shippedCodes, accounts, funds, events, webhooks, sellThrough] = await Promise.all([
-    sql`select p.code, s.gtin, s.lot, s.on_hand::int, s.in_transit_in::int from stock s join parties p on p.tenant_id = s.tenant_id and p.id = s.holder_party_id
+  const [stock, codes, orders, lines, timeline, shipments, shippedCodes, accounts, funds, events, webhooks, sellThrough] =
+    await Promise.all([
+      sql`select p.code, s.gtin, s.lot, s.on_hand::int, s.in_transit_in::int from stock s join parties p on p.tenant_id = s.tenant_id and p.id = s.holder_party_id
       where s.tenant_id = ${t} order by 1, 2, 3`,
-    sql`select c.epc, c.status, h.code as holder, c.parent_epc, c.disposition, c.last_biz_step from code_now c
+      sql`select c.epc, c.status, h.code as holder, c.parent_epc, c.disposition, c.last_biz_step from code_now c
       left join parties h on h.tenant_id = c.tenant_id and h.id = c.holder_party_id where c.tenant_id = ${t} order by 1`,
-    sql`select idempotency_key as key, status, total_fen::int, reserved_fen::int from orders where tenant_id = ${t} order by 1`,
-    sql`select o.idempotency_key as key, l.line_no, l.quantity, l.shipped_qty, l.received_qty from order_lines l
+      sql`select idempotency_key as key, status, total_fen::int, reserved_fen::int from orders where tenant_id = ${t} order by 1`,
+      sql`select o.idempotency_key as key, l.line_no, l.quantity, l.shipped_qty, l.received_qty from order_lines l
       join orders o on o.tenant_id = l.tenant_id and o.id = l.order_id where l.tenant_id = ${t} order by 1, 2`,
-    sql`select o.idempotency_key as key, e.kind, e.actor, e.details from order_events e
+      sql`select o.idempotency_key as key, e.kind, e.actor, e.details from order_events e
       join orders o on o.tenant_id = e.tenant_id and o.id = e.order_id where e.tenant_id = ${t} order by 1, e.at, 2`,
-    sql`select o.idempotency_key as key, s.kind, s.scan_id::text, s.units, s.outcome, s.actor from order_shipments s
+      sql`select o.idempotency_key as key, s.kind, s.scan_id::text, s.units, s.outcome, s.actor from order_shipments s
       join orders o on o.tenant_id = s.tenant_id and o.id = s.order_id where s.tenant_id = ${t} order by 1, 2, 3`,
-    sql`select o.idempotency_key as key, s.epc, s.received, s.short from order_shipped_codes s
+      sql`select o.idempotency_key as key, s.epc, s.received, s.short from order_shipped_codes s
       join orders o on o.tenant_id = s.tenant_id and o.id = s.order_id where s.tenant_id = ${t} order by 1, 2`,
-    sql`select p.code, a.kind, a.balance_fen::int from funds_accounts a join parties p on p.tenant_id = a.tenant_id and p.id = a.party_id
+      sql`select p.code, a.kind, a.balance_fen::int from funds_accounts a join parties p on p.tenant_id = a.tenant_id and p.id = a.party_id
       where a.tenant_id = ${t} order by 1, 2`,
-    sql`select x.kind, o.idempotency_key as key, x.actor, array_agg(p.code || ':' || a.kind || ':' || e.amount_fen order by e.amount_fen) as entries
+      sql`select x.kind, o.idempotency_key as key, x.actor, array_agg(p.code || ':' || a.kind || ':' || e.amount_fen order by e.amount_fen) as entries
       from funds_transactions x join orders o on o.tenant_id = x.tenant_id and o.id = x.order_id
       join funds_entries e on e.tenant_id = x.tenant_id and e.transaction_id = x.id
       join funds_accounts a on a.tenant_id = e.tenant_id and a.id = e.account_id
       join parties p on p.tenant_id = a.tenant_id and p.id = a.party_id
       where x.tenant_id = ${t} group by x.id, 1, 2, 3 order by 2, 1`,
-    sql`select event_type, action, biz_step, disposition, read_point, biz_location,
+      sql`select event_type, action, biz_step, disposition, read_point, biz_location,
         body->'eventID' as event_id, body->'bizTransactionList' as bt, body->'destinationList' as dest,
         (select array_agg(x order by x) from jsonb_array_elements_text(coalesce(body->'epcList', '[]')) x) as epcs
       from epcis_events where tenant_id = ${t} and biz_step in ('shipping', 'receiving') order by biz_step, body->>'eventID'`,
-    sql`select type, body::jsonb->'data' as data from webhook_events where tenant_id = ${t} and type <> 'order.placed' order by 1, 2`,
-    sql`select p.code, s.gtin, s.units_out::int from sell_through_daily s join parties p on p.tenant_id = s.tenant_id and p.id = s.holder_party_id
+      sql`select type, body::jsonb->'data' as data from webhook_events where tenant_id = ${t} and type <> 'order.placed' order by 1, 2`,
+      sql`select p.code, s.gtin, s.units_out::int from sell_through_daily s join parties p on p.tenant_id = s.tenant_id and p.id = s.holder_party_id
       where s.tenant_id = ${t} order by 1, 2`,
-  ]);
+    ]);
   const sorted = (rows: unknown[]) => named(rows).sort((a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
   return {
     stock,

@@ -250,7 +250,16 @@ async function shipIn(tx: Tx, t: number, reqs: readonly ShipRequest[], at: At): 
     ),
     tx<{ id: number; kind: string; gln: string | null }[]>`
       select id::int, kind, gln from parties where tenant_id = ${t} and id = any(${actorParties}::bigint[])`,
-    tx<{ epc: string; status: string; holder: number | null; holder_kind: string | null; holder_gln: string | null; parent_epc: string | null }[]>`
+    tx<
+      {
+        epc: string;
+        status: string;
+        holder: number | null;
+        holder_kind: string | null;
+        holder_gln: string | null;
+        parent_epc: string | null;
+      }[]
+    >`
       select n.epc, n.status, n.holder_party_id::int as holder, h.kind as holder_kind, h.gln as holder_gln, n.parent_epc
       from code_now n left join parties h on h.tenant_id = n.tenant_id and h.id = n.holder_party_id
       where n.tenant_id = ${t} and n.epc = any(${allCodes}::text[])`,
@@ -269,7 +278,7 @@ async function shipIn(tx: Tx, t: number, reqs: readonly ShipRequest[], at: At): 
   const results: FulfilmentOutcome[] = new Array(reqs.length);
   const staged: StagedShipment[] = [];
   const shippedIn = new Map<string, number>(); // code -> index of the order of this batch that ships it
-  reqs.forEach((req, i) =>
+  for (const [i, req] of reqs.entries())
     at(i, () => {
       const order = orders.get(req.orderId);
       if (!order) throw AppError.notFound();
@@ -337,8 +346,7 @@ async function shipIn(tx: Tx, t: number, reqs: readonly ShipRequest[], at: At): 
       const settle = Math.min(value, Number(order.reserved_fen));
       staged.push({ req, order, codes, place: [...places][0] ?? null, units: shipped, value, settle, outcome });
       results[i] = outcome;
-    }),
-  );
+    });
   if (!staged.length) return results;
 
   // --- 2. the shipping events (one document), the sellers' accounts, ids for the shipments and funds movements
@@ -360,19 +368,9 @@ async function shipIn(tx: Tx, t: number, reqs: readonly ShipRequest[], at: At): 
     ),
   );
   const first = staged[0] as StagedShipment;
-  await captureOrderEvents(
-    tx,
-    first.req.ctx,
-    captureActor(staged.map((s) => actorLabel(s.req.ctx.actor))),
-    events,
-  );
-  const settling = staged.filter((s) => s.settle > 0);
-  await ensureAccounts(
-    tx,
-    t,
-    unique(staged.map((s) => s.order.seller_party_id)),
-    ['settled'],
-  );
+  await captureOrderEvents(tx, first.req.ctx, captureActor(staged.map((s) => actorLabel(s.req.ctx.actor))), events);
+  const settling = staged.flatMap((s, n) => (s.settle > 0 ? [{ ...s, n }] : []));
+  await ensureAccounts(tx, t, unique(staged.map((s) => s.order.seller_party_id)), ['settled']);
   const [ids, accounts] = await Promise.all([
     tx<{ shipment: number; funds_tx: number }[]>`
       select nextval(pg_get_serial_sequence('order_shipments', 'id'))::int as shipment,
@@ -381,7 +379,7 @@ async function shipIn(tx: Tx, t: number, reqs: readonly ShipRequest[], at: At): 
     lockSettleAccounts(tx, t, settling),
   ]);
   const moves = settling.map((s) => ({
-    fundsTx: ids[staged.indexOf(s)]?.funds_tx as number,
+    fundsTx: ids[s.n]?.funds_tx as number,
     orderId: s.order.id,
     amount: s.settle,
     from: accounts.debit(s.order.buyer_party_id, 'reserved', s.settle, s.order.id),
@@ -451,7 +449,9 @@ async function lockSettleAccounts(tx: Tx, t: number, settling: StagedShipment[])
         where a.tenant_id = ${t} and (a.party_id, a.kind) in (select * from unnest(${parties}::bigint[], ${kinds}::text[]))
         order by a.id for update`
     : [];
-  const byKey = new Map(rows.map((r) => [`${r.party_id}:${r.kind}`, { id: r.id, balance: Number(r.balance_fen), limit: Number(r.credit_limit_fen) }]));
+  const byKey = new Map(
+    rows.map((r) => [`${r.party_id}:${r.kind}`, { id: r.id, balance: Number(r.balance_fen), limit: Number(r.credit_limit_fen) }]),
+  );
   const delta = new Map<number, number>();
   const account = (party: number, kind: string) => {
     const a = byKey.get(`${party}:${kind}`);
@@ -494,6 +494,7 @@ function settleStatements(tx: Tx, t: number, moves: SettleMove[], deltas: Map<nu
 }
 
 interface StagedReceipt {
+  index: number;
   req: ReceiveRequest;
   order: OrderRow;
   codes: string[];
@@ -522,7 +523,7 @@ async function receiveIn(tx: Tx, t: number, reqs: readonly ReceiveRequest[], at:
 
   const results: FulfilmentOutcome[] = new Array(reqs.length);
   const staged: StagedReceipt[] = [];
-  reqs.forEach((req, i) =>
+  for (const [i, req] of reqs.entries())
     at(i, () => {
       const order = orders.get(req.orderId);
       if (!order) throw AppError.notFound();
@@ -553,9 +554,8 @@ async function receiveIn(tx: Tx, t: number, reqs: readonly ReceiveRequest[], at:
       if (!codes.length && !over.length && !errors.length)
         errors.push({ pointer: '/body/codes', code: 'receipt.nothing_to_receive', params: {} });
       if (errors.length) throw AppError.invalid(errors);
-      staged.push({ req, order, codes, over, allIn: open.size === codes.length && order.status === 'shipped' });
-    }),
-  );
+      staged.push({ index: i, req, order, codes, over, allIn: open.size === codes.length && order.status === 'shipped' });
+    });
   if (!staged.length) return results;
 
   // --- 2. what was not shipped under an order is recorded, not received (refused on the spot if it is no code of the
@@ -563,7 +563,7 @@ async function receiveIn(tx: Tx, t: number, reqs: readonly ReceiveRequest[], at:
   const differences = new Map<StagedReceipt, RecordedDifference[]>();
   for (const s of staged) {
     if (!s.over.length) continue;
-    const i = reqs.indexOf(s.req);
+    const i = s.index;
     try {
       differences.set(s, await recordOver(tx, s.req.ctx, s.order, s.over, s.req.scanId));
     } catch (e) {
@@ -602,7 +602,7 @@ async function receiveIn(tx: Tx, t: number, reqs: readonly ReceiveRequest[], at:
       codes: s.codes.length,
       ...(diffs.length ? { differences: diffs } : {}),
     };
-    results[reqs.indexOf(s.req)] = outcome;
+    results[s.index] = outcome;
     return { s, units, outcome };
   });
 
@@ -636,7 +636,13 @@ async function receiveIn(tx: Tx, t: number, reqs: readonly ReceiveRequest[], at:
             t,
             taken.map((o) => ({
               type: 'order.received' as WebhookEventType,
-              payload: { orderId: o.s.order.id, orderNo: o.s.order.order_no, status: o.outcome.status, units: o.outcome.units, complete: o.s.allIn },
+              payload: {
+                orderId: o.s.order.id,
+                orderNo: o.s.order.order_no,
+                status: o.outcome.status,
+                units: o.outcome.units,
+                complete: o.s.allIn,
+              },
             })),
           ),
         ]
