@@ -331,7 +331,7 @@ describe('fulfilment by scan', () => {
     const replayed = await batch([{ orderId: id, scanId, codes: [pallet] }]);
     expect([replayed.status, replayed.body.shipments?.[0]?.replayed]).toEqual([200, true]);
     const refused = await batch([{ orderId: id, scanId: randomUUID(), codes: [units[0]] }]);
-    expect(problems(refused)).toEqual([['/body/orders/0/codes/0', 'code.packed_in']]);
+    expect(problems(refused)).toEqual([['/body/orders/0/codes/0', 'code.in_transit']]);
     expect(refused.body.orderId).toBe(id);
     expect(problems(await ship([pallet]))).toEqual([['/body/codes/0', 'code.in_transit']]);
     const after = await funds(distributor);
