@@ -3,7 +3,8 @@
  * and a year of a 50-distributor, 5,000-store channel through the real product (product mode), each under 10
  * minutes on the 2-core machine. Both policies are played (the figure is for both together, and per policy).
  * SIM_SCALE (default 1) shrinks both channels (stores and distributors) for a quick check, e.g. SIM_SCALE=0.01;
- * SIM_MODES=fast or SIM_MODES=product runs one of them; SIM_SKUS sets the SKUs (default 20); SIM_DAYS the days.
+ * SIM_MODES=fast or SIM_MODES=product runs one of them; SIM_SKUS sets the SKUs (default 20); SIM_DAYS the days;
+ * SIM_POLICY=baseline|throughline plays one policy (default both).
  */
 import { buildParams, simulateFast } from '../src/modules/planning/simulator/index.ts';
 import { simulateProduct } from '../src/modules/planning/simulator/product.ts';
@@ -13,6 +14,7 @@ const scale = Number(process.env.SIM_SCALE ?? 1);
 const modes = (process.env.SIM_MODES ?? 'fast,product').split(',');
 const skus = Number(process.env.SIM_SKUS ?? 20);
 const days = Number(process.env.SIM_DAYS ?? 365);
+const policy = (process.env.SIM_POLICY ?? 'both') as 'baseline' | 'throughline' | 'both';
 
 const SIZES = {
   fast: { distributors: 500, stores: 100_000 },
@@ -24,7 +26,7 @@ export async function run(): Promise<void> {
     const size = SIZES[mode];
     const distributors = Math.max(1, Math.round(size.distributors * scale));
     const stores = Math.max(distributors, Math.round(size.stores * scale));
-    const built = buildParams({ mode, days, distributors, stores, skus, policy: 'both', seed: 1 });
+    const built = buildParams({ mode, days, distributors, stores, skus, policy, seed: 1 });
     if (!built.ok) throw new Error(JSON.stringify(built.errors));
     const bench = `simulate-${mode}`;
     const started = performance.now();
@@ -36,11 +38,11 @@ export async function run(): Promise<void> {
     console.log(
       JSON.stringify({
         bench,
-        channel: { days, distributors, stores, skus },
+        channel: { days, distributors, stores, skus, policy },
         load: (await import('node:os')).loadavg().map((x) => x.toFixed(2)),
       }),
     );
-    emit(bench, 'seconds for both policies', seconds, 's');
+    emit(bench, policy === 'both' ? 'seconds for both policies' : `seconds for ${policy}`, seconds, 's');
     emit(bench, 'store x SKU x days per second', (stores * skus * days * 2) / seconds, '1/s');
     if ('product' in result) console.log(JSON.stringify({ bench, product: result.product }));
     for (const p of result.policies) {

@@ -203,6 +203,14 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '{value} 超发：扫到 {units} 件，订单还需 {remaining} 件',
     en: 'Too many {value}: {units} units scanned, the order still needs {remaining}',
   },
+  'fulfilment.order_repeated': {
+    'zh-CN': '订单 {value} 在同一批中出现了两次',
+    en: 'Order {value} appears twice in the batch',
+  },
+  'fulfilment.scan_id_repeated': {
+    'zh-CN': '扫描编号 {value} 在同一批中出现了两次',
+    en: 'Scan id {value} appears twice in the batch',
+  },
   'shipment.empty': { 'zh-CN': '扫到的码里没有商品单品', en: 'The scanned codes hold no units' },
   'receipt.not_on_order': { 'zh-CN': '码 {value} 不是此订单发出的', en: 'Code {value} was not shipped on this order' },
   'receipt.already_received': { 'zh-CN': '码 {value} 已收货', en: 'Code {value} was already received' },

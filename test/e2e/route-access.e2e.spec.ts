@@ -78,6 +78,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/group-buys': { path: '/api/v1/group-buys' },
     'POST /api/v1/group-buys': { path: '/api/v1/group-buys', body: {} },
     'POST /api/v1/orders/:id/shipments': { path: '/api/v1/orders/999999/shipments', body: {} },
+    'POST /api/v1/orders/shipment-batches': { path: '/api/v1/orders/shipment-batches', body: {} },
     'POST /api/v1/orders/:id/receipts': { path: '/api/v1/orders/999999/receipts', body: {} },
     'POST /api/v1/orders/:id/receipts/close': { path: '/api/v1/orders/999999/receipts/close', body: {} },
     'GET /api/v1/orders/:id/differences': { path: '/api/v1/orders/999999/differences' },

@@ -326,6 +326,13 @@ describe('fulfilment by scan', () => {
     expect(shipped.status, JSON.stringify(shipped.body)).toBe(201);
     expect(shipped.body).toMatchObject({ status: 'partially_shipped', units: { [skus[0] as string]: 48 }, codes: 1 });
     expect((await ship([pallet], scanId)).body).toMatchObject({ replayed: true, status: 'partially_shipped' });
+    // the batch route ("ship today's orders"): the scan replays; a refused scan in it names its order
+    const batch = (shipments: object[]) => call('warehouse', 'POST', '/api/v1/orders/shipment-batches', { shipments });
+    const replayed = await batch([{ orderId: id, scanId, codes: [pallet] }]);
+    expect([replayed.status, replayed.body.shipments?.[0]?.replayed]).toEqual([200, true]);
+    const refused = await batch([{ orderId: id, scanId: randomUUID(), codes: [units[0]] }]);
+    expect(problems(refused)).toEqual([['/body/orders/0/codes/0', 'code.in_transit']]);
+    expect(refused.body.orderId).toBe(id);
     expect(problems(await ship([pallet]))).toEqual([['/body/codes/0', 'code.in_transit']]);
     const after = await funds(distributor);
     expect(after.reservedFen).toBe(before.reservedFen - 48 * 920);

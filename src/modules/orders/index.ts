@@ -1,5 +1,13 @@
 export { createDraft, type DraftView, mayOrderFor } from './drafts.ts';
-export { receiveOrder, shipOrder } from './fulfilment.ts';
+export {
+  type FulfilmentOutcome,
+  type ReceiveRequest,
+  receiveBatch,
+  receiveOrder,
+  type ShipRequest,
+  shipBatch,
+  shipOrder,
+} from './fulfilment.ts';
 export { balancesOf, ensureAccounts, transfer } from './funds.ts';
 export { decideOrder, placeOrder } from './placement.ts';
 export { type PlacementRequest, placeBatch } from './placement-batch.ts';

@@ -124,26 +124,23 @@ export function orderTransaction(order: OrderRow, fallbackGln: string | null): {
   return { type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:${order.seller_gln ?? fallbackGln ?? '0000000000000'}:${order.order_no}` };
 }
 
-/** One ObjectEvent for the scanned codes at `gln`, carrying the order as its business transaction, captured in `tx`. */
-export async function captureOrderScan(
-  tx: Tx,
-  ctx: RequestContext,
-  order: OrderRow,
-  scan: {
-    scanId: string;
-    codes: string[];
-    bizStep: 'shipping' | 'receiving' | 'decommissioning';
-    disposition: string;
-    gln: string | null;
-    /** further business transactions (a return's reference) */
-    bizTransactions?: { type: string; bizTransaction: string }[];
-    extra?: object;
-  },
-): Promise<void> {
+export interface OrderScan {
+  scanId: string;
+  codes: string[];
+  bizStep: 'shipping' | 'receiving' | 'decommissioning';
+  disposition: string;
+  gln: string | null;
+  /** further business transactions (a return's reference) */
+  bizTransactions?: { type: string; bizTransaction: string }[];
+  extra?: object;
+}
+
+/** The one ObjectEvent of a scan: the scanned codes at `gln`, carrying the order as its business transaction. */
+export function orderScanEvent(order: OrderRow, scan: OrderScan, time = new Date()): EpcisEvent {
   const place = scan.gln ? { id: `https://id.gs1.org/414/${scan.gln}` } : null;
-  const event: EpcisEvent = {
+  return {
     type: 'ObjectEvent',
-    eventTime: new Date().toISOString(),
+    eventTime: time.toISOString(),
     eventTimeZoneOffset: '+08:00',
     eventID: `urn:uuid:${scan.scanId}`,
     epcList: scan.codes,
@@ -154,7 +151,17 @@ export async function captureOrderScan(
     bizTransactionList: [orderTransaction(order, scan.gln), ...(scan.bizTransactions ?? [])],
     ...scan.extra,
   };
-  await captureEvents(ctx.sql, ctx.actor.tenantId, actorLabel(ctx.actor), prepareEvents([event], EPCIS_CONTEXT), EPCIS_CONTEXT, { tx });
+}
+
+/** Captures the scans' events in `tx` as one document (one capture job, projections applied set-based). */
+export async function captureOrderEvents(tx: Tx, ctx: RequestContext, actor: string, events: EpcisEvent[]): Promise<void> {
+  if (!events.length) return;
+  await captureEvents(ctx.sql, ctx.actor.tenantId, actor, prepareEvents(events, EPCIS_CONTEXT), EPCIS_CONTEXT, { tx });
+}
+
+/** One ObjectEvent for the scanned codes at `gln`, carrying the order as its business transaction, captured in `tx`. */
+export async function captureOrderScan(tx: Tx, ctx: RequestContext, order: OrderRow, scan: OrderScan): Promise<void> {
+  await captureOrderEvents(tx, ctx, actorLabel(ctx.actor), [orderScanEvent(order, scan)]);
 }
 
 /** Runs a scan's transaction, once more if a concurrent retry of the same scan id took the key first (it then replays). */

@@ -9,7 +9,7 @@ import { IdParams, strictObject } from '../../http/schemas.ts';
 import { readTable, TabularError, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { afterSalesRoutes } from './after-sales-routes.ts';
-import { receiveOrder, shipOrder } from './fulfilment.ts';
+import { receiveOrder, shipBatch, shipOrder } from './fulfilment.ts';
 import { decideOrder, placeOrder, visibleTo } from './placement.ts';
 import { releasePresaleOrders } from './presale.ts';
 import { listDifferences } from './receipt-differences.ts';
@@ -346,6 +346,37 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
     async (req, reply) => {
       const out = await shipOrder(ctxOf(req, sql), (req.params as { id: number }).id, req.body as { scanId: string; codes: string[] });
       return reply.status(out.replayed ? 200 : 201).send(out);
+    },
+  );
+  // a PDA's "ship today's orders": many orders' scans in one transaction, all shipped or (one refused) none
+  api.post(
+    '/orders/shipment-batches',
+    {
+      config: { access: 'orders:ship' },
+      schema: {
+        tags: ['orders'],
+        summary: "Ship many orders at once (each order's scan as in /orders/{id}/shipments): all or none",
+        body: strictObject({
+          shipments: Type.Array(
+            strictObject({
+              orderId: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }),
+              scanId: Type.String({ format: 'uuid' }),
+              codes: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 1000 }),
+            }),
+            { minItems: 1, maxItems: 100 },
+          ),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const ctx = ctxOf(req, sql);
+      const body = req.body as { shipments: { orderId: number; scanId: string; codes: string[] }[] };
+      const out = await shipBatch(
+        sql,
+        ctx.actor.tenantId,
+        body.shipments.map((s) => ({ ctx, ...s })),
+      );
+      return reply.status(out.every((o) => o.replayed) ? 200 : 201).send({ shipments: out });
     },
   );
   api.post(

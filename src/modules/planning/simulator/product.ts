@@ -8,12 +8,14 @@
  * distributor s mod distributors), one product per SKU whose "case" is the store pack (params.storePack units),
  * list price 1 yuan, no approvals, a credit line for every buyer, lanes with the policy's lead times.
  * A day, in the engine's order:
- * - receipts: the buyer's one-click receipt (a receiving event over every code shipped under the order);
+ * - receipts: the buyers' one-click receipts, all of the day's in one receiveBatch (one receiving event per order over
+ *   every code shipped under it, one EPCIS document, one transaction);
  * - brand production arriving: units commissioned at the warehouse and packed into packs (capture);
  * - sales: one retail_selling event per store with the units it sold (capture), taken from its packs first in first out;
  * - orders: one order per buyer and day, all of a day's orders in one placeBatch;
- * - shipments: the seller scans packs against the order (shipOrder: one shipping event per order, stock and funds
- *   moved); the month-end push is an order the brand places on the distributor's behalf, shipped at once.
+ * - shipments: the sellers scan packs against the orders, all of the day's in one shipBatch (one shipping event per
+ *   order in one EPCIS document, stock and funds moved, one transaction); the month-end push is an order the brand
+ *   places on the distributor's behalf, shipped at once.
  * Opening stock is commissioned in place (at the warehouse, each distributor and each store). Event times are the
  * wall clock (the ledger keeps events in the order they were captured); the simulated day is in the orders'
  * idempotency keys.
@@ -22,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../context.ts';
 import type { Sql } from '../../../db/connection.ts';
 import type { Actor } from '../../auth/index.ts';
-import { type PlacementRequest, placeBatch, receiveOrder, shipOrder } from '../../orders/index.ts';
+import { type PlacementRequest, placeBatch, receiveBatch, shipBatch } from '../../orders/index.ts';
 import { captureEvents, prepareEvents } from '../../trace/capture.ts';
 import { EPCIS_CONTEXT } from '../../trace/epcis/query-document.ts';
 import type { EpcisEvent } from '../../trace/event-facts.ts';
@@ -198,17 +200,18 @@ export async function simulateProduct(
             else orders.add(orderOf.get(seq) as number);
           }
           await capture(production);
-          // the packs are on the buyer's list in the engine's order; the receipts themselves may run side by side
-          const receipts: [number, RequestContext][] = [];
+          // the packs go on the buyer's list in the engine's order; the day's receipts are one receiveBatch
+          const receipts: { ctx: RequestContext; orderId: number; scanId: string }[] = [];
           for (const orderId of orders) {
             const shipped = inTransit.get(orderId) ?? [];
             const first = shipped[0];
             if (!first) continue;
-            receipts.push([orderId, (first.level === 'distributors' ? distCtx[first.node] : storeCtx[first.node]) as RequestContext]);
+            const ctx = (first.level === 'distributors' ? distCtx[first.node] : storeCtx[first.node]) as RequestContext;
+            receipts.push({ ctx, orderId, scanId: randomUUID() });
             for (const s of shipped) packs.add(keyOf(s.level, s.node, s.k), s.packs);
             inTransit.delete(orderId);
           }
-          await inParallel(receipts, ([orderId, ctx]) => receiveOrder(ctx, orderId, { scanId: randomUUID() }));
+          for (let i = 0; i < receipts.length; i += BATCH) await receiveBatch(sql, t, receipts.slice(i, i + BATCH));
           info.receipts += receipts.length;
           return;
         }
@@ -328,12 +331,12 @@ export async function simulateProduct(
         lines.push({ level: buyer, node, k, packs: packs.take(seller, qty / storePack) });
         byOrder.set(orderId, lines);
       }
-      await inParallel([...byOrder], async ([orderId, lines]) => {
+      const shipments = [...byOrder].map(([orderId, lines]) => {
         const first = lines[0] as { level: Level; node: number };
         const ctx = first.level === 'distributors' ? brandCtx : (distCtx[first.node % params.distributors] as RequestContext);
-        const codes = lines.flatMap((l) => l.packs.map((p) => packEpc(l.k, p)));
-        await shipOrder(ctx, orderId, { scanId: randomUUID(), codes });
+        return { ctx, orderId, scanId: randomUUID(), codes: lines.flatMap((l) => l.packs.map((p) => packEpc(l.k, p))) };
       });
+      for (let i = 0; i < shipments.length; i += BATCH) await shipBatch(sql, t, shipments.slice(i, i + BATCH));
       for (const [orderId, lines] of byOrder) inTransit.set(orderId, lines);
       info.shipments += byOrder.size;
     }
@@ -379,18 +382,8 @@ export async function simulateProduct(
   };
 }
 
-/** Runs `f` over `items`, PARALLEL at a time (each a transaction of its own: different orders, no shared codes). */
-const PARALLEL = 4;
-async function inParallel<T>(items: T[], f: (x: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const x = items[next++] as T;
-      await f(x);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
-}
+/** Orders per shipBatch / receiveBatch (one transaction each; a day of 5,000 stores is a few of them). */
+const BATCH = 5000;
 
 /** The CLI's product mode: opens the database the configuration names (embedded by default), migrated. */
 export async function simulateProductStandalone(params: SimulationParams, opts: RunOptions = {}): Promise<SimulationResult> {
