@@ -161,11 +161,10 @@ export async function claimCodes(
   tx: Db,
   tenantId: number,
   claims: readonly Claimant[],
-  /** activeCampaigns, when the caller read them already with its other reads */
-  campaignsRead?: readonly ActiveCampaign[],
+  /** activeCampaigns, read by the caller with its other reads */
+  campaigns: readonly ActiveCampaign[],
 ): Promise<ClaimResult[][]> {
   const answers: ClaimResult[][] = claims.map(() => []);
-  const campaigns = campaignsRead ?? (await activeCampaigns(tx, tenantId));
   if (!campaigns.length) return answers;
   let pending = claims.map((_, k) => k);
   while (pending.length) {
@@ -213,7 +212,6 @@ async function claimRound(
   campaigns: readonly ActiveCampaign[],
   claims: readonly Claimant[],
 ): Promise<ClaimResult[][]> {
-  if (!campaigns.length) return claims.map(() => []);
   const epcs = claims.map((c) => c.epc);
   const ids = campaigns.map((c) => Number(c.id));
   const needsFacts = campaigns.some((c) => c.regions?.length || c.first_scan_only || c.new_members_only);

@@ -3,6 +3,7 @@ import { type CSSProperties, useEffect, useMemo, useState } from 'react';
 import { api, type Page } from '../api.ts';
 import type { PartyDetail, PartyKind, PartyRow } from '../types.ts';
 import { useApi } from '../useApi.ts';
+import { useSearchInput } from '../useSearchInput.ts';
 
 const labelCache = new Map<number, Promise<string>>();
 
@@ -52,12 +53,7 @@ export function PartyPicker(
     ),
 ) {
   const { kind, placeholder, style, disabled, testId } = props;
-  const [input, setInput] = useState('');
-  const [search, setSearch] = useState('');
-  useEffect(() => {
-    const timer = setTimeout(() => setSearch(input.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [input]);
+  const { search, setInput } = useSearchInput();
   const { data, loading } = useApi<Page<PartyRow>>('/parties', { kind, q: search || undefined, pageSize: 20, sort: 'code' });
   const selectedKey = (props.multiple ? (props.value ?? []) : props.value ? [props.value] : []).join(',');
   const selected = useMemo(() => (selectedKey ? selectedKey.split(',').map(Number) : []), [selectedKey]);

@@ -7,6 +7,7 @@ import { Chart, type ChartOption } from '../../components/Chart.tsx';
 import { loadDivisions } from '../../components/DivisionFilter.tsx';
 import type { Division, PartyRow } from '../../types.ts';
 import { useApi } from '../../useApi.ts';
+import { useSearchInput } from '../../useSearchInput.ts';
 
 interface Accuracy {
   name: string;
@@ -44,12 +45,7 @@ const fmt = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(3))
 function SkuSelect({ value, onChange }: { value?: string; onChange: (v?: string) => void }) {
   const { i18n } = useTranslation();
   const en = i18n.language === 'en';
-  const [input, setInput] = useState('');
-  const [search, setSearch] = useState('');
-  useEffect(() => {
-    const timer = setTimeout(() => setSearch(input.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [input]);
+  const { search, setInput } = useSearchInput();
   const { data, loading } = useApi<Page<Product>>('/products', { q: search || undefined, pageSize: 20, sort: 'sku' });
   const options = (data?.items ?? []).map((p) => ({ value: p.sku, label: `${p.sku} ${en ? p.nameEn : p.nameZh}` }));
   if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value });
@@ -70,12 +66,7 @@ function SkuSelect({ value, onChange }: { value?: string; onChange: (v?: string)
 /** Stores searched by name or code on the server, valued by code (the forecast API takes codes). */
 function StoreSelect({ value, onChange }: { value?: string; onChange: (v?: string) => void }) {
   const { t } = useTranslation();
-  const [input, setInput] = useState('');
-  const [search, setSearch] = useState('');
-  useEffect(() => {
-    const timer = setTimeout(() => setSearch(input.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [input]);
+  const { search, setInput } = useSearchInput();
   const { data, loading } = useApi<Page<PartyRow>>('/parties', { kind: 'store', q: search || undefined, pageSize: 20, sort: 'code' });
   const options = (data?.items ?? []).map((p) => ({ value: p.code, label: `${p.name} (${p.code})` }));
   if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value });
