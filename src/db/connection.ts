@@ -21,6 +21,30 @@ export function reconnectDelaySeconds(retries: number): number {
   return Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
 }
 
+/**
+ * The writes a connection gets in one turn of the event loop leave as one `writev`. postgres.js gathers messages
+ * under 1 KB until setImmediate, but writes each larger one at once, and a pipelined group of statements with arrays
+ * of codes (a batch of claims: 2-3 KB each) went out as one write each. On loopback a write runs the receiving side's
+ * TCP work too: 19 % of Node's busy time went to writes during the claims benchmark (docs/BENCHMARKS.md, claims).
+ * Corked until setImmediate, which is when postgres.js flushes its own small messages anyway.
+ */
+function coalesceWrites(socket: net.Socket): void {
+  const write = socket.write;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    socket.uncork();
+  };
+  socket.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(uncork);
+    }
+    return (write as (...a: unknown[]) => boolean).apply(socket, args);
+  }) as typeof socket.write;
+}
+
 /** One pool per process; bigint columns come back as JS numbers (ids stay far below 2^53). */
 export function createSql(url: string, opts: { max?: number; application?: string } = {}): Sql {
   const max = opts.max ?? 20;
@@ -47,6 +71,7 @@ export function createSql(url: string, opts: { max?: number; application?: strin
       // postgres.js adds its own listener before the connection can fail; this one only keeps an early failure from being thrown
       socket.on('error', () => {});
       observer.attach(socket);
+      coalesceWrites(socket);
       return socket;
     },
   } as never) as unknown as Sql;

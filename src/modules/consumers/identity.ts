@@ -29,9 +29,9 @@ export async function consumerOf(sql: Db, tenantId: number, kind: IdentifierKind
 
 /**
  * consumerOf for many identifiers of one kind, index-aligned (null where unknown), in one statement. Each identifier
- * is looked up by its key (the lateral `limit 1` keeps the planner from joining instead): a join planned on stale
- * statistics hashed every device identifier of the brand per call, 19 ms at 2,000 identifiers and growing with them
- * (docs/BENCHMARKS.md, claims).
+ * is looked up by its key, and so is each consumer of the merge chain (the lateral `limit 1`s keep the planner from
+ * joining instead): joins planned on stale statistics hashed every device identifier, then every consumer, of the
+ * brand per call, 19 then 29 ms a batch of claims and growing with the brand (docs/BENCHMARKS.md, claims).
  */
 export async function consumersOf(
   sql: Db,
@@ -47,10 +47,11 @@ export async function consumersOf(
           select consumer_id from consumer_identifiers ci
           where ci.tenant_id = ${tenantId} and ci.kind = ${kind} and ci.value_hash = q.h limit 1
         ) ci
-        join consumers c on c.tenant_id = ${tenantId} and c.id = ci.consumer_id
+        cross join lateral (select c.id, c.merged_into from consumers c where c.tenant_id = ${tenantId} and c.id = ci.consumer_id limit 1) c
       union all
-      select chain.i, c.id, c.merged_into, chain.depth + 1 from chain join consumers c on c.tenant_id = ${tenantId} and c.id = chain.merged_into
-      where chain.depth < 32
+      select chain.i, c.id, c.merged_into, chain.depth + 1 from chain
+        cross join lateral (select c.id, c.merged_into from consumers c where c.tenant_id = ${tenantId} and c.id = chain.merged_into limit 1) c
+      where chain.merged_into is not null and chain.depth < 32
     )
     select i::text, id::text from chain where merged_into is null`;
   const found = new Map(rows.map((r) => [Number(r.i), Number(r.id)]));

@@ -89,6 +89,11 @@ async function inTransaction<T>(sql: Sql, fn: (tx: Tx, begun: Promise<unknown>) 
     // begin goes out with the transaction's first statements, in the same round trip; `fn` awaits it with them, before
     // it writes anything
     const begun = conn`begin`.execute();
+    // Planned afresh each time: the tables a rush of claims fills (rewards, consumers, verifications) start it nearly
+    // empty, and a statement's cached generic plan made then (a sequential scan of a "two-page" table) stayed until
+    // autovacuum's next analyze, a minute or more later, while the table grew by thousands of rows a second: 6-40 ms a
+    // batch per statement (docs/BENCHMARKS.md, claims). Custom plans see the table's current size.
+    conn`set local plan_cache_mode = force_custom_plan`.execute();
     try {
       const result = await fn(conn as unknown as Tx, begun);
       await conn`commit`;
