@@ -385,7 +385,7 @@ async function decide(tx: Db, tenantId: number, campaign: ActiveCampaign, claims
     coupons: coupons.map((x) => x.code),
   };
   // the lottery is drawn here (crypto randomness, server-side), one draw per claim
-  const tiersPpm = tierStates.map((t, k) => campaign.tiers_ppm?.[k] ?? 0);
+  const tiersPpm = tierStates.map((_, k) => campaign.tiers_ppm?.[k] ?? 0);
   const candidates: Candidate[] = claims.map((cl) => ({
     consumerId: cl.consumerId,
     drawnTier: campaign.reward_type === 'lottery' ? tierFor(randomInt(PPM), tiersPpm) : null,
