@@ -67,7 +67,15 @@ export class PoolObserver {
 
   private emit(text: string, ms: number): void {
     if (this.listeners.size === 0) return;
-    const timing = { statement: normalizeStatement(text), ms };
+    // normalized only when a listener reads it (the slow-statement log, a benchmark), not for every histogram sample
+    let statement: string | undefined;
+    const timing: StatementTiming = {
+      get statement() {
+        statement ??= normalizeStatement(text);
+        return statement;
+      },
+      ms,
+    };
     for (const fn of this.listeners) {
       try {
         fn(timing);

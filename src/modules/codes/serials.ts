@@ -95,6 +95,11 @@ export class GtinCodec {
   private readonly in32 = new Int32Array(this.input.buffer, this.input.byteOffset, BULK * 4);
   private readonly lo = new Int32Array(BULK);
   private readonly hi = new Int32Array(BULK);
+  // decodeMany's right halves and validity, kept between calls: a claim decodes one serial, and three fresh 1,024-slot
+  // arrays a call were most of its garbage
+  private readonly rlo = new Int32Array(BULK);
+  private readonly rhi = new Int32Array(BULK);
+  private readonly ok = new Uint8Array(BULK);
   private readonly codes = new Int32Array(BULK);
 
   constructor(material: GtinKeyMaterial) {
@@ -237,10 +242,7 @@ export class GtinCodec {
   /** {@link decode} for many serials, 1024 at a time per AES call (e.g. the codes of an aggregation event). */
   decodeMany(serials: readonly string[]): (DecodedSerial | null)[] {
     const out: (DecodedSerial | null)[] = new Array(serials.length).fill(null);
-    const { lo, hi, in32 } = this;
-    const rlo = new Int32Array(BULK);
-    const rhi = new Int32Array(BULK);
-    const ok = new Uint8Array(BULK);
+    const { lo, hi, in32, rlo, rhi, ok } = this;
     for (let done = 0; done < serials.length; done += BULK) {
       const n = Math.min(BULK, serials.length - done);
       for (let j = 0; j < n; j++) {
@@ -282,7 +284,11 @@ export class GtinCodec {
 
   /** The verification code of a serial of this key, or null when the serial does not decode. */
   verificationCode(serial: string): string | null {
-    if (this.decode(serial) === null) return null;
+    return this.decode(serial) === null ? null : this.verificationCodeOfDecoded(serial);
+  }
+
+  /** The verification code of a serial the caller has just decoded with this codec (one permutation less). */
+  verificationCodeOfDecoded(serial: string): string {
     this.load(serial, 0);
     this.verificationCodes(1);
     return String(this.codes[0]).padStart(VERIFICATION_DIGITS, '0');

@@ -10,7 +10,7 @@ import { codecFor, decodeSerial, SERIAL_LENGTH, VERIFICATION_DIGITS } from './se
 export function verificationCodeFor(keys: CodeKeyring, gtin: string, serial: string): string | null {
   const decoded = decodeSerial(keys, gtin, serial);
   if (!decoded) return null;
-  return codecFor(keys, decoded.keyVersion, gtin)?.verificationCode(serial) ?? null;
+  return codecFor(keys, decoded.keyVersion, gtin)?.verificationCodeOfDecoded(serial) ?? null;
 }
 
 /** True when `code` is the verification code of `serial` (a serial of this tenant and GTIN). */
