@@ -452,6 +452,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'campaign.ended': { 'zh-CN': '活动已结束，不能修改', en: 'The campaign has ended and cannot be changed' },
   'campaign.status_change': { 'zh-CN': '活动状态不能从 {from} 改为 {to}', en: 'A campaign cannot go from {from} to {to}' },
   'campaign.already_over': { 'zh-CN': '活动结束时间已过，不能启动', en: 'The campaign’s end has passed: it cannot start' },
+  'consumer.coordinates_pair': {
+    'zh-CN': '位置需同时提供纬度和经度',
+    en: 'A location needs both its latitude and its longitude',
+  },
   'claim.wrong_code': { 'zh-CN': '隐形码错误', en: 'The hidden verification code is wrong' },
   'claim.fraud_refused': {
     'zh-CN': '该领取被风控规则拒绝（{rules}），如有疑问请联系品牌方',

@@ -53,10 +53,19 @@ describe('a consumer claims a reward on the resolver page', () => {
       reward: { type: 'points', points: 88 },
     });
     expect((await call('admin', 'POST', `/api/v1/campaigns/${campaign.body.id}/status`, { status: 'active' })).status).toBe(200);
-    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    // the consumer lets the page know where the phone is (the fraud rules' distance check)
+    const context = await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+      permissions: ['geolocation'],
+      geolocation: { latitude: 31.230_416, longitude: 121.473_701 },
+    });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+
     // (the browser logs the refused wrong code's 400 itself: an answer, not a page error)
     const response = await page.goto(`${server.baseUrl}/01/${UNIT}/21/${serials[0]}`);
     expect((await response?.body())?.length).toBeLessThan(50 * 1024);
@@ -66,6 +75,9 @@ describe('a consumer claims a reward on the resolver page', () => {
     await page.locator('#code').fill(codes[0] as string);
     await page.getByRole('button', { name: '验证并领取奖励' }).click();
     await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分：恭喜获得 88 积分');
+    expect(await server.db.sql`select lat, lng from fraud_observations where epc like ${`%/21/${serials[0]}`}`).toEqual([
+      { lat: 31.2304, lng: 121.4737 },
+    ]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
     await page.getByRole('link', { name: 'English' }).click();

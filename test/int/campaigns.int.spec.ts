@@ -41,11 +41,11 @@ function phone(device: string = randomUUID(), address = `198.51.${Math.floor(add
     device,
     scan: (i: number) =>
       fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[i]}`, { headers: headers({ accept: 'text/html' }) }).then((r) => r.text()),
-    claim: async (i: number, code: string = codeOf(i), lang = 'zh-CN'): Promise<ApiAnswer> => {
+    claim: async (i: number, code: string = codeOf(i), lang = 'zh-CN', more: Record<string, unknown> = {}): Promise<ApiAnswer> => {
       const r = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[i]}/claim`, {
         method: 'POST',
         headers: headers({ 'content-type': 'application/json', 'accept-language': lang }),
-        body: JSON.stringify({ code }),
+        body: JSON.stringify({ code, ...more }),
       });
       return { status: r.status, type: r.headers.get('content-type') ?? '', body: (await r.json()) as ApiAnswer['body'] };
     },
@@ -619,5 +619,46 @@ describe('fraud rules on the claim', () => {
     } finally {
       await call('admin', 'PUT', '/api/v1/fraud/settings', DEFAULT_THRESHOLDS);
     }
+  });
+
+  it('takes the phone’s location when the consumer allows it: the same code claimed 1,000 km away minutes later is refused', async () => {
+    const id = await only(base({ type: 'points', points: 2 }));
+    const i = freshCode();
+    const beijing = { lat: 39.904_211, lng: 116.407_395 };
+    const first = await phone().claim(i, codeOf(i), 'zh-CN', beijing);
+    expect(resultOf(first, id)).toMatchObject({ outcome: 'won' });
+    // kept at 4 decimals (about 11 m), no closer
+    expect(await server.db.sql`select lat, lng from fraud_observations where tenant_id = ${tenantId} and epc = ${epcOf(i)}`).toEqual([
+      { lat: 39.9042, lng: 116.4074 },
+    ]);
+    const shanghai = await phone().claim(i, codeOf(i), 'zh-CN', { lat: 31.2304, lng: 121.4737 });
+    expect(shanghai.status).toBe(403);
+    expect(shanghai.body).toMatchObject({ code: 'claim.fraud_refused', rules: ['far_apart'] });
+    const flags = await call('admin', 'GET', '/api/v1/fraud/flags?rule=far_apart');
+    expect(flags.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ subject: epcOf(i), action: 'refused' })]));
+  });
+
+  it('refuses half a location or one off the globe with the field’s pointer, and records nothing', async () => {
+    await only(base({ type: 'points', points: 2 }));
+    const i = freshCode();
+    const before = await count('code_verifications');
+    const half = await phone().claim(i, codeOf(i), 'zh-CN', { lat: 39.9 });
+    expect(half.status).toBe(400);
+    expect(problems(half)).toEqual([['/body/lng', 'consumer.coordinates_pair']]);
+    const off = await phone().claim(i, codeOf(i), 'zh-CN', { lat: 91, lng: 'east' });
+    expect(off.status).toBe(400);
+    expect(
+      problems(off)
+        .map(([p]) => p)
+        .sort(),
+    ).toEqual(['/body/lat', '/body/lng']);
+    const verify = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[i]}/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: codeOf(i), lng: 121.47 }),
+    });
+    expect(verify.status).toBe(400);
+    expect(problems({ status: 400, type: '', body: await verify.json() })).toEqual([['/body/lat', 'consumer.coordinates_pair']]);
+    expect(await count('code_verifications')).toBe(before);
   });
 });

@@ -32,6 +32,9 @@ export interface VerifiedClaim {
   ipHash: Buffer;
   /** what the throttle counts the try under */
   subjects: Subjects;
+  /** where the phone said it was, if the consumer allowed it (the fraud rules' distance check) */
+  lat?: number | null;
+  lng?: number | null;
 }
 
 export type ClaimAnswer =
@@ -174,7 +177,7 @@ async function processBrand(
   // the flags the check raises are kept even when it refuses the claim
   const who = open.map((k) => {
     const c = claims[k] as VerifiedClaim;
-    return { tenantId, epc: c.epc, deviceId: c.deviceId, ipHash: c.ipHash, regionCode: null };
+    return { tenantId, epc: c.epc, deviceId: c.deviceId, ipHash: c.ipHash, regionCode: null, lat: c.lat ?? null, lng: c.lng ?? null };
   });
   let assessments: Assessment[];
   if (sellout.length) {

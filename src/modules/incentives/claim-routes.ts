@@ -13,6 +13,7 @@ import { AppError, toProblem } from '../../http/problem.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { checkVerificationCode } from '../codes/verification.ts';
 import { identifierHasher } from '../consumers/index.ts';
+import { type LocatedBody, locationFields, locationOf } from '../resolver/location.ts';
 import { CodeResolver } from '../resolver/resolve.ts';
 import { addressHasher } from '../resolver/scans.ts';
 import { DEFAULT_THROTTLE, gateVerification, recordFailure, type ThrottleLimits } from '../resolver/throttle.ts';
@@ -88,12 +89,13 @@ export async function claimRoutes(
           summary: 'Claim the rewards of a scanned unit with its hidden verification code (throttled like /verify)',
           params: Type.Object({ gtin: Type.String({ maxLength: 20 }), serial: Type.String({ maxLength: 20 }) }),
           querystring: Type.Object({ lang: Type.Optional(Type.String({ maxLength: 10 })) }),
-          body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
+          body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }), ...locationFields }, { additionalProperties: false }),
         },
       },
       async (req, reply) => {
         const p = req.params as { gtin: string; serial: string };
         const { code } = req.body as { code: string };
+        const location = locationOf(req.body as LocatedBody);
         const locale = claimLocale(req);
         reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
         const deviceId = deviceOf(req, reply);
@@ -123,6 +125,7 @@ export async function claimRoutes(
           deviceHash: hashIdentifier('device', deviceId),
           ipHash,
           subjects: { code: id.epc, device: deviceId, address: ipHash.toString('hex') },
+          ...location,
         });
         if (answer.kind === 'unknown' || answer.kind === 'recalled') return refuse(answer.kind);
         if (answer.kind === 'throttled') {

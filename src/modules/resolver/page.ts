@@ -92,14 +92,20 @@ const CSS =
 
 /**
  * The claim form's script: posts the hidden code to the form's claim URL and shows each campaign's answer (text
- * only, never HTML). Constant, so the page's Content-Security-Policy allows it by its hash (CLAIM_SCRIPT_HASH).
+ * only, never HTML). It asks the phone where it is first (the fraud rules' distance check; location.ts) and sends the
+ * claim without a location when the consumer says no, the phone has none, or 3 s pass. Constant, so the page's
+ * Content-Security-Policy allows it by its hash (CLAIM_SCRIPT_HASH).
  */
 export const CLAIM_SCRIPT =
-  'document.getElementById("claim").addEventListener("submit",function(e){e.preventDefault();var f=e.target,o=f.querySelector("output");' +
-  'o.textContent="…";fetch(f.action,{method:"POST",headers:{"content-type":"application/json","accept-language":f.dataset.lang},' +
-  'body:JSON.stringify({code:f.elements.code.value})}).then(function(r){return r.json().then(function(j){o.dataset.status=r.status;' +
+  'document.getElementById("claim").addEventListener("submit",function(e){e.preventDefault();var f=e.target,o=f.querySelector("output"),sent=0;' +
+  'o.textContent="…";function send(c){if(sent++)return;var b={code:f.elements.code.value};' +
+  'if(c){b.lat=Math.round(c.latitude*1e4)/1e4;b.lng=Math.round(c.longitude*1e4)/1e4}' +
+  'fetch(f.action,{method:"POST",headers:{"content-type":"application/json","accept-language":f.dataset.lang},' +
+  'body:JSON.stringify(b)}).then(function(r){return r.json().then(function(j){o.dataset.status=r.status;' +
   'o.textContent=r.ok?(j.message||j.results.map(function(x){return x.campaignName+"："+x.message}).join("\\n")):' +
-  '(j.errors&&j.errors[0]?j.errors[0].detail:j.title)})}).catch(function(){o.textContent=f.dataset.failed})});';
+  '(j.errors&&j.errors[0]?j.errors[0].detail:j.title)})}).catch(function(){o.textContent=f.dataset.failed})}' +
+  'var g=navigator.geolocation;if(!g)return send();setTimeout(send,3000);' +
+  'g.getCurrentPosition(function(p){send(p.coords)},function(){send()},{timeout:2500,maximumAge:600000})});';
 export const CLAIM_SCRIPT_HASH = `'sha256-${createHash('sha256').update(CLAIM_SCRIPT).digest('base64')}'`;
 
 // built once: a DateTimeFormat costs far more to make than to use

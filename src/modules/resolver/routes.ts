@@ -14,6 +14,7 @@ import { checkVerificationCode } from '../codes/verification.ts';
 import { payOnVerification } from '../incentives/channel/sellout.ts';
 import { divisionName } from '../parties/index.ts';
 import { LINKSET_TYPE, linksetOf } from './linkset.ts';
+import { type LocatedBody, locationFields, locationOf } from './location.ts';
 import { CLAIM_SCRIPT_HASH, type PageLocale, renderPage } from './page.ts';
 import { placeName } from './places.ts';
 import { CodeResolver, type Resolution } from './resolve.ts';
@@ -118,10 +119,12 @@ export async function consumerRoutes(
       otherLangHref: `${req.url.split('?')[0]}?${q.toString()}`,
       claimUrl: facts ? `/01/${facts.gtin}/21/${encodeURIComponent(facts.serial)}/claim` : null,
     });
-    // the claim form's one inline script, allowed by its hash
+    // the claim form's one inline script, allowed by its hash, and its one question to the phone (where it is, for the
+    // fraud rules' distance check), allowed on this page only
     const csp = reply.raw.getHeader('content-security-policy');
     if (typeof csp === 'string')
       reply.header('content-security-policy', csp.replace("script-src 'self'", `script-src 'self' ${CLAIM_SCRIPT_HASH}`));
+    if (facts) reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(self), payment=()');
     return reply
       .status(r.kind === 'invalid' ? 400 : r.kind === 'unknown' ? 404 : 200)
       .type('text/html; charset=utf-8')
@@ -156,12 +159,13 @@ export async function consumerRoutes(
         tags: ['consumer'],
         summary: 'Check the hidden verification code printed with a code (throttled per code, device and address)',
         params: Type.Object({ gtin: Type.String(), serial: Type.String() }),
-        body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }) }, { additionalProperties: false }),
+        body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32 }), ...locationFields }, { additionalProperties: false }),
       },
     },
     async (req, reply) => {
       const p = req.params as Params;
       const { code } = req.body as { code: string };
+      const location = locationOf(req.body as LocatedBody);
       reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
       const who = requester(req, reply);
       const r = await resolver.resolve(p.gtin, p.serial);
@@ -174,7 +178,7 @@ export async function consumerRoutes(
       if (valid)
         await sql.begin(async (tx) => {
           await recordVerification(tx, tenantId, epc, who);
-          await payOnVerification(tx, { tenantId, epc, ...who });
+          await payOnVerification(tx, { tenantId, epc, ...who, ...location });
         });
       else await recordFailure(sql, subjects);
       return reply.send({ valid });
