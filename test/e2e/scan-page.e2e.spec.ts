@@ -421,4 +421,49 @@ describe('scanning page', () => {
       await context.close();
     }
   });
+
+  it("shows a store clerk the bonus a sell scan earned, in the scan's answer", async () => {
+    const as = async (user: string) => loginAs(server.baseUrl, user);
+    const scan = async (user: string, body: Record<string, unknown>) => {
+      const r = await apiAs(await as(user), 'POST', '/api/v1/scans', { scanId: crypto.randomUUID(), ...body });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    };
+    // two units down the channel: factory -> the demo distributor -> the clerk's store, received there
+    const [where] = await server.db.sql<{ store: string; distributor: string }[]>`
+      select s.code as store, d.code as distributor from users u
+      join parties s on s.tenant_id = u.tenant_id and s.id = u.party_id
+      join parties d on d.tenant_id = s.tenant_id and d.id = s.parent_id
+      where u.username = 'clerk'`;
+    const sold = units.slice(46, 48);
+    await scan('line', { kind: 'commission', lot: 'LE2E04', codes: sold });
+    await scan('line', { kind: 'ship', codes: sold, to: where?.distributor });
+    await scan('distributor', { kind: 'receive', codes: sold });
+    await scan('distributor', { kind: 'ship', codes: sold, to: where?.store });
+    await scan('store', { kind: 'receive', codes: sold });
+    const program = await apiAs(await as('admin'), 'POST', '/api/v1/channel-programs', {
+      name: '店员动销奖励',
+      kind: 'clerk_sell',
+      amountFen: 50,
+      startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+      totalBudgetFen: 100_000,
+    });
+    expect(program.status, JSON.stringify(program.body)).toBe(201);
+    expect(
+      (await apiAs(await as('admin'), 'POST', `/api/v1/channel-programs/${program.body.id}/status`, { status: 'active' })).status,
+    ).toBe(200);
+
+    const { context, page, errors } = await phone('block');
+    try {
+      await login(page, 'clerk');
+      await page.getByTestId('scan-kind-sell').click();
+      for (const u of sold) await quickWedge(page, u);
+      await expect.poll(() => page.getByTestId('scan-count').textContent()).toContain('已扫 2');
+      await page.getByTestId('scan-submit').click();
+      await page.locator('[data-testid="scan-result"][data-status="ok"]').waitFor();
+      expect(await page.getByTestId('scan-result-earned').textContent()).toBe('本次扫码奖励 ¥1.00');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -131,7 +131,9 @@ describe('distributor rebate on scan-verified sales', () => {
 describe('clerk sell-scan bonus', () => {
   it('pays the clerk per unit sold from stock delivered to the store, once per code', async () => {
     const id = await program({ name: '店员扫码奖励', kind: 'clerk_sell', amountFen: 50 });
-    await ok(scan('clerk', { kind: 'sell', codes: unitsOfCase(0).slice(0, 3) }));
+    const sold = await ok(scan('clerk', { kind: 'sell', codes: unitsOfCase(0).slice(0, 3) }));
+    // the clerk sees the bonus in the scan's answer
+    expect(sold.body.earnings).toEqual({ payee: 'clerk', paidFen: 150, refused: [] });
     let paid = await payoutsOf(id);
     expect(paid.map((p) => [p.epc, p.payee_role, Number(p.payee_user_id), Number(p.payee_party_id), p.amount_fen]).sort()).toEqual(
       unitsOfCase(0)
@@ -140,7 +142,8 @@ describe('clerk sell-scan bonus', () => {
         .sort(),
     );
     // the same unit scanned as sold again, by another clerk: no second bonus
-    await ok(scan('clerk-2', { kind: 'sell', codes: [unitsOfCase(0)[0]] }));
+    const again = await ok(scan('clerk-2', { kind: 'sell', codes: [unitsOfCase(0)[0]] }));
+    expect(again.body.earnings).toMatchObject({ payee: 'clerk', paidFen: 0, refused: [{ epc: unitsOfCase(0)[0] }] });
     paid = await payoutsOf(id);
     expect(paid).toHaveLength(3);
     // a clerk bonus is no money in the funds ledger: the store's rebate balance does not move

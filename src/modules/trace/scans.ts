@@ -13,7 +13,7 @@ import { actorLabel } from '../auth/index.ts';
 import { issuedCodes } from '../codes/batches.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { serialsFor } from '../codes/serials.ts';
-import { payForScan } from '../incentives/channel/scan-hook.ts';
+import { payForScan, type ScanEarnings } from '../incentives/channel/scan-hook.ts';
 import { captureEvents, prepareEvents } from './capture.ts';
 import { EPCIS_CONTEXT } from './epcis/query-document.ts';
 import type { EpcisEvent } from './event-facts.ts';
@@ -48,6 +48,8 @@ export interface ScanOutcome {
   warnings: FieldError[];
   /** true when this scan id had been recorded before: the first answer, repeated */
   replayed?: boolean;
+  /** what the scan earned under channel incentive programs, when one applies (the clerk sees their bonus at once) */
+  earnings?: ScanEarnings;
 }
 
 interface CodeRow {
@@ -321,7 +323,17 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     const actor = actorLabel(ctx.actor);
     const outcome = await captureEvents(ctx.sql, tenantId, actor, prepared, [EPCIS_CONTEXT], { tx });
     // what the scan earns under channel incentive programs (clerk bonus, rebates, open-case reward), in this transaction
-    await payForScan(tx, { tenantId, actor: ctx.actor, place, kind: req.kind, scanId: req.scanId, at, codes, parent, before: states });
+    const earned = await payForScan(tx, {
+      tenantId,
+      actor: ctx.actor,
+      place,
+      kind: req.kind,
+      scanId: req.scanId,
+      at,
+      codes,
+      parent,
+      before: states,
+    });
     const result: ScanOutcome = {
       scanId: req.scanId,
       kind: req.kind,
@@ -329,6 +341,7 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
       newEvents: outcome.newEvents,
       codes: codes.length,
       warnings,
+      ...(earned.payee ? { earnings: earned } : {}),
     };
     await tx`insert into scans (tenant_id, scan_id, kind, actor, outcome) values (${tenantId}, ${req.scanId}, ${req.kind}, ${actor}, ${tx.json(result as never)})`;
     return result;

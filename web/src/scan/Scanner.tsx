@@ -8,6 +8,7 @@ import { type ClipboardEvent, type KeyboardEvent, useCallback, useEffect, useMem
 import { useTranslation } from 'react-i18next';
 import { api, type Page, type Problem, type ProblemError } from '../api.ts';
 import { LangSwitch } from '../components/LangSwitch.tsx';
+import { formatFen } from '../format.ts';
 import type { PartyRow } from '../types.ts';
 import { CameraScanner, cameraAvailable, type ReadVerdict } from './Camera.tsx';
 import { codeKey, GS, gtinOf, newScanId, normaliseRead } from './codes.ts';
@@ -167,6 +168,18 @@ function FieldErrors({ messages, testId }: { messages: string[] | undefined; tes
 }
 
 /** Party codes to ship to: suggestions from the parties this user can see; any code can be typed. */
+/** What the scan earned (a clerk's sell bonus, a store's open-case reward, a distributor's receipt rebate), at once. */
+function Earned({ earnings }: { earnings: NonNullable<ScanOutcome['earnings']> }) {
+  const { t } = useTranslation();
+  return (
+    <div data-testid="scan-result-earned" style={{ fontWeight: 600, marginBottom: 4 }}>
+      {earnings.paidFen > 0
+        ? t(`scan.result.earned.${earnings.payee}`, { amount: formatFen(earnings.paidFen) })
+        : t('scan.result.earned.none', { count: earnings.refused.length })}
+    </div>
+  );
+}
+
 function PartyCodeInput({ value, onChange, onDone }: { value: string; onChange: (v: string) => void; onDone: () => void }) {
   const { t } = useTranslation();
   const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
@@ -748,15 +761,20 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
                 : t('scan.result.ok', { codes: outcome.outcome.codes, events: outcome.outcome.events })
             }
             description={
-              outcome.outcome.warnings.length ? (
-                <div data-testid="scan-result-warnings">
-                  {warningsByCode(outcome).map((w) => (
-                    <div key={`${w.code}|${w.text}`} style={{ wordBreak: 'break-all', fontSize: 13 }}>
-                      {w.code ? <span style={{ fontFamily: 'monospace' }}>{w.code}：</span> : null}
-                      {w.text}
+              outcome.outcome.warnings.length || outcome.outcome.earnings ? (
+                <>
+                  {outcome.outcome.earnings ? <Earned earnings={outcome.outcome.earnings} /> : null}
+                  {outcome.outcome.warnings.length ? (
+                    <div data-testid="scan-result-warnings">
+                      {warningsByCode(outcome).map((w) => (
+                        <div key={`${w.code}|${w.text}`} style={{ wordBreak: 'break-all', fontSize: 13 }}>
+                          {w.code ? <span style={{ fontFamily: 'monospace' }}>{w.code}：</span> : null}
+                          {w.text}
+                        </div>
+                      ))}
                     </div>
-                  ))}
-                </div>
+                  ) : null}
+                </>
               ) : undefined
             }
           />

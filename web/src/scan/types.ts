@@ -23,6 +23,8 @@ export interface ScanOutcome {
   newEvents: number;
   codes: number;
   warnings: ProblemError[];
+  /** what the scan earned under channel incentive programs (src/modules/incentives/channel/scan-hook.ts) */
+  earnings?: { payee: 'clerk' | 'store' | 'distributor'; paidFen: number; refused: { epc: string; reason: string }[] };
 }
 
 /** A scan waiting in the offline queue (or refused by the server while it was queued). */

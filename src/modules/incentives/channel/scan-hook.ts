@@ -35,12 +35,15 @@ export interface ScanFacts {
   before: Map<string, ScannedCode>;
 }
 
+/** What a scan earned under the programs that apply to it, and for whom; payee null when no program applies. */
 export interface ScanEarnings {
+  /** the scanning clerk (sell bonus), the store (open-case reward) or the store's distributor (receipt rebate) */
+  payee: 'clerk' | 'store' | 'distributor' | null;
   paidFen: number;
   refused: { epc: string; reason: string }[];
 }
 
-const NOTHING: ScanEarnings = { paidFen: 0, refused: [] };
+const NOTHING: ScanEarnings = { payee: null, paidFen: 0, refused: [] };
 
 export async function payForScan(tx: Tx, s: ScanFacts): Promise<ScanEarnings> {
   if (s.place.kind !== 'store') return NOTHING;
@@ -93,14 +96,20 @@ async function claimsFor(
   return { claims, refused };
 }
 
-async function settle(tx: Tx, s: ScanFacts, claims: Claim[], refused: ScanEarnings['refused']): Promise<ScanEarnings> {
+async function settle(
+  tx: Tx,
+  s: ScanFacts,
+  payee: ScanEarnings['payee'],
+  claims: Claim[],
+  refused: ScanEarnings['refused'],
+): Promise<ScanEarnings> {
   const results = await payClaims(tx, s.tenantId, claims, `${s.actor.kind}:${s.actor.id}`);
   let paidFen = 0;
   results.forEach((r, i) => {
     if (r.paid) paidFen += r.amountFen;
     else refused.push({ epc: claims[i]?.epc as string, reason: r.reason });
   });
-  return { paidFen, refused };
+  return { payee, paidFen, refused };
 }
 
 async function clerkSell(tx: Tx, s: ScanFacts, storeId: number): Promise<ScanEarnings> {
@@ -117,7 +126,11 @@ async function clerkSell(tx: Tx, s: ScanFacts, storeId: number): Promise<ScanEar
   const programs = await activePrograms(tx, s.tenantId, ['clerk_sell']);
   // a device key has no person to pay
   if (!programs.length || s.actor.kind !== 'user' || !delivered.length)
-    return { paidFen: 0, refused: never.map((epc) => ({ epc, reason: 'not_delivered_here' })) };
+    return {
+      payee: programs.length && s.actor.kind === 'user' ? 'clerk' : null,
+      paidFen: 0,
+      refused: never.map((epc) => ({ epc, reason: 'not_delivered_here' })),
+    };
   const store = (await placesOf(tx, s.tenantId, [storeId])).get(storeId);
   const userId = s.actor.id;
   const { claims, refused } = await claimsFor(
@@ -129,7 +142,7 @@ async function clerkSell(tx: Tx, s: ScanFacts, storeId: number): Promise<ScanEar
     (_epc, e) => [{ role: 'clerk', partyId: storeId, userId, units: e.units, amountFen: e.amountFen }],
   );
   refused.push(...never.map((epc) => ({ epc, reason: 'not_delivered_here' })));
-  return settle(tx, s, claims, refused);
+  return settle(tx, s, 'clerk', claims, refused);
 }
 
 async function distributorRebate(tx: Tx, s: ScanFacts, storeId: number): Promise<ScanEarnings> {
@@ -156,7 +169,7 @@ async function distributorRebate(tx: Tx, s: ScanFacts, storeId: number): Promise
     { role: 'distributor', partyId: shipper.get(epc) as number, units: e.units, amountFen: e.amountFen },
   ]);
   refused.push(...diverted.map((c) => ({ epc: c.epc, reason: 'outside_territory' })));
-  return settle(tx, s, claims, refused);
+  return settle(tx, s, 'distributor', claims, refused);
 }
 
 async function openCase(tx: Tx, s: ScanFacts, storeId: number, cases: string[]): Promise<ScanEarnings> {
@@ -176,5 +189,5 @@ async function openCase(tx: Tx, s: ScanFacts, storeId: number, cases: string[]):
     { role: 'store', partyId: storeId, units: e.units, amountFen: e.amountFen },
   ]);
   refused.push(...rows.filter((r) => !held.includes(r)).map((r) => ({ epc: r.epc, reason: 'not_delivered_here' })));
-  return settle(tx, s, claims, refused);
+  return settle(tx, s, 'store', claims, refused);
 }
