@@ -59,6 +59,17 @@ export async function consumersOf(
 }
 
 /**
+ * When each consumer was first seen (its row's creation: the first scan or claim of any of its identifiers), for
+ * "new members only" campaigns. One statement for a batch; consumers not found are left out of the map.
+ */
+export async function firstSeenOf(sql: Db, tenantId: number, consumerIds: readonly number[]): Promise<Map<number, Date>> {
+  const rows = await sql<{ id: string; created_at: Date }[]>`
+    select c.id::text, c.created_at from unnest(${consumerIds as number[]}::bigint[]) as q(id)
+    cross join lateral (select id, created_at from consumers where tenant_id = ${tenantId} and id = q.id limit 1) c`;
+  return new Map(rows.map((r) => [Number(r.id), r.created_at]));
+}
+
+/**
  * The consumer an identifier belongs to, created with the identifier when it is new. Safe under concurrency: two
  * first scans of one device at once create one consumer (the identifier's key decides; the loser's row is rolled
  * back with its statement and it reads the winner's).

@@ -5,6 +5,7 @@ export {
   consumersFor,
   consumersOf,
   type Evidence,
+  firstSeenOf,
   type IdentifierKind,
   identifierHasher,
   identifierKey,

@@ -20,7 +20,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../../context.ts';
-import { bookPointsMany } from '../consumers/index.ts';
+import { bookPointsMany, firstSeenOf } from '../consumers/index.ts';
 import { issueOneMoreTicket } from './channel/one-more.ts';
 import {
   allocate,
@@ -134,28 +134,34 @@ interface EligibilityFacts {
 
 /** What eligibility is judged on, per claim, read once for the batch (only when a campaign has such a rule). */
 async function claimFacts(tx: Db, tenantId: number, claims: readonly Claimant[]): Promise<EligibilityFacts[]> {
-  // the consumer's first-seen time is the consumers module's row; read here until its interface offers it
-  const rows = await tx<{ i: string; region: string | null; first_device: string | null; scanned: boolean; created_at: Date | null }[]>`
-    select q.i,
-      (select coalesce(p.district_code, p.city_code, p.province_code)
-        from code_state s
-        left join parties h on h.tenant_id = s.tenant_id and h.id = s.holder_party_id and h.kind in ('distributor', 'store')
-        left join parties p on p.tenant_id = s.tenant_id and p.id = coalesce(s.channel_party_id, s.in_transit_to, h.id)
-        where s.tenant_id = ${tenantId} and s.epc = q.epc) as region,
-      first.device_id::text as first_device, coalesce(first.scanned, false) as scanned,
-      (select created_at from consumers where tenant_id = ${tenantId} and id = q.consumer) as created_at
-    from unnest(${claims.map((c) => c.epc)}::text[], ${claims.map((c) => c.consumerId)}::bigint[]) with ordinality as q(epc, consumer, i)
-    left join lateral (
-      select device_id, true as scanned from consumer_scans
-      where tenant_id = ${tenantId} and epc = q.epc and verdict <> 'unknown' order by scanned_at, id limit 1
-    ) first on true
-    order by q.i`;
+  // sent together on the transaction's connection: one round trip
+  const [rows, firstSeen] = await Promise.all([
+    tx<{ i: string; region: string | null; first_device: string | null; scanned: boolean }[]>`
+      select q.i,
+        (select coalesce(p.district_code, p.city_code, p.province_code)
+          from code_state s
+          left join parties h on h.tenant_id = s.tenant_id and h.id = s.holder_party_id and h.kind in ('distributor', 'store')
+          left join parties p on p.tenant_id = s.tenant_id and p.id = coalesce(s.channel_party_id, s.in_transit_to, h.id)
+          where s.tenant_id = ${tenantId} and s.epc = q.epc) as region,
+        first.device_id::text as first_device, coalesce(first.scanned, false) as scanned
+      from unnest(${claims.map((c) => c.epc)}::text[]) with ordinality as q(epc, i)
+      left join lateral (
+        select device_id, true as scanned from consumer_scans
+        where tenant_id = ${tenantId} and epc = q.epc and verdict <> 'unknown' order by scanned_at, id limit 1
+      ) first on true
+      order by q.i`,
+    firstSeenOf(
+      tx,
+      tenantId,
+      claims.map((c) => c.consumerId),
+    ),
+  ]);
   return claims.map((c, k) => {
     const f = rows[k];
     return {
       regionCode: f?.region ?? null,
       firstScan: !f?.scanned || f.first_device === c.deviceId,
-      consumerCreatedAt: f?.created_at ?? new Date(),
+      consumerCreatedAt: firstSeen.get(c.consumerId) ?? new Date(),
     };
   });
 }
