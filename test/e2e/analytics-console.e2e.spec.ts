@@ -40,6 +40,11 @@ describe('the channel dashboards in the console', () => {
         .poll(async () => (await page.getByTestId('analytics-total-sellOutUnits').textContent())?.replace(/\D/g, ''), { timeout: WAIT })
         .toContain('90');
       await page.getByTestId('analytics-series').locator('canvas').waitFor();
+      // the SKU filter offers the brand's products
+      await page.getByTestId('analytics-sku').click();
+      await page.locator('.ant-select-item-option').first().waitFor();
+      expect(await page.locator('.ant-select-item-option').count()).toBeGreaterThan(0);
+      await page.keyboard.press('Escape');
 
       // drill into S's province: the table turns to its cities and the URL keeps the filter
       await page.getByTestId(`drill-${sales.S.province}`).click();

@@ -140,7 +140,7 @@ function regionValue(code: string | undefined): DivisionValue {
 function FilterBar({ view }: { view: AnalyticsView }) {
   const { t, i18n } = useTranslation();
   const { filters, set } = useFilters();
-  const products = useApi<{ items: Product[] }>('/products', { limit: 200 });
+  const products = useApi<{ items: Product[] }>('/products', { pageSize: 500 });
   const categories = useApi<{ items: { code: string; nameZh: string; nameEn: string }[] }>('/products/categories');
   const categoryList = categories.data?.items ?? [];
   const en = i18n.language === 'en';

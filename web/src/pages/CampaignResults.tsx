@@ -77,7 +77,7 @@ export function CampaignResultsPage() {
   const lift = useApi<LiftReport>(canLift && regionCode ? '/reports/sell-out-lift' : null, query);
   const stores = useApi<{ items: StoreRank[] }>('/reports/rankings/stores', query);
   const clerks = useApi<{ items: ClerkRank[] }>('/reports/rankings/clerks', query);
-  const products = useApi<{ items: Product[] }>('/products', { limit: 200 });
+  const products = useApi<{ items: Product[] }>('/products', { pageSize: 500 });
   const en = i18n.language === 'en';
 
   const option = useMemo<ChartOption | null>(() => {
