@@ -80,6 +80,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/orders/:id/shipments': { path: '/api/v1/orders/999999/shipments', body: {} },
     'POST /api/v1/orders/shipment-batches': { path: '/api/v1/orders/shipment-batches', body: {} },
     'POST /api/v1/orders/:id/receipts': { path: '/api/v1/orders/999999/receipts', body: {} },
+    'POST /api/v1/orders/receipt-batches': { path: '/api/v1/orders/receipt-batches', body: {} },
     'POST /api/v1/orders/:id/receipts/close': { path: '/api/v1/orders/999999/receipts/close', body: {} },
     'GET /api/v1/orders/:id/differences': { path: '/api/v1/orders/999999/differences' },
     'POST /api/v1/orders/:id/differences': { path: '/api/v1/orders/999999/differences', body: {} },

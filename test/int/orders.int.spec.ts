@@ -351,9 +351,21 @@ describe('fulfilment by scan', () => {
     const over = await call('distributor', 'POST', `/api/v1/orders/${id}/receipts`, { scanId: randomUUID(), codes: [foreignCase] });
     expect(over.status, JSON.stringify(over.body)).toBe(201);
     expect(over.body).toMatchObject({ codes: 0, units: {}, differences: [{ kind: 'over', sku: skus[2], quantity: 24 }] });
-    const received = await call('distributor', 'POST', `/api/v1/orders/${id}/receipts`, { scanId: randomUUID() });
-    expect(received.status, JSON.stringify(received.body)).toBe(201);
+    // received from the PDA's batch route ("receive today's deliveries"): a second order in it that is not the
+    // caller's refuses the whole batch, naming it; then the receipt alone goes through, and replays
+    const receiveAll = (receipts: object[]) => call('distributor', 'POST', '/api/v1/orders/receipt-batches', { receipts });
+    const receiptId = randomUUID();
+    const notMine = await receiveAll([
+      { orderId: id, scanId: receiptId },
+      { orderId: 2 ** 40, scanId: randomUUID() },
+    ]);
+    expect(notMine.status).toBe(404);
+    const batchReceived = await receiveAll([{ orderId: id, scanId: receiptId }]);
+    expect(batchReceived.status, JSON.stringify(batchReceived.body)).toBe(201);
+    const received = { body: batchReceived.body.receipts[0] };
     expect(received.body.units).toEqual({ [skus[0] as string]: 48 });
+    const again = await receiveAll([{ orderId: id, scanId: receiptId }]);
+    expect([again.status, again.body.receipts[0].replayed]).toEqual([200, true]);
     const detail = await call('distributor', 'GET', `/api/v1/orders/${id}`);
     expect(detail.body.lines.map((l: { shippedQty: number; receivedQty: number }) => [l.shippedQty, l.receivedQty])).toEqual([
       [48, 48],

@@ -9,7 +9,7 @@ import { IdParams, strictObject } from '../../http/schemas.ts';
 import { readTable, TabularError, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { afterSalesRoutes } from './after-sales-routes.ts';
-import { receiveOrder, shipBatch, shipOrder } from './fulfilment.ts';
+import { receiveBatch, receiveOrder, shipBatch, shipOrder } from './fulfilment.ts';
 import { decideOrder, placeOrder, visibleTo } from './placement.ts';
 import { releasePresaleOrders } from './presale.ts';
 import { listDifferences } from './receipt-differences.ts';
@@ -393,6 +393,37 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
     async (req, reply) => {
       const out = await receiveOrder(ctxOf(req, sql), (req.params as { id: number }).id, req.body as { scanId: string; codes?: string[] });
       return reply.status(out.replayed ? 200 : 201).send(out);
+    },
+  );
+  // a PDA's "receive today's deliveries": many orders' receipts in one transaction, all received or (one refused) none
+  api.post(
+    '/orders/receipt-batches',
+    {
+      config: { access: 'orders:receive' },
+      schema: {
+        tags: ['orders'],
+        summary: 'Receive many orders at once (each as in /orders/{id}/receipts: the scanned codes, or all shipped): all or none',
+        body: strictObject({
+          receipts: Type.Array(
+            strictObject({
+              orderId: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }),
+              scanId: Type.String({ format: 'uuid' }),
+              codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 1000 })),
+            }),
+            { minItems: 1, maxItems: 100 },
+          ),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const ctx = ctxOf(req, sql);
+      const body = req.body as { receipts: { orderId: number; scanId: string; codes?: string[] }[] };
+      const out = await receiveBatch(
+        sql,
+        ctx.actor.tenantId,
+        body.receipts.map((r) => ({ ctx, ...r })),
+      );
+      return reply.status(out.every((o) => o.replayed) ? 200 : 201).send({ receipts: out });
     },
   );
   await afterSalesRoutes(api, sql);
