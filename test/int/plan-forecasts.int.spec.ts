@@ -3,6 +3,7 @@ import { forecastSeries } from '../../src/modules/planning/forecast/index.ts';
 import { seriesForecaster } from '../../src/modules/planning/index.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { lineOf, planningFixture } from '../support/planning-fixture.ts';
 
 /**
  * Plans take demand from the model chosen per (party, product) by the forecasting module's backtest, and fall back to
@@ -18,6 +19,7 @@ const call = apiClient(() => server.baseUrl, tokens);
 let skuA: string;
 let skuB: string;
 let store1: string;
+let store1Id: number;
 const AS_OF = '2027-06-01';
 const FROM = '2027-02-09';
 const DAYS = 112;
@@ -26,27 +28,17 @@ const seriesA = Array.from({ length: DAYS }, (_, t) => Math.round((6 + 0.1 * t) 
 const Z90 = 1.2815515655446004;
 
 const day = (i: number) => new Date(Date.parse(`${FROM}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10);
-// biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
-const lineOf = (plan: Record<string, any>, party: string, sku: string) =>
-  plan.lines.find((l: { party: { code: string }; sku: string }) => l.party.code === party && l.sku === sku);
-
 beforeAll(async () => {
   server = await startTestServer({ webhooks: { worker: false }, jobs: { runner: { pollMs: 100, progressMs: 0 } } });
   const sql = server.db.sql;
-  const tenant = Number((await sql<{ id: number }[]>`select id from tenants where code = 'demo'`)[0]?.id);
-  const products = await sql<{ sku: string; gtin: string }[]>`
-    select p.sku, l.gtin from products p join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'unit'
-    where p.tenant_id = ${tenant} and p.status = 'active' order by p.sku limit 2`;
-  const [A, B] = [...products] as [(typeof products)[0], (typeof products)[0]];
+  const { tenant, A, B, distributor: d, store1: s1 } = await planningFixture(sql);
   skuA = A.sku;
   skuB = B.sku;
-  const [d] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = 'D0001'`;
-  const [s1] = await sql<{ id: number; code: string }[]>`
-    select id::int, code from parties where tenant_id = ${tenant} and parent_id = ${d?.id as number} and kind = 'store' order by code limit 1`;
-  store1 = s1?.code as string;
+  store1 = s1.code;
+  store1Id = s1.id;
   await sql`delete from sell_through_daily where tenant_id = ${tenant} and day >= ${FROM}::date - 400`;
-  const rows: [number, string, string, number][] = seriesA.map((u, i) => [s1?.id as number, A.gtin, day(i), u]);
-  for (let i = DAYS - 20; i < DAYS; i++) rows.push([d?.id as number, B.gtin, day(i), 20]);
+  const rows: [number, string, string, number][] = seriesA.map((u, i) => [s1.id, A.gtin, day(i), u]);
+  for (let i = DAYS - 20; i < DAYS; i++) rows.push([d.id, B.gtin, day(i), 20]);
   await sql`
     insert into sell_through_daily (tenant_id, holder_party_id, gtin, day, units_out)
     select ${tenant}, * from unnest(${rows.map((r) => r[0])}::bigint[], ${rows.map((r) => r[1])}::char(14)[], ${rows.map((r) => r[2])}::date[],
@@ -119,14 +111,13 @@ describe('plans on model forecasts', () => {
   it('falls back when the model forecasts nothing with an empty interval for a series that sold', async () => {
     const sql = server.db.sql;
     const tenant = Number((await sql<{ id: number }[]>`select id from tenants where code = 'demo'`)[0]?.id);
-    const [s1] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = ${store1}`;
     const nothing = (_y: number[], o: { horizon: number }) => {
       const zero = new Array(o.horizon).fill(0);
       return { model: 'ses', mean: zero, lower: zero, upper: zero };
     };
     const f = await seriesForecaster(nothing, 'nothing').forecast(sql, {
       tenantId: tenant,
-      partyIds: [s1?.id as number],
+      partyIds: [store1Id],
       history: { days: DAYS, from: FROM, to: AS_OF },
       horizonDays: 28,
     });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, problems } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { lineOf, planningFixture } from '../support/planning-fixture.ts';
 
 /**
  * Replenishment plans and CPFR over HTTP with the job runner in the server. The sell-through history and stock are
@@ -21,6 +22,7 @@ let tenant: number;
 let skuA: string;
 let skuB: string;
 let store1: string;
+let distributorId: number;
 let farCode: string;
 const Z95 = 1.6448536269514722;
 const sB = 50 + Z95 * Math.sqrt(700 / 27) * Math.sqrt(10);
@@ -37,24 +39,16 @@ async function planFor(params: Record<string, unknown>): Promise<number> {
   return job.result.plans[0].id;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
-const lineOf = (plan: Record<string, any>, party: string, sku: string) =>
-  plan.lines.find((l: { party: { code: string }; sku: string }) => l.party.code === party && l.sku === sku);
-
 beforeAll(async () => {
   server = await startTestServer({ webhooks: { worker: false }, jobs: { runner: { pollMs: 100, progressMs: 0 } } });
   const sql = server.db.sql;
-  tenant = Number((await sql<{ id: number }[]>`select id from tenants where code = 'demo'`)[0]?.id);
-  const products = await sql<{ id: number; sku: string; gtin: string }[]>`
-    select p.id::int, p.sku, l.gtin from products p join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'unit'
-    where p.tenant_id = ${tenant} and p.status = 'active' order by p.sku limit 2`;
-  const [A, B] = [...products] as [(typeof products)[0], (typeof products)[0]];
+  const fixture = await planningFixture(sql);
+  const { A, B, distributor: d, store1: s1 } = fixture;
+  tenant = fixture.tenant;
+  distributorId = d.id;
   skuA = A.sku;
   skuB = B.sku;
-  const [d] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = 'D0001'`;
-  const [s1] = await sql<{ id: number; code: string }[]>`
-    select id::int, code from parties where tenant_id = ${tenant} and parent_id = ${d?.id as number} and kind = 'store' order by code limit 1`;
-  store1 = s1?.code as string;
+  store1 = s1.code;
   const [far] = await sql<{ code: string }[]>`
     select code from parties where tenant_id = ${tenant} and kind = 'distributor' and tier = 1 and code <> 'D0001' order by code limit 1`;
   farCode = far?.code as string;
@@ -71,12 +65,12 @@ beforeAll(async () => {
   const days = Array.from({ length: 28 }, (_, i) => new Date(Date.UTC(2026, 9, 4 + i)).toISOString().slice(0, 10));
   const rows: [number, string, string, number][] = [];
   days.forEach((day, i) => {
-    rows.push([d?.id as number, A.gtin, day, 14]);
-    if (i % 2 === 0) rows.push([d?.id as number, B.gtin, day, 10]);
-    rows.push([s1?.id as number, A.gtin, day, 2]);
+    rows.push([d.id, A.gtin, day, 14]);
+    if (i % 2 === 0) rows.push([d.id, B.gtin, day, 10]);
+    rows.push([s1.id, A.gtin, day, 2]);
   });
   // a day outside the history (the as-of day itself) is not counted
-  rows.push([d?.id as number, A.gtin, '2026-11-01', 1000]);
+  rows.push([d.id, A.gtin, '2026-11-01', 1000]);
   await sql`
     insert into sell_through_daily (tenant_id, holder_party_id, gtin, day, units_out)
     select ${tenant}, * from unnest(${rows.map((r) => r[0])}::bigint[], ${rows.map((r) => r[1])}::char(14)[], ${rows.map((r) => r[2])}::date[],
@@ -84,9 +78,9 @@ beforeAll(async () => {
     on conflict (tenant_id, holder_party_id, gtin, day) do update set units_out = excluded.units_out`;
   await sql`
     insert into stock (tenant_id, holder_party_id, gtin, lot, on_hand) values
-      (${tenant}, ${d?.id as number}, ${A.gtin}, 'L1', 40), (${tenant}, ${s1?.id as number}, ${A.gtin}, 'L1', 5)
+      (${tenant}, ${d.id}, ${A.gtin}, 'L1', 40), (${tenant}, ${s1.id}, ${A.gtin}, 'L1', 5)
     on conflict (tenant_id, holder_party_id, gtin, lot) do update set on_hand = excluded.on_hand, in_transit_in = 0`;
-  await sql`delete from stock where tenant_id = ${tenant} and holder_party_id in (${d?.id as number}, ${s1?.id as number})
+  await sql`delete from stock where tenant_id = ${tenant} and holder_party_id in (${d.id}, ${s1.id})
     and gtin = ${B.gtin}`;
 });
 afterAll(async () => server?.close());
@@ -321,11 +315,10 @@ describe('demand forecasters', () => {
       return { model: 'last_week_mean', mean, lower: mean.map((x) => x - 10), upper: mean.map((x) => x + 10) };
     };
     const sql = server.db.sql;
-    const [d] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = 'D0001'`;
     const [b] = await sql<{ id: number }[]>`select id::int from products where tenant_id = ${tenant} and sku = ${skuB}`;
     const f = await seriesForecaster(model).forecast(sql, {
       tenantId: tenant,
-      partyIds: [d?.id as number],
+      partyIds: [distributorId],
       productIds: [b?.id as number],
       history: { days: 28, from: '2026-10-04', to: '2026-11-01' },
       horizonDays: 14,
