@@ -14,24 +14,18 @@
  * point,claim,paced) the phases of 2 and 3 to run; BENCH_STATEMENTS=1 prints where the claim phases' database time
  * went, per statement.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { observerOf, type Sql } from '../src/db/connection.ts';
-import { loadDemo } from '../src/demo/load-demo.ts';
-import { buildApp } from '../src/http/app.ts';
 import { Keystore } from '../src/modules/codes/keystore.ts';
 import { serialsFor } from '../src/modules/codes/serials.ts';
 import { verificationCodeFor } from '../src/modules/codes/verification.ts';
-import { emit, freshDatabase, isMain, resetServerStatements, serverStatements } from './support.ts';
+import { commissionedUnits, consumerBench, loadFrom, UNIT } from './consumer-fixture.ts';
+import { emit, isMain, resetServerStatements, serverStatements } from './support.ts';
 
-const run$ = promisify(execFile);
-const UNIT = '06901234001013';
 const B = 'campaign-claims';
 
 /** BENCH_STATEMENTS=1: where a phase's database time went, per statement (count, total and mean ms), on stderr. */
@@ -51,16 +45,6 @@ function statementTotals(sql: Sql): () => void {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
 export async function run(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
   const race = Number(process.env.BENCH_RACE ?? 1000);
@@ -69,59 +53,16 @@ export async function run(): Promise<void> {
   const rate = Number(process.env.BENCH_RATE ?? 2500);
   const phases = (process.env.BENCH_PHASES ?? 'point,claim,paced').split(',');
   const pacedCodes = Math.round(rate * (seconds + 4));
-  const db = await freshDatabase(await freePort());
   const masterKey = randomBytes(32);
-  // logging as the product does, into /dev/null; no per-address limit (one client address)
-  const { app } = await buildApp({
-    sql: db.sql,
-    masterKey,
-    loginRateLimit: 1000,
-    logger: { level: 'info', stream: fs.createWriteStream('/dev/null') },
-    consumer: { perMinute: 1_000_000_000 },
-    webhooks: { worker: false },
-    waitingOrders: { worker: false },
-  });
-  app.get('/bench/point', { config: { access: 'public' } }, async (req) => {
-    const [row] = await db.sql`select status from code_state where tenant_id = 1 and epc = ${(req.query as { epc: string }).epc}`;
-    return { status: row?.status ?? null };
-  });
+  const bench = await consumerBench({ stores: 100, masterKey });
+  const { db, url, login, post } = bench;
   const claimsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tl-claims-'));
   const claimsFile = path.join(claimsDir, 'claims.txt');
   const pacedFile = path.join(claimsDir, 'paced.txt');
   try {
-    await loadDemo(db.sql, { stores: 100 });
-    const url = await app.listen({ port: 0, host: '127.0.0.1' });
-    const login = async (username: string, password: string) => {
-      const r = await fetch(`${url}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ tenant: 'demo', username, password }),
-      });
-      return ((await r.json()) as { token: string }).token;
-    };
-    const post = async (token: string, route: string, body: unknown) => {
-      const r = await fetch(`${url}${route}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (r.status >= 300) throw new Error(`${route}: ${r.status} ${await r.text()}`);
-      return (await r.json()) as Record<string, unknown>;
-    };
     const admin = await login('admin', 'Admin#2026');
-    const line = await login('line', 'Demo#2026');
     const total = race + codes + (phases.includes('paced') ? pacedCodes : 0);
-    const batch = await post(admin, '/api/v1/code-batches', { gtin: UNIT, quantity: total });
-    const [lot] = await db.sql<{ lot_code: string }[]>`select l.lot_code from lots l
-      join packaging_levels pl on pl.tenant_id = l.tenant_id and pl.product_id = l.product_id where pl.gtin = ${UNIT} limit 1`;
-    for (let from = 0; from < total; from += 50_000) {
-      await post(line, '/api/v1/scans', {
-        scanId: randomUUID(),
-        kind: 'commission',
-        lot: lot?.lot_code,
-        range: { batchId: batch.id, from, count: Math.min(50_000, total - from) },
-      });
-    }
+    const batch = await commissionedUnits(bench, total);
     const [t] = await db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
     const keys = await new Keystore(masterKey).keyring(db.sql, Number(t?.id));
     const serials = serialsFor(keys, { gtin: UNIT, keyVersion: batch.keyVersion as number, batchNo: batch.batchNo as number }, 0, total);
@@ -186,21 +127,15 @@ export async function run(): Promise<void> {
     fs.writeFileSync(claimsFile, claimLines(race, race + codes));
     if (phases.includes('paced')) fs.writeFileSync(pacedFile, claimLines(race + codes, total));
     const clients = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients');
-    const load = async (mode: string) => {
-      const args =
-        mode === 'paced'
-          ? [path.join(clients, 'campaign-claims-paced.ts'), url, String(seconds), '400', pacedFile, String(rate)]
-          : [path.join(clients, 'campaign-claims-load.ts'), url, mode, String(seconds), String(connections), claimsFile];
-      const { stdout } = await run$('node', ['--import', 'tsx', ...args]);
-      return JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
-        rps: number;
-        p50: number;
-        p99: number;
-        non2xx: number;
-        requests: number;
-        max?: number;
-      };
-    };
+    const load = (mode: string) =>
+      loadFrom<{ rps: number; p50: number; p99: number; non2xx: number; requests: number; max?: number }>(
+        ...((mode === 'paced'
+          ? [path.join(clients, 'campaign-claims-paced.ts'), [url, String(seconds), '400', pacedFile, String(rate)]]
+          : [path.join(clients, 'campaign-claims-load.ts'), [url, mode, String(seconds), String(connections), claimsFile]]) as [
+          string,
+          string[],
+        ]),
+      );
     emit(B, 'connections', connections, 'connections');
     emit(B, 'paced_rate', rate, 'claims/s');
     for (const mode of phases) {
@@ -228,8 +163,7 @@ export async function run(): Promise<void> {
     emit(B, 'lottery_prizes', won?.n ?? 0, 'prizes');
     emit(B, 'lottery_no_prize', won?.none ?? 0, 'draws');
   } finally {
-    await app.close();
-    await db.close();
+    await bench.close();
     fs.rmSync(claimsDir, { recursive: true, force: true });
   }
 }
