@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from '../../src/db/connection.ts';
 import { MigrationError, migrate } from '../../src/db/migrate.ts';
+import { oneRoundTripTransaction } from '../../src/db/pipelined.ts';
 import { appendAudit, verifyAuditChain } from '../../src/modules/audit/index.ts';
 import { login } from '../../src/modules/auth/index.ts';
 import { parseGln, parseGtin } from '../../src/platform/gs1.ts';
@@ -34,6 +35,24 @@ describe('migrations', () => {
       select to_regclass('migtest.mig_probe_a')::text as a, to_regclass('migtest.mig_probe_b')::text as b`;
     expect(r?.a).toBe('migtest.mig_probe_a');
     expect(r?.b).toBeNull();
+  });
+});
+
+describe('a transaction in one round trip (oneRoundTripTransaction)', () => {
+  it('writes every statement and answers each, or on one failure writes none and throws that failure', async () => {
+    await db.sql`create table if not exists pipeline_probe (id int primary key)`;
+    const ids = await oneRoundTripTransaction(db.sql, (tx) =>
+      [1, 2, 3].map((id) => tx<{ id: number }[]>`insert into pipeline_probe values (${id}) returning id`.then((r) => r[0]?.id)),
+    );
+    expect(ids).toEqual([1, 2, 3]);
+    // the second insert collides with row 2: the first and third are rolled back with it
+    const err = await oneRoundTripTransaction(db.sql, (tx) => [4, 2, 5].map((id) => tx`insert into pipeline_probe values (${id})`)).catch(
+      (e: { code?: string }) => e,
+    );
+    expect(err.code).toBe('23505');
+    expect((await db.sql<{ id: number }[]>`select id from pipeline_probe order by id`).map((r) => r.id)).toEqual([1, 2, 3]);
+    // and the pool's connection is clean afterwards: the next transaction works
+    expect(await oneRoundTripTransaction(db.sql, (tx) => [tx`insert into pipeline_probe values (6)`.then(() => 6)])).toEqual([6]);
   });
 });
 

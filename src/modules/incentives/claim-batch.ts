@@ -10,6 +10,7 @@
  * claim does not fail the others.
  */
 import type { Sql, Tx } from '../../db/connection.ts';
+import { reservedTransaction } from '../../db/pipelined.ts';
 import { Coalescer } from '../../platform/coalescer.ts';
 import { consumersFor, consumersOf } from '../consumers/index.ts';
 import { OUT_OF_CIRCULATION } from '../resolver/resolve.ts';
@@ -82,33 +83,14 @@ export class ClaimProcessor {
 }
 
 /**
- * A transaction on a connection reserved first. postgres.js 3.4.9's sql.begin can send its BEGIN on a connection it has
- * not reserved when that BEGIN fills the connection's pipeline under load (porsager/postgres#823, #1189): the claim
- * then failed with UNSAFE_TRANSACTION (seen once in the 1,000-claim race). A reserved connection carries nothing else.
+ * A claim batch's transaction: its statements planned afresh each time (customPlans). The tables a rush of claims
+ * fills (rewards, consumers, verifications) start it nearly empty, and a statement's cached generic plan made then (a
+ * sequential scan of a "two-page" table) stayed until autovacuum's next analyze, a minute or more later, while the table
+ * grew by thousands of rows a second: 6-40 ms a batch per statement (docs/BENCHMARKS.md, claims). Custom plans see the
+ * tables' current sizes, for about 5 % more of the server's time.
  */
-async function inTransaction<T>(sql: Sql, fn: (tx: Tx, begun: Promise<unknown>) => Promise<T>): Promise<T> {
-  const conn = await sql.reserve();
-  try {
-    // begin goes out with the transaction's first statements, in the same round trip; `fn` awaits it with them, before
-    // it writes anything
-    const begun = conn`begin`.execute();
-    // Planned afresh each time: the tables a rush of claims fills (rewards, consumers, verifications) start it nearly
-    // empty, and a statement's cached generic plan made then (a sequential scan of a "two-page" table) stayed until
-    // autovacuum's next analyze, a minute or more later, while the table grew by thousands of rows a second: 6-40 ms a
-    // batch per statement (docs/BENCHMARKS.md, claims). Custom plans see the table's current size.
-    conn`set local plan_cache_mode = force_custom_plan`.execute();
-    try {
-      const result = await fn(conn as unknown as Tx, begun);
-      await conn`commit`;
-      return result;
-    } catch (err) {
-      await conn`rollback`.catch(() => undefined);
-      throw err;
-    }
-  } finally {
-    conn.release();
-  }
-}
+const inTransaction = <T>(sql: Sql, fn: (tx: Tx, begun: Promise<unknown>) => Promise<T>) =>
+  reservedTransaction(sql, fn, { customPlans: true });
 
 /** The whole batch in the caller's transaction, brand by brand. */
 async function processClaims(

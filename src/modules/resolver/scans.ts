@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { Db } from '../../context.ts';
 import type { Sql } from '../../db/connection.ts';
+import { oneRoundTripTransaction } from '../../db/pipelined.ts';
 import { Coalescer } from '../../platform/coalescer.ts';
 
 export type Verdict = 'genuine_first' | 'genuine_repeat' | 'recalled' | 'unknown';
@@ -89,7 +90,8 @@ export class ScanRecorder {
   private async recordBatch(batch: ScanToRecord[]): Promise<RecordedScan[]> {
     if (batch.length === 1) return [await recordOne(this.sql, batch[0] as ScanToRecord)];
     try {
-      return await this.sql.begin((tx) => Promise.all(batch.map((s) => recordOne(tx, s))));
+      // begin, the scans and commit in one round trip: a scan waits for the batch before it (one in flight) and its own
+      return await oneRoundTripTransaction(this.sql, (tx) => batch.map((s) => recordOne(tx, s)));
     } catch {
       // one bad scan must not fail the others: each again on its own
       return Promise.all(batch.map((s) => recordOne(this.sql, s)));
