@@ -46,10 +46,8 @@ describe('a transaction in one round trip (oneRoundTripTransaction)', () => {
     );
     expect(ids).toEqual([1, 2, 3]);
     // the second insert collides with row 2: the first and third are rolled back with it
-    const err = await oneRoundTripTransaction(db.sql, (tx) => [4, 2, 5].map((id) => tx`insert into pipeline_probe values (${id})`)).catch(
-      (e: { code?: string }) => e,
-    );
-    expect(err.code).toBe('23505');
+    const failed = oneRoundTripTransaction(db.sql, (tx) => [4, 2, 5].map((id) => tx`insert into pipeline_probe values (${id})`));
+    await expect(failed).rejects.toMatchObject({ code: '23505' });
     expect((await db.sql<{ id: number }[]>`select id from pipeline_probe order by id`).map((r) => r.id)).toEqual([1, 2, 3]);
     // and the pool's connection is clean afterwards: the next transaction works
     expect(await oneRoundTripTransaction(db.sql, (tx) => [tx`insert into pipeline_probe values (6)`.then(() => 6)])).toEqual([6]);
