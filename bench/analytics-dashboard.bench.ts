@@ -220,8 +220,11 @@ export async function generateFacts(sql: import('../src/db/connection.ts').Sql, 
   await sql.unsafe(`alter system set maintenance_work_mem = '1GB'`);
   await sql.unsafe('select pg_reload_conf()');
   const step = (what: string) => console.error(`[analytics-dashboard] ${what} at ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  // the drill-down grain is written without its indexes (every one the migrations made), built once afterwards
+  const drillIndexes = await sql<{ name: string; def: string }[]>`
+    select indexname as name, indexdef as def from pg_indexes where tablename = 'an_party_day' and indexname not like '%_pkey'`;
   await sql.unsafe('alter table an_party_day drop constraint an_party_day_pkey');
-  await sql.unsafe('drop index an_party_day_sku, an_party_day_city_cover');
+  for (const i of drillIndexes) await sql.unsafe(`drop index ${i.name}`);
   await sql.unsafe(`create unlogged table bench_sku as
     select (row_number() over (order by sku) - 1)::int as i, gtin, category from products where tenant_id = ${tenant}`);
   // stores: 20-40 SKUs each (i = (id*7 + j*37) mod 200 are distinct), each sold on `daysPerSku` days spread over the year
@@ -248,10 +251,7 @@ export async function generateFacts(sql: import('../src/db/connection.ts').Sql, 
     where d.tenant_id = ${tenant} and d.kind = 'distributor'`);
   step('drill-down grain written');
   await sql.unsafe('alter table an_party_day add primary key (tenant_id, party_id, gtin, day)');
-  await sql.unsafe('create index an_party_day_sku on an_party_day (tenant_id, gtin, city_code, day)');
-  await sql.unsafe(
-    'create index an_party_day_city_cover on an_party_day (tenant_id, city_code, day, party_id) include (kind, units_out, scans, received_in, shipped_in, ordered_fen)',
-  );
+  for (const i of drillIndexes) await sql.unsafe(i.def);
   step('drill-down grain indexed');
   // the coarser grains are written without their secondary indexes, which are built once afterwards
   const indexes = await sql<{ name: string; def: string }[]>`

@@ -311,27 +311,37 @@ export async function launch(
 }> {
   const scope =
     scopeView.mode === 'parties' ? sql`t.party_id = any(${scopeView.ids}::bigint[])` : regionOf(sql, { ...f, region: null }, scopeView);
-  const rows = await sql`
-    select to_char(t.day, 'YYYY-MM-DD') as day, (${pilot}) as pilot, t.party_id, sum(t.units_out)::bigint as sold
-    from an_party_day t
-    where t.tenant_id = ${f.tenantId} and t.gtin = ${f.gtin} and t.kind = 'store' and t.day between ${f.from}::date and ${f.to}::date
-      and ${scope}
-    group by 1, 2, 3`;
-  const sides = { pilot: new Set<number>(), comparable: new Set<number>() };
+  // One read of the SKU's store rows in the range, summed in SQL: per side the carrying stores (any row, even of
+  // 0 units sold) and the units sold, and per side and day the units sold (a day with rows of either side is in the
+  // series). The rows' columns are all in the covering index an_party_day_store_sku (migration 0033), so the read is
+  // an index-only scan in (SKU, day) order; docs/ANALYTICS.md "Launches".
+  const rows = await sql<{ pilot: boolean; day: string | null; stores: string | null; sold: string }[]>`
+    with r as materialized (
+      select t.day, (${pilot}) as pilot, t.party_id, t.units_out
+      from an_party_day t
+      where t.tenant_id = ${f.tenantId} and t.gtin = ${f.gtin} and t.kind = 'store' and t.day between ${f.from}::date and ${f.to}::date
+        and ${scope})
+    select r.pilot, null as day, count(distinct r.party_id)::bigint as stores, sum(r.units_out)::bigint as sold from r group by 1
+    union all
+    select r.pilot, to_char(r.day, 'YYYY-MM-DD'), null, sum(r.units_out)::bigint from r group by 1, r.day`;
+  const sides = { pilot: 0, comparable: 0 };
   const sold = { pilot: 0, comparable: 0 };
   const byDay = new Map<string, { pilot: number; comparable: number }>();
   for (const r of rows) {
     const side = r.pilot ? 'pilot' : 'comparable';
-    sides[side].add(n(r.party_id));
-    sold[side] += n(r.sold);
-    const d = byDay.get(String(r.day)) ?? { pilot: 0, comparable: 0 };
+    if (r.day == null) {
+      sides[side] = n(r.stores);
+      sold[side] = n(r.sold);
+      continue;
+    }
+    const d = byDay.get(r.day) ?? { pilot: 0, comparable: 0 };
     d[side] += n(r.sold);
-    byDay.set(String(r.day), d);
+    byDay.set(r.day, d);
   }
   const side = (k: 'pilot' | 'comparable'): LaunchSide => ({
-    stores: sides[k].size,
+    stores: sides[k],
     soldUnits: sold[k],
-    velocity: sides[k].size ? Math.round((sold[k] / sides[k].size / f.days) * 10_000) / 10_000 : 0,
+    velocity: sides[k] ? Math.round((sold[k] / sides[k] / f.days) * 10_000) / 10_000 : 0,
   });
   const p = side('pilot');
   const c = side('comparable');
