@@ -20,6 +20,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../../context.ts';
+import { untilCommit } from '../../db/pipelined.ts';
 import { bookPointsMany, firstSeenOf } from '../consumers/index.ts';
 import { issueOneMoreTicket } from './channel/one-more.ts';
 import {
@@ -430,7 +431,7 @@ async function writeAllocation(
   const won = (d: Decision) => (d.outcome === 'won' ? d : null);
   // points are paid into the consumer's points at once (red packets and coupons are owed until paid out)
   const points = used.filter((u) => won(u.d)?.reward.kind === 'points' && (won(u.d)?.reward.points ?? 0) > 0);
-  const [, , , , , rows] = await Promise.all([
+  const writes = Promise.all([
     counted.length
       ? tx`
           insert into campaign_participants as p (tenant_id, campaign_id, consumer_id, total, day, day_count)
@@ -490,11 +491,16 @@ async function writeAllocation(
       })),
     ),
   ]);
-  if (!used.length) return;
-  // the chance's lock makes a second row impossible; a missing one would be a broken invariant, not a refusal
-  if (rows.length !== used.length) throw new Error('campaign_rewards: a claim of a locked chance found a row');
-  const ids = new Map(rows.map((r) => [r.epc, Number(r.id)]));
   const coupons = used.filter((u) => won(u.d)?.reward.couponCode !== undefined && won(u.d) !== null);
+  const tickets = used.filter((u) => won(u.d)?.reward.kind === 'one_more');
+  // nothing below needs the rows' ids: the writes go with the commit (the ledger insert has no "on conflict", so a row
+  // the chance's lock failed to keep unique would fail the transaction, not vanish)
+  if (!coupons.length && !tickets.length) {
+    await untilCommit(tx, writes);
+    return;
+  }
+  const [, , , , , rows] = await writes;
+  const ids = new Map(rows.map((r) => [r.epc, Number(r.id)]));
   if (coupons.length) {
     await tx`
       update campaign_coupons k set reward_id = v.reward
@@ -503,7 +509,5 @@ async function writeAllocation(
       where k.tenant_id = ${tenantId} and k.campaign_id = ${campaignId} and k.code = v.code`;
   }
   // the unit's own code becomes the winning ticket a participating store redeems (and is reimbursed for)
-  for (const u of used) {
-    if (won(u.d)?.reward.kind === 'one_more') await issueOneMoreTicket(tx, tenantId, u.c.epc, `campaign:${campaignId}`);
-  }
+  for (const u of tickets) await issueOneMoreTicket(tx, tenantId, u.c.epc, `campaign:${campaignId}`);
 }
