@@ -103,6 +103,7 @@ export async function commissionedUnits(b: ConsumerBench, quantity: number): Pro
 
 /** Runs a load generator in its own process (as real phones are) and parses the JSON line it prints last. */
 export async function loadFrom<T>(script: string, args: string[]): Promise<T> {
-  const { stdout } = await run$('node', ['--import', 'tsx', script, ...args], { maxBuffer: 1 << 24 });
+  const { stdout, stderr } = await run$('node', ['--import', 'tsx', script, ...args], { maxBuffer: 1 << 24 });
+  if (stderr.trim()) console.error(stderr.trim());
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as T;
 }

@@ -41,6 +41,8 @@ export async function runPaced(options: {
   let bytes = 0;
   const start = performance.now();
   const counted = (due: number) => due >= start + warmup * 1000;
+  // PACED_TIMELINE=1: the slowest answer of each second, on stderr (are slow answers spread out, or one stall?)
+  const timeline: number[] | null = process.env.PACED_TIMELINE ? [] : null;
 
   const send = (n: number, due: number) =>
     new Promise<void>((resolve) => {
@@ -52,6 +54,10 @@ export async function runPaced(options: {
         });
         res.on('end', () => {
           if (counted(due)) latencies.push(performance.now() - due);
+          if (timeline) {
+            const second = Math.floor((due - start) / 1000);
+            timeline[second] = Math.max(timeline[second] ?? 0, performance.now() - due);
+          }
           if (res.statusCode === options.okStatus) acknowledged++;
           else if ((res.statusCode ?? 0) >= 300) non2xx++;
           resolve();
@@ -84,6 +90,7 @@ export async function runPaced(options: {
   latencies.sort((a, b) => a - b);
   const q = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0) * 10) / 10;
   agent.destroy();
+  if (timeline) console.error(`slowest answer per second (ms): ${timeline.map((x) => Math.round(x)).join(' ')}`);
   return {
     rps: latencies.length / elapsed,
     p50: q(0.5),
