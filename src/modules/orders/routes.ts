@@ -38,6 +38,10 @@ function orderScope(sql: Sql, ctx: RequestContext) {
         or o.seller_party_id in (select p.id from parties p where ${partyScope(sql, ctx.actor)}))`;
 }
 
+/** An order's scan in a PDA's batch (shipment-batches, receipt-batches): the order, the scan's id, its codes. */
+const OrderScanInBatch = { orderId: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }), scanId: Type.String({ format: 'uuid' }) };
+const BatchCodes = Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 1000 });
+
 export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
   api.post(
     '/orders',
@@ -357,14 +361,7 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
         tags: ['orders'],
         summary: "Ship many orders at once (each order's scan as in /orders/{id}/shipments): all or none",
         body: strictObject({
-          shipments: Type.Array(
-            strictObject({
-              orderId: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }),
-              scanId: Type.String({ format: 'uuid' }),
-              codes: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 1000 }),
-            }),
-            { minItems: 1, maxItems: 100 },
-          ),
+          shipments: Type.Array(strictObject({ ...OrderScanInBatch, codes: BatchCodes }), { minItems: 1, maxItems: 100 }),
         }),
       },
     },
@@ -404,14 +401,7 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
         tags: ['orders'],
         summary: 'Receive many orders at once (each as in /orders/{id}/receipts: the scanned codes, or all shipped): all or none',
         body: strictObject({
-          receipts: Type.Array(
-            strictObject({
-              orderId: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }),
-              scanId: Type.String({ format: 'uuid' }),
-              codes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 1000 })),
-            }),
-            { minItems: 1, maxItems: 100 },
-          ),
+          receipts: Type.Array(strictObject({ ...OrderScanInBatch, codes: Type.Optional(BatchCodes) }), { minItems: 1, maxItems: 100 }),
         }),
       },
     },
