@@ -59,8 +59,9 @@ async function moneyDialog(page: Page, amount: string, memo?: string) {
   if (memo) await page.getByTestId('funds-memo').fill(memo);
   await page.getByTestId('funds-dialog-ok').click();
   await page.getByTestId('funds-confirm-ok').click();
-  await page.getByTestId('funds-confirm-ok').waitFor({ state: 'detached' });
-  await page.getByTestId('funds-dialog-ok').waitFor({ state: 'hidden' });
+  // the answer of a money movement can take long on a CI machine whose two cores also run the route fuzzer
+  await page.getByTestId('funds-confirm-ok').waitFor({ state: 'detached', timeout: 60_000 });
+  await page.getByTestId('funds-dialog-ok').waitFor({ state: 'hidden', timeout: 60_000 });
 }
 
 describe('commercial setup in the console', () => {
