@@ -25,8 +25,10 @@ async function call(user: string, method: string, path: string, body?: unknown) 
     headers: { authorization: `Bearer ${tokens[user]}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
   return { status: r.status, body: (await r.json()) as Record<string, any> };
 }
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
 const problems = (r: { body: Record<string, any> }) =>
   (r.body.errors ?? []).map((e: { pointer: string; code: string }) => [e.pointer, e.code]);
 const funds = async (party: string) => (await call('admin', 'GET', `/api/v1/funds/${party}`)).body;
@@ -434,6 +436,7 @@ describe('returns', () => {
       call('distributor', 'POST', `/api/v1/orders/${o.id}/returns`, { scanId: randomUUID(), reason: 'excess', codes: [o.cases[1]] }),
     ]);
     expect(race.map((r) => r.status).sort()).toEqual([201, 400]);
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
     expect(problems(race.find((r) => r.status === 400) as { body: Record<string, any> })).toEqual([
       ['/body/codes/0', 'return.already_returned'],
     ]);

@@ -103,6 +103,7 @@ describe('orders placed at the same instant', () => {
     const poorOnes = results.slice(21, 27).map((r) => r.status);
     expect(poorOnes.filter((s) => s === 201)).toHaveLength(3);
     expect(poorOnes.filter((s) => s === 409)).toHaveLength(3);
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
     const [a, b] = [results[27], results[28]] as { status: number; body: Record<string, any> }[];
     expect([a?.status, b?.status].sort()).toEqual([200, 201]);
     expect(a?.body.id).toBe(b?.body.id);

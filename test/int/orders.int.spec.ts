@@ -232,6 +232,7 @@ describe('orders from and to spreadsheets', () => {
       headers: { authorization: `Bearer ${tokens.distributor}`, 'content-type': 'text/csv', 'idempotency-key': key },
       body: csv,
     });
+    // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
     return { status: r.status, body: (await r.json()) as Record<string, any> };
   };
 

@@ -34,6 +34,7 @@ const supplierSigma = Math.sqrt((40 * 40 + 6 * 6 - (46 * 46) / WINDOW) / (WINDOW
 const AS_OF = 'asOf=2026-11-01';
 
 const call = apiClient(() => server.baseUrl, tokens);
+// biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
 const lineOf = (r: { body: Record<string, any> }, s: string) => r.body.lines.find((l: { sku: string }) => l.sku === s);
 const count = async (q: Promise<{ n: number }[]>) => (await q)[0]?.n;
 

@@ -105,7 +105,14 @@ export function OrdersPage() {
           <Button href="/api/v1/orders/export" download data-testid="orders-export">
             {t('orders.export')}
           </Button>
-          {may('orders:place', role) && !isBrandRole(role) ? <ExcelOrder onPlaced={(id) => (reload(), setOpenId(id))} /> : null}
+          {may('orders:place', role) && !isBrandRole(role) ? (
+            <ExcelOrder
+              onPlaced={(id) => {
+                reload();
+                setOpenId(id);
+              }}
+            />
+          ) : null}
           {may('orders:place', role) && !isBrandRole(role) ? (
             <Button href="/m/order" data-testid="orders-mobile">
               {t('mobileOrder.open')}
