@@ -67,27 +67,11 @@ export function untilCommit(tx: unknown, writes: Promise<unknown>): Promise<unkn
  * statements after it fail, and the COMMIT ends it as a rollback: the first failure is thrown and nothing is written.
  */
 export async function oneRoundTripTransaction<T>(sql: Sql, statements: (tx: Tx) => Promise<T>[]): Promise<T[]> {
-  const conn = await sql.reserve();
-  try {
-    const begun = conn`begin`.execute();
-    const settled = statements(conn as unknown as Tx).map((p) =>
-      p.then(
-        (value) => ({ ok: true as const, value }),
-        (error: unknown) => ({ ok: false as const, error }),
-      ),
-    );
-    const committed = conn`commit`.execute();
-    const [, results, end] = await Promise.all([begun, Promise.all(settled), committed]);
-    const failed = results.find((r) => !r.ok);
-    if (failed && !failed.ok) throw failed.error;
-    if ((end as { command?: string }).command !== 'COMMIT')
-      throw new Error(`the transaction ended in ${String((end as { command?: string }).command)}`);
-    return results.map((r) => (r.ok ? r.value : (undefined as never)));
-  } catch (err) {
-    // a failure before the commit was sent (a lost connection): make sure nothing stays open
-    await conn`rollback`.catch(() => undefined);
-    throw err;
-  } finally {
-    conn.release();
-  }
+  // the answers are handed back wrapped: awaited inside the transaction they would hold the commit back a round trip
+  const { answers } = await reservedTransaction(sql, async (tx, begun) => {
+    const all = Promise.all(statements(tx));
+    await untilCommit(tx, Promise.all([begun, all]));
+    return { answers: all };
+  });
+  return answers;
 }

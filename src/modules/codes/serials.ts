@@ -282,11 +282,6 @@ export class GtinCodec {
     return out;
   }
 
-  /** The verification code of a serial of this key, or null when the serial does not decode. */
-  verificationCode(serial: string): string | null {
-    return this.decode(serial) === null ? null : this.verificationCodeOfDecoded(serial);
-  }
-
   /** The verification code of a serial the caller has just decoded with this codec (one permutation less). */
   verificationCodeOfDecoded(serial: string): string {
     this.load(serial, 0);
