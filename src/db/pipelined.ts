@@ -34,8 +34,11 @@ export async function reservedTransaction<T>(
       if (end.command !== 'COMMIT') throw new Error(`the transaction ended in ${String(end.command)}`);
       return result;
     } catch (err) {
+      // a write left to the commit that failed is the cause; the statements after it only found the transaction aborted
+      const writes = await Promise.allSettled(deferred);
+      const cause = writes.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
       await conn`rollback`.catch(() => undefined);
-      throw err;
+      throw cause ? cause.reason : err;
     }
   } finally {
     pendingWrites.delete(conn);

@@ -65,3 +65,14 @@ export function recordCapture(c: CaptureCount): void {
   if (c.newEvents > 0) eventsCaptured.inc({ source }, c.newEvents);
   if (c.codes > 0) codesCaptured.inc({ source }, c.codes);
 }
+
+const claimBatchesRedecided = new Counter({
+  name: 'throughline_claim_batches_redecided_total',
+  help: 'Claim batches decided again with their campaign figures locked, after another batch moved a figure past what they assumed',
+  registers: [processRegistry],
+});
+
+/** A claim batch whose guarded campaign figures failed at its commit and that was decided again (incentives). */
+export function recordClaimBatchRedecided(): void {
+  claimBatchesRedecided.inc();
+}

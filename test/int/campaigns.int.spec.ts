@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CodeKeyring } from '../../src/modules/codes/keys.ts';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
@@ -17,7 +17,7 @@ import { startTestServer, type TestServer } from '../support/app.ts';
  * so each test starts with no other campaign active.
  */
 const UNIT = '06901234001013';
-const CODES = 1_400;
+const CODES = 1_900;
 let server: TestServer;
 let keys: CodeKeyring;
 let serials: string[];
@@ -27,7 +27,7 @@ const call = apiClient(() => server.baseUrl);
 let nextCode = 0;
 /** A fresh commissioned code (its serial index): each test uses codes no other test touched. */
 const freshCode = () => nextCode++;
-const SHIPPED_FROM = 1_300; // codes from here on were shipped to D0001
+const SHIPPED_FROM = 1_800; // codes from here on were shipped to D0001
 let nextShipped = SHIPPED_FROM;
 const epcOf = (i: number) => `https://id.gs1.org/01/${UNIT}/21/${serials[i]}`;
 const codeOf = (i: number) => verificationCodeFor(keys, UNIT, serials[i] as string) as string;
@@ -76,6 +76,18 @@ const resultOf = (r: ApiAnswer, campaignId: number) => {
   expect(r.status, JSON.stringify(r.body)).toBe(200);
   return (r.body.results as { campaignId: number }[]).find((x) => x.campaignId === campaignId) as Record<string, unknown>;
 };
+/** A counter of the server's /metrics (read from loopback, as an operator's scraper does). */
+const metric = async (name: string) => {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+};
+const waitFor = (condition: () => Promise<boolean>) =>
+  vi.waitFor(
+    async () => {
+      if (!(await condition())) throw new Error('not yet');
+    },
+    { timeout: 10_000, interval: 20 },
+  );
 const count = async (table: string) =>
   (await server.db.sql<{ n: number }[]>`select count(*)::int as n from ${server.db.sql(table)}`)[0]?.n as number;
 const pointsOf = async (device: string) => {
@@ -478,6 +490,62 @@ describe('limits', () => {
     const [booked] = await server.db.sql`select count(*)::int as n from points_entries where source like ${`campaign:${id}:%`}`;
     expect(booked?.n).toBe(100);
   }, 120_000);
+
+  it('never passes a tier count or a daily budget either: 400 lottery claims at once, the figures and the ledger agree', async () => {
+    const id = await only(
+      base(
+        {
+          type: 'lottery',
+          tiers: [
+            { name: '大奖', amountFen: 100, probability: 0.5, count: 10 },
+            { name: '小奖', amountFen: 50, probability: 0.5, count: 1000 },
+          ],
+        },
+        { limits: { budgetDailyFen: 1500 } },
+      ),
+    );
+    const answers = await Promise.all(Array.from({ length: 400 }, () => phone().claim(freshCode())));
+    const outcomes = answers.map((a) => resultOf(a, id));
+    const won = outcomes.filter((o) => o.outcome === 'won').map((o) => o.reward as { amountFen: number; tierName: string });
+    // every claim that still fitted was paid: the budget is spent to the last fen (both amounts divide it)
+    expect(won.reduce((sum, w) => sum + w.amountFen, 0)).toBe(1500);
+    expect(won.filter((w) => w.tierName === '大奖').length).toBeLessThanOrEqual(10);
+    const [c] = await server.db.sql`select spent_fen::int as spent, prizes_awarded from campaigns where id = ${id}`;
+    expect(c).toEqual({ spent: 1500, prizes_awarded: won.length });
+    const [day] = await server.db.sql`select spent_fen::int as spent, prizes from campaign_days where campaign_id = ${id}`;
+    expect(day).toEqual({ spent: 1500, prizes: won.length });
+    const tiers = await server.db.sql<{ name: string; awarded: number; given: number }[]>`
+      select t.name, t.awarded, (select count(*)::int from campaign_rewards r where r.campaign_id = t.campaign_id and r.tier = t.tier) as given
+      from campaign_tiers t where t.campaign_id = ${id} order by t.tier`;
+    for (const t of tiers) expect(t.awarded, t.name).toBe(t.given);
+    expect(tiers.reduce((n, t) => n + t.awarded, 0)).toBe(won.length);
+  }, 120_000);
+
+  it('decides a batch again, with the figures locked, when another transaction moved them past a limit before its commit', async () => {
+    const id = await only(base({ type: 'points', points: 5 }, { limits: { prizesTotal: 1 } }));
+    const redecided = () => metric('throughline_claim_batches_redecided_total');
+    const before = await redecided();
+    // another transaction gives the last prize and holds the row: the claim reads "0 of 1 given" and decides to pay,
+    // its guarded write waits for the row, and finds 1 + 1 > 1 once the other commits
+    const other = await server.db.sql.reserve();
+    try {
+      await other`begin`;
+      await other`update campaigns set prizes_awarded = prizes_awarded + 1 where id = ${id}`;
+      const code = freshCode();
+      const answer = phone().claim(code);
+      await waitFor(async () => (await server.db.sql`select 1 from pg_locks where not granted and locktype = 'transactionid'`).length > 0);
+      await other`commit`;
+      expect(resultOf(await answer, id).outcome).toBe('budget_exhausted');
+      expect(await redecided()).toBe(before + 1);
+      const [c] = await server.db.sql`select prizes_awarded from campaigns where id = ${id}`;
+      expect(c?.prizes_awarded).toBe(1);
+      expect(await server.db.sql`select 1 from campaign_rewards where campaign_id = ${id}`).toHaveLength(0);
+      expect(await server.db.sql`select 1 from code_verifications where epc = ${epcOf(code)}`).toHaveLength(1);
+    } finally {
+      await other`rollback`.catch(() => undefined);
+      other.release();
+    }
+  });
 });
 
 describe('the staff side', () => {

@@ -11,12 +11,20 @@
  * (the order of the row locks, the same in staff edits: no deadlock):
  * 1. the consumers' counters (per-person caps), each row locked when the campaign has caps;
  * 2. the coupons the batch may give, taken from the pool (skip locked);
- * 3. the rows every claim of the campaign shares, last, so each is held only until the commit: the tiers, the
- *    campaign's totals and the day's figures;
+ * 3. the rows every claim of the campaign shares: the tiers, the campaign's totals and the day's figures, read
+ *    without a lock (see below);
  * 4. what the allocation decided is written: counters, one ledger row per claim that used its chance (a prize or a
- *    draw without one; refused claims leave none), points booked into the consumers' points, one-more tickets.
- * A batch holds the campaign's row from step 3 to its commit, once for all its claims instead of once per claim:
- * that is what keeps a hot campaign from serialising its claimants on one row.
+ *    draw without one; refused claims leave none), points booked into the consumers' points, one-more tickets; the
+ *    shared figures under guards that fail the batch if a figure would pass its limit.
+ * The shared rows are every claimant's: a batch that locked them in step 3 held them across its round trips and its
+ * decision in the application until its commit, and under a rush the other batches queued on them (5.5 ms a batch,
+ * half of the claims' possible throughput; docs/BENCHMARKS.md, claims). So a batch first decides on the figures as
+ * read, and writes them back with its commit, each guarded (`claim_figures_hold`, migration 0034): the row locks are
+ * then held only from those writes to the commit, within one round trip. The figures only grow, so when every guard
+ * holds, each decision is the one the batch would have made on the figures as they are at its commit (a prize given
+ * on smaller figures fits in larger ones that still hold the whole batch; a refusal on smaller figures stands on
+ * larger ones). When a guard fails (another batch took what this one counted on: a budget about to run out), the
+ * batch is rolled back and decided again with the shared rows locked in step 3 (`FiguresMoved`, claim-batch.ts).
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '../../context.ts';
@@ -53,6 +61,18 @@ export type CampaignOutcome =
   | { outcome: 'not_eligible'; reason: Ineligibility }
   | { outcome: 'cap_reached'; cap: 'daily' | 'total' }
   | { outcome: 'budget_exhausted' };
+
+/**
+ * How a batch treats the rows its claimants share (tiers, campaign totals, the day's figures): read as they are and
+ * written back under guards at the commit (`guarded`, the usual way), or locked when read (`locked`, the way a batch
+ * is decided again after a guard failed). See the file's comment.
+ */
+export type SharedFigures = 'guarded' | 'locked';
+
+/** The error of a guard that failed (SQLSTATE TL409, migration 0034): the batch is to be decided again, `locked`. */
+export function isFiguresMoved(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: string }).code === 'TL409';
+}
 
 export type ClaimResult = CampaignOutcome & { campaignId: number; campaignName: string; repeated: boolean };
 
@@ -111,18 +131,19 @@ const chinaToday = (tx: Db) => tx`(now() at time zone 'Asia/Shanghai')::date`;
 const keyOf = (campaignId: number | string, epc: string) => `${campaignId}|${epc}`;
 
 /**
- * The ledger rows of these codes in these campaigns, read by code: a code has a row in a few campaigns at most, and the
- * reward key leads with the code (migration 0032) so the read stays on it. Asking for the campaigns in the statement
- * too let the planner, on statistics from before a rush of claims, read every reward of the campaign instead and
- * filter them: 20-40 ms a batch after 13,000 rewards (docs/BENCHMARKS.md, claims).
+ * The ledger rows of these codes in these campaigns, read code by code: a code has a row in a few campaigns at most,
+ * and the reward key leads with the code (migration 0032). Each code is its own probe of that key (a lateral fenced by
+ * `offset 0`): as one `epc = any(...)` joined to the campaigns, the planner, on statistics from before a rush of
+ * claims ("one row"), walked the campaigns and read every reward of each by its campaign index, filtering on the code:
+ * 3-8 ms a batch after 4,000 rewards, a third of the database's time in a claim rush (docs/BENCHMARKS.md, claims).
  */
 async function ledgerRowsOf(tx: Db, tenantId: number, epcs: string[], campaignIds: number[]): Promise<Map<string, LedgerRow>> {
   const rows = await tx<LedgerRow[]>`
     select r.campaign_id, r.epc, r.consumer_id, r.kind, r.amount_fen, r.points, r.coupon_code, t.name as tier_name, c.coupon_title
-    from campaign_rewards r
+    from unnest(${epcs}::text[]) as q(epc)
+    cross join lateral (select * from campaign_rewards r where r.tenant_id = ${tenantId} and r.epc = q.epc offset 0) r
     join campaigns c on c.tenant_id = r.tenant_id and c.id = r.campaign_id
-    left join campaign_tiers t on t.tenant_id = r.tenant_id and t.campaign_id = r.campaign_id and t.tier = r.tier
-    where r.tenant_id = ${tenantId} and r.epc = any(${epcs}::text[])`;
+    left join campaign_tiers t on t.tenant_id = r.tenant_id and t.campaign_id = r.campaign_id and t.tier = r.tier`;
   const wanted = new Set(campaignIds.map(String));
   return new Map(rows.filter((r) => wanted.has(String(r.campaign_id))).map((r) => [keyOf(r.campaign_id, r.epc), r]));
 }
@@ -177,6 +198,7 @@ export async function claimCodes(
   claims: readonly Claimant[],
   /** activeCampaigns, read by the caller with its other reads */
   campaigns: readonly ActiveCampaign[],
+  figures: SharedFigures = 'guarded',
 ): Promise<ClaimResult[][]> {
   const answers: ClaimResult[][] = claims.map(() => []);
   if (!campaigns.length) return answers;
@@ -198,6 +220,7 @@ export async function claimCodes(
       tenantId,
       campaigns,
       round.map((k) => claims[k] as Claimant),
+      figures,
     );
     round.forEach((k, j) => {
       answers[k] = results[j] as ClaimResult[];
@@ -225,6 +248,7 @@ async function claimRound(
   tenantId: number,
   campaigns: readonly ActiveCampaign[],
   claims: readonly Claimant[],
+  figures: SharedFigures,
 ): Promise<ClaimResult[][]> {
   const epcs = claims.map((c) => c.epc);
   const ids = campaigns.map((c) => Number(c.id));
@@ -276,6 +300,7 @@ async function claimRound(
       tenantId,
       campaign,
       candidates.map((k) => claims[k] as Claimant),
+      figures,
     );
     candidates.forEach((k, j) => {
       results[k]?.push({ ...head, ...(outcomes[j] as CampaignOutcome & { repeated: boolean }) });
@@ -301,13 +326,21 @@ async function claimCampaign(
   tenantId: number,
   campaign: ActiveCampaign,
   claims: readonly Claimant[],
+  figures: SharedFigures,
 ): Promise<(CampaignOutcome & { repeated: boolean })[]> {
-  const decided = await decide(tx, tenantId, campaign, claims);
+  const decided = await decide(tx, tenantId, campaign, claims, figures);
   return decided.map((d) => ({ ...(d.outcome === 'won' ? { outcome: 'won' as const, reward: d.reward } : d), repeated: false }));
 }
 
-async function decide(tx: Db, tenantId: number, campaign: ActiveCampaign, claims: readonly Claimant[]): Promise<Decision[]> {
+async function decide(
+  tx: Db,
+  tenantId: number,
+  campaign: ActiveCampaign,
+  claims: readonly Claimant[],
+  figures: SharedFigures,
+): Promise<Decision[]> {
   const campaignId = Number(campaign.id);
+  const lockShared = figures === 'locked' ? tx`for update` : tx``;
   const consumers = [...new Set(claims.map((c) => c.consumerId))];
   // steps 1-3 sent together (one round trip): the connection runs them in this order, the order of the row locks.
   // "Today" is the brand's day in China at the transaction's start, the same in every statement of the batch.
@@ -333,11 +366,12 @@ async function decide(tx: Db, tenantId: number, campaign: ActiveCampaign, claims
           select code from campaign_coupons where tenant_id = ${tenantId} and campaign_id = ${campaignId} and reward_id is null
           limit ${claims.length} for update skip locked`
       : [],
-    // 3. the shared rows: tiers, then the campaign (staff edits lock them in this order too), then the day's figures
+    // 3. the shared rows: tiers, then the campaign (staff edits lock them in this order too), then the day's figures;
+    // locked here only when the batch is decided again after a guard failed
     campaign.reward_type === 'lottery'
       ? tx<{ tier: number; name: string; amount_fen: string; one_more: boolean; awarded: number; prize_count: number }[]>`
           select tier, name, amount_fen, one_more, awarded, prize_count from campaign_tiers
-          where tenant_id = ${tenantId} and campaign_id = ${campaignId} order by tier for update`
+          where tenant_id = ${tenantId} and campaign_id = ${campaignId} order by tier ${lockShared}`
       : [],
     tx<
       {
@@ -358,7 +392,7 @@ async function decide(tx: Db, tenantId: number, campaign: ActiveCampaign, claims
       from campaigns c
       left join campaign_days d on d.tenant_id = c.tenant_id and d.campaign_id = c.id and d.day = ${chinaToday(tx)}
       where c.tenant_id = ${tenantId} and c.id = ${campaignId}
-      for update of c`,
+      ${figures === 'locked' ? tx`for update of c` : tx``}`,
   ]);
   const participants = new Map<number, Participation>();
   for (const r of counters) participants.set(Number(r.consumer_id), { total: r.total, day: r.day, dayCount: r.day_count });
@@ -448,22 +482,36 @@ async function writeAllocation(
           delete from campaign_participants where tenant_id = ${tenantId} and campaign_id = ${campaignId}
             and consumer_id = any(${[...new Set(claims.map((c) => c.consumerId))]}::bigint[]) and total = 0`
       : null,
+    // the shared figures, each write guarded: it must find its rows still within their limits (file's comment)
     awardedTiers.length
       ? tx`
-          update campaign_tiers t set awarded = t.awarded + v.n
-          from unnest(${awardedTiers.map(([t]) => t)}::smallint[], ${awardedTiers.map(([, n]) => n)}::int[]) as v(tier, n)
-          where t.tenant_id = ${tenantId} and t.campaign_id = ${campaignId} and t.tier = v.tier`
+          with given as (
+            update campaign_tiers t set awarded = t.awarded + v.n
+            from unnest(${awardedTiers.map(([t]) => t)}::smallint[], ${awardedTiers.map(([, n]) => n)}::int[]) as v(tier, n)
+            where t.tenant_id = ${tenantId} and t.campaign_id = ${campaignId} and t.tier = v.tier and t.awarded + v.n <= t.prize_count
+            returning 1)
+          select claim_figures_hold(count(*) = ${awardedTiers.length}) from given`
       : null,
     a.prizes > 0
       ? tx`
-          update campaigns set spent_fen = spent_fen + ${a.spentFen}, prizes_awarded = prizes_awarded + ${a.prizes}
-          where tenant_id = ${tenantId} and id = ${campaignId}`
+          with given as (
+            update campaigns set spent_fen = spent_fen + ${a.spentFen}, prizes_awarded = prizes_awarded + ${a.prizes}
+            where tenant_id = ${tenantId} and id = ${campaignId} and status = 'active'
+              and (budget_total_fen is null or spent_fen + ${a.spentFen} <= budget_total_fen)
+              and (prizes_total is null or prizes_awarded + ${a.prizes} <= prizes_total)
+            returning 1)
+          select claim_figures_hold(count(*) = 1) from given`
       : null,
     a.prizes > 0
       ? tx`
-          insert into campaign_days as d (tenant_id, campaign_id, day, spent_fen, prizes)
-          values (${tenantId}, ${campaignId}, ${state.today}::date, ${a.spentFen}, ${a.prizes})
-          on conflict (tenant_id, campaign_id, day) do update set spent_fen = d.spent_fen + excluded.spent_fen, prizes = d.prizes + excluded.prizes`
+          with given as (
+            insert into campaign_days as d (tenant_id, campaign_id, day, spent_fen, prizes)
+            select ${tenantId}, ${campaignId}, ${state.today}::date, ${a.spentFen}, ${a.prizes}
+            on conflict (tenant_id, campaign_id, day) do update set spent_fen = d.spent_fen + excluded.spent_fen, prizes = d.prizes + excluded.prizes
+            where (${state.budgetDailyFen}::bigint is null or d.spent_fen + excluded.spent_fen <= ${state.budgetDailyFen}::bigint)
+              and (${state.prizesDaily}::int is null or d.prizes + excluded.prizes <= ${state.prizesDaily}::int)
+            returning 1)
+          select claim_figures_hold(count(*) = 1) from given`
       : null,
     used.length
       ? tx<{ id: string; epc: string }[]>`
