@@ -47,11 +47,15 @@ const GRAIN_UPSERTS: string[] = [
    from an_batch where gtin is not null and (${anyMeasure})
    group by tenant_id, gtin, province_code, kind, day order by 1, 2, 3, 4, 5
    on conflict (tenant_id, gtin, province_code, kind, day) do update set ${addUp('an_province_sku_day')}`,
-  // every distributor a change counts for: the party itself when it is one, and the distributors above it
+  // every distributor a change counts for: the party itself when it is one, and the distributors above it. Each of
+  // those parties is looked up by its key; joined on "id = any(ancestors)", the parties were hashed by tenant and
+  // every change compared with every distributor (600 scans x 500 distributors: 107 ms a pass)
   `insert into an_dist_day (tenant_id, distributor_id, relation, kind, category, day, ${cols})
    select b.tenant_id, d.id, case when d.id = b.party_id then 'self' when d.id = b.parent_id then 'child' else 'below' end,
      b.kind, b.category, b.day, ${sums('b.')}
-   from an_batch b join parties d on d.tenant_id = b.tenant_id and d.id = any(b.ancestors || b.party_id) and d.kind = 'distributor'
+   from an_batch b
+   cross join lateral (select distinct x from unnest(b.ancestors || b.party_id) as x) as up(id)
+   join parties d on d.tenant_id = b.tenant_id and d.id = up.id and d.kind = 'distributor'
    where (${MEASURES.map((m) => `b.${m} <> 0`).join(' or ')})
    group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
    on conflict (tenant_id, distributor_id, relation, kind, category, day) do update set ${addUp('an_dist_day')}`,

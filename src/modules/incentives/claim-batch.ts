@@ -3,8 +3,10 @@
  * go into the next one (platform/coalescer.ts), and one transaction then does for all of them what one claim needs
  * — the code's state and recall, the throttle read, the verification recorded, the fraud check (with the sell-out rebate when a program runs),
  * the consumer of each device found or made, and every active campaign's decision — in a dozen set-based statements
- * and one commit, instead of some twenty statements and three commits per claim. Each claim is still decided as if
- * it ran alone, in arrival order (claim.ts, claim-allocation.ts, fraud/assess.ts). One batch at a time per node.
+ * and one commit, instead of some twenty statements and three commits per claim; in four round trips (reads; the
+ * verifications with the fraud check and the campaigns' reads; the consumers; the writes with the commit). Each claim
+ * is still decided as if it ran alone, in arrival order (claim.ts, claim-allocation.ts, fraud/assess.ts). At most
+ * two batches at a time per node.
  *
  * A batch whose shared campaign figures moved past a limit before its commit (claim.ts: the figures are read unlocked
  * and written back under guards) is decided again as a whole with those figures locked. A batch that fails otherwise
@@ -20,7 +22,15 @@ import { recordVerification, recordVerifications } from '../resolver/scans.ts';
 import { type Subjects, type ThrottleLimits, type ThrottleScope, throttledMany } from '../resolver/throttle.ts';
 import { activePrograms } from './channel/programs.ts';
 import { payOnVerification } from './channel/sellout.ts';
-import { activeCampaigns, type ClaimResult, claimCodes, isFiguresMoved, type SharedFigures } from './claim.ts';
+import {
+  activeCampaigns,
+  type ClaimResult,
+  type ClaimsPrefetch,
+  claimCodes,
+  isFiguresMoved,
+  prefetchClaims,
+  type SharedFigures,
+} from './claim.ts';
 import { type Assessment, assessConsumerClaims } from './fraud/assess.ts';
 import { fraudThresholds } from './fraud/flags.ts';
 
@@ -173,6 +183,7 @@ async function processBrand(
     return { tenantId, epc: c.epc, deviceId: c.deviceId, ipHash: c.ipHash, regionCode: null, lat: c.lat ?? null, lng: c.lng ?? null };
   });
   let assessments: Assessment[];
+  let prefetched: ClaimsPrefetch | undefined;
   if (sellout.length) {
     // a sell-out program pays per claim: each in turn, as the resolver's /verify does
     assessments = [];
@@ -182,8 +193,21 @@ async function processBrand(
       assessments.push(paid.assessment ?? ((await assessConsumerClaims(tx, tenantId, [w], thresholds))[0] as Assessment));
     }
   } else {
-    // recorded, then counted (the connection runs them in this order; one round trip)
-    [, assessments] = await Promise.all([recordVerifications(tx, tenantId, who), assessConsumerClaims(tx, tenantId, who, thresholds)]);
+    // recorded, then counted, and the campaigns' first reads made ahead for every claim the check may let through
+    // (the connection runs them in this order; one round trip)
+    [, assessments, prefetched] = await Promise.all([
+      recordVerifications(tx, tenantId, who),
+      assessConsumerClaims(tx, tenantId, who, thresholds),
+      campaigns.length
+        ? prefetchClaims(
+            tx,
+            tenantId,
+            who.map((w) => w.epc),
+            campaigns,
+            figures,
+          )
+        : undefined,
+    ]);
   }
   const allowed: number[] = [];
   open.forEach((k, j) => {
@@ -210,6 +234,7 @@ async function processBrand(
     }),
     campaigns,
     figures,
+    prefetched,
   );
   allowed.forEach((k, j) => {
     answers[k] = { kind: 'claimed', results: results[j] as ClaimResult[] };

@@ -199,10 +199,13 @@ export async function claimCodes(
   /** activeCampaigns, read by the caller with its other reads */
   campaigns: readonly ActiveCampaign[],
   figures: SharedFigures = 'guarded',
+  /** what prefetchClaims read for these claims, sent by the caller with its earlier statements */
+  prefetched?: ClaimsPrefetch,
 ): Promise<ClaimResult[][]> {
   const answers: ClaimResult[][] = claims.map(() => []);
   if (!campaigns.length) return answers;
   let pending = claims.map((_, k) => k);
+  let first = true;
   while (pending.length) {
     const seen = new Set<string>();
     const round: number[] = [];
@@ -221,11 +224,14 @@ export async function claimCodes(
       campaigns,
       round.map((k) => claims[k] as Claimant),
       figures,
+      // a later round (the same code again) reads afresh: it must see what the first one wrote
+      first ? prefetched : undefined,
     );
     round.forEach((k, j) => {
       answers[k] = results[j] as ClaimResult[];
     });
     pending = later;
+    first = false;
   }
   return answers;
 }
@@ -249,14 +255,16 @@ async function claimRound(
   campaigns: readonly ActiveCampaign[],
   claims: readonly Claimant[],
   figures: SharedFigures,
+  prefetched: ClaimsPrefetch | undefined,
 ): Promise<ClaimResult[][]> {
   const epcs = claims.map((c) => c.epc);
   const ids = campaigns.map((c) => Number(c.id));
   const needsFacts = campaigns.some((c) => c.regions?.length || c.first_scan_only || c.new_members_only);
-  // sent together (one round trip); the connection runs them in this order, so the ledger is read under the locks
-  const [, priors, facts] = await Promise.all([
-    lockChances(tx, tenantId, ids, epcs),
-    ledgerRowsOf(tx, tenantId, epcs, ids),
+  const covered = prefetched !== undefined && epcs.every((epc) => prefetched.epcs.has(epc));
+  // sent together (one round trip, none when prefetched); the connection runs them in this order, so the ledger is
+  // read under the locks
+  const [priors, facts] = await Promise.all([
+    covered ? prefetched.priors : lockedLedgerRows(tx, tenantId, ids, epcs),
     needsFacts ? claimFacts(tx, tenantId, claims) : null,
   ]);
   const now = new Date();
@@ -301,6 +309,7 @@ async function claimRound(
       campaign,
       candidates.map((k) => claims[k] as Claimant),
       figures,
+      covered ? prefetched.shared.get(id) : undefined,
     );
     candidates.forEach((k, j) => {
       results[k]?.push({ ...head, ...(outcomes[j] as CampaignOutcome & { repeated: boolean }) });
@@ -320,6 +329,107 @@ async function lockChances(tx: Db, tenantId: number, campaignIds: number[], epcs
   await tx`select count(pg_advisory_xact_lock(k)) from unnest(${keys.map(String)}::bigint[]) as k`;
 }
 
+/** The chances' locks taken, then the ledger rows read under them (one round trip). */
+async function lockedLedgerRows(tx: Db, tenantId: number, campaignIds: number[], epcs: string[]): Promise<Map<string, LedgerRow>> {
+  const [, rows] = await Promise.all([lockChances(tx, tenantId, campaignIds, epcs), ledgerRowsOf(tx, tenantId, epcs, campaignIds)]);
+  return rows;
+}
+
+interface TierRow {
+  tier: number;
+  name: string;
+  amount_fen: string;
+  one_more: boolean;
+  awarded: number;
+  prize_count: number;
+}
+
+interface CampaignFiguresRow {
+  status: CampaignStatus;
+  spent_fen: string;
+  prizes_awarded: number;
+  budget_total_fen: string | null;
+  prizes_total: number | null;
+  budget_daily_fen: string | null;
+  prizes_daily: number | null;
+  day_spent_fen: string | null;
+  day_prizes: number | null;
+  today: string;
+}
+
+/** The rows a campaign's claimants share: its tiers, its totals and limits, the day's figures. */
+interface SharedRows {
+  tiers: TierRow[];
+  campaignRows: CampaignFiguresRow[];
+}
+
+/**
+ * Step 3: the shared rows, tiers then the campaign (staff edits lock them in this order too) with the day's figures;
+ * locked only when the batch is decided again after a guard failed. Both statements are sent before this returns.
+ */
+function sharedRowsOf(tx: Db, tenantId: number, campaign: ActiveCampaign, figures: SharedFigures): Promise<SharedRows> {
+  const campaignId = Number(campaign.id);
+  const locked = figures === 'locked';
+  return Promise.all([
+    campaign.reward_type === 'lottery'
+      ? tx<TierRow[]>`
+          select tier, name, amount_fen, one_more, awarded, prize_count from campaign_tiers
+          where tenant_id = ${tenantId} and campaign_id = ${campaignId} order by tier ${locked ? tx`for update` : tx``}`
+      : [],
+    tx<CampaignFiguresRow[]>`
+      select c.status, c.spent_fen, c.prizes_awarded, c.budget_total_fen, c.prizes_total, c.budget_daily_fen, c.prizes_daily,
+        d.spent_fen as day_spent_fen, d.prizes as day_prizes, ${chinaToday(tx)}::text as today
+      from campaigns c
+      left join campaign_days d on d.tenant_id = c.tenant_id and d.campaign_id = c.id and d.day = ${chinaToday(tx)}
+      where c.tenant_id = ${tenantId} and c.id = ${campaignId}
+      ${locked ? tx`for update of c` : tx``}`,
+  ]).then(([tiers, campaignRows]) => ({ tiers, campaignRows }));
+}
+
+/** What the first round of a batch reads, read ahead by the caller (prefetchClaims). */
+export interface ClaimsPrefetch {
+  /** the codes it covers */
+  epcs: ReadonlySet<string>;
+  /** their ledger rows, read under their chances' locks */
+  priors: Map<string, LedgerRow>;
+  /** the shared rows of the campaigns whose decision needs nothing else read first (no caps, no coupon pool) */
+  shared: Map<number, SharedRows>;
+}
+
+/**
+ * The first round's reads (the chances' locks, the ledger, the campaigns' shared figures), for the caller to send with
+ * its own statements before it knows which claims will reach the campaigns (the fraud check's verdicts): a batch then
+ * makes two round trips fewer. Codes the check refuses are only locked and read for nothing. Every statement is sent
+ * before this returns. Shared rows are read ahead only when they are read unlocked (`guarded`): locked, they must be
+ * taken after the consumers' counters (claim.ts, the order of the row locks).
+ */
+export function prefetchClaims(
+  tx: Db,
+  tenantId: number,
+  epcs: readonly string[],
+  campaigns: readonly ActiveCampaign[],
+  figures: SharedFigures,
+): Promise<ClaimsPrefetch> {
+  const distinct = [...new Set(epcs)];
+  const ahead = campaigns.filter(
+    (c) =>
+      figures === 'guarded' && !c.spent && c.reward_type !== 'coupon' && c.per_consumer_daily === null && c.per_consumer_total === null,
+  );
+  return Promise.all([
+    lockedLedgerRows(
+      tx,
+      tenantId,
+      campaigns.map((c) => Number(c.id)),
+      distinct,
+    ),
+    ...ahead.map((c) => sharedRowsOf(tx, tenantId, c, figures)),
+  ]).then(([priors, ...shared]) => ({
+    epcs: new Set(distinct),
+    priors: priors as Map<string, LedgerRow>,
+    shared: new Map(ahead.map((c, k) => [Number(c.id), shared[k] as SharedRows])),
+  }));
+}
+
 /** Steps 1-4 of the file's comment for one campaign and the claims (of distinct codes, without a row) that may take part. */
 async function claimCampaign(
   tx: Db,
@@ -327,8 +437,9 @@ async function claimCampaign(
   campaign: ActiveCampaign,
   claims: readonly Claimant[],
   figures: SharedFigures,
+  shared: SharedRows | undefined,
 ): Promise<(CampaignOutcome & { repeated: boolean })[]> {
-  const decided = await decide(tx, tenantId, campaign, claims, figures);
+  const decided = await decide(tx, tenantId, campaign, claims, figures, shared);
   return decided.map((d) => ({ ...(d.outcome === 'won' ? { outcome: 'won' as const, reward: d.reward } : d), repeated: false }));
 }
 
@@ -338,16 +449,16 @@ async function decide(
   campaign: ActiveCampaign,
   claims: readonly Claimant[],
   figures: SharedFigures,
+  prefetchedShared: SharedRows | undefined,
 ): Promise<Decision[]> {
   const campaignId = Number(campaign.id);
-  const lockShared = figures === 'locked' ? tx`for update` : tx``;
   const consumers = [...new Set(claims.map((c) => c.consumerId))];
   // steps 1-3 sent together (one round trip): the connection runs them in this order, the order of the row locks.
   // "Today" is the brand's day in China at the transaction's start, the same in every statement of the batch.
   // 1. the consumers' counters: read under lock when the campaign has caps (a consumer's first claim gets a row first,
   // so it can be locked too); without caps nothing is decided on them, and they are only added to
   const capped = campaign.per_consumer_daily !== null || campaign.per_consumer_total !== null;
-  const [, counters, coupons, tiers, campaignRows] = await Promise.all([
+  const [, counters, coupons, { tiers, campaignRows }] = await Promise.all([
     capped
       ? tx`
           insert into campaign_participants (tenant_id, campaign_id, consumer_id, total, day, day_count)
@@ -366,33 +477,8 @@ async function decide(
           select code from campaign_coupons where tenant_id = ${tenantId} and campaign_id = ${campaignId} and reward_id is null
           limit ${claims.length} for update skip locked`
       : [],
-    // 3. the shared rows: tiers, then the campaign (staff edits lock them in this order too), then the day's figures;
-    // locked here only when the batch is decided again after a guard failed
-    campaign.reward_type === 'lottery'
-      ? tx<{ tier: number; name: string; amount_fen: string; one_more: boolean; awarded: number; prize_count: number }[]>`
-          select tier, name, amount_fen, one_more, awarded, prize_count from campaign_tiers
-          where tenant_id = ${tenantId} and campaign_id = ${campaignId} order by tier ${lockShared}`
-      : [],
-    tx<
-      {
-        status: CampaignStatus;
-        spent_fen: string;
-        prizes_awarded: number;
-        budget_total_fen: string | null;
-        prizes_total: number | null;
-        budget_daily_fen: string | null;
-        prizes_daily: number | null;
-        day_spent_fen: string | null;
-        day_prizes: number | null;
-        today: string;
-      }[]
-    >`
-      select c.status, c.spent_fen, c.prizes_awarded, c.budget_total_fen, c.prizes_total, c.budget_daily_fen, c.prizes_daily,
-        d.spent_fen as day_spent_fen, d.prizes as day_prizes, ${chinaToday(tx)}::text as today
-      from campaigns c
-      left join campaign_days d on d.tenant_id = c.tenant_id and d.campaign_id = c.id and d.day = ${chinaToday(tx)}
-      where c.tenant_id = ${tenantId} and c.id = ${campaignId}
-      ${figures === 'locked' ? tx`for update of c` : tx``}`,
+    // 3. the shared rows (tiers, campaign, the day's figures), unless the caller read them already
+    prefetchedShared ?? sharedRowsOf(tx, tenantId, campaign, figures),
   ]);
   const participants = new Map<number, Participation>();
   for (const r of counters) participants.set(Number(r.consumer_id), { total: r.total, day: r.day, dayCount: r.day_count });
