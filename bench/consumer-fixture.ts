@@ -48,6 +48,8 @@ export async function consumerBench(opts: { stores: number; masterKey?: Buffer }
     consumer: { perMinute: 1_000_000_000 },
     webhooks: { worker: false },
     waitingOrders: { worker: false },
+    // claims on their own thread, as the server runs them (CLAIM_THREAD=0: on the HTTP thread, to compare)
+    ...(process.env.CLAIM_THREAD === '0' ? {} : { claimThread: { databaseUrl: db.url } }),
   });
   app.get('/bench/point', { config: { access: 'public' } }, async (req) => {
     const [row] = await db.sql`select status from code_state where tenant_id = 1 and epc = ${(req.query as { epc: string }).epc}`;

@@ -31,6 +31,8 @@ export async function startServer(
       sql: db.sql,
       resolverHost: config.resolverHost,
       masterKey: loadMasterKey(config.dataDir),
+      // claim batches on a thread of their own (incentives/claim-thread.ts)
+      claimThread: { databaseUrl: db.url, connections: 4 },
       // JSON lines with the request id; redaction and masking are logging.ts's
       logger: opts.httpLogger ? { level: config.logLevel } : false,
     });

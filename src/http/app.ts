@@ -79,6 +79,8 @@ export interface AppOptions {
   databaseProbeMs?: number;
   /** the consumer resolver: requests per minute per address, verification-code throttle */
   consumer?: Partial<ConsumerOptions>;
+  /** claim batches decided on a thread of their own (incentives/claim-thread.ts); default: on the HTTP thread */
+  claimThread?: { databaseUrl: string; connections?: number };
   /** the consumers' identity flows: SMS provider, WeChat endpoint, one-time code limits (default THROUGHLINE_*) */
   consumers?: ConsumersOptions & { smsSender?: SmsSender };
   /** the job runner (default on), its timings, and kinds of job beyond the modules' own (tests) */
@@ -289,7 +291,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   await traceRoutes(app, opts.sql, keystore);
   await consumerRoutes(app, opts.sql, keystore, masterKey, opts.consumer);
   await accountPageRoutes(app, consumersSettings(opts.consumers).perMinute);
-  await claimRoutes(app, opts.sql, keystore, masterKey, opts.consumer);
+  await claimRoutes(app, opts.sql, keystore, masterKey, { ...opts.consumer, thread: opts.claimThread });
 
   if (fs.existsSync(path.join(WEB_DIR, 'index.html'))) {
     await app.register(fastifyStatic, { root: WEB_DIR, index: 'index.html' });

@@ -99,7 +99,14 @@ const pointsOf = async (device: string) => {
 };
 
 beforeAll(async () => {
-  server = await startTestServer({ consumer: { perMinute: 1_000_000 }, webhooks: { worker: false }, waitingOrders: { worker: false } });
+  // claims decided on their own thread, as the server runs them (claim-thread.ts); channel-incentives.int keeps them on
+  // the HTTP thread
+  server = await startTestServer({
+    consumer: { perMinute: 1_000_000 },
+    webhooks: { worker: false },
+    waitingOrders: { worker: false },
+    claimThread: true,
+  });
   const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
   tenantId = Number(t?.id);
   const keystore = new Keystore(Buffer.from(fs.readFileSync('.data/master.key', 'utf8'), 'base64'));

@@ -61,12 +61,14 @@ export type ClaimAnswer =
 
 export class ClaimProcessor {
   private readonly batcher: Coalescer<VerifiedClaim, ClaimAnswer>;
+  private readonly onRedecided: () => void;
 
   constructor(
     private readonly sql: Sql,
     private readonly limits: ThrottleLimits,
-    options: { maxBatch?: number; maxInFlight?: number } = {},
+    options: { maxBatch?: number; maxInFlight?: number; onRedecided?: () => void } = {},
   ) {
+    this.onRedecided = options.onRedecided ?? recordClaimBatchRedecided;
     // two batches in flight: one decides while the next fills. More only made the batches smaller and each claim
     // dearer (a batch's dozen statements and commit are shared by fewer claims): at 2,500 claims/s offered, 2 served
     // 2,362/s, 4 served 2,072/s (docs/BENCHMARKS.md, claims)
@@ -90,7 +92,7 @@ export class ClaimProcessor {
         return await decideAll(batch, 'guarded');
       } catch (err) {
         if (!isFiguresMoved(err)) throw err;
-        recordClaimBatchRedecided();
+        this.onRedecided();
         return await decideAll(batch, 'locked');
       }
     } catch (err) {

@@ -20,11 +20,14 @@ import { DEFAULT_THROTTLE, gateVerification, recordFailure, type ThrottleLimits 
 import { ClaimProcessor } from './claim-batch.ts';
 import { type ClaimLocale, claimMessage, noCampaignMessage } from './claim-messages.ts';
 import { renderClaimPage } from './claim-page.ts';
+import { ClaimThread } from './claim-thread.ts';
 
 export interface ClaimOptions {
   /** claim requests per minute per address */
   perMinute: number;
   throttle: ThrottleLimits;
+  /** decide the claim batches on a thread of their own, with its own connections (claim-thread.ts) */
+  thread?: { databaseUrl: string; connections?: number };
 }
 
 function claimLocale(req: FastifyRequest): ClaimLocale {
@@ -45,7 +48,14 @@ export async function claimRoutes(
   const hashAddress = addressHasher(masterKey);
   const hashIdentifier = identifierHasher(masterKey);
   const limits = { ...DEFAULT_THROTTLE, ...opts.throttle };
-  const processor = new ClaimProcessor(sql, limits);
+  const thread = opts.thread
+    ? new ClaimThread({ databaseUrl: opts.thread.databaseUrl, connections: opts.thread.connections ?? 4, limits })
+    : null;
+  if (thread) {
+    await thread.ready;
+    app.addHook('onClose', () => thread.close());
+  }
+  const processor = thread ?? new ClaimProcessor(sql, limits);
   const config = { access: 'public' as const, rateLimit: { max: opts.perMinute ?? 600, timeWindow: '1 minute' } };
   const url = '/01/:gtin/21/:serial/claim';
 
