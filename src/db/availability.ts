@@ -29,6 +29,10 @@ export function outageCode(e: unknown, depth = 0): string | undefined {
   if (!e || typeof e !== 'object' || depth > 3) return undefined;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string' && (OUTAGE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return code;
+  // a server reached by its Unix socket (the embedded one) that is down has no socket file: ENOENT, but only on
+  // PostgreSQL's socket path (any other missing file is a fault, not an outage)
+  const address = (e as { address?: unknown }).address;
+  if (code === 'ENOENT' && typeof address === 'string' && /\/\.s\.PGSQL\.\d+$/.test(address)) return code;
   const errors = (e as { errors?: unknown }).errors;
   if (Array.isArray(errors)) {
     for (const inner of errors) {

@@ -45,11 +45,25 @@ function coalesceWrites(socket: net.Socket): void {
   }) as typeof socket.write;
 }
 
+/**
+ * A Unix socket's directory given the libpq way, `postgres://user:pass@localhost:5432/db?host=/run/postgresql`
+ * (postgres.js reads `host` only from the URL's host part), as the embedded server's URL does.
+ */
+function socketDirectoryOf(url: string): { url: string; host?: string } {
+  const u = new URL(url);
+  const dir = u.searchParams.get('host');
+  if (!dir?.startsWith('/')) return { url };
+  u.searchParams.delete('host');
+  return { url: u.toString(), host: dir };
+}
+
 /** One pool per process; bigint columns come back as JS numbers (ids stay far below 2^53). */
-export function createSql(url: string, opts: { max?: number; application?: string } = {}): Sql {
+export function createSql(databaseUrl: string, opts: { max?: number; application?: string } = {}): Sql {
   const max = opts.max ?? 20;
   const observer = new PoolObserver(max);
+  const { url, host } = socketDirectoryOf(databaseUrl);
   const sql = postgres(url, {
+    ...(host ? { host } : {}),
     max,
     idle_timeout: 30,
     connect_timeout: 10,

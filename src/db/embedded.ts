@@ -49,8 +49,9 @@ export async function startEmbeddedPostgres(opts: {
           `The embedded PostgreSQL of ${dataDirectory} runs on port ${running.port}, not ${opts.port}: set THROUGHLINE_PG_PORT.`,
         );
       log(`using the PostgreSQL already running on ${dataDirectory} (pid ${running.pid})`);
+      const socket = socketDirectory(dataDirectory, opts.port);
       return {
-        url: `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
+        url: urlOf(password, opts.port, socket && fs.existsSync(socketPath(socket, opts.port)) ? socket : null),
         dataDirectory,
         stop: async () => {},
       };
@@ -58,6 +59,7 @@ export async function startEmbeddedPostgres(opts: {
     await stopLeftoverPostmaster(dataDirectory, log);
   }
 
+  const socket = socketDirectory(dataDirectory, opts.port);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDirectory,
     port: opts.port,
@@ -70,7 +72,7 @@ export async function startEmbeddedPostgres(opts: {
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
-      `unix_socket_directories=`,
+      `unix_socket_directories=${socket ?? ''}`,
       '-c',
       'shared_buffers=512MB',
       '-c',
@@ -104,11 +106,24 @@ export async function startEmbeddedPostgres(opts: {
       { cause },
     );
   }
-  return {
-    url: `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`,
-    dataDirectory,
-    stop: () => pg.stop(),
-  };
+  return { url: urlOf(password, opts.port, socket), dataDirectory, stop: () => pg.stop() };
+}
+
+const socketPath = (dir: string, port: number) => path.join(dir, `.s.PGSQL.${port}`);
+
+/**
+ * The product's own connections go over a Unix socket in the data directory (TCP on 127.0.0.1 stays open for other
+ * tools): on loopback TCP the sender of every message also pays for the receiver's side of the TCP stack, and under a
+ * rush of claims the socket writes were a third of the claim thread's work (docs/BENCHMARKS.md, claims). Only where
+ * the socket's path fits the kernel's limit (107 bytes) and the directory's name is one PostgreSQL can list.
+ */
+function socketDirectory(dataDirectory: string, port: number): string | null {
+  return socketPath(dataDirectory, port).length <= 100 && !/[,\s'"\\]/.test(dataDirectory) ? dataDirectory : null;
+}
+
+function urlOf(password: string, port: number, socket: string | null): string {
+  const base = `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  return socket ? `${base}?host=${encodeURIComponent(socket)}` : base;
 }
 
 /** postgres runs as the `postgres` user under root: every ancestor of its data directory must be searchable by it. */

@@ -134,5 +134,9 @@ describe('which errors mean the database is unreachable', () => {
     for (const code of ['23505', '42P01', '22P02', '40001', undefined]) {
       expect(isDatabaseUnavailable(Object.assign(new Error('x'), { code })), String(code)).toBe(false);
     }
+    // the embedded server's Unix socket gone is an outage; any other missing file is not
+    const socketGone = Object.assign(new Error('connect ENOENT'), { code: 'ENOENT', address: '/var/tmp/pg/.s.PGSQL.54321' });
+    expect(outageCode(socketGone)).toBe('ENOENT');
+    expect(isDatabaseUnavailable(Object.assign(new Error('no file'), { code: 'ENOENT', path: '/srv/export.xlsx' }))).toBe(false);
   });
 });
