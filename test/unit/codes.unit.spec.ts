@@ -5,6 +5,7 @@ import { BlobReader, TextWriter, ZipReader } from '@zip.js/zip.js';
 import { describe, expect, it } from 'vitest';
 import {
   canonicalSerial,
+  checkDecodedVerificationCode,
   checkVerificationCode,
   codesFor,
   decodeSerial,
@@ -225,6 +226,13 @@ describe('verification codes', () => {
     expect(checkVerificationCode(keys, GTIN, a.serial, `${a.verificationCode}0`)).toBe(false);
     expect(checkVerificationCode(keys, GTIN, randomSerial('0'), a.verificationCode)).toBe(false);
     expect(checkVerificationCode(keys, GTIN, a.serial.toLowerCase(), ` ${a.verificationCode} `)).toBe(true);
+    // the same check for a serial decoded already (the claim route's): the same answers, under the key it decoded with
+    const version = decodeSerial(keys, GTIN, a.serial)?.keyVersion as number;
+    expect(checkDecodedVerificationCode(keys, version, GTIN, a.serial, a.verificationCode)).toBe(true);
+    expect(checkDecodedVerificationCode(keys, version, GTIN, a.serial, wrong)).toBe(false);
+    expect(checkDecodedVerificationCode(keys, version, GTIN, a.serial, b.verificationCode)).toBe(false);
+    expect(checkDecodedVerificationCode(keys, version, OTHER_GTIN, a.serial, a.verificationCode)).toBe(false);
+    expect(checkDecodedVerificationCode(keys, version + 1, GTIN, a.serial, a.verificationCode)).toBe(false);
     // codes are spread over the 8 digits (no constant prefix)
     const firstDigits = new Set(codes.map((c) => c.verificationCode[0]));
     expect(firstDigits.size).toBe(10);

@@ -42,4 +42,4 @@ export {
   serialsFor,
   VERIFICATION_DIGITS,
 } from './serials.ts';
-export { checkVerificationCode, verificationCodeFor } from './verification.ts';
+export { checkDecodedVerificationCode, checkVerificationCode, verificationCodeFor } from './verification.ts';

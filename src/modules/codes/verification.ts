@@ -16,7 +16,20 @@ export function verificationCodeFor(keys: CodeKeyring, gtin: string, serial: str
 /** True when `code` is the verification code of `serial` (a serial of this tenant and GTIN). */
 export function checkVerificationCode(keys: CodeKeyring, gtin: string, serial: string, code: string): boolean {
   if (typeof serial !== 'string' || serial.length !== SERIAL_LENGTH || typeof code !== 'string') return false;
-  const expected = verificationCodeFor(keys, gtin, serial);
+  return matches(verificationCodeFor(keys, gtin, serial), code);
+}
+
+/**
+ * checkVerificationCode for a serial the caller has just decoded under `keyVersion` (the resolver's identify): the
+ * permutation is not inverted a second time.
+ */
+export function checkDecodedVerificationCode(keys: CodeKeyring, keyVersion: number, gtin: string, serial: string, code: string): boolean {
+  if (typeof serial !== 'string' || serial.length !== SERIAL_LENGTH || typeof code !== 'string') return false;
+  return matches(codecFor(keys, keyVersion, gtin)?.verificationCodeOfDecoded(serial) ?? null, code);
+}
+
+/** Compared in constant time. */
+function matches(expected: string | null, code: string): boolean {
   const given = Buffer.from(code.trim(), 'latin1');
   if (expected === null || given.length !== VERIFICATION_DIGITS) return false;
   return timingSafeEqual(Buffer.from(expected, 'latin1'), given);

@@ -10,8 +10,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { deviceOf } from '../../http/device-cookie.ts';
 import { AppError, toProblem } from '../../http/problem.ts';
+import { checkDecodedVerificationCode } from '../codes/index.ts';
 import type { Keystore } from '../codes/keystore.ts';
-import { checkVerificationCode } from '../codes/verification.ts';
 import { identifierHasher } from '../consumers/index.ts';
 import { type LocatedBody, locationFields, locationOf } from '../resolver/location.ts';
 import { CodeResolver } from '../resolver/resolve.ts';
@@ -125,7 +125,7 @@ export async function claimRoutes(
         const id = await resolver.identify(p.gtin, p.serial);
         if (id.kind !== 'decoded') return refuse('unknown');
         const keys = await keystore.keyring(sql, id.tenantId);
-        if (!checkVerificationCode(keys, id.gtin, id.serial, code)) return refuse('wrong_code');
+        if (!checkDecodedVerificationCode(keys, id.keyVersion, id.gtin, id.serial, code)) return refuse('wrong_code');
         // a right code: decided with the other claims of this moment (claim-batch.ts), its state and throttle read there
         const answer = await processor.claim({
           tenantId: id.tenantId,

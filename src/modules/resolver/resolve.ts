@@ -41,7 +41,8 @@ export type Resolution =
 export type Identified =
   | { kind: 'invalid' }
   | { kind: 'unknown'; tenantId: number | null; gtin: string; serial: string; epc: string }
-  | { kind: 'decoded'; tenantId: number; gtin: string; serial: string; epc: string };
+  /** `keyVersion`: the key the serial decoded under (its hidden code is checked under the same one) */
+  | { kind: 'decoded'; tenantId: number; gtin: string; serial: string; epc: string; keyVersion: number };
 
 /** Codes no longer in circulation: a scan of one is answered like a code never issued. */
 export const OUT_OF_CIRCULATION = new Set(['destroyed', 'decommissioned']);
@@ -87,24 +88,26 @@ export class CodeResolver {
     const tenants = await this.tenantsOf(gtin);
     if (serial.length === SERIAL_LENGTH) {
       for (const tenantId of tenants) {
-        if (await this.decodes(tenantId, gtin, serial)) return { kind: 'decoded', tenantId, gtin, serial, epc };
+        const keyVersion = await this.decodes(tenantId, gtin, serial);
+        if (keyVersion !== null) return { kind: 'decoded', tenantId, gtin, serial, epc, keyVersion };
       }
     }
     return { kind: 'unknown', tenantId: tenants.length === 1 ? (tenants[0] ?? null) : null, gtin, serial, epc };
   }
 
   /**
-   * Whether the serial is one of this brand's for this GTIN: decoded under its keys (no query: the keyring is
+   * The key version under which the serial is one of this brand's for this GTIN, or null: decoded under its keys (no query: the keyring is
    * cached). Whether it was issued in a batch and put on a product is then the code_state row the facts come from.
    * A serial of a key version this node has not loaded yet (rotated on another node) is checked the long way.
    */
-  private async decodes(tenantId: number, gtin: string, serial: string): Promise<boolean> {
+  private async decodes(tenantId: number, gtin: string, serial: string): Promise<number | null> {
     const keys = await this.keystore.keyring(this.sql, tenantId);
-    if (decodeSerial(keys, gtin, serial)) return true;
+    const decoded = decodeSerial(keys, gtin, serial);
+    if (decoded) return decoded.keyVersion;
     const version = serialKeyVersion(serial);
-    if (version === null || keys.keys.some((k) => k.version === version)) return false;
+    if (version === null || keys.keys.some((k) => k.version === version)) return null;
     const [issued] = await issuedCodes(this.sql, this.keystore, tenantId, gtin, [serial]);
-    return !!issued?.decoded;
+    return issued?.decoded ? version : null;
   }
 
   /** The unit's facts in one query, or null when the code was issued but never commissioned (not on a product). */
