@@ -49,7 +49,7 @@ function coalesceWrites(socket: net.Socket): void {
  * A Unix socket's directory given the libpq way, `postgres://user:pass@localhost:5432/db?host=/run/postgresql`
  * (postgres.js reads `host` only from the URL's host part), as the embedded server's URL does.
  */
-function socketDirectoryOf(url: string): { url: string; host?: string } {
+export function socketDirectoryOf(url: string): { url: string; host?: string } {
   const u = new URL(url);
   const dir = u.searchParams.get('host');
   if (!dir?.startsWith('/')) return { url };

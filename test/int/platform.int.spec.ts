@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../src/db/connection.ts';
+import { type Sql, socketDirectoryOf } from '../../src/db/connection.ts';
 import { MigrationError, migrate } from '../../src/db/migrate.ts';
 import { oneRoundTripTransaction } from '../../src/db/pipelined.ts';
 import { appendAudit, verifyAuditChain } from '../../src/modules/audit/index.ts';
@@ -26,7 +26,9 @@ describe('migrations', () => {
     fs.writeFileSync(path.join(dir, '0001_ok.sql'), 'create table mig_probe_a (id int);');
     fs.writeFileSync(path.join(dir, '0002_broken.sql'), 'create table mig_probe_b (id int);\nselect no_such_function();');
     await db.sql`create schema if not exists migtest`;
-    const scoped = postgres(db.url, { max: 1, onnotice: () => {}, connection: { search_path: 'migtest' } }) as unknown as Sql;
+    // a pool of its own with a search path (the URL may name the embedded server's socket directory, as createSql reads it)
+    const { url, host } = socketDirectoryOf(db.url);
+    const scoped = postgres(url, { host, max: 1, onnotice: () => {}, connection: { search_path: 'migtest' } }) as unknown as Sql;
     const err = await migrate(scoped, { dir }).catch((e) => e);
     await scoped.end();
     expect(err).toBeInstanceOf(MigrationError);
