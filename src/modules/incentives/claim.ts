@@ -236,7 +236,7 @@ export async function claimCodes(
   return answers;
 }
 
-/** The brand's active campaigns, as a claim is decided on them (their status is checked again under the campaign's lock). */
+/** The brand's active campaigns, as a claim is decided on them (a prize's write checks the status again at the commit). */
 export async function activeCampaigns(tx: Db, tenantId: number): Promise<ActiveCampaign[]> {
   return tx<ActiveCampaign[]>`
     select c.id, c.name, c.status, c.reward_type, c.points, c.coupon_title, c.starts_at, c.ends_at, c.gtins, c.regions,
