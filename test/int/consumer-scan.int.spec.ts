@@ -192,6 +192,21 @@ describe('the consumer page of a scanned code', () => {
     const right = await phone().open(`/01/${UNIT}/10/${lots[0]?.lot_code}/21/${serials[3]}`);
     expect(right.verdict).toBe('genuine_first');
   });
+
+  it('says unknown for a code taken out of circulation (a destroyed label), to a person and a machine alike', async () => {
+    const epc = `https://id.gs1.org/01/${UNIT}/21/${serials[175]}`;
+    expect((await phone().open(`/01/${UNIT}/21/${serials[175]}`)).verdict).toBe('genuine_first');
+    // as the ledger leaves a label that was replaced (scans.int: 'replaces a damaged label')
+    await server.db.sql`update code_state set status = 'destroyed' where epc = ${epc}`;
+    const r = await phone().open(`/01/${UNIT}/21/${serials[175]}`);
+    expect(r.status).toBe(404);
+    expect(r.verdict).toBe('unknown');
+    expect(r.html).not.toContain(product.name_zh);
+    const machine = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[175]}`, { headers: { accept: 'application/linkset+json' } });
+    expect(machine.status).toBe(404);
+    const recorded = await server.db.sql<{ verdict: string }[]>`select verdict from consumer_scans where epc = ${epc} order by id`;
+    expect(recorded.map((x) => x.verdict)).toEqual(['genuine_first', 'unknown']);
+  });
 });
 
 describe('the linkset for machines', () => {
