@@ -31,6 +31,7 @@ import {
   prefetchClaims,
   type SharedFigures,
 } from './claim.ts';
+import { ClaimPlanMode } from './claim-plans.ts';
 import { type Assessment, assessConsumerClaims } from './fraud/assess.ts';
 import { fraudThresholds } from './fraud/flags.ts';
 
@@ -62,6 +63,7 @@ export type ClaimAnswer =
 export class ClaimProcessor {
   private readonly batcher: Coalescer<VerifiedClaim, ClaimAnswer>;
   private readonly onRedecided: () => void;
+  private readonly plans: ClaimPlanMode;
 
   constructor(
     private readonly sql: Sql,
@@ -69,6 +71,7 @@ export class ClaimProcessor {
     options: { maxBatch?: number; maxInFlight?: number; onRedecided?: () => void } = {},
   ) {
     this.onRedecided = options.onRedecided ?? recordClaimBatchRedecided;
+    this.plans = new ClaimPlanMode(sql);
     // two batches in flight: one decides while the next fills. More only made the batches smaller and each claim
     // dearer (a batch's dozen statements and commit are shared by fewer claims): at 2,500 claims/s offered, 2 served
     // 2,362/s, 4 served 2,072/s (docs/BENCHMARKS.md, claims)
@@ -85,8 +88,12 @@ export class ClaimProcessor {
   }
 
   private async run(batch: VerifiedClaim[]): Promise<ClaimAnswer[]> {
+    const customPlans = this.plans.customPlans();
     const decideAll = (claims: VerifiedClaim[], figures: SharedFigures) =>
-      inTransaction(this.sql, (tx, begun) => processClaims(tx, begun, this.limits, claims, figures));
+      reservedTransaction(this.sql, (tx, begun) => processClaims(tx, begun, this.limits, claims, figures), {
+        customPlans,
+        noSeqScans: !customPlans,
+      });
     try {
       try {
         return await decideAll(batch, 'guarded');
@@ -102,16 +109,6 @@ export class ClaimProcessor {
     }
   }
 }
-
-/**
- * A claim batch's transaction: its statements planned afresh each time (customPlans). The tables a rush of claims
- * fills (rewards, consumers, verifications) start it nearly empty, and a statement's cached generic plan made then (a
- * sequential scan of a "two-page" table) stayed until autovacuum's next analyze, a minute or more later, while the table
- * grew by thousands of rows a second: 6-40 ms a batch per statement (docs/BENCHMARKS.md, claims). Custom plans see the
- * tables' current sizes, for about 5 % more of the server's time.
- */
-const inTransaction = <T>(sql: Sql, fn: (tx: Tx, begun: Promise<unknown>) => Promise<T>) =>
-  reservedTransaction(sql, fn, { customPlans: true });
 
 /** The whole batch in the caller's transaction, brand by brand. */
 async function processClaims(
