@@ -19,12 +19,15 @@ export interface ClaimThreadInit {
   limits: ThrottleLimits;
 }
 
-export type ToClaimThread = { kind: 'claim'; id: number; claim: VerifiedClaim } | { kind: 'close' };
+/** Claims cross in batches: the claims parsed in one turn of the HTTP thread's event loop go over as one message. */
+export type ToClaimThread = { kind: 'claims'; claims: { id: number; claim: VerifiedClaim }[] } | { kind: 'close' };
+
+export type ClaimOutcome = { id: number; answer: ClaimAnswer } | { id: number; failed: { message: string; code?: string } };
 
 export type FromClaimThread =
   | { kind: 'ready' }
-  | { kind: 'answer'; id: number; answer: ClaimAnswer }
-  | { kind: 'failed'; id: number; message: string; code?: string }
+  /** the answers ready in one turn of the claim thread's event loop */
+  | { kind: 'outcomes'; outcomes: ClaimOutcome[] }
   | { kind: 'redecided' }
   | { kind: 'closed' };
 
@@ -48,6 +51,8 @@ export class ClaimThread {
   private next = 0;
   private failure: Error | null = null;
   private closed: Promise<void> | null = null;
+  /** claims waiting for the end of this turn of the event loop, to cross in one message */
+  private outbox: { id: number; claim: VerifiedClaim }[] = [];
   readonly ready: Promise<void>;
 
   constructor(init: ClaimThreadInit) {
@@ -59,11 +64,13 @@ export class ClaimThread {
     this.worker.on('message', (m: FromClaimThread) => {
       if (m.kind === 'ready') started();
       else if (m.kind === 'redecided') recordClaimBatchRedecided();
-      else if (m.kind === 'answer' || m.kind === 'failed') {
-        const w = this.waiting.get(m.id);
-        this.waiting.delete(m.id);
-        if (m.kind === 'answer') w?.resolve(m.answer);
-        else w?.reject(Object.assign(new Error(m.message), { code: m.code }));
+      else if (m.kind === 'outcomes') {
+        for (const o of m.outcomes) {
+          const w = this.waiting.get(o.id);
+          this.waiting.delete(o.id);
+          if ('answer' in o) w?.resolve(o.answer);
+          else w?.reject(Object.assign(new Error(o.failed.message), { code: o.failed.code }));
+        }
       }
     });
     this.worker.on('error', (err) => this.fail(err));
@@ -75,8 +82,14 @@ export class ClaimThread {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ kind: 'claim', id, claim } satisfies ToClaimThread);
+      if (this.outbox.push({ id, claim }) === 1) setImmediate(() => this.send());
     });
+  }
+
+  private send(): void {
+    const claims = this.outbox;
+    this.outbox = [];
+    this.worker.postMessage({ kind: 'claims', claims } satisfies ToClaimThread);
   }
 
   /** Ends the thread once its connections are closed (the claims it holds are answered first: a batch is a transaction). */

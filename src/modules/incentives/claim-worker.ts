@@ -6,7 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createSql } from '../../db/connection.ts';
 import type { ThrottleLimits } from '../resolver/throttle.ts';
 import { ClaimProcessor, type VerifiedClaim } from './claim-batch.ts';
-import type { ClaimThreadInit, FromClaimThread, ToClaimThread } from './claim-thread.ts';
+import type { ClaimOutcome, ClaimThreadInit, FromClaimThread, ToClaimThread } from './claim-thread.ts';
 
 const init = workerData as ClaimThreadInit;
 const port = parentPort;
@@ -17,18 +17,30 @@ const processor = new ClaimProcessor(sql, init.limits as ThrottleLimits, {
 });
 const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
+// the answers of one turn of this thread's event loop go back as one message
+let outcomes: ClaimOutcome[] = [];
+const answer = (o: ClaimOutcome) => {
+  if (outcomes.push(o) === 1)
+    setImmediate(() => {
+      port.postMessage({ kind: 'outcomes', outcomes } satisfies FromClaimThread);
+      outcomes = [];
+    });
+};
+
 port.on('message', (m: ToClaimThread) => {
   if (m.kind === 'close') {
     void sql.end({ timeout: 5 }).finally(() => port.postMessage({ kind: 'closed' } satisfies FromClaimThread));
     return;
   }
-  const claim: VerifiedClaim = { ...m.claim, deviceHash: asBuffer(m.claim.deviceHash), ipHash: asBuffer(m.claim.ipHash) };
-  processor.claim(claim).then(
-    (answer) => port.postMessage({ kind: 'answer', id: m.id, answer } satisfies FromClaimThread),
-    (err: unknown) => {
-      const e = err as { message?: string; code?: string };
-      port.postMessage({ kind: 'failed', id: m.id, message: String(e?.message ?? err), code: e?.code } satisfies FromClaimThread);
-    },
-  );
+  for (const { id, claim: sent } of m.claims) {
+    const claim: VerifiedClaim = { ...sent, deviceHash: asBuffer(sent.deviceHash), ipHash: asBuffer(sent.ipHash) };
+    processor.claim(claim).then(
+      (a) => answer({ id, answer: a }),
+      (err: unknown) => {
+        const e = err as { message?: string; code?: string };
+        answer({ id, failed: { message: String(e?.message ?? err), code: e?.code } });
+      },
+    );
+  }
 });
 port.postMessage({ kind: 'ready' } satisfies FromClaimThread);
