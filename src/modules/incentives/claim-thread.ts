@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { recordClaimBatchRedecided } from '../../platform/metrics.ts';
+import { perTurn } from '../../platform/per-turn.ts';
 import type { ThrottleLimits } from '../resolver/throttle.ts';
 import type { ClaimAnswer, VerifiedClaim } from './claim-batch.ts';
 
@@ -51,8 +52,10 @@ export class ClaimThread {
   private next = 0;
   private failure: Error | null = null;
   private closed: Promise<void> | null = null;
-  /** claims waiting for the end of this turn of the event loop, to cross in one message */
-  private outbox: { id: number; claim: VerifiedClaim }[] = [];
+  /** the claims of one turn of the event loop cross in one message */
+  private readonly post = perTurn<{ id: number; claim: VerifiedClaim }>((claims) =>
+    this.worker.postMessage({ kind: 'claims', claims } satisfies ToClaimThread),
+  );
   readonly ready: Promise<void>;
 
   constructor(init: ClaimThreadInit) {
@@ -82,14 +85,8 @@ export class ClaimThread {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      if (this.outbox.push({ id, claim }) === 1) setImmediate(() => this.send());
+      this.post({ id, claim });
     });
-  }
-
-  private send(): void {
-    const claims = this.outbox;
-    this.outbox = [];
-    this.worker.postMessage({ kind: 'claims', claims } satisfies ToClaimThread);
   }
 
   /** Ends the thread once its connections are closed (the claims it holds are answered first: a batch is a transaction). */

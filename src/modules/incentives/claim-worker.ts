@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSql } from '../../db/connection.ts';
+import { perTurn } from '../../platform/per-turn.ts';
 import type { ThrottleLimits } from '../resolver/throttle.ts';
 import { ClaimProcessor, type VerifiedClaim } from './claim-batch.ts';
 import type { ClaimOutcome, ClaimThreadInit, FromClaimThread, ToClaimThread } from './claim-thread.ts';
@@ -18,14 +19,7 @@ const processor = new ClaimProcessor(sql, init.limits as ThrottleLimits, {
 const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
 // the answers of one turn of this thread's event loop go back as one message
-let outcomes: ClaimOutcome[] = [];
-const answer = (o: ClaimOutcome) => {
-  if (outcomes.push(o) === 1)
-    setImmediate(() => {
-      port.postMessage({ kind: 'outcomes', outcomes } satisfies FromClaimThread);
-      outcomes = [];
-    });
-};
+const answer = perTurn<ClaimOutcome>((outcomes) => port.postMessage({ kind: 'outcomes', outcomes } satisfies FromClaimThread));
 
 port.on('message', (m: ToClaimThread) => {
   if (m.kind === 'close') {
