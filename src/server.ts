@@ -1,4 +1,5 @@
 import { type Config, loadConfig } from './config.ts';
+import { openConnections } from './db/connection.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { type DemoCredentials, loadDemo } from './demo/load-demo.ts';
 import { buildApp } from './http/app.ts';
@@ -12,12 +13,17 @@ export interface RunningServer {
 }
 
 /** Starts the whole product: database (embedded unless DATABASE_URL), migrations, demo data if empty, HTTP. */
+/** The server's pool (the claim batches' thread has 4 more of its own) */
+const POOL_SIZE = 30;
+
 export async function startServer(
   config: Config = loadConfig(),
   opts: { log?: (m: string) => void; demo?: boolean; demoStores?: number; httpLogger?: boolean } = {},
 ): Promise<RunningServer> {
   const log = opts.log ?? ((m: string) => console.log(m));
-  const db = await openDatabase(config, { log, poolSize: 30 });
+  // the server keeps its connections through quiet spells (ten minutes idle, not thirty seconds) and opens them at
+  // start: a consumer's scan after a deploy or a quiet half-minute does not wait for the pool to connect
+  const db = await openDatabase(config, { log, poolSize: POOL_SIZE, idleSeconds: 600 });
   let demo: DemoCredentials | undefined;
   try {
     const [t] = await db.sql<{ n: number }[]>`select count(*)::int as n from tenants`;
@@ -36,6 +42,7 @@ export async function startServer(
       // JSON lines with the request id; redaction and masking are logging.ts's
       logger: opts.httpLogger ? { level: config.logLevel } : false,
     });
+    await openConnections(db.sql, POOL_SIZE);
     const address = await app.listen({ port: config.port, host: config.host });
     return {
       url: address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1'),

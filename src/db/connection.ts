@@ -57,15 +57,18 @@ export function socketDirectoryOf(url: string): { url: string; host?: string } {
   return { url: u.toString(), host: dir };
 }
 
-/** One pool per process; bigint columns come back as JS numbers (ids stay far below 2^53). */
-export function createSql(databaseUrl: string, opts: { max?: number; application?: string } = {}): Sql {
+/**
+ * One pool per process; bigint columns come back as JS numbers (ids stay far below 2^53). A connection idle for
+ * `idleSeconds` (default 30) is closed; the server keeps its own longer (server.ts).
+ */
+export function createSql(databaseUrl: string, opts: { max?: number; application?: string; idleSeconds?: number } = {}): Sql {
   const max = opts.max ?? 20;
   const observer = new PoolObserver(max);
   const { url, host } = socketDirectoryOf(databaseUrl);
   const sql = postgres(url, {
     ...(host ? { host } : {}),
     max,
-    idle_timeout: 30,
+    idle_timeout: opts.idleSeconds ?? 30,
     connect_timeout: 10,
     backoff: reconnectDelaySeconds,
     onnotice: () => {},
@@ -91,4 +94,13 @@ export function createSql(databaseUrl: string, opts: { max?: number; application
   } as never) as unknown as Sql;
   observers.set(sql, observer);
   return sql;
+}
+
+/**
+ * Opens `n` of the pool's connections now rather than when a burst of requests first needs them. Each new connection
+ * authenticates (SCRAM, on both sides) before its first statement: 20 first page loads at once on a cold pool took
+ * 420 ms each, 210 ms with the connections already open (docs/BENCHMARKS.md, resolver page, ninth session).
+ */
+export async function openConnections(sql: Sql, n: number): Promise<void> {
+  await Promise.all(Array.from({ length: n }, () => sql`select 1`));
 }

@@ -19,7 +19,7 @@ export interface Database {
  */
 export async function openDatabase(
   config: Config,
-  opts: { log?: (m: string) => void; migrate?: boolean; poolSize?: number; attach?: boolean } = {},
+  opts: { log?: (m: string) => void; migrate?: boolean; poolSize?: number; attach?: boolean; idleSeconds?: number } = {},
 ): Promise<Database> {
   const log = opts.log ?? (() => {});
   let embedded: EmbeddedServer | undefined;
@@ -33,7 +33,7 @@ export async function openDatabase(
     });
     url = embedded.url;
   }
-  const sql = createSql(url, { max: opts.poolSize ?? 20 });
+  const sql = createSql(url, { max: opts.poolSize ?? 20, idleSeconds: opts.idleSeconds });
   const close = async () => {
     await sql.end({ timeout: 5 });
     await embedded?.stop();

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sql, socketDirectoryOf } from '../../src/db/connection.ts';
+import { createSql, openConnections, type Sql, socketDirectoryOf } from '../../src/db/connection.ts';
 import { MigrationError, migrate } from '../../src/db/migrate.ts';
 import { oneRoundTripTransaction } from '../../src/db/pipelined.ts';
 import { appendAudit, verifyAuditChain } from '../../src/modules/audit/index.ts';
@@ -53,6 +53,22 @@ describe('a transaction in one round trip (oneRoundTripTransaction)', () => {
     expect((await db.sql<{ id: number }[]>`select id from pipeline_probe order by id`).map((r) => r.id)).toEqual([1, 2, 3]);
     // and the pool's connection is clean afterwards: the next transaction works
     expect(await oneRoundTripTransaction(db.sql, (tx) => [tx`insert into pipeline_probe values (6)`.then(() => 6)])).toEqual([6]);
+  });
+});
+
+describe('the pool', () => {
+  it('opens its connections at once when asked, before any burst of requests needs them', async () => {
+    const application = `pool-test-${process.pid}`;
+    const pool = createSql(db.url, { max: 6, application, idleSeconds: 600 });
+    const open = async () =>
+      (await db.sql<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where application_name = ${application}`)[0]?.n;
+    try {
+      expect(await open()).toBe(0);
+      await openConnections(pool, 6);
+      expect(await open()).toBe(6);
+    } finally {
+      await pool.end();
+    }
   });
 });
 

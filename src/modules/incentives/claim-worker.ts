@@ -3,7 +3,7 @@
  * claims the HTTP thread posts. Structured cloning hands Buffers over as plain Uint8Arrays; they are wrapped again here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createSql } from '../../db/connection.ts';
+import { createSql, openConnections } from '../../db/connection.ts';
 import { perTurn } from '../../platform/per-turn.ts';
 import type { ThrottleLimits } from '../resolver/throttle.ts';
 import { ClaimProcessor, type VerifiedClaim } from './claim-batch.ts';
@@ -12,7 +12,8 @@ import type { ClaimOutcome, ClaimThreadInit, FromClaimThread, ToClaimThread } fr
 const init = workerData as ClaimThreadInit;
 const port = parentPort;
 if (!port) throw new Error('claim-worker.ts runs as a worker thread');
-const sql = createSql(init.databaseUrl, { max: init.connections, application: 'throughline-claims' });
+// its connections kept through quiet spells and opened before the thread says it is ready (server.ts does the same)
+const sql = createSql(init.databaseUrl, { max: init.connections, application: 'throughline-claims', idleSeconds: 600 });
 const processor = new ClaimProcessor(sql, init.limits as ThrottleLimits, {
   onRedecided: () => port.postMessage({ kind: 'redecided' } satisfies FromClaimThread),
 });
@@ -37,4 +38,6 @@ port.on('message', (m: ToClaimThread) => {
     );
   }
 });
-port.postMessage({ kind: 'ready' } satisfies FromClaimThread);
+void openConnections(sql, init.connections)
+  .catch(() => {}) // a database not reachable yet: the claims connect as they come
+  .finally(() => port.postMessage({ kind: 'ready' } satisfies FromClaimThread));
