@@ -185,7 +185,9 @@ describe('commercial setup in the console', () => {
     } finally {
       await a.close();
     }
-  });
+    // four pages and two money answers that may each take a minute on a CI machine shared with the route fuzzer:
+    // the default 60 s cut the test off once, and the next test, which reads its deposit, failed with it
+  }, 180_000);
 
   it('the distributor sees its balance above its orders and its ledger, and no brand pricing pages', async () => {
     const d = await loggedIn('distributor', 'Demo#2026', '/orders');
