@@ -1,5 +1,5 @@
 import { type Config, loadConfig } from './config.ts';
-import { openConnections } from './db/connection.ts';
+import { openConnections, SERVER_IDLE_SECONDS } from './db/connection.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { type DemoCredentials, loadDemo } from './demo/load-demo.ts';
 import { buildApp } from './http/app.ts';
@@ -23,7 +23,7 @@ export async function startServer(
   const log = opts.log ?? ((m: string) => console.log(m));
   // the server keeps its connections through quiet spells (ten minutes idle, not thirty seconds) and opens them at
   // start: a consumer's scan after a deploy or a quiet half-minute does not wait for the pool to connect
-  const db = await openDatabase(config, { log, poolSize: POOL_SIZE, idleSeconds: 600 });
+  const db = await openDatabase(config, { log, poolSize: POOL_SIZE, idleSeconds: SERVER_IDLE_SECONDS });
   let demo: DemoCredentials | undefined;
   try {
     const [t] = await db.sql<{ n: number }[]>`select count(*)::int as n from tenants`;

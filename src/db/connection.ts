@@ -57,9 +57,12 @@ export function socketDirectoryOf(url: string): { url: string; host?: string } {
   return { url: u.toString(), host: dir };
 }
 
+/** How long the server's pools keep an idle connection (server.ts, the claim thread): through a quiet spell. */
+export const SERVER_IDLE_SECONDS = 600;
+
 /**
  * One pool per process; bigint columns come back as JS numbers (ids stay far below 2^53). A connection idle for
- * `idleSeconds` (default 30) is closed; the server keeps its own longer (server.ts).
+ * `idleSeconds` (default 30) is closed; the server's pools keep theirs SERVER_IDLE_SECONDS.
  */
 export function createSql(databaseUrl: string, opts: { max?: number; application?: string; idleSeconds?: number } = {}): Sql {
   const max = opts.max ?? 20;

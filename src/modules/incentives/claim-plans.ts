@@ -29,6 +29,9 @@ export class ClaimPlanMode {
   private custom = true;
   private checkedAt = 0;
   private checking = false;
+  private readonly minRows: number;
+  private readonly everyMs: number;
+  private readonly tables: readonly string[];
 
   constructor(
     private readonly sql: Sql,
@@ -44,10 +47,6 @@ export class ClaimPlanMode {
     this.everyMs = opts.everyMs ?? 10_000;
     this.tables = opts.tables ?? GROWING_TABLES;
   }
-
-  private readonly minRows: number;
-  private readonly everyMs: number;
-  private readonly tables: readonly string[];
 
   /** True while the batches must plan afresh. Looks at the tables' sizes now and then, never waiting for the answer. */
   customPlans(): boolean {

@@ -3,7 +3,7 @@
  * claims the HTTP thread posts. Structured cloning hands Buffers over as plain Uint8Arrays; they are wrapped again here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createSql, openConnections } from '../../db/connection.ts';
+import { createSql, openConnections, SERVER_IDLE_SECONDS } from '../../db/connection.ts';
 import { perTurn } from '../../platform/per-turn.ts';
 import type { ThrottleLimits } from '../resolver/throttle.ts';
 import { ClaimProcessor, type VerifiedClaim } from './claim-batch.ts';
@@ -13,7 +13,7 @@ const init = workerData as ClaimThreadInit;
 const port = parentPort;
 if (!port) throw new Error('claim-worker.ts runs as a worker thread');
 // its connections kept through quiet spells and opened before the thread says it is ready (server.ts does the same)
-const sql = createSql(init.databaseUrl, { max: init.connections, application: 'throughline-claims', idleSeconds: 600 });
+const sql = createSql(init.databaseUrl, { max: init.connections, application: 'throughline-claims', idleSeconds: SERVER_IDLE_SECONDS });
 const processor = new ClaimProcessor(sql, init.limits as ThrottleLimits, {
   onRedecided: () => port.postMessage({ kind: 'redecided' } satisfies FromClaimThread),
 });
