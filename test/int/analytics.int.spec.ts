@@ -75,11 +75,15 @@ beforeAll(async () => {
   serials = serialsFor(keys, { gtin, keyVersion: batch.body.keyVersion, batchNo: batch.body.batchNo }, 0, 60);
   const units = (prefix: 'A' | 'B', from: number, count: number) =>
     Array.from({ length: count }, (_, i) => `https://id.gs1.org/01/${gtin}/21/${serials[(prefix === 'A' ? 0 : 40) + from + i]}`);
+  // The events happened in the last half hour, but never before the business day's midnight (Asia/Shanghai, 16:00
+  // UTC): the dashboards below are asked about today, and so are the orders and scans made at the real present.
+  const midnight = Date.parse(`${today}T00:00:00+08:00`);
+  if (Date.now() - midnight < 30_000) await new Promise((r) => setTimeout(r, 30_000 - (Date.now() - midnight)));
   let minute = 0;
-  const now = Date.now() - 30 * 60_000;
+  const now = Math.max(Date.now() - 30 * 60_000, midnight);
   const step = (epcs: string[], bizStep: string, where: string, to?: string) => ({
     type: 'ObjectEvent',
-    eventTime: new Date(now + minute++ * 10_000).toISOString(),
+    eventTime: new Date(now + minute++ * 1_000).toISOString(),
     eventTimeZoneOffset: '+08:00',
     epcList: epcs,
     action: bizStep === 'commissioning' ? 'ADD' : 'OBSERVE',

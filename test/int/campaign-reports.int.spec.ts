@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
 import { liftOf } from '../../src/modules/incentives/reports/lift.ts';
+import { businessToday } from '../../src/modules/inventory/sell-through.ts';
 import { apiClient, problems } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { captureSellOut, type SellOutStores } from '../support/sell-out.ts';
@@ -131,12 +132,10 @@ describe('rankings', () => {
   });
 
   it('ranks clerks by units delivered to their store that they scanned as sold', async () => {
-    const today = new Date().toISOString().slice(0, 10);
-    const r = await call(
-      'admin',
-      'GET',
-      q('/api/v1/reports/rankings/clerks', { start: '2026-12-01', end: today > '2026-12-31' ? today : '2026-12-31' }),
-    );
+    // the clerks scanned just now: the business days (Asia/Shanghai) of yesterday and today hold their scans
+    const today = businessToday(new Date());
+    const yesterday = businessToday(new Date(Date.now() - 86_400_000));
+    const r = await call('admin', 'GET', q('/api/v1/reports/rankings/clerks', { start: yesterday, end: today }));
     expect(r.status).toBe(200);
     expect(r.body.items).toEqual([expect.objectContaining({ rank: 1, storeCode: S.code, units: 3, scans: 2 })]);
     // before the scans: nobody
