@@ -41,11 +41,17 @@ export async function runPaced(options: {
   let bytes = 0;
   const start = performance.now();
   const counted = (due: number) => due >= start + warmup * 1000;
-  // PACED_TIMELINE=1: the slowest answer of each second, on stderr (are slow answers spread out, or one stall?)
+  // PACED_TIMELINE=1: the slowest answer of each second, on stderr (are slow answers spread out, or one stall?), and
+  // how late this process itself sent that second's requests (a client short of CPU is not the server's tail)
   const timeline: number[] | null = process.env.PACED_TIMELINE ? [] : null;
+  const sendLag: number[] = [];
 
   const send = (n: number, due: number) =>
     new Promise<void>((resolve) => {
+      if (timeline) {
+        const second = Math.floor((due - start) / 1000);
+        sendLag[second] = Math.max(sendLag[second] ?? 0, performance.now() - due);
+      }
       const r = options.request(n);
       const headers = { ...r.headers, ...(r.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(r.body)) }) };
       const req = http.request(new URL(r.path, options.url), { method: r.method ?? 'GET', agent, headers }, (res) => {
@@ -91,6 +97,7 @@ export async function runPaced(options: {
   const q = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0) * 10) / 10;
   agent.destroy();
   if (timeline) console.error(`slowest answer per second (ms): ${timeline.map((x) => Math.round(x)).join(' ')}`);
+  if (timeline) console.error(`latest send per second (ms): ${sendLag.map((x) => Math.round(x)).join(' ')}`);
   return {
     rps: latencies.length / elapsed,
     p50: q(0.5),
