@@ -121,7 +121,7 @@ export async function consumerRoutes(
     });
     // the claim form's one inline script, allowed by its hash, and its one question to the phone (where it is, for the
     // fraud rules' distance check), allowed on this page only
-    const csp = reply.raw.getHeader('content-security-policy');
+    const csp = reply.getHeader('content-security-policy');
     if (typeof csp === 'string')
       reply.header('content-security-policy', csp.replace("script-src 'self'", `script-src 'self' ${CLAIM_SCRIPT_HASH}`));
     if (facts) reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(self), payment=()');
