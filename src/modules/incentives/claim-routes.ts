@@ -10,14 +10,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { deviceOf } from '../../http/device-cookie.ts';
 import { AppError, toProblem } from '../../http/problem.ts';
-import { checkDecodedVerificationCode } from '../codes/index.ts';
 import type { Keystore } from '../codes/keystore.ts';
-import { identifierHasher } from '../consumers/index.ts';
 import { type LocatedBody, locationFields, locationOf } from '../resolver/location.ts';
 import { CodeResolver } from '../resolver/resolve.ts';
 import { addressHasher } from '../resolver/scans.ts';
 import { DEFAULT_THROTTLE, gateVerification, recordFailure, type ThrottleLimits } from '../resolver/throttle.ts';
 import { ClaimProcessor } from './claim-batch.ts';
+import { type ClaimDesk, ClaimVerifier } from './claim-desk.ts';
 import { type ClaimLocale, claimMessage, noCampaignMessage } from './claim-messages.ts';
 import { renderClaimPage } from './claim-page.ts';
 import { ClaimThread } from './claim-thread.ts';
@@ -46,16 +45,15 @@ export async function claimRoutes(
 ): Promise<void> {
   const resolver = new CodeResolver(sql, keystore);
   const hashAddress = addressHasher(masterKey);
-  const hashIdentifier = identifierHasher(masterKey);
   const limits = { ...DEFAULT_THROTTLE, ...opts.throttle };
   const thread = opts.thread
-    ? new ClaimThread({ databaseUrl: opts.thread.databaseUrl, connections: opts.thread.connections ?? 4, limits })
+    ? new ClaimThread({ databaseUrl: opts.thread.databaseUrl, connections: opts.thread.connections ?? 4, limits, masterKey })
     : null;
   if (thread) {
     await thread.ready;
     app.addHook('onClose', () => thread.close());
   }
-  const processor = thread ?? new ClaimProcessor(sql, limits);
+  const desk: ClaimDesk = thread ?? new ClaimVerifier(sql, keystore, masterKey, new ClaimProcessor(sql, limits));
   const config = { access: 'public' as const, rateLimit: { max: opts.perMinute ?? 600, timeWindow: '1 minute' } };
   const url = '/01/:gtin/21/:serial/claim';
 
@@ -109,34 +107,21 @@ export async function claimRoutes(
         const locale = claimLocale(req);
         reply.header('access-control-allow-origin', '*').header('cache-control', 'no-store');
         const deviceId = deviceOf(req, reply);
-        const ipHash = hashAddress(req.ip);
         // the slow way, for what is refused: the code's facts read, the throttle checked (429 over it), an unknown
         // code counted and refused (404), a wrong hidden code counted and refused, a recalled unit refused
         const refuse = async (why: 'wrong_code' | 'unknown' | 'recalled'): Promise<never> => {
           const r = await resolver.resolve(p.gtin, p.serial);
-          const { subjects } = await gateVerification(sql, limits, r, p, deviceId, ipHash);
+          const { subjects } = await gateVerification(sql, limits, r, p, deviceId, hashAddress(req.ip));
           if (why === 'wrong_code') {
             await recordFailure(sql, subjects);
             throw AppError.field('/body/code', 'claim.wrong_code');
           }
           throw new AppError(409, 'claim.recalled');
         };
-        // whose code it is, without a query (cached brand and keys); its hidden code checked here, in the process
-        const id = await resolver.identify(p.gtin, p.serial);
-        if (id.kind !== 'decoded') return refuse('unknown');
-        const keys = await keystore.keyring(sql, id.tenantId);
-        if (!checkDecodedVerificationCode(keys, id.keyVersion, id.gtin, id.serial, code)) return refuse('wrong_code');
-        // a right code: decided with the other claims of this moment (claim-batch.ts), its state and throttle read there
-        const answer = await processor.claim({
-          tenantId: id.tenantId,
-          epc: id.epc,
-          gtin: id.gtin,
-          deviceId,
-          deviceHash: hashIdentifier('device', deviceId),
-          ipHash,
-          subjects: { code: id.epc, device: deviceId, address: ipHash.toString('hex') },
-          ...location,
-        });
+        // the code identified, its hidden code checked and the claim decided with the others of this moment, on the
+        // claim thread when there is one (claim-desk.ts, claim-batch.ts)
+        const answer = await desk.claim({ gtin: p.gtin, serial: p.serial, code, deviceId, ip: req.ip, ...location });
+        if (answer.kind === 'wrong_code') return refuse('wrong_code');
         if (answer.kind === 'unknown' || answer.kind === 'recalled') return refuse(answer.kind);
         if (answer.kind === 'throttled') {
           throw new AppError(429, 'consumer.verify_throttled', { scope: answer.scope }, [], {

@@ -11,19 +11,21 @@ import { Worker } from 'node:worker_threads';
 import { recordClaimBatchRedecided } from '../../platform/metrics.ts';
 import { perTurn } from '../../platform/per-turn.ts';
 import type { ThrottleLimits } from '../resolver/throttle.ts';
-import type { ClaimAnswer, VerifiedClaim } from './claim-batch.ts';
+import type { ClaimDesk, ClaimRequest, DeskAnswer } from './claim-desk.ts';
 
 export interface ClaimThreadInit {
   databaseUrl: string;
   /** the thread's own pool */
   connections: number;
   limits: ThrottleLimits;
+  /** the server's master key: the brands' code keys are sealed with it, and the hashes of devices and addresses keyed */
+  masterKey: Uint8Array;
 }
 
 /** Claims cross in batches: the claims parsed in one turn of the HTTP thread's event loop go over as one message. */
-export type ToClaimThread = { kind: 'claims'; claims: { id: number; claim: VerifiedClaim }[] } | { kind: 'close' };
+export type ToClaimThread = { kind: 'claims'; claims: { id: number; claim: ClaimRequest }[] } | { kind: 'close' };
 
-export type ClaimOutcome = { id: number; answer: ClaimAnswer } | { id: number; failed: { message: string; code?: string } };
+export type ClaimOutcome = { id: number; answer: DeskAnswer } | { id: number; failed: { message: string; code?: string } };
 
 export type FromClaimThread =
   | { kind: 'ready' }
@@ -46,14 +48,14 @@ function startWorker(init: ClaimThreadInit): Worker {
   return new Worker(boot, { eval: true, workerData: init });
 }
 
-export class ClaimThread {
+export class ClaimThread implements ClaimDesk {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve(a: ClaimAnswer): void; reject(e: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(a: DeskAnswer): void; reject(e: Error): void }>();
   private next = 0;
   private failure: Error | null = null;
   private closed: Promise<void> | null = null;
   /** the claims of one turn of the event loop cross in one message */
-  private readonly post = perTurn<{ id: number; claim: VerifiedClaim }>((claims) =>
+  private readonly post = perTurn<{ id: number; claim: ClaimRequest }>((claims) =>
     this.worker.postMessage({ kind: 'claims', claims } satisfies ToClaimThread),
   );
   readonly ready: Promise<void>;
@@ -80,7 +82,7 @@ export class ClaimThread {
     this.worker.on('exit', (code) => this.fail(new Error(`the claim thread stopped (exit code ${code})`)));
   }
 
-  claim(claim: VerifiedClaim): Promise<ClaimAnswer> {
+  claim(claim: ClaimRequest): Promise<DeskAnswer> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.next++;
     return new Promise((resolve, reject) => {
