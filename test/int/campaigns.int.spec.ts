@@ -62,6 +62,19 @@ const base = (reward: Record<string, unknown>, more: Record<string, unknown> = {
   ...more,
 });
 
+/** The line commissions the first `count` codes of a batch onto a lot of the unit's product. */
+async function commission(batchId: number, count: number): Promise<void> {
+  const [lot] = await server.db.sql<{ lot_code: string }[]>`select l.lot_code from lots l
+    join packaging_levels pl on pl.tenant_id = l.tenant_id and pl.product_id = l.product_id where pl.gtin = ${UNIT} limit 1`;
+  const c = await call('line', 'POST', '/api/v1/scans', {
+    scanId: randomUUID(),
+    kind: 'commission',
+    lot: lot?.lot_code,
+    range: { batchId, from: 0, count },
+  });
+  expect(c.status, JSON.stringify(c.body)).toBe(200);
+}
+
 /** Creates and activates a campaign, after ending every other active one. Returns its id. */
 async function only(def: Record<string, unknown>): Promise<number> {
   await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
@@ -114,15 +127,7 @@ beforeAll(async () => {
   const b = await call('admin', 'POST', '/api/v1/code-batches', { gtin: UNIT, quantity: CODES + 100 });
   expect(b.status).toBe(201);
   serials = serialsFor(keys, { gtin: UNIT, keyVersion: b.body.keyVersion, batchNo: b.body.batchNo }, 0, CODES + 100);
-  const [lot] = await server.db.sql<{ lot_code: string }[]>`select l.lot_code from lots l
-    join packaging_levels pl on pl.tenant_id = l.tenant_id and pl.product_id = l.product_id where pl.gtin = ${UNIT} limit 1`;
-  const c = await call('line', 'POST', '/api/v1/scans', {
-    scanId: randomUUID(),
-    kind: 'commission',
-    lot: lot?.lot_code,
-    range: { batchId: b.body.id, from: 0, count: CODES },
-  });
-  expect(c.status, JSON.stringify(c.body)).toBe(200);
+  await commission(b.body.id, CODES);
   const s = await call('line', 'POST', '/api/v1/scans', {
     scanId: randomUUID(),
     kind: 'ship',
@@ -749,15 +754,7 @@ describe('a new key version', () => {
     const b = await call('admin', 'POST', '/api/v1/code-batches', { gtin: UNIT, quantity: 3 });
     expect(b.status, JSON.stringify(b.body)).toBe(201);
     expect(b.body.keyVersion).toBe(rotated.body.currentVersion);
-    const [lot] = await server.db.sql<{ lot_code: string }[]>`select l.lot_code from lots l
-      join packaging_levels pl on pl.tenant_id = l.tenant_id and pl.product_id = l.product_id where pl.gtin = ${UNIT} limit 1`;
-    const c = await call('line', 'POST', '/api/v1/scans', {
-      scanId: randomUUID(),
-      kind: 'commission',
-      lot: lot?.lot_code,
-      range: { batchId: b.body.id, from: 0, count: 3 },
-    });
-    expect(c.status, JSON.stringify(c.body)).toBe(200);
+    await commission(b.body.id, 3);
     const fresh = await new Keystore(Buffer.from(fs.readFileSync('.data/master.key', 'utf8'), 'base64')).keyring(server.db.sql, tenantId);
     const [serial] = serialsFor(fresh, { gtin: UNIT, keyVersion: b.body.keyVersion, batchNo: b.body.batchNo }, 0, 1);
     const claim = (code: string) =>
