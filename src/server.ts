@@ -12,10 +12,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Starts the whole product: database (embedded unless DATABASE_URL), migrations, demo data if empty, HTTP. */
 /** The server's pool (the claim batches' thread has 4 more of its own) */
 const POOL_SIZE = 30;
 
+/** Starts the whole product: database (embedded unless DATABASE_URL), migrations, demo data if empty, HTTP. */
 export async function startServer(
   config: Config = loadConfig(),
   opts: { log?: (m: string) => void; demo?: boolean; demoStores?: number; httpLogger?: boolean } = {},
