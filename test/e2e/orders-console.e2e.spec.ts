@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
-import { launchChromium, signedIn } from '../support/browser.ts';
+import { launchChromium, pickUntil, signedIn } from '../support/browser.ts';
 
 /**
  * Ordering in the console, in a real Chromium: a distributor places an order with a line it types, sees it waiting
@@ -98,26 +98,14 @@ describe('ordering in the console', () => {
     const d = await loggedIn('distributor', 'Demo#2026', '/orders');
     try {
       await d.page.getByTestId('orders-new').click();
-      // picked again until the group buy field shows: on a busy machine a click on the opening dropdown can be lost
-      // (seen once in CI: the field never came)
-      await expect
-        .poll(
-          async () => {
-            if (!(await d.page.getByTestId('order-group-buy').isVisible())) {
-              await d.page.getByTestId('order-type-select').click();
-              await d.page
-                .locator('.ant-select-item-option', { hasText: '团购（成团后发货）' })
-                .click({ timeout: 5_000 })
-                .catch(() => undefined);
-            }
-            return d.page.getByTestId('order-group-buy').isVisible();
-          },
-          { timeout: 60_000, interval: 2_000 },
-        )
-        .toBe(true);
-      await d.page.getByTestId('order-group-buy').click();
-      await d.page.getByText(/端午团购/).click();
-      await expect.poll(() => d.page.getByTestId('order-line-sku-0').inputValue()).toBe(sku);
+      await pickUntil(d.page, 'order-type-select', '团购（成团后发货）', () => d.page.getByTestId('order-group-buy').isVisible());
+      // choosing the group buy fills in its product
+      await pickUntil(
+        d.page,
+        'order-group-buy',
+        /端午团购/,
+        async () => (await d.page.getByTestId('order-line-sku-0').inputValue()) === sku,
+      );
       await d.page.getByTestId('order-line-qty-0').fill('12');
       await d.page.getByRole('button', { name: '提交订单' }).click();
       await d.page.getByTestId('order-detail').waitFor();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/app.ts';
-import { launchChromium, signedIn } from '../support/browser.ts';
+import { launchChromium, pickUntil, signedIn } from '../support/browser.ts';
 
 /**
  * The segments page (客户分层) in a real Chromium: the brand sees its stores' segment sizes, the R x F grid and the
@@ -72,22 +72,7 @@ describe('the segments page', () => {
           .filter({ hasText: own[0] as string })
           .textContent(),
       ).toContain('新客户');
-      // picked again until the table shows it: on a busy machine a click on the opening dropdown can be lost
-      await expect
-        .poll(
-          async () => {
-            if ((await rows(a.page).count()) !== 2) {
-              await a.page.getByTestId('segments-stores-filter').click();
-              await a.page
-                .locator('.ant-select-item-option', { hasText: '不能失去' })
-                .click({ timeout: 5_000 })
-                .catch(() => undefined);
-            }
-            return rows(a.page).count();
-          },
-          { timeout: 60_000, interval: 2_000 },
-        )
-        .toBe(2);
+      await pickUntil(a.page, 'segments-stores-filter', '不能失去', async () => (await rows(a.page).count()) === 2);
       expect((await rows(a.page).allTextContents()).join(' ')).toContain(own[4] as string);
       // export
       const [download] = await Promise.all([a.page.waitForEvent('download'), a.page.getByTestId('segments-stores-export').click()]);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Debian's Chromium, or CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -30,4 +31,27 @@ export async function signedIn(browser: Browser, baseUrl: string, username: stri
   await page.getByTestId('login-submit').click();
   await page.waitForURL(new RegExp(`${path}$`));
   return { page, errors, close: () => context.close() };
+}
+
+/**
+ * Picks `option` in the Ant Design select `selectTestId` until `done` says the page took it. On a busy machine a
+ * click on a dropdown that is still opening can be lost (seen in CI on the order type, the group buy and the segment
+ * filter), so the pick is tried again every two seconds for up to a minute rather than once.
+ */
+export async function pickUntil(page: Page, selectTestId: string, option: string | RegExp, done: () => Promise<boolean>) {
+  await expect
+    .poll(
+      async () => {
+        if (await done()) return true;
+        await page.getByTestId(selectTestId).click();
+        await page
+          .locator('.ant-select-item-option', { hasText: option })
+          .first()
+          .click({ timeout: 5_000 })
+          .catch(() => undefined);
+        return done();
+      },
+      { timeout: 60_000, interval: 2_000 },
+    )
+    .toBe(true);
 }
