@@ -10,22 +10,22 @@ import type { Sql, Tx } from './connection.ts';
  * `begun` with them before writing anything). postgres.js 3.4.9's sql.begin can send its BEGIN on a connection it has
  * not reserved when that BEGIN fills the connection's pipeline under load (porsager/postgres#823, #1189): a claim
  * then failed with UNSAFE_TRANSACTION (seen once in the 1,000-claim race). A reserved connection carries nothing else.
- * `customPlans`: every statement planned for its parameters and the tables' current sizes; `noSeqScans`: plans (cached
- * ones included) read tables by their indexes wherever one fits, so a plan made while a table was nearly empty does not
- * scan it whole once it has grown (incentives/claim-plans.ts).
+ * `plans` (incentives/claim-plans.ts): `custom`, every statement planned afresh for its parameters and the tables'
+ * current sizes; `cached-by-index`, plans cached as usual but reading tables by their indexes wherever one fits, so a
+ * plan made while a table was nearly empty does not scan it whole once it has grown. Unset: the server's settings.
  */
 export async function reservedTransaction<T>(
   sql: Sql,
   fn: (tx: Tx, begun: Promise<unknown>) => Promise<T>,
-  opts: { customPlans?: boolean; noSeqScans?: boolean } = {},
+  opts: { plans?: 'custom' | 'cached-by-index' } = {},
 ): Promise<T> {
   const conn = await sql.reserve();
   const deferred: Promise<unknown>[] = [];
   pendingWrites.set(conn, deferred);
   try {
     const begun = conn`begin`.execute();
-    if (opts.customPlans) conn`set local plan_cache_mode = force_custom_plan`.execute();
-    if (opts.noSeqScans) conn`set local enable_seqscan = off`.execute();
+    if (opts.plans === 'custom') conn`set local plan_cache_mode = force_custom_plan`.execute();
+    if (opts.plans === 'cached-by-index') conn`set local enable_seqscan = off`.execute();
     try {
       const result = await fn(conn as unknown as Tx, begun);
       // the commit goes out behind the writes left to it (untilCommit), in the same round trip

@@ -88,12 +88,9 @@ export class ClaimProcessor {
   }
 
   private async run(batch: VerifiedClaim[]): Promise<ClaimAnswer[]> {
-    const customPlans = this.plans.customPlans();
+    const plans = this.plans.customPlans() ? 'custom' : 'cached-by-index';
     const decideAll = (claims: VerifiedClaim[], figures: SharedFigures) =>
-      reservedTransaction(this.sql, (tx, begun) => processClaims(tx, begun, this.limits, claims, figures), {
-        customPlans,
-        noSeqScans: !customPlans,
-      });
+      reservedTransaction(this.sql, (tx, begun) => processClaims(tx, begun, this.limits, claims, figures), { plans });
     try {
       try {
         return await decideAll(batch, 'guarded');

@@ -44,8 +44,10 @@ export class ClaimVerifier implements ClaimDesk {
     private readonly keystore: Keystore,
     masterKey: Buffer,
     private readonly processor: Pick<ClaimProcessor, 'claim'>,
+    /** the caller's own, when it has one (its cache of brands by GTIN is then shared) */
+    resolver: CodeResolver = new CodeResolver(sql, keystore),
   ) {
-    this.resolver = new CodeResolver(sql, keystore);
+    this.resolver = resolver;
     this.hashAddress = addressHasher(masterKey);
     this.hashIdentifier = identifierHasher(masterKey);
   }

@@ -53,7 +53,7 @@ export async function claimRoutes(
     await thread.ready;
     app.addHook('onClose', () => thread.close());
   }
-  const desk: ClaimDesk = thread ?? new ClaimVerifier(sql, keystore, masterKey, new ClaimProcessor(sql, limits));
+  const desk: ClaimDesk = thread ?? new ClaimVerifier(sql, keystore, masterKey, new ClaimProcessor(sql, limits), resolver);
   const config = { access: 'public' as const, rateLimit: { max: opts.perMinute ?? 600, timeWindow: '1 minute' } };
   const url = '/01/:gtin/21/:serial/claim';
 
