@@ -10,6 +10,7 @@ import { DEFAULT_THRESHOLDS } from '../../src/modules/incentives/fraud/rules.ts'
 import { readTable } from '../../src/platform/tabular/index.ts';
 import { type ApiAnswer, apiClient, problems } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { forgedSerial } from '../support/codes.ts';
 
 /**
  * Consumer scan campaigns: a consumer who scanned a unit claims its rewards with the hidden verification code;
@@ -298,7 +299,7 @@ describe('claiming a reward', () => {
   it('refuses forged, malformed, unknown and oversized claims, and pays nothing for them', async () => {
     await only(base({ type: 'points', points: 1 }));
     const i = freshCode();
-    const forged = `${(serials[i] as string).slice(0, -1)}${(serials[i] as string).endsWith('A') ? 'B' : 'A'}`;
+    const forged = forgedSerial(serials[i] as string);
     const post = (path: string, body: string, type = 'application/json') =>
       fetch(`${server.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': type, 'x-forwarded-for': '203.0.113.9' }, body });
     const cases: [string, string, number, string?][] = [

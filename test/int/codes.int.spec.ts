@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issuedCodes } from '../../src/modules/codes/batches.ts';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { forgedSerial } from '../support/codes.ts';
 import { readPdf } from '../support/pdf.ts';
 
 const GTIN = '06901234001013';
@@ -85,7 +86,7 @@ describe('code batches', () => {
   it('traces a printed serial back to its batch and index, and rejects forged ones', async () => {
     const r = await api('POST', `/api/v1/code-batches/${batch.id}/print-file`, {});
     const serials = (await lines(await r.blob())).slice(1, 6).map((l) => l.split(',')[1] as string);
-    const forged = `${serials[0]?.slice(0, -1)}${serials[0]?.endsWith('0') ? '1' : '0'}`;
+    const forged = forgedSerial(serials[0] as string);
     const keystore = new Keystore(Buffer.from((await import('node:fs')).readFileSync('.data/master.key', 'utf8'), 'base64'));
     const found = await issuedCodes(server.db.sql, keystore, tenantId, GTIN, [...serials, forged, 'NOT-A-SERIAL']);
     expect(found.slice(0, 5).map((f) => [f.batchId, f.decoded?.index])).toEqual(serials.map((_, i) => [batch.id, i]));

@@ -7,6 +7,7 @@ import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
 import { verificationCodeFor } from '../../src/modules/codes/verification.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { forgedSerial } from '../support/codes.ts';
 
 const UNIT = '06901234001013';
 let server: TestServer;
@@ -177,7 +178,7 @@ describe('the consumer page of a scanned code', () => {
   });
 
   it('says unknown code with a counterfeit warning for a forged serial, an uncommissioned code, a bad GTIN or a wrong lot', async () => {
-    const forged = `${(serials[3] as string).slice(0, -1)}${(serials[3] as string).endsWith('A') ? 'B' : 'A'}`;
+    const forged = forgedSerial(serials[3] as string);
     for (const path of [
       `/01/${UNIT}/21/${forged}`,
       `/01/${UNIT}/21/${serials[50]}`,

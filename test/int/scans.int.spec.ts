@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { forgedSerial } from '../support/codes.ts';
 
 const UNIT = '06901234001013';
 const CASE = '16901234001010';
@@ -61,10 +62,7 @@ describe('scans at the line', () => {
 
   it('refuses a commission with any bad code and writes none of it, naming each problem', async () => {
     const before = await codes();
-    // a real serial with its last character changed (to X, or to Y when it already ends in X: serials are random
-    // per run, and one in some thirty of them ended in X, making the "forgery" the real code)
-    const real = (units[90] as string).split('/21/')[1] as string;
-    const forged = `https://id.gs1.org/01/${UNIT}/21/${real.slice(0, -1)}${real.endsWith('X') ? 'Y' : 'X'}`;
+    const forged = `https://id.gs1.org/01/${UNIT}/21/${forgedSerial((units[90] as string).split('/21/')[1] as string)}`;
     const r = await scan('line', {
       kind: 'commission',
       lot: 'L1',
