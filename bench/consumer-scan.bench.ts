@@ -12,8 +12,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { warmUpResolver } from '../src/modules/resolver/warm-up.ts';
 import { commissionedUnits, consumerBench, loadFrom, UNIT } from './consumer-fixture.ts';
-import { emit, isMain } from './support.ts';
+import { BENCH_POOL, emit, isMain } from './support.ts';
 
 export async function run(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 10);
@@ -27,6 +28,12 @@ export async function run(): Promise<void> {
     const epcs = await db.sql<{ epc: string }[]>`select epc from code_state where gtin = ${UNIT} order by random()`;
     fs.writeFileSync(pathsFile, epcs.map((e) => e.epc.replace('https://id.gs1.org', '')).join('\n'));
     await db.sql`analyze`;
+    // as the server does before it listens (server.ts): the page loaded as HEAD on every connection; BENCH_WARM_UP=0
+    // leaves it cold, to see what a start costs the first consumers (the paced phase's timeline, PACED_TIMELINE=1)
+    if (process.env.BENCH_WARM_UP !== '0') {
+      const warmed = await warmUpResolver(bench.app, db.sql, { connections: BENCH_POOL });
+      if (warmed) emit('consumer-scan', 'warm_up_ms', Math.round(warmed.ms), 'ms');
+    }
 
     const client = path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients', 'consumer-scan-load.ts');
     const rate = Number(process.env.BENCH_RATE ?? 1000);

@@ -26,6 +26,9 @@ export interface BenchDb {
  * BENCH_LOG_MS=N only the duration and text of each (N=0: every statement, to see where a request's time goes);
  * BENCH_PGSS=1 loads pg_stat_statements (a restart), for `serverStatements`.
  */
+/** the benchmarks' pool of connections to their database */
+export const BENCH_POOL = 20;
+
 export async function freshDatabase(port = 54349): Promise<BenchDb> {
   const dataDir = fs.mkdtempSync(path.join(fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir(), 'tl-bench-'));
   fs.chmodSync(dataDir, 0o755);
@@ -59,7 +62,7 @@ export async function freshDatabase(port = 54349): Promise<BenchDb> {
     await server.stop();
     server = await startEmbeddedPostgres({ dataDir, port });
   }
-  const sql = createSql(server.url, { max: 20 });
+  const sql = createSql(server.url, { max: BENCH_POOL });
   if (pgss) await sql`create extension if not exists pg_stat_statements`;
   await migrate(sql);
   await loadDivisions(sql);

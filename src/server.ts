@@ -4,6 +4,7 @@ import { type Database, openDatabase } from './db/database.ts';
 import { type DemoCredentials, loadDemo } from './demo/load-demo.ts';
 import { buildApp } from './http/app.ts';
 import { loadMasterKey } from './modules/codes/keystore.ts';
+import { warmUpResolver } from './modules/resolver/warm-up.ts';
 
 export interface RunningServer {
   url: string;
@@ -43,6 +44,13 @@ export async function startServer(
       logger: opts.httpLogger ? { level: config.logLevel } : false,
     });
     await openConnections(db.sql, POOL_SIZE);
+    await app.ready();
+    const warmed = await warmUpResolver(app, db.sql, { connections: POOL_SIZE });
+    if (warmed)
+      log(
+        `resolver page warmed up: ${warmed.requests} loads in ${Math.round(warmed.ms)} ms` +
+          (warmed.failed ? ` (${warmed.failed} not answered 200: see the resolver)` : ''),
+      );
     const address = await app.listen({ port: config.port, host: config.host });
     return {
       url: address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1'),

@@ -8,6 +8,7 @@ import { actorLabel } from '../modules/auth/actor.ts';
 import { processRegistry, startProcessMetrics } from '../platform/metrics.ts';
 import { loggablePath } from './logging.ts';
 import { AppError } from './problem.ts';
+import { isWarmUpRequest } from './warm-up.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -51,6 +52,8 @@ export function installObservability(app: FastifyInstance, opts: ObservabilityOp
   });
 
   app.addHook('onResponse', async (req, reply) => {
+    // the server's own warm-up before it listens is neither traffic nor a request anyone made
+    if (isWarmUpRequest(req)) return;
     // the route's pattern, never the URL: ids and query strings would make a series per request
     const route = req.routeOptions.url ?? 'unmatched';
     const labels = { method: req.method, route, status_class: `${Math.floor(reply.statusCode / 100)}xx` };

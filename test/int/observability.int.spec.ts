@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
+import { warmUpResolver } from '../../src/modules/resolver/warm-up.ts';
 import { recordCapture } from '../../src/platform/metrics.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 
@@ -173,6 +175,49 @@ describe('/metrics', () => {
     expect((await scrape('Bearer scrape-token-of-the-tes')).statusCode).toBe(403);
     expect((await scrape('Bearer scrape-token-of-the-test')).statusCode).toBe(200);
     await app.close();
+  });
+});
+
+describe('the warm-up before the server listens', () => {
+  const UNIT = '06901234001013';
+
+  it('loads the resolver page on every connection and leaves no scan, no access line and no request counted', async () => {
+    const admin = await loginAs(server.baseUrl, 'admin');
+    const line = await loginAs(server.baseUrl, 'line');
+    const post = (token: string, route: string, body: unknown) =>
+      fetch(`${server.baseUrl}${route}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+    // nothing in circulation yet: nothing to warm
+    expect(await warmUpResolver(server.app, server.db.sql, { connections: 4, rounds: 1 })).toBeNull();
+    const batch = await post(admin, '/api/v1/code-batches', { gtin: UNIT, quantity: 3 });
+    const [lot] = await server.db.sql<{ lot_code: string }[]>`select l.lot_code from lots l
+      join packaging_levels pl on pl.tenant_id = l.tenant_id and pl.product_id = l.product_id where pl.gtin = ${UNIT} limit 1`;
+    const commissioned = await post(line, '/api/v1/scans', {
+      scanId: randomUUID(),
+      kind: 'commission',
+      lot: lot?.lot_code,
+      range: { batchId: batch.body.id, from: 0, count: 3 },
+    });
+    expect(commissioned.status, JSON.stringify(commissioned.body)).toBe(200);
+
+    lines.length = 0;
+    const warmed = await warmUpResolver(server.app, server.db.sql, { connections: 4, rounds: 3 });
+    expect(warmed).toMatchObject({ requests: 12, failed: 0 });
+    expect(logged().filter((l) => l.msg === 'request')).toEqual([]);
+    const [scans] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from consumer_scans`;
+    expect(scans?.n).toBe(0);
+    const metrics = await (await get('/metrics')).text();
+    expect(metrics).not.toMatch(/^throughline_http_requests_total\{method="HEAD",route="\/01\/:gtin\/21\/:serial"/m);
+  });
+
+  it('cannot be claimed by a client: a request with the warm-up header but not the process’s token is logged as any other', async () => {
+    lines.length = 0;
+    const r = await get('/healthz', { 'x-throughline-warm-up': 'anything' });
+    expect(r.status).toBe(200);
+    expect(logged().filter((l) => l.msg === 'request' && l.route === '/healthz')).toHaveLength(1);
   });
 });
 
