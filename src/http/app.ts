@@ -283,7 +283,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await jobsRoutes(api, opts.sql, jobRegistry);
       await planningRoutes(api, opts.sql, jobRegistry);
       await forecastRoutes(api, opts.sql);
-      await simulationRoutes(api, opts.sql);
+      await simulationRoutes(api, opts.sql, jobRegistry);
     },
     { prefix: '/api/v1' },
   );

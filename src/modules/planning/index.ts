@@ -8,6 +8,7 @@ import { forecastSeries } from './forecast/index.ts';
 import { type DemandForecaster, seriesForecaster } from './plans/forecaster.ts';
 import { planJob } from './plans/job.ts';
 import { planRoutes } from './plans/routes.ts';
+import { simulationJob } from './simulator/job.ts';
 
 export {
   type DemandForecast,
@@ -29,6 +30,7 @@ export { PLAN_JOB } from './plans/job.ts';
 /** The jobs of planning; `forecaster` is where plans take demand from (default: `modelForecaster`). */
 export function registerPlanningJobs(registry: JobRegistry, forecaster: DemandForecaster = modelForecaster): void {
   registry.register(planJob(forecaster, () => businessToday(new Date())));
+  registry.register(simulationJob);
 }
 
 export async function planningRoutes(api: FastifyInstance, sql: Sql, registry: JobRegistry): Promise<void> {

@@ -8,7 +8,7 @@ import { message } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { type Actor, actorLabel } from '../../modules/auth/index.ts';
 import { roleMay } from '../../modules/auth/roles.ts';
-import type { JobRegistry } from './registry.ts';
+import type { JobKind, JobRegistry } from './registry.ts';
 
 export const JOBS_CHANNEL = 'tl_jobs';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -119,23 +119,36 @@ export async function startJob(
   const first = await existing();
   if (first) return first;
   await kind.check?.(ctx, params, pointer);
-  const actor: StoredActor = { ...ctx.actor, locale: ctx.locale };
   try {
-    const row = await ctx.sql.begin(async (tx) => {
-      const [r] = await tx<Row[]>`
-        insert into jobs (tenant_id, kind, params, max_attempts, actor, created_by, idempotency_key)
-        values (${t}, ${input.kind}, ${tx.json(params as never)}, ${kind.maxAttempts ?? 2}, ${tx.json(actor as never)}, ${by},
-          ${input.idempotencyKey ?? null})
-        returning ${COLUMNS(tx)}`;
-      await tx`select pg_notify(${JOBS_CHANNEL}, '')`;
-      return r as Row;
-    });
+    const row = await ctx.sql.begin((tx) => insertJob(tx, ctx, kind, params, input.idempotencyKey));
     return { job: viewOf(row, ctx.locale), replayed: false };
   } catch (e) {
     const again = isUniqueViolation(e) ? await existing() : null;
     if (again) return again;
     throw e;
   }
+}
+
+async function insertJob(tx: Db, ctx: RequestContext, kind: JobKind, params: unknown, idempotencyKey: string | undefined): Promise<Row> {
+  const actor: StoredActor = { ...ctx.actor, locale: ctx.locale };
+  const [r] = await tx<Row[]>`
+    insert into jobs (tenant_id, kind, params, max_attempts, actor, created_by, idempotency_key)
+    values (${ctx.actor.tenantId}, ${kind.kind}, ${tx.json(params as never)}, ${kind.maxAttempts ?? 2}, ${tx.json(actor as never)},
+      ${actorLabel(ctx.actor)}, ${idempotencyKey ?? null})
+    returning ${COLUMNS(tx)}`;
+  // the runners hear of it once the transaction commits
+  await tx`select pg_notify(${JOBS_CHANNEL}, '')`;
+  return r as Row;
+}
+
+/**
+ * Queues a job of a registered kind inside the caller's transaction, with the records the job works on (a module's
+ * own row that the job then fills in): both are there, or neither. The caller has checked access and parameters.
+ */
+export async function queueJob(tx: Db, ctx: RequestContext, registry: JobRegistry, kindName: string, params: unknown): Promise<JobView> {
+  const kind = registry.get(kindName);
+  if (!kind) throw new Error(`job kind ${kindName} is not registered`);
+  return viewOf(await insertJob(tx, ctx, kind, registry.validate(kindName, params), undefined), ctx.locale);
 }
 
 function sortKeys(v: unknown): unknown {

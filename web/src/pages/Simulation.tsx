@@ -34,6 +34,8 @@ interface PolicyResult {
 interface Run {
   id: number;
   status: 'running' | 'done' | 'failed';
+  /** waiting for the job queue (another long job runs first) */
+  queued: boolean;
   params: { days: number; distributors: number; stores: number; skus: number; seed: number };
   progress: { done: number; total: number };
   result?: { demandSource: string; policies: PolicyResult[]; elapsedMs: number } | null;
@@ -266,7 +268,9 @@ export function SimulationPage() {
                 {
                   title: t('simulation.status'),
                   render: (_, r) =>
-                    r.status === 'running' ? (
+                    r.status === 'running' && r.queued ? (
+                      <Tag>{t('simulation.queued')}</Tag>
+                    ) : r.status === 'running' ? (
                       <Progress percent={Math.floor((100 * r.progress.done) / r.progress.total)} size="small" />
                     ) : (
                       <Tag color={r.status === 'done' ? 'green' : 'red'}>{t(`simulation.state.${r.status}`)}</Tag>
@@ -278,7 +282,8 @@ export function SimulationPage() {
           </Card>
         </Col>
       </Row>
-      {run?.status === 'running' ? (
+      {run?.status === 'running' && run.queued ? <Alert type="info" message={t('simulation.queuedNote')} /> : null}
+      {run?.status === 'running' && !run.queued ? (
         <Card size="small">
           <Progress data-testid="sim-progress" percent={Math.floor((100 * run.progress.done) / run.progress.total)} />
         </Card>

@@ -55,4 +55,10 @@ export const SIMULATION_MESSAGES: Record<string, { 'zh-CN': string; en: string }
     'zh-CN': '已有 {running} 个模拟正在运行，请等待其完成',
     en: '{running} simulations are already running: wait for one to finish',
   },
+  'simulation.unknown_run': { 'zh-CN': '模拟 {value} 不存在', en: 'Simulation run {value} does not exist' },
+  'simulation.cancelled': { 'zh-CN': '模拟已取消', en: 'The simulation was cancelled' },
+  'simulation.interrupted': {
+    'zh-CN': '运行模拟的服务已停止，模拟未完成',
+    en: 'The server running the simulation stopped before it finished',
+  },
 };

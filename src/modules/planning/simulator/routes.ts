@@ -4,14 +4,17 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { RequestContext } from '../../../context.ts';
 import type { Sql } from '../../../db/connection.ts';
 import { ctxOf } from '../../../http/access.ts';
 import { AppError } from '../../../http/problem.ts';
 import { IdParams, strictObject } from '../../../http/schemas.ts';
+import { type JobRegistry, queueJob } from '../../../platform/jobs/index.ts';
 import { appendAudit } from '../../audit/index.ts';
 import { actorLabel, whoOf } from '../../auth/index.ts';
+import { SIMULATION_JOB } from './job.ts';
 import { buildParams } from './params.ts';
-import { getRun, insertRun, listRuns, runningCount, runSimulation } from './runs.ts';
+import { attachJob, getRun, insertRun, listRuns, runningCount } from './runs.ts';
 
 /** What a run started from the console may be: a few minutes at most on the shared machine. */
 export const CONSOLE_LIMITS = { stores: 2_000, skus: 50, running: 2 } as const;
@@ -30,7 +33,7 @@ const StartBody = strictObject({
   distributorLeadDays: Type.Optional(Whole),
 });
 
-export async function simulationRoutes(api: FastifyInstance, sql: Sql) {
+export async function simulationRoutes(api: FastifyInstance, sql: Sql, registry: JobRegistry) {
   api.post(
     '/planning/simulations',
     {
@@ -53,27 +56,32 @@ export async function simulationRoutes(api: FastifyInstance, sql: Sql) {
       if (built.params.skus > CONSOLE_LIMITS.skus)
         throw AppError.field('/body/skus', 'simulation.skus_range', { value: built.params.skus, min: 1, max: CONSOLE_LIMITS.skus });
       const key = req.headers['idempotency-key'] as string | undefined;
-      const replay = key ? await insertRunIfKnown(sql, t, key) : null;
+      const replay = key ? await runOfKey(ctx, t, key) : null;
       if (replay) return reply.status(200).send(replay);
       const running = await runningCount(sql, t);
       if (running >= CONSOLE_LIMITS.running) throw new AppError(409, 'simulation.running_limit', { running });
-      const { run, created } = await sql.begin(async (tx) => {
-        const r = await insertRun(tx as unknown as Sql, t, { params: built.params, createdBy: actorLabel(ctx.actor), idempotencyKey: key });
-        if (r.created)
-          await appendAudit(tx, whoOf(ctx), {
-            action: 'simulation.start',
-            entityType: 'simulation_run',
-            entityId: r.run.id,
-            details: {
-              days: built.params.days,
-              stores: built.params.stores,
-              distributors: built.params.distributors,
-              skus: built.params.skus,
-            },
-          });
+      const { id, created } = await sql.begin(async (tx) => {
+        const r = await insertRun(tx, t, { params: built.params, createdBy: actorLabel(ctx.actor), idempotencyKey: key });
+        if (!r.created) return r;
+        // the run and the job that plays it are there together, or neither
+        const job = await queueJob(tx, ctx, registry, SIMULATION_JOB, { runId: r.id });
+        await attachJob(tx, t, r.id, job.id);
+        await appendAudit(tx, whoOf(ctx), {
+          action: 'simulation.start',
+          entityType: 'simulation_run',
+          entityId: r.id,
+          details: {
+            days: built.params.days,
+            stores: built.params.stores,
+            distributors: built.params.distributors,
+            skus: built.params.skus,
+            job: job.id,
+          },
+        });
         return r;
       });
-      if (created) void runSimulation(sql, t, run.id, built.params);
+      const run = await getRun(ctx, t, id);
+      if (!run) throw new Error('simulation run vanished after it was started');
       return reply.status(created ? 202 : 200).send(run);
     },
   );
@@ -86,7 +94,7 @@ export async function simulationRoutes(api: FastifyInstance, sql: Sql) {
     },
     async (req) => {
       const ctx = ctxOf(req, sql);
-      return { runs: await listRuns(sql, ctx.actor.tenantId) };
+      return { runs: await listRuns(ctx, ctx.actor.tenantId) };
     },
   );
 
@@ -103,7 +111,7 @@ export async function simulationRoutes(api: FastifyInstance, sql: Sql) {
     async (req) => {
       const ctx = ctxOf(req, sql);
       const { id } = req.params as Static<typeof IdParams>;
-      const run = await getRun(sql, ctx.actor.tenantId, id);
+      const run = await getRun(ctx, ctx.actor.tenantId, id);
       if (!run) throw AppError.notFound();
       return run;
     },
@@ -111,7 +119,9 @@ export async function simulationRoutes(api: FastifyInstance, sql: Sql) {
 }
 
 /** The run an earlier request with this key started, if any. */
-async function insertRunIfKnown(sql: Sql, tenantId: number, key: string) {
-  const [r] = await sql<{ id: number }[]>`select id::int from simulation_runs where tenant_id = ${tenantId} and idempotency_key = ${key}`;
-  return r ? getRun(sql, tenantId, r.id) : null;
+async function runOfKey(ctx: RequestContext, tenantId: number, key: string) {
+  const [r] = await ctx.sql<
+    { id: number }[]
+  >`select id::int from simulation_runs where tenant_id = ${tenantId} and idempotency_key = ${key}`;
+  return r ? getRun(ctx, tenantId, r.id) : null;
 }

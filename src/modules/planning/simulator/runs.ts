@@ -1,9 +1,14 @@
 /**
- * Simulation runs as rows: started (params stored, status running), progress written while the days go by (at most
- * every half second), the result or the error stored at the end. The run itself is the plain async function
- * simulateFast with an onProgress callback (the job queue takes it over at merge: `runSimulation` is the job body).
+ * Simulation runs as rows, played by a job of the queue (job.ts): started (params stored, status running, the job
+ * queued in the same transaction), progress written while the days go by (at most every half second), the result or
+ * why it failed stored at the end. A run whose job the queue gave up on (its process stopped and no attempt is left,
+ * or it was cancelled) reads as failed, with the job's reason.
  */
+import type { Db, RequestContext } from '../../../context.ts';
 import type { Sql } from '../../../db/connection.ts';
+import { message } from '../../../http/messages.ts';
+import { AppError } from '../../../http/problem.ts';
+import { JobStopped, type ReportProgress } from '../../../platform/jobs/index.ts';
 import type { SimulationParams } from './params.ts';
 import type { SimulationResult } from './result.ts';
 import { simulateFast } from './simulate.ts';
@@ -11,10 +16,15 @@ import { simulateFast } from './simulate.ts';
 export interface RunRow {
   id: number;
   status: 'running' | 'done' | 'failed';
+  /** still waiting for the job queue (another job is running) */
+  queued: boolean;
   params: SimulationParams;
   progress: { done: number; total: number };
   result?: SimulationResult | null;
+  /** why it failed, in the reader's language, and as a stable code */
   error: string | null;
+  errorCode: string | null;
+  jobId: number | null;
   createdBy: string;
   createdAt: string;
   finishedAt: string | null;
@@ -23,91 +33,114 @@ export interface RunRow {
 interface DbRow {
   id: number;
   status: RunRow['status'];
+  queued: boolean;
   params: SimulationParams;
   progress_done: number;
   progress_total: number;
   result?: SimulationResult | null;
   error: string | null;
+  job_id: number | null;
   created_by: string;
   created_at: Date;
   finished_at: Date | null;
 }
 
-const toRun = (r: DbRow): RunRow => ({
+const toRun = (r: DbRow, locale: RequestContext['locale']): RunRow => ({
   id: r.id,
   status: r.status,
+  queued: r.queued,
   params: r.params,
   progress: { done: r.progress_done, total: r.progress_total },
   ...(r.result !== undefined ? { result: r.result } : {}),
-  error: r.error,
+  error: r.error === null ? null : message(r.error, locale),
+  errorCode: r.error,
+  jobId: r.job_id,
   createdBy: r.created_by,
   createdAt: r.created_at.toISOString(),
   finishedAt: r.finished_at?.toISOString() ?? null,
 });
 
-/** Runs of a tenant still going (the API caps how many run at once). */
+/** A run as its reader sees it: a run whose job ended without it (lost for good, or cancelled) has failed. */
+const VIEW = (db: Db, withResult: boolean) => db`
+  select r.id::int,
+    case when r.status = 'running' and j.status in ('failed', 'cancelled') then 'failed' else r.status end as status,
+    coalesce(r.status = 'running' and j.status = 'queued', false) as queued,
+    r.params, r.progress_done, r.progress_total, ${withResult ? db`r.result,` : db``}
+    case when r.status = 'running' and j.status = 'failed' then j.error
+      when r.status = 'running' and j.status = 'cancelled' then 'simulation.cancelled' else r.error end as error,
+    r.job_id::int, r.created_by, r.created_at,
+    case when r.status = 'running' and j.status in ('failed', 'cancelled') then j.finished_at else r.finished_at end as finished_at
+  from simulation_runs r left join jobs j on j.tenant_id = r.tenant_id and j.id = r.job_id`;
+
+/** Runs of a tenant still going or waiting to (the API caps how many at once). */
 export async function runningCount(sql: Sql, tenantId: number): Promise<number> {
-  const [r] = await sql<
-    { n: number }[]
-  >`select count(*)::int as n from simulation_runs where tenant_id = ${tenantId} and status = 'running'`;
+  const [r] = await sql<{ n: number }[]>`
+    select count(*)::int as n from simulation_runs r left join jobs j on j.tenant_id = r.tenant_id and j.id = r.job_id
+    where r.tenant_id = ${tenantId} and r.status = 'running' and coalesce(j.status not in ('failed', 'cancelled'), true)`;
   return r?.n ?? 0;
 }
 
 /** Inserts the run (or finds the one the same idempotency key started): `created` says which. */
 export async function insertRun(
-  sql: Sql,
+  tx: Db,
   tenantId: number,
   x: { params: SimulationParams; createdBy: string; idempotencyKey?: string },
-): Promise<{ run: RunRow; created: boolean }> {
+): Promise<{ id: number; created: boolean }> {
   const total = x.params.days * x.params.policies.length;
-  const [row] = await sql<DbRow[]>`
+  const [row] = await tx<{ id: number }[]>`
     insert into simulation_runs (tenant_id, params, progress_total, idempotency_key, created_by)
-    values (${tenantId}, ${sql.json(x.params as never)}, ${total}, ${x.idempotencyKey ?? null}, ${x.createdBy})
+    values (${tenantId}, ${tx.json(x.params as never)}, ${total}, ${x.idempotencyKey ?? null}, ${x.createdBy})
     on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
-    returning id::int, status, params, progress_done, progress_total, error, created_by, created_at, finished_at`;
-  if (row) return { run: toRun(row), created: true };
-  const [first] = await sql<DbRow[]>`
-    select id::int, status, params, progress_done, progress_total, error, created_by, created_at, finished_at
-    from simulation_runs where tenant_id = ${tenantId} and idempotency_key = ${x.idempotencyKey ?? ''}`;
+    returning id::int`;
+  if (row) return { id: row.id, created: true };
+  const [first] = await tx<{ id: number }[]>`
+    select id::int from simulation_runs where tenant_id = ${tenantId} and idempotency_key = ${x.idempotencyKey ?? ''}`;
   if (!first) throw new Error('simulation run vanished after an idempotency conflict');
-  return { run: toRun(first), created: false };
+  return { id: first.id, created: false };
 }
 
-export async function getRun(sql: Sql, tenantId: number, id: number): Promise<RunRow | null> {
-  const [row] = await sql<DbRow[]>`
-    select id::int, status, params, progress_done, progress_total, result, error, created_by, created_at, finished_at
-    from simulation_runs where tenant_id = ${tenantId} and id = ${id}`;
-  return row ? toRun(row) : null;
+/** The job that plays the run. */
+export async function attachJob(tx: Db, tenantId: number, id: number, jobId: number): Promise<void> {
+  await tx`update simulation_runs set job_id = ${jobId} where tenant_id = ${tenantId} and id = ${id}`;
 }
 
-export async function listRuns(sql: Sql, tenantId: number, limit = 50): Promise<RunRow[]> {
-  const rows = await sql<DbRow[]>`
-    select id::int, status, params, progress_done, progress_total, error, created_by, created_at, finished_at
-    from simulation_runs where tenant_id = ${tenantId} order by id desc limit ${limit}`;
-  return rows.map(toRun);
+export async function getRun(ctx: Pick<RequestContext, 'sql' | 'locale'>, tenantId: number, id: number): Promise<RunRow | null> {
+  const [row] = await ctx.sql<DbRow[]>`${VIEW(ctx.sql, true)} where r.tenant_id = ${tenantId} and r.id = ${id}`;
+  return row ? toRun(row, ctx.locale) : null;
 }
 
-/** The job body: plays the run and stores its progress and result (or why it failed). Never throws. */
-export async function runSimulation(sql: Sql, tenantId: number, id: number, params: SimulationParams): Promise<void> {
-  let last = 0;
-  let writing: Promise<unknown> = Promise.resolve();
+export async function listRuns(ctx: Pick<RequestContext, 'sql' | 'locale'>, tenantId: number, limit = 50): Promise<RunRow[]> {
+  const rows = await ctx.sql<DbRow[]>`${VIEW(ctx.sql, false)} where r.tenant_id = ${tenantId} order by r.id desc limit ${limit}`;
+  return rows.map((r) => toRun(r, ctx.locale));
+}
+
+/**
+ * Plays the run (the job's body) and stores its progress and its result, or why it failed. A stop for a shutdown
+ * leaves the run running: its job goes back to the queue and plays it again from the start (the same seed gives the
+ * same result). Rethrows, so that the job ends as the run did.
+ */
+export async function playRun(sql: Sql, tenantId: number, id: number, params: SimulationParams, report: ReportProgress): Promise<void> {
+  const mine = () => sql`tenant_id = ${tenantId} and id = ${id} and status = 'running'`;
+  let last = Date.now();
   try {
+    await sql`update simulation_runs set progress_done = 0 where ${mine()}`;
     const result = await simulateFast(params, {
-      onProgress: (done) => {
-        const now = Date.now();
-        if (now - last < 500) return;
-        last = now;
-        writing = writing.then(
-          () => sql`update simulation_runs set progress_done = ${done} where tenant_id = ${tenantId} and id = ${id} and status = 'running'`,
-        );
+      onProgress: async (done, total) => {
+        // throws JobStopped once the job is cancelled or its process is stopping
+        await report(done, total);
+        if (Date.now() - last < 500) return;
+        last = Date.now();
+        await sql`update simulation_runs set progress_done = ${done} where ${mine()}`;
       },
     });
-    await writing;
     await sql`update simulation_runs set status = 'done', result = ${sql.json(result as never)}, progress_done = progress_total, finished_at = now()
-      where tenant_id = ${tenantId} and id = ${id}`;
+      where ${mine()}`;
   } catch (e) {
-    await writing.catch(() => undefined);
-    await sql`update simulation_runs set status = 'failed', error = ${(e as Error).message ?? String(e)}, finished_at = now()
-      where tenant_id = ${tenantId} and id = ${id}`.catch(() => undefined);
+    const stopped = e instanceof JobStopped ? e.reason : null;
+    if (stopped !== 'shutdown') {
+      const code = stopped === 'cancelled' ? 'simulation.cancelled' : e instanceof AppError ? e.code : 'internal';
+      await sql`update simulation_runs set status = 'failed', error = ${code}, finished_at = now() where ${mine()}`.catch(() => undefined);
+    }
+    throw e;
   }
 }

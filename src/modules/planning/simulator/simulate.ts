@@ -10,8 +10,8 @@ import type { SimulationParams } from './params.ts';
 import { type SimulationResult, summarise } from './result.ts';
 
 export interface RunOptions {
-  /** called after each simulated day: (days done, days in all, across the policies) */
-  onProgress?: (day: number, days: number) => void;
+  /** called after each simulated day: (days done, days in all, across the policies); awaited, and a throw stops the run */
+  onProgress?: (day: number, days: number) => void | Promise<void>;
   /** the demand series (default: M5 from ../shared, else the generator) */
   table?: SeriesTable;
   forecaster?: (size: number, window: number) => Forecaster;
@@ -36,7 +36,7 @@ export async function simulateFast(params: SimulationParams, opts: RunOptions = 
     for (let t = 0; t < params.days; t++) {
       engine.day(t);
       done++;
-      opts.onProgress?.(done, total);
+      await opts.onProgress?.(done, total);
       if (done % (opts.yieldEvery ?? 1) === 0) await new Promise((r) => setImmediate(r));
     }
     results.push(summarise(engine, params.days));
