@@ -1,7 +1,6 @@
 /** A small pool of worker threads that produce print-file chunks, consumed in order. */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker, workerModule } from '../../platform/threads.ts';
 import type { ChunkRequest, ChunkResult, ProducerInit } from './print-lines.ts';
 
 export interface PoolRequest extends ChunkRequest {
@@ -14,23 +13,7 @@ export type PoolReply =
   | { seq: number; data: ArrayBuffer; byteOffset: number; length: number; crc: number; plainLength: number; error?: undefined }
   | { seq: number; error: string; data?: undefined };
 
-const workerUrl = new URL(`./print-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-
-/**
- * From TypeScript sources (tsx, vitest) a worker inherits no loader, so it starts from a line of JavaScript that
- * registers tsx and then imports the worker module; from compiled JavaScript it starts from the module itself.
- */
-function startWorker(init: ProducerInit): Worker {
-  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData: init });
-  // the ESM build of tsx's API (require.resolve finds the CommonJS one, which cannot register from a worker)
-  const tsxApi = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: init });
-}
+const workerUrl = workerModule(import.meta.url, 'print-worker');
 
 export class PrintPool {
   private readonly workers: Worker[] = [];
@@ -40,7 +23,7 @@ export class PrintPool {
 
   constructor(size: number, init: ProducerInit) {
     for (let k = 0; k < size; k++) {
-      const w = startWorker(init);
+      const w = startWorker(workerUrl, init);
       w.on('message', (m: PoolReply) => {
         const p = this.waiting.get(m.seq);
         if (!p) return;

@@ -5,11 +5,10 @@
  * 20-25 ms. On their own thread the round trips wait only for the database. The HTTP thread checks the hidden code
  * and posts the claim; the answer comes back by message (claim-worker.ts).
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { recordClaimBatchRedecided } from '../../platform/metrics.ts';
 import { perTurn } from '../../platform/per-turn.ts';
+import { startWorker, workerModule } from '../../platform/threads.ts';
 import type { ThrottleLimits } from '../resolver/throttle.ts';
 import type { ClaimDesk, ClaimRequest, DeskAnswer } from './claim-desk.ts';
 
@@ -34,19 +33,7 @@ export type FromClaimThread =
   | { kind: 'redecided' }
   | { kind: 'closed' };
 
-const workerUrl = new URL(`./claim-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-
-/** As print-pool.ts: from TypeScript sources the thread registers tsx before it imports its module. */
-function startWorker(init: ClaimThreadInit): Worker {
-  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData: init });
-  const tsxApi = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: init });
-}
+const workerUrl = workerModule(import.meta.url, 'claim-worker');
 
 export class ClaimThread implements ClaimDesk {
   private readonly worker: Worker;
@@ -61,7 +48,7 @@ export class ClaimThread implements ClaimDesk {
   readonly ready: Promise<void>;
 
   constructor(init: ClaimThreadInit) {
-    this.worker = startWorker(init);
+    this.worker = startWorker(workerUrl, init);
     let started: () => void = () => {};
     this.ready = new Promise((resolve) => {
       started = resolve;

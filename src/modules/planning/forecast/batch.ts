@@ -5,10 +5,8 @@
  * and write each result straight into shared output arrays: nothing is copied back and forth per series.
  */
 
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker, workerModule } from '../../../platform/threads.ts';
 import { type ForecastOptions, forecastSeries, InsufficientHistoryError } from './select.ts';
 import { MODEL_NAMES, type ModelName } from './types.ts';
 
@@ -88,19 +86,7 @@ export function runChunks(job: WorkerJob, report: (m: WorkerMessage) => void): v
   }
 }
 
-const workerUrl = new URL(`./batch-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-
-/** As codes/print-pool.ts: from TypeScript sources a worker registers tsx first, from compiled JavaScript it need not. */
-function startWorker(job: WorkerJob): Worker {
-  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData: job });
-  const tsxApi = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const boot = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: job });
-}
+const workerUrl = workerModule(import.meta.url, 'batch-worker');
 
 /** Packs series (arrays of daily or weekly units) end to end for `forecastBatch`. */
 export function packSeries(series: ArrayLike<number>[]): BatchInput {
@@ -153,7 +139,7 @@ export async function forecastBatch(input: BatchInput, options: ForecastOptions,
         { length: workers },
         () =>
           new Promise<void>((resolve, reject) => {
-            const w = startWorker(job);
+            const w = startWorker(workerUrl, job);
             w.on('message', (m: WorkerMessage) => {
               try {
                 onMessage(m);
