@@ -14,6 +14,7 @@ import {
 } from '../../src/modules/planning/simulator/params.ts';
 import { summarise } from '../../src/modules/planning/simulator/result.ts';
 import { demandPlanFor, simulateFast } from '../../src/modules/planning/simulator/simulate.ts';
+import { simulateInThread } from '../../src/modules/planning/simulator/simulate-thread.ts';
 
 /** One series that sells `units` every day. */
 const constant = (units: number): SeriesTable => ({
@@ -193,6 +194,33 @@ describe('both policies on an M5-like channel', () => {
     expect(tl?.averageStock).toBeLessThan(base?.averageStock ?? 0);
     expect(tl?.orderCycleDays).toBeLessThan(2);
     expect(base?.orderCycleDays).toBe(5);
+  });
+});
+
+describe('a run on its own thread', () => {
+  const p = buildParams({ stores: 40, distributors: 2, skus: 3, days: 60, seed: 3 });
+  if (!p.ok) throw new Error('params');
+
+  it('gives the result the same run gives in this thread, reporting its days in order up to the last', async () => {
+    const days: number[] = [];
+    const there = await simulateInThread(p.params, { onProgress: (done) => void days.push(done) });
+    const here = await simulateFast(p.params);
+    expect({ ...there, elapsedMs: 0 }).toEqual({ ...here, elapsedMs: 0 });
+    expect(days.at(-1)).toBe(120);
+    expect(days).toEqual([...days].sort((a, b) => a - b));
+  });
+
+  it('stops when its progress report throws (a cancelled job), with that error', async () => {
+    const stop = new Error('cancelled');
+    let reports = 0;
+    const run = simulateInThread(p.params, {
+      onProgress: async () => {
+        reports++;
+        throw stop;
+      },
+    });
+    await expect(run).rejects.toBe(stop);
+    expect(reports).toBe(1);
   });
 });
 

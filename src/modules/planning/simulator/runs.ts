@@ -11,7 +11,7 @@ import { AppError } from '../../../http/problem.ts';
 import { JobStopped, type ReportProgress } from '../../../platform/jobs/index.ts';
 import type { SimulationParams } from './params.ts';
 import type { SimulationResult } from './result.ts';
-import { simulateFast } from './simulate.ts';
+import { simulateInThread } from './simulate-thread.ts';
 
 export interface RunRow {
   id: number;
@@ -124,7 +124,7 @@ export async function playRun(sql: Sql, tenantId: number, id: number, params: Si
   let last = Date.now();
   try {
     await sql`update simulation_runs set progress_done = 0 where ${mine()}`;
-    const result = await simulateFast(params, {
+    const result = await simulateInThread(params, {
       onProgress: async (done, total) => {
         // throws JobStopped once the job is cancelled or its process is stopping
         await report(done, total);
