@@ -10,6 +10,7 @@
  * - the queue: JOBS_N (default 500) trivial jobs through one runner, started to all done (claim, run, finish).
  * Prints one JSON line per figure.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Type } from '@sinclair/typebox';
 import type { RequestContext } from '../src/context.ts';
 import { loadDemo } from '../src/demo/load-demo.ts';
@@ -76,11 +77,15 @@ export async function run(): Promise<void> {
       const job = planJob(forecaster, () => '2026-11-02');
       let reports = 0;
       const before = await sql<{ n: number }[]>`select count(*)::int as n from replenishment_plan_lines`;
+      // the job runs in the server's process: how long its requests wait behind it (the event loop's delay meanwhile)
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
       started = performance.now();
       const result = await job.run({ ...ctx, jobId: 0, signal: new AbortController().signal }, params, async () => {
         reports++;
       });
       const planSeconds = (performance.now() - started) / 1000;
+      delay.disable();
       const [{ n: after } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from replenishment_plan_lines`;
       const lines = after - Number(before[0]?.n ?? 0);
       emit('planning', `plans${suffix}`, result.plans.length, 'plans');
@@ -88,6 +93,8 @@ export async function run(): Promise<void> {
       emit('planning', `progress_reports${suffix}`, reports, 'reports');
       emit('planning', `plan_job${suffix}_seconds`, planSeconds, 's');
       emit('planning', `plan_lines${suffix}_per_s`, lines / planSeconds, 'lines/s');
+      emit('planning', `plan_job${suffix}_event_loop_delay_p99_ms`, delay.percentile(99) / 1e6, 'ms');
+      emit('planning', `plan_job${suffix}_event_loop_delay_max_ms`, delay.max / 1e6, 'ms');
     }
     const uses = await sql<{ model: string; fallback: string | null; n: number }[]>`
       select l.forecast_model as model, l.forecast_fallback as fallback, count(*)::int as n from replenishment_plan_lines l

@@ -20,6 +20,7 @@ let skuA: string;
 let skuB: string;
 let store1: string;
 let store1Id: number;
+let distributorId: number;
 const AS_OF = '2027-06-01';
 const FROM = '2027-02-09';
 const DAYS = 112;
@@ -36,6 +37,7 @@ beforeAll(async () => {
   skuB = B.sku;
   store1 = s1.code;
   store1Id = s1.id;
+  distributorId = d.id;
   await sql`delete from sell_through_daily where tenant_id = ${tenant} and day >= ${FROM}::date - 400`;
   const rows: [number, string, string, number][] = seriesA.map((u, i) => [s1.id, A.gtin, day(i), u]);
   for (let i = DAYS - 20; i < DAYS; i++) rows.push([d.id, B.gtin, day(i), 20]);
@@ -125,5 +127,30 @@ describe('plans on model forecasts', () => {
     const flatMean = seriesA.reduce((a, x) => a + x, 0) / DAYS;
     expect(f[0]).toMatchObject({ model: 'sell_through_mean', fallback: 'zero_forecast' });
     expect(f[0]?.mean).toBeCloseTo(flatMean, 10);
+  });
+
+  it('lets the server’s other work run while it forecasts: a timer due during a slow model fires before the next series', async () => {
+    const sql = server.db.sql;
+    const tenant = Number((await sql<{ id: number }[]>`select id from tenants where code = 'demo'`)[0]?.id);
+    let calls = 0;
+    let firedAfter: number | null = null;
+    const slow = (_y: number[], o: { horizon: number }) => {
+      calls++;
+      // the job runs in the server's thread: a request arriving now is this timer
+      if (calls === 1) setTimeout(() => (firedAfter ??= calls), 0);
+      const until = performance.now() + 30;
+      while (performance.now() < until);
+      const flat = new Array(o.horizon).fill(1);
+      return { model: 'ses', mean: flat, lower: flat, upper: flat };
+    };
+    const f = await seriesForecaster(slow, 'slow').forecast(sql, {
+      tenantId: tenant,
+      partyIds: [store1Id, distributorId],
+      history: { days: DAYS, from: FROM, to: AS_OF },
+      horizonDays: 28,
+    });
+    expect(f).toHaveLength(2);
+    expect(calls).toBe(2);
+    expect(firedAfter).toBe(1);
   });
 });
