@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerFor, identifierHasher } from '../../src/modules/consumers/index.ts';
+import { mergeConsumers } from '../../src/modules/consumers/merge.ts';
 import { apiClient, problems } from '../support/api-client.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 
@@ -177,6 +178,11 @@ describe('consumer segments', () => {
     // device C: only an unknown code, no purchase
     await scan(devC, epc('06999999999999', 'NOPE'), '2026-11-29T12:00:00+08:00', 'unknown');
     const consumer = await consumerFor(sql, tenant, 'device', identifierHasher(masterKey)('device', devA), 'cookie');
+    // device D: the same person's other phone, its consumer merged into A's (one member: three days, three units)
+    const devD = randomUUID();
+    await scan(devD, epc(a.gtin, 'RFM4'), '2026-11-25T12:00:00+08:00');
+    const other = await consumerFor(sql, tenant, 'device', identifierHasher(masterKey)('device', devD), 'cookie');
+    await sql.begin((tx) => mergeConsumers(tx, tenant, other, consumer, 'otp', 'phone'));
 
     const r = await call('admin', 'GET', '/api/v1/segments/consumers');
     expect(r.status).toBe(200);
@@ -184,7 +190,7 @@ describe('consumer segments', () => {
     expect(r.body.snapshot).toBe('2026-11-29T16:00:00.000Z');
     expect(r.body.population).toBe(2);
     expect(r.body.rows.map((x: Record<string, unknown>) => [x.consumerId, x.device, x.recency, x.frequency, x.units, x.monetary])).toEqual([
-      [consumer, null, 1, 2, 2, 2 * 1234],
+      [consumer, null, 1, 3, 3, 3 * 1234],
       [null, devB.slice(0, 8), 28, 1, 1, Number(b.list_price_fen)],
     ]);
     expect(JSON.stringify(r.body)).not.toContain(devB);
