@@ -99,7 +99,8 @@ export async function consumerMembers(
   return {
     monetaryUnit: priced ? 'fen' : 'units',
     members: rows.map((r) => ({
-      key: r.consumer_id ? `C${r.consumer_id}` : `D${r.device_id}`,
+      // the full device id is a cookie value: it stays on the server, only its first characters are shown
+      key: r.consumer_id ? `C${r.consumer_id}` : `D${(r.device_id ?? '').slice(0, 8)}`,
       consumerId: r.consumer_id ? Number(r.consumer_id) : null,
       device: r.device_id ? r.device_id.slice(0, 8) : null,
       lastAt: r.last_at,
@@ -112,6 +113,5 @@ export async function consumerMembers(
 
 export async function consumerSegments(ctx: RequestContext, masterKey: Buffer) {
   const { members, monetaryUnit } = await consumerMembers(ctx, masterKey);
-  // the full device id is a cookie value: it stays on the server, only its first characters are shown
-  return { ...scoreMembers(members.map(({ key, ...m }) => ({ ...m, key: m.consumerId ? key : `D${m.device}` }))), monetaryUnit };
+  return { ...scoreMembers(members), monetaryUnit };
 }

@@ -38,15 +38,26 @@ export interface ScoredRfm<T> {
 
 const QUINTILES = 5;
 
+/** The scores of a population as columns (index i is the i-th member), for callers that build their rows once. */
+export interface ScoreColumns {
+  rScore: Int8Array;
+  fScore: Int8Array;
+  mScore: Int8Array;
+  rankedInstead: ('recency' | 'monetary')[];
+}
+
 /**
- * Scores rows in the order given. A population of one has no quintiles (every edge is the same value): its scores and
- * segment are null. An empty population gives no rows.
+ * Scores the columns of a population of two or more, in the order given (see scoreRfm). Columns rather than rows: at
+ * 100,000 members, copying each row into a new object per step was most of the time (and of the garbage).
  */
-export function scoreRfm<T extends RfmValues>(rows: readonly T[], onDuplicateEdges: OnDuplicateEdges = 'raise'): ScoredRfm<T> {
-  if (rows.length < 2)
-    return { rows: rows.map((r) => ({ ...r, rScore: null, fScore: null, mScore: null, segment: null })), rankedInstead: [] };
+export function scoreColumns(
+  recency: readonly number[],
+  frequency: readonly number[],
+  monetary: readonly number[],
+  onDuplicateEdges: OnDuplicateEdges = 'raise',
+): ScoreColumns {
   const rankedInstead: ('recency' | 'monetary')[] = [];
-  const bins = (name: 'recency' | 'monetary', values: number[]) => {
+  const bins = (name: 'recency' | 'monetary', values: readonly number[]) => {
     try {
       return qcut(values, QUINTILES).bins;
     } catch (e) {
@@ -55,23 +66,40 @@ export function scoreRfm<T extends RfmValues>(rows: readonly T[], onDuplicateEdg
       return qcut(rankFirst(values), QUINTILES).bins;
     }
   };
-  const r = bins(
-    'recency',
+  const r = bins('recency', recency);
+  const f = qcut(rankFirst(frequency), QUINTILES).bins;
+  const m = bins('monetary', monetary);
+  const n = recency.length;
+  const out = { rScore: new Int8Array(n), fScore: new Int8Array(n), mScore: new Int8Array(n), rankedInstead };
+  for (let i = 0; i < n; i++) {
+    // every value lies within its own edges: a null bin would be a bug
+    out.rScore[i] = QUINTILES - r[i]!;
+    out.fScore[i] = f[i]! + 1;
+    out.mScore[i] = m[i]! + 1;
+  }
+  return out;
+}
+
+/**
+ * Scores rows in the order given. A population of one has no quintiles (every edge is the same value): its scores and
+ * segment are null. An empty population gives no rows.
+ */
+export function scoreRfm<T extends RfmValues>(rows: readonly T[], onDuplicateEdges: OnDuplicateEdges = 'raise'): ScoredRfm<T> {
+  if (rows.length < 2)
+    return { rows: rows.map((r) => ({ ...r, rScore: null, fScore: null, mScore: null, segment: null })), rankedInstead: [] };
+  const c = scoreColumns(
     rows.map((x) => x.recency),
-  );
-  const f = qcut(rankFirst(rows.map((x) => x.frequency)), QUINTILES).bins;
-  const m = bins(
-    'monetary',
+    rows.map((x) => x.frequency),
     rows.map((x) => x.monetary),
+    onDuplicateEdges,
   );
   return {
     rows: rows.map((row, i) => {
-      // every value lies within its own edges: a null bin would be a bug
-      const rScore = QUINTILES - r[i]!;
-      const fScore = f[i]! + 1;
-      const mScore = m[i]! + 1;
-      return { ...row, rScore, fScore, mScore, segment: segmentOf(rScore, fScore) };
+      const rScore = c.rScore[i]!;
+      const fScore = c.fScore[i]!;
+      // Object.assign: a spread followed by more properties is several times slower on Node 20 (segment-report.ts)
+      return Object.assign({}, row, { rScore, fScore, mScore: c.mScore[i]!, segment: segmentOf(rScore, fScore) });
     }),
-    rankedInstead,
+    rankedInstead: c.rankedInstead,
   };
 }
