@@ -194,6 +194,20 @@ describe('consumer segments', () => {
       [null, devB.slice(0, 8), 28, 1, 1, Number(b.list_price_fen)],
     ]);
     expect(JSON.stringify(r.body)).not.toContain(devB);
+
+    // the Excel file: the same members, the anonymous device by its first characters only
+    const admin = await loginAs(server.baseUrl, 'admin');
+    const res = await fetch(`${server.baseUrl}/api/v1/segments/consumers/export`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(res.status).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as unknown as ExcelJS.Buffer);
+    const ws = wb.worksheets[0]!;
+    expect(ws.rowCount).toBe(3);
+    const cells = (n: number) => (ws.getRow(n).values as unknown[]).slice(1, 6);
+    expect(cells(2)).toEqual([`C${consumer}`, 3, 1, 3, 3 * 1234]);
+    expect(cells(3)).toEqual([`D${devB.slice(0, 8)}`, 1, 28, 1, Number(b.list_price_fen)]);
+    const everything = JSON.stringify([1, 2, 3].map((n) => ws.getRow(n).values));
+    expect(everything).not.toContain(devB);
     expect((await call('distributor', 'GET', '/api/v1/segments/consumers')).status).toBe(403);
     expect((await call('sales', 'GET', '/api/v1/segments/consumers')).status).toBe(403);
   });
