@@ -109,6 +109,8 @@ describe('a simulation run', () => {
     await expect
       .poll(async () => (await call('planner', 'GET', `/api/v1/jobs/${jobId}`)).body.progress.done, { timeout: 30_000, interval: 20 })
       .toBeGreaterThan(0);
+    // while it runs, the run shows its job's progress
+    expect((await runOf(id)).progress.done).toBeGreaterThan(0);
     // the server stops mid-run: the job goes back to the queue without using up an attempt, the run is still on
     await first.stop();
     expect((await call('planner', 'GET', `/api/v1/jobs/${jobId}`)).body).toMatchObject({ status: 'queued', attempts: 0 });

@@ -4,7 +4,6 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { RequestContext } from '../../../context.ts';
 import type { Sql } from '../../../db/connection.ts';
 import { ctxOf } from '../../../http/access.ts';
 import { AppError } from '../../../http/problem.ts';
@@ -14,7 +13,7 @@ import { appendAudit } from '../../audit/index.ts';
 import { actorLabel, whoOf } from '../../auth/index.ts';
 import { SIMULATION_JOB } from './job.ts';
 import { buildParams } from './params.ts';
-import { attachJob, getRun, insertRun, listRuns, runningCount } from './runs.ts';
+import { attachJob, getRun, insertRun, listRuns, runIdOfKey, runningCount } from './runs.ts';
 
 /** What a run started from the console may be: a few minutes at most on the shared machine. */
 export const CONSOLE_LIMITS = { stores: 2_000, skus: 50, running: 2 } as const;
@@ -56,7 +55,8 @@ export async function simulationRoutes(api: FastifyInstance, sql: Sql, registry:
       if (built.params.skus > CONSOLE_LIMITS.skus)
         throw AppError.field('/body/skus', 'simulation.skus_range', { value: built.params.skus, min: 1, max: CONSOLE_LIMITS.skus });
       const key = req.headers['idempotency-key'] as string | undefined;
-      const replay = key ? await runOfKey(ctx, t, key) : null;
+      const replayId = key ? await runIdOfKey(sql, t, key) : null;
+      const replay = replayId === null ? null : await getRun(ctx, t, replayId);
       if (replay) return reply.status(200).send(replay);
       const running = await runningCount(sql, t);
       if (running >= CONSOLE_LIMITS.running) throw new AppError(409, 'simulation.running_limit', { running });
@@ -116,12 +116,4 @@ export async function simulationRoutes(api: FastifyInstance, sql: Sql, registry:
       return run;
     },
   );
-}
-
-/** The run an earlier request with this key started, if any. */
-async function runOfKey(ctx: RequestContext, tenantId: number, key: string) {
-  const [r] = await ctx.sql<
-    { id: number }[]
-  >`select id::int from simulation_runs where tenant_id = ${tenantId} and idempotency_key = ${key}`;
-  return r ? getRun(ctx, tenantId, r.id) : null;
 }

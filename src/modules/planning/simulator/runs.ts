@@ -1,8 +1,8 @@
 /**
  * Simulation runs as rows, played by a job of the queue (job.ts): started (params stored, status running, the job
- * queued in the same transaction), progress written while the days go by (at most every half second), the result or
- * why it failed stored at the end. A run whose job the queue gave up on (its process stopped and no attempt is left,
- * or it was cancelled) reads as failed, with the job's reason.
+ * queued in the same transaction), the result or why it failed stored at the end. While it runs, its progress is its
+ * job's (the queue writes it). A run whose job the queue gave up on (its process stopped and no attempt is left, or it
+ * was cancelled) reads as failed, with the job's reason.
  */
 import type { Db, RequestContext } from '../../../context.ts';
 import type { Sql } from '../../../db/connection.ts';
@@ -60,12 +60,16 @@ const toRun = (r: DbRow, locale: RequestContext['locale']): RunRow => ({
   finishedAt: r.finished_at?.toISOString() ?? null,
 });
 
-/** A run as its reader sees it: a run whose job ended without it (lost for good, or cancelled) has failed. */
+/**
+ * A run as its reader sees it: a run whose job ended without it (lost for good, or cancelled) has failed; a running
+ * run has the progress its job reported.
+ */
 const VIEW = (db: Db, withResult: boolean) => db`
   select r.id::int,
     case when r.status = 'running' and j.status in ('failed', 'cancelled') then 'failed' else r.status end as status,
     coalesce(r.status = 'running' and j.status = 'queued', false) as queued,
-    r.params, r.progress_done, r.progress_total, ${withResult ? db`r.result,` : db``}
+    r.params, case when r.status = 'running' then coalesce(j.progress_done, 0) else r.progress_done end as progress_done,
+    r.progress_total, ${withResult ? db`r.result,` : db``}
     case when r.status = 'running' and j.status = 'failed' then j.error
       when r.status = 'running' and j.status = 'cancelled' then 'simulation.cancelled' else r.error end as error,
     r.job_id::int, r.created_by, r.created_at,
@@ -75,8 +79,8 @@ const VIEW = (db: Db, withResult: boolean) => db`
 /** Runs of a tenant still going or waiting to (the API caps how many at once). */
 export async function runningCount(sql: Sql, tenantId: number): Promise<number> {
   const [r] = await sql<{ n: number }[]>`
-    select count(*)::int as n from simulation_runs r left join jobs j on j.tenant_id = r.tenant_id and j.id = r.job_id
-    where r.tenant_id = ${tenantId} and r.status = 'running' and coalesce(j.status not in ('failed', 'cancelled'), true)`;
+    select count(*)::int as n from (${VIEW(sql, false)} where r.tenant_id = ${tenantId} and r.status = 'running') v
+    where v.status = 'running'`;
   return r?.n ?? 0;
 }
 
@@ -93,10 +97,15 @@ export async function insertRun(
     on conflict (tenant_id, idempotency_key) where idempotency_key is not null do nothing
     returning id::int`;
   if (row) return { id: row.id, created: true };
-  const [first] = await tx<{ id: number }[]>`
-    select id::int from simulation_runs where tenant_id = ${tenantId} and idempotency_key = ${x.idempotencyKey ?? ''}`;
-  if (!first) throw new Error('simulation run vanished after an idempotency conflict');
-  return { id: first.id, created: false };
+  const first = await runIdOfKey(tx, tenantId, x.idempotencyKey ?? '');
+  if (first === null) throw new Error('simulation run vanished after an idempotency conflict');
+  return { id: first, created: false };
+}
+
+/** The run an earlier request with this idempotency key started, if any. */
+export async function runIdOfKey(db: Db, tenantId: number, key: string): Promise<number | null> {
+  const [r] = await db<{ id: number }[]>`select id::int from simulation_runs where tenant_id = ${tenantId} and idempotency_key = ${key}`;
+  return r ? r.id : null;
 }
 
 /** The job that plays the run. */
@@ -115,24 +124,17 @@ export async function listRuns(ctx: Pick<RequestContext, 'sql' | 'locale'>, tena
 }
 
 /**
- * Plays the run (the job's body) and stores its progress and its result, or why it failed. A stop for a shutdown
- * leaves the run running: its job goes back to the queue and plays it again from the start (the same seed gives the
- * same result). Rethrows, so that the job ends as the run did.
+ * Plays the run (the job's body) and stores its result, or why it failed; its progress goes to the job. A stop for a
+ * shutdown leaves the run running: its job goes back to the queue and plays it again from the start (the same seed
+ * gives the same result). Rethrows, so that the job ends as the run did.
  */
 export async function playRun(sql: Sql, tenantId: number, id: number, params: SimulationParams, report: ReportProgress): Promise<void> {
   const mine = () => sql`tenant_id = ${tenantId} and id = ${id} and status = 'running'`;
-  let last = Date.now();
   try {
-    await sql`update simulation_runs set progress_done = 0 where ${mine()}`;
-    const result = await simulateInThread(params, {
-      onProgress: async (done, total) => {
-        // throws JobStopped once the job is cancelled or its process is stopping
-        await report(done, total);
-        if (Date.now() - last < 500) return;
-        last = Date.now();
-        await sql`update simulation_runs set progress_done = ${done} where ${mine()}`;
-      },
-    });
+    // from the start again after a restart
+    await report(0, params.days * params.policies.length);
+    // `report` throws JobStopped once the job is cancelled or its process is stopping
+    const result = await simulateInThread(params, { onProgress: report });
     await sql`update simulation_runs set status = 'done', result = ${sql.json(result as never)}, progress_done = progress_total, finished_at = now()
       where ${mine()}`;
   } catch (e) {
