@@ -1,7 +1,7 @@
 /**
  * The resolver page warmed up before the server listens (http/warm-up.ts): a rush of consumers' scans right after a
  * start, at 300 pages a second, had its slowest page of the first second at 830-990 ms and of the next at 220-480 ms,
- * against 95-210 ms and 16-34 ms after twenty waves of the page as HEAD (docs/BENCHMARKS.md, resolver page, twelfth
+ * against 84-262 ms and 25-75 ms after twenty waves of the page as HEAD (docs/BENCHMARKS.md, resolver page, twelfth
  * session). HEAD runs the whole page (the code decoded, its facts read, the page rendered) but records no scan.
  */
 import type { FastifyInstance } from 'fastify';

@@ -87,8 +87,9 @@ const INTERVAL_LEVEL = 0.8;
  * forecast over the horizon; mean = the average point forecast; sd = the average half-width of the upper side of
  * the central 80% interval / z(0.9) (the upper side: the lower bound is cut at 0). The series are read in one query,
  * one row per series with its days and units as arrays, and forecast in the calling thread (about 6,500 series of
- * 56-112 days a second, docs/PLANNING.md), giving the event loop back every 5 ms. Fallback to the mean and sample deviation of the daily units (as
- * `sellThroughForecaster`, but over the days from the series' first sale: `fallbackDays`) when the model throws
+ * 56-112 days a second, docs/PLANNING.md), giving the event loop back every 5 ms. Fallback to the mean and sample
+ * deviation of the daily units (as `sellThroughForecaster`, but over the days from the series' first sale:
+ * `fallbackDays`) when the model throws
  * InsufficientHistoryError (less than twice the horizon from the first sale) or forecasts 0 with an empty interval
  * for a series that sold in the window.
  */

@@ -1,8 +1,8 @@
 /**
  * A simulation run played on a worker thread of its own. In the server's thread a run at the console's largest size
- * (2,000 stores x 50 SKUs x 365 days, both policies) held the event loop 16 ms a simulated day at the median and up to
- * 0.7 s at its start (the demand plan), so every request of the server, consumers' scans included, waited behind a
- * planner's what-if run (docs/BENCHMARKS.md, channel simulator).
+ * (2,000 stores x 50 SKUs x 365 days, both policies) delayed the event loop ~11 ms a simulated day at the median and
+ * up to 0.3 s while it built its demand plan, so every request of the server, consumers' scans included, waited behind
+ * a planner's what-if run (docs/BENCHMARKS.md, "A console run beside the server's other work").
  */
 import { startWorker, workerModule } from '../../../platform/threads.ts';
 import type { SimulationParams } from './params.ts';
