@@ -175,6 +175,9 @@ describe('a simulation run', () => {
     expect((await call('planner', 'GET', `/api/v1/jobs/${other.body.id}`)).body.result).toEqual({ runId: id, played: false });
     const unknown = await call('planner', 'POST', '/api/v1/jobs', { kind: 'planning.simulations.play', params: { runId: 999_999 } });
     expect(problems(unknown)).toEqual([['/body/params/runId', 'simulation.unknown_run']]);
+    // and only roles that may run simulations may start one
+    const distributor = await call('distributor', 'POST', '/api/v1/jobs', { kind: 'planning.simulations.play', params: { runId: id } });
+    expect(distributor.status).toBe(403);
   });
 
   it('is the brand’s: a distributor may not start or read runs', async () => {
