@@ -71,6 +71,9 @@ export const DISTRIBUTION: Record<string, Layout> = {
   membership_settings: tenant,
   mall_items: tenant,
   mall_redemptions: tenant,
+  // the consumer segments' snapshot (consumers/rfm, written by its refresh job)
+  consumer_segment_snapshots: tenant,
+  consumer_segment_members: tenant,
   // the channel simulator's runs (planning/simulator)
   simulation_runs: tenant,
   code_keyrings: tenant,

@@ -20,6 +20,7 @@ import { codesRoutes } from '../modules/codes/routes.ts';
 import { accountPageRoutes } from '../modules/consumers/account-routes.ts';
 import { type ConsumersOptions, consumersSettings, consumersStaffRoutes, meRoutes, type SmsSender } from '../modules/consumers/index.ts';
 import { segmentsRoutes } from '../modules/consumers/rfm/routes.ts';
+import { consumerSegmentsJob } from '../modules/consumers/rfm/segments-job.ts';
 import { channelIncentiveRoutes } from '../modules/incentives/channel/routes.ts';
 import { fraudRoutes } from '../modules/incentives/fraud/routes.ts';
 import { campaignsRoutes, claimRoutes } from '../modules/incentives/index.ts';
@@ -200,6 +201,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   const jobRegistry = new JobRegistry();
   for (const kind of opts.jobs?.kinds ?? []) jobRegistry.register(kind);
   registerPlanningJobs(jobRegistry);
+  jobRegistry.register(consumerSegmentsJob(masterKey));
   let jobRunner: JobRunner | null = null;
   if (opts.jobs?.worker !== false) {
     const runner = new JobRunner(opts.sql, jobRegistry, opts.jobs?.runner, (level, msg, err) => app.log[level]({ err }, msg));
@@ -276,7 +278,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       await webhooksRoutes(api, opts.sql, masterKey, webhooks);
       await consumersStaffRoutes(api, opts.sql, masterKey);
       await meRoutes(api, { sql: opts.sql, masterKey, settings: consumersSettings(opts.consumers), sms: opts.consumers?.smsSender });
-      await segmentsRoutes(api, opts.sql, masterKey);
+      await segmentsRoutes(api, opts.sql, jobRegistry);
       await channelIncentiveRoutes(api, opts.sql);
       await fraudRoutes(api, opts.sql);
       await campaignsRoutes(api, opts.sql);

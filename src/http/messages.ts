@@ -77,6 +77,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'route.not_found': { 'zh-CN': '接口不存在', en: 'No such endpoint' },
   conflict: { 'zh-CN': '记录已存在：{detail}', en: 'Already exists: {detail}' },
   // consumers CRM: identity evidence, consumer sessions, privacy, membership and the points mall
+  'segments.not_computed': {
+    'zh-CN': '消费者分层尚未计算，请先重新计算',
+    en: 'The consumer segments have not been computed yet; refresh them first',
+  },
   'consumer.brand_unknown': { 'zh-CN': '品牌不存在', en: 'No such brand' },
   'consumer.device_required': {
     'zh-CN': '请先扫码打开页面（缺少设备标识）',

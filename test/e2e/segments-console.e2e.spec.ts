@@ -42,6 +42,16 @@ beforeAll(async () => {
     for (let k = 0; k <= i; k++)
       await order(code, distributor, `2026-11-${String(28 - i * 3 - k).padStart(2, '0')}T10:00:00+08:00`, (i + 1) * 1000);
   await order(otherStore, Number(o?.parent_id), '2026-11-29T10:00:00+08:00', 70_000);
+  // three phones that scanned the brand's units: 1, 2 and 3 days with a scan
+  const [unit] = await sql<{ gtin: string }[]>`
+    select pl.gtin from packaging_levels pl where pl.tenant_id = ${tenant} and pl.level = 'unit' order by pl.gtin limit 1`;
+  for (const n of [1, 2, 3]) {
+    const device = randomUUID();
+    for (let k = 0; k < n; k++)
+      await sql`insert into consumer_scans (tenant_id, epc, scanned_at, verdict, ip_hash, device_id)
+        values (${tenant}, ${`https://id.gs1.org/01/${unit?.gtin}/21/E2E${n}-${k}`}, ${`2026-11-${20 + k}T12:00:00+08:00`}::timestamptz,
+          'genuine_first', ${Buffer.alloc(32)}, ${device}::uuid)`;
+  }
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -84,6 +94,25 @@ describe('the segments page', () => {
       expect(a.errors).toEqual([]);
     } finally {
       await a.close();
+    }
+  });
+
+  it('computes the consumer segments in the background the first time, and again on request', async () => {
+    const p = await loggedIn('planner', 'Demo#2026', '/segments');
+    try {
+      await p.page.getByRole('tab', { name: '消费者' }).click();
+      // nobody has computed them yet: the page starts the first computation by itself and shows it when it ends
+      await expect.poll(() => p.page.getByTestId('segments-consumers-population').textContent(), { timeout: WAIT }).toContain('3');
+      const computed = await p.page.getByTestId('segments-consumers-computed-at').textContent();
+      expect(computed).toMatch(/\d{4}/);
+      await p.page.getByTestId('segments-consumers-sizes').locator('canvas').first().waitFor();
+      expect(await p.page.locator('[data-testid="segments-consumers-table"] .ant-table-row').count()).toBe(3);
+      await new Promise((r) => setTimeout(r, 1100));
+      await p.page.getByTestId('segments-consumers-refresh').click();
+      await expect.poll(() => p.page.getByTestId('segments-consumers-computed-at').textContent(), { timeout: WAIT }).not.toBe(computed);
+      expect(p.errors).toEqual([]);
+    } finally {
+      await p.close();
     }
   });
 

@@ -3,6 +3,9 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumerFor, identifierHasher } from '../../src/modules/consumers/index.ts';
 import { mergeConsumers } from '../../src/modules/consumers/merge.ts';
+import { deletePersonalData } from '../../src/modules/consumers/profiles.ts';
+import { consumerSegmentsJob } from '../../src/modules/consumers/rfm/segments-job.ts';
+import { JobRegistry, JobRunner } from '../../src/platform/jobs/index.ts';
 import { apiClient, problems } from '../support/api-client.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 
@@ -10,11 +13,28 @@ import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
  * Segments (客户分层) through the API: the RFM of the stores in the caller's scope from their orders, and of the
  * brand's consumers from their scans. Orders and scans are written with chosen times, so every figure below is
  * worked out by hand from the recipe (snapshot at midnight, Asia/Shanghai, two days after the last purchase).
+ * Consumer segments are a snapshot a refresh job writes: this file runs that job with a runner of its own, started
+ * when a test wants the queued refresh to run.
  */
 let server: TestServer;
 const tokens: Record<string, string> = {};
 const call = apiClient(() => server.baseUrl, tokens);
 const masterKey = randomBytes(32);
+const registry = new JobRegistry();
+registry.register(consumerSegmentsJob(masterKey));
+/** Runs the refreshes queued so far, and returns once the brand's latest has ended. */
+async function runRefresh(): Promise<Record<string, unknown>> {
+  const runner = new JobRunner(server.db.sql, registry, { pollMs: 50, progressMs: 0 });
+  await runner.start();
+  try {
+    await expect
+      .poll(async () => (await call('admin', 'GET', '/api/v1/segments/consumers?limit=1')).body.refresh?.status, { timeout: 20_000 })
+      .toMatch(/^(succeeded|failed|cancelled)$/);
+  } finally {
+    await runner.stop();
+  }
+  return (await call('admin', 'GET', '/api/v1/segments/consumers?limit=1')).body.refresh;
+}
 let tenant: number;
 const own: string[] = [];
 const other: string[] = [];
@@ -27,7 +47,7 @@ async function orderAt(buyer: string, seller: number, at: string, totalFen: numb
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ webhooks: { worker: false }, masterKey });
+  server = await startTestServer({ webhooks: { worker: false }, jobs: { worker: false }, masterKey });
   const sql = server.db.sql;
   const [t] = await sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
   tenant = Number(t?.id);
@@ -147,6 +167,18 @@ describe('store segments', () => {
 });
 
 describe('consumer segments', () => {
+  it('are empty until a first refresh, and cannot be exported before it', async () => {
+    const r = await call('planner', 'GET', '/api/v1/segments/consumers');
+    expect(r.status).toBe(200);
+    expect([r.body.computedAt, r.body.refresh, r.body.population, r.body.rows]).toEqual([null, null, 0, []]);
+    expect(r.body.segments).toHaveLength(10);
+    expect(r.body.grid).toHaveLength(25);
+    const planner = await loginAs(server.baseUrl, 'planner');
+    const res = await fetch(`${server.baseUrl}/api/v1/segments/consumers/export`, { headers: { authorization: `Bearer ${planner}` } });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { code: string }).code).toBe('segments.not_computed');
+  });
+
   it('scores consumers on their scans: days with a scan, distinct units at the base list price', async () => {
     const sql = server.db.sql;
     const products = await sql<{ sku: string; gtin: string; list_price_fen: string }[]>`
@@ -184,8 +216,20 @@ describe('consumer segments', () => {
     const other = await consumerFor(sql, tenant, 'device', identifierHasher(masterKey)('device', devD), 'cookie');
     await sql.begin((tx) => mergeConsumers(tx, tenant, other, consumer, 'otp', 'phone'));
 
+    // a refresh is queued once: a second click, or a second analyst, gets the one under way
+    const started = await call('admin', 'POST', '/api/v1/segments/consumers/refresh');
+    expect(started.status).toBe(202);
+    expect(started.body.status).toBe('queued');
+    const again = await call('planner', 'POST', '/api/v1/segments/consumers/refresh');
+    expect([again.status, again.body.id]).toEqual([200, started.body.id]);
+    const waiting = await call('planner', 'GET', '/api/v1/segments/consumers');
+    expect([waiting.body.computedAt, waiting.body.refresh.status, waiting.body.refresh.id]).toEqual([null, 'queued', started.body.id]);
+    expect((await runRefresh()).status).toBe('succeeded');
+
     const r = await call('admin', 'GET', '/api/v1/segments/consumers');
     expect(r.status).toBe(200);
+    expect(Date.parse(r.body.computedAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(r.body.refresh.progress.percent).toBe(100);
     expect(r.body.monetaryUnit).toBe('fen');
     expect(r.body.snapshot).toBe('2026-11-29T16:00:00.000Z');
     expect(r.body.population).toBe(2);
@@ -193,7 +237,22 @@ describe('consumer segments', () => {
       [consumer, null, 1, 3, 3, 3 * 1234],
       [null, devB.slice(0, 8), 28, 1, 1, Number(b.list_price_fen)],
     ]);
+    expect(r.body.rows.map((x: Record<string, unknown>) => [x.key, x.rScore, x.fScore, x.segment])).toEqual([
+      [`C${consumer}`, 5, 5, 'champions'],
+      [`D${devB.slice(0, 8)}`, 1, 1, 'hibernating'],
+    ]);
+    expect(r.body.segments.filter((s: { members: number }) => s.members)).toEqual([
+      { segment: 'champions', members: 1, monetary: 3 * 1234 },
+      { segment: 'hibernating', members: 1, monetary: Number(b.list_price_fen) },
+    ]);
+    expect(r.body.grid.filter((c: { members: number }) => c.members)).toEqual([
+      { r: 1, f: 1, members: 1 },
+      { r: 5, f: 5, members: 1 },
+    ]);
     expect(JSON.stringify(r.body)).not.toContain(devB);
+    // a page of one segment
+    const hib = await call('admin', 'GET', '/api/v1/segments/consumers?segment=hibernating&limit=5');
+    expect([hib.body.total, hib.body.rows.map((x: { key: string }) => x.key)]).toEqual([1, [`D${devB.slice(0, 8)}`]]);
 
     // the Excel file: the same members, the anonymous device by its first characters only
     const admin = await loginAs(server.baseUrl, 'admin');
@@ -208,7 +267,27 @@ describe('consumer segments', () => {
     expect(cells(3)).toEqual([`D${devB.slice(0, 8)}`, 1, 28, 1, Number(b.list_price_fen)]);
     const everything = JSON.stringify([1, 2, 3].map((n) => ws.getRow(n).values));
     expect(everything).not.toContain(devB);
-    expect((await call('distributor', 'GET', '/api/v1/segments/consumers')).status).toBe(403);
-    expect((await call('sales', 'GET', '/api/v1/segments/consumers')).status).toBe(403);
+
+    // later scans change nothing until the next refresh, which replaces the snapshot
+    const devE = randomUUID();
+    await scan(devE, epc(a.gtin, 'RFM5'), '2026-11-30T12:00:00+08:00');
+    expect((await call('admin', 'GET', '/api/v1/segments/consumers')).body.population).toBe(2);
+    expect((await call('planner', 'POST', '/api/v1/segments/consumers/refresh')).status).toBe(202);
+    expect((await runRefresh()).status).toBe('succeeded');
+    const after = await call('admin', 'GET', '/api/v1/segments/consumers');
+    expect([after.body.population, after.body.snapshot]).toEqual([3, '2026-12-01T16:00:00.000Z']);
+    expect((await sql<{ n: number }[]>`select count(*)::int as n from consumer_segment_snapshots where tenant_id = ${tenant}`)[0]?.n).toBe(
+      1,
+    );
+
+    // a consumer who deletes their data leaves the segments at once
+    await sql.begin((tx) => deletePersonalData(tx, tenant, consumer));
+    const gone = await call('admin', 'GET', '/api/v1/segments/consumers');
+    expect(gone.body.rows.map((x: { key: string }) => x.key)).not.toContain(`C${consumer}`);
+
+    for (const user of ['distributor', 'sales']) {
+      expect((await call(user, 'GET', '/api/v1/segments/consumers')).status).toBe(403);
+      expect((await call(user, 'POST', '/api/v1/segments/consumers/refresh')).status).toBe(403);
+    }
   });
 });

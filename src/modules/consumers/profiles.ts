@@ -275,5 +275,7 @@ export async function deletePersonalData(db: Db, tenantId: number, consumerId: n
   // the merge history keeps who merged with whom, not the hashes of the identifiers that moved
   await db`update consumer_merges set moved_identifiers = '[]' where tenant_id = ${tenantId} and (from_consumer = ${consumerId} or into_consumer = ${consumerId})`;
   await db`update consumers set deleted_at = now() where tenant_id = ${tenantId} and id = ${consumerId}`;
+  // out of the segments marketing targets at once (the snapshot's sizes are counted again at its next refresh)
+  await db`delete from consumer_segment_members where tenant_id = ${tenantId} and consumer_id = ${consumerId}`;
   return { identifiers: removed.length };
 }

@@ -2,4 +2,4 @@
 export { type JobContext, type JobKind, JobRegistry, JobStopped, type ReportProgress } from './registry.ts';
 export { jobsRoutes } from './routes.ts';
 export { DEFAULT_RUNNER_OPTIONS, JobRunner, type RunnerOptions } from './runner.ts';
-export { cancelJob, getJob, type JobStatus, type JobView, listJobs, queueJob, startJob } from './store.ts';
+export { cancelJob, getJob, type JobStatus, type JobView, latestJobOfKind, listJobs, queueJob, startJob } from './store.ts';

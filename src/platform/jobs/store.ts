@@ -173,6 +173,16 @@ export async function getJob(ctx: RequestContext, id: number): Promise<JobView |
   return r ? viewOf(r, ctx.locale) : null;
 }
 
+/**
+ * The brand's latest job of a kind, whoever started it: for a job whose work belongs to the brand rather than to its
+ * starter (the refresh of a snapshot every reader of a page shares), so that every reader sees it running.
+ */
+export async function latestJobOfKind(db: Db, ctx: RequestContext, kind: string): Promise<JobView | null> {
+  const [r] = await db<Row[]>`
+    select ${COLUMNS(db)} from jobs where tenant_id = ${ctx.actor.tenantId} and kind = ${kind} order by id desc limit 1`;
+  return r ? viewOf(r, ctx.locale) : null;
+}
+
 /** The caller's own jobs, newest first. */
 export async function listJobs(ctx: RequestContext, q: { status?: JobStatus; kind?: string; limit: number }): Promise<JobView[]> {
   const rows = await ctx.sql<Row[]>`

@@ -1,10 +1,10 @@
-import { Alert, Button, Card, Col, Empty, Row, Select, Space, Statistic, Table, Tabs, Typography } from 'antd';
+import { Alert, Button, Card, Col, Empty, Progress, Row, Select, Space, Statistic, Table, Tabs, Typography } from 'antd';
 import { HeatmapChart } from 'echarts/charts';
 import { VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { withQuery } from '../api.ts';
+import { api, errorText, withQuery } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
@@ -56,6 +56,85 @@ interface SegmentReport {
   grid: { r: number; f: number; members: number }[];
   total: number;
   rows: Member[];
+  /** consumers: when the snapshot shown was computed (null before the first refresh), and the latest refresh */
+  computedAt?: string | null;
+  refresh?: {
+    id: number;
+    status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+    progress: { percent: number | null };
+    error: string | null;
+  } | null;
+}
+
+/** a snapshot older than this is recomputed when the page is opened */
+const STALE_MS = 24 * 3_600_000;
+
+const refreshing = (r: SegmentReport['refresh']) => r?.status === 'queued' || r?.status === 'running';
+
+/**
+ * Consumer segments are a snapshot a background job computes (millions of consumers do not fit in a request): the
+ * state of its latest refresh, a button to start one, and the first one (or one a day old) started by itself. While one runs, the
+ * report is read again every second; the page shows the previous snapshot until the new one is written.
+ */
+function RefreshBar({ report, reload }: { report: SegmentReport | undefined; reload: () => void }) {
+  const { t } = useTranslation();
+  const [problem, setProblem] = useState<string>();
+  const firstStarted = useRef(false);
+  const running = refreshing(report?.refresh);
+  const start = async () => {
+    setProblem(undefined);
+    try {
+      await api('/segments/consumers/refresh', { method: 'POST' });
+      reload();
+    } catch (e) {
+      setProblem(errorText(e));
+    }
+  };
+  useEffect(() => {
+    // the first snapshot, and one a day old, are recomputed when someone opens the page (once per visit)
+    const due = report && (report.computedAt == null || Date.now() - Date.parse(report.computedAt) > STALE_MS);
+    if (due && !refreshing(report.refresh) && !firstStarted.current) {
+      firstStarted.current = true;
+      void start();
+    }
+  });
+  useEffect(() => {
+    if (!running) return;
+    const timer = setTimeout(reload, 1000);
+    return () => clearTimeout(timer);
+  });
+  if (!report) return null;
+  const r = report.refresh;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Space wrap>
+        <Button onClick={start} disabled={running} loading={running} data-testid="segments-consumers-refresh">
+          {t('segments.refresh')}
+        </Button>
+        <Typography.Text type="secondary">
+          {report.computedAt === null ? t('segments.firstRefresh') : t('segments.refreshHint')}
+        </Typography.Text>
+      </Space>
+      {running && r ? (
+        r.status === 'queued' ? (
+          <Typography.Text type="secondary" data-testid="segments-consumers-queued">
+            {t('segments.queued')}
+          </Typography.Text>
+        ) : (
+          <Progress
+            percent={r.progress.percent ?? 0}
+            status="active"
+            format={(p) => t('segments.refreshing', { percent: p ?? 0 })}
+            data-testid="segments-consumers-progress"
+          />
+        )
+      ) : null}
+      {r && (r.status === 'failed' || r.status === 'cancelled') ? (
+        <Alert type="warning" showIcon message={t('segments.refreshFailed', { error: r.error ?? t(`jobs.status.${r.status}`) })} />
+      ) : null}
+      {problem ? <Alert type="error" showIcon message={problem} /> : null}
+    </Space>
+  );
 }
 
 const PAGE = 20;
@@ -115,12 +194,22 @@ function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
         <Col>
           <Statistic title={t('segments.snapshot')} value={data?.snapshot ? formatDateTime(data.snapshot) : '—'} />
         </Col>
+        {subject === 'consumers' ? (
+          <Col>
+            <Statistic
+              title={t('segments.computedAt')}
+              value={data?.computedAt ? formatDateTime(data.computedAt) : '—'}
+              data-testid="segments-consumers-computed-at"
+            />
+          </Col>
+        ) : null}
         <Col flex="auto" style={{ textAlign: 'right' }}>
           <Button href={exportHref} download data-testid={`segments-${subject}-export`} disabled={!data?.population}>
             {t('segments.export')}
           </Button>
         </Col>
       </Row>
+      {subject === 'consumers' ? <RefreshBar report={data} reload={state.reload} /> : null}
       <Typography.Text type="secondary">{t(`segments.recipe.${subject}`)}</Typography.Text>
       {data?.rankedInstead.length ? (
         <Alert

@@ -1,16 +1,22 @@
 /**
  * Segments (客户分层) for staff: RFM of the stores in the caller's scope from their orders, and of the brand's
  * consumers from their scans; each as a report (segment sizes, the R x F grid, a page of members) and as an Excel file.
+ * Store segments are computed in the request (a brand's stores, from their orders); consumer segments, over a
+ * population that runs to millions, are read from the snapshot a refresh job keeps (consumer-segments.ts).
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../../db/connection.ts';
 import { ctxOf } from '../../../http/access.ts';
+import { AppError } from '../../../http/problem.ts';
 import { strictObject } from '../../../http/schemas.ts';
+import type { JobRegistry } from '../../../platform/jobs/index.ts';
 import { writeTable, XLSX_TYPE } from '../../../platform/tabular/index.ts';
-import { consumerSegments } from './consumer-segments.ts';
+import { consumerSegmentMembers, consumerSegmentsView } from './consumer-snapshot.ts';
 import { report, type ScoredMember } from './segment-report.ts';
 import { SEGMENT_NAMES, SEGMENTS, type Segment } from './segments.ts';
+import { startConsumerSegmentsRefresh } from './segments-job.ts';
+import { storeSegments } from './store-segments.ts';
 
 const segmentLabel = (s: Segment | null) => (s ? `${SEGMENT_NAMES[s]['zh-CN']} ${SEGMENT_NAMES[s].en}` : null);
 
@@ -18,7 +24,7 @@ const segmentLabel = (s: Segment | null) => (s ? `${SEGMENT_NAMES[s]['zh-CN']} $
  * The cells of SCORE_COLUMNS for one row, built as a literal: copying the whole row with a spread and then overriding
  * its segment cost ~10 us a row on Node 20 (a second per 100,000 in an export; docs/BENCHMARKS.md, segments).
  */
-const scoreCells = (r: ScoredMember) => ({
+const scoreCells = (r: Omit<ScoredMember, 'segment'> & { segment: Segment | null }) => ({
   recency: r.recency,
   frequency: r.frequency,
   monetary: r.monetary,
@@ -28,8 +34,6 @@ const scoreCells = (r: ScoredMember) => ({
   segment: segmentLabel(r.segment),
   lastAt: r.lastAt,
 });
-
-import { storeSegments } from './store-segments.ts';
 
 const ReportQuery = strictObject({
   segment: Type.Optional(Type.Union(SEGMENTS.map((s) => Type.Literal(s)))),
@@ -50,7 +54,7 @@ const SCORE_COLUMNS = [
   { key: 'lastAt', header: '最后购买 last purchase' },
 ];
 
-export async function segmentsRoutes(api: FastifyInstance, sql: Sql, masterKey: Buffer) {
+export async function segmentsRoutes(api: FastifyInstance, sql: Sql, registry: JobRegistry) {
   api.get(
     '/segments/stores',
     {
@@ -101,13 +105,31 @@ export async function segmentsRoutes(api: FastifyInstance, sql: Sql, masterKey: 
         tags: ['consumers'],
         summary:
           'RFM segments of the brand’s consumers from their scans (recency in days to the snapshot, frequency = days ' +
-          'with a scan, monetary = scanned units at the base list price in fen, or units when a product has no price)',
+          'with a scan, monetary = scanned units at the base list price in fen, or units when a product has no price), ' +
+          'as of the latest refresh (`computedAt`; null before the first), with the state of the latest refresh',
         querystring: ReportQuery,
       },
     },
-    async (req) => {
-      const scored = await consumerSegments(ctxOf(req, sql), masterKey);
-      return { subject: 'consumers', monetaryUnit: scored.monetaryUnit, ...report(scored, page(req.query as ReportQuery)) };
+    async (req) => ({ subject: 'consumers', ...(await consumerSegmentsView(ctxOf(req, sql), page(req.query as ReportQuery))) }),
+  );
+
+  api.post(
+    '/segments/consumers/refresh',
+    {
+      config: { access: 'consumer_segments:read' },
+      schema: {
+        tags: ['consumers'],
+        summary:
+          'Recompute the consumer segments from every scan so far, as a job (202 with the job); while one is queued or ' +
+          'running, that one is returned (200). The page keeps showing the previous snapshot until the job ends.',
+      },
+    },
+    async (req, reply) => {
+      const { job, started } = await startConsumerSegmentsRefresh(ctxOf(req, sql), registry);
+      return reply
+        .status(started ? 202 : 200)
+        .header('location', `/api/v1/jobs/${job.id}`)
+        .send(job);
     },
   );
 
@@ -115,10 +137,14 @@ export async function segmentsRoutes(api: FastifyInstance, sql: Sql, masterKey: 
     '/segments/consumers/export',
     {
       config: { access: 'consumer_segments:read' },
-      schema: { tags: ['consumers'], summary: 'The RFM of every consumer as an Excel file' },
+      schema: {
+        tags: ['consumers'],
+        summary: 'The RFM of every consumer as an Excel file, as of the latest refresh (409 before the first)',
+      },
     },
     async (req, reply) => {
-      const scored = await consumerSegments(ctxOf(req, sql), masterKey);
+      const scored = await consumerSegmentMembers(ctxOf(req, sql));
+      if (!scored) throw new AppError(409, 'segments.not_computed');
       reply.header('content-disposition', 'attachment; filename="consumer-segments.xlsx"');
       reply.type(XLSX_TYPE);
       return reply.send(
