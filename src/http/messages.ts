@@ -81,6 +81,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '消费者分层尚未计算，请先重新计算',
     en: 'The consumer segments have not been computed yet; refresh them first',
   },
+  'segments.too_many_rows_for_xlsx': {
+    'zh-CN': '共有 {population} 位消费者，超过 Excel 单个工作表的 {max} 行上限，请导出为 CSV',
+    en: 'There are {population} consumers, more than the {max} rows an Excel sheet holds; export them as CSV',
+  },
   'consumer.brand_unknown': { 'zh-CN': '品牌不存在', en: 'No such brand' },
   'consumer.device_required': {
     'zh-CN': '请先扫码打开页面（缺少设备标识）',

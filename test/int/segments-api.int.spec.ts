@@ -267,6 +267,19 @@ describe('consumer segments', () => {
     expect(cells(3)).toEqual([`D${devB.slice(0, 8)}`, 1, 28, 1, Number(b.list_price_fen)]);
     const everything = JSON.stringify([1, 2, 3].map((n) => ws.getRow(n).values));
     expect(everything).not.toContain(devB);
+    // and as CSV, which has no limit of rows
+    const csv = await fetch(`${server.baseUrl}/api/v1/segments/consumers/export?format=csv`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect([csv.status, csv.headers.get('content-type')]).toEqual([200, 'text/csv; charset=utf-8']);
+    const lines = (await csv.text())
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 5))).toEqual([
+      [`C${consumer}`, '3', '1', '3', String(3 * 1234)],
+      [`D${devB.slice(0, 8)}`, '1', '28', '1', b.list_price_fen],
+    ]);
 
     // later scans change nothing until the next refresh, which replaces the snapshot
     const devE = randomUUID();
@@ -284,6 +297,18 @@ describe('consumer segments', () => {
     await sql.begin((tx) => deletePersonalData(tx, tenant, consumer));
     const gone = await call('admin', 'GET', '/api/v1/segments/consumers');
     expect(gone.body.rows.map((x: { key: string }) => x.key)).not.toContain(`C${consumer}`);
+
+    // a population larger than an Excel sheet is refused as xlsx, with the way out, and exported as CSV
+    await sql`
+      insert into consumer_segment_snapshots (tenant_id, snapshot_at, population, monetary_unit, segments, grid)
+      values (${tenant}, now(), 2000000, 'fen', '[]', '[]')`;
+    const big = await call('admin', 'GET', '/api/v1/segments/consumers/export');
+    expect(big.status).toBe(400);
+    expect(problems(big)).toEqual([['/query/format', 'segments.too_many_rows_for_xlsx']]);
+    const bigCsv = await fetch(`${server.baseUrl}/api/v1/segments/consumers/export?format=csv`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(bigCsv.status).toBe(200);
 
     for (const user of ['distributor', 'sales']) {
       expect((await call(user, 'GET', '/api/v1/segments/consumers')).status).toBe(403);

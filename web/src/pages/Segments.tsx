@@ -138,6 +138,7 @@ function RefreshBar({ report, reload }: { report: SegmentReport | undefined; rel
 }
 
 const PAGE = 20;
+const XLSX_MAX_ROWS = 1_048_576;
 
 function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
   const { t } = useTranslation();
@@ -180,7 +181,10 @@ function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
   }, [data, t]);
 
   if (state.error) return <LoadError error={state.error} onRetry={state.reload} />;
-  const exportHref = withQuery(`/api/v1/segments/${subject}/export`, {});
+  // an Excel sheet holds 1,048,576 rows: a larger population is exported as CSV
+  const exportHref = withQuery(`/api/v1/segments/${subject}/export`, {
+    format: (data?.population ?? 0) >= XLSX_MAX_ROWS ? 'csv' : undefined,
+  });
   return (
     <Space direction="vertical" size="middle" style={{ width: '100%' }}>
       <Row gutter={16}>

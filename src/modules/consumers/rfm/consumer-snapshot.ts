@@ -126,14 +126,20 @@ export async function consumerSegmentsView(
   };
 }
 
-/** Every member of the latest snapshot in its order, for the export; null before the first refresh. */
+/**
+ * Every member of the latest snapshot in its order, for the export, read from a cursor (a million members never sit
+ * in the server's memory at once); null before the first refresh.
+ */
 export async function consumerSegmentMembers(
   ctx: RequestContext,
-): Promise<{ monetaryUnit: 'fen' | 'units'; rows: ConsumerMemberRow[] } | null> {
+): Promise<{ monetaryUnit: 'fen' | 'units'; population: number; rows: AsyncIterable<ConsumerMemberRow> } | null> {
   const t = ctx.actor.tenantId;
   const snap = await latestSnapshot(ctx.sql, t);
   if (!snap) return null;
-  const rows = await ctx.sql<MemberRow[]>`
+  const query = ctx.sql<MemberRow[]>`
     select ${MEMBER_COLUMNS(ctx.sql)} from consumer_segment_members where tenant_id = ${t} and snapshot_id = ${snap.id} order by position`;
-  return { monetaryUnit: snap.monetary_unit, rows: rows.map(memberOf) };
+  async function* rows() {
+    for await (const batch of query.cursor(2000)) for (const r of batch) yield memberOf(r);
+  }
+  return { monetaryUnit: snap.monetary_unit, population: snap.population, rows: rows() };
 }

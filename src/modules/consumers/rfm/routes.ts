@@ -11,7 +11,7 @@ import { ctxOf } from '../../../http/access.ts';
 import { AppError } from '../../../http/problem.ts';
 import { strictObject } from '../../../http/schemas.ts';
 import type { JobRegistry } from '../../../platform/jobs/index.ts';
-import { writeTable, XLSX_TYPE } from '../../../platform/tabular/index.ts';
+import { DEFAULT_MAX_ROWS, writeTable, XLSX_TYPE } from '../../../platform/tabular/index.ts';
 import { consumerSegmentMembers, consumerSegmentsView } from './consumer-snapshot.ts';
 import { report, type ScoredMember } from './segment-report.ts';
 import { SEGMENT_NAMES, SEGMENTS, type Segment } from './segments.ts';
@@ -41,6 +41,7 @@ const ReportQuery = strictObject({
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 })),
 });
 type ReportQuery = { segment?: Segment; limit?: number; offset?: number };
+const ExportQuery = strictObject({ format: Type.Optional(Type.Union([Type.Literal('xlsx'), Type.Literal('csv')])) });
 const page = (q: ReportQuery) => ({ segment: q.segment, limit: q.limit ?? 100, offset: q.offset ?? 0 });
 
 const SCORE_COLUMNS = [
@@ -139,17 +140,30 @@ export async function segmentsRoutes(api: FastifyInstance, sql: Sql, registry: J
       config: { access: 'consumer_segments:read' },
       schema: {
         tags: ['consumers'],
-        summary: 'The RFM of every consumer as an Excel file, as of the latest refresh (409 before the first)',
+        summary:
+          'The RFM of every consumer as an Excel file (or CSV: `format=csv`, which has no limit of rows), as of the latest ' +
+          'refresh (409 before the first)',
+        querystring: ExportQuery,
       },
     },
     async (req, reply) => {
+      const format = (req.query as { format?: 'xlsx' | 'csv' }).format ?? 'xlsx';
       const scored = await consumerSegmentMembers(ctxOf(req, sql));
       if (!scored) throw new AppError(409, 'segments.not_computed');
-      reply.header('content-disposition', 'attachment; filename="consumer-segments.xlsx"');
-      reply.type(XLSX_TYPE);
+      // a sheet holds 1,048,576 rows, the header's among them: a larger population goes to CSV
+      if (format === 'xlsx' && scored.population >= DEFAULT_MAX_ROWS)
+        throw AppError.field('/query/format', 'segments.too_many_rows_for_xlsx', {
+          population: scored.population,
+          max: DEFAULT_MAX_ROWS - 1,
+        });
+      reply.header('content-disposition', `attachment; filename="consumer-segments.${format}"`);
+      reply.type(format === 'xlsx' ? XLSX_TYPE : 'text/csv; charset=utf-8');
+      const cells = async function* () {
+        for await (const r of scored.rows) yield Object.assign({ key: r.key, units: r.units }, scoreCells(r));
+      };
       return reply.send(
         writeTable(
-          'xlsx',
+          format,
           [
             { key: 'key', header: '消费者 consumer' },
             { key: 'units', header: '扫码件数 units scanned' },
@@ -159,7 +173,7 @@ export async function segmentsRoutes(api: FastifyInstance, sql: Sql, registry: J
                 : c,
             ),
           ],
-          scored.rows.map((r) => Object.assign({ key: r.key, units: r.units }, scoreCells(r))),
+          cells(),
         ),
       );
     },
