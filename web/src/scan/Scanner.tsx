@@ -22,6 +22,14 @@ import { codeIndexOf, fieldOf, sendScan } from './submit.ts';
 import { kindsFor, type ScanBody, type ScanKind, type ScanOutcome } from './types.ts';
 
 const FLUSH_EVERY_MS = 30_000;
+/**
+ * After a queued scan could not get through the network, the queue is tried again sooner, 1 s then doubling up to
+ * 10 s, until it gets through: a device's network often comes back without an 'online' event (navigator.onLine said
+ * online all along: a Wi-Fi that reconnects, a captive portal, an emulated offline mode), and 30 s is a long wait with
+ * a truck at the dock.
+ */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 10_000;
 const ORDER_PATTERN = /^[A-Za-z0-9._-]+$/;
 const TEAL = '#0f766e';
 const KIND_KEY = 'tl.scan.kind';
@@ -272,22 +280,32 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
     setTimeout(focusWedge, 0);
   };
 
-  // ---- the offline queue: load, then send on load, when the network returns and every 30 s ----------------------
+  // ---- the offline queue: load, then send on load, when the network returns, every 30 s, and soon after a failed try --
+  const retry = useRef<{ timer?: ReturnType<typeof setTimeout>; delay: number }>({ delay: RETRY_FIRST_MS });
   const flush = useCallback(async () => {
     if (!navigator.onLine) return;
     const report = await flushQueue(owner);
     if (report.sent.length) message.success(t('scan.queue.sent', { count: report.sent.length }));
     if (report.failed.length) message.error(t('scan.queue.failedN', { count: report.failed.length }));
+    clearTimeout(retry.current.timer);
+    if (report.stopped === 'retry') {
+      retry.current.timer = setTimeout(() => void flushNow.current(), retry.current.delay);
+      retry.current.delay = Math.min(RETRY_MAX_MS, retry.current.delay * 2);
+    } else retry.current.delay = RETRY_FIRST_MS;
   }, [owner, message, t]);
+  const flushNow = useRef(flush);
+  flushNow.current = flush;
 
   useEffect(() => {
     void loadQueue().then(() => flush());
     const onOnline = () => void flush();
     window.addEventListener('online', onOnline);
     const timer = setInterval(() => void flush(), FLUSH_EVERY_MS);
+    const pending = retry.current;
     return () => {
       window.removeEventListener('online', onOnline);
       clearInterval(timer);
+      clearTimeout(pending.timer);
     };
   }, [flush]);
 
