@@ -293,6 +293,15 @@ describe('consumer segments', () => {
       1,
     );
 
+    // a refresh cancelled before it ran leaves the snapshot as it was, and the next click starts a new one
+    const cancelled = await call('admin', 'POST', '/api/v1/segments/consumers/refresh');
+    expect((await call('admin', 'POST', `/api/v1/jobs/${cancelled.body.id}/cancel`)).status).toBe(200);
+    const kept = await call('planner', 'GET', '/api/v1/segments/consumers');
+    expect([kept.body.refresh.id, kept.body.refresh.status, kept.body.population]).toEqual([cancelled.body.id, 'cancelled', 3]);
+    const next = await call('planner', 'POST', '/api/v1/segments/consumers/refresh');
+    expect([next.status, next.body.id === cancelled.body.id]).toEqual([202, false]);
+    expect((await runRefresh()).status).toBe('succeeded');
+
     // a consumer who deletes their data leaves the segments at once
     await sql.begin((tx) => deletePersonalData(tx, tenant, consumer));
     const gone = await call('admin', 'GET', '/api/v1/segments/consumers');

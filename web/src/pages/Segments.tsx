@@ -63,6 +63,8 @@ interface SegmentReport {
     status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
     progress: { percent: number | null };
     error: string | null;
+    /** why it failed, in the reader's language */
+    message: string | null;
   } | null;
 }
 
@@ -130,7 +132,11 @@ function RefreshBar({ report, reload }: { report: SegmentReport | undefined; rel
         )
       ) : null}
       {r && (r.status === 'failed' || r.status === 'cancelled') ? (
-        <Alert type="warning" showIcon message={t('segments.refreshFailed', { error: r.error ?? t(`jobs.status.${r.status}`) })} />
+        <Alert
+          type="warning"
+          showIcon
+          message={t('segments.refreshFailed', { error: r.message ?? r.error ?? t(`jobs.status.${r.status}`) })}
+        />
       ) : null}
       {problem ? <Alert type="error" showIcon message={problem} /> : null}
     </Space>

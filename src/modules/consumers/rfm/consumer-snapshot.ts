@@ -31,7 +31,7 @@ export interface ConsumerSegmentsView extends Omit<SegmentReport<unknown>, 'rows
   /** when the snapshot shown was computed; null before the first refresh */
   computedAt: string | null;
   /** the brand's latest refresh job (running, or how it ended) */
-  refresh: Pick<JobView, 'id' | 'status' | 'progress' | 'error' | 'createdAt' | 'finishedAt'> | null;
+  refresh: Pick<JobView, 'id' | 'status' | 'progress' | 'error' | 'message' | 'createdAt' | 'finishedAt'> | null;
   rows: ConsumerMemberRow[];
 }
 
@@ -91,39 +91,51 @@ export async function consumerSegmentsView(
   page: { segment?: Segment; limit: number; offset: number },
 ): Promise<ConsumerSegmentsView> {
   const t = ctx.actor.tenantId;
-  const [snap, job] = await Promise.all([latestSnapshot(ctx.sql, t), latestJobOfKind(ctx.sql, ctx, CONSUMER_SEGMENTS_JOB)]);
+  const job = await latestJobOfKind(ctx.sql, ctx, CONSUMER_SEGMENTS_JOB);
   const refresh = job
-    ? { id: job.id, status: job.status, progress: job.progress, error: job.error, createdAt: job.createdAt, finishedAt: job.finishedAt }
+    ? {
+        id: job.id,
+        status: job.status,
+        progress: job.progress,
+        error: job.error,
+        message: job.message,
+        createdAt: job.createdAt,
+        finishedAt: job.finishedAt,
+      }
     : null;
-  if (!snap)
-    return {
-      monetaryUnit: 'fen',
-      computedAt: null,
-      refresh,
-      snapshot: null,
-      population: 0,
-      rankedInstead: [],
-      segments: SEGMENTS.map((segment) => ({ segment, members: 0, monetary: 0 })),
-      grid: [1, 2, 3, 4, 5].flatMap((r) => [1, 2, 3, 4, 5].map((f) => ({ r, f, members: 0 }))),
-      total: 0,
-      rows: [],
-    };
-  const rows = await ctx.sql<MemberRow[]>`
-    select ${MEMBER_COLUMNS(ctx.sql)} from consumer_segment_members
-    where tenant_id = ${t} and snapshot_id = ${snap.id} ${page.segment ? ctx.sql`and segment = ${page.segment}` : ctx.sql``}
+  // the snapshot's figures and its members as of one moment: a refresh may replace the snapshot between two reads
+  return ctx.sql.begin('isolation level repeatable read read only', async (tx) => {
+    const snap = await latestSnapshot(tx, t);
+    if (!snap)
+      return {
+        monetaryUnit: 'fen',
+        computedAt: null,
+        refresh,
+        snapshot: null,
+        population: 0,
+        rankedInstead: [],
+        segments: SEGMENTS.map((segment) => ({ segment, members: 0, monetary: 0 })),
+        grid: [1, 2, 3, 4, 5].flatMap((r) => [1, 2, 3, 4, 5].map((f) => ({ r, f, members: 0 }))),
+        total: 0,
+        rows: [],
+      };
+    const rows = await tx<MemberRow[]>`
+    select ${MEMBER_COLUMNS(tx)} from consumer_segment_members
+    where tenant_id = ${t} and snapshot_id = ${snap.id} ${page.segment ? tx`and segment = ${page.segment}` : tx``}
     order by position limit ${page.limit} offset ${page.offset}`;
-  return {
-    monetaryUnit: snap.monetary_unit,
-    computedAt: snap.computed_at.toISOString(),
-    refresh,
-    snapshot: snap.snapshot_at?.toISOString() ?? null,
-    population: snap.population,
-    rankedInstead: snap.ranked_instead,
-    segments: snap.segments,
-    grid: snap.grid,
-    total: page.segment ? (snap.segments.find((s) => s.segment === page.segment)?.members ?? 0) : snap.population,
-    rows: rows.map(memberOf),
-  };
+    return {
+      monetaryUnit: snap.monetary_unit,
+      computedAt: snap.computed_at.toISOString(),
+      refresh,
+      snapshot: snap.snapshot_at?.toISOString() ?? null,
+      population: snap.population,
+      rankedInstead: snap.ranked_instead,
+      segments: snap.segments,
+      grid: snap.grid,
+      total: page.segment ? (snap.segments.find((s) => s.segment === page.segment)?.members ?? 0) : snap.population,
+      rows: rows.map(memberOf),
+    };
+  });
 }
 
 /**
@@ -136,8 +148,11 @@ export async function consumerSegmentMembers(
   const t = ctx.actor.tenantId;
   const snap = await latestSnapshot(ctx.sql, t);
   if (!snap) return null;
+  // the latest snapshot chosen by the cursor's own statement, so that one a refresh replaced meanwhile is not read empty
   const query = ctx.sql<MemberRow[]>`
-    select ${MEMBER_COLUMNS(ctx.sql)} from consumer_segment_members where tenant_id = ${t} and snapshot_id = ${snap.id} order by position`;
+    select ${MEMBER_COLUMNS(ctx.sql)} from consumer_segment_members
+    where tenant_id = ${t} and snapshot_id = (select max(id) from consumer_segment_snapshots where tenant_id = ${t})
+    order by position`;
   async function* rows() {
     for await (const batch of query.cursor(2000)) for (const r of batch) yield memberOf(r);
   }
