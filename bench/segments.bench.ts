@@ -5,6 +5,10 @@
  *   server thread's event loop delay meanwhile (the job runs in the server's process, its scoring on a thread);
  * - the page read from the snapshot (`GET /api/v1/segments/consumers`), SEGMENT_RUNS times (default 20) each for the
  *   first page, one segment's page and a page deep into the population.
+ * Then store segments, computed in the request from the orders: SEGMENT_STORE_ORDERS orders (default 10) for each of
+ * SEGMENT_STORES stores (default 200; 0 skips), placed with their distributors over the last year; `GET
+ * /api/v1/segments/stores` as the brand and as a distributor, SEGMENT_STORE_RUNS times (default 3), and the server
+ * thread's event loop delay meanwhile.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { consumerBench, UNIT } from './consumer-fixture.ts';
@@ -15,7 +19,8 @@ const B = 'segments';
 export async function run(): Promise<void> {
   const devices = Number(process.env.SEGMENT_DEVICES ?? 20_000);
   const runs = Number(process.env.SEGMENT_RUNS ?? 20);
-  const bench = await consumerBench({ stores: 200 });
+  const stores = Number(process.env.SEGMENT_STORES ?? 200);
+  const bench = await consumerBench({ stores: Math.max(200, stores) });
   try {
     const [t] = await bench.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
     await bench.db.sql`
@@ -75,6 +80,42 @@ export async function run(): Promise<void> {
     emit(B, 'segment_page_ms_p50', segment.p50, 'ms');
     emit(B, 'last_page_ms_p50', deep.p50, 'ms');
     emit(B, 'last_page_ms_max', deep.max, 'ms');
+
+    if (stores > 0) {
+      const perStore = Number(process.env.SEGMENT_STORE_ORDERS ?? 10);
+      const storeRuns = Number(process.env.SEGMENT_STORE_RUNS ?? 3);
+      await bench.db.sql`
+        insert into orders (tenant_id, order_no, buyer_party_id, seller_party_id, status, total_fen, created_by, created_at)
+        select s.tenant_id, 'B' || s.id || '-' || k, s.id, s.parent_id, 'approved', (1 + (s.id * 7 + k) % 50) * 1000, 'bench',
+          now() - random() * interval '365 days'
+        from parties s, generate_series(1, ${perStore}) k
+        where s.tenant_id = ${t?.id as number} and s.kind = 'store' and s.parent_id is not null`;
+      await bench.db.sql`analyze orders`;
+      const distributor = await bench.login('distributor', 'Demo#2026');
+      for (const [who, token] of [
+        ['brand', admin],
+        ['distributor', distributor],
+      ] as const) {
+        const times: number[] = [];
+        let population = 0;
+        const storeDelay = monitorEventLoopDelay({ resolution: 1 });
+        storeDelay.enable();
+        for (let k = 0; k < storeRuns; k++) {
+          const s = performance.now();
+          const r = await fetch(`${bench.url}/api/v1/segments/stores?limit=50`, { headers: { authorization: `Bearer ${token}` } });
+          const body = (await r.json()) as { population: number };
+          if (r.status !== 200) throw new Error(`store segments: ${r.status} ${JSON.stringify(body)}`);
+          times.push(performance.now() - s);
+          population = body.population;
+        }
+        storeDelay.disable();
+        times.sort((a, b) => a - b);
+        emit(B, `stores_${who}_population`, population, 'stores');
+        emit(B, `stores_${who}_ms_min`, times[0] ?? 0, 'ms');
+        emit(B, `stores_${who}_ms_max`, times.at(-1) ?? 0, 'ms');
+        emit(B, `stores_${who}_event_loop_delay_max_ms`, storeDelay.max / 1e6, 'ms');
+      }
+    }
   } finally {
     await bench.close();
   }

@@ -13,10 +13,11 @@ import { strictObject } from '../../../http/schemas.ts';
 import type { JobRegistry } from '../../../platform/jobs/index.ts';
 import { DEFAULT_MAX_ROWS, writeTable, XLSX_TYPE } from '../../../platform/tabular/index.ts';
 import { consumerSegmentMembers, consumerSegmentsView } from './consumer-snapshot.ts';
-import { report, type ScoredMember } from './segment-report.ts';
+import { scoreMembersOffThread } from './score-thread.ts';
+import { reportFromColumns, type ScoredMember } from './segment-report.ts';
 import { SEGMENT_NAMES, SEGMENTS, type Segment } from './segments.ts';
 import { startConsumerSegmentsRefresh } from './segments-job.ts';
-import { storeSegments } from './store-segments.ts';
+import { storeMembers, storeSegments } from './store-segments.ts';
 
 const segmentLabel = (s: Segment | null) => (s ? `${SEGMENT_NAMES[s]['zh-CN']} ${SEGMENT_NAMES[s].en}` : null);
 
@@ -69,8 +70,9 @@ export async function segmentsRoutes(api: FastifyInstance, sql: Sql, registry: J
       },
     },
     async (req) => {
-      const scored = await storeSegments(ctxOf(req, sql));
-      return { subject: 'stores', monetaryUnit: 'fen', ...report(scored, page(req.query as ReportQuery)) };
+      const members = await storeMembers(ctxOf(req, sql));
+      const scored = await scoreMembersOffThread(members);
+      return { subject: 'stores', monetaryUnit: 'fen', ...reportFromColumns(members, scored, page(req.query as ReportQuery)) };
     },
   );
 

@@ -3,7 +3,10 @@
  * million values (seconds of CPU), which in the server's thread would hold every request behind the refresh job.
  */
 import { startWorker, workerModule } from '../../../platform/threads.ts';
-import { type PopulationScores, scorePopulation } from './segment-report.ts';
+import { type Member, type PopulationScores, type ScoredPopulation, scorePopulation } from './segment-report.ts';
+
+export type { ScoredPopulation };
+
 import { SEGMENTS, segmentOf } from './segments.ts';
 
 export interface PopulationColumns {
@@ -11,18 +14,6 @@ export interface PopulationColumns {
   lastAtMs: Float64Array;
   frequency: Float64Array;
   monetary: Float64Array;
-}
-
-export interface ScoredPopulation {
-  snapshot: number | null;
-  recency: Int32Array;
-  /** 1-5, or 0 where the population has no quintiles (a population of one) */
-  rScore: Int8Array;
-  fScore: Int8Array;
-  mScore: Int8Array;
-  /** index into SEGMENTS, or -1 for none */
-  segment: Int8Array;
-  rankedInstead: ('recency' | 'monetary')[];
 }
 
 /** The scores as the snapshot stores them (what the worker sends back). */
@@ -68,4 +59,28 @@ export function scoreInThread(c: PopulationColumns): Promise<ScoredPopulation> {
     });
     worker.postMessage(c, [c.lastAtMs.buffer, c.frequency.buffer, c.monetary.buffer] as ArrayBuffer[]);
   });
+}
+
+/** The columns of members given in their canonical order. */
+export function columnsOf(members: readonly Member[]): PopulationColumns {
+  const n = members.length;
+  const c = { lastAtMs: new Float64Array(n), frequency: new Float64Array(n), monetary: new Float64Array(n) };
+  members.forEach((m, i) => {
+    c.lastAtMs[i] = m.lastAt.getTime();
+    c.frequency[i] = m.frequency;
+    c.monetary[i] = m.monetary;
+  });
+  return c;
+}
+
+/**
+ * Below this many members a population is scored where it is (a few ms); above it on a thread of its own, whose start
+ * costs less than the scoring would hold the server's thread (100,000 stores: ~0.3 s).
+ */
+export const SCORE_IN_THREAD_FROM = 10_000;
+
+/** Scores members in their canonical order: in the caller's thread for a small population, else on its own. */
+export function scoreMembersOffThread(members: readonly Member[]): Promise<ScoredPopulation> {
+  const columns = columnsOf(members);
+  return members.length < SCORE_IN_THREAD_FROM ? Promise.resolve(scoredPopulation(columns)) : scoreInThread(columns);
 }

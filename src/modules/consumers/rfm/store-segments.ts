@@ -20,9 +20,14 @@ export interface StoreMember extends Member {
 export async function storeMembers(ctx: RequestContext): Promise<StoreMember[]> {
   const { sql, actor } = ctx;
   const distributorView = actor.role === 'distributor_admin' || actor.role === 'distributor_staff';
-  const sellers = distributorView
-    ? sql`and o.seller_party_id in (select p.id from parties p where ${partyScope(sql, actor)} and p.kind = 'distributor')`
-    : sql``;
+  // the distributor and those below it, as a list first: as a subquery the planner expected ~200 of them (3 here) and
+  // read all the brand's orders (1,000,000: 250 ms) instead of each seller's by index (docs/BENCHMARKS.md, segments)
+  const sellerIds = distributorView
+    ? (await sql<{ id: string }[]>`select p.id::text from parties p where ${partyScope(sql, actor)} and p.kind = 'distributor'`).map(
+        (r) => r.id,
+      )
+    : null;
+  const sellers = sellerIds ? sql`and o.seller_party_id = any(${sellerIds}::bigint[])` : sql``;
   const rows = await sql<
     {
       id: string;
