@@ -19,7 +19,7 @@ import type { Sql, Tx } from '../../../db/connection.ts';
 import type { ReportProgress } from '../../../platform/jobs/index.ts';
 import { TimeSlice } from '../../../platform/time-slice.ts';
 import { identifierHasher } from '../identity.ts';
-import { scoreInThread } from './score-thread.ts';
+import { type PopulationColumns, type ScoredPopulation, scoreInThread } from './score-thread.ts';
 import { SEGMENTS } from './segments.ts';
 
 /** Devices mapped to their consumers per statement; with the members per statement below, small enough that no step holds
@@ -42,11 +42,10 @@ export async function refreshConsumerSegments(
   jobId: number | null,
   progress: ReportProgress,
 ): Promise<RefreshedSnapshot> {
-  const hash = identifierHasher(masterKey);
   return sql.begin('isolation level repeatable read', async (tx) => {
     // one refresh of a brand at a time: a second waits and then replaces the first's snapshot with its own
     await tx`select pg_advisory_xact_lock(hashtext('consumers.segments.refresh'), ${tenantId})`;
-    // the members' sorts and hashes in memory: at 200,000 devices the default 4 MB spilled them all to disk
+    // the members' sorts and hashes in memory: at 200,000 devices the default work_mem spilled them all to disk
     await tx`set local work_mem = '128MB'`;
     const [counted] = await tx<{ devices: number }[]>`
       select count(distinct device_id)::int as devices from consumer_scans
@@ -55,97 +54,125 @@ export async function refreshConsumerSegments(
     // the steps after the devices: members counted, scored, written
     const total = devices + 3;
     await progress(0, total);
-    await tx`create temp table segment_owners (device_id uuid primary key, consumer_id bigint) on commit drop`;
-    const slice = new TimeSlice();
-    let after: string | null = null;
-    let mapped = 0;
-    for (;;) {
-      const chunk: string[] = (
-        await tx<{ device_id: string }[]>`
-          select distinct device_id::text from consumer_scans
-          where tenant_id = ${tenantId} and device_id is not null and verdict <> 'unknown'
-            ${after === null ? tx`` : tx`and device_id > ${after}::uuid`}
-          order by 1 limit ${DEVICE_CHUNK}`
-      ).map((r) => r.device_id);
-      if (!chunk.length) break;
-      // hashed in slices: 50,000 keyed hashes in one go held the server's thread ~250 ms
-      const hashes: string[] = [];
-      for (const d of chunk) {
-        hashes.push(hash('device', d).toString('hex'));
-        if (slice.over) await slice.pause();
-      }
-      await mapOwners(tx, tenantId, chunk, hashes);
-      mapped += chunk.length;
-      after = chunk[chunk.length - 1] as string;
-      await progress(mapped, total);
-    }
-    await tx`analyze segment_owners`;
+    await mapDevices(tx, tenantId, identifierHasher(masterKey), (mapped) => progress(mapped, total));
     await countMembers(tx, tenantId);
     const [stats] = await tx<{ population: number; priced: boolean | null }[]>`
       select count(*)::int as population, bool_and(priced) as priced from segment_members`;
     const population = stats?.population ?? 0;
     const monetaryUnit = stats?.priced === false ? 'units' : 'fen';
-    await progress(mapped + 1, total);
-    const columns = {
-      lastAtMs: new Float64Array(population),
-      frequency: new Float64Array(population),
-      monetary: new Float64Array(population),
-    };
-    let i = 0;
-    for await (const rows of tx<{ last_ms: number; days: number; units: number; value: string | null }[]>`
-      select floor(extract(epoch from last_at) * 1000)::float8 as last_ms, days, units, value::text from segment_members order by position`.cursor(
-      WRITE_CHUNK,
-    )) {
-      for (const r of rows) {
-        columns.lastAtMs[i] = r.last_ms;
-        columns.frequency[i] = r.days;
-        columns.monetary[i] = monetaryUnit === 'fen' ? Number(r.value) : r.units;
-        i++;
-      }
-    }
-    const scored = await scoreInThread(columns);
-    await progress(mapped + 2, total);
-    const [snap] = await tx<{ id: string }[]>`
-      insert into consumer_segment_snapshots (tenant_id, job_id, snapshot_at, population, monetary_unit, ranked_instead, segments, grid)
-      values (${tenantId}, ${jobId}, ${scored.snapshot === null ? null : new Date(scored.snapshot)}, ${population}, ${monetaryUnit},
-        ${scored.rankedInstead}::text[], '[]', '[]')
-      returning id::text`;
-    const snapshotId = Number(snap?.id);
-    for (let lo = 0; lo < population; lo += WRITE_CHUNK) {
-      const hi = Math.min(population, lo + WRITE_CHUNK);
-      await tx`
-        insert into consumer_segment_members (tenant_id, snapshot_id, position, consumer_id, device, last_at, recency, frequency,
-          units, monetary, r_score, f_score, m_score, segment)
-        select ${tenantId}, ${snapshotId}, m.position, m.consumer_id, m.device, m.last_at, s.recency, m.days, m.units,
-          case when ${monetaryUnit} = 'fen' then coalesce(m.value, 0) else m.units end,
-          nullif(s.r, 0), nullif(s.f, 0), nullif(s.m, 0), (${[...SEGMENTS]}::text[])[s.seg + 1]
-        from unnest(${Array.from(scored.recency.subarray(lo, hi))}::int[], ${Array.from(scored.rScore.subarray(lo, hi))}::int[],
-          ${Array.from(scored.fScore.subarray(lo, hi))}::int[], ${Array.from(scored.mScore.subarray(lo, hi))}::int[],
-          ${Array.from(scored.segment.subarray(lo, hi))}::int[]) with ordinality as s(recency, r, f, m, seg, i)
-        join segment_members m on m.position = ${lo} + s.i`;
-    }
-    // sizes, values and the grid once, for every reader of this snapshot
-    await tx`
-      update consumer_segment_snapshots set
-        segments = (
-          select coalesce(jsonb_agg(jsonb_build_object('segment', s.name, 'members', coalesce(c.members, 0),
-            'monetary', coalesce(c.monetary, 0)) order by s.k), '[]')
-          from unnest(${[...SEGMENTS]}::text[]) with ordinality as s(name, k)
-          left join (select segment, count(*)::int as members, sum(monetary) as monetary from consumer_segment_members
-            where tenant_id = ${tenantId} and snapshot_id = ${snapshotId} group by segment) c on c.segment = s.name),
-        grid = (
-          select jsonb_agg(jsonb_build_object('r', r, 'f', f, 'members', coalesce(c.members, 0)) order by r, f)
-          from generate_series(1, 5) r cross join generate_series(1, 5) f
-          left join (select r_score, f_score, count(*)::int as members from consumer_segment_members
-            where tenant_id = ${tenantId} and snapshot_id = ${snapshotId} and r_score is not null group by r_score, f_score) c
-            on c.r_score = r and c.f_score = f)
-      where tenant_id = ${tenantId} and id = ${snapshotId}`;
-    await tx`delete from consumer_segment_snapshots where tenant_id = ${tenantId} and id <> ${snapshotId}`;
-    // the page's first reads plan on the new rows (unanalysed, its first page was a sort of them all: 110 ms at 200,000)
-    await tx`analyze consumer_segment_members`;
+    await progress(devices + 1, total);
+    const scored = await scoreInThread(await memberColumns(tx, population, monetaryUnit));
+    await progress(devices + 2, total);
+    const snapshotId = await writeSnapshot(tx, tenantId, jobId, monetaryUnit, scored);
     await progress(total, total);
     return { snapshotId, population, devices };
   });
+}
+
+/** Every device that scanned the brand's codes, mapped to its consumer a chunk at a time, into segment_owners. */
+async function mapDevices(
+  tx: Tx,
+  tenantId: number,
+  hash: ReturnType<typeof identifierHasher>,
+  progress: (mapped: number) => Promise<void>,
+): Promise<void> {
+  await tx`create temp table segment_owners (device_id uuid primary key, consumer_id bigint) on commit drop`;
+  const slice = new TimeSlice();
+  let after: string | null = null;
+  let mapped = 0;
+  for (;;) {
+    const chunk: string[] = (
+      await tx<{ device_id: string }[]>`
+        select distinct device_id::text from consumer_scans
+        where tenant_id = ${tenantId} and device_id is not null and verdict <> 'unknown'
+          ${after === null ? tx`` : tx`and device_id > ${after}::uuid`}
+        order by 1 limit ${DEVICE_CHUNK}`
+    ).map((r) => r.device_id);
+    if (!chunk.length) break;
+    // hashed in slices: 50,000 keyed hashes in one go held the server's thread ~250 ms
+    const hashes: string[] = [];
+    for (const d of chunk) {
+      hashes.push(hash('device', d).toString('hex'));
+      if (slice.over) await slice.pause();
+    }
+    await mapOwners(tx, tenantId, chunk, hashes);
+    mapped += chunk.length;
+    after = chunk[chunk.length - 1] as string;
+    await progress(mapped);
+  }
+  await tx`analyze segment_owners`;
+}
+
+/** The members' three figures as columns in their canonical order, read a chunk at a time. */
+async function memberColumns(tx: Tx, population: number, monetaryUnit: 'fen' | 'units'): Promise<PopulationColumns> {
+  const columns = {
+    lastAtMs: new Float64Array(population),
+    frequency: new Float64Array(population),
+    monetary: new Float64Array(population),
+  };
+  let i = 0;
+  for await (const rows of tx<{ last_ms: number; days: number; units: number; value: string | null }[]>`
+    select floor(extract(epoch from last_at) * 1000)::float8 as last_ms, days, units, value::text from segment_members order by position`.cursor(
+    WRITE_CHUNK,
+  )) {
+    for (const r of rows) {
+      columns.lastAtMs[i] = r.last_ms;
+      columns.frequency[i] = r.days;
+      columns.monetary[i] = monetaryUnit === 'fen' ? Number(r.value) : r.units;
+      i++;
+    }
+  }
+  return columns;
+}
+
+/** The scored members as the brand's snapshot, with its sizes and grid, in place of the previous one. */
+async function writeSnapshot(
+  tx: Tx,
+  tenantId: number,
+  jobId: number | null,
+  monetaryUnit: 'fen' | 'units',
+  scored: ScoredPopulation,
+): Promise<number> {
+  const population = scored.recency.length;
+  const [snap] = await tx<{ id: string }[]>`
+    insert into consumer_segment_snapshots (tenant_id, job_id, snapshot_at, population, monetary_unit, ranked_instead, segments, grid)
+    values (${tenantId}, ${jobId}, ${scored.snapshot === null ? null : new Date(scored.snapshot)}, ${population}, ${monetaryUnit},
+      ${scored.rankedInstead}::text[], '[]', '[]')
+    returning id::text`;
+  const snapshotId = Number(snap?.id);
+  for (let lo = 0; lo < population; lo += WRITE_CHUNK) {
+    const hi = Math.min(population, lo + WRITE_CHUNK);
+    await tx`
+      insert into consumer_segment_members (tenant_id, snapshot_id, position, consumer_id, device, last_at, recency, frequency,
+        units, monetary, r_score, f_score, m_score, segment)
+      select ${tenantId}, ${snapshotId}, m.position, m.consumer_id, m.device, m.last_at, s.recency, m.days, m.units,
+        case when ${monetaryUnit} = 'fen' then coalesce(m.value, 0) else m.units end,
+        nullif(s.r, 0), nullif(s.f, 0), nullif(s.m, 0), (${[...SEGMENTS]}::text[])[s.seg + 1]
+      from unnest(${Array.from(scored.recency.subarray(lo, hi))}::int[], ${Array.from(scored.rScore.subarray(lo, hi))}::int[],
+        ${Array.from(scored.fScore.subarray(lo, hi))}::int[], ${Array.from(scored.mScore.subarray(lo, hi))}::int[],
+        ${Array.from(scored.segment.subarray(lo, hi))}::int[]) with ordinality as s(recency, r, f, m, seg, i)
+      join segment_members m on m.position = ${lo} + s.i`;
+  }
+  // sizes, values and the grid once, for every reader of this snapshot
+  await tx`
+    update consumer_segment_snapshots set
+      segments = (
+        select coalesce(jsonb_agg(jsonb_build_object('segment', s.name, 'members', coalesce(c.members, 0),
+          'monetary', coalesce(c.monetary, 0)) order by s.k), '[]')
+        from unnest(${[...SEGMENTS]}::text[]) with ordinality as s(name, k)
+        left join (select segment, count(*)::int as members, sum(monetary) as monetary from consumer_segment_members
+          where tenant_id = ${tenantId} and snapshot_id = ${snapshotId} group by segment) c on c.segment = s.name),
+      grid = (
+        select jsonb_agg(jsonb_build_object('r', r, 'f', f, 'members', coalesce(c.members, 0)) order by r, f)
+        from generate_series(1, 5) r cross join generate_series(1, 5) f
+        left join (select r_score, f_score, count(*)::int as members from consumer_segment_members
+          where tenant_id = ${tenantId} and snapshot_id = ${snapshotId} and r_score is not null group by r_score, f_score) c
+          on c.r_score = r and c.f_score = f)
+    where tenant_id = ${tenantId} and id = ${snapshotId}`;
+  await tx`delete from consumer_segment_snapshots where tenant_id = ${tenantId} and id <> ${snapshotId}`;
+  // the page's first reads plan on the new rows (unanalysed, its first page was a sort of them all: 110 ms at 200,000)
+  await tx`analyze consumer_segment_members`;
+  return snapshotId;
 }
 
 /**
