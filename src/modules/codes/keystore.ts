@@ -10,6 +10,24 @@ import path from 'node:path';
 import type { Db } from '../../context.ts';
 import { type CodeKeyring, exportKeyring, generateTenantKeys, importKeyring, rotateTenantKeys } from './keys.ts';
 
+/**
+ * Creates the key file whole or not at all: written under another name, then linked to its own (which fails if it
+ * exists). Created in place, a process starting at the same moment (two test workers, two servers on one data
+ * directory) could read it empty between its creation and its write, and refuse to start.
+ */
+function createKeyFile(file: string): void {
+  const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  fs.writeFileSync(draft, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
+  try {
+    fs.linkSync(draft, file);
+  } catch (e) {
+    // EEXIST: another process made it first, and that one is the key
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    fs.rmSync(draft, { force: true });
+  }
+}
+
 export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.env): Buffer {
   if (env.THROUGHLINE_MASTER_KEY) {
     const key = Buffer.from(env.THROUGHLINE_MASTER_KEY, 'base64');
@@ -18,11 +36,7 @@ export function loadMasterKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   }
   const file = path.join(dataDir, 'master.key');
   fs.mkdirSync(dataDir, { recursive: true });
-  try {
-    fs.writeFileSync(file, randomBytes(32).toString('base64'), { flag: 'wx', mode: 0o600 });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  }
+  if (!fs.existsSync(file)) createKeyFile(file);
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new Error(`${file} does not hold a 32-byte key`);
   return key;
