@@ -75,8 +75,8 @@ const refreshing = (r: SegmentReport['refresh']) => r?.status === 'queued' || r?
 
 /**
  * Consumer segments are a snapshot a background job computes (millions of consumers do not fit in a request): the
- * state of its latest refresh, a button to start one, and the first one (or one a day old) started by itself. While one runs, the
- * report is read again every second; the page shows the previous snapshot until the new one is written.
+ * state of its latest refresh, a button to start one, and the first one (or one a day old) started by itself. While
+ * one runs, the report is read again every second; the page shows the previous snapshot until the new one is written.
  */
 function RefreshBar({ report, reload }: { report: SegmentReport | undefined; reload: () => void }) {
   const { t } = useTranslation();
