@@ -325,6 +325,17 @@ describe('backup and restore', () => {
       expect(await tablesWithRows(db.sql, new Set())).toEqual([]);
       expect((await cli(['restore', '--check', altered], db.url)).code).toBe(2);
 
+      // a byte changed into one that is not UTF-8: whichever notices first, PostgreSQL refusing the table's rows (the
+      // table's checksum comes after them) or the checksum, it is said to be a damaged file
+      const notUtf8 = zlib.gunzipSync(whole);
+      notUtf8[notUtf8.indexOf(Buffer.from('LBK0301'))] = 0xe9;
+      const refused = path.join(dir, 'not-utf8.tlb');
+      fs.writeFileSync(refused, zlib.gzipSync(notUtf8));
+      await expect(restoreBackup(db.sql, refused)).rejects.toThrow(
+        /damaged backup file: (the rows of table \w+ were refused \(invalid byte sequence|table \w+ read \d+ rows)/,
+      );
+      expect(await tablesWithRows(db.sql, new Set())).toEqual([]);
+
       // bytes flipped inside the compressed stream
       const flipped = Buffer.from(whole);
       const middle = Math.floor(flipped.length / 2);

@@ -185,7 +185,7 @@ export async function restoreBackup(
       }
     } catch (e) {
       (copy as { abort(r: string): void } | null)?.abort('restore failed');
-      throw e;
+      throw damagedIfRefused(e, current.table);
     }
     if (!end) throw new BackupFileError(`truncated backup file ${file}: it ends before its last table`);
     const missing = header.tables.filter((t) => !loaded.has(t.name)).map((t) => t.name);
@@ -226,4 +226,15 @@ export async function checkForeignKeys(tx: Tx): Promise<void> {
         `the backup's rows do not hold together: ${r.n} rows of ${fk.child} point to missing rows of ${fk.parent} (${fk.name}); nothing was restored`,
       );
   }
+}
+
+/**
+ * PostgreSQL refusing a table's rows with a data exception (bytes that are not UTF-8, a malformed COPY line) means the
+ * file was changed after it was written: this product wrote those rows from the same schema. Bytes flipped inside the
+ * compressed stream can decode into such rows before the table's checksum, or gzip's, is read.
+ */
+function damagedIfRefused(e: unknown, table: string): unknown {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('22')) return e;
+  return new BackupFileError(`damaged backup file: the rows of table ${table} were refused (${(e as Error).message})`, { cause: e });
 }
