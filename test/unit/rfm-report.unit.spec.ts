@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { snapshotAfter } from '../../src/modules/consumers/rfm/online-retail.ts';
-import { columnsOf, scoredPopulation } from '../../src/modules/consumers/rfm/score-thread.ts';
-import { CHINA_UTC_OFFSET_MS, type Member, reportFromColumns, scoreMembers } from '../../src/modules/consumers/rfm/segment-report.ts';
+import {
+  CHINA_UTC_OFFSET_MS,
+  columnsOf,
+  type Member,
+  reportFromColumns,
+  scoredPopulation,
+  scoreMembers,
+} from '../../src/modules/consumers/rfm/segment-report.ts';
 
 describe("the product's snapshot, on Chinese business days", () => {
   it('is midnight Asia/Shanghai two days after the business day of the last purchase', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { scoredPopulation, scoreInThread } from '../../src/modules/consumers/rfm/score-thread.ts';
-import { scoreMembers } from '../../src/modules/consumers/rfm/segment-report.ts';
+import { scoreInThread } from '../../src/modules/consumers/rfm/score-thread.ts';
+import { scoredPopulation, scoreMembers } from '../../src/modules/consumers/rfm/segment-report.ts';
 import { SEGMENTS } from '../../src/modules/consumers/rfm/segments.ts';
 
 /** A population as the snapshot job reads it: three columns in the canonical order. */

@@ -19,7 +19,8 @@ import type { Sql, Tx } from '../../../db/connection.ts';
 import type { ReportProgress } from '../../../platform/jobs/index.ts';
 import { TimeSlice } from '../../../platform/time-slice.ts';
 import { identifierHasher } from '../identity.ts';
-import { type PopulationColumns, type ScoredPopulation, scoreInThread } from './score-thread.ts';
+import { scoreInThread } from './score-thread.ts';
+import type { PopulationColumns, ScoredPopulation } from './segment-report.ts';
 import { SEGMENTS } from './segments.ts';
 
 /** Devices mapped to their consumers per statement; with the members per statement below, small enough that no step holds

@@ -3,39 +3,7 @@
  * million values (seconds of CPU), which in the server's thread would hold every request behind the refresh job.
  */
 import { startWorker, workerModule } from '../../../platform/threads.ts';
-import { type Member, type PopulationScores, type ScoredPopulation, scorePopulation } from './segment-report.ts';
-
-export type { ScoredPopulation };
-
-import { SEGMENTS, segmentOf } from './segments.ts';
-
-export interface PopulationColumns {
-  /** each member's last purchase, ms since the epoch, in the canonical order */
-  lastAtMs: Float64Array;
-  frequency: Float64Array;
-  monetary: Float64Array;
-}
-
-/** The scores as the snapshot stores them (what the worker sends back). */
-export function scoredPopulation(c: PopulationColumns): ScoredPopulation {
-  const n = c.lastAtMs.length;
-  const { snapshot, recency, scores }: PopulationScores = scorePopulation(
-    Array.from(c.lastAtMs),
-    Array.from(c.frequency),
-    Array.from(c.monetary),
-  );
-  const segment = new Int8Array(n).fill(-1);
-  if (scores) for (let i = 0; i < n; i++) segment[i] = SEGMENTS.indexOf(segmentOf(scores.rScore[i] as number, scores.fScore[i] as number));
-  return {
-    snapshot,
-    recency,
-    rScore: scores?.rScore ?? new Int8Array(n),
-    fScore: scores?.fScore ?? new Int8Array(n),
-    mScore: scores?.mScore ?? new Int8Array(n),
-    segment,
-    rankedInstead: scores?.rankedInstead ?? [],
-  };
-}
+import { columnsOf, type Member, type PopulationColumns, type ScoredPopulation, scoredPopulation } from './segment-report.ts';
 
 const workerUrl = workerModule(import.meta.url, 'score-worker');
 
@@ -59,18 +27,6 @@ export function scoreInThread(c: PopulationColumns): Promise<ScoredPopulation> {
     });
     worker.postMessage(c, [c.lastAtMs.buffer, c.frequency.buffer, c.monetary.buffer] as ArrayBuffer[]);
   });
-}
-
-/** The columns of members given in their canonical order. */
-export function columnsOf(members: readonly Member[]): PopulationColumns {
-  const n = members.length;
-  const c = { lastAtMs: new Float64Array(n), frequency: new Float64Array(n), monetary: new Float64Array(n) };
-  members.forEach((m, i) => {
-    c.lastAtMs[i] = m.lastAt.getTime();
-    c.frequency[i] = m.frequency;
-    c.monetary[i] = m.monetary;
-  });
-  return c;
 }
 
 /**

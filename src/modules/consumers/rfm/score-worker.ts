@@ -1,6 +1,6 @@
 /** The thread a population is scored on (score-thread.ts): one message in, its scores out. */
 import { parentPort } from 'node:worker_threads';
-import { type PopulationColumns, type ScoredPopulation, scoredPopulation } from './score-thread.ts';
+import { type PopulationColumns, type ScoredPopulation, scoredPopulation } from './segment-report.ts';
 
 const port = parentPort;
 if (!port) throw new Error('score-worker.ts runs as a worker thread');
