@@ -8,7 +8,6 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { AuthProvider, useAuth } from './auth.tsx';
 import { AppLayout } from './components/AppLayout.tsx';
 import { canSee, type NavItem } from './nav.ts';
-import { ComingSoonPage } from './pages/ComingSoon.tsx';
 import { LoginPage } from './pages/Login.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { PartiesPage } from './pages/Parties.tsx';
@@ -362,7 +361,6 @@ function AppRoutes() {
             </Guard>
           }
         />
-        <Route path="soon/:module" element={<ComingSoonPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -91,9 +91,6 @@ export const ANALYTICS_ITEMS: NavItem[] = [
   { key: 'analyticsLaunches', path: '/analytics/launches', label: 'menu.analyticsLaunches', access: 'analytics:read' },
 ];
 
-export const COMING_SOON = ['incentives'] as const;
-export type ComingSoonModule = (typeof COMING_SOON)[number];
-
 export function canSee(access: NavItem['access'] | 'brand', role: string | undefined, brandOnly = false): boolean {
   if (brandOnly && !isBrandRole(role)) return false;
   if (access === 'all') return true;

@@ -7,7 +7,6 @@ import {
   ADMIN_ITEMS,
   ANALYTICS_ITEMS,
   CHANNEL_ITEMS,
-  COMING_SOON,
   COMMERCE_ITEMS,
   CONSUMER_ITEMS,
   canSee,
@@ -17,7 +16,6 @@ import {
   selectedKey,
   TRACE_ITEMS,
 } from '../nav.ts';
-import { isBrandRole } from '../types.ts';
 import { LangSwitch } from './LangSwitch.tsx';
 
 const { Header, Sider, Content } = Layout;
@@ -92,14 +90,6 @@ export function AppLayout() {
       });
     }
     for (const i of ADMIN_ITEMS) if (canSee(i.access, role)) items.push(leaf(i.key, i.path, i.label));
-    if (isBrandRole(role)) {
-      items.push({
-        type: 'group',
-        key: 'soon',
-        label: t('menu.comingSoon'),
-        children: COMING_SOON.map((m) => leaf(`soon:${m}`, `/soon/${m}`, `menu.${m}`)),
-      });
-    }
     return { items, paths };
   }, [t, role]);
 
