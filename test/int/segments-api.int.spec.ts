@@ -306,6 +306,45 @@ describe('consumer segments', () => {
     await sql.begin((tx) => deletePersonalData(tx, tenant, consumer));
     const gone = await call('admin', 'GET', '/api/v1/segments/consumers');
     expect(gone.body.rows.map((x: { key: string }) => x.key)).not.toContain(`C${consumer}`);
+    // and out of the counts: the population, its segment (champions) and its R x F cell
+    const counts = ({ body }: { body: Record<string, unknown> }) => [
+      body.population,
+      (body.segments as { members: number }[]).reduce((n, x) => n + x.members, 0),
+      (body.grid as { members: number }[]).reduce((n, x) => n + x.members, 0),
+    ];
+    expect(counts(gone)).toEqual([2, 2, 2]);
+    expect(gone.body.segments.find((x: { segment: string }) => x.segment === 'champions')).toEqual({
+      segment: 'champions',
+      members: 0,
+      monetary: 0,
+    });
+
+    // a consumer who deletes their data while a refresh runs (after the refresh's view of the database was taken) is
+    // not in what it writes either: the refresh is held at its lock while the deletion commits
+    const devF = randomUUID();
+    await scan(devF, epc(a.gtin, 'RFM6'), '2026-11-30T13:00:00+08:00');
+    const late = await consumerFor(sql, tenant, 'device', identifierHasher(masterKey)('device', devF), 'cookie');
+    const holder = await sql.reserve();
+    await holder`begin`;
+    await holder`select pg_advisory_xact_lock(hashtext('consumers.segments.refresh'), ${tenant})`;
+    expect((await call('admin', 'POST', '/api/v1/segments/consumers/refresh')).status).toBe(202);
+    const running = runRefresh();
+    await expect
+      .poll(async () => (await sql`select 1 from pg_locks where locktype = 'advisory' and not granted`).length, { timeout: 10_000 })
+      .toBe(1);
+    await sql.begin((tx) => deletePersonalData(tx, tenant, late));
+    await holder`commit`;
+    holder.release();
+    expect((await running).status).toBe('succeeded');
+    const settled = await call('admin', 'GET', '/api/v1/segments/consumers');
+    // the first consumer's two devices are anonymous now, with devices B and E
+    expect(settled.body.rows.map((x: { key: string }) => x.key).sort()).toEqual(
+      [devA, devB, devD, devE].map((d) => `D${d.slice(0, 8)}`).sort(),
+    );
+    expect(counts(settled)).toEqual([4, 4, 4]);
+    expect((await sql<{ n: number }[]>`select count(*)::int as n from consumer_segment_snapshots where tenant_id = ${tenant}`)[0]?.n).toBe(
+      1,
+    );
 
     // a population larger than an Excel sheet is refused as xlsx, with the way out, and exported as CSV
     await sql`

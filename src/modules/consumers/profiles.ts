@@ -9,6 +9,7 @@ import { AppError } from '../../http/problem.ts';
 import { divisionName } from '../parties/index.ts';
 import { type Membership, membershipOf, membershipSettings, type Tier } from './membership.ts';
 import { maskPhone, openPhone } from './privacy.ts';
+import { takeOutOfSegments } from './rfm/consumer-segments.ts';
 
 export interface IdentifierView {
   kind: string;
@@ -275,7 +276,7 @@ export async function deletePersonalData(db: Db, tenantId: number, consumerId: n
   // the merge history keeps who merged with whom, not the hashes of the identifiers that moved
   await db`update consumer_merges set moved_identifiers = '[]' where tenant_id = ${tenantId} and (from_consumer = ${consumerId} or into_consumer = ${consumerId})`;
   await db`update consumers set deleted_at = now() where tenant_id = ${tenantId} and id = ${consumerId}`;
-  // out of the segments marketing targets at once (the snapshot's sizes are counted again at its next refresh)
-  await db`delete from consumer_segment_members where tenant_id = ${tenantId} and consumer_id = ${consumerId}`;
+  // out of the segments marketing targets at once, and out of their counts
+  await takeOutOfSegments(db, tenantId, [consumerId]);
   return { identifiers: removed.length };
 }

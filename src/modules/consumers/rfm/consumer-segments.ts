@@ -14,7 +14,10 @@
  * The whole computation reads one snapshot of the database (repeatable read) and writes the new snapshot in the same
  * transaction: the page shows the previous one until this one commits, and a refresh that fails or is cancelled
  * leaves it as it was. Nothing of the population is held in the server's memory but three columns of numbers.
+ * What that snapshot of the database could not see is settled after the commit (`settle`): the snapshots before the
+ * new one, and the consumers who deleted their data while it ran, are taken out.
  */
+import type { Db } from '../../../context.ts';
 import type { Sql, Tx } from '../../../db/connection.ts';
 import type { ReportProgress } from '../../../platform/jobs/index.ts';
 import { TimeSlice } from '../../../platform/time-slice.ts';
@@ -43,8 +46,9 @@ export async function refreshConsumerSegments(
   jobId: number | null,
   progress: ReportProgress,
 ): Promise<RefreshedSnapshot> {
-  return sql.begin('isolation level repeatable read', async (tx) => {
-    // one refresh of a brand at a time: a second waits and then replaces the first's snapshot with its own
+  const refreshed = await sql.begin('isolation level repeatable read', async (tx) => {
+    // one refresh of a brand at a time. The lock is the transaction's first statement, so its snapshot of the database
+    // is taken before the wait: a second refresh does not see the first's rows (settle deals with them)
     await tx`select pg_advisory_xact_lock(hashtext('consumers.segments.refresh'), ${tenantId})`;
     // the members' sorts and hashes in memory: at 200,000 devices the default work_mem spilled them all to disk
     await tx`set local work_mem = '128MB'`;
@@ -68,6 +72,63 @@ export async function refreshConsumerSegments(
     await progress(total, total);
     return { snapshotId, population, devices };
   });
+  await settle(sql, tenantId, refreshed.snapshotId);
+  return refreshed;
+}
+
+/**
+ * After a refresh's commit, what its snapshot of the database could not see: the brand's earlier snapshots (one a
+ * refresh that ran at the same time wrote) are dropped, and consumers who deleted their data while the refresh ran
+ * (deletePersonalData committed after its snapshot began) are taken out of the new one.
+ */
+async function settle(sql: Sql, tenantId: number, snapshotId: number): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`delete from consumer_segment_snapshots where tenant_id = ${tenantId} and id < ${snapshotId}`;
+    const deleted = await tx<{ id: string }[]>`
+      select c.id::text from consumers c
+      where c.tenant_id = ${tenantId} and c.deleted_at is not null
+        and exists (select 1 from consumer_segment_members m where m.tenant_id = c.tenant_id and m.consumer_id = c.id)`;
+    await takeOutOfSegments(
+      tx,
+      tenantId,
+      deleted.map((r) => Number(r.id)),
+    );
+  });
+}
+
+/**
+ * Takes consumers out of the brand's snapshot (their data deleted), and their members out of its figures: the
+ * population, their segments' sizes and values, and their R x F cells, so the page's counts match its rows.
+ */
+export async function takeOutOfSegments(db: Db, tenantId: number, consumerIds: readonly number[]): Promise<void> {
+  if (!consumerIds.length) return;
+  await db`
+    with gone as (
+      delete from consumer_segment_members
+      where tenant_id = ${tenantId} and consumer_id = any(${consumerIds as number[]}::bigint[])
+      returning snapshot_id, segment, monetary, r_score, f_score
+    ), snapshots as (
+      select snapshot_id, count(*)::int as n from gone group by snapshot_id
+    ), segments as (
+      select snapshot_id, segment, count(*)::int as n, sum(monetary) as monetary from gone group by snapshot_id, segment
+    ), cells as (
+      select snapshot_id, r_score, f_score, count(*)::int as n from gone where r_score is not null group by snapshot_id, r_score, f_score
+    )
+    update consumer_segment_snapshots s set
+      population = s.population - g.n,
+      segments = (
+        select coalesce(jsonb_agg(case when c.n is null then e
+          else e || jsonb_build_object('members', (e->>'members')::int - c.n, 'monetary', (e->>'monetary')::numeric - c.monetary) end
+          order by k), '[]')
+        from jsonb_array_elements(s.segments) with ordinality as x(e, k)
+        left join segments c on c.snapshot_id = s.id and c.segment = e->>'segment'),
+      grid = (
+        select coalesce(jsonb_agg(case when c.n is null then e else e || jsonb_build_object('members', (e->>'members')::int - c.n) end
+          order by k), '[]')
+        from jsonb_array_elements(s.grid) with ordinality as x(e, k)
+        left join cells c on c.snapshot_id = s.id and c.r_score = (e->>'r')::int and c.f_score = (e->>'f')::int)
+    from snapshots g
+    where s.tenant_id = ${tenantId} and s.id = g.snapshot_id`;
 }
 
 /** Every device that scanned the brand's codes, mapped to its consumer a chunk at a time, into segment_owners. */
@@ -126,7 +187,11 @@ async function memberColumns(tx: Tx, population: number, monetaryUnit: 'fen' | '
   return columns;
 }
 
-/** The scored members as the brand's snapshot, with its sizes and grid, in place of the previous one. */
+/**
+ * The scored members as the brand's snapshot, with its sizes and grid. Readers take the latest; the earlier ones are
+ * dropped after the commit (settle), not here: a refresh that waited for another's lock would otherwise delete rows
+ * that one had already deleted, which fails a repeatable-read transaction.
+ */
 async function writeSnapshot(
   tx: Tx,
   tenantId: number,
@@ -170,7 +235,6 @@ async function writeSnapshot(
           where tenant_id = ${tenantId} and snapshot_id = ${snapshotId} and r_score is not null group by r_score, f_score) c
           on c.r_score = r and c.f_score = f)
     where tenant_id = ${tenantId} and id = ${snapshotId}`;
-  await tx`delete from consumer_segment_snapshots where tenant_id = ${tenantId} and id <> ${snapshotId}`;
   // the page's first reads plan on the new rows (unanalysed, its first page was a sort of them all: 110 ms at 200,000)
   await tx`analyze consumer_segment_members`;
   return snapshotId;
