@@ -10,6 +10,7 @@ const LEVEL_ORDER = ['unit', 'inner', 'case', 'pallet'];
 
 export function ProductDetailPage() {
   const { t, i18n } = useTranslation();
+  const en = i18n.language === 'en';
   const navigate = useNavigate();
   const { id } = useParams();
   const { data: p, error, loading, reload } = useApi<ProductDetail>(`/products/${encodeURIComponent(id ?? '')}`);
@@ -29,7 +30,7 @@ export function ProductDetailPage() {
       {p ? (
         <Space orientation="vertical" size="large" style={{ width: '100%' }}>
           <Typography.Title level={3} style={{ margin: 0 }}>
-            {p.nameZh} <Typography.Text type="secondary">{p.nameEn}</Typography.Text>
+            {en ? p.nameEn || p.nameZh : p.nameZh} <Typography.Text type="secondary">{en ? p.nameZh : p.nameEn}</Typography.Text>
           </Typography.Title>
           <Card>
             <Descriptions

@@ -291,7 +291,11 @@ function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
           { key: 'monetary', title: t('segments.monetary'), align: 'right', render: (_, r) => money(r.monetary) },
           { key: 'rfm', title: 'R · F · M', render: (_, r) => (r.rScore ? `${r.rScore} · ${r.fScore} · ${r.mScore}` : '—') },
           { key: 'segment', title: t('segments.segment'), render: (_, r) => (r.segment ? t(`segments.name.${r.segment}`) : '—') },
-          { key: 'lastAt', title: t('segments.lastPurchase'), render: (_, r) => formatDateTime(r.lastAt) },
+          {
+            key: 'lastAt',
+            title: t(subject === 'consumers' ? 'segments.lastScan' : 'segments.lastPurchase'),
+            render: (_, r) => formatDateTime(r.lastAt),
+          },
         ]}
       />
     </Space>

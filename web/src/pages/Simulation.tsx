@@ -5,6 +5,8 @@ import { ApiError, api } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
+import { formatDateTime } from '../format.ts';
+import i18n from '../i18n/index.ts';
 import { may } from '../nav.ts';
 import { problemFields } from '../problemFields.ts';
 import { useApi } from '../useApi.ts';
@@ -44,7 +46,8 @@ interface Run {
 }
 
 const pct = (x: number | null | undefined) => (x == null ? '-' : `${(x * 100).toFixed(2)}%`);
-const num = (x: number | null | undefined, d = 2) => (x == null ? '-' : x.toLocaleString(undefined, { maximumFractionDigits: d }));
+const num = (x: number | null | undefined, d = 2) =>
+  x == null ? '-' : x.toLocaleString(i18n.language === 'en' ? 'en-US' : 'zh-CN', { maximumFractionDigits: d });
 const COLORS: Record<string, string> = { baseline: '#d4380d', throughline: '#1677ff' };
 
 /**
@@ -276,7 +279,7 @@ export function SimulationPage() {
                       <Tag color={r.status === 'done' ? 'green' : 'red'}>{t(`simulation.state.${r.status}`)}</Tag>
                     ),
                 },
-                { title: t('simulation.createdAt'), dataIndex: 'createdAt', render: (v: string) => new Date(v).toLocaleString() },
+                { title: t('simulation.createdAt'), dataIndex: 'createdAt', render: (v: string) => formatDateTime(v) },
               ]}
             />
           </Card>
