@@ -137,6 +137,7 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': 'EPCIS 文档无效：{count} 处错误，未写入任何事件',
     en: 'The EPCIS document is invalid ({count} problems); no event was stored',
   },
+  'epcis.not_a_document': { 'zh-CN': '不是 EPCIS 文档：{reason}', en: 'Not an EPCIS document: {reason}' },
   'epcis.schema': { 'zh-CN': '不符合 EPCIS 2.0 JSON Schema：{reason}', en: 'Does not match the EPCIS 2.0 JSON Schema: {reason}' },
   'epcis.identifier_not_uri': { 'zh-CN': '标识不是 URI：{reason}', en: 'The identifier is not a URI: {reason}' },
   'epcis.unknown_cbv_term': { 'zh-CN': '未知的 CBV 术语（且无命名空间）：{reason}', en: 'Unknown CBV term without a namespace: {reason}' },
@@ -171,6 +172,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'order.group_buy_needs_type': {
     'zh-CN': '指定了团购活动的订单类型须为团购',
     en: 'An order naming a group buy must be of type group_buy',
+  },
+  'order.key_reused': {
+    'zh-CN': '此幂等键已用于订单 {orderNo}，其内容与本次不同；新的订单请使用新的幂等键提交',
+    en: 'This idempotency key was used for order {orderNo} with other contents; a new order needs a new key',
   },
   'order_rules.min_not_multiple': {
     'zh-CN': '起订量 {value} 须为整箱（{multiple} 的倍数）',
@@ -353,6 +358,17 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'code.not_in_parent': { 'zh-CN': '该码不在此箱/托中：{value}', en: '{value} is not inside this container' },
   'code.in_transit': { 'zh-CN': '该码正在运输中：{value}', en: '{value} is already in transit' },
   'code.not_held': { 'zh-CN': '该码不在本处：{value}', en: '{value} is not held here' },
+  'epcis.not_yours': {
+    'zh-CN': '只能记录本处发生的事件：{count} 处不符，未写入任何事件',
+    en: 'Only what happens at your own place can be captured: {count} problems; no event was stored',
+  },
+  'epcis.step_not_here': { 'zh-CN': '本处（{party}）不能记录 {step}', en: 'A {party} cannot capture {step}' },
+  'epcis.location_required': {
+    'zh-CN': '事件须注明发生地点（bizLocation 或 readPoint）',
+    en: 'The event must say where it happened (bizLocation or readPoint)',
+  },
+  'epcis.not_your_location': { 'zh-CN': '地点不是本处：{value}', en: '{value} is not your location' },
+  'epcis.code_not_held': { 'zh-CN': '该码不在本处，也未发往本处：{value}', en: '{value} is neither here nor on its way here' },
   'code.recalled': { 'zh-CN': '该码所属批次已召回（{reason}）：{value}', en: '{value} belongs to a recalled lot ({reason})' },
   'pack.wrong_count': { 'zh-CN': '数量不符：应为 {expected}，实际 {actual}', en: 'Wrong count: {expected} expected, {actual} scanned' },
   'pack.wrong_product': { 'zh-CN': '产品或包装层级不符：{value}', en: 'Wrong product or packaging level: {value}' },
@@ -360,6 +376,15 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'pack.not_a_container': { 'zh-CN': '这不是箱码或托码：{value}', en: 'Not a case or pallet code: {value}' },
   'replace.other_product': { 'zh-CN': '新码与旧码不是同一产品：{value}', en: 'The new code is of another product: {value}' },
   'receive.not_for_you': { 'zh-CN': '该货物发往别处：{value}', en: '{value} was shipped to someone else' },
+  'receive.not_shipped': {
+    'zh-CN': '该码仍在别处库存中，未发往本处：{value}（请发货方先扫码发货）',
+    en: '{value} is still in another party’s stock and was not shipped here (the sender must scan it out first)',
+  },
+  'scan.range_commission_only': { 'zh-CN': '只有赋码可以按标签区间扫码', en: 'Only commissioning takes a label range' },
+  'scan.id_reused': {
+    'zh-CN': '此扫码编号已用于另一次扫码（{kind}，{codes} 个码）；新的扫码请用新的编号',
+    en: 'This scan id was used for another scan ({kind}, {codes} codes); a new scan needs a new id',
+  },
   'sell.not_delivered_here': { 'zh-CN': '该码未发到本店：{value}', en: '{value} was never delivered to this store' },
   'code.unrecognised': { 'zh-CN': '无法识别的码：{value}', en: 'Not a code this system understands: {value}' },
   'diversion.already_reviewed': {

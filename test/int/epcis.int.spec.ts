@@ -108,6 +108,18 @@ describe('capture refuses bad documents and writes nothing', () => {
     expect(after.events.length).toBe(before.events.length);
   });
 
+  it('says what is wrong with a document of another type, with nothing left unfilled', async () => {
+    const r = await capture({ type: 'Foo' });
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([
+      {
+        pointer: '/type',
+        code: 'epcis.not_a_document',
+        detail: '不是 EPCIS 文档："Foo" is not an EPCIS document type (EPCISDocument, EPCISQueryDocument) nor an event type',
+      },
+    ]);
+  });
+
   it('answers malformed JSON with a problem', async () => {
     const r = await fetch(`${server.baseUrl}/epcis/capture`, {
       method: 'POST',
@@ -240,5 +252,115 @@ describe('query', () => {
   it('refuses an unknown parameter and a bad time with a problem', async () => {
     expect((await query('EQ_colour=red')).body.code).toBe('request.invalid');
     expect((await query('GE_eventTime=yesterday')).status).toBe(400);
+  });
+});
+
+describe('a party captures only what happens at its own place, to codes it holds', () => {
+  async function captureAs(user: string, events: object[]) {
+    const r = await fetch(`${server.baseUrl}/epcis/capture`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await loginAs(server.baseUrl, user)}`, 'content-type': 'application/ld+json' },
+      body: JSON.stringify({
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2026-11-01T00:00:00Z',
+        epcisBody: { eventList: events },
+      }),
+    });
+    return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+  }
+  const faults = (body: Record<string, unknown>) =>
+    (body.errors as { pointer: string; code: string }[]).map((e) => [e.pointer, e.code]).sort((a, b) => String(a).localeCompare(String(b)));
+
+  it('refuses a destruction, a shipment or a place that is not the actor’s, and stores nothing of the document', async () => {
+    const sql = server.db.sql;
+    const glnOf = async (code: string) =>
+      (
+        await sql<
+          { gln: string }[]
+        >`select gln from parties where code = ${code} and tenant_id = (select id from tenants where code = 'demo')`
+      )[0]?.gln as string;
+    const [f01, d0001, s1] = [await glnOf('F01'), await glnOf('D0001'), await glnOf('S000001')];
+    const [unitGtin] = await sql<{ gtin: string }[]>`select gtin from packaging_levels where level = 'unit' order by gtin limit 1`;
+    const unit = (serial: string) => `https://id.gs1.org/01/${unitGtin?.gtin}/21/${serial}`;
+    const at = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
+    const event = (minute: number, fields: object) => ({
+      type: 'ObjectEvent',
+      eventTime: `2026-11-01T00:${String(minute).padStart(2, '0')}:00Z`,
+      eventTimeZoneOffset: '+08:00',
+      ...fields,
+    });
+    const stateOf = async (serial: string) =>
+      (
+        await sql<{ status: string; holder: string | null }[]>`
+        select n.status, p.code as holder from code_now n left join parties p on p.id = n.holder_party_id where n.epc = ${unit(serial)}`
+      )[0];
+
+    // the factory's line commissions at its own place
+    const made = await captureAs('line', [
+      event(1, {
+        epcList: [unit('SCOPE1'), unit('SCOPE2')],
+        action: 'ADD',
+        bizStep: 'commissioning',
+        disposition: 'active',
+        readPoint: at(f01),
+        bizLocation: at(f01),
+      }),
+    ]);
+    expect(made.status, JSON.stringify(made.body)).toBe(202);
+    expect(await stateOf('SCOPE1')).toEqual({ status: 'commissioned', holder: 'F01' });
+
+    // a distributor cannot destroy the factory's unit (nor capture without saying where), nor ship from the factory
+    const forged = await captureAs('distributor', [
+      event(2, { epcList: [unit('SCOPE1')], action: 'DELETE', bizStep: 'destroying', disposition: 'destroyed' }),
+      event(3, {
+        epcList: [unit('SCOPE2')],
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        disposition: 'in_transit',
+        readPoint: at(f01),
+        bizLocation: at(f01),
+      }),
+    ]);
+    expect(forged.status).toBe(403);
+    expect(forged.body.code).toBe('epcis.not_yours');
+    expect(faults(forged.body)).toEqual([
+      ['/epcisBody/eventList/0', 'epcis.code_not_held'],
+      ['/epcisBody/eventList/0/bizLocation', 'epcis.location_required'],
+      ['/epcisBody/eventList/1', 'epcis.code_not_held'],
+      ['/epcisBody/eventList/1/bizLocation/id', 'epcis.not_your_location'],
+      ['/epcisBody/eventList/1/readPoint/id', 'epcis.not_your_location'],
+    ]);
+    expect(await stateOf('SCOPE1')).toEqual({ status: 'commissioned', holder: 'F01' });
+
+    // a store does not ship, even at its own place
+    const clerk = await captureAs('clerk', [
+      event(4, { epcList: [unit('SCOPE2')], action: 'OBSERVE', bizStep: 'shipping', readPoint: at(s1), bizLocation: at(s1) }),
+    ]);
+    expect(clerk.status).toBe(403);
+    expect(faults(clerk.body)).toEqual([
+      ['/epcisBody/eventList/0', 'epcis.code_not_held'],
+      ['/epcisBody/eventList/0/bizStep', 'epcis.step_not_here'],
+    ]);
+
+    // what each may do: the factory ships its unit to the distributor, who receives it at its own place
+    const shipped = await captureAs('line', [
+      event(5, {
+        epcList: [unit('SCOPE2')],
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        disposition: 'in_transit',
+        readPoint: at(f01),
+        bizLocation: at(f01),
+        destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${d0001}` }],
+      }),
+    ]);
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(202);
+    const received = await captureAs('distributor', [
+      event(6, { epcList: [unit('SCOPE2')], action: 'OBSERVE', bizStep: 'receiving', readPoint: at(d0001), bizLocation: at(d0001) }),
+    ]);
+    expect(received.status, JSON.stringify(received.body)).toBe(202);
+    expect(await stateOf('SCOPE2')).toEqual({ status: 'received', holder: 'D0001' });
   });
 });

@@ -134,4 +134,35 @@ describe('scans at the line', () => {
     const storeCommission = await scan('store', { kind: 'commission', lot: 'L1', codes: [units[90]] });
     expect(storeCommission.status).toBe(403);
   });
+
+  it('refuses a scan of nothing, a label range outside commissioning, and goods received that were never shipped here', async () => {
+    expect(problems(await scan('line', { kind: 'ship', to: 'D0001' }))).toEqual([['/body/codes', 'field.required']]);
+    const ranged = await scan('line', { kind: 'ship', to: 'D0001', range: { batchId: unitBatch, from: 0, count: 1 } });
+    expect(problems(ranged)).toEqual([['/body/range', 'scan.range_commission_only']]);
+    // a case still in the factory's stock: received at a store, a clerk's sale of it would count as delivered
+    const unshipped = await scan('store', { kind: 'receive', codes: [cases[2]] });
+    expect(unshipped.status).toBe(422);
+    expect(problems(unshipped)).toEqual([['/body/codes/0', 'receive.not_shipped']]);
+    const [held] = await server.db.sql<{ code: string }[]>`
+      select p.code from code_now c join parties p on p.id = c.holder_party_id where c.epc = ${cases[2] as string}`;
+    expect(held?.code).toBe('F01');
+  });
+
+  it('refuses another scan under a used scan id, instead of answering it as a replay of the first', async () => {
+    const scanId = randomUUID();
+    const first = await api('line', 'POST', '/api/v1/scans', { scanId, kind: 'commission', lot: 'L4', codes: [units[80]] });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const other = await api('line', 'POST', '/api/v1/scans', { scanId, kind: 'inspect', codes: [units[80]] });
+    expect(other.status).toBe(409);
+    expect(problems(other)).toEqual([['/body/scanId', 'scan.id_reused']]);
+  });
+
+  it('says its warnings in the reader’s language, as its refusals', async () => {
+    // a unit the store never received, sold there: recorded, with a warning
+    const sold = await scan('store', { kind: 'sell', codes: [units[80]] });
+    expect(sold.status, JSON.stringify(sold.body)).toBe(200);
+    expect(sold.body.warnings).toEqual([
+      { pointer: '/body/codes/0', code: 'sell.not_delivered_here', params: { value: units[80] }, detail: `该码未发到本店：${units[80]}` },
+    ]);
+  });
 });

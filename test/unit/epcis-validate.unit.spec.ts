@@ -275,9 +275,9 @@ describe('EPCIS validation: hand-made documents', () => {
   });
 
   it('refuses what is not an EPCIS document at all', () => {
-    expect(validateEpcisDocument([]).errors).toMatchObject([{ eventIndex: null, pointer: '', code: 'epcis.invalid_document' }]);
+    expect(validateEpcisDocument([]).errors).toMatchObject([{ eventIndex: null, pointer: '', code: 'epcis.not_a_document' }]);
     expect(validateEpcisDocument({ type: 'Invoice' }).errors).toMatchObject([
-      { eventIndex: null, pointer: '/type', code: 'epcis.invalid_document' },
+      { eventIndex: null, pointer: '/type', code: 'epcis.not_a_document' },
     ]);
     expect(validateEpcisDocument({ ...documentOf(), epcisBody: { eventList: {} } }).errors).toMatchObject([
       { eventIndex: null, pointer: '/epcisBody/eventList', code: 'epcis.wrong_type' },

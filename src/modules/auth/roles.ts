@@ -74,7 +74,7 @@ export const PERMISSIONS = {
   'simulations:read': BRAND_ROLES,
   'simulations:run': ['brand_admin', 'brand_planner', 'brand_sales'],
   'import:write': ['brand_admin'],
-  // EPCIS capture: every party that scans; what it may say about codes is checked by the device flows
+  // EPCIS capture: every party that scans, each only at its own place and for codes it holds (trace/capture-scope.ts)
   'epcis:capture': SCANNING_ROLES,
   // the raw ledger: brand roles that see the whole tenant (reps and channel partners use the journey, which is scoped)
   'epcis:query': ['brand_admin', 'brand_planner', 'brand_quality'],

@@ -4,15 +4,17 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Sql } from '../../db/connection.ts';
+import type { Sql, Tx } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ctxOf } from '../../http/access.ts';
+import { message } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { Id, strictObject } from '../../http/schemas.ts';
 import { recordCapture } from '../../platform/metrics.ts';
 import { actorLabel } from '../auth/index.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { captureEvents, prepareEvents } from './capture.ts';
+import { checkCaptureScope } from './capture-scope.ts';
 import { documentEvents } from './epcis/event-hash.ts';
 import { epcFormatOf, queryDocument } from './epcis/query-document.ts';
 import { validateEpcisDocument } from './epcis/validate.ts';
@@ -60,8 +62,10 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
           const prepared = prepareEvents(events, doc['@context']);
           const actor = actorLabel(ctx.actor);
           // two captures of the same new event at the same instant: the loser retries and finds it stored
-          const outcome = await captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context']).catch((e) =>
-            isUniqueViolation(e) ? captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context']) : Promise.reject(e),
+          // a party's people and devices capture only what happens at their place (capture-scope.ts)
+          const opts = { checks: (tx: Tx) => checkCaptureScope(tx, ctx.actor, prepared) };
+          const outcome = await captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context'], opts).catch((e) =>
+            isUniqueViolation(e) ? captureEvents(sql, ctx.actor.tenantId, actor, prepared, doc['@context'], opts) : Promise.reject(e),
           );
           recordCapture({ source: 'epcis', events: outcome.eventCount, newEvents: outcome.newEvents, codes: outcome.codes });
           return reply
@@ -193,7 +197,14 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
         isUniqueViolation(e) ? runScan(ctx, keystore, body) : Promise.reject(e),
       );
       recordCapture({ source: 'scan', events: out.events, newEvents: out.newEvents, codes: out.newEvents ? out.codes : 0 });
-      return out;
+      // warnings in the reader's language, as refusals are (the scanning page shows them as they come)
+      return {
+        ...out,
+        warnings: out.warnings.map((w) => ({
+          ...w,
+          detail: message(w.code, req.locale, { field: w.pointer.split('/').pop(), ...w.params }),
+        })),
+      };
     },
   );
 

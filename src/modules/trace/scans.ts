@@ -66,7 +66,7 @@ interface CodeRow {
 const MAX_CODES = 50_000;
 
 /** Which kind of place may do which step (a store does not commission codes; only a store sells to consumers). */
-const ALLOWED_AT: Record<ScanKind, string[]> = {
+export const ALLOWED_AT: Record<ScanKind, string[]> = {
   commission: ['brand', 'factory', 'warehouse'],
   pack: ['brand', 'factory', 'warehouse', 'distributor'],
   unpack: ['brand', 'factory', 'warehouse', 'distributor', 'store'],
@@ -101,7 +101,11 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
   const errors: FieldError[] = [];
   const warnings: FieldError[] = [];
   let rawCodes = req.codes ?? [];
+  if (req.range && req.kind !== 'commission') reject([{ pointer: '/body/range', code: 'scan.range_commission_only', params: {} }]);
   if (req.kind === 'commission' && req.range) rawCodes = await rangeCodes(ctx, keystore, req.range, errors);
+  // a scan of nothing records nothing (a label replacement names its codes in `replace`)
+  if (!rawCodes.length && req.kind !== 'replace' && !errors.length)
+    reject([{ pointer: '/body/codes', code: 'field.required', params: { field: 'codes' } }]);
   if (rawCodes.length > MAX_CODES) reject([{ pointer: '/body/codes', code: 'scan.too_many', params: { max: MAX_CODES } }]);
   const codes: string[] = [];
   const seen = new Map<string, number>();
@@ -125,7 +129,14 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     const [done] = await tx<
       { outcome: ScanOutcome }[]
     >`select outcome from scans where tenant_id = ${tenantId} and scan_id = ${req.scanId}`;
-    if (done) return { ...done.outcome, newEvents: 0, replayed: true };
+    if (done) {
+      // a queue sending a scan again sends the same scan; another scan under a used id would be lost if answered as a replay
+      if (done.outcome.kind !== req.kind || done.outcome.codes !== codes.length) {
+        const params = { kind: done.outcome.kind, codes: done.outcome.codes };
+        throw new AppError(409, 'scan.id_reused', params, [{ pointer: '/body/scanId', code: 'scan.id_reused', params }]);
+      }
+      return { ...done.outcome, newEvents: 0, replayed: true };
+    }
     const all = [...codes, ...(parent ? [parent] : [])];
     const newCode = req.replace ? canonicalCode(req.replace.new) : null;
     const oldCode = req.replace ? canonicalCode(req.replace.old) : null;
@@ -299,6 +310,15 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
             Number(s.in_transit_to) !== Number(place.id)
           ) {
             warnings.push({ pointer: pointerOf(epc), code: 'receive.not_for_you', params: { value: epc } });
+          } else if (
+            req.kind === 'receive' &&
+            s.status !== 'in_transit' &&
+            s.holder_party_id !== null &&
+            s.holder_party_id !== Number(place.id)
+          ) {
+            // still in another's stock: received here without a shipment, it would launder a clerk's sale of goods
+            // never delivered (the clerk bonus and the fraud rule go by who held the unit before the sale)
+            errors.push({ pointer: pointerOf(epc), code: 'receive.not_shipped', params: { value: epc } });
           } else if (req.kind === 'sell' && s.holder_party_id !== Number(place.id)) {
             warnings.push({ pointer: pointerOf(epc), code: 'sell.not_delivered_here', params: { value: epc } });
           }

@@ -297,7 +297,7 @@ function result(kind: EpcisValidation['kind'], documentErrors: EpcisIssue[], eve
   return { ok: errors.length === 0, kind, documentErrors, events, errors };
 }
 
-function rejected(reason: string, pointer: string, code: EpcisIssueCode = 'epcis.invalid_document'): EpcisValidation {
+function rejected(reason: string, pointer: string, code: EpcisIssueCode = 'epcis.not_a_document'): EpcisValidation {
   const error = issue(null, pointer, code, reason);
   return { ok: false, kind: null, documentErrors: [error], events: [], errors: [error] };
 }

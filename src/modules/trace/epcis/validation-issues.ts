@@ -9,7 +9,7 @@ import type { ErrorObject } from 'ajv';
 /** Stable codes of validation problems (the HTTP layer maps them to problem+json field errors). */
 export type EpcisIssueCode =
   /** not an EPCIS document or event at all (not an object, unknown document type) */
-  | 'epcis.invalid_document'
+  | 'epcis.not_a_document'
   /** a required field is missing (pointer: where it should be) */
   | 'epcis.missing_field'
   /** a field the schema does not allow there, and not a namespaced user extension */
@@ -193,7 +193,7 @@ export function byRelevance(a: EpcisIssue, b: EpcisIssue): number {
 }
 
 const RANK: Record<EpcisIssueCode, number> = {
-  'epcis.invalid_document': 0,
+  'epcis.not_a_document': 0,
   'epcis.unknown_event_type': 1,
   'epcis.missing_field': 2,
   'epcis.identifier_not_uri': 3,
