@@ -118,4 +118,43 @@ describe('ordering in the console', () => {
       select type, total_fen::int as total_fen from orders where group_buy_id is not null`;
     expect(o).toEqual({ type: 'group_buy', total_fen: 12 * 1000 });
   });
+
+  it("a distributor whose order's answer was lost, and who changes the lines, is told the key placed that order", async () => {
+    const count = async () => (await server.db.sql<{ n: number }[]>`select count(*)::int as n from orders`)[0]?.n as number;
+    const before = await count();
+    const d = await loggedIn('distributor', 'Demo#2026', '/orders');
+    try {
+      // the first submission reaches the server and places the order, but its answer never reaches the console
+      let lost = false;
+      await d.page.route('**/api/v1/orders', async (route) => {
+        if (route.request().method() !== 'POST' || lost) return route.continue();
+        lost = true;
+        await route.fetch();
+        await route.abort('connectionreset');
+      });
+      await d.page.getByTestId('orders-new').click();
+      await d.page.getByTestId('order-line-sku-0').fill(sku);
+      await d.page.getByTestId('order-line-qty-0').fill('24');
+      await d.page.getByRole('button', { name: '提交订单' }).click();
+      await d.page.getByTestId('order-problem').waitFor();
+      await expect.poll(count).toBe(before + 1);
+      const [first] = await server.db.sql<{ order_no: string }[]>`select order_no from orders order by id desc limit 1`;
+      // the user changes the quantity and submits again from the same dialog (the same key): refused, and said so
+      await d.page.getByTestId('order-line-qty-0').fill('48');
+      await d.page.getByRole('button', { name: '提交订单' }).click();
+      await expect
+        .poll(() => d.page.getByTestId('order-problem').textContent())
+        .toBe(`此幂等键已用于订单 ${first?.order_no}，其内容与本次不同；新的订单请使用新的幂等键提交`);
+      expect(await count()).toBe(before + 1);
+      // submitting once more places the changed lines as a new order (the dialog took a new key)
+      await d.page.getByRole('button', { name: '提交订单' }).click();
+      await d.page.getByTestId('order-detail').waitFor();
+      expect(d.errors).toEqual([]);
+    } finally {
+      await d.close();
+    }
+    const placed = await server.db.sql<{ quantity: number }[]>`
+      select l.quantity from orders o join order_lines l on l.order_id = o.id order by o.id desc limit 2`;
+    expect(placed.map((l) => l.quantity)).toEqual([48, 24]);
+  });
 });

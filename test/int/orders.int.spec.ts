@@ -153,6 +153,104 @@ describe('orders', () => {
     expect(await funds(distributor)).toEqual(before);
   });
 
+  it('answers the same order sent again with its key, fields and lines in another order, with the first order', async () => {
+    const key = randomUUID();
+    const lines = [
+      { sku: skus[0] as string, quantity: 12 },
+      { sku: skus[1] as string, quantity: 4 },
+    ];
+    const first = await call('distributor', 'POST', '/api/v1/orders', { lines, note: '端午备货' }, { 'idempotency-key': key });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const count = await orderCount();
+    const before = await funds(distributor);
+    const again = await call(
+      'distributor',
+      'POST',
+      '/api/v1/orders',
+      // the same order: its own party named, the default type spelled out, keys and lines in another order
+      { note: '端午备货', type: 'normal', buyer: distributor, lines: [{ quantity: 4, sku: skus[1] }, lines[0]] },
+      { 'idempotency-key': key },
+    );
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body).toMatchObject({ id: first.body.id, orderNo: first.body.orderNo, totalFen: first.body.totalFen, replayed: true });
+    expect(await orderCount()).toBe(count);
+    expect(await funds(distributor)).toEqual(before);
+  });
+
+  it('refuses a key used again for another order (other lines, quantity, note or type) with 409 order.key_reused, and writes nothing', async () => {
+    const key = randomUUID();
+    const first = await order('distributor', [{ sku: skus[1] as string, quantity: 12 }], key);
+    expect(first.status).toBe(201);
+    const count = await orderCount();
+    const before = await funds(distributor);
+    const others = [
+      { lines: [{ sku: skus[0] as string, quantity: 99 }] },
+      { lines: [{ sku: skus[1] as string, quantity: 24 }] },
+      { lines: [{ sku: skus[1] as string, quantity: 12 }], note: '加急' },
+      { lines: [{ sku: skus[1] as string, quantity: 12 }], type: 'presale' },
+      {
+        lines: [
+          { sku: skus[1] as string, quantity: 12 },
+          { sku: skus[0] as string, quantity: 12 },
+        ],
+      },
+    ];
+    for (const body of others) {
+      const reused = await call('distributor', 'POST', '/api/v1/orders', body, { 'idempotency-key': key });
+      expect(reused.status, JSON.stringify(body)).toBe(409);
+      expect(reused.body).toMatchObject({ code: 'order.key_reused' });
+      expect(reused.body.detail).toBe(`此幂等键已用于订单 ${first.body.orderNo}，其内容与本次不同；新的订单请使用新的幂等键提交`);
+    }
+    const inEnglish = await call(
+      'distributor',
+      'POST',
+      '/api/v1/orders',
+      { lines: [{ sku: skus[0] as string, quantity: 99 }] },
+      { 'idempotency-key': key, 'accept-language': 'en' },
+    );
+    expect(inEnglish.body.detail).toBe(
+      `This idempotency key was used for order ${first.body.orderNo} with other contents; a new order needs a new key`,
+    );
+    expect(await orderCount()).toBe(count);
+    expect(await funds(distributor)).toEqual(before);
+    // the first order is as it was, and the same order sent again is still its retry
+    const detail = await call('distributor', 'GET', `/api/v1/orders/${first.body.id}`);
+    expect(detail.body.lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([[skus[1], 12]]);
+    expect((await order('distributor', [{ sku: skus[1] as string, quantity: 12 }], key)).body).toMatchObject({
+      id: first.body.id,
+      replayed: true,
+    });
+    // a new key places the changed order
+    expect((await order('distributor', [{ sku: skus[0] as string, quantity: 99 }], randomUUID())).status).toBe(201);
+  });
+
+  it('places one of two different orders sent at the same instant with one key, and refuses the other', async () => {
+    const key = randomUUID();
+    const count = await orderCount();
+    const before = await funds(distributor);
+    const [a, b] = await Promise.all([
+      order('distributor', [{ sku: skus[1] as string, quantity: 2 }], key),
+      order('distributor', [{ sku: skus[1] as string, quantity: 3 }], key),
+    ]);
+    expect([a?.status, b?.status].sort()).toEqual([201, 409]);
+    const placedFen = (a?.status === 201 ? a : b)?.body.totalFen as number;
+    expect((a?.status === 409 ? a : b)?.body.code).toBe('order.key_reused');
+    expect(await orderCount()).toBe((count as number) + 1);
+    expect((await funds(distributor)).prepaidFen).toBe(before.prepaidFen - placedFen);
+  });
+
+  it('takes a reused key of an order placed before orders kept what they asked for (no request hash) as a retry, as before', async () => {
+    const key = randomUUID();
+    const first = await order('distributor', [{ sku: skus[1] as string, quantity: 2 }], key);
+    // as migration 0037 leaves the orders placed before it
+    await server.db.sql`update orders set request_hash = null where id = ${first.body.id}`;
+    const count = await orderCount();
+    const again = await order('distributor', [{ sku: skus[1] as string, quantity: 8 }], key);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: first.body.id, replayed: true });
+    expect(await orderCount()).toBe(count);
+  });
+
   it('refuses bad lines with a reason each and writes nothing', async () => {
     const [unlisted] = await server.db.sql<{ sku: string }[]>`
       select sku from products p where tenant_id = ${tenant} and status = 'active' and not exists (select 1 from price_list_items i where i.product_id = p.id) order by sku limit 1`;
@@ -253,6 +351,10 @@ describe('orders from and to spreadsheets', () => {
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     expect(ok.body.totalFen).toBe(12 * 920 + 6 * 500);
     expect((await upload(`sku,quantity\n${skus[0]},12\n${skus[1]},6\n`, key)).body).toMatchObject({ id: ok.body.id, replayed: true });
+    // the same key with another file: refused, the first order stands
+    const other = await upload(`sku,quantity\n${skus[0]},24\n`, key);
+    expect([other.status, other.body.code]).toEqual([409, 'order.key_reused']);
+    expect(other.body.detail).toContain(ok.body.orderNo);
   });
 
   it('exports the orders a distributor sees, one row per line', async () => {

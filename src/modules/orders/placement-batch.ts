@@ -4,15 +4,17 @@
  * its own error and nothing of it is written, while the others go through. The work is set-based, so a batch of a
  * hundred orders costs the same four round trips and one commit as a batch of one:
  *   1. the buyers and their suppliers, the products and their ordering rules, the approval settings, group buys;
- *   2. earlier orders with the same idempotency keys, which buyers ordered before, the buyers' funds accounts
- *      (locked, in id order so concurrent batches cannot deadlock), the prices with their rules, the sellers'
- *      stock, the new order ids, and the territories of sales reps ordering on a customer's behalf;
+ *   2. earlier orders with the same idempotency keys (and whether they asked for the same: requestHash), which
+ *      buyers ordered before, the buyers' funds accounts (locked, in id order so concurrent batches cannot
+ *      deadlock), the prices with their rules, the sellers' stock, the new order ids, and the territories of sales
+ *      reps ordering on a customer's behalf;
  *   3. every write: orders, lines, timeline, funds movements (entries summing to zero), webhook events;
  *   4. only for group-buy orders: groups that reached their number of buyers are formed.
  * Funds are checked here against the locked balances, order by order in arrival order; the CHECK constraint on
  * funds_accounts still refuses any overdraft the code might miss.
  */
 
+import { createHash } from 'node:crypto';
 import type { RequestContext } from '../../context.ts';
 import type { Sql, Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
@@ -72,10 +74,33 @@ interface Candidate {
   seller: Party;
   lines: (OrderLineInput & { product: ProductRow })[];
   group: GroupBuyRow | null;
+  /** requestHash of an order sent with an idempotency key (hex), else null */
+  hash: string | null;
 }
 
 const unique = <T>(xs: Iterable<T>) => [...new Set(xs)];
 const keyOf = (buyer: number, key: string) => `${buyer}\u0000${key}`;
+
+/**
+ * What an order asks for, as the SHA-256 (hex) of its normalised request: the buyer (as resolved, so naming one's own
+ * party or leaving it out is the same), the type, the group buy, the note, and the lines (SKU, quantity, the price
+ * the buyer saw) sorted by SKU. The same order sent again, with its fields or lines in another order, hashes the
+ * same. The seller is not in it: it is not asked for but follows from the buyer, and a store moved to another
+ * distributor between an order and its retry is still sending the same order. Stored with an order placed with an
+ * idempotency key; a key used again with another hash is refused (order.key_reused).
+ */
+export function requestHash(buyerId: number, input: PlaceOrderInput): string {
+  const lines = input.lines
+    .map((l) => [l.sku, l.quantity, l.expectedUnitPriceFen ?? null] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+  const normalised = [1, buyerId, input.type ?? 'normal', input.groupBuy ?? null, input.note ?? null, lines];
+  return createHash('sha256').update(JSON.stringify(normalised)).digest('hex');
+}
+
+/** An idempotency key used before (or earlier in the batch) for an order that asked for something else. */
+function keyReused(order: { id: number; orderNo: string }): AppError {
+  return new AppError(409, 'order.key_reused', { orderId: order.id, orderNo: order.orderNo });
+}
 
 export async function placeBatch(sql: Sql, tenantId: number, reqs: readonly PlacementRequest[]): Promise<PlacementResult[]> {
   return sql.begin((tx) => placeIn(tx, tenantId, reqs));
@@ -152,12 +177,26 @@ async function placeIn(tx: Tx, t: number, reqs: readonly PlacementRequest[]): Pr
     reps.set(k, group);
   }
   const [existing, history, accountRows, prices, brandStock, distributorStock, ids, ...territories] = await Promise.all([
+    // compared with what the earlier order asked for in the same statement; an order from before migration 0037 has
+    // no hash, and a reuse of its key is taken as a retry, as it was then
     keyed.length
-      ? tx<{ buyer: number; key: string; id: number; order_no: string; status: string; total_fen: string; approval_reasons: string[] }[]>`
-          select x.buyer::int, x.key, o.id::int, o.order_no, o.status, o.total_fen, o.approval_reasons
-          from unnest(${keyed.map((c) => c.buyer.id)}::bigint[], ${keyed.map((c) => c.req.input.idempotencyKey as string)}::text[]) as x(buyer, key)
+      ? tx<
+          {
+            i: number;
+            id: number;
+            order_no: string;
+            status: string;
+            total_fen: string;
+            approval_reasons: string[];
+            other_contents: boolean;
+          }[]
+        >`
+          select x.i, o.id::int, o.order_no, o.status, o.total_fen, o.approval_reasons,
+            coalesce(o.request_hash <> decode(x.hash, 'hex'), false) as other_contents
+          from unnest(${keyed.map((c) => c.index)}::int[], ${keyed.map((c) => c.buyer.id)}::bigint[],
+            ${keyed.map((c) => c.req.input.idempotencyKey as string)}::text[], ${keyed.map((c) => c.hash as string)}::text[]) as x(i, buyer, key, hash)
           cross join lateral (
-            select id, order_no, status, total_fen, approval_reasons from orders
+            select id, order_no, status, total_fen, approval_reasons, request_hash from orders
             where tenant_id = ${t} and buyer_party_id = x.buyer and idempotency_key = x.key limit 1) o`
       : Promise.resolve([]),
     tx<{ buyer: number }[]>`
@@ -200,7 +239,7 @@ async function placeIn(tx: Tx, t: number, reqs: readonly PlacementRequest[]): Pr
     accounts = accountsByParty([...accountRows, ...(await lockAccounts(tx, t, missing))]);
   }
 
-  const earlier = new Map(existing.map((e) => [keyOf(e.buyer, e.key), e]));
+  const earlier = new Map(existing.map((e) => [e.i, e]));
   const allowedByRep = new Map([...reps.keys()].map((k, i) => [k, new Set((territories[i] ?? []).map((r) => r.id))]));
   const ordered = new Set(history.map((h) => h.buyer));
   const onHand = new Map<string, number>();
@@ -210,7 +249,7 @@ async function placeIn(tx: Tx, t: number, reqs: readonly PlacementRequest[]): Pr
 
   // --- the verdict on each order, in arrival order (funds are taken as the orders come)
   const placed: StagedOrder[] = [];
-  const firstOfKey = new Map<string, number>();
+  const firstOfKey = new Map<string, StagedOrder>();
   const replays: { index: number; of: number }[] = [];
   let priceAt = 0;
   candidates.forEach((c, n) => {
@@ -218,7 +257,12 @@ async function placeIn(tx: Tx, t: number, reqs: readonly PlacementRequest[]): Pr
     if (!c.group) priceAt += c.lines.length;
     const key = c.req.input.idempotencyKey;
     if (key) {
-      const before = earlier.get(keyOf(c.buyer.id, key));
+      const before = earlier.get(c.index);
+      // the key was used for an order with other contents: refused, nothing written (a retry must ask for the same)
+      if (before?.other_contents) {
+        fail(c.index, keyReused({ id: before.id, orderNo: before.order_no }));
+        return;
+      }
       if (before) {
         results[c.index] = {
           ok: true,
@@ -236,7 +280,11 @@ async function placeIn(tx: Tx, t: number, reqs: readonly PlacementRequest[]): Pr
       // the same key twice in one batch: the second is a retry of the first
       const first = firstOfKey.get(keyOf(c.buyer.id, key));
       if (first !== undefined) {
-        replays.push({ index: c.index, of: first });
+        if (first.candidate.hash !== c.hash) {
+          fail(c.index, keyReused(first));
+          return;
+        }
+        replays.push({ index: c.index, of: first.candidate.index });
         return;
       }
     }
@@ -262,7 +310,7 @@ async function placeIn(tx: Tx, t: number, reqs: readonly PlacementRequest[]): Pr
       staged.approvalReasons = reasons;
       staged.status = reasons.length ? 'pending_approval' : readyStatus(c.req.input.type ?? 'normal', staged, c.group);
       ordered.add(c.buyer.id);
-      if (key) firstOfKey.set(keyOf(c.buyer.id, key), c.index);
+      if (key) firstOfKey.set(keyOf(c.buyer.id, key), staged);
       placed.push(staged);
     } catch (e) {
       fail(c.index, e);
@@ -366,7 +414,8 @@ function judgeRequest(
   if (errors.length) throw AppError.invalid(errors);
 
   const lines = input.lines.map((l) => ({ ...l, product: known.bySku.get(l.sku) as ProductRow }));
-  return { index, req, buyer: { id: row.id, kind: row.kind, code: row.code }, seller, lines, group };
+  const hash = input.idempotencyKey ? requestHash(row.id, input) : null;
+  return { index, req, buyer: { id: row.id, kind: row.kind, code: row.code }, seller, lines, group, hash };
 }
 
 interface StagedOrder {
@@ -474,14 +523,16 @@ async function writeOrders(tx: Tx, t: number, placed: StagedOrder[]): Promise<vo
   await Promise.all([
     tx`
       insert into orders (tenant_id, id, order_no, buyer_party_id, seller_party_id, type, status, total_fen, reserved_fen, approval_reasons,
-        idempotency_key, note, created_by, group_buy_id)
-      select ${t}, x.id, x.no, x.buyer, x.seller, x.type, x.status, x.total, x.total, string_to_array(x.reasons, ','), x.key, x.note, x.actor, x.grp
+        idempotency_key, request_hash, note, created_by, group_buy_id)
+      select ${t}, x.id, x.no, x.buyer, x.seller, x.type, x.status, x.total, x.total, string_to_array(x.reasons, ','), x.key,
+        decode(x.hash, 'hex'), x.note, x.actor, x.grp
       from unnest(${placed.map((o) => o.id)}::bigint[], ${placed.map((o) => o.orderNo)}::text[], ${placed.map((o) => o.candidate.buyer.id)}::bigint[],
         ${placed.map((o) => o.candidate.seller.id)}::bigint[], ${placed.map((o) => o.candidate.req.input.type ?? 'normal')}::text[],
         ${placed.map((o) => o.status)}::text[], ${placed.map((o) => o.totalFen)}::bigint[], ${placed.map((o) => o.approvalReasons.join(','))}::text[],
-        ${placed.map((o) => o.candidate.req.input.idempotencyKey ?? null)}::text[], ${placed.map((o) => o.candidate.req.input.note ?? null)}::text[],
+        ${placed.map((o) => o.candidate.req.input.idempotencyKey ?? null)}::text[], ${placed.map((o) => o.candidate.hash)}::text[],
+        ${placed.map((o) => o.candidate.req.input.note ?? null)}::text[],
         ${placed.map((o) => actorLabel(o.candidate.req.ctx.actor))}::text[], ${placed.map((o) => o.candidate.group?.id ?? null)}::bigint[])
-        as x(id, no, buyer, seller, type, status, total, reasons, key, note, actor, grp)`,
+        as x(id, no, buyer, seller, type, status, total, reasons, key, hash, note, actor, grp)`,
     tx`
       insert into order_lines (tenant_id, order_id, line_no, product_id, quantity, unit_price_fen, amount_fen, price_rule, available_qty)
       select ${t}, x.o, x.n, x.product, x.qty, x.price, x.amount, x.rule::jsonb, x.available

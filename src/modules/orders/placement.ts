@@ -113,7 +113,8 @@ async function placeAlone(sql: Sql, tenantId: number, req: PlacementRequest, fai
  * number, minimum and case multiple), priced with the rule that gave each price, checked against the seller's stock,
  * the total reserved from the buyer's funds, the approval rules applied, all in one transaction shared with the
  * orders placed at the same instant (placement-batch.ts). A retry with the same idempotency key returns the first
- * order. Nothing of a refused order is written.
+ * order (`replayed`); the key sent again with other contents (lines, quantities, type, note: requestHash) is refused
+ * with 409 order.key_reused. Nothing of a refused order is written.
  */
 export async function placeOrder(ctx: RequestContext, input: PlaceOrderInput): Promise<PlacedOrder> {
   const r = await batcherFor(ctx.sql, ctx.actor.tenantId, laneOf(ctx, input)).submit({ ctx, input });

@@ -49,7 +49,8 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
       config: { access: 'orders:place' },
       schema: {
         tags: ['orders'],
-        summary: 'Place an order (Idempotency-Key header: a retry returns the first order)',
+        summary:
+          'Place an order (Idempotency-Key header: a retry returns the first order; the key sent again with other contents is refused, 409 order.key_reused)',
         body: PlaceBody,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 100 })) }),
       },

@@ -19,7 +19,7 @@ import {
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
-import { api, errorText, uploadFile, XLSX_TYPE } from '../api.ts';
+import { ApiError, api, errorText, uploadFile, XLSX_TYPE } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { type Balances, FundsSummary } from '../components/FundsSummary.tsx';
 import { LoadError } from '../components/PageState.tsx';
@@ -202,6 +202,9 @@ function OwnFunds({ party, orders }: { party: string; orders: unknown }) {
   );
 }
 
+/** The order's Idempotency-Key was used for an order with other contents (409 order.key_reused). */
+const keyReused = (e: unknown) => e instanceof ApiError && e.problem.code === 'order.key_reused';
+
 /** An order from a spreadsheet (columns sku and quantity): bad rows come back with their row numbers. */
 function ExcelOrder({ onPlaced }: { onPlaced: (id: number) => void }) {
   const { t } = useTranslation();
@@ -225,6 +228,9 @@ function ExcelOrder({ onPlaced }: { onPlaced: (id: number) => void }) {
       message.success(t('orders.placed', { no: placed.orderNo }));
       onPlaced(placed.id);
     } catch (e) {
+      // the key already placed an order from another file (its answer was lost): the message names that order, and
+      // the next upload takes a new key, so it places its file as a new order
+      if (keyReused(e)) setKey(crypto.randomUUID());
       const problem = (e as { problem?: { errors?: { pointer: string; detail?: string }[] } }).problem;
       modal.error({
         title: errorText(e),
@@ -534,6 +540,9 @@ function PlaceOrderModal({
       setKey(crypto.randomUUID());
       onPlaced(placed.id);
     } catch (e) {
+      // the dialog's key already placed an order (its answer was lost) and the lines changed since: the message names
+      // that order; the dialog takes a new key, so placing again places these lines as a new order
+      if (keyReused(e)) setKey(crypto.randomUUID());
       setProblem(errorText(e));
     } finally {
       setBusy(false);
