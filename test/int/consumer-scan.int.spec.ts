@@ -6,6 +6,7 @@ import type { CodeKeyring } from '../../src/modules/codes/keys.ts';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
 import { verificationCodeFor } from '../../src/modules/codes/verification.ts';
+import { ScanRecorder } from '../../src/modules/resolver/scans.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 import { forgedSerial } from '../support/codes.ts';
 
@@ -120,6 +121,76 @@ describe('the consumer page of a scanned code', () => {
     expect(await scansOf(1)).toBe(3);
   });
 
+  it("counts only other devices' checks: a reload or the page's own language link is still the first check", async () => {
+    const path = `/01/${UNIT}/21/${serials[170]}`;
+    const a = phone('198.51.100.5');
+    const b = phone('198.51.100.6');
+    const opened = await a.open(`${path}?region=310104`);
+    expect(opened.verdict).toBe('genuine_first');
+    const reload = await a.open(`${path}?region=310104`);
+    expect(reload.verdict).toBe('genuine_first');
+    expect(reload.html).toContain('正品 · 首次查询');
+    expect(reload.html).not.toContain('请谨慎');
+    // the page's "English" link, followed as the phone's browser does: a plain GET of the same unit
+    const english = /<a href="([^"]+)" hreflang="en">/.exec(reload.html)?.[1]?.replaceAll('&#38;', '&') as string;
+    expect(english).toContain('lang=en');
+    const inEnglish = await a.open(english);
+    expect(inEnglish.verdict).toBe('genuine_first');
+    expect(inEnglish.html).toContain('Genuine · first check');
+
+    // another phone is told of the first device's checks, once however often it reloaded: first when and where A was
+    const [aFirst] = await server.db.sql<{ at: Date }[]>`
+      select min(scanned_at) as at from consumer_scans where epc = ${`https://id.gs1.org/01/${UNIT}/21/${serials[170]}`}`;
+    const at = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
+    const byB = await b.open(`${path}?region=110101`);
+    expect(byB.verdict).toBe('genuine_repeat');
+    expect(byB.html).toContain('已被查询 1 次');
+    expect(byB.html).toContain(`首次查询于 ${at.format(aFirst?.at as Date)}，地点：上海市徐汇区`);
+    expect(byB.html).toContain('如非您本人查询，请谨慎');
+    expect((await b.open(path)).html).toContain('已被查询 1 次');
+
+    // and the first phone, reloading now, is told of B's check, once (its own still not counted)
+    const again = await a.open(path);
+    expect(again.verdict).toBe('genuine_repeat');
+    expect(again.html).toContain('已被查询 1 次');
+    expect(again.html).toContain('地点：北京市东城区');
+    expect(again.html).not.toContain('上海市徐汇区');
+    // every page view is still recorded
+    expect(await scansOf(170)).toBe(6);
+  });
+
+  it("counts a scan recorded without a device as another's, and every earlier scan for a request without one", async () => {
+    const epc = `https://id.gs1.org/01/${UNIT}/21/${serials[171]}`;
+    const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+    const scans = new ScanRecorder(server.db.sql);
+    const anonymous = { ipHash: Buffer.alloc(16, 7), deviceId: null, regionCode: null };
+    expect((await scans.record(Number(t?.id), epc, anonymous, 'genuine')).verdict).toBe('genuine_first');
+    const a = phone('198.51.100.7');
+    const byA = await a.open(`/01/${UNIT}/21/${serials[171]}`);
+    expect(byA.verdict).toBe('genuine_repeat');
+    expect(byA.html).toContain('已被查询 1 次');
+    expect((await a.open(`/01/${UNIT}/21/${serials[171]}`)).html).toContain('已被查询 1 次');
+    const none = await scans.record(Number(t?.id), epc, anonymous, 'genuine');
+    expect(none).toMatchObject({ verdict: 'genuine_repeat', prior: { count: 3 } });
+  });
+
+  it('counts the same way for scans that arrive together and are recorded in one group commit', async () => {
+    const epc = `https://id.gs1.org/01/${UNIT}/21/${serials[172]}`;
+    const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+    const scans = new ScanRecorder(server.db.sql);
+    const device = (d: string) => ({ ipHash: Buffer.alloc(16, 8), deviceId: d, regionCode: null });
+    const [a, b] = [randomUUID(), randomUUID()];
+    // submitted in one tick: one batch, its statements in this order in one transaction
+    const answers = await Promise.all([a, a, b, a, b].map((d) => scans.record(Number(t?.id), epc, device(d), 'genuine')));
+    expect(answers.map((x) => [x.verdict, x.prior.count])).toEqual([
+      ['genuine_first', 0],
+      ['genuine_first', 0],
+      ['genuine_repeat', 1],
+      ['genuine_repeat', 1],
+      ['genuine_repeat', 1],
+    ]);
+  });
+
   it('shows where it came from: the factory, then the distributor that received it', async () => {
     const scanAs = async (token: string, body: Record<string, unknown>) =>
       expect((await api(token, 'POST', '/api/v1/scans', { scanId: randomUUID(), ...body })).status).toBe(200);
@@ -177,21 +248,55 @@ describe('the consumer page of a scanned code', () => {
     expect(r.html).toContain('包装密封不良');
   });
 
-  it('says unknown code with a counterfeit warning for a forged serial, an uncommissioned code, a bad GTIN or a wrong lot', async () => {
+  it('says unknown code with a counterfeit warning for a forged serial, an uncommissioned code or a wrong lot, and records it as unknown', async () => {
     const forged = forgedSerial(serials[3] as string);
-    for (const path of [
-      `/01/${UNIT}/21/${forged}`,
-      `/01/${UNIT}/21/${serials[50]}`,
-      `/01/06901234001014/21/${serials[3]}`,
-      `/01/${UNIT}/10/NOT-ITS-LOT/21/${serials[3]}`,
-    ]) {
+    // the scan is recorded under the brand the code names (the demo has two brands holding this GTIN, so a serial
+    // that decodes under neither names none, and there is no brand to record it for)
+    for (const [path, recordedAs] of [
+      [`/01/${UNIT}/21/${forged}`, null],
+      [`/01/${UNIT}/21/${serials[50]}`, serials[50]],
+      [`/01/${UNIT}/10/NOT-ITS-LOT/21/${serials[3]}`, serials[3]],
+    ] as [string, string | null][]) {
       const r = await phone().open(path);
-      expect([400, 404], path).toContain(r.status);
+      expect(r.status, path).toBe(404);
       expect(r.verdict, path).toBe('unknown');
-      expect(r.html).toContain('假冒');
+      expect(r.html).toContain('未知编码');
+      expect(r.html).toContain('该商品可能是假冒产品');
+      if (recordedAs === null) continue;
+      const recorded = await server.db.sql<{ verdict: string }[]>`
+        select verdict from consumer_scans where epc = ${`https://id.gs1.org/01/${UNIT}/21/${recordedAs}`} order by id desc limit 1`;
+      expect(recorded[0]?.verdict, path).toBe('unknown');
     }
     const right = await phone().open(`/01/${UNIT}/10/${lots[0]?.lot_code}/21/${serials[3]}`);
     expect(right.verdict).toBe('genuine_first');
+  });
+
+  it('says a malformed link is not a valid product code, not a counterfeit: 400, scan again, nothing recorded', async () => {
+    const allScans = async () => (await server.db.sql<{ n: number }[]>`select count(*)::int as n from consumer_scans`)[0]?.n;
+    const before = await allScans();
+    for (const path of [
+      '/01/06901234001190/21/X', // wrong check digit
+      `/01/06901234001014/21/${serials[0]}`, // a real serial under the unit's GTIN with its last digit mistyped
+      '/01/123/21/X', // too short
+      '/01/0690123400101A/21/X', // a letter in the GTIN
+    ]) {
+      const zh = await phone().open(path);
+      expect(zh.status, path).toBe(400);
+      expect(zh.verdict, path).toBe('invalid');
+      expect(zh.html).toContain('链接不是有效的商品码');
+      expect(zh.html).toContain('请重新扫描商品上的二维码，或仔细核对后重新输入');
+      expect(zh.html, path).toContain('并不表示商品是假冒产品');
+      expect(zh.html, path).not.toContain('可能是假冒');
+      expect(zh.html).not.toContain('未知编码');
+      const en = await phone().open(`${path}?lang=en`);
+      expect(en.status, path).toBe(400);
+      expect(en.verdict, path).toBe('invalid');
+      expect(en.html).toContain('Not a valid product code');
+      expect(en.html).toContain('Scan the code on the product again, or type it carefully');
+      expect(en.html).toContain('does not mean the product is counterfeit');
+      expect(en.html).not.toContain('may be counterfeit');
+    }
+    expect(await allScans()).toBe(before);
   });
 
   it('says unknown for a code taken out of circulation (a destroyed label), to a person and a machine alike', async () => {
@@ -249,6 +354,8 @@ describe('the linkset for machines', () => {
     expect(((await unknown.json()) as { code: string }).code).toBe('consumer.code_unknown');
     const bad = await fetch(`${server.baseUrl}/01/123/21/${serials[0]}`, { headers: { accept: 'application/json' } });
     expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await bad.json()) as { errors: { code: string }[] }).errors[0]?.code).toBe('consumer.code_invalid');
   });
 });
 

@@ -20,6 +20,9 @@ const T = {
     recalled_detail: '此商品所在批次已被品牌召回，请勿食用或使用。原因：{reason}',
     unknown: '未知编码',
     unknown_detail: '查询不到此码。该商品可能是假冒产品，请谨慎购买，并联系品牌方核实。',
+    invalid: '链接不是有效的商品码',
+    invalid_detail:
+      '此链接中的编码不完整或有误，可能是二维码污损或链接输入有误，并不表示商品是假冒产品。请重新扫描商品上的二维码，或仔细核对后重新输入。',
     product: '产品',
     spec: '规格',
     lot: '批次',
@@ -48,6 +51,9 @@ const T = {
     recalled_detail: 'The brand has recalled the lot of this product: do not consume or use it. Reason: {reason}',
     unknown: 'Unknown code',
     unknown_detail: 'This code is not known. The product may be counterfeit: take care, and check with the brand.',
+    invalid: 'Not a valid product code',
+    invalid_detail:
+      'The code in this link is incomplete or wrong: the QR code may be damaged, or the link mistyped. This does not mean the product is counterfeit. Scan the code on the product again, or type it carefully.',
     product: 'Product',
     spec: 'Size',
     lot: 'Lot',
@@ -82,7 +88,7 @@ const CSS =
   'body{margin:0;font:16px/1.5 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f5f5f5;color:#222}' +
   'main{max-width:480px;margin:0 auto;padding:16px}' +
   '.v{border-radius:12px;padding:16px;color:#fff;margin-bottom:16px}.v h1{margin:0 0 4px;font-size:22px}.v p{margin:0}' +
-  '.genuine_first{background:#1a7f37}.genuine_repeat{background:#b35900}.recalled,.unknown{background:#c62828}' +
+  '.genuine_first{background:#1a7f37}.genuine_repeat{background:#b35900}.recalled,.unknown{background:#c62828}.invalid{background:#5f6368}' +
   'dl{background:#fff;border-radius:12px;padding:12px 16px;margin:0 0 16px}dt{color:#666;font-size:13px}dd{margin:0 0 8px}' +
   'ol{background:#fff;border-radius:12px;padding:12px 16px 12px 36px;margin:0 0 16px}small{color:#666}a{color:#0b57d0}' +
   'form{background:#fff;border-radius:12px;padding:12px 16px;margin:0 0 16px}form label{display:block;color:#666;font-size:13px}' +
@@ -118,9 +124,16 @@ function formatWhen(d: Date, locale: PageLocale): string {
   return WHEN[locale].format(d);
 }
 
+/**
+ * What the page says: a scan's verdict, or `invalid` for a link whose code is malformed (a wrong GTIN check digit, a
+ * GTIN of the wrong length or with letters, an empty or overlong serial): a mistyped or damaged link, not a
+ * counterfeit, and not a scan (nothing is recorded).
+ */
+export type PageVerdict = Verdict | 'invalid';
+
 export interface PageInput {
   locale: PageLocale;
-  verdict: Verdict;
+  verdict: PageVerdict;
   facts: CodeFacts | null;
   prior: PriorScans | null;
   /** where the first scan was made, if its client said */

@@ -15,7 +15,7 @@ import { payOnVerification } from '../incentives/channel/sellout.ts';
 import { divisionName } from '../parties/index.ts';
 import { LINKSET_TYPE, linksetOf } from './linkset.ts';
 import { type LocatedBody, locationFields, locationOf } from './location.ts';
-import { CLAIM_SCRIPT_HASH, type PageLocale, renderPage } from './page.ts';
+import { CLAIM_SCRIPT_HASH, type PageLocale, type PageVerdict, renderPage } from './page.ts';
 import { placeName } from './places.ts';
 import { CodeResolver, type Resolution } from './resolve.ts';
 import { addressHasher, type Requester, recordVerification, ScanRecorder } from './scans.ts';
@@ -100,7 +100,8 @@ export async function consumerRoutes(
     const facts = r.kind === 'known' ? r.facts : null;
     const tenantId = r.kind === 'known' ? r.facts.tenantId : r.kind === 'unknown' ? r.tenantId : null;
     const who = requester(req, reply);
-    let verdict: 'genuine_first' | 'genuine_repeat' | 'recalled' | 'unknown' = facts ? 'genuine_first' : 'unknown';
+    // a malformed link (invalid) is a mistyped or damaged code, not a counterfeit: its own page, and no scan recorded
+    let verdict: PageVerdict = r.kind === 'invalid' ? 'invalid' : facts ? 'genuine_first' : 'unknown';
     let prior = null;
     if (tenantId !== null && r.kind !== 'invalid' && req.method === 'GET') {
       const epc = r.kind === 'known' ? r.facts.epc : r.epc;

@@ -25,6 +25,7 @@ export function addressHasher(masterKey: Buffer): (ip: string) => Buffer {
   return (ip) => createHmac('sha256', salt).update(ip).digest().subarray(0, 16);
 }
 
+/** The earlier checks of a code by someone else (recordOne says who counts): how many, the first when and where. */
 export interface PriorScans {
   count: number;
   firstAt: Date | null;
@@ -43,20 +44,28 @@ interface ScanToRecord {
 
 export interface RecordedScan {
   verdict: Verdict;
-  /** the earlier scans of the code */
+  /** the earlier scans of the code by other devices (recordOne) */
   prior: PriorScans;
 }
 
 /**
  * Records a scan with its verdict and returns the earlier scans of the code, in one statement (its CTEs read the
- * snapshot from before its own insert, so the new row is not among them). Earlier scans that found the code unknown
- * (a forged lot in the link, a code not on a product yet) were not checks of this unit and are not counted.
+ * snapshot from before its own insert, so the new row is not among them). Counted are the checks by someone else:
+ * the requesting device's own earlier scans are not (a consumer's reload, or the page's language link, is still the
+ * first check), another device's scans are one check however often it reloaded, and a scan without a device id is
+ * one check of another's; a request without a device id counts every earlier scan. The first when and where are
+ * those of the earliest scan counted. Earlier scans that found the code unknown (a forged lot in the link, a code not
+ * on a product yet) were not checks of this unit and are not counted. The earlier scans are read by the primary key
+ * (tenant_id, epc, id); the verdict and device are filters on those few rows.
  */
 async function recordOne(sql: Db, s: ScanToRecord): Promise<RecordedScan> {
   const [r] = await sql<{ n: number; first_at: Date | null; first_region: string | null; verdict: Verdict }[]>`
     with prior as (
-      select count(*)::int as n, min(scanned_at) as first_at, (array_agg(region_code order by scanned_at, id))[1] as first_region
+      select case when ${s.who.deviceId}::uuid is null then count(*)
+          else count(distinct device_id) + count(*) filter (where device_id is null) end::int as n,
+        min(scanned_at) as first_at, (array_agg(region_code order by scanned_at, id))[1] as first_region
       from consumer_scans where tenant_id = ${s.tenantId} and epc = ${s.epc} and verdict <> 'unknown'
+        and coalesce(device_id <> ${s.who.deviceId}::uuid, true)
     ), verdict as (
       select case ${s.standing}::text when 'unknown' then 'unknown' when 'recalled' then 'recalled'
         else case when prior.n = 0 then 'genuine_first' else 'genuine_repeat' end end as verdict
@@ -72,9 +81,9 @@ async function recordOne(sql: Db, s: ScanToRecord): Promise<RecordedScan> {
 
 /**
  * Scans are recorded by group commit (platform/coalescer.ts): the scans that arrive while a commit is in flight go
- * into the next transaction together, their statements pipelined in arrival order (so two scans of one code in one
- * batch still count each other), and one commit makes them all durable before any is answered. One batch at a time:
- * on one node, scans of a code never miss each other (across nodes, two at the same instant may both see none).
+ * into the next transaction together, their statements pipelined in arrival order (so two devices' scans of one code
+ * in one batch still count each other), and one commit makes them all durable before any is answered. One batch at a
+ * time: on one node, scans of a code never miss each other (across nodes, two at the same instant may both see none).
  */
 export class ScanRecorder {
   private readonly batcher: Coalescer<ScanToRecord, RecordedScan>;
