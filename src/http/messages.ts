@@ -4,6 +4,7 @@
  */
 import { PLANNING_MESSAGES } from '../modules/planning/messages.ts';
 import { SIMULATION_MESSAGES } from '../modules/planning/simulator/messages.ts';
+import { ruleReason } from './rule-reasons.ts';
 
 export type Locale = 'zh-CN' | 'en';
 
@@ -135,7 +136,7 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   },
   'epcis.invalid_document': {
     'zh-CN': 'EPCIS 文档无效：{count} 处错误，未写入任何事件',
-    en: 'The EPCIS document is invalid ({count} problems); no event was stored',
+    en: 'The EPCIS document is invalid (problems found: {count}); no event was stored',
   },
   'epcis.not_a_document': { 'zh-CN': '不是 EPCIS 文档：{reason}', en: 'Not an EPCIS document: {reason}' },
   'epcis.schema': { 'zh-CN': '不符合 EPCIS 2.0 JSON Schema：{reason}', en: 'Does not match the EPCIS 2.0 JSON Schema: {reason}' },
@@ -160,8 +161,8 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   },
   'order.sku_not_listed': { 'zh-CN': 'SKU {value} 不在该客户的价格表中', en: "SKU {value} is not on this customer's price list" },
   'order.price_changed': {
-    'zh-CN': '价格已变：您看到 {value} 分，现价 {current} 分',
-    en: 'The price changed: you saw {value} fen, it is now {current} fen',
+    'zh-CN': '价格已变：您看到 {value:yuan}，现价 {current:yuan}',
+    en: 'The price changed: you saw {value:yuan}, it is now {current:yuan}',
   },
   'order.wrong_status': { 'zh-CN': '订单状态为 {status}，不能执行 {decision}', en: 'The order is {status}; cannot {decision} it' },
   'order.outside_territory': {
@@ -189,16 +190,16 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'group_buy.code_taken': { 'zh-CN': '团购编码 {value} 已被使用', en: 'The group-buy code {value} is taken' },
   'order.not_yours_to_decide': { 'zh-CN': '只有供货方可以审批此订单', en: "Only the order's seller may decide on it" },
   'funds.insufficient': {
-    'zh-CN': '资金不足：需要 {needed} 分，可用 {available} 分（含信用额度）',
-    en: 'Insufficient funds: {needed} fen needed, {available} fen available (credit included)',
+    'zh-CN': '资金不足：需要 {needed:yuan}，可用 {available:yuan}（含信用额度）',
+    en: 'Insufficient funds: {needed:yuan} needed, {available:yuan} available (credit included)',
   },
   'funds.nothing_to_record': {
     'zh-CN': '请填写收款金额或信用额度',
     en: 'Give an amount received or a credit limit',
   },
   'funds.key_reused': {
-    'zh-CN': '此幂等键已用于 {party} 的一笔 {amountFen} 分收款；新的收款请重新提交',
-    en: 'This idempotency key was used for a deposit of {amountFen} fen from {party}; submit a new deposit afresh',
+    'zh-CN': '此幂等键已用于 {party} 的一笔 {amountFen:yuan} 收款；新的收款请重新提交',
+    en: 'This idempotency key was used for a deposit of {amountFen:yuan} from {party}; submit a new deposit afresh',
   },
   'pricing.unknown_group': { 'zh-CN': '没有编码为 {value} 的客户组', en: 'No customer group with code {value}' },
   'pricing.division_required': { 'zh-CN': '区域价格表须指定行政区划', en: 'A regional price list needs a division code' },
@@ -338,7 +339,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'epcis.wrong_type': { 'zh-CN': '类型错误：{reason}', en: 'Wrong type: {reason}' },
   'epcis.unknown_event_type': { 'zh-CN': '未知的事件类型：{reason}', en: 'Unknown event type: {reason}' },
   'epcis.invalid_time': { 'zh-CN': '时间格式无效：{reason}', en: 'Invalid time: {reason}' },
-  'scan.rejected': { 'zh-CN': '扫码未通过：{count} 处问题，未写入任何记录', en: 'Scan refused: {count} problems; nothing was recorded' },
+  'scan.rejected': {
+    'zh-CN': '扫码未通过：{count} 处问题，未写入任何记录',
+    en: 'Scan refused (problems found: {count}); nothing was recorded',
+  },
   'scan.future_time': { 'zh-CN': '扫码时间晚于当前时间', en: 'The scan time is in the future' },
   'scan.no_location': { 'zh-CN': '当前账号未关联地点，无法扫码', en: 'This account has no place to scan at' },
   'scan.not_here': { 'zh-CN': '{party} 不能执行 {kind}', en: 'A {party} cannot {kind}' },
@@ -360,7 +364,7 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'code.not_held': { 'zh-CN': '该码不在本处：{value}', en: '{value} is not held here' },
   'epcis.not_yours': {
     'zh-CN': '只能记录本处发生的事件：{count} 处不符，未写入任何事件',
-    en: 'Only what happens at your own place can be captured: {count} problems; no event was stored',
+    en: 'Only what happens at your own place can be captured (problems found: {count}); no event was stored',
   },
   'epcis.step_not_here': { 'zh-CN': '本处（{party}）不能记录 {step}', en: 'A {party} cannot capture {step}' },
   'epcis.location_required': {
@@ -434,8 +438,8 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'channel.kind_fixed': { 'zh-CN': '方案类型不能修改（当前为 {kind}）', en: "A program's kind cannot change (it is {kind})" },
   'channel.program_ended': { 'zh-CN': '方案已结束，不能修改', en: 'The program has ended and cannot be changed' },
   'channel.budget_below_spent': {
-    'zh-CN': '总预算不能低于已发放的 {spentFen} 分',
-    en: 'The total budget cannot be below the {spentFen} fen already paid',
+    'zh-CN': '总预算不能低于已发放的 {spentFen:yuan}',
+    en: 'The total budget cannot be below the {spentFen:yuan} already paid',
   },
   'channel.status_change': { 'zh-CN': '方案不能从 {from} 变为 {to}', en: 'A program cannot go from {from} to {to}' },
   'channel.key_reused': {
@@ -507,8 +511,19 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
 export function message(code: string, locale: Locale, params: Record<string, unknown> = {}): string {
   const m = MESSAGES[code];
   const template = m ? m[locale] : code;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (params[k] === undefined ? `{${k}}` : String(params[k])));
+  // a schema rule's reason in the reader's language (the validator's own is English)
+  const reason = params.rule === undefined ? undefined : ruleReason(params, locale);
+  const filled = reason === undefined ? params : { ...params, reason };
+  return template.replace(/\{(\w+)(?::(yuan))?\}/g, (whole, k: string, format?: string) => {
+    const v = filled[k];
+    if (v === undefined) return whole;
+    // amounts are kept in fen and shown as people read money (¥144.00), as the console shows them
+    return format === 'yuan' && Number.isFinite(Number(v)) ? yuan(Number(v)) : String(v);
+  });
 }
+
+const yuan = (fen: number) =>
+  `${fen < 0 ? '-' : ''}¥${(Math.abs(fen) / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 export function hasMessage(code: string): boolean {
   return code in MESSAGES;

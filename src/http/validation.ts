@@ -55,18 +55,89 @@ export function firstNul(value: unknown, pointer: string): string | undefined {
 
 const PART: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
+/**
+ * Ajv's errors as field errors. A union of literals (`kind` is one of some words) fails with one error per word and
+ * one for the union: they become one error naming the words allowed. Each rule goes with its limit (`rule`,
+ * `limit`, `expected`, `allowed`), so the message says why in the reader's language (rule-reasons.ts).
+ */
 export function ajvToFieldErrors(errors: ErrorObject[], context: string): FieldError[] {
   const base = `/${PART[context] ?? context}`;
-  return errors.map((e) => {
+  const unions = new Map<string, unknown[]>();
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' && e.keyword !== 'oneOf') continue;
+    const here = errors.filter((x) => x.instancePath === e.instancePath && x !== e);
+    const allowed = here.flatMap((x) =>
+      x.keyword === 'const'
+        ? [(x.params as { allowedValue: unknown }).allowedValue]
+        : x.keyword === 'enum'
+          ? (x.params as { allowedValues: unknown[] }).allowedValues
+          : [],
+    );
+    if (allowed.length && here.every((x) => ['const', 'enum', 'type', 'anyOf', 'oneOf'].includes(x.keyword)))
+      unions.set(e.instancePath, allowed);
+  }
+  const out: FieldError[] = [];
+  const done = new Set<string>();
+  for (const e of errors) {
     if (e.keyword === 'required') {
       const field = (e.params as { missingProperty: string }).missingProperty;
-      return { pointer: `${base}${e.instancePath}/${field}`, code: 'field.required', params: { field } };
+      out.push({ pointer: `${base}${e.instancePath}/${field}`, code: 'field.required', params: { field } });
+      continue;
     }
     if (e.keyword === 'additionalProperties') {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
-      return { pointer: `${base}${e.instancePath}/${field}`, code: 'field.unknown', params: { field } };
+      out.push({ pointer: `${base}${e.instancePath}/${field}`, code: 'field.unknown', params: { field } });
+      continue;
     }
     const field = e.instancePath.split('/').pop() || context;
-    return { pointer: `${base}${e.instancePath}`, code: 'field.invalid', params: { field, reason: e.message ?? e.keyword } };
-  });
+    const union = unions.get(e.instancePath);
+    if (union) {
+      if (done.has(e.instancePath)) continue;
+      done.add(e.instancePath);
+      const allowed = [...new Set(union.map((v) => JSON.stringify(v)))].join(', ');
+      out.push({
+        pointer: `${base}${e.instancePath}`,
+        code: 'field.invalid',
+        params: { field, reason: `must be one of ${allowed}`, rule: 'oneOf', allowed },
+      });
+      continue;
+    }
+    out.push({
+      pointer: `${base}${e.instancePath}`,
+      code: 'field.invalid',
+      params: { field, reason: e.message ?? e.keyword, ...ruleOf(e) },
+    });
+  }
+  return out;
+}
+
+/** The rule an error broke and its limit, for rule-reasons.ts. */
+function ruleOf(e: ErrorObject): Record<string, unknown> {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'type':
+      return { rule: 'type', expected: Array.isArray(p.type) ? p.type.join(',') : p.type };
+    case 'format':
+      return { rule: 'format', expected: p.format };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'minLength':
+    case 'maxLength':
+    case 'minItems':
+    case 'maxItems':
+      return { rule: e.keyword, limit: p.limit };
+    case 'multipleOf':
+      return { rule: 'multipleOf', limit: p.multipleOf };
+    case 'uniqueItems':
+    case 'pattern':
+      return { rule: e.keyword };
+    case 'const':
+      return { rule: 'oneOf', allowed: JSON.stringify(p.allowedValue) };
+    case 'enum':
+      return { rule: 'oneOf', allowed: (p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ') };
+    default:
+      return {};
+  }
 }

@@ -6,7 +6,7 @@ import { AppError } from '../../http/problem.ts';
 import { Id, IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { canonicalQuery, type ReadCache } from '../../platform/read-cache.ts';
 import { appendAudit } from '../audit/index.ts';
-import { scopeKey, whoOf } from '../auth/index.ts';
+import { partyScope, scopeKey, seesWholeTenant, whoOf } from '../auth/index.ts';
 import { allDivisions, childDivisions } from './divisions.ts';
 import { getParty, listParties, type PartyListQuery, partyOverview } from './party-queries.ts';
 import { checkParty, PARTY_KINDS, type PartyInput } from './party-rules.ts';
@@ -118,7 +118,12 @@ export async function partiesRoutes(api: FastifyInstance, sql: Sql, readCache: R
       partyOverview(ctx),
       sql<{ category: string; count: number }[]>`select category, count(*)::int as count from products
         where tenant_id = ${ctx.actor.tenantId} group by category order by count desc`,
-      sql<{ n: number }[]>`select count(*)::int as n from users where tenant_id = ${ctx.actor.tenantId}`,
+      // the users of the parties the caller sees (a store counts its own people, not the brand's)
+      seesWholeTenant(ctx.actor)
+        ? sql<{ n: number }[]>`select count(*)::int as n from users where tenant_id = ${ctx.actor.tenantId}`
+        : sql<{ n: number }[]>`
+            select count(*)::int as n from users u join parties p on p.tenant_id = u.tenant_id and p.id = u.party_id
+            where u.tenant_id = ${ctx.actor.tenantId} and ${partyScope(sql, ctx.actor)}`,
     ]);
     const c = parties.counts;
     return {
