@@ -9,7 +9,8 @@ import { captureOverHttp } from '../support/epcis.ts';
 /**
  * Store ordering on a phone, in a real Chromium at 390x844: the store owner opens /m/order, sees what its recent
  * sales suggest, accepts the suggestions into a draft in one tap, changes a quantity with the steppers (which move
- * in whole cases from the minimum), adds a product found by SKU, and places the order. Needs the built console and
+ * in whole cases from the minimum), adds a product found by SKU, and places the order. A clerk of a new store, with
+ * no sales and so no suggestions, starts an order, finds a product and places it. Needs the built console and
  * Chromium (see console.e2e.spec.ts).
  */
 const WAIT = 20_000;
@@ -18,6 +19,8 @@ let browser: Browser;
 let sku: string;
 let extra: string;
 let tenant: number;
+// a store with no sales (so no suggestions), and its clerk
+let newStore: string;
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 
@@ -52,6 +55,13 @@ beforeAll(async () => {
   };
   expect((await post('/api/v1/price-lists', list)).status).toBe(201);
   expect((await post('/api/v1/funds/deposits', { party: store?.code, amountFen: 1_000_000 })).status).toBe(200);
+  const [other] = await sql<{ code: string }[]>`
+    select s.code from parties s join parties d on d.tenant_id = s.tenant_id and d.id = s.parent_id
+    where s.tenant_id = ${tenant} and s.kind = 'store' and s.code <> ${store?.code as string} order by s.id desc limit 1`;
+  newStore = other?.code as string;
+  const clerk = { username: 'newclerk', password: 'Demo#2026', role: 'store_clerk', partyCode: newStore };
+  expect((await post('/api/v1/users', clerk)).status).toBe(201);
+  expect((await post('/api/v1/funds/deposits', { party: newStore, amountFen: 100_000 })).status).toBe(200);
   // 30 units at the store 20 days ago; 10 sold 10 days ago and 8 five days ago: 12 left, 18 out in 28 days
   const code = (i: number) => `https://id.gs1.org/01/${products[0]?.gtin}/21/MO${i}`;
   const units = (from: number, n: number) => Array.from({ length: n }, (_, i) => code(from + i));
@@ -139,5 +149,64 @@ describe('store ordering on a phone', () => {
     ]);
     const [orders] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from orders where tenant_id = ${tenant}`;
     expect(orders?.n).toBe(1);
+  });
+
+  it('lets the clerk of a store with no suggestions start an order, find a product and place it', async () => {
+    const context = await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 3,
+      isMobile: true,
+      hasTouch: true,
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await page.goto(`${server.baseUrl}/m/order`);
+      await page.waitForURL(/\/login$/);
+      await page.getByTestId('login-username').fill('newclerk');
+      await page.getByTestId('login-password').fill('Demo#2026');
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL(/\/m\/order$/);
+
+      // nothing to accept, but an order can always be started
+      await page.getByTestId('order-start').waitFor();
+      expect(await page.getByText('暂无补货建议').count()).toBe(1);
+      expect(await page.getByTestId('suggestions-accept').count()).toBe(0);
+      expect(await page.getByTestId('order-start').textContent()).toContain('选商品订货');
+      await page.getByTestId('order-start').tap();
+
+      // an empty draft to the store's distributor: search, add, step, place
+      await page.getByTestId('draft-search').waitFor();
+      expect(await page.getByText('还没有商品').count()).toBe(1);
+      await page.getByTestId('draft-search').locator('input').fill(extra);
+      await page.getByTestId('draft-search').locator('input').press('Enter');
+      await page.getByTestId(`draft-add-${extra}`).tap();
+      await expect.poll(() => page.getByTestId(`draft-qty-${extra}`).textContent()).toBe('1');
+      await page.getByTestId(`draft-plus-${extra}`).tap();
+      await page.getByTestId(`draft-plus-${extra}`).tap();
+      await expect.poll(() => page.getByTestId(`draft-qty-${extra}`).textContent()).toBe('3');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.getByTestId('draft-place').tap();
+      await page.getByTestId('mobile-placed').waitFor();
+      expect(await page.getByTestId('mobile-placed').textContent()).toContain('已提交');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    const placed = await server.db.sql<{ buyer: string; seller: string; sku: string; quantity: number; source: string; status: string }[]>`
+      select b.code as buyer, s.code as seller, p.sku, l.quantity, d.source, d.status from order_drafts d
+      join orders o on o.tenant_id = d.tenant_id and o.id = d.order_id
+      join parties b on b.tenant_id = o.tenant_id and b.id = o.buyer_party_id
+      join parties s on s.tenant_id = o.tenant_id and s.id = o.seller_party_id
+      join order_lines l on l.tenant_id = o.tenant_id and l.order_id = o.id
+      join products p on p.tenant_id = l.tenant_id and p.id = l.product_id
+      where d.tenant_id = ${tenant} and b.code = ${newStore}`;
+    const [supplier] = await server.db.sql<{ code: string }[]>`
+      select d.code from parties s join parties d on d.tenant_id = s.tenant_id and d.id = s.parent_id
+      where s.tenant_id = ${tenant} and s.code = ${newStore}`;
+    expect(placed).toEqual([{ buyer: newStore, seller: supplier?.code, sku: extra, quantity: 3, source: 'manual', status: 'placed' }]);
   });
 });

@@ -128,6 +128,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/analytics/launches': { path: '/api/v1/analytics/launches?from=2026-11-01&to=2026-11-07&gtin=06901234001013&region=11' },
     'GET /api/v1/analytics/freshness': { path: '/api/v1/analytics/freshness' },
     'GET /api/v1/order-drafts': { path: '/api/v1/order-drafts' },
+    'POST /api/v1/order-drafts': { path: '/api/v1/order-drafts', body: { lines: [{ sku: 'NOPE', quantity: 1 }] } },
     'GET /api/v1/order-drafts/:id': { path: '/api/v1/order-drafts/999999' },
     'PUT /api/v1/order-drafts/:id/lines': { path: '/api/v1/order-drafts/999999/lines', body: {} },
     'POST /api/v1/order-drafts/:id/lines': { path: '/api/v1/order-drafts/999999/lines', body: { sku: 'NOPE' } },

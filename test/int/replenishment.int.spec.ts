@@ -400,3 +400,103 @@ describe('order drafts from suggestions', () => {
     expect(r.body.code).toBe('replenishment.nothing_to_order');
   });
 });
+
+describe('order drafts started by hand', () => {
+  it('starts an empty draft to the store’s supplier, once per key; products are added, stepped away and placed', async () => {
+    const key = randomUUID();
+    const started = await call('clerk', 'POST', '/api/v1/order-drafts', {}, { 'idempotency-key': key });
+    expect(started.status, JSON.stringify(started.body)).toBe(201);
+    expect(started.body).toMatchObject({ status: 'open', source: 'manual', buyer: { code: store }, seller: { code: supplier }, lines: [] });
+    const id = started.body.id as number;
+    // a retry of the same tap (the owner's too: the key is the store's) is the same draft, as it is now
+    await call('clerk', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku: other });
+    const again = await call('store', 'POST', '/api/v1/order-drafts', {}, { 'idempotency-key': key });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id, lines: [expect.objectContaining({ sku: other, quantity: 1, suggested: null })] });
+
+    // the last line stepped away on the phone: the draft is empty again, and an empty draft is not placed
+    const emptied = await call('clerk', 'PUT', `/api/v1/order-drafts/${id}/lines`, { lines: [] });
+    expect(emptied.status, JSON.stringify(emptied.body)).toBe(200);
+    expect(emptied.body.lines).toEqual([]);
+    const refused = await call('clerk', 'POST', `/api/v1/order-drafts/${id}/place`);
+    expect(refused.status).toBe(409);
+    expect(refused.type).toContain('application/problem+json');
+    expect(problems(refused)).toEqual([['/params/id', 'draft.empty']]);
+
+    expect((await call('clerk', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku })).body.lines).toEqual([
+      expect.objectContaining({ sku, quantity: 12, suggested: null }),
+    ]);
+    const placed = await call('clerk', 'POST', `/api/v1/order-drafts/${id}/place`);
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    const order = await call('clerk', 'GET', `/api/v1/orders/${placed.body.order.id}`);
+    expect(order.body).toMatchObject({ buyer: expect.objectContaining({ code: store }) });
+    expect(order.body.lines).toEqual([expect.objectContaining({ sku, quantity: 12 })]);
+    const audit = await server.db.sql<{ action: string; details: { source?: string } }[]>`
+      select action, details from audit_log where entity_type = 'order_draft' and entity_id = ${String(id)} order by seq`;
+    expect(audit.map((a) => a.action)).toEqual([
+      'order_draft.create',
+      'order_draft.edit',
+      'order_draft.edit',
+      'order_draft.edit',
+      'order_draft.place',
+    ]);
+    expect(audit[0]?.details).toMatchObject({ source: 'manual', lines: 0 });
+  });
+
+  it('starts a draft with the lines picked, checked as edits are; a bad line writes nothing', async () => {
+    const drafts = async () =>
+      count(server.db.sql<{ n: number }[]>`select count(*)::int as n from order_drafts where tenant_id = ${tenant}`);
+    const before = await drafts();
+    const bad = await call('store', 'POST', '/api/v1/order-drafts', {
+      lines: [
+        { sku, quantity: 15 },
+        { sku: 'NOPE', quantity: 1 },
+        { sku: other, quantity: 0 },
+        { sku, quantity: 12 },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.type).toContain('application/problem+json');
+    expect(problems(bad)).toEqual([
+      ['/body/lines/0/quantity', 'order.not_case_multiple'],
+      ['/body/lines/1/sku', 'order.unknown_sku'],
+      ['/body/lines/2/quantity', 'order.bad_quantity'],
+      ['/body/lines/3/sku', 'order.duplicate_line'],
+    ]);
+    expect((await call('store', 'POST', '/api/v1/order-drafts', { lines: 'x' })).status).toBe(400);
+    expect(await drafts()).toBe(before);
+
+    const picked = await call('store', 'POST', '/api/v1/order-drafts', {
+      lines: [
+        { sku: other, quantity: 3 },
+        { sku, quantity: 18 },
+      ],
+    });
+    expect(picked.status, JSON.stringify(picked.body)).toBe(201);
+    expect(picked.body.lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([
+      [other, 3],
+      [sku, 18],
+    ]);
+    // without a key each call is a draft of its own
+    expect((await call('store', 'POST', '/api/v1/order-drafts', {})).body.id).not.toBe(picked.body.id);
+    expect(await drafts()).toBe((before ?? 0) + 2);
+  });
+
+  it('orders for a party only as placement lets it: brand staff name a buyer, a distributor not for its store', async () => {
+    // the brand admin's own party is the brand, which orders from no one
+    expect(problems(await call('admin', 'POST', '/api/v1/order-drafts', {}))).toEqual([['/body/party', 'replenishment.not_a_buyer']]);
+    const forStore = await call('admin', 'POST', '/api/v1/order-drafts', { party: store });
+    expect(forStore.status, JSON.stringify(forStore.body)).toBe(201);
+    expect(forStore.body).toMatchObject({ buyer: { code: store }, seller: { code: supplier } });
+    const own = await call('supplier1', 'POST', '/api/v1/order-drafts', {});
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    expect(own.body).toMatchObject({ buyer: { code: supplier }, source: 'manual' });
+    const notYours = await call('supplier1', 'POST', '/api/v1/order-drafts', { party: store });
+    expect(notYours.status).toBe(403);
+    expect(notYours.body.code).toBe('order.not_your_party');
+    expect(problems(await call('far1', 'POST', '/api/v1/order-drafts', { party: store }))).toEqual([
+      ['/body/party', 'stock.unknown_party'],
+    ]);
+    expect((await call('clerk', 'POST', '/api/v1/order-drafts', {}, { 'idempotency-key': 'short' })).status).toBe(400);
+  });
+});

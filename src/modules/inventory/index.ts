@@ -2,6 +2,7 @@
 export { ADJUSTMENT_REASONS, type AdjustmentReason, adjustStock, type StockAdjustment } from './adjustments.ts';
 // the replenishment rule and its inputs, for planning (replenishment plans with distributors)
 export { demandStats, inverseNormal, orderUpToLevel, suggestedQuantity } from './order-up-to.ts';
-export { DEFAULT_LEAD_TIME_DAYS, DEFAULT_REVIEW_DAYS, DEFAULT_SERVICE_LEVEL } from './replenishment.ts';
+// the defaults, and who a party orders from (buyerInScope: for drafts started by hand)
+export { buyerInScope, DEFAULT_LEAD_TIME_DAYS, DEFAULT_REVIEW_DAYS, DEFAULT_SERVICE_LEVEL } from './replenishment.ts';
 export { inventoryRoutes } from './routes.ts';
 export { businessToday, type Window, windowOf } from './sell-through.ts';

@@ -1,24 +1,61 @@
-/** /api/v1 routes of order drafts: list and read them, edit their lines, discard or place them (drafts.ts). */
+/** /api/v1 routes of order drafts: start one by hand, list and read them, edit their lines, discard or place them (drafts.ts). */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { AppError } from '../../http/problem.ts';
 import { IdParams, strictObject } from '../../http/schemas.ts';
-import { addDraftLine, type DraftStatus, discardDraft, draftView, listDrafts, placeDraft, replaceDraftLines } from './drafts.ts';
+import { buyerInScope } from '../inventory/index.ts';
+import {
+  addDraftLine,
+  type DraftStatus,
+  discardDraft,
+  draftView,
+  listDrafts,
+  placeDraft,
+  replaceDraftLines,
+  startDraft,
+} from './drafts.ts';
 
-const LinesBody = strictObject({
-  lines: Type.Array(
-    strictObject({
-      sku: Type.String({ minLength: 1, maxLength: 64 }),
-      // a number so that 1.5 or -2 reach the draft's own checks and come back as order.bad_quantity per line
-      quantity: Type.Number({ maximum: 1_000_000_000 }),
-    }),
-    { minItems: 1, maxItems: 10_000 },
-  ),
+const Lines = Type.Array(
+  strictObject({
+    sku: Type.String({ minLength: 1, maxLength: 64 }),
+    // a number so that 1.5 or -2 reach the draft's own checks and come back as order.bad_quantity per line
+    quantity: Type.Number({ maximum: 1_000_000_000 }),
+  }),
+  // none empties the draft (a phone that stepped its last line away); placing an empty draft is refused (draft.empty)
+  { maxItems: 10_000 },
+);
+const LinesBody = strictObject({ lines: Lines });
+const NewDraftBody = strictObject({
+  // the buyer: the caller's own party when absent (a brand user names one in its scope)
+  party: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  lines: Type.Optional(Lines),
 });
 
 export async function draftRoutes(api: FastifyInstance, sql: Sql) {
+  api.post(
+    '/order-drafts',
+    {
+      config: { access: 'orders:place' },
+      schema: {
+        tags: ['orders'],
+        summary:
+          "Start a draft by hand, empty or with lines (checked as edits are), to the buyer's supplier; Idempotency-Key: a retry returns the first draft; audited",
+        body: NewDraftBody,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 100 })) }),
+      },
+    },
+    async (req, reply) => {
+      const ctx = ctxOf(req, sql);
+      const b = req.body as Static<typeof NewDraftBody>;
+      const buyer = await buyerInScope(sql, ctx, b.party, '/body/party');
+      const key = req.headers['idempotency-key'] as string | undefined;
+      const { draft, replayed } = await startDraft(ctx, { id: buyer.id, sellerId: buyer.seller.id }, b.lines ?? [], key);
+      return reply.status(replayed ? 200 : 201).send(draft);
+    },
+  );
+
   api.get(
     '/order-drafts',
     {

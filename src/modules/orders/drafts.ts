@@ -56,15 +56,21 @@ export function mayOrderFor(ctx: RequestContext, buyerId: number): boolean {
   return seesWholeTenant(ctx.actor) || ctx.actor.role === 'brand_sales' || ctx.actor.partyId === buyerId;
 }
 
+/** The draft a buyer made with an idempotency key, or null. */
+async function draftByKey(ctx: RequestContext, buyerId: number, key: string | undefined): Promise<DraftView | null> {
+  if (!key) return null;
+  const [d] = await ctx.sql<{ id: number }[]>`
+    select id::int from order_drafts where tenant_id = ${ctx.actor.tenantId} and buyer_party_id = ${buyerId} and idempotency_key = ${key}`;
+  return d ? ((await draftView(ctx.sql, ctx, d.id)) as DraftView) : null;
+}
+
 /** Creates a draft (audited); the same idempotency key from the same buyer returns the first draft instead. */
 export async function createDraft(ctx: RequestContext, input: NewDraft): Promise<{ draft: DraftView; replayed: boolean }> {
   const t = ctx.actor.tenantId;
   if (!mayOrderFor(ctx, input.buyerId)) throw AppError.forbidden('order.not_your_party', {});
   const existing = async () => {
-    if (!input.idempotencyKey) return null;
-    const [d] = await ctx.sql<{ id: number }[]>`
-      select id::int from order_drafts where tenant_id = ${t} and buyer_party_id = ${input.buyerId} and idempotency_key = ${input.idempotencyKey}`;
-    return d ? { draft: (await draftView(ctx.sql, ctx, d.id)) as DraftView, replayed: true } : null;
+    const draft = await draftByKey(ctx, input.buyerId, input.idempotencyKey);
+    return draft ? { draft, replayed: true } : null;
   };
   const first = await existing();
   if (first) return first;
@@ -92,6 +98,62 @@ export async function createDraft(ctx: RequestContext, input: NewDraft): Promise
     if (again) return again;
     throw e;
   }
+}
+
+/**
+ * Starts a draft by hand (audited): empty, or with the lines the buyer picked, to the buyer's supplier, so a buyer
+ * with no suggestions (a new store, or one that sold nothing for want of stock) can still order. Lines are checked
+ * as edits are. Sent again with its idempotency key, it answers with the first draft as it is now (a retry of the
+ * same tap; the draft is shown and edited before anything is placed).
+ */
+export async function startDraft(
+  ctx: RequestContext,
+  buyer: { id: number; sellerId: number },
+  lines: { sku: string; quantity: number }[],
+  idempotencyKey: string | undefined,
+): Promise<{ draft: DraftView; replayed: boolean }> {
+  if (!mayOrderFor(ctx, buyer.id)) throw AppError.forbidden('order.not_your_party', {});
+  const first = await draftByKey(ctx, buyer.id, idempotencyKey);
+  if (first) return { draft: first, replayed: true };
+  const bySku = await checkLines(ctx.sql, ctx.actor.tenantId, lines);
+  return createDraft(ctx, {
+    buyerId: buyer.id,
+    sellerId: buyer.sellerId,
+    source: 'manual',
+    lines: lines.map((l) => ({ productId: (bySku.get(l.sku) as { id: number }).id, quantity: l.quantity })),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  });
+}
+
+/**
+ * Checks lines as placement will check them: a known active SKU, once, a positive whole quantity, at least the
+ * minimum and in whole case multiples. Every bad line is named (/body/lines/N); the products by SKU otherwise.
+ */
+async function checkLines(db: Db, t: number, lines: { sku: string; quantity: number }[]): Promise<Map<string, { id: number }>> {
+  const products = lines.length
+    ? await db<{ id: number; sku: string; status: string; min_qty: number | null; multiple_of: number | null }[]>`
+      select p.id::int, p.sku, p.status, r.min_qty, r.multiple_of from products p
+      left join order_rules r on r.tenant_id = p.tenant_id and r.product_id = p.id
+      where p.tenant_id = ${t} and p.sku = any(${lines.map((l) => l.sku)}::text[])`
+    : [];
+  const bySku = new Map(products.map((p) => [p.sku, p]));
+  const errors: FieldError[] = [];
+  const seen = new Set<string>();
+  lines.forEach((l, i) => {
+    const p = bySku.get(l.sku);
+    if (p?.status !== 'active') errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.unknown_sku', params: { value: l.sku } });
+    else if (seen.has(l.sku)) errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.duplicate_line', params: { value: l.sku } });
+    seen.add(l.sku);
+    const at = `/body/lines/${i}/quantity`;
+    if (!Number.isInteger(l.quantity) || l.quantity <= 0)
+      errors.push({ pointer: at, code: 'order.bad_quantity', params: { value: l.quantity } });
+    else if (p?.min_qty && l.quantity < p.min_qty)
+      errors.push({ pointer: at, code: 'order.below_minimum', params: { value: l.quantity, min: p.min_qty } });
+    else if (p?.multiple_of && l.quantity % p.multiple_of !== 0)
+      errors.push({ pointer: at, code: 'order.not_case_multiple', params: { value: l.quantity, multiple: p.multiple_of } });
+  });
+  if (errors.length) throw AppError.invalid(errors);
+  return bySku;
 }
 
 async function writeLines(tx: Tx, tenantId: number, draftId: number, lines: DraftLineInput[]): Promise<void> {
@@ -208,34 +270,14 @@ function assertEditable(d: Locked): void {
 }
 
 /**
- * Replaces an open draft's lines (audited). Each line is checked as placement will check it: a known active SKU,
- * once, a positive whole quantity, at least the minimum and in whole case multiples; a bad line changes nothing.
+ * Replaces an open draft's lines (audited); none empties it. Each line is checked as placement will check it
+ * (checkLines); a bad line changes nothing.
  */
 export async function replaceDraftLines(ctx: RequestContext, id: number, lines: { sku: string; quantity: number }[]): Promise<DraftView> {
   const t = ctx.actor.tenantId;
   await ctx.sql.begin(async (tx) => {
     assertEditable(await lockDraft(tx, ctx, id));
-    const products = await tx<{ id: number; sku: string; status: string; min_qty: number | null; multiple_of: number | null }[]>`
-      select p.id::int, p.sku, p.status, r.min_qty, r.multiple_of from products p
-      left join order_rules r on r.tenant_id = p.tenant_id and r.product_id = p.id
-      where p.tenant_id = ${t} and p.sku = any(${lines.map((l) => l.sku)}::text[])`;
-    const bySku = new Map(products.map((p) => [p.sku, p]));
-    const errors: FieldError[] = [];
-    const seen = new Set<string>();
-    lines.forEach((l, i) => {
-      const p = bySku.get(l.sku);
-      if (p?.status !== 'active') errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.unknown_sku', params: { value: l.sku } });
-      else if (seen.has(l.sku)) errors.push({ pointer: `/body/lines/${i}/sku`, code: 'order.duplicate_line', params: { value: l.sku } });
-      seen.add(l.sku);
-      const at = `/body/lines/${i}/quantity`;
-      if (!Number.isInteger(l.quantity) || l.quantity <= 0)
-        errors.push({ pointer: at, code: 'order.bad_quantity', params: { value: l.quantity } });
-      else if (p?.min_qty && l.quantity < p.min_qty)
-        errors.push({ pointer: at, code: 'order.below_minimum', params: { value: l.quantity, min: p.min_qty } });
-      else if (p?.multiple_of && l.quantity % p.multiple_of !== 0)
-        errors.push({ pointer: at, code: 'order.not_case_multiple', params: { value: l.quantity, multiple: p.multiple_of } });
-    });
-    if (errors.length) throw AppError.invalid(errors);
+    const bySku = await checkLines(tx, t, lines);
     // what the suggestion said stays with its product when the user changes the quantity
     const suggested = await tx<{ product_id: number; suggested_qty: number | null }[]>`
       select product_id::int, suggested_qty from order_draft_lines where tenant_id = ${t} and draft_id = ${id}`;

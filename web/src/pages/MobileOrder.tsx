@@ -1,5 +1,5 @@
 import { Alert, App, Button, Card, Empty, Input, List, Result, Space, Spin, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { api, errorText } from '../api.ts';
@@ -49,6 +49,9 @@ interface Product {
   nameEn: string;
 }
 
+/** Idempotency keys for accepting the suggestions and for starting a draft by hand. */
+const newKeys = () => ({ accept: newScanId(), start: newScanId() });
+
 /** The smallest quantity the seller accepts, and the step between accepted quantities. */
 function rulesOf(l: DraftLine): { step: number; min: number } {
   const step = l.multipleOf ?? 1;
@@ -57,8 +60,9 @@ function rulesOf(l: DraftLine): { step: number; min: number } {
 
 /**
  * Store ordering on a phone (390 px wide and up): the store's replenishment suggestions, accepted into a draft in
- * one tap; the draft's lines with steppers that move in whole cases from the minimum; products found by SKU or name
- * added at their smallest accepted quantity; then place. Placing twice is one order (the server's draft key).
+ * one tap, or an empty draft to the same supplier started by hand (always offered: a store with no suggestions
+ * still orders); the draft's lines with steppers that move in whole cases from the minimum; products found by SKU
+ * or name added at their smallest accepted quantity; then place. Placing twice is one order (the server's draft key).
  */
 export function MobileOrderPage() {
   const { t, i18n } = useTranslation();
@@ -73,8 +77,8 @@ export function MobileOrderPage() {
   const [placed, setPlaced] = useState<{ orderNo: string; status: string } | null>(null);
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<Product[]>([]);
-  // one key per accept, kept across retries of the same tap
-  const acceptKey = useMemo(() => newScanId(), []);
+  // one key per accept and per start, kept across retries of the same tap; new ones once the draft is discarded
+  const [keys, setKeys] = useState(newKeys);
 
   const show = useCallback((d: Draft) => {
     setDraft(d);
@@ -100,7 +104,15 @@ export function MobileOrderPage() {
 
   const accept = () =>
     run(async () => {
-      show(await api<Draft>('/replenishment/suggestions/accept', { method: 'POST', body: {}, headers: { 'Idempotency-Key': acceptKey } }));
+      show(
+        await api<Draft>('/replenishment/suggestions/accept', { method: 'POST', body: {}, headers: { 'Idempotency-Key': keys.accept } }),
+      );
+    });
+
+  // an empty draft to the store's supplier; products are then found and added as on any draft
+  const start = () =>
+    run(async () => {
+      show(await api<Draft>('/order-drafts', { method: 'POST', body: {}, headers: { 'Idempotency-Key': keys.start } }));
     });
 
   const search = (q: string) =>
@@ -121,12 +133,11 @@ export function MobileOrderPage() {
       setQuery('');
     });
 
+  // the quantities changed on the phone, when they differ from the draft's (none empties it)
   const save = async (id: number) => {
-    if (lines.length)
-      await api<Draft>(`/order-drafts/${id}/lines`, {
-        method: 'PUT',
-        body: { lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) },
-      });
+    const body = { lines: lines.map(({ sku, quantity }) => ({ sku, quantity })) };
+    const saved = draft?.lines.map(({ sku, quantity }) => ({ sku, quantity }));
+    if (JSON.stringify(body.lines) !== JSON.stringify(saved)) show(await api<Draft>(`/order-drafts/${id}/lines`, { method: 'PUT', body }));
   };
 
   const place = () =>
@@ -146,6 +157,7 @@ export function MobileOrderPage() {
       await api(`/order-drafts/${draft.id}/discard`, { method: 'POST' });
       setDraft(null);
       setLines([]);
+      setKeys(newKeys());
       suggestions.reload();
     });
 
@@ -161,6 +173,7 @@ export function MobileOrderPage() {
     );
 
   const units = lines.reduce((n, l) => n + l.quantity, 0);
+  const canAccept = (suggestions.data?.lines ?? []).some((l) => l.suggested > 0);
 
   return (
     <div style={{ maxWidth: 520, margin: '0 auto', padding: '12px 12px 96px', minHeight: '100vh', background: '#f5f5f5' }}>
@@ -293,7 +306,16 @@ export function MobileOrderPage() {
       ) : (
         <Space direction="vertical" style={{ width: '100%' }}>
           <Typography.Text strong>{t('mobileOrder.suggestions', { seller: suggestions.data?.seller.name ?? '' })}</Typography.Text>
-          {(suggestions.data?.lines ?? []).length ? null : <Empty description={t('mobileOrder.noSuggestions')} />}
+          {(suggestions.data?.lines ?? []).length ? null : (
+            <Empty
+              description={
+                <>
+                  <div>{t('mobileOrder.noSuggestions')}</div>
+                  <Typography.Text type="secondary">{t('mobileOrder.startHint')}</Typography.Text>
+                </>
+              }
+            />
+          )}
           {(suggestions.data?.lines ?? []).map((l) => (
             <Card key={l.sku} size="small" data-testid={`suggestion-${l.sku}`}>
               <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
@@ -322,19 +344,26 @@ export function MobileOrderPage() {
               padding: 12,
               background: '#fff',
               boxShadow: '0 -2px 8px rgba(0,0,0,0.08)',
+              display: 'flex',
+              gap: 8,
             }}
           >
             <Button
               size="large"
-              type="primary"
-              block
-              onClick={accept}
-              loading={busy}
-              disabled={!(suggestions.data?.lines ?? []).some((l) => l.suggested > 0)}
-              data-testid="suggestions-accept"
+              type={canAccept ? 'default' : 'primary'}
+              block={!canAccept}
+              onClick={start}
+              loading={busy && !canAccept}
+              disabled={busy}
+              data-testid="order-start"
             >
-              {t('mobileOrder.accept')}
+              {t('mobileOrder.start')}
             </Button>
+            {canAccept ? (
+              <Button size="large" type="primary" block onClick={accept} loading={busy} data-testid="suggestions-accept">
+                {t('mobileOrder.accept')}
+              </Button>
+            ) : null}
           </div>
         </Space>
       )}
