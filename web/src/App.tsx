@@ -122,9 +122,9 @@ function AppRoutes() {
         />
         <Route path="products" element={<ProductsPage />} />
         <Route path="products/:id" element={<ProductDetailPage />} />
-        <Route path="channel/distributors" element={<PartiesPage view="distributors" />} />
-        <Route path="channel/stores" element={<PartiesPage view="stores" />} />
-        <Route path="channel/facilities" element={<PartiesPage view="facilities" />} />
+        <Route path="channel/distributors" element={<PartiesPage key="distributors" view="distributors" />} />
+        <Route path="channel/stores" element={<PartiesPage key="stores" view="stores" />} />
+        <Route path="channel/facilities" element={<PartiesPage key="facilities" view="facilities" />} />
         <Route path="channel/parties/:id" element={<PartyDetailPage />} />
         <Route
           path="users"

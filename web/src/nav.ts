@@ -13,16 +13,20 @@ export interface NavItem {
   key: string;
   path: string;
   label: string;
-  /** Who may see it: everyone, brand roles, brand admins only, or the roles that may perform an action. */
-  access: 'all' | 'brand' | 'brand_admin' | WebAction;
+  /**
+   * Who may see it: everyone, brand roles, the brand and its distributors (`upstream`: what a store's scope never
+   * holds), brand admins only, or the roles that may perform an action.
+   */
+  access: 'all' | 'brand' | 'upstream' | 'brand_admin' | WebAction;
   /** Also only for brand roles (an action channel roles hold too, e.g. reading prices, but whose page is the brand's). */
   brandOnly?: boolean;
 }
 
 export const CHANNEL_ITEMS: NavItem[] = [
-  { key: 'distributors', path: '/channel/distributors', label: 'menu.distributors', access: 'all' },
+  // a store sees only itself, and the channel's people no factory or warehouse: lists that would always be empty
+  { key: 'distributors', path: '/channel/distributors', label: 'menu.distributors', access: 'upstream' },
   { key: 'stores', path: '/channel/stores', label: 'menu.stores', access: 'all' },
-  { key: 'facilities', path: '/channel/facilities', label: 'menu.facilities', access: 'all' },
+  { key: 'facilities', path: '/channel/facilities', label: 'menu.facilities', access: 'brand' },
 ];
 
 export const MAIN_ITEMS: NavItem[] = [
@@ -91,10 +95,11 @@ export const ANALYTICS_ITEMS: NavItem[] = [
   { key: 'analyticsLaunches', path: '/analytics/launches', label: 'menu.analyticsLaunches', access: 'analytics:read' },
 ];
 
-export function canSee(access: NavItem['access'] | 'brand', role: string | undefined, brandOnly = false): boolean {
+export function canSee(access: NavItem['access'], role: string | undefined, brandOnly = false): boolean {
   if (brandOnly && !isBrandRole(role)) return false;
   if (access === 'all') return true;
   if (access === 'brand') return isBrandRole(role);
+  if (access === 'upstream') return isBrandRole(role) || role === 'distributor_admin' || role === 'distributor_staff';
   if (access === 'brand_admin') return role === 'brand_admin';
   return may(access, role);
 }

@@ -7,6 +7,7 @@ import { dash, formatDateTime } from '../format.ts';
 import type { AuditRow } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useQueryState } from '../useQueryState.ts';
+import { auditActionLabel, auditObjectLabel } from './audit-labels.ts';
 
 const DEFAULTS = { page: '1', pageSize: '50' };
 
@@ -24,7 +25,8 @@ function detailsText(d: unknown): string {
 }
 
 export function AuditPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const en = i18n.language === 'en';
   const { get, set } = useQueryState(DEFAULTS);
   const page = Number(get('page')) || 1;
   const pageSize = Number(get('pageSize')) || 50;
@@ -87,12 +89,20 @@ export function AuditPage() {
           { key: 'seq', dataIndex: 'seq', title: t('audit.seq'), width: 80 },
           { key: 'at', dataIndex: 'at', title: t('audit.at'), render: formatDateTime, width: 200 },
           { key: 'actor', dataIndex: 'actor', title: t('audit.actor'), render: dash },
-          { key: 'action', dataIndex: 'action', title: t('audit.action') },
+          {
+            key: 'action',
+            dataIndex: 'action',
+            title: t('audit.action'),
+            render: (action: string) => (
+              <span title={action} data-testid="audit-action">
+                {auditActionLabel(action, en)}
+              </span>
+            ),
+          },
           {
             key: 'entity',
             title: t('audit.entity'),
-            render: (_, r) =>
-              r.entityType ? `${r.entityType}${r.entityId !== null && r.entityId !== undefined ? ` #${r.entityId}` : ''}` : '—',
+            render: (_, r) => (r.entityType ? auditObjectLabel(r.entityType, r.entityId, en) : '—'),
           },
           { key: 'ip', dataIndex: 'ip', title: t('audit.ip'), render: dash },
           {

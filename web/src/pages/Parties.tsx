@@ -3,10 +3,11 @@ import type { ColumnsType } from 'antd/es/table/index.js';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router-dom';
 import type { Page } from '../api.ts';
+import { useAuth } from '../auth.tsx';
 import { DivisionFilter } from '../components/DivisionFilter.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { dash } from '../format.ts';
-import type { PartyKind, PartyRow } from '../types.ts';
+import { isBrandRole, type PartyKind, type PartyRow } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { sortFromSorter, sortOrderOf, useQueryState } from '../useQueryState.ts';
 
@@ -23,6 +24,10 @@ export function regionText(r: Pick<PartyRow, 'provinceName' | 'cityName' | 'dist
 export function PartiesPage({ view }: { view: PartiesView }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const { me } = useAuth();
+  const role = me?.user.role;
+  const parentVisible = (r: PartyRow) =>
+    isBrandRole(role) || ((role === 'distributor_admin' || role === 'distributor_staff') && String(r.id) !== String(me?.user.partyId));
   const { get, set } = useQueryState(DEFAULTS);
   const facilityKind = get('kind') === 'warehouse' ? 'warehouse' : 'factory';
   const kind: PartyKind = view === 'distributors' ? 'distributor' : view === 'stores' ? 'store' : facilityKind;
@@ -74,7 +79,16 @@ export function PartiesPage({ view }: { view: PartiesView }) {
     {
       key: 'parent',
       title: t('parties.parent'),
-      render: (_, r) => (r.parentId ? <Link to={`/channel/parties/${r.parentId}`}>{r.parentName ?? r.parentId}</Link> : '—'),
+      // a link only where the supplier's page is in the viewer's scope: a store never sees its distributor's, nor a
+      // distributor the one above it
+      render: (_, r) =>
+        !r.parentId ? (
+          '—'
+        ) : parentVisible(r) ? (
+          <Link to={`/channel/parties/${r.parentId}`}>{r.parentName ?? r.parentId}</Link>
+        ) : (
+          (r.parentName ?? '—')
+        ),
     },
     { key: 'gln', dataIndex: 'gln', title: t('parties.gln'), render: dash, width: 150 },
     {
