@@ -10,8 +10,9 @@ import { captureSellOut, type SellOutStores } from '../support/sell-out.ts';
 /**
  * The channel dashboards in a real Chromium: the brand admin opens the overview for a period (the sales of
  * test/support/sell-out.ts, projected into the facts by the server's own projector), drills down from the
- * store's province to its city to the store by clicking, with the filters kept in the URL, and exports the table
- * to Excel. Needs the built console and Chromium (see console.e2e.spec.ts).
+ * store's province to its city to the store by clicking, with the filters kept in the URL and the breadcrumb
+ * naming where the view stands, and exports the table to Excel; sell-in says which figure was ordered, which shipped.
+ * Needs the built console and Chromium (see console.e2e.spec.ts).
  */
 const WAIT = 20_000;
 let server: TestServer;
@@ -65,6 +66,32 @@ describe('the channel dashboards in the console', () => {
       for await (const r of readTable(fs.readFileSync(file), 'xlsx')) rows.push(r);
       expect(rows.length).toBe(shown);
       expect(JSON.stringify(rows)).toContain(sales.S.code);
+
+      // into the store: the breadcrumb names the province, the city and the store, as the filter boxes do, not their codes
+      await page.getByTestId(`drill-${sales.S.code}`).click();
+      await expect.poll(() => page.url()).toContain(`party=${sales.S.id}`);
+      const [names] = await server.db.sql<{ province: string; city: string; store: string }[]>`
+        select pv.name as province, ct.name as city, s.name as store from parties s
+        join divisions pv on pv.code = s.province_code join divisions ct on ct.code = s.city_code where s.id = ${sales.S.id}`;
+      const crumbs = async () =>
+        (await page.getByTestId('analytics-drill-path').locator('[data-testid^="drill-path-"]').allTextContents()).map((x) => x.trim());
+      await expect.poll(crumbs, { timeout: WAIT }).toEqual(['全国', names?.province, names?.city, names?.store]);
+      expect(await page.getByTestId('filter-province').textContent()).toContain(names?.province);
+      expect(await page.getByTestId('filter-city').textContent()).toContain(names?.city);
+      // a crumb still goes back up: the province's cities again
+      await page.getByTestId(`drill-path-${sales.S.province}`).click();
+      await expect.poll(() => page.url()).not.toContain('party=');
+      await page.getByTestId(`drill-${city}`).waitFor();
+      expect(await crumbs()).toEqual(['全国', names?.province]);
+
+      // sell-in money is what distributors ordered, sell-in units what was shipped to them: the labels say which
+      expect(await page.getByTestId('analytics-label-sellInFen').textContent()).toBe('订货金额（元）');
+      expect(await page.getByTestId('analytics-label-sellInUnits').textContent()).toBe('进货发运（件）');
+      await page.getByTestId('analytics-label-sellInUnits').hover();
+      await expect.poll(() => page.locator('.ant-tooltip').last().textContent()).toContain('已下单但未发货的不计');
+      const header = await page.getByTestId('analytics-breakdown').locator('thead').textContent();
+      expect(header).toContain('订货金额（元）');
+      expect(header).toContain('进货发运（件）');
 
       expect(errors).toEqual([]);
     } finally {

@@ -1,14 +1,15 @@
-import { Alert, Breadcrumb, Button, Card, Col, Empty, Input, Row, Select, Space, Statistic, Table, Typography } from 'antd';
-import { type ReactNode, useMemo } from 'react';
+import { Alert, Breadcrumb, Button, Card, Col, Empty, Input, Row, Select, Space, Statistic, Table, Tooltip, Typography } from 'antd';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { downloadStream, errorText, saveBlob } from '../api.ts';
 import { Chart, type ChartClick, type ChartOption } from '../components/Chart.tsx';
-import { DivisionFilter, type DivisionValue } from '../components/DivisionFilter.tsx';
+import { DivisionFilter, type DivisionValue, loadDivisions } from '../components/DivisionFilter.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { PartyPicker } from '../components/PartyPicker.tsx';
 import { ProvinceMap } from '../components/ProvinceMap.tsx';
 import { formatNumber } from '../format.ts';
+import type { PartyDetail } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useQueryState } from '../useQueryState.ts';
 
@@ -206,25 +207,80 @@ function FilterBar({ view }: { view: AnalyticsView }) {
   );
 }
 
-/** Where the view stands (brand > province > city > party); each crumb goes back up. */
+/** The divisions a region code lies in (province, city, district), each with the code of its parent. */
+function regionLevels(code: string): { parent: string; code: string }[] {
+  const out = [{ parent: '', code: code.slice(0, 2) }];
+  if (code.length >= 4) out.push({ parent: code.slice(0, 2), code: code.slice(0, 4) });
+  if (code.length >= 6) out.push({ parent: code.slice(0, 4), code });
+  return out;
+}
+
+/** Names of the divisions a region lies in, by code (from the same cached lists as the filter's boxes). */
+function useRegionNames(region: string | undefined): Record<string, string> {
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    if (!region) return;
+    let live = true;
+    void Promise.all(
+      regionLevels(region).map(({ parent, code }) =>
+        loadDivisions(parent).then(
+          (items) => [code, items.find((d) => d.code === code)?.name] as const,
+          () => [code, undefined] as const,
+        ),
+      ),
+    ).then((pairs) => {
+      if (!live) return;
+      const found = pairs.filter((p): p is readonly [string, string] => !!p[1]);
+      if (found.length) setNames((n) => ({ ...n, ...Object.fromEntries(found) }));
+    });
+    return () => {
+      live = false;
+    };
+  }, [region]);
+  return names;
+}
+
+/** Where the view stands (brand > province > city > district > party), by name; each crumb goes back up. */
 function DrillPath() {
   const { t } = useTranslation();
   const { filters, set } = useFilters();
+  const names = useRegionNames(filters.region);
+  const party = useApi<PartyDetail>(filters.party ? `/parties/${filters.party}` : null);
   const items: { title: ReactNode }[] = [
-    { title: <Typography.Link onClick={() => set({ region: undefined, party: undefined })}>{t('analytics.national')}</Typography.Link> },
+    {
+      title: (
+        <Typography.Link data-testid="drill-path-national" onClick={() => set({ region: undefined, party: undefined })}>
+          {t('analytics.national')}
+        </Typography.Link>
+      ),
+    },
   ];
-  if (filters.region) {
-    const r = filters.region;
-    items.push({
-      title: <Typography.Link onClick={() => set({ region: r.slice(0, 2), party: undefined })}>{r.slice(0, 2)}</Typography.Link>,
-    });
-    if (r.length >= 4)
+  if (filters.region)
+    for (const { code } of regionLevels(filters.region))
       items.push({
-        title: <Typography.Link onClick={() => set({ region: r.slice(0, 4), party: undefined })}>{r.slice(0, 4)}</Typography.Link>,
+        title: (
+          <Typography.Link data-testid={`drill-path-${code}`} onClick={() => set({ region: code, party: undefined })}>
+            {/* the code only until the names have loaded */}
+            {names[code] ?? code}
+          </Typography.Link>
+        ),
       });
+  if (filters.party) {
+    const p = party.data && Number(party.data.id) === filters.party ? party.data : null;
+    items.push({ title: <span data-testid="drill-path-party">{p ? p.name : `#${filters.party}`}</span> });
   }
-  if (filters.party) items.push({ title: `#${filters.party}` });
   return <Breadcrumb data-testid="analytics-drill-path" items={items} />;
+}
+
+/** A figure's label with what it counts on hover (sell-in money is what was ordered, sell-in units what was shipped). */
+function Hinted({ label, hint, testId }: { label: string; hint: string; testId?: string }) {
+  return (
+    <Tooltip title={hint}>
+      <span data-testid={testId} style={{ borderBottom: '1px dashed currentColor', cursor: 'help' }}>
+        {label}
+      </span>
+    </Tooltip>
+  );
 }
 
 function useDashboard<T>(view: AnalyticsView) {
@@ -261,16 +317,21 @@ function OverviewView() {
       <Row gutter={16}>
         {(
           [
-            ['sellInFen', t('analytics.sellInYuan'), (v: number) => yuan(v)],
-            ['sellInUnits', t('analytics.sellIn'), formatNumber],
-            ['sellThroughUnits', t('analytics.sellThrough'), formatNumber],
-            ['sellOutUnits', t('analytics.sellOut'), formatNumber],
-            ['consumerScans', t('analytics.consumerScans'), formatNumber],
+            ['sellInFen', t('analytics.sellInYuan'), t('analytics.sellInYuanHint'), (v: number) => yuan(v)],
+            ['sellInUnits', t('analytics.sellIn'), t('analytics.sellInHint'), formatNumber],
+            ['sellThroughUnits', t('analytics.sellThrough'), null, formatNumber],
+            ['sellOutUnits', t('analytics.sellOut'), null, formatNumber],
+            ['consumerScans', t('analytics.consumerScans'), null, formatNumber],
           ] as const
-        ).map(([k, label, fmt]) => (
+        ).map(([k, label, hint, fmt]) => (
           <Col key={k} xs={12} md={4}>
             <Card size="small">
-              <Statistic title={label} value={totals ? fmt(totals[k]) : '—'} loading={r.loading} data-testid={`analytics-total-${k}`} />
+              <Statistic
+                title={hint ? <Hinted label={label} hint={hint} testId={`analytics-label-${k}`} /> : label}
+                value={totals ? fmt(totals[k]) : '—'}
+                loading={r.loading}
+                data-testid={`analytics-total-${k}`}
+              />
             </Card>
           </Col>
         ))}
@@ -295,8 +356,18 @@ function OverviewView() {
                 <Typography.Link data-testid={`drill-${b.code}`}>{b.level === 'party' ? `${v} (${b.code})` : v || b.code}</Typography.Link>
               ),
             },
-            { title: t('analytics.sellInYuan'), dataIndex: 'sellInFen', align: 'right', render: yuan },
-            { title: t('analytics.sellIn'), dataIndex: 'sellInUnits', align: 'right', render: formatNumber },
+            {
+              title: <Hinted label={t('analytics.sellInYuan')} hint={t('analytics.sellInYuanHint')} />,
+              dataIndex: 'sellInFen',
+              align: 'right',
+              render: yuan,
+            },
+            {
+              title: <Hinted label={t('analytics.sellIn')} hint={t('analytics.sellInHint')} />,
+              dataIndex: 'sellInUnits',
+              align: 'right',
+              render: formatNumber,
+            },
             { title: t('analytics.sellThrough'), dataIndex: 'sellThroughUnits', align: 'right', render: formatNumber },
             { title: t('analytics.sellOut'), dataIndex: 'sellOutUnits', align: 'right', render: formatNumber },
             { title: t('analytics.consumerScans'), dataIndex: 'consumerScans', align: 'right', render: formatNumber },
@@ -352,7 +423,12 @@ function MapView() {
       onRow={(x) => ({ onClick: () => set({ region: x.code }), style: { cursor: 'pointer' } })}
       columns={[
         { title: t('analytics.region'), dataIndex: 'name' },
-        { title: t('analytics.sellIn'), dataIndex: 'sellInUnits', align: 'right', render: formatNumber },
+        {
+          title: <Hinted label={t('analytics.sellIn')} hint={t('analytics.sellInHint')} />,
+          dataIndex: 'sellInUnits',
+          align: 'right',
+          render: formatNumber,
+        },
         { title: t('analytics.sellOut'), dataIndex: 'sellOutUnits', align: 'right', render: formatNumber },
         { title: t('analytics.consumerScans'), dataIndex: 'consumerScans', align: 'right', render: formatNumber },
         { title: t('analytics.onHand'), dataIndex: 'onHand', align: 'right', render: formatNumber },
@@ -442,7 +518,12 @@ function ScorecardsView() {
           align: 'right',
           render: (v: number | null) => (v == null ? '—' : v),
         },
-        { title: t('analytics.sellInYuan'), dataIndex: 'sellInFen', align: 'right', render: yuan },
+        {
+          title: <Hinted label={t('analytics.sellInYuan')} hint={t('analytics.sellInYuanHint')} />,
+          dataIndex: 'sellInFen',
+          align: 'right',
+          render: yuan,
+        },
         { title: t('analytics.rebatesYuan'), dataIndex: 'rebatesFen', align: 'right', render: yuan },
       ]}
     />

@@ -223,10 +223,17 @@ function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
       <Typography.Text type="secondary">{t(`segments.recipe.${subject}`)}</Typography.Text>
       {data?.rankedInstead.length ? (
         <Alert
-          type="info"
+          type="warning"
           showIcon
+          data-testid="segments-ranked-instead"
           message={t('segments.rankedInstead', { vars: data.rankedInstead.map((v) => (v === 'recency' ? 'R' : 'M')).join(', ') })}
         />
+      ) : null}
+      {/* the recipe spreads ties of F by their order: said where it matters, before anyone targets a segment */}
+      {data?.population ? (
+        <Typography.Text type="secondary" data-testid="segments-ties">
+          {t('segments.ties')}
+        </Typography.Text>
       ) : null}
       {data && !data.population ? (
         <Empty description={t(`segments.empty.${subject}`)} />
