@@ -304,4 +304,51 @@ describe('traceability console', () => {
       await page.context().close();
     }
   });
+
+  it("names where a shipment goes before it gets there: the store's name, not its GLN", async () => {
+    const [s, d] = await server.db.sql<{ code: string; gln: string; name: string }[]>`
+      select p.code, p.gln, p.name from parties p join tenants t on t.id = p.tenant_id
+      where t.code = 'demo' and p.code in ('S000001', 'D0001') order by p.code desc`;
+    if (!s || !d) throw new Error('demo parties S000001 and D0001 are missing');
+    const code = `https://id.gs1.org/01/${UNIT_GTIN}/21/WEBT01`;
+    await capture([
+      {
+        type: 'ObjectEvent',
+        eventTime: time(50),
+        eventTimeZoneOffset: '+08:00',
+        epcList: [code],
+        action: 'ADD',
+        bizStep: 'commissioning',
+        disposition: 'active',
+        bizLocation: at(d.gln),
+        ilmd: { 'cbvmda:lotNumber': 'LWEBT0302' },
+      },
+      {
+        type: 'ObjectEvent',
+        eventTime: time(51),
+        eventTimeZoneOffset: '+08:00',
+        epcList: [code],
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        disposition: 'in_transit',
+        bizLocation: at(d.gln),
+        destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${s.gln}` }],
+      },
+    ]);
+    const { page, errors } = await newPage();
+    try {
+      await page.goto(`${server.baseUrl}/trace/journey?${new URLSearchParams({ code })}`);
+      await page.waitForURL(/\/login$/);
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill('Admin#2026');
+      await page.getByTestId('login-submit').click();
+      await expect.poll(() => stepNames(page)).toEqual(['赋码', '发货']);
+      const to = page.locator('[data-testid="journey-timeline"] [data-testid="journey-step-to"]');
+      await expect.poll(() => to.textContent()).toContain(s.name);
+      expect(await to.textContent()).not.toContain(s.gln);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
 });

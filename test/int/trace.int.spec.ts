@@ -301,6 +301,73 @@ describe('a lot travels the channel', () => {
     expect(caps[0]?.evidence.cap).toBe(30);
   });
 
+  it("names a shipment's destination that no event of the journey has happened at yet, to those who may see that party", async () => {
+    type Answer = {
+      parties: { gln: string; code: string; name: string }[];
+      events: { bizStep: string; destinations: { destination: string }[] }[];
+    };
+    const journeyOf = async (code: string, as = token) => {
+      const r = await fetch(`${server.baseUrl}/api/v1/codes/${encodeURIComponent(code)}/journey`, {
+        headers: { authorization: `Bearer ${as}` },
+      });
+      expect(r.status).toBe(200);
+      return (await r.json()) as Answer;
+    };
+    const stores = await server.db.sql<{ code: string; gln: string; name: string; below: boolean }[]>`
+      select p.code, p.gln, p.name, (p.parent_id = d.id or p.parent_id in (select c.id from parties c where c.parent_id = d.id)) as below
+      from parties p join parties d on d.tenant_id = p.tenant_id and d.id = ${partyId.D0001 as number}
+      where p.kind = 'store' and p.gln is not null and p.code in ('S001681', 'S000001')`;
+    const inside = stores.find((x) => x.code === 'S001681');
+    const outside = stores.find((x) => x.code === 'S000001');
+    if (!inside?.below || !outside || outside.below) throw new Error(`the demo channel changed: ${JSON.stringify(stores)}`);
+    // unit 124 was shipped from D0001 to its store S001681 (previous test) and not received: only its destination names it
+    const shipped = await journeyOf(unit(124));
+    expect(shipped.events.map((e) => [e.bizStep, e.destinations.map((d) => d.destination)])).toEqual([
+      ['commissioning', []],
+      ['shipping', [`https://id.gs1.org/417/${inside.gln}`]],
+    ]);
+    expect(shipped.parties).toEqual([{ gln: inside.gln, id: expect.any(Number), code: inside.code, name: inside.name, kind: 'store' }]);
+    // D0001's admin sees its own store by name too
+    const distributor = await loginAs(server.baseUrl, 'distributor');
+    expect((await journeyOf(unit(124), distributor)).parties.map((p) => p.name)).toEqual([inside.name]);
+
+    // unit 125 is shipped from D0001 to S000001, a store of another distributor, with D0001 named as the source
+    await capture([
+      {
+        type: 'ObjectEvent',
+        eventTime: time(54),
+        eventTimeZoneOffset: '+08:00',
+        epcList: [unit(125)],
+        action: 'ADD',
+        bizStep: 'commissioning',
+        bizLocation: at(gln.D0001 as string),
+      },
+      {
+        type: 'ObjectEvent',
+        eventTime: time(55),
+        eventTimeZoneOffset: '+08:00',
+        epcList: [unit(125)],
+        action: 'OBSERVE',
+        bizStep: 'shipping',
+        bizLocation: at(gln.D0001 as string),
+        sourceList: [{ type: 'owning_party', source: `https://id.gs1.org/417/${gln.D0001}` }],
+        destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${outside.gln}` }],
+      },
+    ]);
+    const [d0001] = await server.db.sql<{ name: string }[]>`select name from parties where id = ${partyId.D0001 as number}`;
+    // the brand admin sees who both are
+    expect((await journeyOf(unit(125))).parties.map((p) => [p.gln, p.name]).sort()).toEqual(
+      [
+        [gln.D0001, d0001?.name],
+        [outside.gln, outside.name],
+      ].sort(),
+    );
+    // D0001's admin sees the journey (it happened at D0001) but not who S000001 is: it stays a bare GLN
+    const theirs = await journeyOf(unit(125), distributor);
+    expect(theirs.parties.map((p) => [p.gln, p.name])).toEqual([[gln.D0001, d0001?.name]]);
+    expect(JSON.stringify(theirs)).not.toContain(outside.name);
+  });
+
   it('stores nothing twice when a device sends the same scan again', async () => {
     const again = await capture([
       {

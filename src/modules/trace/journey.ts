@@ -86,17 +86,29 @@ interface Place {
   lng: number | null;
 }
 
+/** A party a source or destination names, by GLN. */
+interface EndParty {
+  id: number;
+  gln: string;
+  code: string;
+  name: string;
+  kind: string;
+}
+
 type JourneyRow = EventRow & { via: string; depth: number; child: string | null; t_from: string; t_to: string; event_time: string };
 
 /**
  * One statement, one round trip: the code's state now, its own events and each container's events while the code
  * was inside it (not the container's packing or unpacking of other codes, but the unpacking that let this code
- * out), and the places those events name. A journey is a dozen index probes; as separate queries their round trips
- * and wake-ups were most of its time.
+ * out), the places those events name, and the parties their sources and destinations name that the caller may see
+ * (a shipment names where it goes before any event happens there). A journey is a dozen index probes; as separate
+ * queries their round trips and wake-ups were most of its time.
  */
 async function journeyData(ctx: RequestContext, epc: string) {
   const t = ctx.actor.tenantId;
-  const [row] = await ctx.sql<{ events: JourneyRow[] | null; state: Record<string, unknown> | null; places: Place[] | null }[]>`
+  const [row] = await ctx.sql<
+    { events: JourneyRow[] | null; state: Record<string, unknown> | null; places: Place[] | null; ends: EndParty[] | null }[]
+  >`
     ${chainOf(ctx, epc)}, ev as (
       select ch.epc as via, ch.depth, ch.child, ch.t_from, ch.t_to, e.id, e.event_time, e.event_hash, e.event_type, e.action, e.biz_step,
         e.disposition, e.read_point, e.biz_location, x.role, e.body
@@ -128,8 +140,21 @@ async function journeyData(ctx: RequestContext, epc: string) {
       select id, gln, code, name, kind, province_code, city_code, district_code, lat, lng from parties
       where tenant_id = ${t} and gln in (
         select substring(v.id from '/(?:414|417)/([0-9]{13})(?:/|$)')::bpchar from ev cross join lateral (values (ev.biz_location), (ev.read_point)) v(id))
+    ), ends as (
+      -- the parties of the sources and destinations (owning or possessing party, location), only those in the caller's
+      -- data scope: the journey shows the others by GLN, as it did, and so does not reveal who they are
+      select p.id, p.gln, p.code, p.name, p.kind from parties p
+      where ${partyScope(ctx.sql, ctx.actor)} and p.gln in (
+        select substring(v.id from '/(?:414|417)/([0-9]{13})(?:/|$)')::bpchar from ev cross join lateral (
+          select s->>'source' from jsonb_array_elements(
+            case when jsonb_typeof(ev.body->'sourceList') = 'array' then ev.body->'sourceList' else '[]'::jsonb end) s
+          union all
+          select d->>'destination' from jsonb_array_elements(
+            case when jsonb_typeof(ev.body->'destinationList') = 'array' then ev.body->'destinationList' else '[]'::jsonb end) d
+        ) v(id))
     )
-    select (select json_agg(ev) from ev) as events, (select row_to_json(st) from st) as state, (select json_agg(pl) from pl) as places`;
+    select (select json_agg(ev) from ev) as events, (select row_to_json(st) from st) as state, (select json_agg(pl) from pl) as places,
+      (select json_agg(ends) from ends) as ends`;
   const steps: Step[] = [];
   const containers = new Map<string, Container>();
   for (const r of row?.events ?? []) {
@@ -149,6 +174,7 @@ async function journeyData(ctx: RequestContext, epc: string) {
     steps,
     containers: [...containers.values()].sort((a, b) => a.from.getTime() - b.from.getTime()),
     places: row?.places ?? [],
+    ends: row?.ends ?? [],
   };
 }
 
@@ -165,7 +191,7 @@ export async function codeJourney(ctx: RequestContext, input: string) {
   }
   if (!epc) throw AppError.field('/params/code', 'code.unrecognised', { value: input });
 
-  const { state, steps, containers, places } = await journeyData(ctx, epc);
+  const { state, steps, containers, places, ends } = await journeyData(ctx, epc);
   if (!state && !steps.length) throw AppError.notFound();
   steps.sort((a, b) => a.row.event_time.getTime() - b.row.event_time.getTime() || a.row.id - b.row.id);
   const recall = state?.recall_id
@@ -226,6 +252,10 @@ export async function codeJourney(ctx: RequestContext, input: string) {
       : null,
     recall,
     containers,
+    /** the parties the events' sources and destinations name, by GLN (those the caller may see; others stay bare GLNs) */
+    parties: ends
+      .map((p) => ({ gln: p.gln, id: Number(p.id), code: p.code, name: p.name, kind: p.kind }))
+      .sort((a, b) => a.gln.localeCompare(b.gln)),
     events: steps
       .filter((s) => !seen.has(s.row.id) && seen.add(s.row.id))
       .map((s) => ({

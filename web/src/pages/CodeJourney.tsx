@@ -43,6 +43,9 @@ import { useQueryState } from '../useQueryState.ts';
 
 const DEFAULTS = { code: '' };
 
+/** The journey with the parties its sources and destinations name, by GLN (those the viewer may see). */
+type JourneyAnswer = Journey & { parties?: { gln: string; id: number; code: string; name: string; kind: string }[] };
+
 const STEP_COLOR: Record<string, string> = {
   commissioning: 'blue',
   shipping: 'orange',
@@ -322,12 +325,12 @@ function EventItem({
           ))}
           {e.sources.map((s) => (
             <Tooltip key={`s-${s.source}`} title={s.source}>
-              <Tag>{t('journey.from', { party: named(s.source) })}</Tag>
+              <Tag data-testid="journey-step-from">{t('journey.from', { party: named(s.source) })}</Tag>
             </Tooltip>
           ))}
           {e.destinations.map((d) => (
             <Tooltip key={`d-${d.destination}`} title={d.destination}>
-              <Tag>{t('journey.to', { party: named(d.destination) })}</Tag>
+              <Tag data-testid="journey-step-to">{t('journey.to', { party: named(d.destination) })}</Tag>
             </Tooltip>
           ))}
         </Space>
@@ -347,7 +350,7 @@ export function CodeJourneyPage() {
 
   useEffect(() => setInput(code), [code]);
 
-  const { data, error, loading, reload } = useApi<Journey>(code ? `/codes/${encodeURIComponent(code)}/journey` : null);
+  const { data, error, loading, reload } = useApi<JourneyAnswer>(code ? `/codes/${encodeURIComponent(code)}/journey` : null);
   const journey = code ? data : undefined;
   const state = journey?.state ?? null;
   const canRecall = may('recall:read', role);
@@ -361,9 +364,11 @@ export function CodeJourneyPage() {
   const containerEpcs = useMemo(() => [...new Set((journey?.containers ?? []).map((c) => c.epc))], [journey]);
   const levels = useContainerLevels(containerEpcs);
 
-  // a place's name for GLNs named by sources and destinations: any party the journey already resolved
+  // a place's name for GLNs named by sources and destinations: the parties the journey names for them (a shipment's
+  // destination before anything happened there), and any party its events took place at
   const glnNames = useMemo(() => {
     const m = new Map<string, string>();
+    for (const p of journey?.parties ?? []) m.set(p.gln, p.name);
     for (const e of journey?.events ?? []) {
       for (const p of [e.bizLocation, e.readPoint]) {
         const gln = glnOf(p?.id);
