@@ -197,6 +197,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '请填写收款金额或信用额度',
     en: 'Give an amount received or a credit limit',
   },
+  'funds.not_your_customer': {
+    'zh-CN': '只能为本经销商供货的门店或下级经销商登记收款和额度：{party}',
+    en: 'Only the accounts of the stores and distributors you supply can be credited: {party}',
+  },
   'funds.key_reused': {
     'zh-CN': '此幂等键已用于 {party} 的一笔 {amountFen:yuan} 收款；新的收款请重新提交',
     en: 'This idempotency key was used for a deposit of {amountFen:yuan} from {party}; submit a new deposit afresh',

@@ -208,6 +208,32 @@ describe('funds', () => {
     expect(reserve.actorName).toBe('distributor');
   });
 
+  it('lets a distributor keep the accounts of the stores it supplies, and no one else’s', async () => {
+    const [own] = await server.db.sql<{ code: string }[]>`
+      select s.code from parties s join parties d on d.tenant_id = s.tenant_id and d.id = s.parent_id
+      where d.tenant_id = ${tenant} and d.code = ${distributor} and s.kind = 'store' order by s.code limit 1`;
+    const key = `dist-deposit-${Date.now()}`;
+    const paid = await call(
+      'distributor',
+      'POST',
+      '/api/v1/funds/deposits',
+      { party: own?.code, amountFen: 88_00, creditLimitFen: 500_00 },
+      { 'idempotency-key': key },
+    );
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    expect([paid.body.prepaidFen, paid.body.creditLimitFen]).toEqual([88_00, 500_00]);
+    const before = await ledgerCount();
+    // not another distributor's store, nor its own account with the brand: refused with the party named, nothing moved
+    for (const party of [store, distributor, otherDistributor]) {
+      const refused = await call('distributor', 'POST', '/api/v1/funds/deposits', { party, amountFen: 1_00 });
+      expect(refused.status).toBe(403);
+      expect(problems(refused)).toEqual([['/body/party', 'funds.not_your_customer']]);
+    }
+    expect(await ledgerCount()).toBe(before);
+    // a store's people still only read
+    expect((await call('store', 'POST', '/api/v1/funds/deposits', { party: store, amountFen: 1_00 })).status).toBe(403);
+  });
+
   it("keeps a ledger to the caller's data scope: another distributor's or its supplier's is not there for a channel user", async () => {
     expect((await call('distributor', 'GET', `/api/v1/funds/${otherDistributor}/ledger`)).status).toBe(404);
     expect((await call('store', 'GET', `/api/v1/funds/${distributor}/ledger`)).status).toBe(404);

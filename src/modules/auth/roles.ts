@@ -103,7 +103,8 @@ export const PERMISSIONS = {
   'pricing:write': ['brand_admin', 'brand_sales'],
   'group_buys:manage': ['brand_admin', 'brand_sales', 'distributor_admin'],
   'funds:read': ['brand_admin', 'brand_sales', 'distributor_admin', 'store_owner'],
-  'funds:write': ['brand_admin'],
+  // the brand for everyone; a distributor for the stores and distributors it supplies (orders/funds-routes.ts)
+  'funds:write': ['brand_admin', 'distributor_admin'],
   // fulfilment by scan: the seller's sites and staff ship, the buyer receives
   'orders:ship': ['brand_admin', 'line_device', 'warehouse_operator', 'distributor_admin', 'distributor_staff'],
   // channel stock: everyone in scope reads; the brand and distributors adjust counts and set safety levels

@@ -156,6 +156,16 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
       const key = b.amountFen ? (req.headers['idempotency-key'] as string | undefined) : undefined;
       if (b.amountFen === undefined && b.creditLimitFen === undefined)
         throw AppError.field('/body/amountFen', 'funds.nothing_to_record', {});
+      // a distributor keeps the accounts of the customers it supplies (their orders go to it): money they paid it, the
+      // credit it gives them; nobody else's, not even its own with the brand
+      if (ctx.actor.role !== 'brand_admin') {
+        const [customer] = await sql`
+          select 1 from parties where tenant_id = ${t} and code = ${b.party} and parent_id = ${ctx.actor.partyId}`;
+        if (!customer)
+          throw new AppError(403, 'funds.not_your_customer', { party: b.party }, [
+            { pointer: '/body/party', code: 'funds.not_your_customer', params: { party: b.party } },
+          ]);
+      }
       if (key) {
         const again = await replay(ctx, key, b);
         if (again) return again;

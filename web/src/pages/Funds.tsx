@@ -51,7 +51,8 @@ export function FundsPage() {
     party ? `/funds/${encodeURIComponent(party)}/ledger` : null,
   );
   const [dialog, setDialog] = useState<'deposit' | 'credit' | null>(null);
-  const canWrite = may('funds:write', role);
+  // a distributor credits the customers it supplies, not its own account with the brand (the server checks the rest)
+  const canWrite = may('funds:write', role) && !(own && party === own);
   const look = (code: string) => setParams(code.trim() ? { party: code.trim() } : {}, { replace: true });
   const refresh = () => {
     balances.reload();
