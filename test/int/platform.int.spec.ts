@@ -4,6 +4,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSql, openConnections, type Sql, socketDirectoryOf } from '../../src/db/connection.ts';
+import { FreshStatistics } from '../../src/db/fresh-statistics.ts';
 import { MigrationError, migrate } from '../../src/db/migrate.ts';
 import { oneRoundTripTransaction } from '../../src/db/pipelined.ts';
 import { appendAudit, verifyAuditChain } from '../../src/modules/audit/index.ts';
@@ -69,6 +70,28 @@ describe('the pool', () => {
     } finally {
       await pool.end();
     }
+  });
+});
+
+describe('statistics of tables that grow from nothing (FreshStatistics)', () => {
+  it('analyzes a small table once it has doubled since its last analyze, and leaves it to autovacuum once large', async () => {
+    await db.sql`create table stats_probe (tenant_id int, id bigint, primary key (tenant_id, id))`;
+    await db.sql`analyze stats_probe`;
+    const analyzed = async () =>
+      Number((await db.sql<{ n: number }[]>`select reltuples::int as n from pg_class where relname = 'stats_probe'`)[0]?.n);
+    const keeper = new FreshStatistics(db.sql, ['stats_probe'], { largeRows: 2_000 });
+    const refreshed = async () => {
+      await keeper.refresh();
+      return analyzed();
+    };
+    await db.sql`insert into stats_probe select 1, g from generate_series(1, 1_500) g`;
+    // the row counts reach the statistics views within a second or so of the commit
+    await expect.poll(refreshed, { timeout: 15_000 }).toBe(1_500);
+    expect(await keeper.refresh()).toBe(false);
+    await db.sql`insert into stats_probe select 1, g from generate_series(1_501, 4_000) g`;
+    await expect.poll(refreshed, { timeout: 15_000 }).toBe(4_000);
+    // analyzed at 4,000 rows, past the 2,000 of a large table: nothing more to do
+    expect(await keeper.refresh()).toBe(true);
   });
 });
 

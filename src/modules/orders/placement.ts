@@ -5,6 +5,7 @@
 import type { RequestContext } from '../../context.ts';
 import type { Sql, Tx } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
+import { FreshStatistics } from '../../db/fresh-statistics.ts';
 import { AppError } from '../../http/problem.ts';
 import { Coalescer } from '../../platform/coalescer.ts';
 import { appendAudit } from '../audit/index.ts';
@@ -58,6 +59,17 @@ function laneOf(ctx: RequestContext, input: PlaceOrderInput): number {
   return Math.abs(h) % LANES;
 }
 
+/** The tables placement fills, analyzed as they grow from nothing (the analytics trigger looks up each line's order). */
+const statistics = new WeakMap<Sql, FreshStatistics>();
+function statisticsOf(sql: Sql): FreshStatistics {
+  let s = statistics.get(sql);
+  if (!s) {
+    s = new FreshStatistics(sql, ['orders', 'order_lines', 'funds_transactions', 'funds_entries']);
+    statistics.set(sql, s);
+  }
+  return s;
+}
+
 /** The placement queue of a tenant's lane on this connection pool: orders placed at once share one transaction. */
 function batcherFor(sql: Sql, tenantId: number, lane: number) {
   let queues = batchers.get(sql);
@@ -70,6 +82,7 @@ function batcherFor(sql: Sql, tenantId: number, lane: number) {
   if (!b) {
     b = new Coalescer<PlacementRequest, PlacementResult>(
       async (reqs) => {
+        statisticsOf(sql).touch();
         try {
           return await placeBatch(sql, tenantId, reqs);
         } catch (e) {
