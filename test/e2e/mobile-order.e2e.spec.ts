@@ -90,27 +90,32 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** The phone ordering page of `user`, logged in on a phone-sized screen; page errors collected. */
+async function phoneOrderPage(user: string) {
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 3,
+    isMobile: true,
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(WAIT);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.baseUrl}/m/order`);
+  await page.waitForURL(/\/login$/);
+  await page.getByTestId('login-username').fill(user);
+  await page.getByTestId('login-password').fill('Demo#2026');
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(/\/m\/order$/);
+  return { context, page, errors };
+}
+
 describe('store ordering on a phone', () => {
   it('accepts the suggestions into a draft, steps quantities in whole cases, adds a product and places the order', async () => {
-    const context = await browser.newContext({
-      locale: 'zh-CN',
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 3,
-      isMobile: true,
-      hasTouch: true,
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { context, page, errors } = await phoneOrderPage('store');
     try {
-      await page.goto(`${server.baseUrl}/m/order`);
-      await page.waitForURL(/\/login$/);
-      await page.getByTestId('login-username').fill('store');
-      await page.getByTestId('login-password').fill('Demo#2026');
-      await page.getByTestId('login-submit').click();
-      await page.waitForURL(/\/m\/order$/);
-
       // the suggestion: S ≈ 16.2 against 12 on hand -> 5 units -> the minimum of 12
       await expect.poll(() => page.getByTestId(`suggestion-${sku}`).textContent()).toContain('+12');
       await page.getByTestId('suggestions-accept').tap();
@@ -152,25 +157,8 @@ describe('store ordering on a phone', () => {
   });
 
   it('lets the clerk of a store with no suggestions start an order, find a product and place it', async () => {
-    const context = await browser.newContext({
-      locale: 'zh-CN',
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 3,
-      isMobile: true,
-      hasTouch: true,
-    });
-    const page = await context.newPage();
-    page.setDefaultTimeout(WAIT);
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { context, page, errors } = await phoneOrderPage('newclerk');
     try {
-      await page.goto(`${server.baseUrl}/m/order`);
-      await page.waitForURL(/\/login$/);
-      await page.getByTestId('login-username').fill('newclerk');
-      await page.getByTestId('login-password').fill('Demo#2026');
-      await page.getByTestId('login-submit').click();
-      await page.waitForURL(/\/m\/order$/);
-
       // nothing to accept, but an order can always be started
       await page.getByTestId('order-start').waitFor();
       expect(await page.getByText('暂无补货建议').count()).toBe(1);

@@ -287,7 +287,9 @@ describe('scanning page', () => {
     } finally {
       await context.close();
     }
-  });
+    // a whole shift in one test: scans, an offline queue that survives a reload, going back online and waiting for
+    // the queue's retries; 27 s on a quiet machine, past the default 60 s on a CI machine busy with the other suites
+  }, 150_000);
 
   it('replays a scan whose answer was lost with the same scanId: stored once, not shown as failed', async () => {
     // no service worker here: page.route must see the API calls

@@ -271,7 +271,7 @@ describe('orders', () => {
     expect(problems(notListed)).toEqual([['/body/lines/0/sku', 'order.sku_not_listed']]);
     const stale = await order('distributor', [{ sku: skus[0] as string, quantity: 1, expectedUnitPriceFen: 1000 }]);
     expect(problems(stale)).toEqual([['/body/lines/0/expectedUnitPriceFen', 'order.price_changed']]);
-    expect(stale.body.errors[0].detail).toContain('920');
+    expect(stale.body.errors[0].detail).toContain('¥9.20');
     expect(await orderCount()).toBe(count);
     expect(await funds(distributor)).toEqual(before);
   });
