@@ -58,12 +58,13 @@ export interface Problem {
   [k: string]: unknown;
 }
 
+/** A field error's message in `locale` (the field named by the last step of its pointer unless its params name it). */
+export function fieldDetail(f: FieldError, locale: Locale): string {
+  return message(f.code, locale, { field: f.pointer.split('/').pop(), ...f.params });
+}
+
 export function toProblem(err: AppError, locale: Locale, instance?: string): Problem {
-  const errors = err.fieldErrors.map((f) => ({
-    pointer: f.pointer,
-    code: f.code,
-    detail: message(f.code, locale, { field: f.pointer.split('/').pop(), ...f.params }),
-  }));
+  const errors = err.fieldErrors.map((f) => ({ pointer: f.pointer, code: f.code, detail: fieldDetail(f, locale) }));
   const first = errors[0];
   const detail = err.code === 'request.invalid' && first ? first.detail : message(err.code, locale, err.params);
   return {

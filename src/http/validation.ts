@@ -66,13 +66,7 @@ export function ajvToFieldErrors(errors: ErrorObject[], context: string): FieldE
   for (const e of errors) {
     if (e.keyword !== 'anyOf' && e.keyword !== 'oneOf') continue;
     const here = errors.filter((x) => x.instancePath === e.instancePath && x !== e);
-    const allowed = here.flatMap((x) =>
-      x.keyword === 'const'
-        ? [(x.params as { allowedValue: unknown }).allowedValue]
-        : x.keyword === 'enum'
-          ? (x.params as { allowedValues: unknown[] }).allowedValues
-          : [],
-    );
+    const allowed = here.flatMap(allowedValues);
     if (allowed.length && here.every((x) => ['const', 'enum', 'type', 'anyOf', 'oneOf'].includes(x.keyword)))
       unions.set(e.instancePath, allowed);
   }
@@ -94,7 +88,7 @@ export function ajvToFieldErrors(errors: ErrorObject[], context: string): FieldE
     if (union) {
       if (done.has(e.instancePath)) continue;
       done.add(e.instancePath);
-      const allowed = [...new Set(union.map((v) => JSON.stringify(v)))].join(', ');
+      const allowed = listed(union);
       out.push({
         pointer: `${base}${e.instancePath}`,
         code: 'field.invalid',
@@ -110,6 +104,16 @@ export function ajvToFieldErrors(errors: ErrorObject[], context: string): FieldE
   }
   return out;
 }
+
+/** The values a `const` or `enum` error allows (none for any other error). */
+function allowedValues(e: ErrorObject): unknown[] {
+  if (e.keyword === 'const') return [(e.params as { allowedValue: unknown }).allowedValue];
+  if (e.keyword === 'enum') return (e.params as { allowedValues: unknown[] }).allowedValues;
+  return [];
+}
+
+/** Allowed values as a message shows them: each as JSON, once, in order. */
+const listed = (values: unknown[]) => [...new Set(values.map((v) => JSON.stringify(v)))].join(', ');
 
 /** The rule an error broke and its limit, for rule-reasons.ts. */
 function ruleOf(e: ErrorObject): Record<string, unknown> {
@@ -134,9 +138,8 @@ function ruleOf(e: ErrorObject): Record<string, unknown> {
     case 'pattern':
       return { rule: e.keyword };
     case 'const':
-      return { rule: 'oneOf', allowed: JSON.stringify(p.allowedValue) };
     case 'enum':
-      return { rule: 'oneOf', allowed: (p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ') };
+      return { rule: 'oneOf', allowed: listed(allowedValues(e)) };
     default:
       return {};
   }

@@ -1,6 +1,7 @@
 import i18n from './i18n/index.ts';
 
-const locale = (): string => (i18n.language === 'en' ? 'en-US' : 'zh-CN');
+/** The locale numbers and dates are written in: the console's language. */
+export const locale = (): string => (i18n.language === 'en' ? 'en-US' : 'zh-CN');
 
 export function formatFen(fen: number | null | undefined, currency?: string | null): string {
   if (fen === null || fen === undefined) return '—';

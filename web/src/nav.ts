@@ -1,5 +1,5 @@
 import { type Action, PERMISSIONS } from '../../src/modules/auth/roles.ts';
-import { isBrandRole } from './types.ts';
+import { isBrandRole, isDistributorRole } from './types.ts';
 
 /** The server's action table itself (a module of plain constants), so the console cannot drift from it. */
 export type WebAction = Action;
@@ -99,7 +99,7 @@ export function canSee(access: NavItem['access'], role: string | undefined, bran
   if (brandOnly && !isBrandRole(role)) return false;
   if (access === 'all') return true;
   if (access === 'brand') return isBrandRole(role);
-  if (access === 'upstream') return isBrandRole(role) || role === 'distributor_admin' || role === 'distributor_staff';
+  if (access === 'upstream') return isBrandRole(role) || isDistributorRole(role);
   if (access === 'brand_admin') return role === 'brand_admin';
   return may(access, role);
 }

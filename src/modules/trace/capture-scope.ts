@@ -13,7 +13,7 @@ import type { Actor } from '../auth/index.ts';
 import type { PreparedEvent } from './capture.ts';
 import { glnOf } from './event-facts.ts';
 import { stepOf } from './projections.ts';
-import { ALLOWED_AT, type ScanKind } from './scans.ts';
+import { ALLOWED_AT, placeOf, type ScanKind } from './scans.ts';
 
 /** The kinds of place that may do what a captured event does (a destruction as a label replacement's decommissioning). */
 const STEP_AS_SCAN: Record<ReturnType<typeof stepOf>, ScanKind> = {
@@ -38,10 +38,7 @@ export function capturesForBrand(actor: Actor): boolean {
  */
 export async function checkCaptureScope(tx: Tx, actor: Actor, prepared: readonly PreparedEvent[]): Promise<void> {
   if (capturesForBrand(actor)) return;
-  const [place] = await tx<{ id: string; gln: string | null; kind: string }[]>`
-    select id::text, gln, kind from parties where tenant_id = ${actor.tenantId} and id = ${actor.partyId}`;
-  if (!place?.gln) throw new AppError(409, 'scan.no_location', {});
-  const placeId = Number(place.id);
+  const place = await placeOf(tx, actor);
   const errors: FieldError[] = [];
   const at = (p: PreparedEvent) => `/epcisBody/eventList/${p.index}`;
   const codes = new Map<string, string>();
@@ -65,7 +62,7 @@ export async function checkCaptureScope(tx: Tx, actor: Actor, prepared: readonly
     const elsewhere = await tx<{ epc: string }[]>`
       select n.epc from code_now n
       where n.tenant_id = ${actor.tenantId} and n.epc = any(${[...codes.keys()]}::text[])
-        and n.holder_party_id is distinct from ${placeId} and n.in_transit_to is distinct from ${placeId}`;
+        and n.holder_party_id is distinct from ${place.id} and n.in_transit_to is distinct from ${place.id}`;
     for (const r of elsewhere) errors.push({ pointer: codes.get(r.epc) as string, code: 'epcis.code_not_held', params: { value: r.epc } });
   }
   if (errors.length) throw new AppError(403, 'epcis.not_yours', { count: errors.length }, errors);

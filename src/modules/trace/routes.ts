@@ -7,8 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Sql, Tx } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ctxOf } from '../../http/access.ts';
-import { message } from '../../http/messages.ts';
-import { AppError } from '../../http/problem.ts';
+import { AppError, fieldDetail } from '../../http/problem.ts';
 import { Id, strictObject } from '../../http/schemas.ts';
 import { recordCapture } from '../../platform/metrics.ts';
 import { actorLabel } from '../auth/index.ts';
@@ -198,13 +197,7 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
       );
       recordCapture({ source: 'scan', events: out.events, newEvents: out.newEvents, codes: out.newEvents ? out.codes : 0 });
       // warnings in the reader's language, as refusals are (the scanning page shows them as they come)
-      return {
-        ...out,
-        warnings: out.warnings.map((w) => ({
-          ...w,
-          detail: message(w.code, req.locale, { field: w.pointer.split('/').pop(), ...w.params }),
-        })),
-      };
+      return { ...out, warnings: out.warnings.map((w) => ({ ...w, detail: fieldDetail(w, req.locale) })) };
     },
   );
 

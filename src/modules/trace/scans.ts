@@ -6,10 +6,10 @@
  * scanId and time, e.g. from an offline queue) is stored once because its events have the same hashes.
  */
 
-import type { RequestContext } from '../../context.ts';
+import type { Db, RequestContext } from '../../context.ts';
 import type { Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
-import { actorLabel } from '../auth/index.ts';
+import { type Actor, actorLabel } from '../auth/index.ts';
 import { issuedCodes } from '../codes/batches.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { serialsFor } from '../codes/serials.ts';
@@ -77,6 +77,19 @@ export const ALLOWED_AT: Record<ScanKind, string[]> = {
   inspect: ['brand', 'factory', 'warehouse', 'distributor', 'store'],
 };
 
+/**
+ * The place an actor scans or captures at: its party (the brand's own for a brand user without one), which must have
+ * a GLN, since events name where they happen by it.
+ */
+export async function placeOf(db: Db, actor: Actor): Promise<{ id: number; gln: string; kind: string }> {
+  const t = actor.tenantId;
+  const [place] = await db<{ id: string; gln: string | null; kind: string }[]>`
+    select p.id::text, p.gln, p.kind from parties p
+    where p.tenant_id = ${t} and p.id = coalesce(${actor.partyId}, (select id from parties where tenant_id = ${t} and kind = 'brand' limit 1))`;
+  if (!place?.gln) throw new AppError(409, 'scan.no_location', {});
+  return { id: Number(place.id), gln: place.gln, kind: place.kind };
+}
+
 function reject(errors: FieldError[]): never {
   throw new AppError(422, 'scan.rejected', { count: errors.length }, errors);
 }
@@ -90,10 +103,7 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     reject([{ pointer: '/body/at', code: 'field.invalid', params: { field: 'at', reason: 'ISO 8601 time' } }]);
   if (at.getTime() > Date.now() + 5 * 60_000) reject([{ pointer: '/body/at', code: 'scan.future_time', params: {} }]);
 
-  const [place] = await sql<{ id: number; gln: string | null; kind: string }[]>`
-    select p.id, p.gln, p.kind from parties p
-    where p.tenant_id = ${tenantId} and p.id = coalesce(${ctx.actor.partyId}, (select id from parties where tenant_id = ${tenantId} and kind = 'brand' limit 1))`;
-  if (!place?.gln) throw new AppError(409, 'scan.no_location', {});
+  const place = await placeOf(sql, ctx.actor);
   if (!ALLOWED_AT[req.kind].includes(place.kind)) throw AppError.forbidden('scan.not_here', { kind: req.kind, party: place.kind });
   const location = { id: `https://id.gs1.org/414/${place.gln}` };
 
@@ -280,8 +290,7 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
           const s = states.get(epc);
           if (!s) errors.push({ pointer: pointerOf(epc), code: 'code.not_commissioned', params: { value: epc } });
           else if (s.status === 'in_transit') errors.push({ pointer: pointerOf(epc), code: 'code.in_transit', params: { value: epc } });
-          else if (s.holder_party_id !== Number(place.id))
-            errors.push({ pointer: pointerOf(epc), code: 'code.not_held', params: { value: epc } });
+          else if (s.holder_party_id !== place.id) errors.push({ pointer: pointerOf(epc), code: 'code.not_held', params: { value: epc } });
           else if (s.parent_epc)
             errors.push({ pointer: pointerOf(epc), code: 'code.already_packed', params: { value: epc, parent: s.parent_epc } });
         }
@@ -303,23 +312,13 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
         for (const epc of codes) {
           const s = states.get(epc);
           if (!s) errors.push({ pointer: pointerOf(epc), code: 'code.not_commissioned', params: { value: epc } });
-          else if (
-            req.kind === 'receive' &&
-            s.status === 'in_transit' &&
-            s.in_transit_to != null &&
-            Number(s.in_transit_to) !== Number(place.id)
-          ) {
+          else if (req.kind === 'receive' && s.status === 'in_transit' && s.in_transit_to != null && Number(s.in_transit_to) !== place.id) {
             warnings.push({ pointer: pointerOf(epc), code: 'receive.not_for_you', params: { value: epc } });
-          } else if (
-            req.kind === 'receive' &&
-            s.status !== 'in_transit' &&
-            s.holder_party_id !== null &&
-            s.holder_party_id !== Number(place.id)
-          ) {
+          } else if (req.kind === 'receive' && s.status !== 'in_transit' && s.holder_party_id !== null && s.holder_party_id !== place.id) {
             // still in another's stock: received here without a shipment, it would launder a clerk's sale of goods
             // never delivered (the clerk bonus and the fraud rule go by who held the unit before the sale)
             errors.push({ pointer: pointerOf(epc), code: 'receive.not_shipped', params: { value: epc } });
-          } else if (req.kind === 'sell' && s.holder_party_id !== Number(place.id)) {
+          } else if (req.kind === 'sell' && s.holder_party_id !== place.id) {
             warnings.push({ pointer: pointerOf(epc), code: 'sell.not_delivered_here', params: { value: epc } });
           }
         }

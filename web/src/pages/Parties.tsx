@@ -7,7 +7,7 @@ import { useAuth } from '../auth.tsx';
 import { DivisionFilter } from '../components/DivisionFilter.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { dash } from '../format.ts';
-import { isBrandRole, type PartyKind, type PartyRow } from '../types.ts';
+import { isBrandRole, isDistributorRole, type PartyKind, type PartyRow } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { sortFromSorter, sortOrderOf, useQueryState } from '../useQueryState.ts';
 
@@ -26,8 +26,7 @@ export function PartiesPage({ view }: { view: PartiesView }) {
   const navigate = useNavigate();
   const { me } = useAuth();
   const role = me?.user.role;
-  const parentVisible = (r: PartyRow) =>
-    isBrandRole(role) || ((role === 'distributor_admin' || role === 'distributor_staff') && String(r.id) !== String(me?.user.partyId));
+  const parentVisible = (r: PartyRow) => isBrandRole(role) || (isDistributorRole(role) && String(r.id) !== String(me?.user.partyId));
   const { get, set } = useQueryState(DEFAULTS);
   const facilityKind = get('kind') === 'warehouse' ? 'warehouse' : 'factory';
   const kind: PartyKind = view === 'distributors' ? 'distributor' : view === 'stores' ? 'store' : facilityKind;

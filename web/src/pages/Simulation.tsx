@@ -5,8 +5,7 @@ import { ApiError, api } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
-import { formatDateTime } from '../format.ts';
-import i18n from '../i18n/index.ts';
+import { formatDateTime, locale } from '../format.ts';
 import { may } from '../nav.ts';
 import { problemFields } from '../problemFields.ts';
 import { useApi } from '../useApi.ts';
@@ -46,8 +45,7 @@ interface Run {
 }
 
 const pct = (x: number | null | undefined) => (x == null ? '-' : `${(x * 100).toFixed(2)}%`);
-const num = (x: number | null | undefined, d = 2) =>
-  x == null ? '-' : x.toLocaleString(i18n.language === 'en' ? 'en-US' : 'zh-CN', { maximumFractionDigits: d });
+const num = (x: number | null | undefined, d = 2) => (x == null ? '-' : x.toLocaleString(locale(), { maximumFractionDigits: d }));
 const COLORS: Record<string, string> = { baseline: '#d4380d', throughline: '#1677ff' };
 
 /**
