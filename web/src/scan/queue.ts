@@ -89,7 +89,15 @@ async function readAll(): Promise<QueueItem[]> {
   return items.sort((a, b) => a.seq - b.seq);
 }
 
+/**
+ * Writes to the queue so far. A read of the whole queue that began before a write may end after it (the 30-s flush,
+ * another tab's news) and would put back what the write changed (a scan the user had just discarded): such a read is
+ * made again (loadQueue).
+ */
+let writes = 0;
+
 async function write(item: QueueItem): Promise<void> {
+  writes++;
   const db = await openDb();
   if (db) {
     const tx = db.transaction(STORE, 'readwrite');
@@ -105,6 +113,7 @@ async function write(item: QueueItem): Promise<void> {
 }
 
 async function erase(scanId: string): Promise<void> {
+  writes++;
   const db = await openDb();
   if (db) {
     const tx = db.transaction(STORE, 'readwrite');
@@ -137,9 +146,14 @@ function withLock<T>(fn: () => Promise<T>): Promise<T> {
 
 /** Reads the queue from storage (on page load and when another tab changed it). */
 export async function loadQueue(): Promise<QueueItem[]> {
-  const items = await readAll();
-  setState({ items, loaded: true });
-  return items;
+  for (;;) {
+    const before = writes;
+    const items = await readAll();
+    if (writes === before) {
+      setState({ items, loaded: true });
+      return items;
+    }
+  }
 }
 
 let lastSeq = 0;
