@@ -86,13 +86,15 @@ export async function run(): Promise<void> {
     const load = async (rate: number): Promise<Load> => {
       // as fast as the clients can (autocannon, a closed loop), or paced at `rate` orders/s (an open loop)
       const client = path.join(clients, rate ? 'order-place-paced.ts' : 'order-place-load.ts');
-      const { stdout } = await run$(
+      const { stdout, stderr } = await run$(
         'node',
         ['--import', 'tsx', client, url, token, String(seconds), String(connections), setupFile, String(rate)],
         {
           maxBuffer: 1 << 24,
         },
       );
+      // PACED_TIMELINE=1: the paced client's slowest answer of each second (bench/clients/paced.ts)
+      if (stderr.trim()) console.error(stderr.trim());
       return JSON.parse(stdout.trim().split('\n').at(-1) as string) as Load;
     };
     // 1. as fast as 200 clients can place orders (each sends its next order when the last is answered)

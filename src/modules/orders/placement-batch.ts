@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import type { RequestContext } from '../../context.ts';
 import type { Sql, Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
+import { queueOrderedLines } from '../analytics/index.ts';
 import { actorLabel, partyScope, scopeKey, seesWholeTenant } from '../auth/index.ts';
 import type { WebhookEventType } from '../webhooks/index.ts';
 import { ensureAccounts } from './funds.ts';
@@ -424,7 +425,15 @@ interface StagedOrder {
   orderNo: string;
   fundsTx: number;
   totalFen: number;
-  lines: { productId: number; sku: string; quantity: number; price: ResolvedPrice; amountFen: number; available: number }[];
+  lines: {
+    productId: number;
+    sku: string;
+    gtin: string;
+    quantity: number;
+    price: ResolvedPrice;
+    amountFen: number;
+    available: number;
+  }[];
   funds: { from: number; to: number } | null;
   approvalReasons: string[];
   status: string;
@@ -451,6 +460,7 @@ function priceOrder(
     return {
       productId: l.product.id,
       sku: l.sku,
+      gtin: l.product.gtin,
       quantity: l.quantity,
       price: price as ResolvedPrice,
       amountFen: (price?.unitPriceFen ?? 0) * l.quantity,
@@ -566,5 +576,19 @@ async function writeOrders(tx: Tx, t: number, placed: StagedOrder[]): Promise<vo
         ]
       : []),
     emitOrderWebhooks(tx, t, events),
+    // the ordered units and value of the analytics facts (analytics/changes.ts: no trigger, migration 0038)
+    queueOrderedLines(
+      tx,
+      t,
+      placed.flatMap((o) =>
+        o.lines.map((l) => ({
+          buyerPartyId: o.candidate.buyer.id,
+          sellerPartyId: o.candidate.seller.id,
+          gtin: l.gtin,
+          units: l.quantity,
+          fen: l.amountFen,
+        })),
+      ),
+    ),
   ]);
 }
