@@ -5,9 +5,9 @@
  * A table analyzed while it held no rows looks to the planner as if any key matched about one row, so an index that
  * narrows by the tenant alone costs the same as the primary key, and the tie can go to the former: each lookup then
  * reads every row of the tenant, and does so more slowly as the table grows, until autovacuum analyzes it (a minute
- * or more at its defaults). Seen: the analytics trigger on order lines looked up each line's order through the
- * buyer index, and order placement ran at 600-740 orders/s instead of 2,100 (docs/BENCHMARKS.md, order placement;
- * the claims met the same trap, incentives/claim-plans.ts). So a hot path that fills such tables calls `touch()`,
+ * or more at its defaults). Seen: the analytics trigger on order lines (replaced since, migration 0038) looked up
+ * each line's order through the buyer index, and order placement ran at 600-740 orders/s instead of 2,100
+ * (docs/BENCHMARKS.md, order placement; the claims met the same trap, incentives/claim-plans.ts). So a hot path that fills such tables calls `touch()`,
  * and while they are small the keeper analyzes any of them that has doubled since its last analyze, off the path,
  * at most once per interval.
  */

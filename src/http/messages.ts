@@ -174,6 +174,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '指定了团购活动的订单类型须为团购',
     en: 'An order naming a group buy must be of type group_buy',
   },
+  'order_draft.key_reused': {
+    'zh-CN': '此幂等键已用于草稿单 #{draftId}，其请求与本次不同；新的草稿请使用新的幂等键',
+    en: 'This idempotency key was used for draft #{draftId} with another request; a new draft needs a new key',
+  },
   'order.key_reused': {
     'zh-CN': '此幂等键已用于订单 {orderNo}，其内容与本次不同；新的订单请使用新的幂等键提交',
     en: 'This idempotency key was used for order {orderNo} with other contents; a new order needs a new key',

@@ -306,6 +306,17 @@ describe('order drafts from suggestions', () => {
     );
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(accepted.body.id);
+    // the key with another request (another day's window) is refused, not answered with the first draft
+    const otherDay = await call(
+      'store',
+      'POST',
+      '/api/v1/replenishment/suggestions/accept',
+      { asOf: '2026-11-02' },
+      { 'idempotency-key': key },
+    );
+    expect(otherDay.status).toBe(409);
+    expect(otherDay.body).toMatchObject({ code: 'order_draft.key_reused' });
+    expect(otherDay.body.detail).toBe(`此幂等键已用于草稿单 #${accepted.body.id}，其请求与本次不同；新的草稿请使用新的幂等键`);
     const id = accepted.body.id as number;
 
     // edits are checked as placement checks them, and a bad one changes nothing
@@ -480,6 +491,24 @@ describe('order drafts started by hand', () => {
     // without a key each call is a draft of its own
     expect((await call('store', 'POST', '/api/v1/order-drafts', {})).body.id).not.toBe(picked.body.id);
     expect(await drafts()).toBe((before ?? 0) + 2);
+
+    // with a key: the same lines in another order are the same tap; other lines under that key are refused
+    const key = randomUUID();
+    const lines = [
+      { sku: other, quantity: 3 },
+      { sku, quantity: 18 },
+    ];
+    const keyed = await call('store', 'POST', '/api/v1/order-drafts', { lines }, { 'idempotency-key': key });
+    expect(keyed.status).toBe(201);
+    const reordered = await call('store', 'POST', '/api/v1/order-drafts', { lines: [...lines].reverse() }, { 'idempotency-key': key });
+    expect(reordered.status).toBe(200);
+    expect(reordered.body.id).toBe(keyed.body.id);
+    const changed = await call('store', 'POST', '/api/v1/order-drafts', { lines: [{ sku, quantity: 24 }] }, { 'idempotency-key': key });
+    expect(changed.status).toBe(409);
+    expect(changed.type).toContain('application/problem+json');
+    expect(changed.body).toMatchObject({ code: 'order_draft.key_reused' });
+    expect(changed.body.detail).toBe(`此幂等键已用于草稿单 #${keyed.body.id}，其请求与本次不同；新的草稿请使用新的幂等键`);
+    expect(await drafts()).toBe((before ?? 0) + 3);
   });
 
   it('orders for a party only as placement lets it: brand staff name a buyer, a distributor not for its store', async () => {

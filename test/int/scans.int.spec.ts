@@ -155,6 +155,21 @@ describe('scans at the line', () => {
     const other = await api('line', 'POST', '/api/v1/scans', { scanId, kind: 'inspect', codes: [units[80]] });
     expect(other.status).toBe(409);
     expect(problems(other)).toEqual([['/body/scanId', 'scan.id_reused']]);
+    // the same kind and as many codes, but another code: refused too, and that code stays as it was
+    const otherCode = await api('line', 'POST', '/api/v1/scans', { scanId, kind: 'commission', lot: 'L4', codes: [units[81]] });
+    expect(problems(otherCode)).toEqual([['/body/scanId', 'scan.id_reused']]);
+    const [state] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from code_state where epc = ${units[81] as string}`;
+    expect(state?.n).toBe(0);
+  });
+
+  it('answers the same scan sent again, its codes in another order, as a replay of the first', async () => {
+    const scanId = randomUUID();
+    const body = { scanId, kind: 'commission', lot: 'L5', codes: [units[82], units[83]] };
+    const first = await api('line', 'POST', '/api/v1/scans', body);
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    const again = await api('line', 'POST', '/api/v1/scans', { ...body, codes: [units[83], units[82]] });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ replayed: true, newEvents: 0, codes: 2 });
   });
 
   it('says its warnings in the reader’s language, as its refusals', async () => {

@@ -112,6 +112,8 @@ export async function replenishmentRoutes(api: FastifyInstance, sql: Sql) {
         },
         lines: lines.map((l) => ({ productId: l.productId, quantity: l.suggested, suggested: l.suggested })),
         idempotencyKey: req.headers['idempotency-key'] as string | undefined,
+        // what was asked, as sent (defaults filled: the same body is the same request); not the lines, which follow stock
+        request: [b.serviceLevel, b.reviewDays, b.windowDays, b.asOf ?? null, b.skus ? [...b.skus].sort() : null],
       });
       return reply.status(replayed ? 200 : 201).send(draft);
     },

@@ -4,6 +4,7 @@
  * double tap, a retry after a lost answer, two clerks at once) is one order. The draft row is locked while it is
  * placed: an edit or a discard waits, then finds it placed. Every change is audited.
  */
+import { createHash } from 'node:crypto';
 import type { Db, RequestContext } from '../../context.ts';
 import type { Tx } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -27,6 +28,12 @@ export interface NewDraft {
   params?: Record<string, unknown>;
   lines: DraftLineInput[];
   idempotencyKey?: string;
+  /**
+   * What the caller was asked for, when it made the draft with an idempotency key: the key sent again with another
+   * request is refused (order_draft.key_reused). The request, not the lines: suggestions accepted again may come
+   * out otherwise if stock moved in between, and that is still a retry.
+   */
+  request?: unknown;
 }
 
 export interface DraftView {
@@ -56,11 +63,24 @@ export function mayOrderFor(ctx: RequestContext, buyerId: number): boolean {
   return seesWholeTenant(ctx.actor) || ctx.actor.role === 'brand_sales' || ctx.actor.partyId === buyerId;
 }
 
-/** The draft a buyer made with an idempotency key, or null. */
-async function draftByKey(ctx: RequestContext, buyerId: number, key: string | undefined): Promise<DraftView | null> {
+/** SHA-256 of what a draft's caller was asked for (NewDraft.request), or null without one. */
+function draftRequestHash(source: string, buyerId: number, request: unknown): Buffer | null {
+  if (request === undefined) return null;
+  return createHash('sha256')
+    .update(JSON.stringify([1, source, buyerId, request]))
+    .digest();
+}
+
+/**
+ * The draft a buyer made with an idempotency key, or null; refused when that draft was asked for with another
+ * request than `hash` (a draft made before migration 0039, or without a request, is taken as the same).
+ */
+async function draftByKey(ctx: RequestContext, buyerId: number, key: string | undefined, hash: Buffer | null): Promise<DraftView | null> {
   if (!key) return null;
-  const [d] = await ctx.sql<{ id: number }[]>`
-    select id::int from order_drafts where tenant_id = ${ctx.actor.tenantId} and buyer_party_id = ${buyerId} and idempotency_key = ${key}`;
+  const [d] = await ctx.sql<{ id: number; other: boolean }[]>`
+    select id::int, coalesce(request_hash <> ${hash}, false) as other from order_drafts
+    where tenant_id = ${ctx.actor.tenantId} and buyer_party_id = ${buyerId} and idempotency_key = ${key}`;
+  if (d?.other) throw new AppError(409, 'order_draft.key_reused', { draftId: d.id });
   return d ? ((await draftView(ctx.sql, ctx, d.id)) as DraftView) : null;
 }
 
@@ -68,8 +88,9 @@ async function draftByKey(ctx: RequestContext, buyerId: number, key: string | un
 export async function createDraft(ctx: RequestContext, input: NewDraft): Promise<{ draft: DraftView; replayed: boolean }> {
   const t = ctx.actor.tenantId;
   if (!mayOrderFor(ctx, input.buyerId)) throw AppError.forbidden('order.not_your_party', {});
+  const hash = input.idempotencyKey ? draftRequestHash(input.source, input.buyerId, input.request) : null;
   const existing = async () => {
-    const draft = await draftByKey(ctx, input.buyerId, input.idempotencyKey);
+    const draft = await draftByKey(ctx, input.buyerId, input.idempotencyKey, hash);
     return draft ? { draft, replayed: true } : null;
   };
   const first = await existing();
@@ -77,9 +98,9 @@ export async function createDraft(ctx: RequestContext, input: NewDraft): Promise
   try {
     const id = await ctx.sql.begin(async (tx) => {
       const [row] = await tx<{ id: number }[]>`
-        insert into order_drafts (tenant_id, buyer_party_id, seller_party_id, source, params, idempotency_key, created_by)
+        insert into order_drafts (tenant_id, buyer_party_id, seller_party_id, source, params, idempotency_key, request_hash, created_by)
         values (${t}, ${input.buyerId}, ${input.sellerId}, ${input.source}, ${tx.json((input.params ?? {}) as never)},
-          ${input.idempotencyKey ?? null}, ${actorLabel(ctx.actor)})
+          ${input.idempotencyKey ?? null}, ${hash}, ${actorLabel(ctx.actor)})
         returning id::int`;
       const draftId = Number(row?.id);
       await writeLines(tx, t, draftId, input.lines);
@@ -113,7 +134,9 @@ export async function startDraft(
   idempotencyKey: string | undefined,
 ): Promise<{ draft: DraftView; replayed: boolean }> {
   if (!mayOrderFor(ctx, buyer.id)) throw AppError.forbidden('order.not_your_party', {});
-  const first = await draftByKey(ctx, buyer.id, idempotencyKey);
+  // the lines picked, in SKU order: the same tap sent again with its lines in another order is the same request
+  const request = lines.map((l): [string, number] => [l.sku, l.quantity]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const first = await draftByKey(ctx, buyer.id, idempotencyKey, idempotencyKey ? draftRequestHash('manual', buyer.id, request) : null);
   if (first) return { draft: first, replayed: true };
   const bySku = await checkLines(ctx.sql, ctx.actor.tenantId, lines);
   return createDraft(ctx, {
@@ -121,7 +144,7 @@ export async function startDraft(
     sellerId: buyer.sellerId,
     source: 'manual',
     lines: lines.map((l) => ({ productId: (bySku.get(l.sku) as { id: number }).id, quantity: l.quantity })),
-    ...(idempotencyKey ? { idempotencyKey } : {}),
+    ...(idempotencyKey ? { idempotencyKey, request } : {}),
   });
 }
 

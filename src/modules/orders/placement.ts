@@ -59,7 +59,7 @@ function laneOf(ctx: RequestContext, input: PlaceOrderInput): number {
   return Math.abs(h) % LANES;
 }
 
-/** The tables placement fills, analyzed as they grow from nothing (the analytics trigger looks up each line's order). */
+/** The tables placement fills, analyzed as they grow from nothing (its own lookups of earlier orders and accounts rest on them). */
 const statistics = new WeakMap<Sql, FreshStatistics>();
 function statisticsOf(sql: Sql): FreshStatistics {
   let s = statistics.get(sql);

@@ -6,6 +6,7 @@
  * scanId and time, e.g. from an offline queue) is stored once because its events have the same hashes.
  */
 
+import { createHash } from 'node:crypto';
 import type { Db, RequestContext } from '../../context.ts';
 import type { Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
@@ -136,12 +137,15 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
 
   return sql.begin(async (tx) => {
     // the same scan again (a queue replaying after a lost answer): the first answer, nothing written
+    const fingerprint = scanFingerprint(req, codes, parent);
     const [done] = await tx<
-      { outcome: ScanOutcome }[]
-    >`select outcome from scans where tenant_id = ${tenantId} and scan_id = ${req.scanId}`;
+      { outcome: ScanOutcome; same: boolean | null }[]
+    >`select outcome, request_hash = ${fingerprint} as same from scans where tenant_id = ${tenantId} and scan_id = ${req.scanId}`;
     if (done) {
-      // a queue sending a scan again sends the same scan; another scan under a used id would be lost if answered as a replay
-      if (done.outcome.kind !== req.kind || done.outcome.codes !== codes.length) {
+      // a queue sending a scan again sends the same scan; another scan under a used id would be lost if answered as a
+      // replay (a scan recorded before migration 0039 has no fingerprint: its kind and number of codes are compared)
+      const other = done.same === null ? done.outcome.kind !== req.kind || done.outcome.codes !== codes.length : !done.same;
+      if (other) {
         const params = { kind: done.outcome.kind, codes: done.outcome.codes };
         throw new AppError(409, 'scan.id_reused', params, [{ pointer: '/body/scanId', code: 'scan.id_reused', params }]);
       }
@@ -362,9 +366,29 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
       warnings,
       ...(earned.payee ? { earnings: earned } : {}),
     };
-    await tx`insert into scans (tenant_id, scan_id, kind, actor, outcome) values (${tenantId}, ${req.scanId}, ${req.kind}, ${actor}, ${tx.json(result as never)})`;
+    await tx`insert into scans (tenant_id, scan_id, kind, actor, outcome, request_hash)
+      values (${tenantId}, ${req.scanId}, ${req.kind}, ${actor}, ${tx.json(result as never)}, ${fingerprint})`;
     return result;
   });
+}
+
+/**
+ * What a scan asks for, as the SHA-256 of its normalised request: the kind, its codes (canonical, sorted: a queue may
+ * send them in another order), the parent, lot, receiver, order and label replacement. The device's time is left out:
+ * a replay of the same scan with a fresh clock is still the same scan (its events keep the first time).
+ */
+export function scanFingerprint(req: ScanRequest, codes: readonly string[], parent: string | null): Buffer {
+  const normalised = [
+    1,
+    req.kind,
+    [...codes].sort(),
+    parent,
+    req.lot ?? null,
+    req.to ?? null,
+    req.order ?? null,
+    req.replace ? [canonicalCode(req.replace.old) ?? req.replace.old, canonicalCode(req.replace.new) ?? req.replace.new] : null,
+  ];
+  return createHash('sha256').update(JSON.stringify(normalised)).digest();
 }
 
 /** Every named code must be one this brand issued (a serial from one of its batches) of a product it makes; SSCCs pass. */
