@@ -216,8 +216,16 @@ describe('traceability console', () => {
       await page.waitForURL(/\/trace\/journey\?code=/);
       await page.getByTestId('journey-recall').waitFor();
       expect(await page.getByTestId('journey-recall').textContent()).toContain(LOT);
-
       expect(errors).toEqual([]);
+
+      // something that is not a code: the page says why, and offers no retry (the same text would fail the same way)
+      await input.fill('hello');
+      await input.press('Enter');
+      await page.getByTestId('load-error').waitFor();
+      const refused = page.getByTestId('load-error');
+      expect(await refused.getAttribute('class')).toContain('ant-alert-warning');
+      expect(await refused.textContent()).toContain('hello');
+      expect(await refused.locator('button').count()).toBe(0);
     } finally {
       await page.context().close();
     }

@@ -374,6 +374,12 @@ describe('the dashboards', () => {
         launches: 'series',
       }[path] as string;
       expect(rows.length, path).toBe(json.body[expected].length);
+      // money in yuan, as the console shows it (the API keeps fen)
+      if (path === 'scorecards') {
+        const first = json.body.items[0] as { sellInFen: number };
+        expect(Number(rows[0]?.values['Sell-in (yuan)']), path).toBe(first.sellInFen / 100);
+        expect(first.sellInFen).toBeGreaterThan(0);
+      }
     }
   });
 });

@@ -38,15 +38,26 @@ interface Table {
   rows: Row[];
 }
 
+/** Money is kept in fen (`...Fen` keys); a spreadsheet shows it in yuan, as every page of the console does. */
+const inYuan = (key: string) => key.endsWith('Fen');
+
 function sendXlsx(reply: FastifyReply, locale: Locale, t: Table) {
   const columns: TableColumn[] = t.columns.map(([key, zh, en]) => ({ key, header: locale === 'en' ? en : zh }));
+  const money = t.columns.map(([key]) => key).filter(inYuan);
+  const rows = money.length
+    ? t.rows.map((r) => {
+        const out = { ...r };
+        for (const k of money) if (r[k] != null && r[k] !== '') out[k] = Number(r[k]) / 100;
+        return out;
+      })
+    : t.rows;
   reply.header('content-disposition', `attachment; filename="analytics-${t.name}.xlsx"`);
   reply.type(XLSX_TYPE);
-  return reply.send(writeTable('xlsx', columns, t.rows));
+  return reply.send(writeTable('xlsx', columns, rows));
 }
 
 const FIGURE_COLUMNS: [string, string, string][] = [
-  ['sellInFen', '进货金额（分）', 'Sell-in (fen)'],
+  ['sellInFen', '进货金额（元）', 'Sell-in (yuan)'],
   ['sellInUnits', '进货发运（件）', 'Sell-in shipped (units)'],
   ['sellInReceived', '进货签收（件）', 'Sell-in received (units)'],
   ['sellThroughUnits', '分销出库（件）', 'Sell-through (units)'],
@@ -146,7 +157,7 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
           ['shippedUnits', '发运（件）', 'Shipped (units)'],
           ['receivedUnits', '签收（件）', 'Received (units)'],
           ['orderedUnits', '订货（件）', 'Ordered (units)'],
-          ['orderedFen', '订货金额（分）', 'Ordered (fen)'],
+          ['orderedFen', '订货金额（元）', 'Ordered (yuan)'],
         ],
         rows: r.links.map((l) => ({ ...l, from: name.get(l.source), to: name.get(l.target) })),
       };
@@ -168,8 +179,8 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
         ['diversionAlerts', '窜货预警', 'Diversion alerts'],
         ['ordersReceived', '签收订单', 'Orders received'],
         ['avgOrderToReceiptHours', '订单到签收（小时）', 'Order to receipt (hours)'],
-        ['sellInFen', '进货金额（分）', 'Sell-in (fen)'],
-        ['rebatesFen', '返利（分）', 'Rebates (fen)'],
+        ['sellInFen', '进货金额（元）', 'Sell-in (yuan)'],
+        ['rebatesFen', '返利（元）', 'Rebates (yuan)'],
       ],
       rows: r.items.map((x) => ({ ...x })),
     }),
