@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROVINCES } from '../../web/src/geo/provinces.ts';
 import { startTestServer } from '../support/app.ts';
 import { CHROMIUM, launchChromium } from '../support/browser.ts';
 
@@ -96,9 +97,9 @@ describe('web console', () => {
       await page.waitForURL(/\/channel\/stores/);
       await page.locator('[data-testid="stores-table"] .ant-table-row').first().waitFor();
 
-      // Filter by the province of the first store listed.
+      // Filter by the province of the first store listed (named in English now: Guangdong, Inner Mongolia).
       const [firstRegion] = await regionTexts(page);
-      const province = firstRegion?.split(' ')[0];
+      const province = PROVINCES.map((p) => p.nameEn).find((n) => firstRegion === n || firstRegion?.startsWith(`${n} `));
       expect(province, 'first store has a province').toBeTruthy();
       await page.getByTestId('filter-province').click();
       await page.keyboard.type(province as string);

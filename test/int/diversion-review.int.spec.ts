@@ -172,6 +172,33 @@ describe('reviewing diversion alerts', () => {
     expect(open[0]?.review).toBeNull();
   });
 
+  it('names the divisions in Chinese by default and in English on request', async () => {
+    type Named = { code: string; name: string };
+    const heat = async (lang: string) => (await call('GET', '/api/v1/diversion/heatmap', undefined, token, lang)).body;
+    const nameIn = (rows: unknown, code: string) => (rows as Named[]).find((p) => p.code === code)?.name;
+    const [zh, en] = [await heat('zh-CN'), await heat('en')];
+    expect(nameIn(zh.foundIn, '36')).toBe('江西省');
+    expect(nameIn(en.foundIn, '36')).toBe('Jiangxi');
+    expect(nameIn(zh.shippedFrom, '11')).toBe('北京市');
+    expect(nameIn(en.shippedFrom, '11')).toBe('Beijing');
+
+    const openAlert = async (lang: string) =>
+      (
+        (await call('GET', '/api/v1/diversion/alerts?status=open', undefined, token, lang)).body.items as {
+          expected: Named[];
+          actual: Named;
+        }[]
+      )[0];
+    const [zhAlert, enAlert] = [await openAlert('zh-CN'), await openAlert('en')];
+    // D0001's territory is Beijing's 市辖区; the unit turned up in a district of Nanchang
+    expect(zhAlert?.expected).toEqual([{ code: '1101', name: '市辖区' }]);
+    expect(enAlert?.expected).toEqual([{ code: '1101', name: 'City districts' }]);
+    expect(enAlert?.actual.code).toBe(zhAlert?.actual.code);
+    expect(zhAlert?.actual.code.slice(0, 4)).toBe('3601');
+    expect(zhAlert?.actual.name).toMatch(/[区县市]$/);
+    expect(enAlert?.actual.name).toMatch(/^[A-Z][a-z']+( District| County)?$/);
+  });
+
   it('answers 404 for an unknown alert and for one of another tenant', async () => {
     const unknown = await review(999_999_999, { decision: 'confirmed' });
     expect(unknown.status).toBe(404);

@@ -3,7 +3,8 @@
  */
 import type { Fragment } from 'postgres';
 import type { Sql } from '../../db/connection.ts';
-import { allDivisions } from '../parties/index.ts';
+import type { Locale } from '../../http/messages.ts';
+import { divisionName } from '../parties/index.ts';
 import { partyNames } from './dashboards.ts';
 import { regionOf, wholeMonths } from './grains.ts';
 import { addDays, type Filters, type View } from './view.ts';
@@ -38,6 +39,7 @@ export async function flows(
   sql: Sql,
   f: Filters,
   view: View,
+  locale: Locale = 'zh-CN',
 ): Promise<{ period: { from: string; to: string }; nodes: FlowNode[]; links: FlowLink[] }> {
   const table = f.gtin ? sql`an_flow_sku_month` : sql`an_flow_month`;
   const narrow: Fragment[] = [];
@@ -69,7 +71,7 @@ export async function flows(
   };
   const region = (code: string) => {
     const key = `r${code}`;
-    if (!nodes.has(key)) nodes.set(key, { id: key, name: allDivisions().get(code)?.name ?? (code || '—'), kind: 'region' });
+    if (!nodes.has(key)) nodes.set(key, { id: key, name: divisionName(code, locale) ?? (code || '—'), kind: 'region' });
     return key;
   };
   const links = new Map<string, FlowLink>();

@@ -2,13 +2,15 @@
  * The dashboard queries: each reads pre-aggregated facts (grains.ts) inside the filters and the viewer's view.
  */
 import type { Sql } from '../../db/connection.ts';
-import { allDivisions } from '../parties/index.ts';
+import type { Locale } from '../../http/messages.ts';
+import { divisionName } from '../parties/index.ts';
 import { type ChannelFigures, channelSums, dailyGrain, figures, provinceGrain, regionOf, TABLE, whereOf, wholeMonths } from './grains.ts';
 import { LEVELS } from './measures.ts';
 import { addDays, type Filters, nextLevel, type View } from './view.ts';
 
 const n = (v: unknown) => Number(v ?? 0);
-const divisionName = (code: string) => allDivisions().get(code)?.name ?? code;
+/** A region's name in the reader's language (its code when it is not a division). */
+const regionName = (code: string, locale: Locale) => divisionName(code, locale) ?? code;
 
 export interface BreakdownRow extends ChannelFigures {
   level: 'province' | 'city' | 'party';
@@ -20,7 +22,7 @@ export interface BreakdownRow extends ChannelFigures {
 }
 
 /** Channel figures per next level down (provinces, cities in a province, parties in a city or a view of parties). */
-async function breakdown(sql: Sql, f: Filters, view: View): Promise<BreakdownRow[]> {
+async function breakdown(sql: Sql, f: Filters, view: View, locale: Locale): Promise<BreakdownRow[]> {
   const level = nextLevel(f, view);
   if (level !== 'party') {
     const g = level === 'province' && !(view.mode === 'tenant' && view.cities?.length) ? provinceGrain(f) : 'C';
@@ -28,7 +30,14 @@ async function breakdown(sql: Sql, f: Filters, view: View): Promise<BreakdownRow
     const rows = await sql`
       select ${key} as code, ${channelSums(sql)} from ${sql(TABLE[g])} t where ${whereOf(sql, g, f, view)}
       group by 1 order by sell_out_units desc, code`;
-    return rows.map((r) => ({ level, code: String(r.code), name: divisionName(String(r.code)), partyId: null, kind: null, ...figures(r) }));
+    return rows.map((r) => ({
+      level,
+      code: String(r.code),
+      name: regionName(String(r.code), locale),
+      partyId: null,
+      kind: null,
+      ...figures(r),
+    }));
   }
   // parties: whole months read party x month, otherwise party x SKU x day
   const months = wholeMonths(f) && !f.gtin && !f.category;
@@ -80,13 +89,13 @@ export interface Overview {
 }
 
 /** Sell-in, sell-through and sell-out: daily series, totals, and the next level down. */
-export async function overview(sql: Sql, f: Filters, view: View): Promise<Overview> {
+export async function overview(sql: Sql, f: Filters, view: View, locale: Locale = 'zh-CN'): Promise<Overview> {
   const g = dailyGrain(f, view);
   const [series, rows] = await Promise.all([
     sql`
       select to_char(t.day, 'YYYY-MM-DD') as day, ${channelSums(sql)} from ${sql(TABLE[g])} t
       where ${whereOf(sql, g, f, view)} group by t.day order by t.day`,
-    breakdown(sql, f, view),
+    breakdown(sql, f, view, locale),
   ]);
   const s = series.map((r) => ({ day: String(r.day), ...figures(r) }));
   const totals = s.reduce((a, r) => {
@@ -113,6 +122,7 @@ export async function stockByLevel(
   sql: Sql,
   f: Filters,
   view: View,
+  locale: Locale = 'zh-CN',
 ): Promise<{ levels: StockLevel[]; breakdown: { code: string; name: string; level: string; onHand: number; inTransit: number }[] }> {
   const window = { ...f, from: addDays(f.to, -(DOS_WINDOW - 1)) };
   const g = dailyGrain(window, view);
@@ -149,7 +159,7 @@ export async function stockByLevel(
   const rows = stock
     .map((r) => ({
       code: String(r.code),
-      name: group === 'party' ? String(r.code) : divisionName(String(r.code)),
+      name: group === 'party' ? String(r.code) : regionName(String(r.code), locale),
       level: String(r.kind),
       onHand: n(r.on_hand),
       inTransit: n(r.in_transit),
@@ -170,7 +180,12 @@ export interface MapRow {
 }
 
 /** Per province (or per city inside a province): sales, scans, stock and diversion alerts found there. */
-export async function regionMap(sql: Sql, f: Filters, view: View): Promise<{ level: 'province' | 'city'; rows: MapRow[] }> {
+export async function regionMap(
+  sql: Sql,
+  f: Filters,
+  view: View,
+  locale: Locale = 'zh-CN',
+): Promise<{ level: 'province' | 'city'; rows: MapRow[] }> {
   const level: 'province' | 'city' = f.region ? 'city' : 'province';
   const key = level === 'province' ? sql`t.province_code` : sql`t.city_code`;
   const g = view.mode === 'parties' ? 'A' : level === 'province' && !view.cities?.length ? provinceGrain(f) : 'C';
@@ -199,7 +214,7 @@ export async function regionMap(sql: Sql, f: Filters, view: View): Promise<{ lev
   const row = (code: string) => {
     let r = rows.get(code);
     if (!r) {
-      r = { code, name: divisionName(code), sellInUnits: 0, sellOutUnits: 0, consumerScans: 0, onHand: 0, diversionAlerts: 0 };
+      r = { code, name: regionName(code, locale), sellInUnits: 0, sellOutUnits: 0, consumerScans: 0, onHand: 0, diversionAlerts: 0 };
       rows.set(code, r);
     }
     return r;

@@ -99,7 +99,7 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
     'overview',
     'Sell-in, sell-through and sell-out: daily series, totals and the next level down (provinces, cities, parties)',
     Query,
-    (f, view) => overview(sql, f, view),
+    (f, view, _q, ctx) => overview(sql, f, view, ctx.locale),
     (r) => ({
       name: 'overview',
       columns: [['level', '层级', 'Level'], ['code', '编码', 'Code'], ['name', '名称', 'Name'], ...FIGURE_COLUMNS],
@@ -110,7 +110,7 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
     'stock',
     'Stock on hand and in transit, daily outflow and days of supply at each level of the channel, and per region',
     Query,
-    (f, view) => stockByLevel(sql, f, view),
+    (f, view, _q, ctx) => stockByLevel(sql, f, view, ctx.locale),
     (r) => ({
       name: 'stock',
       columns: [
@@ -127,7 +127,7 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
     'map',
     'Per province (or per city of a province): sell-in, sell-out, consumer scans, stock and diversion alerts',
     Query,
-    (f, view) => regionMap(sql, f, view),
+    (f, view, _q, ctx) => regionMap(sql, f, view, ctx.locale),
     (r) => ({
       name: 'map',
       columns: [
@@ -146,7 +146,7 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
     'flows',
     'The flow of goods by order: factories and warehouses to distributors, distributors to the provinces they serve (months)',
     Query,
-    (f, view) => flows(sql, f, view),
+    (f, view, _q, ctx) => flows(sql, f, view, ctx.locale),
     (r) => {
       const name = new Map(r.nodes.map((x) => [x.id, x.name]));
       return {

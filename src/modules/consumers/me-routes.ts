@@ -213,7 +213,7 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
       const tenantId = await tenantOf(req);
       const consumer = await sessionOf(req, reply, tenantId);
       await sql.begin((tx) => expireDuePoints(tx, tenantId, consumer));
-      const profile = await profileOf(sql, { masterKey, identifierKey: idKey }, tenantId, consumer, 'full');
+      const profile = await profileOf(sql, { masterKey, identifierKey: idKey }, tenantId, consumer, 'full', req.locale);
       const redemptions = await redemptionsOf(sql, tenantId, await mergedGroup(sql, tenantId, consumer));
       const { id: _id, tags: _tags, ...mine } = profile;
       return reply.header('cache-control', 'no-store').send({ ...mine, redemptions });

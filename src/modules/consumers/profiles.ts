@@ -5,6 +5,7 @@
  * by hashing its device ids the way identity.ts hashes identifiers (pgcrypto's hmac, same key).
  */
 import type { Db } from '../../context.ts';
+import type { Locale } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { divisionName } from '../parties/index.ts';
 import { type Membership, membershipOf, membershipSettings, type Tier } from './membership.ts';
@@ -55,7 +56,14 @@ export async function identifiersOf(
   });
 }
 
-export async function scansOf(db: Db, identifierKey: Buffer, tenantId: number, consumerId: number, limit = 200): Promise<ScanView[]> {
+export async function scansOf(
+  db: Db,
+  identifierKey: Buffer,
+  tenantId: number,
+  consumerId: number,
+  limit = 200,
+  locale: Locale = 'zh-CN',
+): Promise<ScanView[]> {
   const rows = await db<
     {
       epc: string;
@@ -90,7 +98,7 @@ export async function scansOf(db: Db, identifierKey: Buffer, tenantId: number, c
     at: r.scanned_at,
     verdict: r.verdict,
     regionCode: r.region_code,
-    region: r.region_code ? (divisionName(r.region_code) ?? null) : null,
+    region: r.region_code ? (divisionName(r.region_code, locale) ?? null) : null,
   }));
 }
 
@@ -227,13 +235,14 @@ export async function profileOf(
   tenantId: number,
   consumerId: number,
   show: 'masked' | 'full',
+  locale: Locale = 'zh-CN',
 ): Promise<Profile> {
   const state = await consumerState(db, tenantId, consumerId);
   return {
     id: state.id,
     createdAt: state.createdAt,
     identifiers: await identifiersOf(db, keys.masterKey, tenantId, consumerId, show),
-    scans: await scansOf(db, keys.identifierKey, tenantId, consumerId),
+    scans: await scansOf(db, keys.identifierKey, tenantId, consumerId, undefined, locale),
     membership: await membershipOf(db, tenantId, consumerId),
     ledger: await ledgerOf(db, tenantId, consumerId),
     tags: await tagsOf(db, tenantId, consumerId),

@@ -103,7 +103,7 @@ export async function consumersStaffRoutes(api: FastifyInstance, sql: Sql, maste
       const tenantId = ctx.actor.tenantId;
       const state = await consumerState(sql, tenantId, id);
       if (state.mergedInto === null && !state.deletedAt) await sql.begin((tx) => expireDuePoints(tx, tenantId, id));
-      const profile = await profileOf(sql, keys, tenantId, id, 'masked');
+      const profile = await profileOf(sql, keys, tenantId, id, 'masked', ctx.locale);
       return {
         ...profile,
         mergedInto: state.mergedInto,

@@ -1,4 +1,5 @@
 import type { RequestContext } from '../../context.ts';
+import type { Locale } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { partyScope } from '../auth/index.ts';
 import { divisionName } from './divisions.ts';
@@ -31,7 +32,7 @@ interface PartyRow {
   status: string;
 }
 
-function toListItem(r: PartyRow) {
+function toListItem(r: PartyRow, locale: Locale) {
   return {
     id: Number(r.id),
     kind: r.kind,
@@ -42,11 +43,11 @@ function toListItem(r: PartyRow) {
     parentId: r.parent_id == null ? null : Number(r.parent_id),
     parentName: r.parent_name,
     provinceCode: r.province_code,
-    provinceName: divisionName(r.province_code),
+    provinceName: divisionName(r.province_code, locale),
     cityCode: r.city_code,
-    cityName: divisionName(r.city_code),
+    cityName: divisionName(r.city_code, locale),
     districtCode: r.district_code,
-    districtName: divisionName(r.district_code),
+    districtName: divisionName(r.district_code, locale),
     status: r.status,
   };
 }
@@ -76,7 +77,7 @@ export async function listParties(ctx: RequestContext, q: PartyListQuery) {
       where ${where} order by ${order} limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
     sql<{ n: number }[]>`select count(*)::int as n from parties p where ${where}`,
   ]);
-  return { items: rows.map(toListItem), total: count?.n ?? 0, page: q.page, pageSize: q.pageSize };
+  return { items: rows.map((r) => toListItem(r, ctx.locale)), total: count?.n ?? 0, page: q.page, pageSize: q.pageSize };
 }
 
 export async function getParty(ctx: RequestContext, id: number) {
@@ -93,7 +94,7 @@ export async function getParty(ctx: RequestContext, id: number) {
       where tenant_id = ${ctx.actor.tenantId} and parent_id = ${id} group by kind`,
   ]);
   return {
-    ...toListItem(r),
+    ...toListItem(r, ctx.locale),
     address: r.address,
     lat: r.lat,
     lng: r.lng,
@@ -102,7 +103,7 @@ export async function getParty(ctx: RequestContext, id: number) {
     createdAt: r.created_at,
     territories: territories.map((t) => ({
       code: t.division_code,
-      name: divisionName(t.division_code),
+      name: divisionName(t.division_code, ctx.locale),
       level: t.division_code.length === 2 ? 1 : t.division_code.length === 4 ? 2 : 3,
     })),
     childCounts: Object.fromEntries(children.map((c) => [c.kind, c.n])),
@@ -121,7 +122,7 @@ export async function partyOverview(ctx: RequestContext) {
   const counts = Object.fromEntries(byKind.map((r) => [r.kind, r.n])) as Record<string, number>;
   return {
     counts,
-    storesByProvince: byProvince.map((r) => ({ code: r.province_code, name: divisionName(r.province_code), count: r.n })),
+    storesByProvince: byProvince.map((r) => ({ code: r.province_code, name: divisionName(r.province_code, ctx.locale), count: r.n })),
   };
 }
 

@@ -7,7 +7,7 @@ import { Id, IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { canonicalQuery, type ReadCache } from '../../platform/read-cache.ts';
 import { appendAudit } from '../audit/index.ts';
 import { partyScope, scopeKey, seesWholeTenant, whoOf } from '../auth/index.ts';
-import { allDivisions, childDivisions } from './divisions.ts';
+import { allDivisions, childDivisions, divisionName } from './divisions.ts';
 import { getParty, listParties, type PartyListQuery, partyOverview } from './party-queries.ts';
 import { checkParty, PARTY_KINDS, type PartyInput } from './party-rules.ts';
 import { insertParties } from './party-writes.ts';
@@ -108,7 +108,14 @@ export async function partiesRoutes(api: FastifyInstance, sql: Sql, readCache: R
       const { parentCode } = req.query as { parentCode?: string };
       if (parentCode && !allDivisions().has(parentCode))
         throw AppError.field('/query/parentCode', 'division.unknown', { value: parentCode });
-      return { items: childDivisions(parentCode ?? null).map((d) => ({ code: d.code, name: d.name, level: d.level })) };
+      const locale = ctxOf(req, sql).locale;
+      return {
+        items: childDivisions(parentCode ?? null).map((d) => ({
+          code: d.code,
+          name: divisionName(d.code, locale) ?? d.name,
+          level: d.level,
+        })),
+      };
     },
   );
 

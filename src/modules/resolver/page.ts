@@ -4,6 +4,7 @@
  */
 
 import { createHash } from 'node:crypto';
+import { placeName } from './places.ts';
 import type { CodeFacts } from './resolve.ts';
 import type { PriorScans, Verdict } from './scans.ts';
 
@@ -168,7 +169,10 @@ export function renderPage(p: PageInput): string {
     if (f.path.length) {
       const kindKey = (k: string): Key => (k in T.en ? (k as Key) : 'brand');
       body += `<h2 style="font-size:16px">${e(text(l, 'origin'))}</h2><ol>${f.path
-        .map((pl) => `<li>${e(text(l, kindKey(pl.kind)))}: ${e(pl.name)}${pl.city ? ` <small>${e(pl.city)}</small>` : ''}</li>`)
+        .map((pl) => {
+          const city = placeName(pl.cityCode, l);
+          return `<li>${e(text(l, kindKey(pl.kind)))}: ${e(pl.name)}${city ? ` <small>${e(city)}</small>` : ''}</li>`;
+        })
         .join('')}</ol>`;
     }
     if (p.verdict !== 'recalled') {

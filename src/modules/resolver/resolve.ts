@@ -8,12 +8,12 @@ import { parseGtin } from '../../platform/gs1.ts';
 import { issuedCodes } from '../codes/batches.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { canonicalSerial, decodeSerial, SERIAL_LENGTH, serialKeyVersion } from '../codes/serials.ts';
-import { placeName } from './places.ts';
 
 export interface Place {
   kind: string;
   name: string;
-  city: string | null;
+  /** the division code of its city, named in the reader's language when the page is drawn */
+  cityCode: string | null;
 }
 
 export interface CodeFacts {
@@ -151,7 +151,7 @@ export class CodeResolver {
     if (!r) return null;
     const path: Place[] = [];
     const add = (kind: string | null, name: string | null, city: string | null) => {
-      if (kind && name && !path.some((p) => p.name === name)) path.push({ kind, name, city: placeName(city) });
+      if (kind && name && !path.some((p) => p.name === name)) path.push({ kind, name, cityCode: city });
     };
     add(r.factory_name ? 'factory' : null, r.factory_name, r.factory_city);
     add(r.channel_kind, r.channel_name, r.channel_city);

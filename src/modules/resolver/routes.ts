@@ -116,7 +116,7 @@ export async function consumerRoutes(
       verdict,
       facts,
       prior,
-      firstPlace: placeName(prior?.firstRegionCode),
+      firstPlace: placeName(prior?.firstRegionCode, locale),
       otherLangHref: `${req.url.split('?')[0]}?${q.toString()}`,
       claimUrl: facts ? `/01/${facts.gtin}/21/${encodeURIComponent(facts.serial)}/claim` : null,
     });

@@ -150,7 +150,7 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
           where ${where} order by a.created_at desc, a.id desc limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
         sql<{ n: number }[]>`select count(*)::int as n from diversion_alerts a where ${where}`,
       ]);
-      return { total: count?.n ?? 0, page: q.page, pageSize: q.pageSize, items: rows.map(alertView) };
+      return { total: count?.n ?? 0, page: q.page, pageSize: q.pageSize, items: rows.map((a) => alertView(a, ctx.locale)) };
     },
   );
 
@@ -208,7 +208,8 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
           join parties d on d.tenant_id = a.tenant_id and d.id = a.distributor_id
           where ${scoped} and a.status <> 'dismissed' group by 1 order by 2 desc`,
       ]);
-      const named = (rows: { code: string; n: number }[]) => rows.map((r) => ({ code: r.code, name: divisionName(r.code), alerts: r.n }));
+      const named = (rows: { code: string; n: number }[]) =>
+        rows.map((r) => ({ code: r.code, name: divisionName(r.code, ctx.locale), alerts: r.n }));
       return { foundIn: named(found), shippedFrom: named(from) };
     },
   );

@@ -6,6 +6,7 @@
 import type { Fragment } from 'postgres';
 import type { RequestContext } from '../../context.ts';
 import type { Sql } from '../../db/connection.ts';
+import type { Locale } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { appendAudit } from '../audit/index.ts';
 import { type Actor, partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
@@ -21,16 +22,16 @@ export function alertScope(sql: Sql, actor: Actor): Fragment {
     : sql`a.tenant_id = ${actor.tenantId} and exists (select 1 from parties p where ${partyScope(sql, actor)} and p.id = a.distributor_id)`;
 }
 
-/** An alert row (with its distributor's code and name) as the API returns it. */
-export function alertView(a: Record<string, unknown>) {
+/** An alert row (with its distributor's code and name) as the API returns it, the divisions named in the reader's language. */
+export function alertView(a: Record<string, unknown>, locale: Locale = 'zh-CN') {
   return {
     id: Number(a.id),
     code: a.epc as string,
     gtin: a.gtin as string | null,
     lot: a.lot as string | null,
     distributor: { id: Number(a.distributor_id), code: a.distributor_code as string, name: a.distributor_name as string },
-    expected: (a.expected_divisions as string[]).map((d) => ({ code: d, name: divisionName(d) })),
-    actual: a.actual_division ? { code: a.actual_division as string, name: divisionName(a.actual_division as string) } : null,
+    expected: (a.expected_divisions as string[]).map((d) => ({ code: d, name: divisionName(d, locale) })),
+    actual: a.actual_division ? { code: a.actual_division as string, name: divisionName(a.actual_division as string, locale) } : null,
     scanKind: a.scan_kind as string,
     evidence: a.evidence,
     status: a.status as AlertStatus,
@@ -63,7 +64,7 @@ export async function reviewAlert(
       select a.id, a.status, a.reviewed_by_name, a.reviewed_at from diversion_alerts a
       where ${alertScope(tx, ctx.actor)} and a.id = ${id} for update`;
     if (!current) throw AppError.notFound();
-    if (current.status === decision) return { alert: await loadAlert(tx, ctx.actor, id), changed: false };
+    if (current.status === decision) return { alert: await loadAlert(tx, ctx.actor, id, ctx.locale), changed: false };
     if (current.status !== 'open') {
       const by = (current.reviewed_by_name as string | null) ?? '—';
       throw new AppError(
@@ -92,14 +93,14 @@ export async function reviewAlert(
         scanKind: row?.scan_kind,
       },
     });
-    return { alert: await loadAlert(tx, ctx.actor, id), changed: true };
+    return { alert: await loadAlert(tx, ctx.actor, id, ctx.locale), changed: true };
   });
 }
 
-async function loadAlert(sql: Sql, actor: Actor, id: number): Promise<AlertView> {
+async function loadAlert(sql: Sql, actor: Actor, id: number, locale: Locale): Promise<AlertView> {
   const [a] = await sql<Record<string, unknown>[]>`
     select a.*, d.code as distributor_code, d.name as distributor_name from diversion_alerts a join parties d on d.tenant_id = a.tenant_id and d.id = a.distributor_id
     where a.tenant_id = ${actor.tenantId} and a.id = ${id}`;
   if (!a) throw AppError.notFound();
-  return alertView(a);
+  return alertView(a, locale);
 }

@@ -56,7 +56,7 @@ export async function inspect(ctx: RequestContext, input: { code: string; divisi
   ];
   return {
     code: journey.code,
-    foundIn: { code: input.divisionCode, name: divisionName(input.divisionCode) },
+    foundIn: { code: input.divisionCode, name: divisionName(input.divisionCode, ctx.locale) },
     state: journey.state,
     recall: await activeRecallOf(ctx, state?.gtin ?? null, state?.lot ?? null),
     distributor: distributor
@@ -64,7 +64,7 @@ export async function inspect(ctx: RequestContext, input: { code: string; divisi
           id: Number(distributor.id),
           code: distributor.code,
           name: distributor.name,
-          territories: territories.map((t) => ({ code: t, name: divisionName(t) })),
+          territories: territories.map((t) => ({ code: t, name: divisionName(t, ctx.locale) })),
         }
       : null,
     orders,

@@ -224,9 +224,9 @@ export async function codeJourney(ctx: RequestContext, input: string) {
       partyName: p.name,
       kind: p.kind,
       provinceCode: p.province_code,
-      provinceName: divisionName(p.province_code),
-      cityName: divisionName(p.city_code),
-      districtName: divisionName(p.district_code),
+      provinceName: divisionName(p.province_code, ctx.locale),
+      cityName: divisionName(p.city_code, ctx.locale),
+      districtName: divisionName(p.district_code, ctx.locale),
       lat: p.lat,
       lng: p.lng,
     };

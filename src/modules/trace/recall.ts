@@ -94,8 +94,8 @@ export async function recallReport(ctx: RequestContext, gtinInput: string, lot: 
         partyName: p?.name ?? null,
         kind: p?.kind ?? null,
         provinceCode: p?.province_code ?? null,
-        provinceName: divisionName(p?.province_code ?? null),
-        cityName: divisionName(p?.city_code ?? null),
+        provinceName: divisionName(p?.province_code ?? null, ctx.locale),
+        cityName: divisionName(p?.city_code ?? null, ctx.locale),
         status: g.status,
         units: g.n,
       };
@@ -115,7 +115,7 @@ export async function recallReport(ctx: RequestContext, gtinInput: string, lot: 
     containers: containers?.n ?? 0,
     byHolder,
     byProvince: [...provinces.entries()]
-      .map(([code, units]) => ({ provinceCode: code, provinceName: divisionName(code), units }))
+      .map(([code, units]) => ({ provinceCode: code, provinceName: divisionName(code, ctx.locale), units }))
       .sort((a, b) => b.units - a.units),
     byStatus,
     recall: r ? { id: Number(r.id), reason: r.reason, createdAt: r.created_at, active: r.active } : null,
@@ -163,8 +163,8 @@ async function* lotCodes(ctx: RequestContext, gtin: string, lot: string): AsyncI
         container: r.parent_epc,
         holder_code: r.holder_code,
         holder_name: r.holder_name,
-        province: divisionName(r.province_code),
-        city: divisionName(r.city_code),
+        province: divisionName(r.province_code, ctx.locale),
+        city: divisionName(r.city_code, ctx.locale),
         since: r.last_event_time.toISOString(),
       };
   }

@@ -1,18 +1,19 @@
 import { Select } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api.ts';
+import { api, apiLanguage } from '../api.ts';
 import type { Division } from '../types.ts';
 
 const cache = new Map<string, Promise<Division[]>>();
 
-/** Children of a division (provinces for ''), cached for the page's lifetime. */
+/** Children of a division (provinces for ''), cached for the page's lifetime per language (the names are the reader's). */
 export function loadDivisions(parentCode: string): Promise<Division[]> {
-  let p = cache.get(parentCode);
+  const key = `${apiLanguage()}|${parentCode}`;
+  let p = cache.get(key);
   if (!p) {
     p = api<{ items: Division[] }>('/divisions', { query: { parentCode: parentCode || undefined } }).then((r) => r.items);
-    p.catch(() => cache.delete(parentCode));
-    cache.set(parentCode, p);
+    p.catch(() => cache.delete(key));
+    cache.set(key, p);
   }
   return p;
 }

@@ -9,6 +9,7 @@
 import type { Db, RequestContext } from '../../../context.ts';
 import { AppError } from '../../../http/problem.ts';
 import { partyScope } from '../../auth/index.ts';
+import { divisionName } from '../../parties/index.ts';
 import { type BacktestAccuracy, backtestAccuracy } from './accuracy.ts';
 import { forecastBatch, packSeries } from './batch.ts';
 import { forecastSeries, InsufficientHistoryError, minimumHistory, type SeriesForecast } from './select.ts';
@@ -197,7 +198,12 @@ export async function forecastFacts(ctx: RequestContext, q: ForecastRequest): Pr
     sku: product.sku,
     gtin: product.gtin,
     granularity: 'week',
-    region: { code: division.code, name: division.name, level: division.level === 1 ? 'province' : 'city', stores },
+    region: {
+      code: division.code,
+      name: divisionName(division.code, ctx.locale) ?? division.name,
+      level: division.level === 1 ? 'province' : 'city',
+      stores,
+    },
     history: {
       from: oldest >= 0 ? addDays(asOf, -7 * (oldest + 1)) : null,
       to: addDays(asOf, -1),
