@@ -150,6 +150,25 @@ const entry = (page: Page, code: string) => page.locator(`[data-testid="scan-ent
 const pending = (page: Page) => page.getByTestId('queue-open').getAttribute('data-pending');
 const failedCount = (page: Page) => page.getByTestId('queue-open').getAttribute('data-failed');
 
+/** The offline queue as stored on the device (IndexedDB), each item's id, status and attempts. */
+function storedQueue(page: Page): Promise<string> {
+  return page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        const open = indexedDB.open('throughline-scan', 1);
+        open.onsuccess = () => {
+          const all = open.result.transaction('queue', 'readonly').objectStore('queue').getAll();
+          all.onsuccess = () =>
+            resolve(
+              JSON.stringify(all.result.map((i: { scanId: string; status: string; attempts: number }) => [i.scanId, i.status, i.attempts])),
+            );
+          all.onerror = () => resolve(`unreadable: ${String(all.error)}`);
+        };
+        open.onerror = () => resolve(`unopened: ${String(open.error)}`);
+      }),
+  );
+}
+
 /** Closes the queue drawer as a clerk does (its close button) and waits until it no longer covers the page. */
 async function closeQueue(page: Page): Promise<void> {
   const drawer = page.getByTestId('queue-drawer');
@@ -275,7 +294,15 @@ describe('scanning page', () => {
       await expect.poll(() => failedItem.getByTestId('queue-item-error').first().textContent()).toContain('该码已赋码');
       await failedItem.getByTestId('queue-discard').click();
       await page.locator('.ant-popconfirm .ant-btn-primary').click();
-      await expect.poll(() => failedCount(page)).toBe('0');
+      await expect
+        .poll(() => failedCount(page))
+        .toBe('0')
+        .catch(async (e: Error) => {
+          // what the device holds and shows, to tell a discard never made from one undone (a CI run saw this fail)
+          throw new Error(
+            `${e.message}\nstored queue: ${await storedQueue(page)}\ndrawer: ${await page.getByTestId('queue-drawer').textContent()}`,
+          );
+        });
       await closeQueue(page);
 
       // English on request

@@ -96,7 +96,14 @@ async function readAll(): Promise<QueueItem[]> {
  */
 let writes = 0;
 
+/**
+ * Scan ids this page dropped from the queue (sent, or discarded by the user). Whatever a send or a read still in
+ * flight does afterwards, such an item is never written back nor shown again: a scan the user discarded stays gone.
+ */
+const dropped = new Set<string>();
+
 async function write(item: QueueItem): Promise<void> {
+  if (dropped.has(item.scanId)) return;
   writes++;
   const db = await openDb();
   if (db) {
@@ -121,6 +128,7 @@ async function erase(scanId: string): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
       tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
     });
   } else {
     lsWrite(lsRead().filter((i) => i.scanId !== scanId));
@@ -148,11 +156,14 @@ function withLock<T>(fn: () => Promise<T>): Promise<T> {
 export async function loadQueue(): Promise<QueueItem[]> {
   for (;;) {
     const before = writes;
-    const items = await readAll();
-    if (writes === before) {
-      setState({ items, loaded: true });
-      return items;
-    }
+    const stored = await readAll();
+    if (writes !== before) continue;
+    // one this page dropped is still stored (its deletion raced another write): deleted again, not shown
+    const back = stored.filter((i) => dropped.has(i.scanId));
+    for (const i of back) await erase(i.scanId);
+    const items = back.length ? stored.filter((i) => !dropped.has(i.scanId)) : stored;
+    setState({ items, loaded: true });
+    return items;
   }
 }
 
@@ -173,6 +184,7 @@ export async function enqueue(owner: string, body: ScanBody, lastError?: string,
     ...(lastError ? { lastError } : {}),
     ...(maybeStored ? { maybeStored } : {}),
   };
+  dropped.delete(item.scanId);
   await write(item);
   setState({ items: [...state.items.filter((i) => i.scanId !== item.scanId), item].sort((a, b) => a.seq - b.seq) });
   changed();
@@ -181,6 +193,7 @@ export async function enqueue(owner: string, body: ScanBody, lastError?: string,
 
 /** Drops an item (a failed one the user has read, or a pending one the user gives up on). */
 export async function discard(scanId: string): Promise<void> {
+  dropped.add(scanId);
   await erase(scanId);
   setState({ items: state.items.filter((i) => i.scanId !== scanId) });
   changed();
