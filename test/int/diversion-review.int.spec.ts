@@ -190,9 +190,9 @@ describe('reviewing diversion alerts', () => {
         }[]
       )[0];
     const [zhAlert, enAlert] = [await openAlert('zh-CN'), await openAlert('en')];
-    // D0001's territory is Beijing's 市辖区; the unit turned up in a district of Nanchang
-    expect(zhAlert?.expected).toEqual([{ code: '1101', name: '市辖区' }]);
-    expect(enAlert?.expected).toEqual([{ code: '1101', name: 'City districts' }]);
+    // D0001's territory is Beijing's 市辖区 (its districts), read as the city it is; the unit turned up in Nanchang
+    expect(zhAlert?.expected).toEqual([{ code: '1101', name: '北京市' }]);
+    expect(enAlert?.expected).toEqual([{ code: '1101', name: 'Beijing' }]);
     expect(enAlert?.actual.code).toBe(zhAlert?.actual.code);
     expect(zhAlert?.actual.code.slice(0, 4)).toBe('3601');
     expect(zhAlert?.actual.name).toMatch(/[区县市]$/);

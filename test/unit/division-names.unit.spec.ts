@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { allDivisions, divisionName } from '../../src/modules/parties/divisions.ts';
+import { allDivisions, divisionName, regionName } from '../../src/modules/parties/divisions.ts';
 import { placeName } from '../../src/modules/resolver/places.ts';
 import { PROVINCES } from '../../web/src/geo/provinces.ts';
 
@@ -27,6 +27,17 @@ describe('division names in the reader language', () => {
     expect(divisionName('429021', 'en')).toBe('Shennongjia Forestry District'); // 神农架林区
     expect(divisionName('140109', 'en')).toBe('Wanbailin District'); // 万柏林区 is a district, not a forestry one
     expect(divisionName('1101', 'en')).toBe('City districts'); // 市辖区
+  });
+
+  it('reads a row that groups a province’s divisions as its province where it names a place', () => {
+    expect(regionName('1101')).toBe('北京市'); // 市辖区: Beijing's districts
+    expect(regionName('1101', 'en')).toBe('Beijing');
+    expect(regionName('5002', 'en')).toBe('Chongqing'); // 县: Chongqing's counties
+    expect(regionName('4290')).toBe('湖北省'); // 省直辖县级行政区划
+    expect(regionName('4403', 'en')).toBe('Shenzhen'); // a city is itself
+    expect(regionName('110105', 'en')).toBe('Chaoyang District');
+    expect(regionName('99')).toBeNull();
+    expect(regionName(null)).toBeNull();
   });
 
   it('reads characters of more than one reading as the place names do', () => {

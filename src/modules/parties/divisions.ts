@@ -66,6 +66,24 @@ export function divisionName(code: string | null | undefined, locale: Locale = '
   return englishNames().get(code!) ?? zh;
 }
 
+/**
+ * Rows of the data that group a province's divisions rather than name a city: a municipality's districts (市辖区) and
+ * counties (县), and the county-level divisions a province governs directly.
+ */
+const GROUPING_ROWS = new Set(['市辖区', '县', '省直辖县级行政区划', '自治区直辖县级行政区划']);
+
+/**
+ * A division as a person reads it where it names a place or a region (a party's city, a territory, where a code turned
+ * up): its name, or its province's for a grouping row, so Beijing's Chaoyang District reads 北京市 朝阳区 (Beijing
+ * Chaoyang District), not 北京市 市辖区 朝阳区, and a territory of 1101 reads 北京市, not 市辖区. The division picker keeps
+ * the rows as they are (divisionName).
+ */
+export function regionName(code: string | null | undefined, locale: Locale = 'zh-CN'): string | null {
+  const zh = divisionName(code);
+  if (!code || !zh) return null;
+  return GROUPING_ROWS.has(zh) ? divisionName(code.slice(0, 2), locale) : divisionName(code, locale);
+}
+
 /** Inserts the divisions the database does not have yet (idempotent; run at start-up). */
 export async function loadDivisions(sql: Db): Promise<number> {
   const [c] = await sql<{ n: number }[]>`select count(*)::int as n from divisions`;

@@ -1,4 +1,4 @@
-export { allDivisions, childDivisions, type Division, divisionName, loadDivisions } from './divisions.ts';
+export { allDivisions, childDivisions, type Division, divisionName, loadDivisions, regionName } from './divisions.ts';
 export { getParty, listParties, type PartyListQuery, partyOverview } from './party-queries.ts';
 export { checkParty, PARTY_KINDS, type PartyInput, type PartyKind, type ValidParty } from './party-rules.ts';
 export { insertParties } from './party-writes.ts';

@@ -2,7 +2,7 @@ import type { RequestContext } from '../../context.ts';
 import type { Locale } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { partyScope } from '../auth/index.ts';
-import { divisionName } from './divisions.ts';
+import { divisionName, regionName } from './divisions.ts';
 
 export interface PartyListQuery {
   kind?: string;
@@ -45,7 +45,7 @@ function toListItem(r: PartyRow, locale: Locale) {
     provinceCode: r.province_code,
     provinceName: divisionName(r.province_code, locale),
     cityCode: r.city_code,
-    cityName: divisionName(r.city_code, locale),
+    cityName: regionName(r.city_code, locale),
     districtCode: r.district_code,
     districtName: divisionName(r.district_code, locale),
     status: r.status,
@@ -103,7 +103,7 @@ export async function getParty(ctx: RequestContext, id: number) {
     createdAt: r.created_at,
     territories: territories.map((t) => ({
       code: t.division_code,
-      name: divisionName(t.division_code, ctx.locale),
+      name: regionName(t.division_code, ctx.locale),
       level: t.division_code.length === 2 ? 1 : t.division_code.length === 4 ? 2 : 3,
     })),
     childCounts: Object.fromEntries(children.map((c) => [c.kind, c.n])),

@@ -5,7 +5,7 @@ import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { Id, IdParams, strictObject } from '../../http/schemas.ts';
 import { writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
-import { divisionName } from '../parties/index.ts';
+import { regionName } from '../parties/index.ts';
 import { alertScope, alertView, type ReviewDecision, reviewAlert } from './diversion-review.ts';
 import { inspect } from './inspections.ts';
 import { openRecall, recallCodes, recallReport } from './recall.ts';
@@ -209,7 +209,7 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
           where ${scoped} and a.status <> 'dismissed' group by 1 order by 2 desc`,
       ]);
       const named = (rows: { code: string; n: number }[]) =>
-        rows.map((r) => ({ code: r.code, name: divisionName(r.code, ctx.locale), alerts: r.n }));
+        rows.map((r) => ({ code: r.code, name: regionName(r.code, ctx.locale), alerts: r.n }));
       return { foundIn: named(found), shippedFrom: named(from) };
     },
   );

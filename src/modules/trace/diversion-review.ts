@@ -10,7 +10,7 @@ import type { Locale } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { appendAudit } from '../audit/index.ts';
 import { type Actor, partyScope, seesWholeTenant, whoOf } from '../auth/index.ts';
-import { divisionName } from '../parties/index.ts';
+import { regionName } from '../parties/index.ts';
 
 export type AlertStatus = 'open' | 'confirmed' | 'dismissed';
 export type ReviewDecision = Exclude<AlertStatus, 'open'>;
@@ -30,8 +30,8 @@ export function alertView(a: Record<string, unknown>, locale: Locale = 'zh-CN') 
     gtin: a.gtin as string | null,
     lot: a.lot as string | null,
     distributor: { id: Number(a.distributor_id), code: a.distributor_code as string, name: a.distributor_name as string },
-    expected: (a.expected_divisions as string[]).map((d) => ({ code: d, name: divisionName(d, locale) })),
-    actual: a.actual_division ? { code: a.actual_division as string, name: divisionName(a.actual_division as string, locale) } : null,
+    expected: (a.expected_divisions as string[]).map((d) => ({ code: d, name: regionName(d, locale) })),
+    actual: a.actual_division ? { code: a.actual_division as string, name: regionName(a.actual_division as string, locale) } : null,
     scanKind: a.scan_kind as string,
     evidence: a.evidence,
     status: a.status as AlertStatus,

@@ -5,7 +5,7 @@
  */
 import type { RequestContext } from '../../context.ts';
 import { AppError } from '../../http/problem.ts';
-import { allDivisions, divisionName } from '../parties/index.ts';
+import { allDivisions, regionName } from '../parties/index.ts';
 import { checkDiversion, diversionRules, insideTerritory } from './diversion.ts';
 import { codeJourney } from './journey.ts';
 import { activeRecallOf } from './recall.ts';
@@ -56,7 +56,7 @@ export async function inspect(ctx: RequestContext, input: { code: string; divisi
   ];
   return {
     code: journey.code,
-    foundIn: { code: input.divisionCode, name: divisionName(input.divisionCode, ctx.locale) },
+    foundIn: { code: input.divisionCode, name: regionName(input.divisionCode, ctx.locale) },
     state: journey.state,
     recall: await activeRecallOf(ctx, state?.gtin ?? null, state?.lot ?? null),
     distributor: distributor
@@ -64,7 +64,7 @@ export async function inspect(ctx: RequestContext, input: { code: string; divisi
           id: Number(distributor.id),
           code: distributor.code,
           name: distributor.name,
-          territories: territories.map((t) => ({ code: t, name: divisionName(t, ctx.locale) })),
+          territories: territories.map((t) => ({ code: t, name: regionName(t, ctx.locale) })),
         }
       : null,
     orders,

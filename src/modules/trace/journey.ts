@@ -7,7 +7,7 @@ import { AppError } from '../../http/problem.ts';
 import { digitalLinkFromAiElements, parseBracketedAiData } from '../../platform/digital-link.ts';
 import { tryCanonicalEpc } from '../../platform/epc-urn.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
-import { divisionName } from '../parties/index.ts';
+import { divisionName, regionName } from '../parties/index.ts';
 import { EPC_ROLE, glnOf } from './event-facts.ts';
 
 interface EventRow {
@@ -225,7 +225,7 @@ export async function codeJourney(ctx: RequestContext, input: string) {
       kind: p.kind,
       provinceCode: p.province_code,
       provinceName: divisionName(p.province_code, ctx.locale),
-      cityName: divisionName(p.city_code, ctx.locale),
+      cityName: regionName(p.city_code, ctx.locale),
       districtName: divisionName(p.district_code, ctx.locale),
       lat: p.lat,
       lng: p.lng,

@@ -7,7 +7,7 @@ import { AppError } from '../../http/problem.ts';
 import { parseGtin } from '../../platform/gs1.ts';
 import { appendAudit } from '../audit/index.ts';
 import { whoOf } from '../auth/index.ts';
-import { divisionName } from '../parties/index.ts';
+import { divisionName, regionName } from '../parties/index.ts';
 
 export interface RecallHolder {
   partyId: number | null;
@@ -95,7 +95,7 @@ export async function recallReport(ctx: RequestContext, gtinInput: string, lot: 
         kind: p?.kind ?? null,
         provinceCode: p?.province_code ?? null,
         provinceName: divisionName(p?.province_code ?? null, ctx.locale),
-        cityName: divisionName(p?.city_code ?? null, ctx.locale),
+        cityName: regionName(p?.city_code ?? null, ctx.locale),
         status: g.status,
         units: g.n,
       };
@@ -164,7 +164,7 @@ async function* lotCodes(ctx: RequestContext, gtin: string, lot: string): AsyncI
         holder_code: r.holder_code,
         holder_name: r.holder_name,
         province: divisionName(r.province_code, ctx.locale),
-        city: divisionName(r.city_code, ctx.locale),
+        city: regionName(r.city_code, ctx.locale),
         since: r.last_event_time.toISOString(),
       };
   }
