@@ -62,10 +62,16 @@ describe('web console', () => {
   it('logs in, switches language, filters stores by province and opens a store', async () => {
     const { page, errors } = await newPage();
     try {
-      // Unauthenticated: the console sends us to the login page, in Chinese by default.
+      // Unauthenticated: the console sends us to the login page, in Chinese by default, and the browser logs no
+      // failed request on the way (the session check answers 200 with no user)
+      const logged: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') logged.push(m.text());
+      });
       await page.goto(`${baseUrl}/channel/stores`);
       await page.waitForURL(/\/login$/);
       await expect.poll(() => page.locator('label[for="password"]').textContent()).toBe('密码');
+      expect(logged).toEqual([]);
 
       // A wrong password shows the server's problem detail.
       await page.getByTestId('login-username').fill('admin');

@@ -32,6 +32,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/auth/login': { path: '/api/v1/auth/login', body: { tenant: 'demo', username: 'nobody', password: 'x' } },
     'POST /api/v1/auth/logout': { path: '/api/v1/auth/logout' },
     'GET /api/v1/auth/me': { path: '/api/v1/auth/me' },
+    'GET /api/v1/auth/session': { path: '/api/v1/auth/session' },
     'GET /api/v1/users': { path: '/api/v1/users' },
     'POST /api/v1/users': { path: '/api/v1/users', body: {} },
     'GET /api/v1/api-keys': { path: '/api/v1/api-keys' },

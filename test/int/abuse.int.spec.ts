@@ -136,6 +136,22 @@ describe('CSRF protection of cookie sessions', () => {
     expect(withHeader.status).toBe(204);
   });
 
+  it('tells the console who is signed in with 200 either way: the user of a good session cookie, else no user', async () => {
+    const session = (headers: Record<string, string> = {}) => fetch(`${server.baseUrl}/api/v1/auth/session`, { headers });
+    const signedOut = await session();
+    expect(signedOut.status).toBe(200);
+    expect(await signedOut.json()).toEqual({ user: null });
+    const cookie = await cookieSession('sales');
+    const signedIn = await session({ cookie });
+    expect(signedIn.status).toBe(200);
+    expect(await signedIn.json()).toMatchObject({ user: { username: 'sales' } });
+    // a session ended (or forged) is no one; the session endpoint never reads a bearer token or an API key
+    await fetch(`${server.baseUrl}/api/v1/auth/logout`, { method: 'POST', headers: { cookie, 'x-throughline-csrf': '1' } });
+    expect(await (await session({ cookie })).json()).toEqual({ user: null });
+    const bearer = await loginAs(server.baseUrl, 'planner');
+    expect(await (await session({ authorization: `Bearer ${bearer}` })).json()).toEqual({ user: null });
+  });
+
   it('needs no header from bearer-token or API-key callers, who cannot be forged by a browser', async () => {
     const bearer = await loginAs(server.baseUrl, 'planner');
     const r = await fetch(`${server.baseUrl}/api/v1/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${bearer}` } });

@@ -17,10 +17,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     try {
-      const m = await api<Me>('/auth/me', { quiet401: true });
-      setMe(m);
+      // 200 signed in or not (a signed-out login page logs no failed request); null user when signed out
+      const m = await api<Me | { user: null }>('/auth/session', { quiet401: true });
+      if (!m.user) {
+        setMe(null);
+        setStatus('anonymous');
+        return null;
+      }
+      setMe(m as Me);
       setStatus('authenticated');
-      return m;
+      return m as Me;
     } catch {
       setMe(null);
       setStatus('anonymous');

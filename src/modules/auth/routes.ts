@@ -4,9 +4,10 @@ import type { Sql } from '../../db/connection.ts';
 import { CSRF_HEADER, ctxOf, SESSION_COOKIE } from '../../http/access.ts';
 import { Id, IdParams, Paging, strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
+import type { Actor } from './actor.ts';
 import { createApiKey, listApiKeys, revokeApiKey, whoOf } from './api-keys.ts';
 import { ROLES } from './roles.ts';
-import { login, logout } from './sessions.ts';
+import { actorForSession, login, logout } from './sessions.ts';
 import { assertNoErrors, checkUser, insertUsers, listUsers } from './users.ts';
 
 export async function authRoutes(api: FastifyInstance, sql: Sql, opts: { loginRateLimit: number }) {
@@ -51,8 +52,8 @@ export async function authRoutes(api: FastifyInstance, sql: Sql, opts: { loginRa
     return reply.status(204).send();
   });
 
-  api.get('/auth/me', { config: { access: 'session:read' }, schema: { tags: ['auth'] } }, async (req) => {
-    const a = ctxOf(req, sql).actor;
+  /** Who is signed in, and the names the console shows for them. */
+  async function meOf(a: Actor) {
     const [u] =
       a.kind === 'user'
         ? await sql`select u.display_name, u.locale, p.name as party_name, p.code as party_code, t.name as tenant_name from users u
@@ -76,7 +77,21 @@ export async function authRoutes(api: FastifyInstance, sql: Sql, opts: { loginRa
       tenant: { code: a.tenantCode, name: u?.tenant_name ?? a.tenantCode },
       csrfHeader: CSRF_HEADER,
     };
-  });
+  }
+
+  api.get('/auth/me', { config: { access: 'session:read' }, schema: { tags: ['auth'] } }, async (req) => meOf(ctxOf(req, sql).actor));
+
+  // The console's start: answered 200 whether or not the session cookie is (still) good, so a signed-out browser
+  // logs no failed request on the login page; a client with a token or an API key asks /auth/me.
+  api.get(
+    '/auth/session',
+    { config: { access: 'public' }, schema: { tags: ['auth'], summary: "The console session's user, or { user: null } when signed out" } },
+    async (req) => {
+      const cookie = req.cookies?.[SESSION_COOKIE];
+      const actor = cookie ? await actorForSession(sql, cookie) : undefined;
+      return actor ? meOf(actor) : { user: null };
+    },
+  );
 
   api.get(
     '/users',

@@ -15,11 +15,11 @@ import { roleScans } from './types.ts';
 
 type Probe = 'idle' | 'offline' | 'signedOut';
 
-/** Asks the server whether the session cookie is still good: 'ok', 'signedOut' (401/403) or 'offline' (no answer). */
+/** Asks the server whether the session cookie is still good: 'ok', 'signedOut' (no user, or 4xx) or 'offline' (no answer). */
 async function probeSession(): Promise<'ok' | 'signedOut' | 'offline'> {
   try {
-    const r = await fetch('/api/v1/auth/me', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
-    if (r.ok) return 'ok';
+    const r = await fetch('/api/v1/auth/session', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (r.ok) return ((await r.json()) as { user: unknown }).user ? 'ok' : 'signedOut';
     return r.status >= 500 ? 'offline' : 'signedOut';
   } catch {
     return 'offline';
