@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, phoneContext } from '../support/browser.ts';
 
 /**
  * A consumer scans the QR on a unit: the resolver page in a real headless Chromium at phone size (390x844), against
@@ -51,13 +51,7 @@ afterAll(async () => {
 
 describe('the consumer scan page on a phone', () => {
   it('shows the verdict and the product in one small request, fits the screen, and switches to English', async () => {
-    const context = await browser.newContext({
-      locale: 'zh-CN',
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 3,
-      isMobile: true,
-      hasTouch: true,
-    });
+    const context = await phoneContext(browser);
     const page = await context.newPage();
     const requests: string[] = [];
     const errors: string[] = [];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, phoneContext } from '../support/browser.ts';
 import { captureOverHttp } from '../support/epcis.ts';
 
 /**
@@ -92,13 +92,7 @@ afterAll(async () => {
 
 /** The phone ordering page of `user`, logged in on a phone-sized screen; page errors collected. */
 async function phoneOrderPage(user: string) {
-  const context = await browser.newContext({
-    locale: 'zh-CN',
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 3,
-    isMobile: true,
-    hasTouch: true,
-  });
+  const context = await phoneContext(browser);
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   const errors: string[] = [];
