@@ -84,8 +84,16 @@ async function draftByKey(ctx: RequestContext, buyerId: number, key: string | un
   return d ? ((await draftView(ctx.sql, ctx, d.id)) as DraftView) : null;
 }
 
-/** Creates a draft (audited); the same idempotency key from the same buyer returns the first draft instead. */
-export async function createDraft(ctx: RequestContext, input: NewDraft): Promise<{ draft: DraftView; replayed: boolean }> {
+/**
+ * Creates a draft (audited); the same idempotency key from the same buyer returns the first draft instead.
+ * `keyLookedUp`: the caller has just looked the key up and found nothing (startDraft), so only a draft made at the
+ * same instant is looked for again.
+ */
+export async function createDraft(
+  ctx: RequestContext,
+  input: NewDraft,
+  keyLookedUp = false,
+): Promise<{ draft: DraftView; replayed: boolean }> {
   const t = ctx.actor.tenantId;
   if (!mayOrderFor(ctx, input.buyerId)) throw AppError.forbidden('order.not_your_party', {});
   const hash = input.idempotencyKey ? draftRequestHash(input.source, input.buyerId, input.request) : null;
@@ -93,7 +101,7 @@ export async function createDraft(ctx: RequestContext, input: NewDraft): Promise
     const draft = await draftByKey(ctx, input.buyerId, input.idempotencyKey, hash);
     return draft ? { draft, replayed: true } : null;
   };
-  const first = await existing();
+  const first = keyLookedUp ? null : await existing();
   if (first) return first;
   try {
     const id = await ctx.sql.begin(async (tx) => {
@@ -139,13 +147,17 @@ export async function startDraft(
   const first = await draftByKey(ctx, buyer.id, idempotencyKey, idempotencyKey ? draftRequestHash('manual', buyer.id, request) : null);
   if (first) return { draft: first, replayed: true };
   const bySku = await checkLines(ctx.sql, ctx.actor.tenantId, lines);
-  return createDraft(ctx, {
-    buyerId: buyer.id,
-    sellerId: buyer.sellerId,
-    source: 'manual',
-    lines: lines.map((l) => ({ productId: (bySku.get(l.sku) as { id: number }).id, quantity: l.quantity })),
-    ...(idempotencyKey ? { idempotencyKey, request } : {}),
-  });
+  return createDraft(
+    ctx,
+    {
+      buyerId: buyer.id,
+      sellerId: buyer.sellerId,
+      source: 'manual',
+      lines: lines.map((l) => ({ productId: (bySku.get(l.sku) as { id: number }).id, quantity: l.quantity })),
+      ...(idempotencyKey ? { idempotencyKey, request } : {}),
+    },
+    true,
+  );
 }
 
 /**
