@@ -166,6 +166,16 @@ export function uploadFile<T>(
   return { promise, abort: () => xhr.abort() };
 }
 
+const RETRY_STATUS = new Set([0, 408, 425, 429]);
+
+/**
+ * Whether an HTTP status means "try again later" (no answer, a timeout, too many requests, a server fault) rather
+ * than "what was asked is wrong": the scanning page's queue keeps such a scan for later, a page offers a retry.
+ */
+export function isRetryStatus(status: number): boolean {
+  return status >= 500 || RETRY_STATUS.has(status);
+}
+
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) return e.problem.detail ?? e.problem.title ?? e.message;
   if (e instanceof Error) return e.message;

@@ -1,13 +1,13 @@
 import { Alert, Button } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ApiError, errorText } from '../api.ts';
+import { ApiError, errorText, isRetryStatus } from '../api.ts';
 
 /**
  * Whether trying the same request again could help: the server or the network failed, or asked us to wait. A refusal
  * of what was asked (bad input, not allowed, not found) stays a refusal, so its banner offers no retry.
  */
 export function worthRetrying(error: unknown): boolean {
-  return !(error instanceof ApiError) || error.status >= 500 || error.status === 408 || error.status === 429;
+  return !(error instanceof ApiError) || isRetryStatus(error.status);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ApiError, api, type Problem } from '../api.ts';
+import { ApiError, api, isRetryStatus, type Problem } from '../api.ts';
 import type { ScanBody, ScanOutcome } from './types.ts';
 
 /** What became of one attempt to send a scan. */
@@ -14,13 +14,7 @@ export type SendResult =
    */
   | { type: 'retry'; status: number; detail: string; maybeStored: boolean };
 
-const RETRY_STATUS = new Set([0, 408, 425, 429]);
 const TIMEOUT_MS = 30_000;
-
-/** Whether an HTTP status means "try again later" rather than "this scan is wrong". */
-export function isRetryStatus(status: number): boolean {
-  return status >= 500 || RETRY_STATUS.has(status);
-}
 
 /** POST /api/v1/scans (session cookie + CSRF header + Accept-Language, as every console call). */
 export async function sendScan(body: ScanBody): Promise<SendResult> {
