@@ -70,6 +70,14 @@ describe('division names in the reader language', () => {
     expect(placeName('4403', 'en')).toBe('Shenzhen');
     expect(placeName('310104')).toBe('上海市徐汇区');
   });
+
+  it('reads a county the province governs directly under its province', () => {
+    // 4290 is the data's row 省直辖县级行政区划 (the counties Hubei governs itself), not a city
+    expect(placeName('429004')).toBe('湖北省仙桃市');
+    expect(placeName('429004', 'en')).toBe('Xiantao, Hubei');
+    expect(placeName('4290')).toBe('湖北省');
+    expect(placeName('110105')).toBe('北京市朝阳区');
+  });
 });
 
 describe('a division with no English name', () => {
