@@ -17,7 +17,7 @@ import { loadDemo } from '../src/demo/load-demo.ts';
 import { buildApp } from '../src/http/app.ts';
 import { placementStats } from '../src/modules/orders/placement.ts';
 import { resolvePrices } from '../src/modules/orders/pricing.ts';
-import { emit, freshDatabase, isMain } from './support.ts';
+import { emit, freshDatabase, isMain, resetServerStatements, serverStatements } from './support.ts';
 
 const run$ = promisify(execFile);
 
@@ -108,7 +108,15 @@ export async function run(): Promise<void> {
     emit('order-place', 'closed_loop_latency_p99_ms', r.p99, 'ms');
     emit('order-place', 'closed_loop_orders_per_batch', closedLoopBatching.perBatch, 'orders');
     // 2. the same 200 clients sending 1,000 orders/s between them: the latency at the target load
+    if (process.env.BENCH_PGSS) await resetServerStatements(db.sql);
     const paced = phases.includes('paced') ? await load(rate) : none;
+    // BENCH_PGSS=1: where PostgreSQL's time went during the paced phase (bench/support.ts)
+    if (process.env.BENCH_PGSS) {
+      console.error('--- inside the server during the paced phase: calls, total ms, mean ms, rows, statement');
+      for (const x of await serverStatements(db.sql)) {
+        console.error(`${x.calls}\t${Math.round(x.totalMs)}\t${x.meanMs.toFixed(3)}\t${x.rows}\t${x.query.slice(0, 150)}`);
+      }
+    }
     emit('order-place', 'paced_rate_target', rate, 'orders/s');
     emit('order-place', 'paced_orders_per_s', paced.rps, 'orders/s');
     emit('order-place', 'latency_p50_ms', paced.p50, 'ms');
