@@ -123,8 +123,8 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
   /** The answer to a deposit sent again with its key: the balances now, if the key was used for this same deposit. */
   async function replay(ctx: RequestContext, key: string, b: Deposit) {
     const t = ctx.actor.tenantId;
-    const [first] = await sql<{ party: string; amount: string }[]>`
-      select p.code as party, e.amount_fen::text as amount
+    const [first] = await sql<{ party: string; partyId: number; amount: string }[]>`
+      select p.code as party, p.id::int as "partyId", e.amount_fen::text as amount
       from funds_transactions ft
       join funds_entries e on e.tenant_id = ft.tenant_id and e.transaction_id = ft.id
       join funds_accounts a on a.tenant_id = e.tenant_id and a.id = e.account_id and a.kind = 'prepaid'
@@ -133,8 +133,7 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
     if (!first) return null;
     if (first.party !== b.party || Number(first.amount) !== b.amountFen)
       throw new AppError(409, 'funds.key_reused', { party: first.party, amountFen: Number(first.amount) });
-    const [p] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${t} and code = ${b.party}`;
-    return { ...(await balancesOf(sql, t, Number(p?.id))), replayed: true };
+    return { ...(await balancesOf(sql, t, first.partyId)), replayed: true };
   }
 
   api.post(
