@@ -117,6 +117,11 @@ describe('commercial setup in the console', () => {
       await page.getByTestId('funds-party').locator('input').press('Enter');
       await page.getByTestId('funds-summary').waitFor();
       await page.getByTestId('funds-deposit').click();
+      // a negative amount is refused at the field as typed (it once became a deposit of ¥0.01): nothing is asked or sent
+      await page.getByTestId('funds-amount').fill('-500');
+      await page.getByTestId('funds-dialog-ok').click();
+      await page.getByText('金额须大于 0').waitFor();
+      expect(await page.getByTestId('funds-confirm-ok').count()).toBe(0);
       await moneyDialog(page, '5000.50', '银行转账 0618');
       await page.locator('[data-testid="funds-ledger"] .ant-table-row', { hasText: '收款' }).waitFor();
       expect(await text(page, 'funds-ledger')).toContain('+¥5,000.50');

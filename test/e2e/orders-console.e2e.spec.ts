@@ -58,11 +58,23 @@ describe('ordering in the console', () => {
     try {
       await d.page.getByTestId('orders-new').click();
       await d.page.getByTestId('order-line-sku-0').fill(sku);
+      // a quantity that is not a whole number of at least 1 is refused at the line as typed, and nothing is placed
+      // (the field once rounded 2.5 to 3 and raised -5 and 0 to 1, and placed the order)
+      for (const wrong of ['-5', '0', '2.5']) {
+        await d.page.getByTestId('order-line-qty-0').fill(wrong);
+        await d.page.getByRole('button', { name: '提交订单' }).click();
+        await expect.poll(() => d.page.getByTestId('order-line-error-0').textContent()).toBe('数量须为不小于 1 的整数');
+        expect(await d.page.getByTestId('order-line-qty-0').inputValue()).toBe(wrong);
+      }
+      expect((await server.db.sql<{ n: number }[]>`select count(*)::int as n from orders`)[0]?.n).toBe(0);
       await d.page.getByTestId('order-line-qty-0').fill('24');
       await d.page.getByRole('button', { name: '提交订单' }).click();
       await d.page.getByTestId('order-detail').waitFor();
       await expect.poll(() => d.page.getByTestId('order-status').textContent()).toBe('待审批');
       expect(await d.page.getByTestId('order-detail').textContent()).toContain('首单');
+      // the brand decides on it: its buyer is not offered the seller's buttons (the server would refuse them)
+      expect(await d.page.getByTestId('order-approve').count()).toBe(0);
+      expect(await d.page.getByTestId('order-reject').count()).toBe(0);
       // "order again" opens a new order with the same lines
       await d.page.getByTestId('order-reorder').click();
       await expect.poll(() => d.page.getByTestId('order-line-sku-0').inputValue()).toBe(sku);
@@ -84,6 +96,11 @@ describe('ordering in the console', () => {
       await a.page.locator('[data-testid="orders-table"] .ant-table-row', { hasText: '待审批' }).first().click();
       await a.page.getByTestId('order-approve').click();
       await expect.poll(() => a.page.getByTestId('order-status').textContent()).toBe('已审批');
+      // ordering it again for the distributor keeps the buyer, not only the lines
+      await a.page.getByTestId('order-reorder').click();
+      await expect.poll(() => a.page.getByTestId('order-buyer').inputValue()).toBe(distributor);
+      await expect.poll(() => a.page.getByTestId('order-line-sku-0').inputValue()).toBe(sku);
+      await a.page.keyboard.press('Escape');
       expect(a.errors).toEqual([]);
     } finally {
       await a.close();

@@ -58,7 +58,7 @@ export async function isSellerSide(tx: Tx, ctx: RequestContext, order: OrderRow)
 }
 
 /** The buyer's people (and brand staff who see the whole tenant, acting for it). */
-export function isBuyerSide(ctx: RequestContext, order: OrderRow): boolean {
+export function isBuyerSide(ctx: RequestContext, order: Pick<OrderRow, 'buyer_party_id'>): boolean {
   return seesWholeTenant(ctx.actor) || ctx.actor.partyId === order.buyer_party_id;
 }
 

@@ -152,6 +152,14 @@ const WEBHOOK_OF: Record<Decision, WebhookEventType> = {
 };
 
 /**
+ * Whether the actor decides on the order as its seller (approves, rejects, closes its back order): the brand's staff who
+ * see the whole brand and its sales people, or the selling party's own users. The order's page shows the buttons by it.
+ */
+export function decidesOn(actor: RequestContext['actor'], o: { seller_party_id: number }): boolean {
+  return seesWholeTenant(actor) || actor.role === 'brand_sales' || actor.partyId === o.seller_party_id;
+}
+
+/**
  * Approves, rejects or cancels an order, or closes its back order (audited); rejecting, cancelling and closing a
  * back order release the funds still reserved for it.
  */
@@ -176,9 +184,8 @@ export async function decideOrder(ctx: RequestContext, orderId: number, decision
     if (!o || !(await visibleTo(tx, ctx, o))) throw AppError.notFound();
     const rule = TRANSITIONS[decision];
     // approval is the seller's (the brand for distributors, the distributor for its stores); cancelling is also the buyer's
-    const own = ctx.actor.partyId;
-    const sellerSide = seesWholeTenant(ctx.actor) || ctx.actor.role === 'brand_sales' || own === o.seller_party_id;
-    if (!sellerSide && !(decision === 'cancel' && own === o.buyer_party_id)) throw AppError.forbidden('order.not_yours_to_decide');
+    if (!decidesOn(ctx.actor, o) && !(decision === 'cancel' && ctx.actor.partyId === o.buyer_party_id))
+      throw AppError.forbidden('order.not_yours_to_decide');
     if (!rule.from.includes(o.status))
       throw new AppError(409, 'order.wrong_status', { status: o.status, decision }, [
         { pointer: '/params/id', code: 'order.wrong_status', params: { status: o.status, decision } },

@@ -10,7 +10,8 @@ import { readTable, TabularError, writeTable, XLSX_TYPE } from '../../platform/t
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { afterSalesRoutes } from './after-sales-routes.ts';
 import { receiveBatch, receiveOrder, shipBatch, shipOrder } from './fulfilment.ts';
-import { decideOrder, placeOrder, visibleTo } from './placement.ts';
+import { isBuyerSide } from './order-scan.ts';
+import { decideOrder, decidesOn, placeOrder, visibleTo } from './placement.ts';
 import { releasePresaleOrders } from './presale.ts';
 import { listDifferences } from './receipt-differences.ts';
 import { listReturns } from './returns.ts';
@@ -117,8 +118,8 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
         join parties b on b.tenant_id = o.tenant_id and b.id = o.buyer_party_id
         join parties s on s.tenant_id = o.tenant_id and s.id = o.seller_party_id
         where o.tenant_id = ${t} and o.id = ${id}`;
-      if (!o || !(await visibleTo(sql, ctx, { buyer_party_id: Number(o.buyer_party_id), seller_party_id: Number(o.seller_party_id) })))
-        throw AppError.notFound();
+      const parties = o ? { buyer_party_id: Number(o.buyer_party_id), seller_party_id: Number(o.seller_party_id) } : null;
+      if (!o || !parties || !(await visibleTo(sql, ctx, parties))) throw AppError.notFound();
       const [lines, events, differences, returns] = await Promise.all([
         sql`select l.line_no, p.sku, p.name_zh, p.name_en, l.quantity, l.unit_price_fen::int, l.amount_fen::int, l.price_rule,
               l.available_qty::int, l.shipped_qty, l.received_qty, l.returned_qty
@@ -140,6 +141,9 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
         createdAt: o.created_at,
         buyer: { code: o.buyer_code, name: o.buyer_name },
         seller: { code: o.seller_code, name: o.seller_name },
+        // which side of the order the viewer is on, by the rules the actions check: the page offers the seller's actions
+        // (approve, reject, close the back order) and the buyer's (receive, return, order again) only to those who may
+        viewer: { decides: decidesOn(ctx.actor, parties), buys: isBuyerSide(ctx, parties) },
         lines: lines.map((l) => ({
           lineNo: l.line_no,
           sku: l.sku,

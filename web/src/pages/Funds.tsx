@@ -158,6 +158,15 @@ function Signed({ fen }: { fen: number }) {
  * Money received from a party, or its credit limit, confirmed before it is sent. A deposit carries one key per
  * dialog until it succeeds: pressing OK again after a lost answer records it once.
  */
+/** What is wrong with an amount in yuan (a message key), or null: a deposit is more than 0, a credit limit not below 0,
+ * both in whole fen. */
+function amountProblem(yuan: number | null | undefined, deposit: boolean): string | null {
+  if (yuan === null || yuan === undefined) return null;
+  if (deposit ? !(yuan > 0) : yuan < 0) return deposit ? 'funds.amountPositive' : 'funds.creditNotNegative';
+  if (Math.abs(yuan * 100 - Math.round(yuan * 100)) > 1e-6) return 'funds.amountFen';
+  return null;
+}
+
 function MoneyDialog({
   mode,
   party,
@@ -228,15 +237,18 @@ function MoneyDialog({
         <Form.Item
           name="amount"
           label={mode === 'deposit' ? t('funds.amountYuan') : t('funds.creditYuan')}
-          rules={[{ required: true, message: t('funds.amountRequired') }]}
+          rules={[
+            { required: true, message: t('funds.amountRequired') },
+            // a wrong amount is refused as typed, never turned into another one (-500 is not ¥0.01, 1.234 not 1.23)
+            {
+              validator: (_, v: number | null) => {
+                const wrong = amountProblem(v, mode === 'deposit');
+                return wrong ? Promise.reject(new Error(t(wrong))) : Promise.resolve();
+              },
+            },
+          ]}
         >
-          <InputNumber
-            min={mode === 'deposit' ? 0.01 : 0}
-            precision={2}
-            addonBefore="¥"
-            style={{ width: 240 }}
-            data-testid="funds-amount"
-          />
+          <InputNumber addonBefore="¥" style={{ width: 240 }} data-testid="funds-amount" />
         </Form.Item>
         {mode === 'deposit' ? (
           <Form.Item name="memo" label={t('funds.memo')}>

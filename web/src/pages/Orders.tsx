@@ -25,6 +25,7 @@ import { type Balances, FundsSummary } from '../components/FundsSummary.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { formatDateTime, formatFen } from '../format.ts';
 import { may } from '../nav.ts';
+import { problemFields } from '../problemFields.ts';
 import { isBrandRole } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { DifferencesTable, type OrderDifference, type OrderReturn, ReturnGoodsButton, ReturnsTable } from './OrderAfterSales.tsx';
@@ -42,6 +43,8 @@ interface OrderRow {
 
 interface OrderDetail extends OrderRow {
   approvalReasons: string[];
+  /** the viewer's side of the order: the seller's actions (decides), the buyer's (buys) */
+  viewer: { decides: boolean; buys: boolean };
   lines: {
     lineNo: number;
     sku: string;
@@ -83,8 +86,8 @@ export function OrdersPage() {
   const { data, error, loading, reload } = useApi<{ items: OrderRow[] }>('/orders', { status });
   const [openId, setOpenId] = useState<number | null>(null);
   const [placing, setPlacing] = useState(false);
-  // a past order's lines, to order them again
-  const [draft, setDraft] = useState<LineDraft[] | null>(null);
+  // a past order's buyer and lines, to order them again
+  const [draft, setDraft] = useState<OrderDraft | null>(null);
 
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
@@ -152,15 +155,15 @@ export function OrdersPage() {
         id={openId}
         onClose={() => setOpenId(null)}
         onChanged={reload}
-        onReorder={(lines) => {
+        onReorder={(again) => {
           setOpenId(null);
-          setDraft(lines);
+          setDraft(again);
           setPlacing(true);
         }}
       />
       <PlaceOrderModal
         open={placing}
-        initialLines={draft}
+        initial={draft}
         onClose={() => {
           setPlacing(false);
           setDraft(null);
@@ -271,7 +274,7 @@ function OrderDrawer({
   id: number | null;
   onClose: () => void;
   onChanged: () => void;
-  onReorder: (lines: LineDraft[]) => void;
+  onReorder: (draft: OrderDraft) => void;
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -330,7 +333,7 @@ function OrderDrawer({
             ) : null}
           </Descriptions>
           <Space wrap>
-            {open === 'pending_approval' && may('orders:decide', role) ? (
+            {open === 'pending_approval' && may('orders:decide', role) && o.viewer.decides ? (
               <>
                 <Button
                   type="primary"
@@ -350,12 +353,14 @@ function OrderDrawer({
                 </Button>
               </>
             ) : null}
-            {['pending_approval', 'approved', 'awaiting_stock', 'awaiting_group'].includes(open) && may('orders:place', role) ? (
+            {['pending_approval', 'approved', 'awaiting_stock', 'awaiting_group'].includes(open) &&
+            may('orders:place', role) &&
+            (o.viewer.buys || o.viewer.decides) ? (
               <Button loading={busy} onClick={() => act(`/orders/${o.id}/cancel`, {}, t('orders.cancelled'))} data-testid="order-cancel">
                 {t('orders.cancel')}
               </Button>
             ) : null}
-            {open === 'partially_shipped' && may('orders:decide', role) ? (
+            {open === 'partially_shipped' && may('orders:decide', role) && o.viewer.decides ? (
               <Button
                 loading={busy}
                 onClick={() => act(`/orders/${o.id}/close-backorder`, {}, t('orders.backorderClosed'))}
@@ -364,12 +369,15 @@ function OrderDrawer({
                 {t('orders.closeBackorder')}
               </Button>
             ) : null}
-            {may('orders:place', role) ? (
-              <Button onClick={() => onReorder(o.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })))} data-testid="order-reorder">
+            {may('orders:place', role) && o.viewer.buys ? (
+              <Button
+                onClick={() => onReorder({ buyer: o.buyer.code, lines: o.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })) })}
+                data-testid="order-reorder"
+              >
                 {t('orders.reorder')}
               </Button>
             ) : null}
-            {(open === 'shipped' || open === 'partially_shipped') && may('orders:receive', role) ? (
+            {(open === 'shipped' || open === 'partially_shipped') && may('orders:receive', role) && o.viewer.buys ? (
               <Button
                 type="primary"
                 loading={busy}
@@ -379,7 +387,7 @@ function OrderDrawer({
                 {t('orders.receiveAll')}
               </Button>
             ) : null}
-            {(open === 'shipped' || open === 'partially_shipped') && may('orders:receive', role) ? (
+            {(open === 'shipped' || open === 'partially_shipped') && may('orders:receive', role) && o.viewer.buys ? (
               <Button
                 loading={busy}
                 onClick={() => act(`/orders/${o.id}/receipts/close`, { scanId: crypto.randomUUID() }, t('orders.diff.closedOk'))}
@@ -388,7 +396,7 @@ function OrderDrawer({
                 {t('orders.diff.close')}
               </Button>
             ) : null}
-            {['partially_shipped', 'shipped', 'received'].includes(open) && may('orders:receive', role) ? (
+            {['partially_shipped', 'shipped', 'received'].includes(open) && may('orders:receive', role) && o.viewer.buys ? (
               <ReturnGoodsButton orderId={o.id} onDone={changed} />
             ) : null}
           </Space>
@@ -430,7 +438,12 @@ function OrderDrawer({
               { key: 'returned', title: t('orders.returned'), dataIndex: 'returnedQty', align: 'right' },
             ]}
           />
-          <DifferencesTable orderId={o.id} items={o.differences ?? []} canResolve={may('orders:decide', role)} onChanged={changed} />
+          <DifferencesTable
+            orderId={o.id}
+            items={o.differences ?? []}
+            canResolve={may('orders:decide', role) && o.viewer.decides}
+            onChanged={changed}
+          />
           <ReturnsTable orderId={o.id} items={o.returns ?? []} canReceive={may('orders:ship', role)} onChanged={changed} />
           <Timeline
             items={o.timeline.map((e) => ({
@@ -482,18 +495,45 @@ interface GroupBuy {
 
 interface LineDraft {
   sku: string;
-  quantity: number;
+  /** as typed: null when empty or not a number (shown as an error, never changed into another quantity) */
+  quantity: number | null;
+}
+
+/** An order to place again: its buyer (asked of brand staff) and its lines. */
+interface OrderDraft {
+  buyer?: string;
+  lines: LineDraft[];
+}
+
+/** What is wrong with a line's quantity, as a message key; null when it is a whole number of at least 1. */
+function quantityProblem(quantity: number | null): string | null {
+  if (quantity === null || !Number.isFinite(quantity)) return 'orders.qtyRequired';
+  if (!Number.isInteger(quantity) || quantity < 1) return 'orders.qtyWhole';
+  if (quantity > 1_000_000) return 'orders.qtyTooLarge';
+  return null;
+}
+
+/** The lines of a pasted list ("SKU quantity" per line, spaces, tabs or a comma between); a quantity left out is 1. */
+function parsePastedLines(text: string): LineDraft[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim().split(/[\s,，]+/))
+    .filter((parts) => parts[0])
+    .map(([sku, qty]) => {
+      const quantity = qty === undefined ? 1 : Number(qty);
+      return { sku: sku as string, quantity: Number.isFinite(quantity) ? quantity : null };
+    });
 }
 
 function PlaceOrderModal({
   open,
-  initialLines,
+  initial,
   onClose,
   onPlaced,
   askBuyer,
 }: {
   open: boolean;
-  initialLines: LineDraft[] | null;
+  initial: OrderDraft | null;
   onClose: () => void;
   onPlaced: (id: number) => void;
   askBuyer: boolean;
@@ -506,43 +546,70 @@ function PlaceOrderModal({
   const groupBuys = useApi<{ items: GroupBuy[] }>(open && type === 'group_buy' ? '/group-buys' : null);
   const [lines, setLines] = useState<LineDraft[]>([{ sku: '', quantity: 1 }]);
   const [problem, setProblem] = useState<string | null>(null);
+  // the server's reasons by field (buyer, lines.<i>.sku, lines.<i>.quantity), shown under the field
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  // the form's own checks are shown once the user tried to place the order
+  const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   // one key per dialog: pressing submit twice (or a retry after a lost answer) places one order
   const [key, setKey] = useState(() => crypto.randomUUID());
   useEffect(() => {
-    if (open && initialLines?.length) setLines(initialLines);
-  }, [open, initialLines]);
-  // a quick order: lines pasted as "SKU quantity" (spaces, tabs or a comma between), one per line
-  const paste = (text: string) => {
-    const parsed = text
-      .split(/\r?\n/)
-      .map((line) => line.trim().split(/[\s,，]+/))
-      .filter((parts) => parts[0])
-      .map(([sku, qty]) => ({ sku: sku as string, quantity: Math.max(1, Number.parseInt(qty ?? '1', 10) || 1) }));
-    if (parsed.length) setLines(parsed);
+    // a dialog opened again starts without the last attempt's errors
+    if (!open) return;
+    setTried(false);
+    setFieldErrors({});
+    setProblem(null);
+  }, [open]);
+  useEffect(() => {
+    if (!open || !initial) return;
+    if (initial.lines.length) setLines(initial.lines);
+    if (initial.buyer) setBuyer(initial.buyer);
+  }, [open, initial]);
+  const editLines = (next: LineDraft[]) => {
+    setLines(next);
+    setFieldErrors({});
+  };
+  const picked = lines.map((l, i) => ({ ...l, i })).filter((l) => l.sku);
+  const buyerError = askBuyer && !buyer.trim() ? t('orders.buyerRequired') : fieldErrors.buyer;
+  const skuError = (i: number) => (i === 0 && !picked.length ? t('orders.lineRequired') : fieldErrors[`lines.${i}.sku`]);
+  const qtyError = (l: LineDraft, i: number) => {
+    const own = l.sku ? quantityProblem(l.quantity) : null;
+    return own ? t(own) : fieldErrors[`lines.${i}.quantity`];
   };
   const submit = async () => {
-    setBusy(true);
+    setTried(true);
     setProblem(null);
+    if ((askBuyer && !buyer.trim()) || !picked.length || picked.some((l) => quantityProblem(l.quantity))) return;
+    setBusy(true);
     try {
       const placed = await api<{ id: number; orderNo: string; status: string }>('/orders', {
         method: 'POST',
         body: {
-          ...(askBuyer ? { buyer } : {}),
+          ...(askBuyer ? { buyer: buyer.trim() } : {}),
           ...(type === 'normal' ? {} : { type }),
           ...(type === 'group_buy' && groupBuy ? { groupBuy } : {}),
-          lines: lines.filter((l) => l.sku),
+          lines: picked.map(({ sku, quantity }) => ({ sku, quantity })),
         },
         headers: { 'idempotency-key': key },
       });
       message.success(t('orders.placed', { no: placed.orderNo }));
       setLines([{ sku: '', quantity: 1 }]);
+      setTried(false);
       setKey(crypto.randomUUID());
       onPlaced(placed.id);
     } catch (e) {
       // the dialog's key already placed an order (its answer was lost) and the lines changed since: the message names
       // that order; the dialog takes a new key, so placing again places these lines as a new order
       if (keyReused(e)) setKey(crypto.randomUUID());
+      // the reasons the server gives by field, under the fields (the sent lines are the picked ones, renumbered)
+      const byField: Record<string, string> = {};
+      for (const f of problemFields(e)) {
+        const [first, index, field] = f.name;
+        const name =
+          first === 'lines' && typeof index === 'number' ? `lines.${picked[index]?.i ?? index}.${field ?? 'sku'}` : String(first);
+        byField[name] = f.errors.join('; ');
+      }
+      setFieldErrors(byField);
       setProblem(errorText(e));
     } finally {
       setBusy(false);
@@ -560,8 +627,20 @@ function PlaceOrderModal({
     >
       <Form layout="vertical">
         {askBuyer ? (
-          <Form.Item label={t('orders.buyerCode')} required>
-            <Input value={buyer} onChange={(e) => setBuyer(e.target.value)} data-testid="order-buyer" />
+          <Form.Item
+            label={t('orders.buyerCode')}
+            required
+            validateStatus={(tried || fieldErrors.buyer) && buyerError ? 'error' : undefined}
+            help={(tried || fieldErrors.buyer) && buyerError ? <span data-testid="order-buyer-error">{buyerError}</span> : undefined}
+          >
+            <Input
+              value={buyer}
+              onChange={(e) => {
+                setBuyer(e.target.value);
+                setFieldErrors({});
+              }}
+              data-testid="order-buyer"
+            />
           </Form.Item>
         ) : null}
         <Form.Item label={t('orders.type')}>
@@ -580,7 +659,7 @@ function PlaceOrderModal({
                 setGroupBuy(code);
                 // a group buy is one product: its line is filled in
                 const g = groupBuys.data?.items.find((x) => x.code === code);
-                if (g) setLines([{ sku: g.sku, quantity: lines[0]?.quantity ?? 1 }]);
+                if (g) editLines([{ sku: g.sku, quantity: lines[0]?.quantity ?? 1 }]);
               }}
               loading={groupBuys.loading}
               options={(groupBuys.data?.items ?? [])
@@ -597,31 +676,45 @@ function PlaceOrderModal({
             />
           </Form.Item>
         ) : null}
-        {lines.map((l, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: lines are edited in place and have no identity before they are placed
-          <Space key={i} style={{ display: 'flex', marginBottom: 8 }}>
-            <ProductPicker
-              value={l.sku}
-              onChange={(sku) => setLines(lines.map((x, j) => (j === i ? { ...x, sku } : x)))}
-              testId={`order-line-sku-${i}`}
-            />
-            <InputNumber
-              min={1}
-              precision={0}
-              value={l.quantity}
-              onChange={(v) => setLines(lines.map((x, j) => (j === i ? { ...x, quantity: Number(v ?? 1) } : x)))}
-              data-testid={`order-line-qty-${i}`}
-            />
-          </Space>
-        ))}
-        <Button onClick={() => setLines([...lines, { sku: '', quantity: 1 }])} data-testid="order-add-line">
+        {lines.map((l, i) => {
+          const sku = tried || fieldErrors[`lines.${i}.sku`] ? skuError(i) : undefined;
+          // a quantity that is not a whole number of at least 1 is shown wrong as typed: not rounded, not raised to 1
+          const qty = qtyError(l, i);
+          return (
+            // biome-ignore lint/suspicious/noArrayIndexKey: lines are edited in place and have no identity before they are placed
+            <div key={i} style={{ marginBottom: 8 }}>
+              <Space style={{ display: 'flex' }}>
+                <ProductPicker
+                  value={l.sku}
+                  onChange={(next) => editLines(lines.map((x, j) => (j === i ? { ...x, sku: next } : x)))}
+                  testId={`order-line-sku-${i}`}
+                />
+                <InputNumber
+                  value={l.quantity}
+                  status={qty ? 'error' : undefined}
+                  onChange={(v) => editLines(lines.map((x, j) => (j === i ? { ...x, quantity: typeof v === 'number' ? v : null } : x)))}
+                  data-testid={`order-line-qty-${i}`}
+                />
+              </Space>
+              {sku || qty ? (
+                <Typography.Text type="danger" data-testid={`order-line-error-${i}`}>
+                  {[sku, qty].filter(Boolean).join(' · ')}
+                </Typography.Text>
+              ) : null}
+            </div>
+          );
+        })}
+        <Button onClick={() => editLines([...lines, { sku: '', quantity: 1 }])} data-testid="order-add-line">
           {t('orders.addLine')}
         </Button>
         <Input.TextArea
           style={{ marginTop: 12 }}
           rows={3}
           placeholder={t('orders.pastePlaceholder')}
-          onChange={(e) => paste(e.target.value)}
+          onChange={(e) => {
+            const pasted = parsePastedLines(e.target.value);
+            if (pasted.length) editLines(pasted);
+          }}
           data-testid="order-paste"
         />
         {problem ? <Alert style={{ marginTop: 12 }} type="error" message={problem} showIcon data-testid="order-problem" /> : null}
