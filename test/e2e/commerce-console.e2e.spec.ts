@@ -76,6 +76,11 @@ describe('commercial setup in the console', () => {
       await page.getByTestId('pricing-code').fill('BASE-E2E');
       await page.getByTestId('pricing-name').fill('基础价');
       await page.getByTestId('pricing-item-sku-0').fill(sku);
+      // a negative price is refused at the field as typed (the field once turned it into ¥0.00 and saved it)
+      await page.getByTestId('pricing-item-price-0').fill('-12');
+      await page.getByTestId('pricing-save').click();
+      await page.getByText('不能小于 0').waitFor();
+      expect((await server.db.sql<{ n: number }[]>`select count(*)::int as n from price_lists where tenant_id = ${tenant}`)[0]?.n).toBe(0);
       await page.getByTestId('pricing-item-price-0').fill('12');
       await page.getByTestId('pricing-item-add').click();
       await page.getByTestId('pricing-item-sku-1').fill(sku);
@@ -120,7 +125,7 @@ describe('commercial setup in the console', () => {
       // a negative amount is refused at the field as typed (it once became a deposit of ¥0.01): nothing is asked or sent
       await page.getByTestId('funds-amount').fill('-500');
       await page.getByTestId('funds-dialog-ok').click();
-      await page.getByText('金额须大于 0').waitFor();
+      await page.getByText('须大于 0').waitFor();
       expect(await page.getByTestId('funds-confirm-ok').count()).toBe(0);
       await moneyDialog(page, '5000.50', '银行转账 0618');
       await page.locator('[data-testid="funds-ledger"] .ant-table-row', { hasText: '收款' }).waitFor();

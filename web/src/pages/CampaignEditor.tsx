@@ -2,6 +2,7 @@ import { Alert, App, Button, Checkbox, Form, Input, InputNumber, Modal, Radio, S
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorText } from '../api.ts';
+import { numberRule, WHOLE, YUAN } from '../numberRules.ts';
 import { problemFields, yuanToFen } from '../problemFields.ts';
 
 export interface CampaignDef {
@@ -203,8 +204,8 @@ export function CampaignEditor({
           </Radio.Group>
         </Form.Item>
         {type === 'points' ? (
-          <Form.Item name="points" label={t('campaigns.points')} rules={req}>
-            <InputNumber min={1} max={1_000_000} precision={0} data-testid="campaign-points" />
+          <Form.Item name="points" label={t('campaigns.points')} rules={[...req, numberRule({ ...WHOLE, min: 1, max: 1_000_000 })]}>
+            <InputNumber data-testid="campaign-points" />
           </Form.Item>
         ) : null}
         {type === 'lottery' ? (
@@ -217,14 +218,22 @@ export function CampaignEditor({
                     <Form.Item name={[f.name, 'name']} label={t('campaigns.tierName')} rules={req}>
                       <Input maxLength={40} style={{ width: 120 }} data-testid={`tier-name-${f.name}`} />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'amountYuan']} label={t('campaigns.amount')} rules={req}>
-                      <InputNumber min={0.01} precision={2} addonBefore="¥" style={{ width: 140 }} data-testid={`tier-amount-${f.name}`} />
+                    <Form.Item
+                      name={[f.name, 'amountYuan']}
+                      label={t('campaigns.amount')}
+                      rules={[...req, numberRule({ ...YUAN, above: 0 })]}
+                    >
+                      <InputNumber precision={2} addonBefore="¥" style={{ width: 140 }} data-testid={`tier-amount-${f.name}`} />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'probability']} label={t('campaigns.probability')} rules={req}>
-                      <InputNumber min={0} max={1} step={0.01} style={{ width: 110 }} data-testid={`tier-probability-${f.name}`} />
+                    <Form.Item
+                      name={[f.name, 'probability']}
+                      label={t('campaigns.probability')}
+                      rules={[...req, numberRule({ min: 0, max: 1 })]}
+                    >
+                      <InputNumber step={0.01} style={{ width: 110 }} data-testid={`tier-probability-${f.name}`} />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'count']} label={t('campaigns.count')} rules={req}>
-                      <InputNumber min={0} precision={0} style={{ width: 110 }} data-testid={`tier-count-${f.name}`} />
+                    <Form.Item name={[f.name, 'count']} label={t('campaigns.count')} rules={[...req, numberRule({ ...WHOLE, min: 0 })]}>
+                      <InputNumber style={{ width: 110 }} data-testid={`tier-count-${f.name}`} />
                     </Form.Item>
                     <Form.Item name={[f.name, 'oneMore']} valuePropName="checked" label={t('campaigns.oneMore')}>
                       <Checkbox data-testid={`tier-one-more-${f.name}`}>{t('campaigns.oneMoreHint')}</Checkbox>
@@ -246,8 +255,12 @@ export function CampaignEditor({
             <Form.Item name="couponTitle" label={t('campaigns.couponTitle')} rules={req}>
               <Input maxLength={100} />
             </Form.Item>
-            <Form.Item name="couponCount" label={t('campaigns.couponCount')} rules={req}>
-              <InputNumber min={1} max={100_000} precision={0} />
+            <Form.Item
+              name="couponCount"
+              label={t('campaigns.couponCount')}
+              rules={[...req, numberRule({ ...WHOLE, min: 1, max: 100_000 })]}
+            >
+              <InputNumber />
             </Form.Item>
           </Space>
         ) : null}
@@ -270,25 +283,25 @@ export function CampaignEditor({
         </Space>
         <Typography.Title level={5}>{t('campaigns.limits')}</Typography.Title>
         <Space wrap>
-          <Form.Item name="perConsumerDaily" label={t('campaigns.perConsumerDaily')}>
-            <InputNumber min={1} precision={0} />
+          <Form.Item name="perConsumerDaily" label={t('campaigns.perConsumerDaily')} rules={[numberRule({ ...WHOLE, min: 1 })]}>
+            <InputNumber />
           </Form.Item>
-          <Form.Item name="perConsumerTotal" label={t('campaigns.perConsumerTotal')}>
-            <InputNumber min={1} precision={0} />
+          <Form.Item name="perConsumerTotal" label={t('campaigns.perConsumerTotal')} rules={[numberRule({ ...WHOLE, min: 1 })]}>
+            <InputNumber />
           </Form.Item>
-          <Form.Item name="prizesTotal" label={t('campaigns.prizesTotal')}>
-            <InputNumber min={0} precision={0} data-testid="campaign-prizes-total" />
+          <Form.Item name="prizesTotal" label={t('campaigns.prizesTotal')} rules={[numberRule({ ...WHOLE, min: 0 })]}>
+            <InputNumber data-testid="campaign-prizes-total" />
           </Form.Item>
-          <Form.Item name="prizesDaily" label={t('campaigns.prizesDaily')}>
-            <InputNumber min={0} precision={0} />
+          <Form.Item name="prizesDaily" label={t('campaigns.prizesDaily')} rules={[numberRule({ ...WHOLE, min: 0 })]}>
+            <InputNumber />
           </Form.Item>
           {type === 'lottery' ? (
             <>
-              <Form.Item name="budgetTotalYuan" label={t('campaigns.budgetTotal')}>
-                <InputNumber min={0} precision={2} addonBefore="¥" data-testid="campaign-budget-total" />
+              <Form.Item name="budgetTotalYuan" label={t('campaigns.budgetTotal')} rules={[numberRule({ ...YUAN, min: 0 })]}>
+                <InputNumber precision={2} addonBefore="¥" data-testid="campaign-budget-total" />
               </Form.Item>
-              <Form.Item name="budgetDailyYuan" label={t('campaigns.budgetDaily')}>
-                <InputNumber min={0} precision={2} addonBefore="¥" />
+              <Form.Item name="budgetDailyYuan" label={t('campaigns.budgetDaily')} rules={[numberRule({ ...YUAN, min: 0 })]}>
+                <InputNumber precision={2} addonBefore="¥" />
               </Form.Item>
             </>
           ) : null}

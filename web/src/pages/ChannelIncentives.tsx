@@ -6,6 +6,7 @@ import { useAuth } from '../auth.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { formatDateTime, formatFen } from '../format.ts';
 import { may } from '../nav.ts';
+import { numberRule, YUAN } from '../numberRules.ts';
 import { problemFields, yuanToFen } from '../problemFields.ts';
 import { useApi } from '../useApi.ts';
 
@@ -353,24 +354,24 @@ function ProgramModal({ editing, onClose, onSaved }: { editing: Program | 'new' 
           </Form.Item>
         </Space>
         <Space align="start" wrap>
-          <Form.Item name="amountYuan" label={t('channelIncentives.amount')} rules={required}>
-            <InputNumber min={0.01} precision={2} addonBefore="¥" style={{ width: 160 }} data-testid="channel-program-amount" />
+          <Form.Item name="amountYuan" label={t('channelIncentives.amount')} rules={[...required, numberRule({ ...YUAN, above: 0 })]}>
+            <InputNumber precision={2} addonBefore="¥" style={{ width: 160 }} data-testid="channel-program-amount" />
           </Form.Item>
           {kind === 'sellout_rebate' ? (
-            <Form.Item name="upstreamYuan" label={t('channelIncentives.upstream')}>
-              <InputNumber min={0} precision={2} addonBefore="¥" style={{ width: 160 }} />
+            <Form.Item name="upstreamYuan" label={t('channelIncentives.upstream')} rules={[numberRule({ ...YUAN, min: 0 })]}>
+              <InputNumber precision={2} addonBefore="¥" style={{ width: 160 }} />
             </Form.Item>
           ) : null}
         </Space>
         <Space align="start" wrap>
-          <Form.Item name="totalYuan" label={t('channelIncentives.total')} rules={required}>
-            <InputNumber min={0.01} precision={2} addonBefore="¥" style={{ width: 180 }} data-testid="channel-program-total" />
+          <Form.Item name="totalYuan" label={t('channelIncentives.total')} rules={[...required, numberRule({ ...YUAN, above: 0 })]}>
+            <InputNumber precision={2} addonBefore="¥" style={{ width: 180 }} data-testid="channel-program-total" />
           </Form.Item>
-          <Form.Item name="dailyYuan" label={t('channelIncentives.daily')}>
-            <InputNumber min={0.01} precision={2} addonBefore="¥" style={{ width: 160 }} />
+          <Form.Item name="dailyYuan" label={t('channelIncentives.daily')} rules={[numberRule({ ...YUAN, above: 0 })]}>
+            <InputNumber precision={2} addonBefore="¥" style={{ width: 160 }} />
           </Form.Item>
-          <Form.Item name="capYuan" label={t('channelIncentives.cap')}>
-            <InputNumber min={0.01} precision={2} addonBefore="¥" style={{ width: 160 }} />
+          <Form.Item name="capYuan" label={t('channelIncentives.cap')} rules={[numberRule({ ...YUAN, above: 0 })]}>
+            <InputNumber precision={2} addonBefore="¥" style={{ width: 160 }} />
           </Form.Item>
         </Space>
       </Form>

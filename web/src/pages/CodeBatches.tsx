@@ -118,12 +118,8 @@ function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: 
           ]}
         >
           <InputNumber<number>
-            min={1}
-            max={MAX_QUANTITY}
-            precision={0}
             style={{ width: 240 }}
             formatter={(v) => (v === undefined || v === null || `${v}` === '' ? '' : formatNumber(Number(v)))}
-            parser={(v) => Number((v ?? '').replace(/[^\d]/g, ''))}
             data-testid="batch-quantity"
           />
         </Form.Item>

@@ -34,6 +34,7 @@ import { ProvinceMap } from '../components/ProvinceMap.tsx';
 import { formatDateTime, formatNumber } from '../format.ts';
 import { provinceLabel, provinceOf } from '../geo/provinces.ts';
 import { may } from '../nav.ts';
+import { numberRule, WHOLE } from '../numberRules.ts';
 import { ALERT_STATUS_COLOR, shortCode } from '../trace.ts';
 import type { DiversionAlert, DiversionHeatmap, DiversionRules, Division } from '../types.ts';
 import { useApi } from '../useApi.ts';
@@ -310,14 +311,16 @@ function RulesCard() {
           <Form.Item name="exemptPartyIds" label={t('diversion.exempt')} extra={t('diversion.exemptHint')}>
             <PartyPicker multiple kind="distributor" placeholder={t('diversion.exemptPlaceholder')} testId="diversion-rule-exempt" />
           </Form.Item>
-          <Form.Item name="monthlyCityCapUnits" label={t('diversion.cap')} extra={t('diversion.capHint')}>
+          <Form.Item
+            name="monthlyCityCapUnits"
+            label={t('diversion.cap')}
+            extra={t('diversion.capHint')}
+            rules={[numberRule({ ...WHOLE, min: 1 })]}
+          >
             <InputNumber<number>
-              min={1}
-              precision={0}
               style={{ width: 220 }}
               placeholder={t('diversion.noCap')}
               formatter={(v) => (v === undefined || v === null || `${v}` === '' ? '' : formatNumber(Number(v)))}
-              parser={(v) => Number((v ?? '').replace(/[^\d]/g, ''))}
               data-testid="diversion-rule-cap"
             />
           </Form.Item>

@@ -8,6 +8,7 @@ import { type Balances, FundsSummary } from '../components/FundsSummary.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { formatDateTime, formatFen } from '../format.ts';
 import { may } from '../nav.ts';
+import { numberRule, YUAN } from '../numberRules.ts';
 import { yuanToFen } from '../problemFields.ts';
 import { isBrandRole } from '../types.ts';
 import { useApi } from '../useApi.ts';
@@ -158,15 +159,6 @@ function Signed({ fen }: { fen: number }) {
  * Money received from a party, or its credit limit, confirmed before it is sent. A deposit carries one key per
  * dialog until it succeeds: pressing OK again after a lost answer records it once.
  */
-/** What is wrong with an amount in yuan (a message key), or null: a deposit is more than 0, a credit limit not below 0,
- * both in whole fen. */
-function amountProblem(yuan: number | null | undefined, deposit: boolean): string | null {
-  if (yuan === null || yuan === undefined) return null;
-  if (deposit ? !(yuan > 0) : yuan < 0) return deposit ? 'funds.amountPositive' : 'funds.creditNotNegative';
-  if (Math.abs(yuan * 100 - Math.round(yuan * 100)) > 1e-6) return 'funds.amountFen';
-  return null;
-}
-
 function MoneyDialog({
   mode,
   party,
@@ -239,16 +231,11 @@ function MoneyDialog({
           label={mode === 'deposit' ? t('funds.amountYuan') : t('funds.creditYuan')}
           rules={[
             { required: true, message: t('funds.amountRequired') },
-            // a wrong amount is refused as typed, never turned into another one (-500 is not ¥0.01, 1.234 not 1.23)
-            {
-              validator: (_, v: number | null) => {
-                const wrong = amountProblem(v, mode === 'deposit');
-                return wrong ? Promise.reject(new Error(t(wrong))) : Promise.resolve();
-              },
-            },
+            // a deposit is more than 0, a credit limit not below it, both in whole fen (numberRules.ts)
+            numberRule(mode === 'deposit' ? { ...YUAN, above: 0 } : { ...YUAN, min: 0 }),
           ]}
         >
-          <InputNumber addonBefore="¥" style={{ width: 240 }} data-testid="funds-amount" />
+          <InputNumber precision={2} addonBefore="¥" style={{ width: 240 }} data-testid="funds-amount" />
         </Form.Item>
         {mode === 'deposit' ? (
           <Form.Item name="memo" label={t('funds.memo')}>

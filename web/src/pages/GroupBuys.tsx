@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api, errorText } from '../api.ts';
 import { LoadError } from '../components/PageState.tsx';
 import { formatDateTime, formatFen } from '../format.ts';
+import { numberRule, WHOLE, YUAN } from '../numberRules.ts';
 import { problemFields, yuanToFen } from '../problemFields.ts';
 import { useApi } from '../useApi.ts';
 
@@ -149,11 +150,19 @@ function NewGroupBuy({ open, onClose, onCreated }: { open: boolean; onClose: () 
           <Input data-testid="group-buy-sku" />
         </Form.Item>
         <Space align="start" wrap>
-          <Form.Item name="priceYuan" label={t('groupBuys.price')} rules={[{ required: true, message: t('pricing.required') }]}>
-            <InputNumber min={0} precision={2} addonBefore="¥" style={{ width: 180 }} data-testid="group-buy-price" />
+          <Form.Item
+            name="priceYuan"
+            label={t('groupBuys.price')}
+            rules={[{ required: true, message: t('pricing.required') }, numberRule({ ...YUAN, min: 0 })]}
+          >
+            <InputNumber precision={2} addonBefore="¥" style={{ width: 180 }} data-testid="group-buy-price" />
           </Form.Item>
-          <Form.Item name="minBuyers" label={t('groupBuys.minBuyers')} rules={[{ required: true, message: t('pricing.required') }]}>
-            <InputNumber min={2} precision={0} style={{ width: 140 }} data-testid="group-buy-min" />
+          <Form.Item
+            name="minBuyers"
+            label={t('groupBuys.minBuyers')}
+            rules={[{ required: true, message: t('pricing.required') }, numberRule({ ...WHOLE, min: 2 })]}
+          >
+            <InputNumber style={{ width: 140 }} data-testid="group-buy-min" />
           </Form.Item>
         </Space>
         <Form.Item name="endsAt" label={t('groupBuys.endsAt')} rules={[{ required: true, message: t('pricing.required') }]}>

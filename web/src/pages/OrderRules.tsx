@@ -5,6 +5,7 @@ import { api, errorText } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { may } from '../nav.ts';
+import { numberRule, WHOLE, YUAN } from '../numberRules.ts';
 import { problemFields, yuanToFen } from '../problemFields.ts';
 import { useApi } from '../useApi.ts';
 
@@ -77,8 +78,12 @@ function ApprovalSettings({ value, canWrite, onSaved }: { value: Settings; canWr
           approveOnCredit: value.approveOnCredit,
         }}
       >
-        <Form.Item name="amountYuan" label={t('orderRules.amountOver')} rules={[{ required: true, message: t('pricing.required') }]}>
-          <InputNumber min={0} precision={2} addonBefore="¥" style={{ width: 200 }} data-testid="approval-amount" />
+        <Form.Item
+          name="amountYuan"
+          label={t('orderRules.amountOver')}
+          rules={[{ required: true, message: t('pricing.required') }, numberRule({ ...YUAN, min: 0 })]}
+        >
+          <InputNumber precision={2} addonBefore="¥" style={{ width: 200 }} data-testid="approval-amount" />
         </Form.Item>
         <Form.Item name="approveFirstOrder" label={t('orderRules.firstOrder')} valuePropName="checked">
           <Switch data-testid="approval-first-order" />
@@ -140,11 +145,17 @@ function RulesTable({ items, canWrite, onSaved }: { items: Rule[]; canWrite: boo
                   <Form.Item name={[f.name, 'sku']} rules={[{ required: true, message: t('pricing.required') }]}>
                     <Input style={{ width: 220 }} data-testid={`rule-sku-${i}`} />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'minQty']} rules={[{ required: true, message: t('pricing.required') }]}>
-                    <InputNumber min={1} precision={0} style={{ width: 150 }} data-testid={`rule-min-${i}`} />
+                  <Form.Item
+                    name={[f.name, 'minQty']}
+                    rules={[{ required: true, message: t('pricing.required') }, numberRule({ ...WHOLE, min: 1 })]}
+                  >
+                    <InputNumber style={{ width: 150 }} data-testid={`rule-min-${i}`} />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'multipleOf']} rules={[{ required: true, message: t('pricing.required') }]}>
-                    <InputNumber min={1} precision={0} style={{ width: 150 }} data-testid={`rule-multiple-${i}`} />
+                  <Form.Item
+                    name={[f.name, 'multipleOf']}
+                    rules={[{ required: true, message: t('pricing.required') }, numberRule({ ...WHOLE, min: 1 })]}
+                  >
+                    <InputNumber style={{ width: 150 }} data-testid={`rule-multiple-${i}`} />
                   </Form.Item>
                   {canWrite && i >= items.length ? <Button onClick={() => remove(f.name)}>{t('pricing.remove')}</Button> : null}
                 </Space>

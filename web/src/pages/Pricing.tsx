@@ -6,6 +6,7 @@ import { useAuth } from '../auth.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { formatDate, formatFen } from '../format.ts';
 import { may } from '../nav.ts';
+import { numberRule, WHOLE, YUAN } from '../numberRules.ts';
 import { problemFields, yuanToFen } from '../problemFields.ts';
 import { useApi } from '../useApi.ts';
 
@@ -256,8 +257,13 @@ function PriceListDrawer({
             <Form.Item name="name" label={t('pricing.name')} rules={[{ required: true, message: t('pricing.required') }]}>
               <Input style={{ width: 240 }} data-testid="pricing-name" />
             </Form.Item>
-            <Form.Item name="priority" label={t('pricing.priority')} tooltip={t('pricing.priorityHelp')}>
-              <InputNumber min={0} max={1000} precision={0} data-testid="pricing-priority" />
+            <Form.Item
+              name="priority"
+              label={t('pricing.priority')}
+              tooltip={t('pricing.priorityHelp')}
+              rules={[numberRule({ ...WHOLE, min: 0, max: 1000 })]}
+            >
+              <InputNumber data-testid="pricing-priority" />
             </Form.Item>
           </Space>
           <Space wrap align="start">
@@ -309,17 +315,14 @@ function PriceListDrawer({
                     <Form.Item name={[f.name, 'sku']} rules={[{ required: true, message: t('pricing.required') }]}>
                       <Input placeholder="SKU" style={{ width: 200 }} data-testid={`pricing-item-sku-${i}`} />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'minQty']}>
-                      <InputNumber
-                        min={1}
-                        precision={0}
-                        addonBefore={t('pricing.minQty')}
-                        style={{ width: 170 }}
-                        data-testid={`pricing-item-min-${i}`}
-                      />
+                    <Form.Item name={[f.name, 'minQty']} rules={[numberRule({ ...WHOLE, min: 1 })]}>
+                      <InputNumber addonBefore={t('pricing.minQty')} style={{ width: 170 }} data-testid={`pricing-item-min-${i}`} />
                     </Form.Item>
-                    <Form.Item name={[f.name, 'priceYuan']} rules={[{ required: true, message: t('pricing.required') }]}>
-                      <InputNumber min={0} precision={2} addonBefore="¥" style={{ width: 170 }} data-testid={`pricing-item-price-${i}`} />
+                    <Form.Item
+                      name={[f.name, 'priceYuan']}
+                      rules={[{ required: true, message: t('pricing.required') }, numberRule({ ...YUAN, min: 0 })]}
+                    >
+                      <InputNumber precision={2} addonBefore="¥" style={{ width: 170 }} data-testid={`pricing-item-price-${i}`} />
                     </Form.Item>
                     {fields.length > 1 ? (
                       <Button onClick={() => remove(f.name)} data-testid={`pricing-item-remove-${i}`}>
@@ -480,14 +483,11 @@ function PriceCheck() {
                   <Form.Item name={[f.name, 'sku']} rules={[{ required: true, message: t('pricing.required') }]}>
                     <Input placeholder="SKU" style={{ width: 200 }} data-testid={`check-sku-${i}`} />
                   </Form.Item>
-                  <Form.Item name={[f.name, 'quantity']} rules={[{ required: true, message: t('pricing.required') }]}>
-                    <InputNumber
-                      min={1}
-                      precision={0}
-                      addonBefore={t('orders.quantity')}
-                      style={{ width: 170 }}
-                      data-testid={`check-qty-${i}`}
-                    />
+                  <Form.Item
+                    name={[f.name, 'quantity']}
+                    rules={[{ required: true, message: t('pricing.required') }, numberRule({ ...WHOLE, min: 1 })]}
+                  >
+                    <InputNumber addonBefore={t('orders.quantity')} style={{ width: 170 }} data-testid={`check-qty-${i}`} />
                   </Form.Item>
                   {fields.length > 1 ? <Button onClick={() => remove(f.name)}>{t('pricing.remove')}</Button> : null}
                 </Space>

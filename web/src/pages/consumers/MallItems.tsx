@@ -5,6 +5,7 @@ import { api, errorText, formFieldErrors } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
 import { LoadError } from '../../components/PageState.tsx';
 import { may } from '../../nav.ts';
+import { numberRule, WHOLE } from '../../numberRules.ts';
 import { useApi } from '../../useApi.ts';
 import type { MallItem } from './types.ts';
 
@@ -108,11 +109,15 @@ export function MallItemsPage() {
           <Form.Item name="nameEn" label={t('mall.nameEn')} rules={[{ required: true, max: 100 }]}>
             <Input data-testid="mall-name-en" />
           </Form.Item>
-          <Form.Item name="pointsPrice" label={t('mall.pointsPrice')} rules={[{ required: true }]}>
-            <InputNumber min={1} max={10_000_000} precision={0} style={{ width: '100%' }} data-testid="mall-price" />
+          <Form.Item
+            name="pointsPrice"
+            label={t('mall.pointsPrice')}
+            rules={[{ required: true }, numberRule({ ...WHOLE, min: 1, max: 10_000_000 })]}
+          >
+            <InputNumber style={{ width: '100%' }} data-testid="mall-price" />
           </Form.Item>
-          <Form.Item name="stock" label={t('mall.stock')} rules={[{ required: true }]}>
-            <InputNumber min={0} max={10_000_000} precision={0} style={{ width: '100%' }} data-testid="mall-stock" />
+          <Form.Item name="stock" label={t('mall.stock')} rules={[{ required: true }, numberRule({ ...WHOLE, min: 0, max: 10_000_000 })]}>
+            <InputNumber style={{ width: '100%' }} data-testid="mall-stock" />
           </Form.Item>
         </Form>
       </Modal>

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api, errorText, type Page, uploadFile, withQuery, XLSX_TYPE } from '../../api.ts';
 import { Chart, type ChartOption } from '../../components/Chart.tsx';
 import { LoadError } from '../../components/PageState.tsx';
+import { numberRule, WHOLE } from '../../numberRules.ts';
 import { problemFields } from '../../problemFields.ts';
 import type { PartyRow } from '../../types.ts';
 import { useApi } from '../../useApi.ts';
@@ -196,8 +197,8 @@ function CapacityEditor({ onSaved }: { onSaved: () => void }) {
         <Form.Item name="item" rules={[{ required: true }]}>
           <Input style={{ width: 160 }} />
         </Form.Item>
-        <Form.Item name="capacity" label={t('capacity.capacity')} rules={[{ required: true }]}>
-          <InputNumber min={0} precision={0} />
+        <Form.Item name="capacity" label={t('capacity.capacity')} rules={[{ required: true }, numberRule({ ...WHOLE, min: 0 })]}>
+          <InputNumber />
         </Form.Item>
         <Button type="primary" htmlType="submit">
           {t('common.save')}

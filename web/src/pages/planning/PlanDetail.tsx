@@ -7,6 +7,7 @@ import { useAuth } from '../../auth.tsx';
 import { Chart, type ChartOption } from '../../components/Chart.tsx';
 import { LoadError } from '../../components/PageState.tsx';
 import { may } from '../../nav.ts';
+import { numberProblem, WHOLE } from '../../numberRules.ts';
 import { useApi } from '../../useApi.ts';
 import { PLAN_COLORS, type PlanSummary } from './Plans.tsx';
 
@@ -71,8 +72,11 @@ export function PlanDetailPage() {
       setBusy(undefined);
     }
   };
+  // a line's final quantity: a whole number, not below 0 (numberRules.ts)
+  const lineQtyProblem = (lineNo: number) => numberProblem(edits[lineNo]?.quantity, { ...WHOLE, min: 0 });
+  const editsWrong = Object.keys(edits).some((lineNo) => lineQtyProblem(Number(lineNo)));
   const saveEdits = async () => {
-    if (!p) return;
+    if (!p || editsWrong) return;
     const lines = Object.entries(edits).map(([lineNo, e]) => {
       const line = p.lines.find((l) => l.lineNo === Number(lineNo)) as Line;
       return { lineNo: Number(lineNo), quantity: e.quantity ?? line.final, reason: e.reason ?? line.reason ?? undefined };
@@ -190,7 +194,7 @@ export function PlanDetailPage() {
             <Button
               onClick={saveEdits}
               loading={busy === 'adjust'}
-              disabled={!Object.keys(edits).length}
+              disabled={!Object.keys(edits).length || editsWrong}
               data-testid="plan-save-adjustments"
             >
               {t('plans.actions.save')}
@@ -258,13 +262,20 @@ export function PlanDetailPage() {
             title: t('plans.final'),
             render: (_: unknown, l: Line) =>
               editable ? (
-                <InputNumber
-                  min={0}
-                  precision={0}
-                  value={edits[l.lineNo]?.quantity ?? l.final}
-                  onChange={(v) => setEdits((e) => ({ ...e, [l.lineNo]: { ...e[l.lineNo], quantity: v ?? 0 } }))}
-                  data-testid={`line-qty-${l.lineNo}`}
-                />
+                <Space direction="vertical" size={0}>
+                  {/* a wrong quantity stays as typed and says why; the adjustments are not saved until it is right */}
+                  <InputNumber
+                    value={edits[l.lineNo]?.quantity ?? l.final}
+                    status={lineQtyProblem(l.lineNo) ? 'error' : undefined}
+                    onChange={(v) => setEdits((e) => ({ ...e, [l.lineNo]: { ...e[l.lineNo], quantity: v ?? undefined } }))}
+                    data-testid={`line-qty-${l.lineNo}`}
+                  />
+                  {lineQtyProblem(l.lineNo) ? (
+                    <Typography.Text type="danger" data-testid={`line-qty-error-${l.lineNo}`}>
+                      {lineQtyProblem(l.lineNo)}
+                    </Typography.Text>
+                  ) : null}
+                </Space>
               ) : (
                 l.final
               ),

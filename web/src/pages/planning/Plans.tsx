@@ -8,6 +8,7 @@ import { useAuth } from '../../auth.tsx';
 import { type Job, JobProgress } from '../../components/JobProgress.tsx';
 import { LoadError } from '../../components/PageState.tsx';
 import { may } from '../../nav.ts';
+import { numberRule, WHOLE } from '../../numberRules.ts';
 import { problemFields } from '../../problemFields.ts';
 import type { PartyRow } from '../../types.ts';
 import { useApi } from '../../useApi.ts';
@@ -200,17 +201,33 @@ function CreatePlan({ onClose }: { onClose: () => void }) {
             </Form.Item>
           ) : null}
           <Space wrap>
-            <Form.Item name="serviceLevel" label={t('plans.serviceLevel')} rules={[{ required: true }]}>
-              <InputNumber min={0.5} max={0.999} step={0.01} data-testid="plans-service-level" />
+            <Form.Item
+              name="serviceLevel"
+              label={t('plans.serviceLevel')}
+              rules={[{ required: true }, numberRule({ min: 0.5, max: 0.999 })]}
+            >
+              <InputNumber step={0.01} data-testid="plans-service-level" />
             </Form.Item>
-            <Form.Item name="horizonDays" label={t('plans.horizonDays')} rules={[{ required: true }]}>
-              <InputNumber min={7} max={182} />
+            <Form.Item
+              name="horizonDays"
+              label={t('plans.horizonDays')}
+              rules={[{ required: true }, numberRule({ ...WHOLE, min: 7, max: 182 })]}
+            >
+              <InputNumber />
             </Form.Item>
-            <Form.Item name="reviewDays" label={t('plans.reviewDays')} rules={[{ required: true }]}>
-              <InputNumber min={1} max={90} />
+            <Form.Item
+              name="reviewDays"
+              label={t('plans.reviewDays')}
+              rules={[{ required: true }, numberRule({ ...WHOLE, min: 1, max: 90 })]}
+            >
+              <InputNumber />
             </Form.Item>
-            <Form.Item name="historyDays" label={t('plans.historyDays')} rules={[{ required: true }]}>
-              <InputNumber min={7} max={730} />
+            <Form.Item
+              name="historyDays"
+              label={t('plans.historyDays')}
+              rules={[{ required: true }, numberRule({ ...WHOLE, min: 7, max: 730 })]}
+            >
+              <InputNumber />
             </Form.Item>
             <Form.Item name="asOf" label={t('plans.asOf')}>
               <DatePicker data-testid="plans-as-of" />
