@@ -145,6 +145,11 @@ describe('commercial setup in the console', () => {
       const keyed = await server.db.sql<{ n: number }[]>`
         select count(*)::int as n from funds_transactions where tenant_id = ${tenant} and kind = 'deposit' and idempotency_key is not null`;
       expect(keyed[0]?.n).toBe(1);
+      // the audit log reads the deposit as money, not as the fen the server recorded ({"amountFen":500050,...})
+      await page.goto(`${server.baseUrl}/audit`);
+      await expect
+        .poll(async () => (await page.getByTestId('audit-details').allTextContents()).join('\n'))
+        .toContain('备注：银行转账 0618；金额：¥5,000.50');
 
       // a group buy, and its progress
       await menu(page, 'groupBuys').click();

@@ -7,6 +7,7 @@ import { dash, formatDateTime } from '../format.ts';
 import type { AuditRow } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useQueryState } from '../useQueryState.ts';
+import { auditDetailsText } from './audit-details.ts';
 import { auditActionLabel, auditObjectLabel } from './audit-labels.ts';
 
 const DEFAULTS = { page: '1', pageSize: '50' };
@@ -15,13 +16,6 @@ interface VerifyResult {
   ok: boolean;
   checked: number;
   brokenAt?: number | string | null;
-}
-
-function detailsText(d: unknown): string {
-  if (d === null || d === undefined) return '—';
-  if (typeof d === 'string') return d;
-  const s = JSON.stringify(d);
-  return s === '{}' ? '—' : s;
 }
 
 export function AuditPage() {
@@ -110,7 +104,12 @@ export function AuditPage() {
             dataIndex: 'details',
             title: t('audit.details'),
             ellipsis: true,
-            render: (d: unknown) => <Typography.Text code>{detailsText(d)}</Typography.Text>,
+            // readable in the reader's language; the details as recorded on hover
+            render: (d: unknown) => (
+              <span title={d === null || d === undefined ? undefined : JSON.stringify(d)} data-testid="audit-details">
+                {auditDetailsText(d, en)}
+              </span>
+            ),
           },
         ]}
       />
