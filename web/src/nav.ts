@@ -1,5 +1,5 @@
 import { type Action, PERMISSIONS } from '../../src/modules/auth/roles.ts';
-import { isBrandRole, isDistributorRole } from './types.ts';
+import { isBrandRole, isDistributorRole, isStoreRole } from './types.ts';
 
 /** The server's action table itself (a module of plain constants), so the console cannot drift from it. */
 export type WebAction = Action;
@@ -15,9 +15,10 @@ export interface NavItem {
   label: string;
   /**
    * Who may see it: everyone, brand roles, the brand and its distributors (`upstream`: what a store's scope never
-   * holds), brand admins only, or the roles that may perform an action.
+   * holds), the brand and its channel (`channel`: not the people of a factory line or a warehouse, whose scope holds no
+   * store), brand admins only, or the roles that may perform an action.
    */
-  access: 'all' | 'brand' | 'upstream' | 'brand_admin' | WebAction;
+  access: 'all' | 'brand' | 'upstream' | 'channel' | 'brand_admin' | WebAction;
   /** Also only for brand roles (an action channel roles hold too, e.g. reading prices, but whose page is the brand's). */
   brandOnly?: boolean;
 }
@@ -25,7 +26,7 @@ export interface NavItem {
 export const CHANNEL_ITEMS: NavItem[] = [
   // a store sees only itself, and the channel's people no factory or warehouse: lists that would always be empty
   { key: 'distributors', path: '/channel/distributors', label: 'menu.distributors', access: 'upstream' },
-  { key: 'stores', path: '/channel/stores', label: 'menu.stores', access: 'all' },
+  { key: 'stores', path: '/channel/stores', label: 'menu.stores', access: 'channel' },
   { key: 'facilities', path: '/channel/facilities', label: 'menu.facilities', access: 'brand' },
 ];
 
@@ -100,6 +101,7 @@ export function canSee(access: NavItem['access'], role: string | undefined, bran
   if (access === 'all') return true;
   if (access === 'brand') return isBrandRole(role);
   if (access === 'upstream') return isBrandRole(role) || isDistributorRole(role);
+  if (access === 'channel') return isBrandRole(role) || isDistributorRole(role) || isStoreRole(role);
   if (access === 'brand_admin') return role === 'brand_admin';
   return may(access, role);
 }

@@ -104,6 +104,7 @@ export interface AuditRow {
 
 export const isBrandRole = (role: string | undefined): boolean => !!role && role.startsWith('brand_');
 export const isDistributorRole = (role: string | undefined): boolean => role === 'distributor_admin' || role === 'distributor_staff';
+export const isStoreRole = (role: string | undefined): boolean => role === 'store_owner' || role === 'store_clerk';
 
 /** Where an event happened: a party of the tenant (by GLN), or just the identifier the event named. */
 export interface EventPlace {

@@ -108,34 +108,39 @@ export function AppLayout() {
         onCollapse={setCollapsed}
         width={216}
         theme="light"
-        style={{ borderRight: '1px solid #f0f0f0' }}
+        // the menu scrolls inside a sider as tall as the window, above the collapse button: in the page's scroll the
+        // button (fixed to the window's bottom) covered whichever item was behind it, and a brand's menu is taller than
+        // a laptop's window
+        style={{ borderRight: '1px solid #f0f0f0', height: '100vh', position: 'sticky', top: 0 }}
       >
-        <div
-          style={{
-            height: 56,
-            display: 'flex',
-            alignItems: 'center',
-            padding: '0 20px',
-            fontWeight: 700,
-            fontSize: 18,
-            color: '#0f766e',
-            whiteSpace: 'nowrap',
-            overflow: 'hidden',
-          }}
-        >
-          {collapsed ? 'T' : 'Throughline'}
+        <div style={{ height: '100%', overflowY: 'auto' }} data-testid="side-menu-scroll">
+          <div
+            style={{
+              height: 56,
+              display: 'flex',
+              alignItems: 'center',
+              padding: '0 20px',
+              fontWeight: 700,
+              fontSize: 18,
+              color: '#0f766e',
+              whiteSpace: 'nowrap',
+              overflow: 'hidden',
+            }}
+          >
+            {collapsed ? 'T' : 'Throughline'}
+          </div>
+          <Menu
+            mode="inline"
+            data-testid="side-menu"
+            selectedKeys={selected ? [selected] : []}
+            defaultOpenKeys={['commerce', 'marketing', 'channel', 'trace', 'consumerGroup', 'planning']}
+            items={items}
+            onClick={({ key }) => {
+              const path = paths.get(key);
+              if (path) navigate(path);
+            }}
+          />
         </div>
-        <Menu
-          mode="inline"
-          data-testid="side-menu"
-          selectedKeys={selected ? [selected] : []}
-          defaultOpenKeys={['commerce', 'marketing', 'channel', 'trace', 'consumerGroup', 'planning']}
-          items={items}
-          onClick={({ key }) => {
-            const path = paths.get(key);
-            if (path) navigate(path);
-          }}
-        />
       </Sider>
       <Layout>
         <Header

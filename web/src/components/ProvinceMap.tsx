@@ -22,6 +22,8 @@ export function provinceChoropleth(
     if (map.regionOf(code)) byProvince.set(code, (byProvince.get(code) ?? 0) + r.value);
   }
   const max = Math.max(1, ...byProvince.values());
+  // with nothing to shade, a 0-1 colour scale means nothing: the map is shown bare
+  const anything = [...byProvince.values()].some((v) => v > 0);
   return {
     tooltip: {
       trigger: 'item',
@@ -29,6 +31,7 @@ export function provinceChoropleth(
         `${escapeHtml(p.name ?? '')}: ${formatNumber(Number.isFinite(p.value) ? Number(p.value) : 0)}`,
     },
     visualMap: {
+      show: anything,
       type: 'continuous',
       min: 0,
       max,

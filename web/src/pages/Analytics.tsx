@@ -288,18 +288,43 @@ function useDashboard<T>(view: AnalyticsView) {
   return useApi<T>(`/analytics/${PATH[view]}`, filters);
 }
 
+const NO_FIGURES: Figures = {
+  sellInFen: 0,
+  sellInUnits: 0,
+  sellInReceived: 0,
+  sellThroughUnits: 0,
+  sellThroughReceived: 0,
+  sellOutUnits: 0,
+  consumerScans: 0,
+};
+
+/**
+ * Every day from `from` to `to` (at most a year), with the figures of the days the API has and zeros for the rest: the
+ * API gives only days with facts, and a trend drawn through those alone joins a sale on the 1st to one on the 20th.
+ */
+export function everyDay(from: string, to: string, series: Overview['series']): Overview['series'] {
+  const byDay = new Map(series.map((x) => [x.day, x]));
+  const out: Overview['series'] = [];
+  const end = Date.parse(`${to}T00:00:00Z`);
+  for (let d = Date.parse(`${from}T00:00:00Z`); d <= end && out.length < 366; d += 86_400_000) {
+    const day = new Date(d).toISOString().slice(0, 10);
+    out.push(byDay.get(day) ?? { day, ...NO_FIGURES });
+  }
+  return out.length ? out : series;
+}
+
 function OverviewView() {
   const { t } = useTranslation();
-  const { set } = useFilters();
+  const { set, filters } = useFilters();
   const r = useDashboard<Overview>('overview');
   const option = useMemo<ChartOption>(() => {
-    const s = r.data?.series ?? [];
+    const s = r.data ? everyDay(filters.from, filters.to, r.data.series) : [];
     return {
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
       grid: { left: 48, right: 16, top: 36, bottom: 28 },
       xAxis: { type: 'category', data: s.map((x) => x.day) },
-      yAxis: { type: 'value' },
+      yAxis: { type: 'value', minInterval: 1 },
       series: [
         { name: t('analytics.sellIn'), type: 'line', data: s.map((x) => x.sellInUnits) },
         { name: t('analytics.sellThrough'), type: 'line', data: s.map((x) => x.sellThroughUnits) },
@@ -307,7 +332,7 @@ function OverviewView() {
         { name: t('analytics.consumerScans'), type: 'bar', data: s.map((x) => x.consumerScans) },
       ],
     };
-  }, [r.data, t]);
+  }, [r.data, t, filters.from, filters.to]);
   if (r.error) return <LoadError error={r.error} onRetry={r.reload} />;
   const drill = (b: BreakdownRow) =>
     b.level === 'party' ? set({ party: b.partyId ?? undefined }) : set({ region: b.code, party: undefined });
@@ -337,7 +362,7 @@ function OverviewView() {
         ))}
       </Row>
       <Card size="small" title={t('analytics.series')}>
-        <Chart option={option} height={300} testId="analytics-series" />
+        <Chart option={option} height={300} testId="analytics-series" empty={!!r.data && !r.data.series.length} />
       </Card>
       <Card size="small" title={t('analytics.breakdown')}>
         <Table

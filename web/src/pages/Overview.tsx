@@ -34,7 +34,7 @@ export function OverviewPage() {
       tooltip: { trigger: 'axis' },
       grid: { left: 48, right: 16, top: 16, bottom: 80 },
       xAxis: { type: 'category', data: rows.map((r) => r.name), axisLabel: { rotate: 45, interval: 0 } },
-      yAxis: { type: 'value' },
+      yAxis: { type: 'value', minInterval: 1 },
       series: [{ type: 'bar', name: t('overview.storeCount'), data: rows.map((r) => r.count), itemStyle: { color: '#0f766e' } }],
     };
   }, [data, t]);
@@ -46,7 +46,12 @@ export function OverviewPage() {
       series: [
         {
           type: 'pie',
-          radius: ['40%', '70%'],
+          radius: ['30%', '52%'],
+          // the names sit against the card's edges, inside it (outside labels ran off the narrow card, cut or "…"); labels
+          // that would overlap are left to the legend and the tooltip
+          label: { formatter: '{b}', alignTo: 'edge', edgeDistance: 8, minMargin: 4 },
+          labelLine: { length: 8, length2: 0, maxSurfaceAngle: 80 },
+          labelLayout: { hideOverlap: true },
           name: t('overview.productsByCategory'),
           data: (data?.productsByCategory ?? []).map((r) => ({ name: r.name ?? categoryName(r.category), value: r.count })),
         },

@@ -49,7 +49,7 @@ export function CapacityPage() {
       legend: { data: [t('capacity.capacity'), t('capacity.demand'), t('capacity.shortfall')] },
       grid: { left: 56, right: 16, bottom: 40, top: 32 },
       xAxis: { type: 'category', data: totals.map((x) => x.week) },
-      yAxis: { type: 'value' },
+      yAxis: { type: 'value', minInterval: 1 },
       series: [
         { name: t('capacity.capacity'), type: 'bar', data: totals.map((x) => x.capacity) },
         { name: t('capacity.demand'), type: 'bar', data: totals.map((x) => x.demand) },

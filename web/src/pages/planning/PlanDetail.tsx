@@ -113,7 +113,7 @@ export function PlanDetailPage() {
       legend: { data: [t('plans.suggested'), t('plans.final')] },
       grid: { left: 48, right: 16, bottom: 80, top: 32 },
       xAxis: { type: 'category', data: names, axisLabel: { rotate: 40 } },
-      yAxis: { type: 'value' },
+      yAxis: { type: 'value', minInterval: 1 },
       series: [
         { name: t('plans.suggested'), type: 'bar', data: p.lines.map((l) => l.suggested) },
         { name: t('plans.final'), type: 'bar', data: p.lines.map((l) => l.final) },
