@@ -38,6 +38,8 @@ describe("the consumer's own page", () => {
     page.setDefaultTimeout(WAIT);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
+    // a visitor who is not signed in sees no failed request in the console (the page asks /me/session first)
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     try {
       const r = await page.goto(`${server.baseUrl}/m/account?brand=demo`);
       expect(r?.status()).toBe(200);

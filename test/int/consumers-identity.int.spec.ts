@@ -84,6 +84,8 @@ describe('merging on a phone code', () => {
     const mine = await shop.call('GET', '/api/v1/me?brand=demo');
     expect(mine.status).toBe(200);
     expect(mine.body.membership.balance).toBe(120);
+    // the account page asks first whether the device is signed in: 200 either way
+    expect((await shop.call('GET', '/api/v1/me/session?brand=demo')).body).toEqual({ signedIn: true });
     expect(mine.body.identifiers.map((i: { kind: string }) => i.kind).sort()).toEqual(['device', 'device', 'phone']);
 
     const profile = await call('admin', 'GET', `/api/v1/consumers/${phoneConsumer}`);
@@ -105,6 +107,8 @@ describe('merging on a phone code', () => {
     expect((await call('admin', 'GET', `/api/v1/consumers/${phoneConsumer}`)).body.membership.balance).toBe(0);
     // the shop device's session belonged to the merged consumer: it no longer opens personal data
     expect((await shop.call('GET', '/api/v1/me?brand=demo')).status).toBe(401);
+    const session = await shop.call('GET', '/api/v1/me/session?brand=demo');
+    expect([session.status, session.body]).toEqual([200, { signedIn: false }]);
     const again = await call('admin', 'POST', `/api/v1/consumers/merges/${merge.id}/undo`);
     expect([again.status, again.body.code]).toEqual([409, 'consumer.merge_already_undone']);
     const [audit] = await server.db

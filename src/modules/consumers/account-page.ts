@@ -140,7 +140,9 @@ export const ACCOUNT_SCRIPT = `(() => {
     $('next').textContent = r.data.next ? fill(t.toNext, { n: r.data.next.pointsToGo, tier: name(r.data.next.tier) }) : '';
   }
   async function mine() {
-    const r = await call('GET', '');
+    // asked first, so that a visitor who is not signed in is not answered 401
+    const session = await call('GET', '/session');
+    const r = session.status === 200 && session.data.signedIn ? await call('GET', '') : { status: 401 };
     signedIn = r.status === 200;
     $('signin').hidden = signedIn;
     $('mine').hidden = !signedIn;

@@ -66,16 +66,32 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
     if (req.headers[CSRF_HEADER] === undefined) throw new AppError(403, 'auth.csrf');
   };
 
+  /** The consumer signed in on this device, or null. */
+  const signedInConsumer = async (req: FastifyRequest, reply: FastifyReply, tenantId: number) => {
+    const token = req.cookies?.[CONSUMER_SESSION_COOKIE];
+    if (!token) return null;
+    const deviceHash = hash('device', deviceOf(req, reply, false));
+    const deviceConsumer = await consumerOf(sql, tenantId, 'device', deviceHash);
+    return sessionConsumer(sql, sessionHash, tenantId, token, deviceHash, deviceConsumer);
+  };
+
   /** The consumer of the session on this device, or 401. */
   const sessionOf = async (req: FastifyRequest, reply: FastifyReply, tenantId: number) => {
-    const device = deviceOf(req, reply, false);
-    const deviceHash = hash('device', device);
-    const token = req.cookies?.[CONSUMER_SESSION_COOKIE];
-    const deviceConsumer = await consumerOf(sql, tenantId, 'device', deviceHash);
-    const consumer = token ? await sessionConsumer(sql, sessionHash, tenantId, token, deviceHash, deviceConsumer) : null;
+    const consumer = await signedInConsumer(req, reply, tenantId);
     if (consumer === null) throw AppError.unauthorized('consumer.session_required');
     return consumer;
   };
+
+  // whether this device is signed in, answered 200 either way: the account page asks it first, so a consumer who is
+  // not signed in does not see a failed request (401) in the browser's console on every visit
+  api.get(
+    '/me/session',
+    { config, schema: { tags, summary: 'Whether this device is signed in (200 either way)', querystring: BrandQuery } },
+    async (req, reply) => {
+      const consumer = await signedInConsumer(req, reply, await tenantOf(req));
+      return reply.header('cache-control', 'no-store').send({ signedIn: consumer !== null });
+    },
+  );
 
   api.post(
     '/me/otp',
