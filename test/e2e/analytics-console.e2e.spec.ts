@@ -37,6 +37,7 @@ describe('the channel dashboards in the console', () => {
       // a period without facts says so on the chart, rather than drawing a legend over a bare line
       await page.goto(`${server.baseUrl}/analytics/overview?from=2020-01-01&to=2020-01-15`);
       await page.getByTestId('analytics-series-empty').waitFor({ timeout: WAIT });
+      expect(await page.getByTestId('analytics-series-empty').textContent()).toContain('这段时间还没有渠道数据');
       await page.goto(`${server.baseUrl}/analytics/overview?from=2026-10-01&to=2026-10-15`);
       await page.getByTestId('side-menu').getByTestId('menu-analytics').waitFor({ state: 'attached' });
       // S sold 45 units in the period and C 45: the brand's sell-out is 90

@@ -55,12 +55,15 @@ export function Chart({
   testId,
   onClick,
   empty,
+  emptyText,
 }: {
   option: ChartOption;
   height?: number;
   testId?: string;
   /** nothing to show, when the caller knows better than hasNoData (a series of zero days filled in) */
   empty?: boolean;
+  /** what the empty chart says (default: no data) */
+  emptyText?: string;
   /** Called with the clicked data item (a bar, a slice, a point). */
   onClick?: (p: ChartClick) => void;
 }) {
@@ -97,7 +100,7 @@ export function Chart({
           style={{ position: 'absolute', inset: 0, display: 'flex', alignItems: 'center', justifyContent: 'center', background: '#fff' }}
           data-testid={testId ? `${testId}-empty` : undefined}
         >
-          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('common.noData')} />
+          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={emptyText ?? t('common.noData')} style={{ maxWidth: 480 }} />
         </div>
       ) : null}
     </div>

@@ -362,7 +362,13 @@ function OverviewView() {
         ))}
       </Row>
       <Card size="small" title={t('analytics.series')}>
-        <Chart option={option} height={300} testId="analytics-series" empty={!!r.data && !r.data.series.length} />
+        <Chart
+          option={option}
+          height={300}
+          testId="analytics-series"
+          empty={!!r.data && !r.data.series.length}
+          emptyText={t('analytics.noFiguresYet')}
+        />
       </Card>
       <Card size="small" title={t('analytics.breakdown')}>
         <Table
