@@ -3,9 +3,10 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tx } from '../../src/db/connection.ts';
+import { issueOneMoreTicket } from '../../src/modules/incentives/channel/one-more.ts';
 import { payClaims } from '../../src/modules/incentives/channel/payouts.ts';
 import { recordFlags } from '../../src/modules/incentives/fraud/flags.ts';
-import { startTestServer, type TestServer } from '../support/app.ts';
+import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, signedIn } from '../support/browser.ts';
 
 /**
@@ -119,5 +120,53 @@ describe('风控审核 / Fraud review', () => {
     expect(audit).toMatchObject({ details: { note: '同一码被 9 台设备扫描' } });
     expect(errors).toEqual([]);
     await close();
+  });
+});
+
+describe('再来一瓶 / One more, redeemed at a store', () => {
+  it('a clerk redeems a winning code on the phone page: credited once, the same code again says so, a code without a prize is refused', async () => {
+    // an active "one more" programme, and a consumer's winning code (the lottery's ticket, issued as a claim issues it)
+    const admin = await loginAs(server.baseUrl, 'admin');
+    const post = (p: string, body: unknown) =>
+      fetch(`${server.baseUrl}${p}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { id: number } }));
+    const created = await post('/api/v1/channel-programs', {
+      name: '再来一瓶',
+      kind: 'one_more',
+      amountFen: 350,
+      totalBudgetFen: 100_000,
+      startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    expect((await post(`/api/v1/channel-programs/${created.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const [unit] = await server.db.sql<{ gtin: string }[]>`
+      select l.gtin from packaging_levels l where l.tenant_id = ${tenantId} and l.level = 'unit' order by l.gtin limit 1`;
+    const winning = `https://id.gs1.org/01/${unit?.gtin}/21/WIN0001`;
+    await server.db.sql.begin((tx) => issueOneMoreTicket(tx as unknown as Tx, tenantId, winning, 'campaign:e2e'));
+
+    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'clerk', 'Demo#2026', '/m/one-more');
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByTestId('one-more-code').fill(winning);
+      await page.getByTestId('one-more-redeem').click();
+      await expect.poll(() => page.getByTestId('one-more-done').textContent()).toContain('门店返利余额 +¥3.50');
+      // the same code again (a second press, another clerk): the first redemption, credited once
+      await page.getByTestId('one-more-code').fill(winning);
+      await page.getByTestId('one-more-redeem').click();
+      await expect.poll(() => page.getByTestId('one-more-done').textContent()).toContain('本店已兑付过');
+      const [paid] = await server.db.sql<{ n: number }[]>`
+        select count(*)::int as n from channel_payouts where tenant_id = ${tenantId} and epc = ${winning} and kind = 'one_more'`;
+      expect(paid?.n).toBe(1);
+      // a code that won nothing is refused with the reason, nothing credited
+      await page.getByTestId('one-more-code').fill(`https://id.gs1.org/01/${unit?.gtin}/21/NOPRIZE1`);
+      await page.getByTestId('one-more-redeem').click();
+      await page.getByTestId('one-more-refused').waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
   });
 });

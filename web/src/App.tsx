@@ -35,6 +35,7 @@ const OrdersPage = lazy(() => import('./pages/Orders.tsx').then((m) => ({ defaul
 const StockPage = lazy(() => import('./pages/Stock.tsx').then((m) => ({ default: m.StockPage })));
 // Store ordering on a phone (own layout, like the scanning page).
 const MobileOrderPage = lazy(() => import('./pages/MobileOrder.tsx').then((m) => ({ default: m.MobileOrderPage })));
+const OneMoreRedeemPage = lazy(() => import('./pages/OneMoreRedeem.tsx').then((m) => ({ default: m.OneMoreRedeemPage })));
 const PricingPage = lazy(() => import('./pages/Pricing.tsx').then((m) => ({ default: m.PricingPage })));
 const FundsPage = lazy(() => import('./pages/Funds.tsx').then((m) => ({ default: m.FundsPage })));
 const GroupBuysPage = lazy(() => import('./pages/GroupBuys.tsx').then((m) => ({ default: m.GroupBuysPage })));
@@ -101,6 +102,16 @@ function AppRoutes() {
           <RequireAuth>
             <Guard access="orders:place">
               <MobileOrderPage />
+            </Guard>
+          </RequireAuth>
+        }
+      />
+      <Route
+        path="/m/one-more"
+        element={
+          <RequireAuth>
+            <Guard access="channel_incentives:redeem">
+              <OneMoreRedeemPage />
             </Guard>
           </RequireAuth>
         }

@@ -50,6 +50,7 @@ export const COMMERCE_ITEMS: NavItem[] = [
 export const MARKETING_ITEMS: NavItem[] = [
   { key: 'campaigns', path: '/campaigns', label: 'menu.campaigns', access: 'campaigns:read' },
   { key: 'channelIncentives', path: '/incentives/channel', label: 'menu.channelIncentives', access: 'channel_incentives:earnings' },
+  { key: 'oneMore', path: '/m/one-more', label: 'menu.oneMore', access: 'channel_incentives:redeem' },
   { key: 'campaignResults', path: '/marketing/results', label: 'menu.campaignResults', access: 'reports:rankings' },
   { key: 'fraudReview', path: '/incentives/fraud', label: 'menu.fraudReview', access: 'fraud:read' },
 ];

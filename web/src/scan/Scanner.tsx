@@ -564,6 +564,12 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
         </div>
         <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', marginTop: 6 }}>
           <LangSwitch />
+          {/* a store honours the "one more" (再来一瓶) prizes consumers win: redeemed on a page of its own */}
+          {me.user.role === 'store_owner' || me.user.role === 'store_clerk' ? (
+            <Button type="link" size="small" href="/m/one-more" style={{ color: '#fff' }} data-testid="scan-one-more">
+              {t('oneMore.title')}
+            </Button>
+          ) : null}
           <Button type="link" size="small" onClick={onLogout} style={{ color: '#fff' }} data-testid="scan-logout">
             {t('header.logout')}
           </Button>

@@ -1,0 +1,129 @@
+import { Alert, Button, Card, Input, List, Space, Typography } from 'antd';
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
+import { ApiError, api, errorText } from '../api.ts';
+import { LangSwitch } from '../components/LangSwitch.tsx';
+import { formatDateTime, formatFen } from '../format.ts';
+import { CameraScanner, cameraAvailable } from '../scan/Camera.tsx';
+
+interface Redemption {
+  code: string;
+  amountFen: number;
+  redeemedAt: string;
+  replayed: boolean;
+}
+
+/**
+ * 兑付再来一瓶 on a phone: a consumer shows the winning code of a "one more" prize (再来一瓶), the store's clerk scans it
+ * (camera, a keyboard-wedge scanner, or typed) and hands over a unit; the store is reimbursed to its rebate balance
+ * (POST /api/v1/one-more/redeem). A code redeemed before says by which store and when; the same store scanning it
+ * again gets its first redemption back, paid once.
+ */
+export function OneMoreRedeemPage() {
+  const { t } = useTranslation();
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [camera, setCamera] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [done, setDone] = useState<Redemption[]>([]);
+  const input = useRef<{ focus: () => void } | null>(null);
+
+  const redeem = async (raw: string) => {
+    const text = raw.trim();
+    if (!text || busy) return;
+    setBusy(true);
+    setRefusal(null);
+    try {
+      const r = await api<Redemption>('/one-more/redeem', { method: 'POST', body: { code: text } });
+      setDone((list) => [r, ...list.filter((x) => x.code !== r.code)].slice(0, 20));
+      setCode('');
+    } catch (e) {
+      // the reason by the code's field when the server gives one (redeemed by another store, no prize on this code)
+      const field = e instanceof ApiError ? e.problem.errors?.find((x) => x.pointer === '/body/code')?.detail : undefined;
+      setRefusal(field ?? errorText(e));
+    } finally {
+      setBusy(false);
+      input.current?.focus();
+    }
+  };
+
+  const last = done[0];
+  return (
+    <div style={{ maxWidth: 520, margin: '0 auto', padding: '12px 12px 48px', minHeight: '100vh', background: '#f5f5f5' }}>
+      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 12 }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t('oneMore.title')}
+        </Typography.Title>
+        <Space>
+          <LangSwitch />
+          <Link to="/scan">{t('oneMore.toScan')}</Link>
+        </Space>
+      </Space>
+      <Card>
+        <Typography.Paragraph type="secondary">{t('oneMore.hint')}</Typography.Paragraph>
+        <Space.Compact style={{ width: '100%' }}>
+          <Input
+            ref={(el) => {
+              input.current = el;
+            }}
+            autoFocus
+            size="large"
+            value={code}
+            placeholder={t('oneMore.placeholder')}
+            onChange={(e) => setCode(e.target.value)}
+            onPressEnter={() => void redeem(code)}
+            data-testid="one-more-code"
+          />
+          <Button size="large" type="primary" loading={busy} onClick={() => void redeem(code)} data-testid="one-more-redeem">
+            {t('oneMore.redeem')}
+          </Button>
+        </Space.Compact>
+        {cameraAvailable() ? (
+          <Button style={{ marginTop: 12 }} block onClick={() => setCamera(true)} data-testid="one-more-camera">
+            {t('oneMore.camera')}
+          </Button>
+        ) : null}
+      </Card>
+      {camera ? (
+        <CameraScanner
+          onRead={(text) => {
+            setCamera(false);
+            void redeem(text);
+            return 'added';
+          }}
+          onClose={() => setCamera(false)}
+        />
+      ) : null}
+      {refusal ? <Alert style={{ marginTop: 12 }} type="error" showIcon message={refusal} data-testid="one-more-refused" /> : null}
+      {last && !refusal ? (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="success"
+          showIcon
+          data-testid="one-more-done"
+          message={
+            last.replayed
+              ? t('oneMore.again', { amount: formatFen(last.amountFen) })
+              : t('oneMore.done', { amount: formatFen(last.amountFen) })
+          }
+        />
+      ) : null}
+      {done.length ? (
+        <Card size="small" style={{ marginTop: 12 }} title={t('oneMore.today')}>
+          <List
+            size="small"
+            dataSource={done}
+            renderItem={(r) => (
+              <List.Item extra={formatFen(r.amountFen)}>
+                <Typography.Text ellipsis style={{ maxWidth: 260 }}>
+                  {formatDateTime(r.redeemedAt)} · {r.code.split('/').at(-1)}
+                </Typography.Text>
+              </List.Item>
+            )}
+          />
+        </Card>
+      ) : null}
+    </div>
+  );
+}
