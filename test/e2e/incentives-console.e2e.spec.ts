@@ -6,7 +6,8 @@ import type { Tx } from '../../src/db/connection.ts';
 import { issueOneMoreTicket } from '../../src/modules/incentives/channel/one-more.ts';
 import { payClaims } from '../../src/modules/incentives/channel/payouts.ts';
 import { recordFlags } from '../../src/modules/incentives/fraud/flags.ts';
-import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { apiClient } from '../support/api-client.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, signedIn } from '../support/browser.ts';
 
 /**
@@ -126,13 +127,8 @@ describe('风控审核 / Fraud review', () => {
 describe('再来一瓶 / One more, redeemed at a store', () => {
   it('a clerk redeems a winning code on the phone page: credited once, the same code again says so, a code without a prize is refused', async () => {
     // an active "one more" programme, and a consumer's winning code (the lottery's ticket, issued as a claim issues it)
-    const admin = await loginAs(server.baseUrl, 'admin');
-    const post = (p: string, body: unknown) =>
-      fetch(`${server.baseUrl}${p}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { id: number } }));
+    const call = apiClient(() => server.baseUrl);
+    const post = (p: string, body: unknown) => call('admin', 'POST', p, body);
     const created = await post('/api/v1/channel-programs', {
       name: '再来一瓶',
       kind: 'one_more',
