@@ -398,6 +398,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     en: 'This scan id was used for another scan ({kind}, {codes} codes); a new scan needs a new id',
   },
   'sell.not_delivered_here': { 'zh-CN': '该码未发到本店：{value}', en: '{value} was never delivered to this store' },
+  'sell.recalled': {
+    'zh-CN': '该码所属批次已召回（{reason}），不得销售，请下架：{value}',
+    en: '{value} belongs to a recalled lot ({reason}): not to be sold, take it off the shelf',
+  },
   'code.unrecognised': { 'zh-CN': '无法识别的码：{value}', en: 'Not a code this system understands: {value}' },
   'diversion.already_reviewed': {
     'zh-CN': '该窜货预警已由 {by} 作出另一处理结论，不能更改',

@@ -172,6 +172,30 @@ describe('scans at the line', () => {
     expect(again.body).toMatchObject({ replayed: true, newEvents: 0, codes: 2 });
   });
 
+  it('refuses to sell a unit of a recalled lot, and records nothing; other steps still move it, with the warning', async () => {
+    const lot = 'LREC1';
+    const made = await scan('line', { kind: 'commission', lot, codes: [units[84], units[85]] });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    const recall = await api('admin', 'POST', '/api/v1/recalls', { gtin: UNIT, lot, reason: '包装密封不良' });
+    expect(recall.status, JSON.stringify(recall.body)).toBe(201);
+    const events = async () =>
+      (await server.db.sql<{ n: number }[]>`select count(*)::int as n from event_epcs where epc = ${units[84] as string}`)[0]?.n;
+    const status = async () =>
+      (await server.db.sql<{ status: string }[]>`select status from code_state where epc = ${units[84] as string}`)[0]?.status;
+    const statusBefore = await status();
+    const before = await events();
+    const sold = await scan('store', { kind: 'sell', codes: [units[84]] });
+    expect(sold.status).toBe(422);
+    expect(problems(sold)).toEqual([['/body/codes/0', 'sell.recalled']]);
+    expect(sold.body.errors[0].detail).toContain('包装密封不良');
+    expect(await events()).toBe(before);
+    expect(await status()).toBe(statusBefore);
+    // looked at in the market (an inspection): recorded, and it says the lot is recalled
+    const looked = await scan('line', { kind: 'inspect', codes: [units[85]] });
+    expect(looked.status, JSON.stringify(looked.body)).toBe(200);
+    expect(looked.body.warnings.map((w: { code: string }) => w.code)).toEqual(['code.recalled']);
+  });
+
   it('says its warnings in the reader’s language, as its refusals', async () => {
     // a unit the store never received, sold there: recorded, with a warning
     const sold = await scan('store', { kind: 'sell', codes: [units[80]] });

@@ -340,8 +340,13 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
         break;
       }
     }
+    const recalled = await recallWarnings(tx, tenantId, named, states, pointerOf);
+    // a unit of a recalled lot is not sold: the till's scan is refused, so the clerk does not hand it over (the other
+    // steps still move it, with the warning: a recall brings its units back through the channel)
+    if (req.kind === 'sell') errors.push(...recalled.map((w) => ({ ...w, code: 'sell.recalled' })));
     if (errors.length) reject(errors);
-    warnings.push(...(await recallWarnings(tx, tenantId, named, states, pointerOf)));
+    warnings.push(...recalled);
+    const recalledCodes = new Set(recalled.map((w) => String(w.params.value)));
     const prepared = prepareEvents(events, [EPCIS_CONTEXT]);
     const actor = actorLabel(ctx.actor);
     const outcome = await captureEvents(ctx.sql, tenantId, actor, prepared, [EPCIS_CONTEXT], { tx });
@@ -353,7 +358,8 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
       kind: req.kind,
       scanId: req.scanId,
       at,
-      codes,
+      // a recalled unit earns no rebate or reward for moving it
+      codes: codes.filter((c) => !recalledCodes.has(c)),
       parent,
       before: states,
     });
