@@ -506,10 +506,19 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     en: 'A location needs both its latitude and its longitude',
   },
   'claim.wrong_code': { 'zh-CN': '隐形码错误', en: 'The hidden verification code is wrong' },
+  // {why}: the refusing rules in words (fraud.why.*); the rule codes themselves are the problem's `rules` member
   'claim.fraud_refused': {
-    'zh-CN': '该领取被风控规则拒绝（{rules}），如有疑问请联系品牌方',
-    en: 'This claim was refused by the fraud rules ({rules}); contact the brand if this is wrong',
+    'zh-CN': '这次领取未通过安全检查：{why}。如有疑问请联系品牌方',
+    en: 'This claim did not pass the security checks: {why}. Contact the brand if this is wrong',
   },
+  'fraud.why.repeat_scans': { 'zh-CN': '这个码被反复扫码', en: 'this code was scanned too many times' },
+  'fraud.why.far_apart': {
+    'zh-CN': '这个码在短时间内于相距很远的两地被扫',
+    en: 'this code was scanned in places far apart within a short time',
+  },
+  'fraud.why.device_burst': { 'zh-CN': '这台设备短时间内扫码过多', en: 'this device scanned too many codes in a short time' },
+  'fraud.why.address_burst': { 'zh-CN': '这个网络短时间内扫码过多', en: 'this network scanned too many codes in a short time' },
+  'fraud.why.clerk_undelivered': { 'zh-CN': '这个码未发到扫码的门店', en: 'this code was never delivered to the scanning store' },
   'claim.recalled': {
     'zh-CN': '该批次已召回，不能参与活动',
     en: 'The lot of this product is recalled: it cannot take part in campaigns',

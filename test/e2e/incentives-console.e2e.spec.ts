@@ -101,6 +101,9 @@ describe('风控审核 / Fraud review', () => {
       { id: string }[]
     >`select id::text from fraud_flags where tenant_id = ${tenantId} and epc like '%E2EFLAG'`;
     const { page, errors, close } = await signedIn(browser, server.baseUrl, 'quality', 'Demo#2026', '/incentives/fraud');
+    // the evidence reads in words ({"distinctDevices":9,"limit":5} once read 'distinctDevices: 9 · limit: 5')
+    await expect.poll(() => page.getByTestId('fraud-flags-table').textContent()).toContain('设备数：9');
+    expect(await page.getByTestId('fraud-flags-table').textContent()).toContain('上限：5');
     await page.getByTestId(`fraud-confirm-${flag?.id}`).click();
     // the note checked to be in the field before OK: a dialog still opening can swallow a fill on a busy machine
     const note = page.getByTestId('fraud-note');

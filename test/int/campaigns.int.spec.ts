@@ -715,6 +715,8 @@ describe('fraud rules on the claim', () => {
     const shanghai = await phone().claim(i, codeOf(i), 'zh-CN', { lat: 31.2304, lng: 121.4737 });
     expect(shanghai.status).toBe(403);
     expect(shanghai.body).toMatchObject({ code: 'claim.fraud_refused', rules: ['far_apart'] });
+    // the consumer reads why in words, not the rule's code
+    expect(shanghai.body.detail).toBe('这次领取未通过安全检查：这个码在短时间内于相距很远的两地被扫。如有疑问请联系品牌方');
     const flags = await call('admin', 'GET', '/api/v1/fraud/flags?rule=far_apart');
     expect(flags.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ subject: epcOf(i), action: 'refused' })]));
   });

@@ -187,13 +187,13 @@ describe('scans at the line', () => {
     const sold = await scan('store', { kind: 'sell', codes: [units[84]] });
     expect(sold.status).toBe(422);
     expect(problems(sold)).toEqual([['/body/codes/0', 'sell.recalled']]);
-    expect(sold.body.errors[0].detail).toContain('包装密封不良');
+    expect((sold.body.errors as { detail: string }[])[0]?.detail).toContain('包装密封不良');
     expect(await events()).toBe(before);
     expect(await status()).toBe(statusBefore);
     // looked at in the market (an inspection): recorded, and it says the lot is recalled
     const looked = await scan('line', { kind: 'inspect', codes: [units[85]] });
     expect(looked.status, JSON.stringify(looked.body)).toBe(200);
-    expect(looked.body.warnings.map((w: { code: string }) => w.code)).toEqual(['code.recalled']);
+    expect((looked.body.warnings as { code: string }[]).map((w) => w.code)).toEqual(['code.recalled']);
   });
 
   it('says its warnings in the reader’s language, as its refusals', async () => {

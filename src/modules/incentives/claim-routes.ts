@@ -9,6 +9,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { deviceOf } from '../../http/device-cookie.ts';
+import { message } from '../../http/messages.ts';
 import { AppError, toProblem } from '../../http/problem.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { type LocatedBody, locationFields, locationOf } from '../resolver/location.ts';
@@ -130,7 +131,9 @@ export async function claimRoutes(
           }).withHeader('retry-after', String(answer.retryAfter));
         }
         if (answer.kind === 'fraud_refused') {
-          throw new AppError(403, 'claim.fraud_refused', { rules: answer.rules.join(', ') }, [], { rules: answer.rules });
+          // the consumer reads why in words; the rule codes stay in the problem's `rules` member for machines
+          const why = answer.rules.map((r) => message(`fraud.why.${r}`, locale)).join(locale === 'en' ? '; ' : '；');
+          throw new AppError(403, 'claim.fraud_refused', { why }, [], { rules: answer.rules });
         }
         const results = answer.results;
         reply.header('content-language', locale);

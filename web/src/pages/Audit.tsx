@@ -4,10 +4,10 @@ import { useTranslation } from 'react-i18next';
 import { api, errorText, type Page } from '../api.ts';
 import { LoadError } from '../components/PageState.tsx';
 import { dash, formatDateTime } from '../format.ts';
+import { detailsText } from '../recordDetails.ts';
 import type { AuditRow } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useQueryState } from '../useQueryState.ts';
-import { auditDetailsText } from './audit-details.ts';
 import { auditActionLabel, auditObjectLabel } from './audit-labels.ts';
 
 const DEFAULTS = { page: '1', pageSize: '50' };
@@ -107,7 +107,7 @@ export function AuditPage() {
             // readable in the reader's language; the details as recorded on hover
             render: (d: unknown) => (
               <span title={d === null || d === undefined ? undefined : JSON.stringify(d)} data-testid="audit-details">
-                {auditDetailsText(d, en)}
+                {detailsText(d, en)}
               </span>
             ),
           },

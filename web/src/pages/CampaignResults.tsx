@@ -85,7 +85,7 @@ export function CampaignResultsPage() {
     if (!r) return null;
     return {
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => v.toFixed(2) },
-      legend: { data: [t('campaignResults.treated'), t('campaignResults.control')] },
+      legend: { top: 0, data: [t('campaignResults.treated'), t('campaignResults.control')] },
       grid: { left: 48, right: 24, top: 40, bottom: 32 },
       xAxis: { type: 'category', data: r.series.map((p) => p.day.slice(5)) },
       yAxis: { type: 'value', name: t('campaignResults.unitsPerStoreDay') },

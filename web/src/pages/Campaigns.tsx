@@ -168,7 +168,7 @@ function CampaignDetail({ id }: { id: number }) {
   const chart = useMemo<ChartOption>(
     () => ({
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('campaigns.claims'), t('campaigns.rewards')] },
+      legend: { top: 0, data: [t('campaigns.claims'), t('campaigns.rewards')] },
       grid: { left: 40, right: 16, top: 32, bottom: 24 },
       xAxis: { type: 'category', data: (report.data?.perDay ?? []).map((d) => d.day) },
       yAxis: { type: 'value', minInterval: 1 },

@@ -6,6 +6,7 @@ import { useAuth } from '../auth.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { formatDateTime } from '../format.ts';
 import { may } from '../nav.ts';
+import { detailsText } from '../recordDetails.ts';
 import { useApi } from '../useApi.ts';
 
 const RULES = ['repeat_scans', 'far_apart', 'device_burst', 'address_burst', 'clerk_undelivered'] as const;
@@ -32,7 +33,7 @@ const STATUS_COLOR: Record<FlagStatus, string> = { open: 'orange', confirmed: 'r
 
 /** 风控审核: flags raised by the fraud rules, filtered by rule and status; staff confirm or dismiss each with a note. */
 export function FraudReviewPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const { me } = useAuth();
   const canReview = may('fraud:review', me?.user.role);
@@ -105,7 +106,13 @@ export function FraudReviewPage() {
             title: t('fraud.subject'),
             render: (_, f) => (
               <span>
-                {t(`fraud.subjects.${f.subjectKind}`)}: {f.subjectName ?? <Typography.Text code>{f.subject.slice(-24)}</Typography.Text>}
+                {t(`fraud.subjects.${f.subjectKind}`)}:{' '}
+                {f.subjectName ?? (
+                  // a code reads as its serial (what is printed under the QR), whole on hover
+                  <Typography.Text code title={f.subject}>
+                    {f.subject.includes('/21/') ? f.subject.split('/21/').at(-1) : f.subject}
+                  </Typography.Text>
+                )}
               </span>
             ),
           },
@@ -124,11 +131,8 @@ export function FraudReviewPage() {
             key: 'evidence',
             title: t('fraud.evidence'),
             render: (_, f) => (
-              <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                {Object.entries(f.evidence)
-                  .filter(([k]) => k !== 'codes')
-                  .map(([k, v]) => `${k}: ${String(v)}`)
-                  .join(' · ')}
+              <Typography.Text type="secondary" style={{ fontSize: 12 }} title={JSON.stringify(f.evidence)}>
+                {detailsText(Object.fromEntries(Object.entries(f.evidence).filter(([k]) => k !== 'codes')), i18n.language === 'en')}
               </Typography.Text>
             ),
           },

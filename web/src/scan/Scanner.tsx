@@ -782,7 +782,10 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
             title={
               outcome.outcome.newEvents === 0
                 ? t('scan.result.replay')
-                : t('scan.result.ok', { codes: outcome.outcome.codes, events: outcome.outcome.events })
+                : t('scan.result.ok', {
+                    codes: t('scan.result.codeCount', { count: outcome.outcome.codes }),
+                    events: t('scan.result.eventCount', { count: outcome.outcome.events }),
+                  })
             }
             description={
               outcome.outcome.warnings.length || outcome.outcome.earnings ? (

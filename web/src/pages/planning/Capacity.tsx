@@ -46,7 +46,7 @@ export function CapacityPage() {
     if (!totals.length) return null;
     return {
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('capacity.capacity'), t('capacity.demand'), t('capacity.shortfall')] },
+      legend: { top: 0, data: [t('capacity.capacity'), t('capacity.demand'), t('capacity.shortfall')] },
       grid: { left: 56, right: 16, bottom: 40, top: 32 },
       xAxis: { type: 'category', data: totals.map((x) => x.week) },
       yAxis: { type: 'value', minInterval: 1 },

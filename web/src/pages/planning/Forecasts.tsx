@@ -179,7 +179,10 @@ export function ForecastsPage() {
     const last = f.history.values[n - 1] ?? null;
     return {
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('forecasts.history'), t('forecasts.forecast'), t('forecasts.interval', { level: Math.round(f.level * 100) })] },
+      legend: {
+        top: 0,
+        data: [t('forecasts.history'), t('forecasts.forecast'), t('forecasts.interval', { level: Math.round(f.level * 100) })],
+      },
       grid: { left: 56, right: 24, bottom: 64, top: 40 },
       xAxis: { type: 'category', data: dates, boundaryGap: false },
       yAxis: { type: 'value', min: 0 },

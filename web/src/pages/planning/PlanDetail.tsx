@@ -110,7 +110,7 @@ export function PlanDetailPage() {
     const names = p.lines.map((l) => `${l.party.code} ${l.sku}`);
     return {
       tooltip: { trigger: 'axis' },
-      legend: { data: [t('plans.suggested'), t('plans.final')] },
+      legend: { top: 0, data: [t('plans.suggested'), t('plans.final')] },
       grid: { left: 48, right: 16, bottom: 80, top: 32 },
       xAxis: { type: 'category', data: names, axisLabel: { rotate: 40 } },
       yAxis: { type: 'value', minInterval: 1 },

@@ -1,13 +1,12 @@
 /**
- * An audit entry's details as a person reads them: "金额 ¥10,000.00；信用额度 —" instead of
- * {"amountFen":1000000,"creditLimitFen":null}. The details are whatever the server's appendAudit call recorded
- * (src/), so this reads them generically: known field names get a label (an unknown one reads as its name), money in
- * fen reads as yuan, a status as its label, a time in the reader's time format, lists and nested objects in brackets.
- * The page keeps the recorded JSON on the cell's tooltip for an auditor who needs it as stored.
+ * A record's details as a person reads them: "金额 ¥10,000.00；信用额度 —" instead of
+ * {"amountFen":1000000,"creditLimitFen":null}. The audit log's details (whatever an appendAudit call recorded) and a
+ * fraud flag's evidence are read generically: known field names get a label (an unknown one reads as its words),
+ * money in fen reads as yuan, a status as its label, a time in the reader's time format, lists and nested objects in
+ * brackets. The pages keep the recorded JSON on the cell's tooltip for whoever needs it as stored.
  */
-
-import { formatDateTime, formatFen } from '../format.ts';
-import i18n from '../i18n/index.ts';
+import { formatDateTime, formatFen } from './format.ts';
+import i18n from './i18n/index.ts';
 
 type Label = readonly [zh: string, en: string];
 
@@ -66,6 +65,17 @@ const FIELDS: Record<string, Label> = {
   rules: ['规则', 'rules'],
   eventType: ['事件类型', 'event type'],
   replayOf: ['重放自', 'replay of'],
+  // a fraud flag's evidence (src/modules/incentives/fraud/rules.ts)
+  km: ['距离（公里）', 'distance (km)'],
+  limitKm: ['距离上限（公里）', 'limit (km)'],
+  earlierAt: ['上次扫码', 'earlier scan'],
+  withinHours: ['时间窗（小时）', 'within (hours)'],
+  region: ['地区', 'region'],
+  earlierRegion: ['上次地区', 'earlier region'],
+  distinctDevices: ['设备数', 'devices'],
+  limit: ['上限', 'limit'],
+  clerk: ['店员', 'clerk'],
+  storeId: ['门店 ID', 'store id'],
 };
 
 /** Where a status word of the details may have its label, tried in this order. */
@@ -74,7 +84,7 @@ const STATUS_LABELS = ['orders.status', 'plans.status', 'campaigns.status', 'cha
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 /** The details as one line of text in the reader's language ('—' for none). */
-export function auditDetailsText(details: unknown, en: boolean): string {
+export function detailsText(details: unknown, en: boolean): string {
   if (details === null || details === undefined) return '—';
   if (typeof details !== 'object' || Array.isArray(details)) return valueText('', details, en);
   const text = fieldsText(details as Record<string, unknown>, en);
