@@ -256,6 +256,15 @@ describe('replenishment plans', () => {
     ]);
   });
 
+  it('does not share a plan without lines (a distributor whose stores have no sell-through): 409 plans.empty, still a draft', async () => {
+    const id = await planFor({ distributors: [farCode] });
+    const plan = await call('planner', 'GET', `/api/v1/planning/plans/${id}`);
+    expect(plan.body.lines).toEqual([]);
+    const shared = await call('planner', 'POST', `/api/v1/planning/plans/${id}/share`);
+    expect([shared.status, shared.body.code]).toEqual([409, 'plans.empty']);
+    expect((await call('planner', 'GET', `/api/v1/planning/plans/${id}`)).body.status).toBe('draft');
+  });
+
   it('lets either side reject while the plan is open', async () => {
     const id = await planFor({ skus: [skuA] });
     await call('planner', 'POST', `/api/v1/planning/plans/${id}/share`);

@@ -30,6 +30,10 @@ export const PLANNING_MESSAGES: Record<string, { 'zh-CN': string; en: string }> 
     'zh-CN': '计划当前状态为 {status}，不能执行“{action}”',
     en: 'The plan is {status}: it cannot be {action}',
   },
+  'plans.empty': {
+    'zh-CN': '计划没有任何行（该经销商的门店近期没有分销出库记录），无需共享',
+    en: "The plan has no lines (no recent sell-through by the distributor's stores): there is nothing to share",
+  },
   'plans.nothing_to_order': { 'zh-CN': '计划中没有数量大于零的行', en: 'No line of the plan has a quantity above zero' },
   'plans.progress': { 'zh-CN': '已完成 {done}/{total} 个经销商', en: '{done} of {total} distributors done' },
   'capacity.unknown_factory': { 'zh-CN': '工厂 {value} 不存在', en: 'Factory {value} does not exist' },

@@ -61,7 +61,14 @@ async function move(
 
 export async function sharePlan(ctx: RequestContext, id: number): Promise<void> {
   const side = sideOf(ctx);
-  await ctx.sql.begin(async (tx) => move(tx, ctx, await lockPlan(tx, ctx, id), 'share', side));
+  await ctx.sql.begin(async (tx) => {
+    const plan = await lockPlan(tx, ctx, id);
+    // a plan without lines (no sell-through history to plan from) asks the distributor nothing: it is not shared
+    const [lines] = await tx<{ n: number }[]>`
+      select count(*)::int as n from replenishment_plan_lines where tenant_id = ${ctx.actor.tenantId} and plan_id = ${id}`;
+    if (!lines?.n) throw new AppError(409, 'plans.empty', { id });
+    await move(tx, ctx, plan, 'share', side);
+  });
 }
 
 export interface LineAdjustment {

@@ -155,7 +155,9 @@ export function PlanDetailPage() {
         <Descriptions.Item label={t('plans.suggestedUnits')}>{p.suggestedUnits}</Descriptions.Item>
         <Descriptions.Item label={t('plans.finalUnits')}>{p.finalUnits}</Descriptions.Item>
         <Descriptions.Item label={t('plans.adjustedLines')}>{p.adjustedLines}</Descriptions.Item>
-        <Descriptions.Item label={t('plans.forecaster')}>{p.forecaster}</Descriptions.Item>
+        <Descriptions.Item label={t('plans.forecaster')}>
+          {t(`plans.forecasters.${p.forecaster}`, { defaultValue: p.forecaster })}
+        </Descriptions.Item>
         {p.forecasts?.length ? (
           <Descriptions.Item label={t('plans.forecastUse')} span={4}>
             <Space wrap data-testid="plan-forecasts">
@@ -184,7 +186,12 @@ export function PlanDetailPage() {
         />
       ) : null}
       <Space wrap>
-        {brand && p.status === 'draft' ? (
+        {brand && p.status === 'draft' && !p.lines.length ? (
+          <Typography.Text type="secondary" data-testid="plan-empty">
+            {t('plans.emptyPlan')}
+          </Typography.Text>
+        ) : null}
+        {brand && p.status === 'draft' && p.lines.length ? (
           <Button type="primary" loading={busy === 'share'} onClick={() => act('share')} data-testid="plan-share">
             {t('plans.actions.share')}
           </Button>
