@@ -36,6 +36,7 @@ const StockPage = lazy(() => import('./pages/Stock.tsx').then((m) => ({ default:
 // Store ordering on a phone (own layout, like the scanning page).
 const MobileOrderPage = lazy(() => import('./pages/MobileOrder.tsx').then((m) => ({ default: m.MobileOrderPage })));
 const OneMoreRedeemPage = lazy(() => import('./pages/OneMoreRedeem.tsx').then((m) => ({ default: m.OneMoreRedeemPage })));
+const MarketInspectionPage = lazy(() => import('./pages/MarketInspection.tsx').then((m) => ({ default: m.MarketInspectionPage })));
 const PricingPage = lazy(() => import('./pages/Pricing.tsx').then((m) => ({ default: m.PricingPage })));
 const FundsPage = lazy(() => import('./pages/Funds.tsx').then((m) => ({ default: m.FundsPage })));
 const GroupBuysPage = lazy(() => import('./pages/GroupBuys.tsx').then((m) => ({ default: m.GroupBuysPage })));
@@ -102,6 +103,16 @@ function AppRoutes() {
           <RequireAuth>
             <Guard access="orders:place">
               <MobileOrderPage />
+            </Guard>
+          </RequireAuth>
+        }
+      />
+      <Route
+        path="/m/inspect"
+        element={
+          <RequireAuth>
+            <Guard access="inspection:write">
+              <MarketInspectionPage />
             </Guard>
           </RequireAuth>
         }

@@ -59,6 +59,7 @@ export const TRACE_ITEMS: NavItem[] = [
   { key: 'journey', path: '/trace/journey', label: 'menu.journey', access: 'trace:read' },
   { key: 'recall', path: '/trace/recall', label: 'menu.recall', access: 'recall:read' },
   { key: 'diversion', path: '/trace/diversion', label: 'menu.diversion', access: 'diversion:read' },
+  { key: 'inspect', path: '/m/inspect', label: 'menu.inspect', access: 'inspection:write' },
   { key: 'codeBatches', path: '/codes/batches', label: 'menu.codeBatches', access: 'codes:read' },
   { key: 'scan', path: '/scan', label: 'menu.scan', access: 'scan:write' },
 ];

@@ -1,9 +1,8 @@
 import { Alert, Button, Card, Input, List, Space, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
 import { ApiError, api, errorText } from '../api.ts';
-import { LangSwitch } from '../components/LangSwitch.tsx';
+import { PhonePage } from '../components/PhonePage.tsx';
 import { formatDateTime, formatFen } from '../format.ts';
 import { CameraScanner, cameraAvailable } from '../scan/Camera.tsx';
 
@@ -50,16 +49,7 @@ export function OneMoreRedeemPage() {
 
   const last = done[0];
   return (
-    <div style={{ maxWidth: 520, margin: '0 auto', padding: '12px 12px 48px', minHeight: '100vh', background: '#f5f5f5' }}>
-      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 12 }}>
-        <Typography.Title level={4} style={{ margin: 0 }}>
-          {t('oneMore.title')}
-        </Typography.Title>
-        <Space>
-          <LangSwitch />
-          <Link to="/scan">{t('oneMore.toScan')}</Link>
-        </Space>
-      </Space>
+    <PhonePage title={t('oneMore.title')} back={{ to: '/scan', label: t('oneMore.toScan') }}>
       <Card>
         <Typography.Paragraph type="secondary">{t('oneMore.hint')}</Typography.Paragraph>
         <Space.Compact style={{ width: '100%' }}>
@@ -124,6 +114,6 @@ export function OneMoreRedeemPage() {
           />
         </Card>
       ) : null}
-    </div>
+    </PhonePage>
   );
 }

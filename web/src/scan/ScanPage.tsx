@@ -8,6 +8,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate } from 'react-router-dom';
 import { useAuth } from '../auth.tsx';
+import { may } from '../nav.ts';
 import { cachedMe, rememberMe } from './draft.ts';
 import { linkManifest, registerScanWorker } from './pwa.ts';
 import { Scanner } from './Scanner.tsx';
@@ -104,9 +105,15 @@ export function ScanPage() {
         title="403"
         subTitle={t('scan.noScanRole')}
         extra={
-          <Button type="primary" href="/">
-            {t('common.backHome')}
-          </Button>
+          <>
+            {/* an inspector scans what it finds in the market on a page of its own */}
+            {may('inspection:write', user.user.role) ? (
+              <Button type="primary" href="/m/inspect" data-testid="scan-to-inspect">
+                {t('inspection.title')}
+              </Button>
+            ) : null}
+            <Button href="/">{t('common.backHome')}</Button>
+          </>
         }
       />
     );
