@@ -132,6 +132,15 @@ describe('finding a product to order', () => {
     expect(byName.body.items.map((x: { sku: string }) => x.sku)).toContain(p.sku);
     // LIKE's wildcards in the text are taken literally
     expect((await call('admin', 'GET', '/api/v1/products?q=%25')).body.items).toEqual([]);
+    // found by its case's GTIN too, and listed with the GTIN of each packaging level (what codes are made for)
+    const levels = await server.db.sql<{ level: string; gtin: string }[]>`
+      select l.level, l.gtin from packaging_levels l join products p on p.tenant_id = l.tenant_id and p.id = l.product_id
+      where p.tenant_id = ${tenant} and p.sku = ${p.sku} order by l.units_per`;
+    const caseGtin = levels.find((l) => l.level === 'case')?.gtin as string;
+    expect(caseGtin).toBeDefined();
+    const byCase = await call('admin', 'GET', `/api/v1/products?q=${caseGtin}`);
+    expect(byCase.body.items.map((x: { sku: string }) => x.sku)).toEqual([p.sku]);
+    expect(byCase.body.items[0].packaging).toEqual(levels);
   });
 });
 

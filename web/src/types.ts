@@ -32,9 +32,11 @@ export interface ProductRow {
   listPriceFen: number | null;
   currency: string | null;
   status: string;
+  /** its GTINs by packaging level, in the catalogue's list */
+  packaging?: { level: string; gtin: string }[];
 }
 
-export interface ProductDetail extends ProductRow {
+export interface ProductDetail extends Omit<ProductRow, 'packaging'> {
   packaging: { level: string; gtin: string | null; quantity: number; unitsPer?: number | null }[];
   lots: { id: number | string; lotCode: string; productionDate: string | null; expiryDate: string | null; factoryName: string | null }[];
 }

@@ -27,6 +27,8 @@ function toItem(r: Record<string, unknown>) {
     listPriceFen: Number(r.list_price_fen),
     currency: r.currency as string,
     status: r.status as string,
+    // its GTINs by packaging level (unit, case, pallet): what codes can be made for, and found by
+    ...(r.packaging ? { packaging: r.packaging as { level: string; gtin: string }[] } : {}),
   };
 }
 
@@ -35,7 +37,13 @@ export async function listProducts(ctx: RequestContext, q: ProductListQuery) {
   const sql = ctx.sql;
   const where = sql`tenant_id = ${ctx.actor.tenantId}
     ${q.category ? sql`and category = ${q.category}` : sql``}
-    ${q.q ? sql`and (name_zh ilike ${`%${likeText(q.q)}%`} or name_en ilike ${`%${likeText(q.q)}%`} or sku ilike ${`${likeText(q.q)}%`} or gtin = ${q.q.padStart(14, '0')})` : sql``}`;
+    ${
+      q.q
+        ? sql`and (name_zh ilike ${`%${likeText(q.q)}%`} or name_en ilike ${`%${likeText(q.q)}%`} or sku ilike ${`${likeText(q.q)}%`}
+            or gtin = ${q.q.padStart(14, '0')} or id in (
+              select l.product_id from packaging_levels l where l.tenant_id = ${ctx.actor.tenantId} and l.gtin = ${q.q.padStart(14, '0')}))`
+        : sql``
+    }`;
   const order = {
     name: sql`name_zh asc, id`,
     '-name': sql`name_zh desc, id`,
@@ -45,7 +53,10 @@ export async function listProducts(ctx: RequestContext, q: ProductListQuery) {
     '-listPrice': sql`list_price_fen desc, id`,
   }[q.sort];
   const [rows, [c]] = await Promise.all([
-    sql`select ${sql.unsafe(COLUMNS)} from products where ${where} order by ${order}
+    sql`select ${sql.unsafe(COLUMNS)},
+          (select json_agg(json_build_object('level', l.level, 'gtin', l.gtin) order by l.units_per, l.gtin)
+           from packaging_levels l where l.tenant_id = products.tenant_id and l.product_id = products.id) as packaging
+        from products where ${where} order by ${order}
         limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
     sql<{ n: number }[]>`select count(*)::int as n from products where ${where}`,
   ]);

@@ -38,14 +38,17 @@ interface SaveFilePicker {
   }) => Promise<{ createWritable(): Promise<{ write(d: Uint8Array): Promise<void>; close(): Promise<void>; abort(): Promise<void> }> }>;
 }
 
+/** Every packaging level of the products found (codes are made for units, cases and pallets alike), by name or any GTIN. */
 function useProductOptions(search: string) {
-  const { i18n } = useTranslation();
+  const { t, i18n } = useTranslation();
   const en = i18n.language === 'en';
   const { data, loading } = useApi<Page<ProductRow>>('/products', { q: search.trim() || undefined, pageSize: 50 });
-  const options = (data?.items ?? []).map((p) => ({
-    value: p.gtin,
-    label: `${(en ? p.nameEn : p.nameZh) || p.nameZh} · ${p.gtin}`,
-  }));
+  const options = (data?.items ?? []).flatMap((p) =>
+    (p.packaging?.length ? p.packaging : [{ level: 'unit', gtin: p.gtin }]).map((l) => ({
+      value: l.gtin,
+      label: `${(en ? p.nameEn : p.nameZh) || p.nameZh} · ${t(`level.${l.level}`, { defaultValue: l.level })} · ${l.gtin}`,
+    })),
+  );
   return { options, loading };
 }
 
