@@ -3,11 +3,12 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { finished, JOB_COLORS, type Job, JobProgress } from '../../components/JobProgress.tsx';
 import { LoadError } from '../../components/PageState.tsx';
+import { formatDateTime } from '../../format.ts';
 import { useApi } from '../../useApi.ts';
 
 /** The caller's jobs, newest first; the list refreshes while any is unfinished. */
 export function JobsPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const jobs = useApi<{ items: Job[] }>('/jobs', { limit: 100 });
   const open = (jobs.data?.items ?? []).some((j) => !finished(j));
   const { reload } = jobs;
@@ -51,7 +52,7 @@ export function JobsPage() {
           {
             title: t('jobs.created'),
             dataIndex: 'createdAt',
-            render: (d: string) => new Date(d).toLocaleString(i18n.language),
+            render: formatDateTime,
           },
         ]}
       />
