@@ -485,6 +485,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'campaign.field_not_for_reward': { 'zh-CN': '该字段不适用于奖励类型 {type}', en: 'This field does not apply to a {type} reward' },
   'campaign.unknown_gtin': { 'zh-CN': '本品牌没有 GTIN {value}', en: 'The brand has no GTIN {value}' },
   'campaign.daily_over_total': { 'zh-CN': '每日上限不能大于总上限', en: 'A daily limit cannot exceed the total limit' },
+  'campaign.budget_below_prize': {
+    'zh-CN': '预算小于最小的奖项（{prizeFen} 分），一个奖也发不出',
+    en: 'The budget is below the smallest prize ({prizeFen} fen): no prize could ever be paid',
+  },
   'campaign.money_budget_needs_lottery': {
     'zh-CN': '金额预算仅适用于红包抽奖，积分和优惠券请用奖品数量限制',
     en: 'A budget in money is for red-packet lotteries; limit points and coupons by prize count',

@@ -186,6 +186,17 @@ describe('defining a campaign', () => {
     expect(problems(schema).map((p) => p[0])).toEqual(
       expect.arrayContaining(['/body/reward/tiers/0/probability', '/body/reward/tiers/0/count']),
     );
+    // a budget below the smallest prize could never pay one (a ¥5 red packet against ¥1)
+    const starved = await call(
+      'admin',
+      'POST',
+      '/api/v1/campaigns',
+      base(
+        { type: 'lottery', tiers: [{ name: '红包', amountFen: 500, probability: 0.5, count: 10 }] },
+        { limits: { budgetTotalFen: 100 } },
+      ),
+    );
+    expect(problems(starved)).toEqual([['/body/limits/budgetTotalFen', 'campaign.budget_below_prize']]);
     const points = await call('admin', 'POST', '/api/v1/campaigns', base({ type: 'points' }, { limits: { budgetTotalFen: 100 } }));
     expect(problems(points)).toEqual([
       ['/body/reward/points', 'field.required'],
@@ -576,7 +587,8 @@ describe('the staff side', () => {
       'admin',
       'PUT',
       `/api/v1/campaigns/${id}`,
-      def({ type: 'lottery', tiers: [{ name: '红包', amountFen: 200, probability: 1, count: 2 }] }, { budgetTotalFen: 100 }),
+      // ¥3: enough for one prize, below the ¥6 already given
+      def({ type: 'lottery', tiers: [{ name: '红包', amountFen: 200, probability: 1, count: 2 }] }, { budgetTotalFen: 300 }),
     );
     expect(problems(low)).toEqual(
       expect.arrayContaining([

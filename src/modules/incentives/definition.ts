@@ -109,6 +109,14 @@ export function definitionErrors(c: CampaignInput, knownGtins: ReadonlySet<strin
   if (l.perConsumerDaily != null && l.perConsumerTotal != null && l.perConsumerDaily > l.perConsumerTotal) {
     add('/body/limits/perConsumerDaily', 'campaign.daily_over_total');
   }
+  if (r.type === 'lottery' && r.tiers?.length) {
+    // a budget smaller than the smallest prize can never pay one: the campaign would run and award nothing
+    const smallest = Math.min(...r.tiers.map((t) => t.amountFen));
+    for (const key of ['budgetTotalFen', 'budgetDailyFen'] as const) {
+      const budget = l[key];
+      if (budget != null && budget < smallest) add(`/body/limits/${key}`, 'campaign.budget_below_prize', { prizeFen: smallest });
+    }
+  }
   if (r.type !== 'lottery') {
     // only red packets are money; points and coupons are limited by their count
     if (l.budgetTotalFen != null) add('/body/limits/budgetTotalFen', 'campaign.money_budget_needs_lottery');
