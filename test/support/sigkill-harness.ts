@@ -97,12 +97,16 @@ export async function runSigkillHarness(o: HarnessOptions): Promise<HarnessCount
       env: { ...process.env, DATABASE_URL: o.url, PORT: String(o.port) },
       stdio: 'ignore',
     });
-    for (let i = 0; i < 1200; i++) {
+    // up to three minutes: the first start loads the demo brand, and in CI the route fuzzer shares the two cores (it
+    // once took over a minute)
+    for (let i = 0; i < 3600; i++) {
       try {
         if ((await fetch(`${base}/healthz`)).status === 200) return;
       } catch {}
       await new Promise((r) => setTimeout(r, 50));
     }
+    // not left running behind the failed test
+    (server as ChildProcess | null)?.kill('SIGKILL');
     throw new Error('the server did not start');
   };
   const kill = async () => {
