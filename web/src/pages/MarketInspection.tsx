@@ -74,7 +74,7 @@ export function MarketInspectionPage() {
           />
           {cameraAvailable() ? (
             <Button block onClick={() => setCamera(true)} data-testid="inspection-camera">
-              {t('oneMore.camera')}
+              {t('scan.camera.open')}
             </Button>
           ) : null}
           <Typography.Text>{t('inspection.foundIn')}</Typography.Text>

@@ -71,7 +71,7 @@ export function OneMoreRedeemPage() {
         </Space.Compact>
         {cameraAvailable() ? (
           <Button style={{ marginTop: 12 }} block onClick={() => setCamera(true)} data-testid="one-more-camera">
-            {t('oneMore.camera')}
+            {t('scan.camera.open')}
           </Button>
         ) : null}
       </Card>
