@@ -118,8 +118,9 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
         join parties b on b.tenant_id = o.tenant_id and b.id = o.buyer_party_id
         join parties s on s.tenant_id = o.tenant_id and s.id = o.seller_party_id
         where o.tenant_id = ${t} and o.id = ${id}`;
-      const parties = o ? { buyer_party_id: Number(o.buyer_party_id), seller_party_id: Number(o.seller_party_id) } : null;
-      if (!o || !parties || !(await visibleTo(sql, ctx, parties))) throw AppError.notFound();
+      if (!o) throw AppError.notFound();
+      const parties = { buyer_party_id: Number(o.buyer_party_id), seller_party_id: Number(o.seller_party_id) };
+      if (!(await visibleTo(sql, ctx, parties))) throw AppError.notFound();
       const [lines, events, differences, returns] = await Promise.all([
         sql`select l.line_no, p.sku, p.name_zh, p.name_en, l.quantity, l.unit_price_fen::int, l.amount_fen::int, l.price_rule,
               l.available_qty::int, l.shipped_qty, l.received_qty, l.returned_qty
