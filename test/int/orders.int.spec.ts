@@ -138,8 +138,12 @@ describe('orders', () => {
     const detail = await call('distributor', 'GET', `/api/v1/orders/${placed.body.id}`);
     expect(detail.body.lines[0]).toMatchObject({ sku: skus[0], quantity: 24, unitPriceFen: 920, priceRule: { code: 'VIP' } });
     // the order says which side its viewer is on, by the rules the actions check: the page offers buttons by it
-    expect(detail.body.viewer).toEqual({ decides: false, buys: true });
-    expect((await call('admin', 'GET', `/api/v1/orders/${placed.body.id}`)).body.viewer).toEqual({ decides: true, buys: true });
+    expect(detail.body.viewer).toEqual({ decides: false, buys: true, resolvesDifferences: false });
+    expect((await call('admin', 'GET', `/api/v1/orders/${placed.body.id}`)).body.viewer).toEqual({
+      decides: true,
+      buys: true,
+      resolvesDifferences: true,
+    });
     expect(detail.body.timeline.map((e: { kind: string }) => e.kind)).toEqual(['placed', 'approved']);
     const again = await call('admin', 'POST', `/api/v1/orders/${placed.body.id}/approve`, {});
     expect(again.status).toBe(409);
@@ -317,12 +321,19 @@ describe('orders', () => {
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
     const detail = await call('store', 'GET', `/api/v1/orders/${placed.body.id}`);
     expect(detail.body.seller.code).toBe(supplier?.code);
-    expect(detail.body.viewer).toEqual({ decides: false, buys: true });
+    expect(detail.body.viewer).toEqual({ decides: false, buys: true, resolvesDifferences: false });
+    // the brand's admin may approve it too, but resolving its receipt differences is the distributor's alone (its
+    // stock and money): the page must not offer a button the server refuses
+    expect((await call('admin', 'GET', `/api/v1/orders/${placed.body.id}`)).body.viewer).toEqual({
+      decides: true,
+      buys: true,
+      resolvesDifferences: false,
+    });
     // its distributor decides on it, and does not receive it
     const sellerUser = { username: 'supplier-admin', displayName: '供货经销商', password: 'Demo#2026', role: 'distributor_admin' };
     expect((await call('admin', 'POST', '/api/v1/users', { ...sellerUser, partyCode: supplier?.code })).status).toBe(201);
     const sellersView = await call(sellerUser.username, 'GET', `/api/v1/orders/${placed.body.id}`);
-    expect(sellersView.body.viewer).toEqual({ decides: true, buys: false });
+    expect(sellersView.body.viewer).toEqual({ decides: true, buys: false, resolvesDifferences: true });
     const mine = await call('store', 'GET', '/api/v1/orders');
     expect(mine.body.items.map((o: { id: number }) => o.id)).toEqual([placed.body.id]);
     // a store may not order for another party

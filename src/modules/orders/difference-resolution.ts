@@ -22,6 +22,17 @@ const ALLOWED: Record<DifferenceKind, Resolution[]> = {
   over: ['write_off'],
 };
 
+/**
+ * Who resolves an order's receipt differences: the seller's side, the stock and money being the seller's. For the
+ * brand's orders its staff who see the whole brand and its sales people; for a distributor's, the distributor's own
+ * users only (unlike approving, which brand staff may also do for a distributor: placement decidesOn). The order's
+ * page offers the resolve buttons by it.
+ */
+export function resolvesDifferencesOn(actor: RequestContext['actor'], order: { seller_kind: string; seller_party_id: number }): boolean {
+  if (order.seller_kind === 'brand') return seesWholeTenant(actor) || actor.role === 'brand_sales';
+  return actor.partyId === order.seller_party_id;
+}
+
 /** The seller's side resolves a difference once; the same resolution again answers with the first. */
 export async function resolveDifference(
   ctx: RequestContext,
@@ -33,10 +44,7 @@ export async function resolveDifference(
     const t = ctx.actor.tenantId;
     const order = await lockOrder(tx, ctx, orderId);
     if (!(await visibleTo(tx, ctx, order))) throw AppError.notFound();
-    const own = ctx.actor.partyId;
-    const sellerSide =
-      order.seller_kind === 'brand' ? seesWholeTenant(ctx.actor) || ctx.actor.role === 'brand_sales' : own === order.seller_party_id;
-    if (!sellerSide) throw AppError.forbidden('difference.wrong_party');
+    if (!resolvesDifferencesOn(ctx.actor, order)) throw AppError.forbidden('difference.wrong_party');
     const [d] = await tx<
       {
         id: number;

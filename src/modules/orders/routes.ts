@@ -9,6 +9,7 @@ import { IdParams, strictObject } from '../../http/schemas.ts';
 import { readTable, TabularError, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
 import { afterSalesRoutes } from './after-sales-routes.ts';
+import { resolvesDifferencesOn } from './difference-resolution.ts';
 import { receiveBatch, receiveOrder, shipBatch, shipOrder } from './fulfilment.ts';
 import { isBuyerSide } from './order-scan.ts';
 import { decideOrder, decidesOn, placeOrder, visibleTo } from './placement.ts';
@@ -114,7 +115,8 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
       const t = ctx.actor.tenantId;
       const { id } = req.params as { id: number };
       const [o] = await sql<Record<string, unknown>[]>`
-        select o.*, b.code as buyer_code, b.name as buyer_name, s.code as seller_code, s.name as seller_name from orders o
+        select o.*, b.code as buyer_code, b.name as buyer_name, s.code as seller_code, s.name as seller_name, s.kind as seller_kind
+        from orders o
         join parties b on b.tenant_id = o.tenant_id and b.id = o.buyer_party_id
         join parties s on s.tenant_id = o.tenant_id and s.id = o.seller_party_id
         where o.tenant_id = ${t} and o.id = ${id}`;
@@ -143,8 +145,13 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
         buyer: { code: o.buyer_code, name: o.buyer_name },
         seller: { code: o.seller_code, name: o.seller_name },
         // which side of the order the viewer is on, by the rules the actions check: the page offers the seller's actions
-        // (approve, reject, close the back order) and the buyer's (receive, return, order again) only to those who may
-        viewer: { decides: decidesOn(ctx.actor, parties), buys: isBuyerSide(ctx, parties) },
+        // (approve, reject, close the back order), the buyer's (receive, return, order again) and the resolution of receipt
+        // differences only to those who may
+        viewer: {
+          decides: decidesOn(ctx.actor, parties),
+          buys: isBuyerSide(ctx, parties),
+          resolvesDifferences: resolvesDifferencesOn(ctx.actor, { ...parties, seller_kind: String(o.seller_kind) }),
+        },
         lines: lines.map((l) => ({
           lineNo: l.line_no,
           sku: l.sku,

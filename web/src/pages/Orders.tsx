@@ -43,8 +43,8 @@ interface OrderRow {
 
 interface OrderDetail extends OrderRow {
   approvalReasons: string[];
-  /** the viewer's side of the order: the seller's actions (decides), the buyer's (buys) */
-  viewer: { decides: boolean; buys: boolean };
+  /** the viewer's side of the order: the seller's actions (decides), the buyer's (buys), resolving receipt differences */
+  viewer: { decides: boolean; buys: boolean; resolvesDifferences: boolean };
   lines: {
     lineNo: number;
     sku: string;
@@ -441,7 +441,7 @@ function OrderDrawer({
           <DifferencesTable
             orderId={o.id}
             items={o.differences ?? []}
-            canResolve={may('orders:decide', role) && o.viewer.decides}
+            canResolve={may('orders:decide', role) && o.viewer.resolvesDifferences}
             onChanged={changed}
           />
           <ReturnsTable orderId={o.id} items={o.returns ?? []} canReceive={may('orders:ship', role)} onChanged={changed} />
