@@ -407,6 +407,18 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '该窜货预警已由 {by} 作出另一处理结论，不能更改',
     en: 'This diversion alert was already reviewed by {by} with another decision; it cannot be changed',
   },
+  'diversion.some_already_reviewed': {
+    'zh-CN': '其中 {count} 条窜货预警已作出另一处理结论，不能更改；本次处理未生效',
+    en: '{count} of these diversion alerts were already reviewed with another decision and cannot be changed; nothing was reviewed',
+  },
+  'diversion.alerts_not_found': {
+    'zh-CN': '其中 {count} 条窜货预警不存在或不在您的数据范围内；本次处理未生效',
+    en: '{count} of these diversion alerts do not exist or are outside your data scope; nothing was reviewed',
+  },
+  'diversion.alert_not_found': {
+    'zh-CN': '窜货预警 {id} 不存在或不在您的数据范围内',
+    en: 'Diversion alert {id} does not exist or is outside your data scope',
+  },
   'webhooks.url_invalid': { 'zh-CN': '不是有效的 URL', en: 'Not a valid URL' },
   'webhooks.url_scheme': { 'zh-CN': '回调地址必须是 http 或 https', en: 'A webhook URL must be http or https' },
   'webhooks.url_credentials': { 'zh-CN': '回调地址不能包含用户名或密码', en: 'A webhook URL cannot carry a username or password' },

@@ -138,6 +138,8 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/recalls': { path: '/api/v1/recalls', body: {} },
     'GET /api/v1/diversion/alerts': { path: '/api/v1/diversion/alerts' },
     'POST /api/v1/diversion/alerts/:id/review': { path: '/api/v1/diversion/alerts/999999/review', body: {} },
+    'GET /api/v1/diversion/alerts/groups': { path: '/api/v1/diversion/alerts/groups' },
+    'POST /api/v1/diversion/alerts/review': { path: '/api/v1/diversion/alerts/review', body: {} },
     'GET /api/v1/diversion/heatmap': { path: '/api/v1/diversion/heatmap' },
     'GET /api/v1/diversion/rules': { path: '/api/v1/diversion/rules' },
     'PUT /api/v1/diversion/rules': { path: '/api/v1/diversion/rules', body: {} },

@@ -25,6 +25,9 @@ const UNIT = `https://id.gs1.org/01/${UNIT_GTIN}/21/WEB001`;
 /** shipped to D0001 (Beijing) and turning up at store S000001 in Nanchang: a diversion alert */
 const DIVERTED = `https://id.gs1.org/01/${UNIT_GTIN}/21/WEBD01`;
 const CASE = `https://id.gs1.org/01/${CASE_GTIN}/21/WEBC1`;
+/** three units of one lot that turn up together at S000001: three alerts, reviewed as one group */
+const GROUP_LOT = 'LWEBG0302';
+const GROUPED = [1, 2, 3].map((i) => `https://id.gs1.org/01/${UNIT_GTIN}/21/WEBG0${i}`);
 
 let server: TestServer;
 let browser: Browser | undefined;
@@ -103,6 +106,19 @@ beforeAll(async () => {
   await capture([
     {
       type: 'ObjectEvent',
+      eventTime: time(38),
+      eventTimeZoneOffset: '+08:00',
+      epcList: GROUPED,
+      action: 'ADD',
+      bizStep: 'commissioning',
+      disposition: 'active',
+      bizLocation: at(gln.F01),
+      ilmd: { 'cbvmda:lotNumber': GROUP_LOT },
+    },
+  ]);
+  await capture([
+    {
+      type: 'ObjectEvent',
       eventTime: time(39),
       eventTimeZoneOffset: '+08:00',
       epcList: [DIVERTED],
@@ -124,7 +140,7 @@ beforeAll(async () => {
         type: 'ObjectEvent',
         eventTime: time(minute),
         eventTimeZoneOffset: '+08:00',
-        epcList: [DIVERTED],
+        epcList: [DIVERTED, ...GROUPED],
         action: 'OBSERVE',
         bizStep: step,
         bizLocation: at(gln[where]),
@@ -243,6 +259,9 @@ describe('traceability console', () => {
       // where diverted goods turn up, as a choropleth on the map of China (the map loads on demand)
       await page.getByTestId('diversion-found-chart-map').locator('canvas').first().waitFor();
       await page.getByTestId('diversion-from-chart-map').locator('canvas').first().waitFor();
+      // the alerts come grouped by default; this one is reviewed on its own, in the list
+      await page.getByTestId('diversion-alerts-view').getByText('逐条').click();
+      await page.waitForURL(/alerts=list/);
       const rows = page.locator('[data-testid="diversion-table"] .ant-table-row');
       await rows.first().waitFor();
       const row = rows.filter({ hasText: 'WEBD01' });
@@ -258,12 +277,52 @@ describe('traceability console', () => {
         select status, review_note, reviewed_by_name from diversion_alerts where epc = ${DIVERTED}`;
       expect(stored).toMatchObject({ status: 'confirmed', review_note: 'E2E：经销商已承认', reviewed_by_name: 'admin' });
 
-      // the status filter: no open alert is left, the confirmed one is listed
-      await page.goto(`${server.baseUrl}/trace/diversion?status=open`);
-      await page.locator('[data-testid="diversion-table"] .ant-empty').first().waitFor();
-      await page.goto(`${server.baseUrl}/trace/diversion?status=confirmed`);
+      // the status filter: the confirmed one is no longer open (the grouped units still are), and is listed as confirmed
+      await page.goto(`${server.baseUrl}/trace/diversion?status=open&alerts=list`);
+      await rows.filter({ hasText: 'WEBG01' }).first().waitFor();
+      expect(await rows.filter({ hasText: 'WEBD01' }).count()).toBe(0);
+      await page.goto(`${server.baseUrl}/trace/diversion?status=confirmed&alerts=list`);
       await rows.filter({ hasText: 'WEBD01' }).first().waitFor();
 
+      expect(errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('reviews the alerts of units that turned up together as one group, named by product and place', async () => {
+    const { page, errors } = await newPage();
+    try {
+      await page.goto(`${server.baseUrl}/trace/diversion`);
+      await page.waitForURL(/\/login$/);
+      await page.getByTestId('login-username').fill('admin');
+      await page.getByTestId('login-password').fill('Admin#2026');
+      await page.getByTestId('login-submit').click();
+      await page.waitForURL(/\/trace\/diversion$/);
+      const group = page.locator('[data-testid="diversion-groups"] .ant-table-row').filter({ hasText: GROUP_LOT });
+      await group.first().waitFor();
+      expect(await group.count()).toBe(1);
+      expect(await group.getByTestId('diversion-group-open').textContent()).toBe('待处理 3');
+      // the product by its name (the GTIN as secondary text), the places read once
+      const [product] = await server.db.sql<{ name_zh: string }[]>`
+        select pr.name_zh from packaging_levels pl join products pr on pr.tenant_id = pl.tenant_id and pr.id = pl.product_id
+        join tenants t on t.id = pl.tenant_id where t.code = 'demo' and pl.gtin = ${UNIT_GTIN}`;
+      expect(await group.getByTestId('diversion-product').textContent()).toBe(product?.name_zh);
+      expect(await group.textContent()).toContain(UNIT_GTIN);
+      expect(await group.getByTestId('diversion-group-place').textContent()).toMatch(/^南昌市.+[区县市]$/);
+      expect(await group.textContent()).toContain('北京市');
+      expect(await group.textContent()).not.toMatch(/北京市\s*北京市/);
+
+      await group.getByTestId('diversion-group-confirm').click();
+      await page.getByTestId('diversion-bulk-note').fill('E2E：整箱窜货');
+      await page.getByTestId('diversion-bulk-ok').click();
+      await expect.poll(() => group.getByTestId('diversion-group-confirmed').textContent()).toBe('已确认 3');
+      expect(await group.getByTestId('diversion-group-confirm').count()).toBe(0);
+      const stored = await server.db.sql<{ status: string; review_note: string; audits: number }[]>`
+        select a.status, a.review_note, (select count(*)::int from audit_log l where l.entity_type = 'diversion_alert'
+          and l.entity_id = a.id::text and l.action = 'diversion.confirm') as audits
+        from diversion_alerts a where a.epc = any(${GROUPED}::text[])`;
+      expect(stored).toEqual(Array(3).fill({ status: 'confirmed', review_note: 'E2E：整箱窜货', audits: 1 }));
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();

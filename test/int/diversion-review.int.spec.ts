@@ -45,17 +45,17 @@ async function auditRows(id: number) {
     select action, actor_name, details from audit_log where entity_type = 'diversion_alert' and entity_id = ${String(id)} order by seq`;
 }
 
-beforeAll(async () => {
-  server = await startTestServer();
-  token = await loginAs(server.baseUrl, 'admin');
-  const rows = await server.db.sql<{ code: string; gln: string }[]>`
-    select p.code, p.gln from parties p join tenants t on t.id = p.tenant_id
-    where t.code = 'demo' and p.code in ('F01', 'D0001', 'S000001')`;
-  const gln = Object.fromEntries(rows.map((r) => [r.code, r.gln])) as Record<string, string>;
-  const units = [1, 2, 3].map(unit);
+let gln: Record<string, string>;
+
+/**
+ * Commissions `units` of `lot` at F01, ships them to D0001 and on to store S000001 in Nanchang (outside D0001's
+ * territory), each step in its own document as separate scans would be: one alert per unit on the store's receipt.
+ */
+async function divert(units: string[], lot: string, day: number) {
+  const at2 = (minute: number) => time(minute).replace('2026-04-01', `2026-04-${String(day).padStart(2, '0')}`);
   const step = (minute: number, bizStep: string, where: string, to?: string) => ({
     type: 'ObjectEvent',
-    eventTime: time(minute),
+    eventTime: at2(minute),
     eventTimeZoneOffset: '+08:00',
     epcList: units,
     action: 'OBSERVE',
@@ -66,21 +66,30 @@ beforeAll(async () => {
   await captureOverHttp(server.baseUrl, token, [
     {
       type: 'ObjectEvent',
-      eventTime: time(0),
+      eventTime: at2(0),
       eventTimeZoneOffset: '+08:00',
       epcList: units,
       action: 'ADD',
       bizStep: 'commissioning',
       disposition: 'active',
       bizLocation: at(gln.F01 as string),
-      ilmd: { 'cbvmda:lotNumber': LOT },
+      ilmd: { 'cbvmda:lotNumber': lot },
     },
   ]);
-  // shipped and received in separate documents, as separate scans would be
   await captureOverHttp(server.baseUrl, token, [step(10, 'shipping', 'F01', 'D0001')]);
   await captureOverHttp(server.baseUrl, token, [step(20, 'receiving', 'D0001')]);
   await captureOverHttp(server.baseUrl, token, [step(30, 'shipping', 'D0001', 'S000001')]);
   await captureOverHttp(server.baseUrl, token, [step(40, 'receiving', 'S000001')]);
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  token = await loginAs(server.baseUrl, 'admin');
+  const rows = await server.db.sql<{ code: string; gln: string }[]>`
+    select p.code, p.gln from parties p join tenants t on t.id = p.tenant_id
+    where t.code = 'demo' and p.code in ('F01', 'D0001', 'S000001')`;
+  gln = Object.fromEntries(rows.map((r) => [r.code, r.gln])) as Record<string, string>;
+  await divert([1, 2, 3].map(unit), LOT, 1);
   const list = await call('GET', '/api/v1/diversion/alerts?status=open');
   const items = list.body.items as AlertItem[];
   alertIds = Object.fromEntries(items.map((a) => [a.code, a.id]));
@@ -182,21 +191,26 @@ describe('reviewing diversion alerts', () => {
     expect(nameIn(zh.shippedFrom, '11')).toBe('北京市');
     expect(nameIn(en.shippedFrom, '11')).toBe('Beijing');
 
+    type Place = Named & { place: string };
     const openAlert = async (lang: string) =>
       (
         (await call('GET', '/api/v1/diversion/alerts?status=open', undefined, token, lang)).body.items as {
-          expected: Named[];
-          actual: Named;
+          expected: Place[];
+          actual: Place;
         }[]
       )[0];
     const [zhAlert, enAlert] = [await openAlert('zh-CN'), await openAlert('en')];
     // D0001's territory is Beijing's 市辖区 (its districts), read as the city it is; the unit turned up in Nanchang
-    expect(zhAlert?.expected).toEqual([{ code: '1101', name: '北京市' }]);
-    expect(enAlert?.expected).toEqual([{ code: '1101', name: 'Beijing' }]);
+    // ...and its place reads 北京市 once (a municipality is its own province), not 北京市北京市
+    expect(zhAlert?.expected).toEqual([{ code: '1101', name: '北京市', place: '北京市' }]);
+    expect(enAlert?.expected).toEqual([{ code: '1101', name: 'Beijing', place: 'Beijing' }]);
     expect(enAlert?.actual.code).toBe(zhAlert?.actual.code);
     expect(zhAlert?.actual.code.slice(0, 4)).toBe('3601');
     expect(zhAlert?.actual.name).toMatch(/[区县市]$/);
     expect(enAlert?.actual.name).toMatch(/^[A-Z][a-z']+( District| County)?$/);
+    // the place as the rest of the product writes it: the city, then the district
+    expect(zhAlert?.actual.place).toBe(`南昌市${zhAlert?.actual.name}`);
+    expect(enAlert?.actual.place).toBe(`${enAlert?.actual.name}, Nanchang`);
   });
 
   it('answers 404 for an unknown alert and for one of another tenant', async () => {
@@ -226,5 +240,173 @@ describe('reviewing diversion alerts', () => {
     const [row] = await server.db.sql<{ status: string }[]>`select status from diversion_alerts where id = ${id}`;
     expect(row?.status).toBe('open');
     expect(await auditRows(id)).toHaveLength(0);
+  });
+});
+
+/**
+ * A diverted case raises one alert per unit: the reviewer sees them as one group (same distributor, product, lot,
+ * scan and place) with its count, and confirms or dismisses the group at once, all or nothing, audited per alert.
+ */
+describe('reviewing a diverted case at once', () => {
+  interface Group {
+    key: string;
+    gtin: string;
+    product: { gtin: string; sku: string | null; name: string | null } | null;
+    lot: string;
+    distributor: { code: string };
+    scannedBy: { code: string } | null;
+    actual: { code: string; place: string };
+    expected: { code: string; place: string }[];
+    alerts: number;
+    byStatus: { open: number; confirmed: number; dismissed: number };
+    openIds: number[];
+  }
+  const caseUnit = (lot: string, i: number) => `https://id.gs1.org/01/${UNIT_GTIN}/21/${lot}U${String(i).padStart(2, '0')}`;
+  const caseOf = (lot: string, n: number) => Array.from({ length: n }, (_, i) => caseUnit(lot, i + 1));
+  const bulk = (body: unknown, as = token, lang = 'zh-CN') => call('POST', '/api/v1/diversion/alerts/review', body, as, lang);
+  const groupsOf = async (lang = 'zh-CN', as = token) =>
+    (await call('GET', '/api/v1/diversion/alerts/groups?pageSize=200', undefined, as, lang)).body as unknown as {
+      total: number;
+      items: Group[];
+    };
+  const groupOfLot = async (lot: string, lang = 'zh-CN') => (await groupsOf(lang)).items.find((g) => g.lot === lot) as Group;
+  const statusOf = async (ids: number[]) =>
+    (await server.db.sql<{ status: string }[]>`select status from diversion_alerts where id = any(${ids}::bigint[]) order by id`).map(
+      (r) => r.status,
+    );
+  const auditOf = async (ids: number[]) =>
+    server.db.sql<{ entity_id: string; action: string; details: Record<string, unknown> }[]>`
+      select entity_id, action, details from audit_log where entity_type = 'diversion_alert'
+        and entity_id = any(${ids.map(String)}::text[]) order by seq`;
+
+  beforeAll(async () => {
+    await divert(caseOf('LBULKA', 6), 'LBULKA', 2);
+    await divert(caseOf('LBULKB', 3), 'LBULKB', 3);
+    await divert(caseOf('LBULKC', 4), 'LBULKC', 4);
+  });
+
+  it('groups the alerts of a case with their count, the product by name and the places read once', async () => {
+    const zh = await groupOfLot('LBULKA');
+    expect(zh).toMatchObject({
+      gtin: UNIT_GTIN,
+      distributor: { code: 'D0001' },
+      scannedBy: { code: 'S000001' },
+      alerts: 6,
+      byStatus: { open: 6, confirmed: 0, dismissed: 0 },
+    });
+    expect(zh.openIds).toHaveLength(6);
+    const [product] = await server.db.sql<{ name_zh: string; name_en: string; sku: string }[]>`
+      select pr.name_zh, pr.name_en, pr.sku from packaging_levels pl join products pr on pr.tenant_id = pl.tenant_id and pr.id = pl.product_id
+      join tenants t on t.id = pl.tenant_id where t.code = 'demo' and pl.gtin = ${UNIT_GTIN}`;
+    expect(zh.product).toEqual({ gtin: UNIT_GTIN, sku: product?.sku, name: product?.name_zh });
+    expect((await groupOfLot('LBULKA', 'en')).product?.name).toBe(product?.name_en);
+    expect(zh.expected).toEqual([{ code: '1101', name: '北京市', place: '北京市' }]);
+    expect(zh.actual.place).toMatch(/^南昌市.+[区县市]$/);
+    // the list names the product the same way
+    const list = (await call('GET', '/api/v1/diversion/alerts?pageSize=200')).body.items as { lot: string; product: unknown }[];
+    expect(list.find((a) => a.lot === 'LBULKA')?.product).toEqual(zh.product);
+    // each lot its own group; the first describe's three units are one group too
+    const all = await groupsOf();
+    expect(all.items.filter((g) => g.lot === 'LBULKB')[0]?.alerts).toBe(3);
+    expect(all.items.find((g) => g.lot === LOT)?.alerts).toBe(3);
+    expect(new Set(all.items.map((g) => g.key)).size).toBe(all.items.length);
+    expect(all.total).toBe(all.items.length);
+    // the status filter counts only the alerts it selects
+    const confirmedOnly = (await call('GET', '/api/v1/diversion/alerts/groups?status=confirmed')).body.items as Group[];
+    expect(confirmedOnly.find((g) => g.lot === LOT)).toMatchObject({ alerts: 1, openIds: [] });
+  });
+
+  it('confirms a whole group with one note, audits each alert, and a repeat with the same key changes nothing', async () => {
+    const g = await groupOfLot('LBULKA');
+    const send = () =>
+      fetch(`${server.baseUrl}/api/v1/diversion/alerts/review`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': 'bulk-LBULKA-0001' },
+        body: JSON.stringify({ ids: g.openIds, decision: 'confirmed', note: ' 整箱窜货，经销商已承认 ' }),
+      });
+    const first = await send();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ decision: 'confirmed', reviewed: g.openIds, unchanged: [] });
+    expect(await statusOf(g.openIds)).toEqual(Array(6).fill('confirmed'));
+    const [row] = await server.db.sql<{ review_note: string; reviewed_by_name: string }[]>`
+      select review_note, reviewed_by_name from diversion_alerts where id = ${g.openIds[0] as number}`;
+    expect(row).toEqual({ review_note: '整箱窜货，经销商已承认', reviewed_by_name: 'admin' });
+    const audit = await auditOf(g.openIds);
+    expect(audit.map((a) => Number(a.entity_id))).toEqual(g.openIds);
+    for (const a of audit) {
+      expect(a).toMatchObject({ action: 'diversion.confirm', details: { decision: 'confirmed', note: '整箱窜货，经销商已承认' } });
+    }
+
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ decision: 'confirmed', reviewed: [], unchanged: g.openIds });
+    expect(await auditOf(g.openIds)).toHaveLength(6);
+    expect((await call('POST', '/api/v1/audit/verify')).body).toMatchObject({ ok: true });
+    expect(await groupOfLot('LBULKA')).toMatchObject({ alerts: 6, byStatus: { open: 0, confirmed: 6 }, openIds: [] });
+  });
+
+  it('refuses the whole request when one alert was decided the other way, naming it, and changes nothing', async () => {
+    const g = await groupOfLot('LBULKB');
+    const [first, ...rest] = g.openIds as [number, ...number[]];
+    expect((await review(first, { decision: 'dismissed', note: '单独排除' })).status).toBe(200);
+    const r = await bulk({ ids: [...rest, first], decision: 'confirmed', note: '整箱确认' }, token, 'en');
+    expect(r.status).toBe(409);
+    expect(r.type).toContain('application/problem+json');
+    expect(r.body).toMatchObject({
+      code: 'diversion.some_already_reviewed',
+      errors: [{ pointer: `/body/ids/${rest.length}`, code: 'diversion.already_reviewed' }],
+    });
+    expect(String(r.body.detail)).toContain('nothing was reviewed');
+    expect(await statusOf(g.openIds)).toEqual(['dismissed', 'open', 'open']);
+    expect(await auditOf(rest)).toHaveLength(0);
+    // the same decision as the one taken is a repeat, not a conflict
+    const dismiss = await bulk({ ids: g.openIds, decision: 'dismissed' });
+    expect(dismiss.body).toEqual({ decision: 'dismissed', reviewed: rest, unchanged: [first] });
+    expect((await auditOf([first])).map((a) => a.details.note)).toEqual(['单独排除']);
+  });
+
+  it('refuses alerts it cannot see (another tenant, unknown ids) as not found, naming each, and changes nothing', async () => {
+    const g = await groupOfLot('LBULKC');
+    const unknown = await bulk({ ids: [...g.openIds, 999_999_999], decision: 'confirmed' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({
+      code: 'diversion.alerts_not_found',
+      errors: [{ pointer: `/body/ids/${g.openIds.length}`, code: 'diversion.alert_not_found' }],
+    });
+    expect(String(unknown.body.detail)).toContain('本次处理未生效');
+    const other = await loginAs(server.baseUrl, 'admin', 'other');
+    const foreign = await bulk({ ids: g.openIds, decision: 'dismissed' }, other);
+    expect(foreign.status).toBe(404);
+    expect((foreign.body.errors as unknown[]).length).toBe(g.openIds.length);
+    expect((await groupsOf('zh-CN', other)).items.find((x) => x.lot === 'LBULKC')).toBeUndefined();
+    expect(await statusOf(g.openIds)).toEqual(Array(4).fill('open'));
+    expect(await auditOf(g.openIds)).toHaveLength(0);
+  });
+
+  it('lets only the roles that review, and refuses bad input with the field, changing nothing', async () => {
+    const g = await groupOfLot('LBULKC');
+    for (const user of ['sales', 'distributor', 'inspector']) {
+      const r = await bulk({ ids: g.openIds, decision: 'confirmed' }, await loginAs(server.baseUrl, user));
+      expect(r.status, user).toBe(403);
+      expect(r.body.code, user).toBe('access.denied');
+    }
+    const pointerOf = (r: { body: Record<string, unknown> }) => (r.body.errors as { pointer: string }[])[0]?.pointer;
+    const cases: [unknown, string][] = [
+      [{ ids: [], decision: 'confirmed' }, '/body/ids'],
+      [{ ids: [g.openIds[0], g.openIds[0]], decision: 'confirmed' }, '/body/ids'],
+      [{ ids: Array.from({ length: 2001 }, (_, i) => i + 1), decision: 'confirmed' }, '/body/ids'],
+      [{ ids: ['x'], decision: 'confirmed' }, '/body/ids/0'],
+      [{ ids: g.openIds, decision: 'maybe' }, '/body/decision'],
+      [{ ids: g.openIds, decision: 'dismissed', note: 'x'.repeat(501) }, '/body/note'],
+      [{ decision: 'confirmed' }, '/body/ids'],
+    ];
+    for (const [body, pointer] of cases) {
+      const r = await bulk(body);
+      expect(r.status, pointer).toBe(400);
+      expect(r.type).toContain('application/problem+json');
+      expect(pointerOf(r), JSON.stringify(body).slice(0, 80)).toBe(pointer);
+    }
+    expect(await statusOf(g.openIds)).toEqual(Array(4).fill('open'));
+    expect(await auditOf(g.openIds)).toHaveLength(0);
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { allDivisions, divisionName, regionName } from '../../src/modules/parties/divisions.ts';
-import { placeName } from '../../src/modules/resolver/places.ts';
+import { placeName } from '../../src/modules/parties/places.ts';
 import { PROVINCES } from '../../web/src/geo/provinces.ts';
 
 describe('division names in the reader language', () => {

@@ -185,14 +185,29 @@ export interface RecallReport {
   recall: { id: number; reason: string; createdAt: string; active: boolean } | null;
 }
 
+/** A division as the diversion API names it: its own name, and the place as people say it (北京市朝阳区, never 北京市北京市). */
+export interface DiversionPlace {
+  code: string;
+  name: string | null;
+  place: string | null;
+}
+
+/** The product of a GTIN by name (null name: a GTIN the catalogue does not know). */
+export interface DiversionProduct {
+  gtin: string;
+  sku: string | null;
+  name: string | null;
+}
+
 export interface DiversionAlert {
   id: number;
   code: string;
   gtin: string | null;
+  product: DiversionProduct | null;
   lot: string | null;
   distributor: { id: number; code: string; name: string };
-  expected: { code: string; name: string | null }[];
-  actual: { code: string; name: string | null } | null;
+  expected: DiversionPlace[];
+  actual: DiversionPlace | null;
   scanKind: string;
   evidence: {
     level?: number;
@@ -204,6 +219,31 @@ export interface DiversionAlert {
   createdAt: string;
   /** who confirmed or dismissed it, when, and why (null while open) */
   review: { by: { id: number | null; name: string | null }; at: string; note: string | null } | null;
+}
+
+/** Alerts with the same distributor, product, lot, scan and place (a diverted case): counted and reviewed together. */
+export interface DiversionGroup {
+  key: string;
+  distributor: { id: number; code: string; name: string };
+  gtin: string | null;
+  product: DiversionProduct | null;
+  lot: string | null;
+  scanKind: string;
+  scannedBy: { id: number; code: string; name: string; kind: PartyKind } | null;
+  expected: DiversionPlace[];
+  actual: DiversionPlace | null;
+  alerts: number;
+  byStatus: { open: number; confirmed: number; dismissed: number };
+  /** the open alerts of the group, for a bulk review */
+  openIds: number[];
+  firstAt: string;
+  lastAt: string;
+}
+
+export interface DiversionBulkReview {
+  decision: 'confirmed' | 'dismissed';
+  reviewed: number[];
+  unchanged: number[];
 }
 
 export interface DiversionHeatmap {

@@ -2,3 +2,4 @@ export { allDivisions, childDivisions, type Division, divisionName, loadDivision
 export { getParty, listParties, type PartyListQuery, partyOverview } from './party-queries.ts';
 export { checkParty, PARTY_KINDS, type PartyInput, type PartyKind, type ValidParty } from './party-rules.ts';
 export { insertParties } from './party-writes.ts';
+export { placeName } from './places.ts';

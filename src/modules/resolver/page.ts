@@ -4,7 +4,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { placeName } from './places.ts';
+import { placeName } from '../parties/index.ts';
 import type { CodeFacts } from './resolve.ts';
 import type { PriorScans, Verdict } from './scans.ts';
 

@@ -6,9 +6,21 @@ import { ctxOf } from '../../http/access.ts';
 import { Id, IdParams, strictObject } from '../../http/schemas.ts';
 import { writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { regionName } from '../parties/index.ts';
-import { alertScope, alertView, type ReviewDecision, reviewAlert } from './diversion-review.ts';
+import { type AlertFilter, alertFilter, alertNamesColumns, alertNamesJoin, alertScope, alertView } from './diversion-alerts.ts';
+import { listAlertGroups } from './diversion-groups.ts';
+import { MAX_BULK_REVIEW, type ReviewDecision, reviewAlert, reviewAlerts } from './diversion-review.ts';
 import { inspect } from './inspections.ts';
 import { openRecall, recallCodes, recallReport } from './recall.ts';
+
+const AlertQuery = {
+  distributorId: Type.Optional(Id()),
+  provinceCode: Type.Optional(Type.String({ pattern: '^\\d{2}$' })),
+  status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('confirmed'), Type.Literal('dismissed')])),
+  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+};
+const Decision = Type.Union([Type.Literal('confirmed'), Type.Literal('dismissed')]);
+const ReviewNote = Type.Optional(Type.String({ maxLength: 500 }));
 
 const LotQuery = strictObject({ gtin: Type.String({ minLength: 8, maxLength: 14 }), lot: Type.String({ minLength: 1, maxLength: 40 }) });
 
@@ -126,31 +138,56 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
       schema: {
         tags: ['trace'],
         summary: 'Diversion alerts within your data scope',
-        querystring: strictObject({
-          distributorId: Type.Optional(Id()),
-          provinceCode: Type.Optional(Type.String({ pattern: '^\\d{2}$' })),
-          status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('confirmed'), Type.Literal('dismissed')])),
-          page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
-          pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
-        }),
+        querystring: strictObject(AlertQuery),
       },
     },
     async (req) => {
       const ctx = ctxOf(req, sql);
-      const q = req.query as { distributorId?: number; provinceCode?: string; status?: string; page: number; pageSize: number };
+      const q = req.query as AlertFilter & { page: number; pageSize: number };
       // an alert is visible to whoever sees the distributor it concerns
-      const where = sql`${alertScope(sql, ctx.actor)}
-        ${q.distributorId ? sql`and a.distributor_id = ${q.distributorId}` : sql``}
-        ${q.provinceCode ? sql`and a.actual_division like ${`${q.provinceCode}%`}` : sql``}
-        ${q.status ? sql`and a.status = ${q.status}` : sql``}`;
+      const where = alertFilter(sql, ctx.actor, q);
       const [rows, [count]] = await Promise.all([
         sql<Record<string, unknown>[]>`
-          select a.*, d.code as distributor_code, d.name as distributor_name from diversion_alerts a
-          join parties d on d.tenant_id = a.tenant_id and d.id = a.distributor_id
+          select a.*, ${alertNamesColumns(sql)} from diversion_alerts a ${alertNamesJoin(sql)}
           where ${where} order by a.created_at desc, a.id desc limit ${q.pageSize} offset ${(q.page - 1) * q.pageSize}`,
         sql<{ n: number }[]>`select count(*)::int as n from diversion_alerts a where ${where}`,
       ]);
       return { total: count?.n ?? 0, page: q.page, pageSize: q.pageSize, items: rows.map((a) => alertView(a, ctx.locale)) };
+    },
+  );
+
+  api.get(
+    '/diversion/alerts/groups',
+    {
+      config: { access: 'diversion:read' },
+      schema: {
+        tags: ['trace'],
+        summary:
+          'Diversion alerts grouped by distributor, product, lot, scan and place (a diverted case is one group), with counts and the ids of the open ones',
+        querystring: strictObject(AlertQuery),
+      },
+    },
+    async (req) => listAlertGroups(ctxOf(req, sql), req.query as AlertFilter & { page: number; pageSize: number }),
+  );
+
+  api.post(
+    '/diversion/alerts/review',
+    {
+      config: { access: 'diversion:write' },
+      schema: {
+        tags: ['trace'],
+        summary:
+          'Confirm or dismiss many diversion alerts with one note, all or none (each audited); alerts that already have the decision are left as they were, so a repeat changes nothing',
+        body: strictObject({
+          ids: Type.Array(Id(), { minItems: 1, maxItems: MAX_BULK_REVIEW, uniqueItems: true }),
+          decision: Decision,
+          note: ReviewNote,
+        }),
+      },
+    },
+    async (req) => {
+      const b = req.body as { ids: number[]; decision: ReviewDecision; note?: string };
+      return reviewAlerts(ctxOf(req, sql), b.ids, b.decision, b.note);
     },
   );
 
@@ -162,10 +199,7 @@ export async function traceControlRoutes(api: FastifyInstance, sql: Sql) {
         tags: ['trace'],
         summary: 'Confirm or dismiss a diversion alert, with a note (audited); the same decision again changes nothing',
         params: IdParams,
-        body: strictObject({
-          decision: Type.Union([Type.Literal('confirmed'), Type.Literal('dismissed')]),
-          note: Type.Optional(Type.String({ maxLength: 500 })),
-        }),
+        body: strictObject({ decision: Decision, note: ReviewNote }),
       },
     },
     async (req) => {

@@ -32,27 +32,21 @@ import { LoadError } from '../components/PageState.tsx';
 import { PartyPicker } from '../components/PartyPicker.tsx';
 import { ProvinceMap } from '../components/ProvinceMap.tsx';
 import { formatDateTime, formatNumber } from '../format.ts';
-import { provinceLabel, provinceOf } from '../geo/provinces.ts';
+import { provinceLabel } from '../geo/provinces.ts';
 import { may } from '../nav.ts';
 import { numberRule, WHOLE } from '../numberRules.ts';
 import { ALERT_STATUS_COLOR, shortCode } from '../trace.ts';
-import type { DiversionAlert, DiversionHeatmap, DiversionRules, Division } from '../types.ts';
+import type { DiversionAlert, DiversionGroup, DiversionHeatmap, DiversionRules, Division } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useQueryState } from '../useQueryState.ts';
+import { AlertGroups, groupSummary } from './diversion/AlertGroups.tsx';
+import { ProductCell, placeText } from './diversion/AlertText.tsx';
+import { BulkReviewDialog, MAX_BULK_REVIEW } from './diversion/BulkReviewDialog.tsx';
 
-const DEFAULTS = { page: '1', pageSize: '50', status: '', provinceCode: '', distributorId: '', view: 'map' };
+const DEFAULTS = { page: '1', pageSize: '50', status: '', provinceCode: '', distributorId: '', view: 'map', alerts: 'groups' };
 const FOUND_COLORS: [string, string] = ['#fee2e2', '#b91c1c'];
 const FROM_COLORS: [string, string] = ['#ccfbf1', '#0f766e'];
 const ALERT_STATUSES = ['open', 'confirmed', 'dismissed'] as const;
-
-/** A division as people read it: its province first (市辖区 alone says little), English province names in English. */
-export function divisionText(code: string | null | undefined, name: string | null | undefined, en: boolean): string {
-  if (!code) return '—';
-  const province = provinceOf(code);
-  if (code.length <= 2) return provinceLabel(code, name, en);
-  const provinceName = province ? (en ? province.nameEn : province.nameZh) : '';
-  return [provinceName, name ?? code].filter(Boolean).join(' ');
-}
 
 /** Horizontal bars of alerts per province, largest on top; each bar carries its province code (for clicks). */
 function provinceBars(rows: DiversionHeatmap['foundIn'], color: string, en: boolean, seriesName: string): ChartOption {
@@ -90,8 +84,7 @@ function useProvinces(): Division[] {
 }
 
 function Evidence({ a }: { a: DiversionAlert }) {
-  const { t, i18n } = useTranslation();
-  const en = i18n.language === 'en';
+  const { t } = useTranslation();
   const ev = a.evidence ?? {};
   return (
     <Descriptions
@@ -116,7 +109,7 @@ function Evidence({ a }: { a: DiversionAlert }) {
             <Space size={4} wrap>
               {a.expected.map((d) => (
                 <Tag key={d.code} color="green">
-                  {divisionText(d.code, d.name, en)} <Typography.Text type="secondary">{d.code}</Typography.Text>
+                  {placeText(d)} <Typography.Text type="secondary">{d.code}</Typography.Text>
                 </Tag>
               ))}
             </Space>
@@ -127,7 +120,7 @@ function Evidence({ a }: { a: DiversionAlert }) {
           label: t('diversion.actual'),
           children: a.actual ? (
             <Tag color="red">
-              {divisionText(a.actual.code, a.actual.name, en)} <Typography.Text type="secondary">{a.actual.code}</Typography.Text>
+              {placeText(a.actual)} <Typography.Text type="secondary">{a.actual.code}</Typography.Text>
             </Tag>
           ) : (
             '—'
@@ -153,6 +146,11 @@ function Evidence({ a }: { a: DiversionAlert }) {
           children: ev.level ? t(`diversion.level${ev.level}`, { defaultValue: String(ev.level) }) : '—',
         },
         { key: 'units', label: t('diversion.units'), children: ev.units ? formatNumber(ev.units) : '—' },
+        {
+          key: 'product',
+          label: t('diversion.productName'),
+          children: a.product?.name ? `${a.product.name} (GTIN ${a.gtin})` : (a.gtin ?? '—'),
+        },
         { key: 'lot', label: t('recall.lot'), children: a.lot ?? '—' },
         { key: 'at', label: t('diversion.createdAt'), children: formatDateTime(a.createdAt) },
         ...(a.review
@@ -192,8 +190,7 @@ function ReviewDialog({
   onDone: () => void;
   onClose: () => void;
 }) {
-  const { t, i18n } = useTranslation();
-  const en = i18n.language === 'en';
+  const { t } = useTranslation();
   const { message } = App.useApp();
   const [form] = Form.useForm<{ note?: string }>();
   const [busy, setBusy] = useState(false);
@@ -233,7 +230,7 @@ function ReviewDialog({
       <Typography.Paragraph type="secondary">
         {t(decision === 'confirmed' ? 'diversion.confirmHint' : 'diversion.dismissHint', {
           distributor: `${alert.distributor.name} (${alert.distributor.code})`,
-          place: alert.actual ? divisionText(alert.actual.code, alert.actual.name, en) : '—',
+          place: placeText(alert.actual),
         })}
       </Typography.Paragraph>
       <Typography.Paragraph copyable={{ text: alert.code }} style={{ wordBreak: 'break-all' }}>
@@ -352,15 +349,22 @@ export function DiversionPage() {
   const { me } = useAuth();
   const canReview = may('diversion:write', me?.user.role);
   const [reviewing, setReviewing] = useState<{ alert: DiversionAlert; decision: Decision } | null>(null);
+  const [bulkReviewing, setBulkReviewing] = useState<{ ids: number[]; decision: Decision; summary: string } | null>(null);
+  // a case turns up as one alert per unit: by default the reviewer reads (and reviews) them as one group
+  const grouped = get('alerts') !== 'list';
+  const [selected, setSelected] = useState<DiversionAlert[]>([]);
 
-  const { data, error, loading, reload } = useApi<Page<DiversionAlert>>('/diversion/alerts', {
-    status,
-    provinceCode,
-    distributorId,
-    page,
-    pageSize,
-  });
+  const query = { status, provinceCode, distributorId, page, pageSize };
+  const { data, error, loading, reload } = useApi<Page<DiversionAlert>>(grouped ? null : '/diversion/alerts', query);
+  const groups = useApi<Page<DiversionGroup>>(grouped ? '/diversion/alerts/groups' : null, query);
   const heat = useApi<DiversionHeatmap>('/diversion/heatmap');
+  // the picked rows are of the page on screen: a new page, filter or view starts with none
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the dependencies are what resets the pick, not what it reads
+  useEffect(() => setSelected([]), [grouped, status, provinceCode, distributorId, page, pageSize]);
+  const selectedSummary = () => {
+    const distributors = [...new Set(selected.map((a) => `${a.distributor.name} (${a.distributor.code})`))];
+    return distributors.length === 1 ? (distributors[0] as string) : t('diversion.selectedSummary', { count: distributors.length });
+  };
 
   const foundOption = useMemo(() => provinceBars(heat.data?.foundIn ?? [], '#dc2626', en, t('diversion.alerts')), [heat.data, en, t]);
   const fromOption = useMemo(() => provinceBars(heat.data?.shippedFrom ?? [], '#0f766e', en, t('diversion.alerts')), [heat.data, en, t]);
@@ -387,14 +391,7 @@ export function DiversionPage() {
     {
       key: 'lot',
       title: t('diversion.product'),
-      render: (_, a) => (
-        <Space orientation="vertical" size={0}>
-          <span>{a.gtin ?? '—'}</span>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {a.lot ? `${t('recall.lot')} ${a.lot}` : ''}
-          </Typography.Text>
-        </Space>
-      ),
+      render: (_, a) => <ProductCell product={a.product} gtin={a.gtin} lot={a.lot} />,
     },
     {
       key: 'distributor',
@@ -415,7 +412,7 @@ export function DiversionPage() {
         <Space size={4} wrap>
           {a.expected.slice(0, 3).map((d) => (
             <Tag key={d.code} color="green">
-              {divisionText(d.code, d.name, en)}
+              {placeText(d)}
             </Tag>
           ))}
           {a.expected.length > 3 ? <Tag>+{a.expected.length - 3}</Tag> : null}
@@ -425,7 +422,7 @@ export function DiversionPage() {
     {
       key: 'actual',
       title: t('diversion.actual'),
-      render: (_, a) => (a.actual ? <Tag color="red">{divisionText(a.actual.code, a.actual.name, en)}</Tag> : '—'),
+      render: (_, a) => (a.actual ? <Tag color="red">{placeText(a.actual)}</Tag> : '—'),
     },
     {
       key: 'scanKind',
@@ -560,7 +557,20 @@ export function DiversionPage() {
       </Row>
       <Row gutter={[16, 16]}>
         <Col xs={24} xxl={17}>
-          <Card title={t('diversion.alertsTitle')}>
+          <Card
+            title={t('diversion.alertsTitle')}
+            extra={
+              <Segmented<string>
+                value={grouped ? 'groups' : 'list'}
+                onChange={(v) => set({ alerts: v, page: 1 })}
+                options={[
+                  { value: 'groups', label: t('diversion.viewGroups') },
+                  { value: 'list', label: t('diversion.viewList') },
+                ]}
+                data-testid="diversion-alerts-view"
+              />
+            }
+          >
             <Space wrap style={{ marginBottom: 16, display: 'flex' }}>
               <Select
                 allowClear
@@ -590,26 +600,75 @@ export function DiversionPage() {
                 testId="diversion-filter-distributor"
               />
             </Space>
-            <LoadError error={error} onRetry={reload} />
-            <Table<DiversionAlert>
-              rowKey="id"
-              size="middle"
-              columns={columns}
-              dataSource={data?.items ?? []}
-              loading={loading}
-              data-testid="diversion-table"
-              expandable={{ expandedRowRender: (a) => <Evidence a={a} /> }}
-              locale={{ emptyText: <Empty description={t('diversion.noAlerts')} /> }}
-              pagination={{
-                current: page,
-                pageSize,
-                total: data?.total ?? 0,
-                showSizeChanger: true,
-                pageSizeOptions: [20, 50, 100, 200],
-                showTotal: (n) => t('common.total', { count: n }),
-              }}
-              onChange={(p) => set({ page: p.pageSize !== pageSize ? 1 : p.current, pageSize: p.pageSize }, false)}
-            />
+            {grouped ? (
+              <AlertGroups
+                groups={groups}
+                query={{ page, pageSize }}
+                canReview={canReview}
+                onReview={(g, decision) => setBulkReviewing({ ids: g.openIds, decision, summary: groupSummary(g) })}
+                onShowAlerts={(g) => set({ alerts: 'list', distributorId: String(g.distributor.id), page: 1 })}
+                onPage={(p, size) => set({ page: p, pageSize: size }, false)}
+              />
+            ) : (
+              <>
+                {canReview && selected.length ? (
+                  <Space style={{ marginBottom: 12 }} wrap data-testid="diversion-bulk-bar">
+                    <Typography.Text>{t('diversion.selected', { count: selected.length })}</Typography.Text>
+                    <Button
+                      size="small"
+                      danger
+                      onClick={() =>
+                        setBulkReviewing({ ids: selected.map((a) => a.id), decision: 'confirmed', summary: selectedSummary() })
+                      }
+                      data-testid="diversion-bulk-confirm"
+                    >
+                      {t('diversion.confirmAll', { count: selected.length })}
+                    </Button>
+                    <Button
+                      size="small"
+                      onClick={() =>
+                        setBulkReviewing({ ids: selected.map((a) => a.id), decision: 'dismissed', summary: selectedSummary() })
+                      }
+                      data-testid="diversion-bulk-dismiss"
+                    >
+                      {t('diversion.dismissAll', { count: selected.length })}
+                    </Button>
+                    <Button size="small" type="link" onClick={() => setSelected([])}>
+                      {t('diversion.clearSelection')}
+                    </Button>
+                  </Space>
+                ) : null}
+                <LoadError error={error} onRetry={reload} />
+                <Table<DiversionAlert>
+                  rowKey="id"
+                  size="middle"
+                  columns={columns}
+                  dataSource={data?.items ?? []}
+                  loading={loading}
+                  data-testid="diversion-table"
+                  rowSelection={
+                    canReview
+                      ? {
+                          selectedRowKeys: selected.map((a) => a.id),
+                          onChange: (_, rows) => setSelected(rows.slice(0, MAX_BULK_REVIEW)),
+                          getCheckboxProps: (a) => ({ disabled: a.status !== 'open' }),
+                        }
+                      : undefined
+                  }
+                  expandable={{ expandedRowRender: (a) => <Evidence a={a} /> }}
+                  locale={{ emptyText: <Empty description={t('diversion.noAlerts')} /> }}
+                  pagination={{
+                    current: page,
+                    pageSize,
+                    total: data?.total ?? 0,
+                    showSizeChanger: true,
+                    pageSizeOptions: [20, 50, 100, 200],
+                    showTotal: (n) => t('common.total', { count: n }),
+                  }}
+                  onChange={(p) => set({ page: p.pageSize !== pageSize ? 1 : p.current, pageSize: p.pageSize }, false)}
+                />
+              </>
+            )}
           </Card>
         </Col>
         <Col xs={24} xxl={7}>
@@ -624,6 +683,21 @@ export function DiversionPage() {
           onDone={() => {
             setReviewing(null);
             reload();
+            heat.reload();
+          }}
+        />
+      ) : null}
+      {bulkReviewing ? (
+        <BulkReviewDialog
+          ids={bulkReviewing.ids}
+          decision={bulkReviewing.decision}
+          summary={bulkReviewing.summary}
+          onClose={() => setBulkReviewing(null)}
+          onDone={() => {
+            setBulkReviewing(null);
+            setSelected([]);
+            if (grouped) groups.reload();
+            else reload();
             heat.reload();
           }}
         />

@@ -1,10 +1,10 @@
 /**
  * A division code as a person reads it: 上海市徐汇区 for 310104 in Chinese, "Xuhui District, Shanghai" in English. The
- * rows that group a province's divisions read as the province (parties regionName): a municipality's 市辖区 and 县, and
+ * rows that group a province's divisions read as the province (regionName): a municipality's 市辖区 and 县, and
  * the counties a province governs directly, so 429004 is 湖北省仙桃市, not 省直辖县级行政区划仙桃市.
  */
 import type { Locale } from '../../http/messages.ts';
-import { divisionName, regionName } from '../parties/index.ts';
+import { divisionName, regionName } from './divisions.ts';
 
 export function placeName(code: string | null | undefined, locale: Locale = 'zh-CN'): string | null {
   if (!code) return null;
