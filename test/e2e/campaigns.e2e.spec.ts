@@ -72,9 +72,14 @@ describe('a consumer claims a reward on the resolver page', () => {
     await page.locator('#code').fill('00000000');
     await page.getByRole('button', { name: '验证并领取奖励' }).click();
     await expect.poll(() => page.locator('output').textContent()).toBe('隐形码错误');
+    expect(await page.getByRole('link', { name: '查看我的积分和奖品' }).count()).toBe(0);
     await page.locator('#code').fill(codes[0] as string);
     await page.getByRole('button', { name: '验证并领取奖励' }).click();
     await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分：恭喜获得 88 积分');
+    // what was won is kept on the consumer's own page: a link away, and it shows the points (the script runs under
+    // the page's Content-Security-Policy, so a refused script would leave the link hidden)
+    const account = page.getByRole('link', { name: '查看我的积分和奖品' });
+    expect(await account.getAttribute('href')).toBe('/m/account?brand=demo&lang=zh-CN');
     expect(await server.db.sql`select lat, lng from fraud_observations where epc like ${`%/21/${serials[0]}`}`).toEqual([
       { lat: 31.2304, lng: 121.4737 },
     ]);
@@ -85,6 +90,9 @@ describe('a consumer claims a reward on the resolver page', () => {
     await page.locator('#code').fill(codes[0] as string);
     await page.getByRole('button', { name: 'Check and claim rewards' }).click();
     await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分：You won 88 points (claimed before)');
+    await page.getByRole('link', { name: 'See my points and prizes' }).click();
+    await page.waitForURL(/\/m\/account\?brand=demo&lang=en/);
+    await expect.poll(() => page.locator('#balance').textContent()).toBe('88');
     expect(errors).toEqual([]);
     const [points] = await server.db.sql`select sum(delta)::int as n from points_entries`;
     expect(points?.n).toBe(88);
