@@ -142,3 +142,40 @@ describe('a brand admin runs a campaign in the console', () => {
     await s.close();
   });
 });
+
+describe("the rewards ledger of a campaign's page", () => {
+  it('shows each unit by GTIN and serial and links each consumer to their profile', async () => {
+    await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
+    const campaign = await call('admin', 'POST', '/api/v1/campaigns', {
+      name: '台账活动',
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 86400_000).toISOString(),
+      reward: { type: 'points', points: 6 },
+    });
+    expect((await call('admin', 'POST', `/api/v1/campaigns/${campaign.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const claim = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[2]}/claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: codes[2] }),
+    });
+    expect(claim.status).toBe(200);
+    const [reward] = await server.db.sql<{ id: string; consumer_id: string }[]>`
+      select id::text, consumer_id::text from campaign_rewards where campaign_id = ${campaign.body.id}`;
+
+    const s = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/campaigns');
+    const { page } = s;
+    await page.getByTestId('campaigns-table').locator('tr', { hasText: '台账活动' }).click();
+    const consumer = page.getByTestId(`ledger-consumer-${reward?.id}`);
+    await expect.poll(() => consumer.textContent()).toBe(`#${reward?.consumer_id}`);
+    // the code as printed on the pack, not the id.gs1.org URI (that stays on the tooltip and the copy button)
+    const row = page.locator('tr', { has: consumer });
+    expect(await row.textContent()).toContain(`GTIN ${UNIT} · 序列号 ${serials[2]}`);
+    expect(await row.textContent()).not.toContain('id.gs1.org');
+    expect(await row.locator(`[data-epc="https://id.gs1.org/01/${UNIT}/21/${serials[2]}"]`).count()).toBe(1);
+    await consumer.click();
+    await page.waitForURL(new RegExp(`/consumers/${reward?.consumer_id}$`));
+    await expect.poll(() => page.getByTestId('consumer-balance').textContent()).toBe('6');
+    expect(s.errors).toEqual([]);
+    await s.close();
+  });
+});
