@@ -370,6 +370,11 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'code.not_in_parent': { 'zh-CN': '该码不在此箱/托中：{value}', en: '{value} is not inside this container' },
   'code.in_transit': { 'zh-CN': '该码正在运输中：{value}', en: '{value} is already in transit' },
   'code.not_held': { 'zh-CN': '该码不在本处：{value}', en: '{value} is not held here' },
+  'code.not_held.by': {
+    'zh-CN': '该码不在本处，由 {holderName}（{holderCode}）持有：{value}',
+    en: '{value} is not held here: {holderName} ({holderCode}) holds it',
+  },
+  'code.not_held.by_other': { 'zh-CN': '该码不在本处，由其他主体持有：{value}', en: '{value} is not held here: another party holds it' },
   'epcis.not_yours': {
     'zh-CN': '只能记录本处发生的事件：{count} 处不符，未写入任何事件',
     en: 'Only what happens at your own place can be captured (problems found: {count}); no event was stored',
@@ -391,6 +396,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'receive.not_shipped': {
     'zh-CN': '该码仍在别处库存中，未发往本处：{value}（请发货方先扫码发货）',
     en: '{value} is still in another party’s stock and was not shipped here (the sender must scan it out first)',
+  },
+  'receive.not_shipped.by': {
+    'zh-CN': '该码仍在 {holderName}（{holderCode}）的库存中，未发往本处：{value}（请发货方先扫码发货）',
+    en: '{value} is still in the stock of {holderName} ({holderCode}) and was not shipped here (the sender must scan it out first)',
   },
   'scan.range_commission_only': { 'zh-CN': '只有赋码可以按标签区间扫码', en: 'Only commissioning takes a label range' },
   'scan.id_reused': {

@@ -5,6 +5,10 @@ export interface FieldError {
   pointer: string;
   code: string;
   params?: Record<string, unknown>;
+  /** the words' key when they say more than the code does (e.g. who holds a unit); the code stays the contract */
+  message?: string;
+  /** more members of the problem's error entry, for machines (e.g. `holder`) */
+  members?: Record<string, unknown>;
 }
 
 /**
@@ -54,17 +58,17 @@ export interface Problem {
   code: string;
   detail: string;
   instance?: string;
-  errors?: { pointer: string; code: string; detail: string }[];
+  errors?: { pointer: string; code: string; detail: string; [member: string]: unknown }[];
   [k: string]: unknown;
 }
 
 /** A field error's message in `locale` (the field named by the last step of its pointer unless its params name it). */
 export function fieldDetail(f: FieldError, locale: Locale): string {
-  return message(f.code, locale, { field: f.pointer.split('/').pop(), ...f.params });
+  return message(f.message ?? f.code, locale, { field: f.pointer.split('/').pop(), ...f.params });
 }
 
 export function toProblem(err: AppError, locale: Locale, instance?: string): Problem {
-  const errors = err.fieldErrors.map((f) => ({ pointer: f.pointer, code: f.code, detail: fieldDetail(f, locale) }));
+  const errors = err.fieldErrors.map((f) => ({ ...f.members, pointer: f.pointer, code: f.code, detail: fieldDetail(f, locale) }));
   const first = errors[0];
   const detail = err.code === 'request.invalid' && first ? first.detail : message(err.code, locale, err.params);
   return {

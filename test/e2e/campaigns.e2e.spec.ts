@@ -72,9 +72,14 @@ describe('a consumer claims a reward on the resolver page', () => {
     await page.locator('#code').fill('00000000');
     await page.getByRole('button', { name: '验证并领取奖励' }).click();
     await expect.poll(() => page.locator('output').textContent()).toBe('隐形码错误');
+    expect(await page.getByRole('link', { name: '查看我的积分和奖品' }).count()).toBe(0);
     await page.locator('#code').fill(codes[0] as string);
     await page.getByRole('button', { name: '验证并领取奖励' }).click();
     await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分：恭喜获得 88 积分');
+    // what was won is kept on the consumer's own page: a link away, and it shows the points (the script runs under
+    // the page's Content-Security-Policy, so a refused script would leave the link hidden)
+    const account = page.getByRole('link', { name: '查看我的积分和奖品' });
+    expect(await account.getAttribute('href')).toBe('/m/account?brand=demo&lang=zh-CN');
     expect(await server.db.sql`select lat, lng from fraud_observations where epc like ${`%/21/${serials[0]}`}`).toEqual([
       { lat: 31.2304, lng: 121.4737 },
     ]);
@@ -85,6 +90,9 @@ describe('a consumer claims a reward on the resolver page', () => {
     await page.locator('#code').fill(codes[0] as string);
     await page.getByRole('button', { name: 'Check and claim rewards' }).click();
     await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分：You won 88 points (claimed before)');
+    await page.getByRole('link', { name: 'See my points and prizes' }).click();
+    await page.waitForURL(/\/m\/account\?brand=demo&lang=en/);
+    await expect.poll(() => page.locator('#balance').textContent()).toBe('88');
     expect(errors).toEqual([]);
     const [points] = await server.db.sql`select sum(delta)::int as n from points_entries`;
     expect(points?.n).toBe(88);
@@ -130,6 +138,43 @@ describe('a brand admin runs a campaign in the console', () => {
     expect(claim.status).toBe(200);
     await expect.poll(() => page.getByTestId('campaign-budget-prizes').textContent(), { timeout: 20_000 }).toContain('1');
     await expect.poll(() => page.getByTestId('campaign-chart').locator('canvas').count()).toBeGreaterThan(0);
+    expect(s.errors).toEqual([]);
+    await s.close();
+  });
+});
+
+describe("the rewards ledger of a campaign's page", () => {
+  it('shows each unit by GTIN and serial and links each consumer to their profile', async () => {
+    await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
+    const campaign = await call('admin', 'POST', '/api/v1/campaigns', {
+      name: '台账活动',
+      startsAt: new Date(Date.now() - 60_000).toISOString(),
+      endsAt: new Date(Date.now() + 86400_000).toISOString(),
+      reward: { type: 'points', points: 6 },
+    });
+    expect((await call('admin', 'POST', `/api/v1/campaigns/${campaign.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const claim = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[2]}/claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: codes[2] }),
+    });
+    expect(claim.status).toBe(200);
+    const [reward] = await server.db.sql<{ id: string; consumer_id: string }[]>`
+      select id::text, consumer_id::text from campaign_rewards where campaign_id = ${campaign.body.id}`;
+
+    const s = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/campaigns');
+    const { page } = s;
+    await page.getByTestId('campaigns-table').locator('tr', { hasText: '台账活动' }).click();
+    const consumer = page.getByTestId(`ledger-consumer-${reward?.id}`);
+    await expect.poll(() => consumer.textContent()).toBe(`#${reward?.consumer_id}`);
+    // the code as printed on the pack, not the id.gs1.org URI (that stays on the tooltip and the copy button)
+    const row = page.locator('tr', { has: consumer });
+    expect(await row.textContent()).toContain(`GTIN ${UNIT} · 序列号 ${serials[2]}`);
+    expect(await row.textContent()).not.toContain('id.gs1.org');
+    expect(await row.locator(`[data-epc="https://id.gs1.org/01/${UNIT}/21/${serials[2]}"]`).count()).toBe(1);
+    await consumer.click();
+    await page.waitForURL(new RegExp(`/consumers/${reward?.consumer_id}$`));
+    await expect.poll(() => page.getByTestId('consumer-balance').textContent()).toBe('6');
     expect(s.errors).toEqual([]);
     await s.close();
   });

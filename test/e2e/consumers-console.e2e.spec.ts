@@ -17,6 +17,7 @@ const WEB_INDEX = path.resolve('dist/web/index.html');
 const masterKey = randomBytes(32);
 const hash = identifierHasher(masterKey);
 const PHONE = '13912341234';
+const EPC = 'https://id.gs1.org/01/06901234001013/21/K7Q2M9XW4T';
 let server: TestServer;
 let browser: Browser | undefined;
 let tenant: number;
@@ -39,6 +40,9 @@ beforeAll(async () => {
     kind: 'earn',
     source: `test:${randomUUID()}`,
   });
+  // a scan campaign's reward and a mall redemption, as their modules book them (the balance stays 1,200)
+  await bookPoints(server.db.sql, { tenantId: tenant, consumerId: shopConsumer, delta: 5, kind: 'earn', source: `campaign:7:code:${EPC}` });
+  await bookPoints(server.db.sql, { tenantId: tenant, consumerId: shopConsumer, delta: -5, kind: 'spend', source: `mall:${randomUUID()}` });
   await signInWithPhone(home, server.db.sql, hash('phone', PHONE), PHONE);
   await signInWithPhone(shop, server.db.sql, hash('phone', PHONE), PHONE);
   phoneConsumer = (await consumerOf(server.db.sql, tenant, 'phone', hash('phone', PHONE))) as number;
@@ -68,6 +72,16 @@ describe('the consumers console', () => {
       await page.getByTestId('consumer-profile').waitFor();
       expect(await page.getByTestId('consumer-balance').textContent()).toBe('1200');
       expect(await page.getByTestId('consumer-identifiers').textContent()).toContain('139****1234');
+      // the points ledger says in words what booked each entry, the unit by its GTIN and serial (the full EPC on hover
+      // and copy); a key it does not know stays readable as written
+      const ledger = page.getByTestId('consumer-ledger');
+      await expect.poll(() => ledger.textContent()).toContain('活动 #7 扫码奖励');
+      expect(await ledger.textContent()).toContain('GTIN 06901234001013 · 序列号 K7Q2M9XW4T');
+      expect(await ledger.textContent()).toContain('积分商城兑换');
+      expect(await ledger.textContent()).toMatch(/test:[0-9a-f-]{36}/);
+      expect(await ledger.textContent()).not.toContain('id.gs1.org');
+      expect(await ledger.textContent()).not.toMatch(/campaign:|mall:/);
+      expect(await ledger.locator(`[data-epc="${EPC}"]`).count()).toBe(1);
 
       await page.getByTestId('consumer-tags').click();
       await page.keyboard.type('高价值');

@@ -124,11 +124,11 @@ async function phone(
   return { context, page, errors, foreign };
 }
 
-async function login(page: Page, username: string) {
+async function login(page: Page, username: string, password = 'Demo#2026') {
   await page.goto(`${server.baseUrl}/scan`);
   await page.waitForURL(/\/login$/);
   await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill('Demo#2026');
+  await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.waitForURL(/\/scan$/);
   await page.getByTestId('scan-page').waitFor();
@@ -394,6 +394,50 @@ describe('scanning page', () => {
       expect(errors).toEqual([]);
     } finally {
       await context.close();
+    }
+  });
+
+  it('says who holds a unit it refuses to ship, as far as the scanner may see', async () => {
+    const { context, page, errors } = await phone('block');
+    try {
+      const line = await loginAs(server.baseUrl, 'line');
+      const made = await apiAs(line, 'POST', '/api/v1/scans', {
+        scanId: crypto.randomUUID(),
+        kind: 'commission',
+        lot: 'LE2E03',
+        codes: [units[15]],
+      });
+      expect(made.status).toBe(200);
+      // the brand sees every party: the factory that holds the unit is named, with its code
+      await login(page, 'admin', 'Admin#2026');
+      await page.getByTestId('scan-kind-ship').click();
+      await page.getByTestId('scan-to').fill('D0001');
+      await page.getByTestId('scan-to').press('Enter');
+      await wedge(page, units[15] as string);
+      await page.getByTestId('scan-submit').click();
+      await page.locator('[data-testid="scan-result"][data-status="rejected"]').waitFor();
+      const refused = entry(page, units[15] as string).getByTestId('scan-entry-error');
+      await expect.poll(() => refused.textContent()).toContain('由 呼和浩特乳品工厂（F01）持有');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+    // a distributor may not see the brand's factory: the same refusal says only that another party holds it
+    const other = await phone('block');
+    try {
+      await login(other.page, 'distributor');
+      await other.page.getByTestId('scan-kind-ship').click();
+      await other.page.getByTestId('scan-to').fill('S000001');
+      await other.page.getByTestId('scan-to').press('Enter');
+      await wedge(other.page, units[15] as string);
+      await other.page.getByTestId('scan-submit').click();
+      await other.page.locator('[data-testid="scan-result"][data-status="rejected"]').waitFor();
+      const refused = entry(other.page, units[15] as string).getByTestId('scan-entry-error');
+      await expect.poll(() => refused.textContent()).toContain('由其他主体持有');
+      expect(await other.page.getByTestId('scan-page').textContent()).not.toMatch(/F01|呼和浩特/);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.context.close();
     }
   });
 

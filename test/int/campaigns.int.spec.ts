@@ -354,12 +354,16 @@ describe('claiming a reward', () => {
     const wrong = await post(wrongCodeOf(i));
     expect(wrong.status).toBe(400);
     expect(wrong.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(await wrong.text()).toContain('隐形码错误');
+    const refusal = await wrong.text();
+    expect(refusal).toContain('隐形码错误');
+    expect(refusal).not.toContain('id="account"');
     const right = await post(codeOf(i), 'en');
     expect(right.status).toBe(200);
     const html = await right.text();
     expect(html).toContain('data-claim="ok"');
     expect(html).toContain('表单活动：You won 3 points');
+    // the consumer's own page of the brand, where the points and prizes won are kept, is a link away
+    expect(html).toContain('<a id="account" href="/m/account?brand=demo&#38;lang=en">See my points and prizes</a>');
     expect(await pointsOf(device)).toBe(3);
     expect(await server.db.sql`select 1 from campaign_rewards where campaign_id = ${id}`).toHaveLength(1);
     // the same form body to any other route is still refused
@@ -375,8 +379,21 @@ describe('claiming a reward', () => {
     await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
     const r = await phone().claim(freshCode());
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ valid: true, results: [] });
+    expect(r.body).toMatchObject({ valid: true, results: [], accountUrl: null });
     expect(r.body.message).toContain('正品');
+  });
+
+  it("names the consumer's own page of the brand when something was won, and only then", async () => {
+    await only(base({ type: 'points', points: 2 }));
+    const won = await phone().claim(freshCode(), undefined, 'en');
+    expect(won.status, JSON.stringify(won.body)).toBe(200);
+    expect(won.body.accountUrl).toBe('/m/account?brand=demo&lang=en');
+    const page = await fetch(`${server.baseUrl}${won.body.accountUrl}`);
+    expect(page.status).toBe(200);
+    await only(base({ type: 'points', points: 2 }, { eligibility: { gtins: [otherGtin] } }));
+    const notEligible = await phone().claim(freshCode());
+    expect(notEligible.body.results).toMatchObject([{ outcome: 'not_eligible' }]);
+    expect(notEligible.body.accountUrl).toBeNull();
   });
 });
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/http/app.ts';
+import { AppError } from '../../src/http/problem.ts';
 import type { JobKind } from '../../src/platform/jobs/index.ts';
 import { JobRunner } from '../../src/platform/jobs/index.ts';
 import { JobRegistry } from '../../src/platform/jobs/registry.ts';
@@ -49,6 +50,20 @@ const wait: JobKind<{ tag: string }, { ran: number }> = {
     return { ran: i };
   },
 };
+/** Reports its progress as a message key with parameters, and fails with a coded refusal when asked to. */
+const say: JobKind<{ n: number; fail?: boolean }, { n: number }> = {
+  kind: 'test.say',
+  access: 'plans:write',
+  params: Type.Object(
+    { n: Type.Integer({ minimum: 1, maximum: 10 }), fail: Type.Optional(Type.Boolean()) },
+    { additionalProperties: false },
+  ),
+  async run(ctx, p, progress) {
+    for (let i = 1; i <= p.n; i++) await progress(i, p.n, { key: 'plans.progress', params: { done: i, total: p.n } });
+    if (p.fail) throw new AppError(409, 'jobs.not_cancellable', { id: ctx.jobId, status: 'running' });
+    return { n: p.n };
+  },
+};
 const RUNNER = { pollMs: 100, leaseMs: 1000, heartbeatMs: 200, progressMs: 0 };
 
 let server: TestServer;
@@ -58,7 +73,7 @@ const job = async (user: string, id: number) => (await call(user, 'GET', `/api/v
 const jobCount = async () => Number((await server.db.sql<{ n: number }[]>`select count(*)::int as n from jobs`)[0]?.n);
 
 beforeAll(async () => {
-  server = await startTestServer({ webhooks: { worker: false }, jobs: { kinds: [count, wait], runner: RUNNER } });
+  server = await startTestServer({ webhooks: { worker: false }, jobs: { kinds: [count, wait, say], runner: RUNNER } });
 });
 afterAll(async () => server?.close());
 
@@ -84,6 +99,33 @@ describe('jobs', () => {
     // not another user's to see, nor in its list
     expect((await call('sales', 'GET', `/api/v1/jobs/${r.body.id}`)).status).toBe(404);
     expect((await call('sales', 'GET', '/api/v1/jobs')).body.items).toEqual([]);
+  });
+
+  it("says its progress and its failure in the reader's language, not its starter's; a message written before as text stays", async () => {
+    const zh = { 'accept-language': 'zh-CN' };
+    const en = { 'accept-language': 'en' };
+    const ok = await call('planner', 'POST', '/api/v1/jobs', { kind: 'test.say', params: { n: 2 } }, zh);
+    await expect.poll(async () => (await job('planner', ok.body.id)).status).toBe('succeeded');
+    expect((await call('planner', 'GET', `/api/v1/jobs/${ok.body.id}`, undefined, zh)).body.message).toBe('已完成 2/2 个经销商');
+    expect((await call('planner', 'GET', `/api/v1/jobs/${ok.body.id}`, undefined, en)).body.message).toBe('2 of 2 distributors done');
+    // the brand admin reads every job of the brand, in the admin's own language
+    expect((await call('admin', 'GET', `/api/v1/jobs/${ok.body.id}`, undefined, en)).body.message).toBe('2 of 2 distributors done');
+
+    const failed = await call('planner', 'POST', '/api/v1/jobs', { kind: 'test.say', params: { n: 1, fail: true } }, zh);
+    await expect.poll(async () => (await job('planner', failed.body.id)).status).toBe('failed');
+    const read = await call('planner', 'GET', `/api/v1/jobs/${failed.body.id}`, undefined, en);
+    expect(read.body).toMatchObject({
+      error: 'jobs.not_cancellable',
+      message: `Job ${failed.body.id} has finished (running) and cannot be cancelled`,
+    });
+    const listed = await call('planner', 'GET', '/api/v1/jobs?kind=test.say', undefined, zh);
+    expect(listed.body.items.find((j: { id: number }) => j.id === failed.body.id).message).toBe(
+      `任务 ${failed.body.id} 已结束（running），不能取消`,
+    );
+
+    // a row written before messages were keys: its text, in its starter's language, as written
+    await server.db.sql`update jobs set message = '已完成 1/2 个经销商', message_params = null where id = ${ok.body.id}`;
+    expect((await call('planner', 'GET', `/api/v1/jobs/${ok.body.id}`, undefined, en)).body.message).toBe('已完成 1/2 个经销商');
   });
 
   it('refuses bad parameters, an unknown kind and a role that may not run the kind, queueing nothing', async () => {

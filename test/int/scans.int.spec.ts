@@ -205,3 +205,41 @@ describe('scans at the line', () => {
     ]);
   });
 });
+
+describe('a refusal of a unit someone else holds', () => {
+  it('names the holder when the scanner may see that party, and only says "another party" when it may not', async () => {
+    const unit = units[93] as string;
+    expect((await scan('line', { kind: 'commission', lot: 'L6', codes: [unit] })).status).toBe(200);
+    const entry = (r: { body: Record<string, unknown> }) => (r.body.errors as Record<string, unknown>[])[0];
+
+    // the brand sees every party: the factory that holds the unit, by name and code
+    const byBrand = await scan('admin', { kind: 'ship', to: 'D0001', codes: [unit] });
+    expect(byBrand.status).toBe(422);
+    expect(entry(byBrand)).toEqual({
+      pointer: '/body/codes/0',
+      code: 'code.not_held',
+      holder: { code: 'F01', name: '呼和浩特乳品工厂' },
+      detail: `该码不在本处，由 呼和浩特乳品工厂（F01）持有：${unit}`,
+    });
+    const inEnglish = await fetch(`${server.baseUrl}/api/v1/scans`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json', 'accept-language': 'en' },
+      body: JSON.stringify({ scanId: randomUUID(), kind: 'ship', to: 'D0001', codes: [unit] }),
+    });
+    expect(((await inEnglish.json()) as { errors: { detail: string }[] }).errors[0]?.detail).toBe(
+      `${unit} is not held here: 呼和浩特乳品工厂 (F01) holds it`,
+    );
+
+    // a distributor's scope holds itself and what it serves, not the brand's factory: the refusal does not name it
+    const byDistributor = await scan('distributor', { kind: 'ship', to: 'S000001', codes: [unit] });
+    expect(entry(byDistributor)).toEqual({
+      pointer: '/body/codes/0',
+      code: 'code.not_held',
+      holder: { outsideScope: true },
+      detail: `该码不在本处，由其他主体持有：${unit}`,
+    });
+    const byStore = await scan('store', { kind: 'receive', codes: [unit] });
+    expect(entry(byStore)).toMatchObject({ code: 'receive.not_shipped', holder: { outsideScope: true } });
+    expect(JSON.stringify(byStore.body)).not.toMatch(/F01|呼和浩特/);
+  });
+});

@@ -61,6 +61,20 @@ export function shortCode(code: string | null | undefined): string {
   return code;
 }
 
+/**
+ * The GTIN and serial of a unit's code (an SGTIN Digital Link, `https://id.gs1.org/01/{gtin}/21/{serial}`): what a
+ * person reads off the pack, rather than the id.gs1.org host. Null for anything else (an SSCC, a bare serial).
+ */
+export function sgtinOf(code: string | null | undefined): { gtin: string; serial: string } | null {
+  const m = code ? /\/01\/(\d{14})\/21\/([^/?#]+)/.exec(code) : null;
+  if (!m?.[1] || !m[2]) return null;
+  try {
+    return { gtin: m[1], serial: decodeURIComponent(m[2]) };
+  } catch {
+    return { gtin: m[1], serial: m[2] };
+  }
+}
+
 /** The GTIN inside a Digital Link, if any. */
 export function gtinOfCode(code: string): string | null {
   return /\/01\/(\d{14})/.exec(code)?.[1] ?? null;

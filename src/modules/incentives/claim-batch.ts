@@ -58,7 +58,8 @@ export type ClaimAnswer =
   | { kind: 'recalled' }
   | { kind: 'throttled'; scope: ThrottleScope; retryAfter: number }
   | { kind: 'fraud_refused'; rules: string[] }
-  | { kind: 'claimed'; results: ClaimResult[] };
+  /** `tenantId`: the code's brand (the answer links to the consumer's page of that brand, /m/account?brand=) */
+  | { kind: 'claimed'; tenantId: number; results: ClaimResult[] };
 
 export class ClaimProcessor {
   private readonly batcher: Coalescer<VerifiedClaim, ClaimAnswer>;
@@ -233,7 +234,7 @@ async function processBrand(
     prefetched,
   );
   allowed.forEach((k, j) => {
-    answers[k] = { kind: 'claimed', results: results[j] as ClaimResult[] };
+    answers[k] = { kind: 'claimed', tenantId, results: results[j] as ClaimResult[] };
   });
   return answers as ClaimAnswer[];
 }

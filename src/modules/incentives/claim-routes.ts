@@ -4,6 +4,8 @@
  * same throttle (a wrong code counts as a failure; over the limit, 429 with Retry-After), the consumer is the one of
  * the device cookie, and every active campaign of the brand is applied (claim.ts). A browser posting the resolver
  * page's form without JavaScript (application/x-www-form-urlencoded, asking for text/html) gets a page instead of JSON.
+ * When something was won, the answer names the consumer's own page of the brand (`accountUrl`, /m/account), where
+ * the points and prizes are kept.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -16,6 +18,7 @@ import { type LocatedBody, locationFields, locationOf } from '../resolver/locati
 import { CodeResolver } from '../resolver/resolve.ts';
 import { addressHasher } from '../resolver/scans.ts';
 import { DEFAULT_THROTTLE, gateVerification, recordFailure, type ThrottleLimits } from '../resolver/throttle.ts';
+import { tenantCodeOf } from '../tenancy/index.ts';
 import { ClaimProcessor } from './claim-batch.ts';
 import { type ClaimDesk, ClaimVerifier } from './claim-desk.ts';
 import { type ClaimLocale, claimMessage, noCampaignMessage } from './claim-messages.ts';
@@ -72,6 +75,17 @@ export async function claimRoutes(
     (req.headers['content-type'] ?? '').startsWith(FORM) && (req.headers.accept ?? '').includes('text/html');
   const backOf = (p: { gtin: string; serial: string }, locale: ClaimLocale) =>
     `/01/${encodeURIComponent(p.gtin)}/21/${encodeURIComponent(p.serial)}${locale === 'en' ? '?lang=en' : ''}`;
+  // a brand's code never changes: read once per brand, not once per claim
+  const brandCodes = new Map<number, string>();
+  const accountOf = async (tenantId: number, locale: ClaimLocale): Promise<string | null> => {
+    let brand = brandCodes.get(tenantId);
+    if (brand === undefined) {
+      brand = await tenantCodeOf(sql, tenantId);
+      if (brand === undefined) return null;
+      brandCodes.set(tenantId, brand);
+    }
+    return `/m/account?brand=${encodeURIComponent(brand)}&lang=${locale}`;
+  };
 
   // the form's parser only in this route's scope: every other route still refuses a form body (415)
   await app.register(async (scope) => {
@@ -137,13 +151,15 @@ export async function claimRoutes(
         }
         const results = answer.results;
         reply.header('content-language', locale);
+        const accountUrl = results.some((x) => x.outcome === 'won') ? await accountOf(answer.tenantId, locale) : null;
         if (isFormPost(req)) {
           const lines = results.length ? results.map((x) => `${x.campaignName}：${claimMessage(x, locale)}`) : [noCampaignMessage(locale)];
-          return reply.type('text/html; charset=utf-8').send(renderClaimPage(locale, true, lines, backOf(p, locale)));
+          return reply.type('text/html; charset=utf-8').send(renderClaimPage(locale, true, lines, backOf(p, locale), accountUrl));
         }
         return reply.send({
           valid: true,
           message: results.length ? null : noCampaignMessage(locale),
+          accountUrl,
           results: results.map((x) => ({ ...x, message: claimMessage(x, locale) })),
         });
       },

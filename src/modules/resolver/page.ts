@@ -41,6 +41,7 @@ const T = {
     claimLabel: '隐形码',
     claimButton: '验证并领取奖励',
     claimFailed: '网络错误，请重试',
+    account: '查看我的积分和奖品',
   },
   en: {
     title: 'Authenticity check',
@@ -72,6 +73,7 @@ const T = {
     claimLabel: 'Hidden code',
     claimButton: 'Check and claim rewards',
     claimFailed: 'Network error: try again',
+    account: 'See my points and prizes',
   },
 } as const;
 
@@ -79,6 +81,11 @@ type Key = keyof (typeof T)['en'];
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The words of the link to the consumer's own page (/m/account), shown once a claim has won something. */
+export function accountLinkLabel(locale: PageLocale): string {
+  return T[locale].account;
 }
 
 function text(locale: PageLocale, key: Key, params: Record<string, string | number> = {}): string {
@@ -99,7 +106,8 @@ const CSS =
 
 /**
  * The claim form's script: posts the hidden code to the form's claim URL and shows each campaign's answer (text
- * only, never HTML). It asks the phone where it is first (the fraud rules' distance check; location.ts) and sends the
+ * only, never HTML); when the answer names the consumer's own page (`accountUrl`: something was won), it shows the
+ * form's hidden link to it, where the points and prizes are kept. It asks the phone where it is first (the fraud rules' distance check; location.ts) and sends the
  * claim without a location when the consumer says no, the phone has none, or 3 s pass. Constant, so the page's
  * Content-Security-Policy allows it by its hash (CLAIM_SCRIPT_HASH).
  */
@@ -109,6 +117,7 @@ export const CLAIM_SCRIPT =
   'if(c){b.lat=Math.round(c.latitude*1e4)/1e4;b.lng=Math.round(c.longitude*1e4)/1e4}' +
   'fetch(f.action,{method:"POST",headers:{"content-type":"application/json","accept-language":f.dataset.lang},' +
   'body:JSON.stringify(b)}).then(function(r){return r.json().then(function(j){o.dataset.status=r.status;' +
+  'var a=document.getElementById("account");a.hidden=!(r.ok&&j.accountUrl);if(!a.hidden)a.href=j.accountUrl;' +
   'o.textContent=r.ok?(j.message||j.results.map(function(x){return x.campaignName+"："+x.message}).join("\\n")):' +
   '(j.errors&&j.errors[0]?j.errors[0].detail:j.title)})}).catch(function(){o.textContent=f.dataset.failed})}' +
   'var g=navigator.geolocation;if(!g)return send();setTimeout(send,3000);' +
@@ -182,7 +191,7 @@ export function renderPage(p: PageInput): string {
           text(l, 'claimLabel'),
         )}</label><input id="code" name="code" inputmode="numeric" autocomplete="off" maxlength="32" required><button>${e(
           text(l, 'claimButton'),
-        )}</button><output aria-live="polite"></output></form><script>${CLAIM_SCRIPT}</script>`;
+        )}</button><output aria-live="polite"></output><a id="account" hidden>${e(text(l, 'account'))}</a></form><script>${CLAIM_SCRIPT}</script>`;
       }
     }
   }

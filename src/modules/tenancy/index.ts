@@ -1,1 +1,1 @@
-export { createTenant, ensureTenant, findTenantByCode, type Tenant } from './tenants.ts';
+export { createTenant, ensureTenant, findTenantByCode, type Tenant, tenantCodeOf } from './tenants.ts';

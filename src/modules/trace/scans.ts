@@ -19,6 +19,7 @@ import { captureEvents, prepareEvents } from './capture.ts';
 import { EPCIS_CONTEXT } from './epcis/query-document.ts';
 import type { EpcisEvent } from './event-facts.ts';
 import { canonicalCode } from './journey.ts';
+import { nameHolders } from './scan-holders.ts';
 
 export const SCAN_KINDS = ['commission', 'pack', 'unpack', 'replace', 'ship', 'receive', 'sell', 'inspect'] as const;
 export type ScanKind = (typeof SCAN_KINDS)[number];
@@ -344,7 +345,10 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     // a unit of a recalled lot is not sold: the till's scan is refused, so the clerk does not hand it over (the other
     // steps still move it, with the warning: a recall brings its units back through the channel)
     if (req.kind === 'sell') errors.push(...recalled.map((w) => ({ ...w, code: 'sell.recalled' })));
-    if (errors.length) reject(errors);
+    if (errors.length) {
+      await nameHolders(ctx.sql, tx, ctx.actor, errors, (epc) => states.get(epc)?.holder_party_id ?? null);
+      reject(errors);
+    }
     warnings.push(...recalled);
     const recalledCodes = new Set(recalled.map((w) => String(w.params.value)));
     const prepared = prepareEvents(events, [EPCIS_CONTEXT]);

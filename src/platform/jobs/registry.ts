@@ -1,7 +1,7 @@
 /**
  * The kinds of job an app knows: each names its parameters (a TypeBox schema, validated like a request body: strict,
  * defaults filled in), the action a caller needs to start it, and its handler. A handler gets the starter's context
- * (so it sees what the starter sees), its parameters and a `progress(done, total, message)` to report with; it returns
+ * (so it sees what the starter sees), its parameters and a `progress(done, total, message)` to report with (the message as a key and parameters, JobMessage); it returns
  * the job's result (JSON). Progress also tells the handler to stop: it throws JobStopped once the job is cancelled or
  * its process is stopping, so a long run ends at its next report.
  */
@@ -12,7 +12,14 @@ import { AppError } from '../../http/problem.ts';
 import { ajvToFieldErrors } from '../../http/validation.ts';
 import type { Action } from '../../modules/auth/roles.ts';
 
-export type ReportProgress = (done: number, total: number | null, message?: string) => Promise<void>;
+/**
+ * What a job says about where it is: a message key (src/http/messages.ts) and its parameters, kept as such and put
+ * into words in the language of whoever reads the job; a plain string is shown as written to everyone (a name, a
+ * number: text that has no language).
+ */
+export type JobMessage = { key: string; params?: Record<string, unknown> } | string;
+
+export type ReportProgress = (done: number, total: number | null, message?: JobMessage) => Promise<void>;
 
 export interface JobContext extends RequestContext {
   jobId: number;

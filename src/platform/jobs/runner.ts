@@ -17,10 +17,23 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Sql } from '../../db/connection.ts';
-import { message } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
-import { type JobRegistry, JobStopped } from './registry.ts';
+import { type JobMessage, type JobRegistry, JobStopped } from './registry.ts';
 import { JOBS_CHANNEL, type StoredActor } from './store.ts';
+
+/** A progress report waiting to be written: the message as its key and parameters (params null: text as written). */
+interface Pending {
+  done: number;
+  total: number | null;
+  message: string | null;
+  params: Record<string, unknown> | null;
+}
+
+function stored(msg: JobMessage | undefined): Pick<Pending, 'message' | 'params'> {
+  if (msg === undefined) return { message: null, params: null };
+  if (typeof msg === 'string') return { message: msg, params: null };
+  return { message: msg.key, params: msg.params ?? {} };
+}
 
 export interface RunnerOptions {
   /** how often the queue is looked at without a NOTIFY (ms) */
@@ -149,7 +162,7 @@ export class JobRunner {
     const kind = this.registry.get(job.kind);
     const { locale, ...actor } = job.actor;
     let lastWrite = 0;
-    let pending: { done: number; total: number | null; message: string | null } | null = null;
+    let pending: Pending | null = null;
     const noteCancel = (rows: { cancel_requested: boolean }[]) => {
       // no row: the job is no longer ours (lost to the lease while this process stalled): stop working on it
       if (!rows[0]) abort.abort(new JobStopped('cancelled'));
@@ -161,8 +174,8 @@ export class JobRunner {
       lastWrite = Date.now();
       const rows = p
         ? await this.sql<{ cancel_requested: boolean }[]>`
-            update jobs set progress_done = ${p.done}, progress_total = ${p.total}, message = ${p.message}, heartbeat_at = now(),
-              updated_at = now()
+            update jobs set progress_done = ${p.done}, progress_total = ${p.total}, message = ${p.message},
+              message_params = ${p.params === null ? null : this.sql.json(p.params as never)}, heartbeat_at = now(), updated_at = now()
             where ${mine()} returning cancel_requested`
         : await this.sql<{ cancel_requested: boolean }[]>`
             update jobs set heartbeat_at = now() where ${mine()} returning cancel_requested`;
@@ -171,9 +184,9 @@ export class JobRunner {
     const heartbeat = setInterval(() => {
       flush().catch((e) => this.log('warn', 'job heartbeat failed', e));
     }, this.options.heartbeatMs);
-    const progress = async (done: number, total: number | null, msg?: string) => {
+    const progress = async (done: number, total: number | null, msg?: JobMessage) => {
       if (abort.signal.aborted) throw abort.signal.reason;
-      pending = { done: Math.max(0, Math.floor(done)), total: total == null ? null : Math.max(0, Math.floor(total)), message: msg ?? null };
+      pending = { done: Math.max(0, Math.floor(done)), total: total == null ? null : Math.max(0, Math.floor(total)), ...stored(msg) };
       if (Date.now() - lastWrite >= this.options.progressMs || (total != null && done >= total)) await flush();
       if (abort.signal.aborted) throw abort.signal.reason;
     };
@@ -186,11 +199,15 @@ export class JobRunner {
       );
       if (abort.signal.aborted) throw abort.signal.reason;
       clearInterval(heartbeat);
-      const p = pending as { done: number; total: number | null; message: string | null } | null;
+      const p = pending as Pending | null;
+      // the last message reported, unless none was: then the one written before stays, with its parameters
+      const said = p?.message
+        ? this.sql`message = ${p.message}, message_params = ${p.params === null ? null : this.sql.json(p.params as never)},`
+        : this.sql``;
       await this.sql`
         update jobs set status = 'succeeded', result = ${this.sql.json((result ?? null) as never)},
           progress_done = coalesce(${p?.done ?? null}::int, progress_total, progress_done),
-          progress_total = coalesce(${p?.total ?? null}::int, progress_total), message = coalesce(${p?.message ?? null}, message),
+          progress_total = coalesce(${p?.total ?? null}::int, progress_total), ${said}
           finished_at = now(), updated_at = now(), worker = null
         where ${mine()}`;
     } catch (e) {
@@ -206,13 +223,13 @@ export class JobRunner {
         await this.sql`
           update jobs set status = 'cancelled', worker = null, finished_at = now(), updated_at = now() where ${mine()}`;
       } else {
-        // the code, and the reason in the starter's language as the job's message
+        // the code, and the reason as a message key and its parameters, put into words in each reader's language
         const code = e instanceof AppError ? (e.fieldErrors[0]?.code ?? e.code) : 'internal';
-        const detail =
-          e instanceof AppError ? message(code, locale, { ...e.params, ...(e.fieldErrors[0]?.params ?? {}) }) : message(code, locale);
+        const params = e instanceof AppError ? { ...e.params, ...(e.fieldErrors[0]?.params ?? {}) } : {};
         if (!(e instanceof AppError)) this.log('error', `job ${job.id} (${job.kind}) failed`, e);
         await this.sql`
-          update jobs set status = 'failed', error = ${code}, message = ${detail}, worker = null, finished_at = now(), updated_at = now()
+          update jobs set status = 'failed', error = ${code}, message = ${code}, message_params = ${this.sql.json(params as never)},
+            worker = null, finished_at = now(), updated_at = now()
           where ${mine()}`;
       }
     }

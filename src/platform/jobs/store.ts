@@ -44,6 +44,8 @@ interface Row {
   progress_done: number;
   progress_total: number | null;
   message: string | null;
+  /** set: `message` is a message key with these parameters (not null for every message written since 0040) */
+  message_params: Record<string, unknown> | null;
   result: unknown;
   error: string | null;
   attempts: number;
@@ -56,6 +58,16 @@ interface Row {
 
 /** Messages the runner writes as codes (it has no caller to speak to): rendered in the reader's language. */
 const CODED = /^jobs\.[a-z_]+$/;
+
+/**
+ * A job's message in the reader's language: a key with its parameters (or one of the runner's codes) in words; text
+ * written before migration 0040, in its starter's language, as written.
+ */
+function messageOf(r: Row, locale: RequestContext['locale']): string | null {
+  if (r.message && (r.message_params || CODED.test(r.message))) return message(r.message, locale, r.message_params ?? {});
+  if (r.status === 'failed' && !r.message && r.error) return message(r.error, locale);
+  return r.message;
+}
 
 export function viewOf(r: Row, locale: RequestContext['locale']): JobView {
   const total = r.progress_total;
@@ -70,12 +82,7 @@ export function viewOf(r: Row, locale: RequestContext['locale']): JobView {
       percent:
         r.status === 'succeeded' ? 100 : total ? Math.min(100, Math.floor((100 * r.progress_done) / total)) : total === 0 ? 100 : null,
     },
-    message:
-      r.message && CODED.test(r.message)
-        ? message(r.message, locale)
-        : r.status === 'failed' && !r.message && r.error
-          ? message(r.error, locale)
-          : r.message,
+    message: messageOf(r, locale),
     result: r.result,
     error: r.error,
     attempts: r.attempts,
@@ -87,7 +94,9 @@ export function viewOf(r: Row, locale: RequestContext['locale']): JobView {
   };
 }
 
-const COLUMNS = (db: Db) => db`id::int, kind, params, status, progress_done, progress_total, message, result, error, attempts,
+const COLUMNS = (
+  db: Db,
+) => db`id::int, kind, params, status, progress_done, progress_total, message, message_params, result, error, attempts,
   cancel_requested, created_by, created_at, started_at, finished_at`;
 
 /**

@@ -1,10 +1,12 @@
 import { App, Button, Card, Col, Descriptions, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
 import { api, downloadStream, errorText, type Page, saveBlob } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
+import { UnitCode } from '../components/UnitCode.tsx';
 import { formatDateTime, formatFen, formatNumber } from '../format.ts';
 import { may } from '../nav.ts';
 import { useApi } from '../useApi.ts';
@@ -150,6 +152,8 @@ export function CampaignsPage() {
 
 function CampaignDetail({ id }: { id: number }) {
   const { t } = useTranslation();
+  const { me } = useAuth();
+  const mayReadConsumers = may('consumers:read', me?.user.role);
   const budget = useApi<Budget>(`/campaigns/${id}/budget`);
   const report = useApi<Report>(`/campaigns/${id}/report`);
   const [status, setStatus] = useState<Reward['status'] | undefined>();
@@ -255,8 +259,20 @@ function CampaignDetail({ id }: { id: number }) {
           pagination={{ current: page, pageSize: 20, total: ledger.data?.total ?? 0, onChange: setPage }}
           columns={[
             { key: 'claimedAt', title: t('campaigns.claimedAt'), render: (_, r) => formatDateTime(r.claimedAt) },
-            { key: 'code', title: t('campaigns.code'), dataIndex: 'code', ellipsis: true },
-            { key: 'consumer', title: t('campaigns.consumer'), dataIndex: 'consumerId' },
+            { key: 'code', title: t('campaigns.code'), render: (_, r) => <UnitCode epc={r.code} /> },
+            {
+              key: 'consumer',
+              title: t('campaigns.consumer'),
+              // the profile is its own permission (consumers:read, as the server's /consumers/:id checks it)
+              render: (_, r) =>
+                mayReadConsumers ? (
+                  <Link to={`/consumers/${r.consumerId}`} data-testid={`ledger-consumer-${r.id}`}>
+                    #{r.consumerId}
+                  </Link>
+                ) : (
+                  `#${r.consumerId}`
+                ),
+            },
             {
               key: 'reward',
               title: t('campaigns.reward'),

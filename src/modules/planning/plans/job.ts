@@ -3,7 +3,6 @@
  * distributor, every plan written in one transaction at the end (a failed or cancelled run writes none).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { message } from '../../../http/messages.ts';
 import { AppError } from '../../../http/problem.ts';
 import type { JobKind } from '../../../platform/jobs/index.ts';
 import { DEFAULT_REVIEW_DAYS, DEFAULT_SERVICE_LEVEL } from '../../inventory/index.ts';
@@ -56,10 +55,10 @@ export function planJob(forecaster: DemandForecaster, today: () => string): JobK
       const productIds = await resolveSkus(ctx, p.skus, '/params');
       const plans: ComputedPlan[] = [];
       const total = distributors.length;
-      await progress(0, total + 1, message('plans.progress', ctx.locale, { done: 0, total }));
+      await progress(0, total + 1, { key: 'plans.progress', params: { done: 0, total } });
       for (const [i, d] of distributors.entries()) {
         plans.push(await computePlan(ctx, forecaster, d, p, productIds));
-        await progress(i + 1, total + 1, message('plans.progress', ctx.locale, { done: i + 1, total }));
+        await progress(i + 1, total + 1, { key: 'plans.progress', params: { done: i + 1, total } });
       }
       const ids = await ctx.sql.begin((tx) => savePlans(tx, ctx, plans, p, forecaster.name, ctx.jobId));
       // no progress report after the write: a cancel arriving now would not undo it (the runner marks the job done)

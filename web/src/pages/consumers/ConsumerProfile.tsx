@@ -5,10 +5,36 @@ import { Link, useParams } from 'react-router-dom';
 import { api, errorText } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
 import { LoadError } from '../../components/PageState.tsx';
+import { UnitCode } from '../../components/UnitCode.tsx';
 import { formatDateTime } from '../../format.ts';
 import { may } from '../../nav.ts';
 import { useApi } from '../../useApi.ts';
+import { ledgerSource } from './ledger-source.ts';
 import { type ConsumerProfile, tierName } from './types.ts';
+
+/** A points entry's source in words (a campaign's reward names the unit by GTIN and serial); an unknown key as written. */
+function LedgerSourceText({ source }: { source: string }) {
+  const { t } = useTranslation();
+  const s = ledgerSource(source);
+  switch (s.kind) {
+    case 'campaign':
+      return (
+        <Space size={4} wrap>
+          {t('consumers.sources.campaign', { id: s.campaignId })}
+          <UnitCode epc={s.epc} />
+        </Space>
+      );
+    case 'mall':
+    case 'expire':
+      return <>{t(`consumers.sources.${s.kind}`)}</>;
+    case 'other':
+      return <Typography.Text type="secondary">{s.key}</Typography.Text>;
+    default: {
+      const never: never = s;
+      return never;
+    }
+  }
+}
 
 /** One consumer: identifiers (phone masked), membership, tags, scans with products and regions, points, merges. */
 export function ConsumerProfilePage() {
@@ -140,7 +166,7 @@ export function ConsumerProfilePage() {
           { title: t('consumers.at'), dataIndex: 'at', render: (v: string) => formatDateTime(v) },
           { title: t('consumers.entryKind'), dataIndex: 'kind', render: (v: string) => t(`consumers.entryKinds.${v}`) },
           { title: t('consumers.points'), dataIndex: 'delta', align: 'right', render: (v: number) => (v > 0 ? `+${v}` : v) },
-          { title: t('consumers.source'), dataIndex: 'source' },
+          { title: t('consumers.source'), dataIndex: 'source', render: (v: string) => <LedgerSourceText source={v} /> },
           { title: t('consumers.expiresAt'), dataIndex: 'expiresAt', render: (v: string | null) => (v ? formatDateTime(v) : '—') },
         ]}
       />

@@ -1,0 +1,52 @@
+/**
+ * A scan refused because another party holds the unit (shipping what is not here, receiving what was never shipped)
+ * says who holds it, so the operator knows whom to call: the holder's name and code when the scanner's data scope
+ * includes that party (auth's partyScope), else only that another party holds it, so a refusal never shows a
+ * party the scanner may not see. The error's code stays the same (it is the contract); its words say more, and the
+ * problem's error entry carries `holder`.
+ */
+import type { Sql, Tx } from '../../db/connection.ts';
+import type { FieldError } from '../../http/problem.ts';
+import { type Actor, partyScope } from '../auth/index.ts';
+
+/**
+ * The refusals of a unit that someone else holds, and the words for each when the holder is named or not (a
+ * receipt's refusal already says "another party's stock").
+ */
+const HELD_ELSEWHERE: Record<string, { named: string; unnamed: string }> = {
+  'code.not_held': { named: 'code.not_held.by', unnamed: 'code.not_held.by_other' },
+  'receive.not_shipped': { named: 'receive.not_shipped.by', unnamed: 'receive.not_shipped' },
+};
+
+export type HolderMember = { code: string; name: string } | { outsideScope: true };
+
+export async function nameHolders(
+  sql: Sql,
+  tx: Tx,
+  actor: Actor,
+  errors: FieldError[],
+  holderOf: (epc: string) => number | null,
+): Promise<void> {
+  const held = errors.flatMap((e) => {
+    const words = HELD_ELSEWHERE[e.code];
+    const holder = words ? holderOf(String(e.params?.value)) : null;
+    return words && holder !== null ? [{ e, words, holder }] : [];
+  });
+  if (!held.length) return;
+  const ids = [...new Set(held.map((h) => h.holder))];
+  const rows = await tx<{ id: number; code: string; name: string; visible: boolean }[]>`
+    select p.id::int, p.code, p.name, (${partyScope(sql, actor)}) as visible
+    from parties p where p.tenant_id = ${actor.tenantId} and p.id = any(${ids}::bigint[])`;
+  const parties = new Map(rows.map((r) => [r.id, r]));
+  for (const { e, words, holder } of held) {
+    const p = parties.get(holder);
+    if (p?.visible) {
+      e.message = words.named;
+      e.params = { ...e.params, holderName: p.name, holderCode: p.code };
+      e.members = { holder: { code: p.code, name: p.name } satisfies HolderMember };
+    } else {
+      e.message = words.unnamed;
+      e.members = { holder: { outsideScope: true } satisfies HolderMember };
+    }
+  }
+}
