@@ -7,7 +7,7 @@ import { createSql, openConnections, type Sql, socketDirectoryOf } from '../../s
 import { FreshStatistics } from '../../src/db/fresh-statistics.ts';
 import { MigrationError, migrate } from '../../src/db/migrate.ts';
 import { oneRoundTripTransaction } from '../../src/db/pipelined.ts';
-import { appendAudit, verifyAuditChain } from '../../src/modules/audit/index.ts';
+import { appendAudit, appendAudits, verifyAuditChain } from '../../src/modules/audit/index.ts';
 import { login } from '../../src/modules/auth/index.ts';
 import { parseGln, parseGtin } from '../../src/platform/gs1.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
@@ -100,9 +100,21 @@ describe('audit log', () => {
     const who = { tenantId, actorKind: 'system' as const, actorId: null, actorName: 'test', ip: '127.0.0.1' };
     await db.sql.begin((tx) => appendAudit(tx, who, { action: 'test.one', entityType: 'thing', entityId: 1, details: { b: 2, a: 1 } }));
     await db.sql.begin((tx) => appendAudit(tx, who, { action: 'test.two', entityType: 'thing', entityId: 2 }));
+    // several at once (a bulk review) chain in order, each to the one before, as one by one would
+    await db.sql.begin((tx) =>
+      appendAudits(tx, who, [
+        { action: 'test.bulk', entityType: 'thing', entityId: 3, details: { note: 'a "quoted", {braced} note' } },
+        { action: 'test.bulk', entityType: 'thing', entityId: 4 },
+        { action: 'test.bulk', entityType: 'thing', entityId: null, details: { n: [1, 2] } },
+      ]),
+    );
+    const bulk = await db.sql<{ seq: string; entity_id: string | null }[]>`
+      select seq::text, entity_id from audit_log where tenant_id = ${tenantId} and action = 'test.bulk' order by seq`;
+    expect(bulk.map((r) => r.entity_id)).toEqual(['3', '4', null]);
+    expect(Number(bulk[2]?.seq) - Number(bulk[0]?.seq)).toBe(2);
     const ok = await verifyAuditChain(db.sql, tenantId);
     expect(ok.ok).toBe(true);
-    expect(ok.checked).toBeGreaterThanOrEqual(3);
+    expect(ok.checked).toBeGreaterThanOrEqual(6);
     // the table refuses updates; a superuser who disables the trigger still cannot hide the change
     await expect(db.sql`update audit_log set action = 'x' where tenant_id = ${tenantId}`).rejects.toThrow(/append-only/);
     await db.sql`alter table audit_log disable trigger audit_log_no_update`;

@@ -1,1 +1,1 @@
-export { type AuditWhat, type AuditWho, appendAudit, listAudit, type VerifyResult, verifyAuditChain } from './audit-log.ts';
+export { type AuditWhat, type AuditWho, appendAudit, appendAudits, listAudit, type VerifyResult, verifyAuditChain } from './audit-log.ts';

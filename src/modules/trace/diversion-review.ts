@@ -8,7 +8,7 @@ import type { RequestContext } from '../../context.ts';
 import type { Sql } from '../../db/connection.ts';
 import type { Locale } from '../../http/messages.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
-import { appendAudit } from '../audit/index.ts';
+import { appendAudits } from '../audit/index.ts';
 import { type Actor, whoOf } from '../auth/index.ts';
 import { type AlertStatus, type AlertView, alertNamesColumns, alertNamesJoin, alertScope, alertView } from './diversion-alerts.ts';
 
@@ -46,22 +46,25 @@ async function decide(tx: Sql, ctx: RequestContext, ids: number[], decision: Rev
       reviewed_by_name = ${ctx.actor.name}, reviewed_at = now(), review_note = ${note}
     where tenant_id = ${ctx.actor.tenantId} and id = any(${ids}::bigint[]) and status = 'open'
     returning id, epc, distributor_id, actual_division, scan_kind`;
-  const who = whoOf(ctx);
-  for (const row of rows.sort((a, b) => Number(a.id) - Number(b.id))) {
-    await appendAudit(tx, who, {
-      action: `diversion.${decision === 'confirmed' ? 'confirm' : 'dismiss'}`,
-      entityType: 'diversion_alert',
-      entityId: Number(row.id),
-      details: {
-        decision,
-        note,
-        code: row.epc,
-        distributorId: row.distributor_id == null ? null : Number(row.distributor_id),
-        actualDivision: row.actual_division ?? null,
-        scanKind: row.scan_kind,
-      },
-    });
-  }
+  await appendAudits(
+    tx,
+    whoOf(ctx),
+    rows
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((row) => ({
+        action: `diversion.${decision === 'confirmed' ? 'confirm' : 'dismiss'}`,
+        entityType: 'diversion_alert',
+        entityId: Number(row.id),
+        details: {
+          decision,
+          note,
+          code: row.epc,
+          distributorId: row.distributor_id == null ? null : Number(row.distributor_id),
+          actualDivision: row.actual_division ?? null,
+          scanKind: row.scan_kind,
+        },
+      })),
+  );
 }
 
 const alreadyReviewed = (a: LockedAlert, pointer: string): FieldError => ({
