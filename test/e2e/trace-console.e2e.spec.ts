@@ -323,6 +323,17 @@ describe('traceability console', () => {
           and l.entity_id = a.id::text and l.action = 'diversion.confirm') as audits
         from diversion_alerts a where a.epc = any(${GROUPED}::text[])`;
       expect(stored).toEqual(Array(3).fill({ status: 'confirmed', review_note: 'E2E：整箱窜货', audits: 1 }));
+
+      // the group's details: its three alerts only, not the other lot's alert of the same distributor (WEBD01)
+      await group.getByTestId('diversion-group-show').click();
+      await page.waitForURL(/alerts=list/);
+      await page.getByTestId('diversion-group-filter').waitFor();
+      const rows = page.locator('[data-testid="diversion-table"] .ant-table-row');
+      await expect.poll(() => rows.count()).toBe(3);
+      expect((await rows.allTextContents()).map((r) => /WEB[A-Z0-9]+/.exec(r)?.[0]).sort()).toEqual(['WEBG01', 'WEBG02', 'WEBG03']);
+      // leaving the group shows the distributor's alerts again
+      await page.getByTestId('diversion-group-filter').locator('.ant-tag-close-icon').click();
+      await rows.filter({ hasText: 'WEBD01' }).first().waitFor();
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();
