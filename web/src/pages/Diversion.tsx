@@ -30,10 +30,11 @@ import { loadDivisions } from '../components/DivisionFilter.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { PartyPicker } from '../components/PartyPicker.tsx';
 import { ProvinceMap } from '../components/ProvinceMap.tsx';
+import { UnitCode } from '../components/UnitCode.tsx';
 import { formatDateTime, formatNumber } from '../format.ts';
 import { provinceLabel } from '../geo/provinces.ts';
 import { may } from '../nav.ts';
-import { ALERT_STATUS_COLOR, shortCode } from '../trace.ts';
+import { ALERT_STATUS_COLOR } from '../trace.ts';
 import type { DiversionAlert, DiversionGroup, DiversionHeatmap, Division } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useQueryState } from '../useQueryState.ts';
@@ -303,13 +304,7 @@ export function DiversionPage() {
     {
       key: 'code',
       title: t('diversion.code'),
-      render: (_, a) => (
-        <Tooltip title={a.code}>
-          <Link to={`/trace/journey?${new URLSearchParams({ code: a.code })}`} data-testid="diversion-code">
-            {shortCode(a.code)}
-          </Link>
-        </Tooltip>
-      ),
+      render: (_, a) => <UnitCode epc={a.code} testId="diversion-code" journeyLink />,
     },
     {
       key: 'lot',
