@@ -407,6 +407,14 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     en: 'This scan id was used for another scan ({kind}, {codes} codes); a new scan needs a new id',
   },
   'sell.not_delivered_here': { 'zh-CN': '该码未发到本店：{value}', en: '{value} was never delivered to this store' },
+  'sell.not_delivered_here.by': {
+    'zh-CN': '该码未发到本店，由 {holderName}（{holderCode}）持有：{value}',
+    en: '{value} was never delivered to this store: {holderName} ({holderCode}) holds it',
+  },
+  'sell.not_delivered_here.by_other': {
+    'zh-CN': '该码未发到本店，由其他主体持有：{value}',
+    en: '{value} was never delivered to this store: another party holds it',
+  },
   'sell.recalled': {
     'zh-CN': '该码所属批次已召回（{reason}），不得销售，请下架：{value}',
     en: '{value} belongs to a recalled lot ({reason}): not to be sold, take it off the shelf',

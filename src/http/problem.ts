@@ -67,8 +67,13 @@ export function fieldDetail(f: FieldError, locale: Locale): string {
   return message(f.message ?? f.code, locale, { field: f.pointer.split('/').pop(), ...f.params });
 }
 
+/** A field error as a problem's error entry: its members, pointer, code and words (its message key stays inside). */
+export function fieldEntry(f: FieldError, locale: Locale): { pointer: string; code: string; detail: string; [member: string]: unknown } {
+  return { ...f.members, pointer: f.pointer, code: f.code, detail: fieldDetail(f, locale) };
+}
+
 export function toProblem(err: AppError, locale: Locale, instance?: string): Problem {
-  const errors = err.fieldErrors.map((f) => ({ ...f.members, pointer: f.pointer, code: f.code, detail: fieldDetail(f, locale) }));
+  const errors = err.fieldErrors.map((f) => fieldEntry(f, locale));
   const first = errors[0];
   const detail = err.code === 'request.invalid' && first ? first.detail : message(err.code, locale, err.params);
   return {

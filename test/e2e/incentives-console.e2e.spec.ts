@@ -57,7 +57,7 @@ describe('渠道激励 / Channel incentives', () => {
         ['A', 'B'].map((k) => ({
           programId: Number(p?.id),
           kind: 'clerk_sell',
-          epc: `urn:e2e:${k}`,
+          epc: `https://id.gs1.org/01/06901234001013/21/E2EPAY${k}`,
           day: '2026-06-01',
           source: 'e2e',
           payees: [{ role: 'clerk' as const, partyId: Number(store?.id), userId: Number(clerk?.id), units: 1, amountFen: 300 }],
@@ -69,6 +69,11 @@ describe('渠道激励 / Channel incentives', () => {
     await expect.poll(() => page.getByTestId(`channel-program-budget-${p?.id}`).textContent()).toContain('¥6.00');
     await page.getByTestId(`channel-program-payouts-${p?.id}`).click();
     await expect.poll(() => page.getByTestId('channel-payouts-total').textContent()).toContain('2');
+    // each unit as printed on the pack (GTIN and serial), the full EPC on the element
+    const payouts = page.getByTestId('channel-payouts-table');
+    expect(await payouts.textContent()).toContain('GTIN 06901234001013 · 序列号 E2EPAYA');
+    expect(await payouts.textContent()).not.toContain('id.gs1.org');
+    expect(await payouts.locator('[data-epc="https://id.gs1.org/01/06901234001013/21/E2EPAYB"]').count()).toBe(1);
     const download = page.waitForEvent('download');
     await page.getByTestId('channel-payouts-export').click();
     expect((await download).suggestedFilename()).toBe('channel-payouts.xlsx');
@@ -104,6 +109,11 @@ describe('风控审核 / Fraud review', () => {
     // the evidence reads in words ({"distinctDevices":9,"limit":5} once read 'distinctDevices: 9 · limit: 5')
     await expect.poll(() => page.getByTestId('fraud-flags-table').textContent()).toContain('设备数：9');
     expect(await page.getByTestId('fraud-flags-table').textContent()).toContain('上限：5');
+    // the flagged code as printed on the pack, in the subject and the code column; the full EPC on the element
+    const flagged = page.getByTestId('fraud-flags-table').locator('tr', { has: page.getByTestId(`fraud-code-${flag?.id}`) });
+    expect(await flagged.textContent()).toContain('GTIN 06901234001013 · 序列号 E2EFLAG');
+    expect(await flagged.textContent()).not.toContain('id.gs1.org');
+    expect(await flagged.locator('[data-epc="https://id.gs1.org/01/06901234001013/21/E2EFLAG"]').count()).toBe(2);
     await page.getByTestId(`fraud-confirm-${flag?.id}`).click();
     // the note checked to be in the field before OK: a dialog still opening can swallow a fill on a busy machine
     const note = page.getByTestId('fraud-note');

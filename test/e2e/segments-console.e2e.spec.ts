@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumerFor, identifierHasher } from '../../src/modules/consumers/index.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, pickUntil, signedIn } from '../support/browser.ts';
 
@@ -16,10 +17,13 @@ let server: TestServer;
 let browser: Browser;
 const own: string[] = [];
 let otherStore: string;
+/** the consumer who claimed the phone that scanned on three days (the other two phones stay anonymous) */
+let consumerId: number;
+const masterKey = randomBytes(32);
 
 beforeAll(async () => {
   if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
-  server = await startTestServer({ webhooks: { worker: false } });
+  server = await startTestServer({ webhooks: { worker: false }, masterKey });
   const sql = server.db.sql;
   const [t] = await sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
   const tenant = Number(t?.id);
@@ -51,6 +55,7 @@ beforeAll(async () => {
       await sql`insert into consumer_scans (tenant_id, epc, scanned_at, verdict, ip_hash, device_id)
         values (${tenant}, ${`https://id.gs1.org/01/${unit?.gtin}/21/E2E${n}-${k}`}, ${`2026-11-${20 + k}T12:00:00+08:00`}::timestamptz,
           'genuine_first', ${Buffer.alloc(32)}, ${device}::uuid)`;
+    if (n === 3) consumerId = await consumerFor(sql, tenant, 'device', identifierHasher(masterKey)('device', device), 'cookie');
   }
   browser = await launchChromium();
 });
@@ -107,6 +112,14 @@ describe('the segments page', () => {
       expect(computed).toMatch(/\d{4}/);
       await p.page.getByTestId('segments-consumers-sizes').locator('canvas').first().waitFor();
       expect(await p.page.locator('[data-testid="segments-consumers-table"] .ant-table-row').count()).toBe(3);
+      // a consumer who is known opens their profile; an anonymous phone is plain text
+      const consumer = p.page.getByTestId(`segments-consumer-${consumerId}`);
+      expect(await consumer.textContent()).toBe(`#${consumerId}`);
+      expect(await p.page.locator('[data-testid="segments-consumers-table"] a[href^="/consumers/"]').count()).toBe(1);
+      await consumer.click();
+      await p.page.waitForURL(new RegExp(`/consumers/${consumerId}$`));
+      await p.page.goBack();
+      await p.page.getByRole('tab', { name: '消费者' }).click();
       await new Promise((r) => setTimeout(r, 1100));
       await p.page.getByTestId('segments-consumers-refresh').click();
       await expect.poll(() => p.page.getByTestId('segments-consumers-computed-at').textContent(), { timeout: WAIT }).not.toBe(computed);

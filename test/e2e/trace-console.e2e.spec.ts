@@ -188,7 +188,9 @@ describe('traceability console', () => {
       await page.waitForURL(/\/trace\/journey\?code=/);
 
       await expect.poll(() => stepNames(page)).toEqual(['赋码', '装箱', '发货', '收货']);
-      expect(await page.getByTestId('journey-code').textContent()).toBe(UNIT);
+      // the code as printed on the pack, the full EPC on the element (its tooltip and copy button)
+      expect(await page.getByTestId('journey-code').textContent()).toBe(`GTIN ${UNIT_GTIN} · 序列号 WEB001`);
+      expect(await page.getByTestId('journey-code').getAttribute('data-epc')).toBe(UNIT);
       expect(await page.getByTestId('journey-lot').textContent()).toBe(LOT);
       expect(await page.getByTestId('journey-holder').textContent()).toContain('D0001');
       // the case's shipping and receiving reached the unit through the case
@@ -323,6 +325,24 @@ describe('traceability console', () => {
           and l.entity_id = a.id::text and l.action = 'diversion.confirm') as audits
         from diversion_alerts a where a.epc = any(${GROUPED}::text[])`;
       expect(stored).toEqual(Array(3).fill({ status: 'confirmed', review_note: 'E2E：整箱窜货', audits: 1 }));
+
+      // the group's details: its three alerts only, not the other lot's alert of the same distributor (WEBD01)
+      await group.getByTestId('diversion-group-show').click();
+      await page.waitForURL(/alerts=list/);
+      await page.getByTestId('diversion-group-filter').waitFor();
+      const rows = page.locator('[data-testid="diversion-table"] .ant-table-row');
+      await expect.poll(() => rows.count()).toBe(3);
+      expect((await rows.allTextContents()).map((r) => /WEB[A-Z0-9]+/.exec(r)?.[0]).sort()).toEqual(['WEBG01', 'WEBG02', 'WEBG03']);
+      // each unit reads as GTIN and serial, not the id.gs1.org URI, and opens its journey
+      const code = rows.first().getByTestId('diversion-code');
+      expect(await code.textContent()).toMatch(new RegExp(`^GTIN ${UNIT_GTIN} · 序列号 WEBG0\\d$`));
+      expect(await rows.first().textContent()).not.toContain('id.gs1.org');
+      expect(await code.locator('a').getAttribute('href')).toBe(
+        `/trace/journey?${new URLSearchParams({ code: (await code.getAttribute('data-epc')) as string })}`,
+      );
+      // leaving the group shows the distributor's alerts again
+      await page.getByTestId('diversion-group-filter').locator('.ant-tag-close-icon').click();
+      await rows.filter({ hasText: 'WEBD01' }).first().waitFor();
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();

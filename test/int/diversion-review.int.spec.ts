@@ -253,8 +253,9 @@ describe('reviewing a diverted case at once', () => {
     gtin: string;
     product: { gtin: string; sku: string | null; name: string | null } | null;
     lot: string;
-    distributor: { code: string };
-    scannedBy: { code: string } | null;
+    distributor: { id: number; code: string };
+    scanKind: string;
+    scannedBy: { id: number; code: string } | null;
     actual: { code: string; place: string };
     expected: { code: string; place: string }[];
     alerts: number;
@@ -381,6 +382,70 @@ describe('reviewing a diverted case at once', () => {
     expect((await groupsOf('zh-CN', other)).items.find((x) => x.lot === 'LBULKC')).toBeUndefined();
     expect(await statusOf(g.openIds)).toEqual(Array(4).fill('open'));
     expect(await auditOf(g.openIds)).toHaveLength(0);
+  });
+
+  it("lists exactly a group's alerts by the filters of its key, an empty value selecting alerts without one", async () => {
+    // the filters of a group's key, as the console's details of a group ask for them
+    const keyQuery = (g: Group) =>
+      new URLSearchParams({
+        distributorId: String(g.distributor.id),
+        gtin: g.gtin ?? '',
+        lot: g.lot ?? '',
+        scanKind: g.scanKind,
+        actualDivision: g.actual?.code ?? '',
+        scannedById: g.scannedBy ? String(g.scannedBy.id) : '',
+        pageSize: '200',
+      });
+    // a month's cap exceeded in a city: an alert with no product, lot or scanning party, of the same distributor
+    const [cap] = await server.db.sql<{ id: string }[]>`
+      insert into diversion_alerts (tenant_id, epc, distributor_id, expected_divisions, actual_division, scan_kind, evidence)
+      select p.tenant_id, 'monthly_cap:2026-04:3601', p.id, '{}', '3601', 'monthly_cap', '{}'::jsonb
+      from parties p join tenants t on t.id = p.tenant_id where t.code = 'demo' and p.code = 'D0001'
+      returning id::text`;
+    const all = await groupsOf();
+    expect(all.items.length).toBeGreaterThan(4);
+    for (const g of all.items) {
+      const r = await call('GET', `/api/v1/diversion/alerts?${keyQuery(g)}`);
+      expect(r.status, g.key).toBe(200);
+      const items = r.body.items as { id: number; lot: string | null; gtin: string | null; status: string }[];
+      expect(r.body.total, g.key).toBe(g.alerts);
+      expect(
+        items
+          .filter((a) => a.status === 'open')
+          .map((a) => a.id)
+          .sort((x, y) => x - y),
+        g.key,
+      ).toEqual(g.openIds);
+      expect(new Set(items.map((a) => a.lot)), g.key).toEqual(new Set([g.lot]));
+    }
+    const capGroup = all.items.find((g) => g.scanKind === 'monthly_cap') as Group;
+    expect(capGroup).toMatchObject({ gtin: null, lot: null, scannedBy: null, alerts: 1 });
+    const capOnly = await call('GET', `/api/v1/diversion/alerts?${keyQuery(capGroup)}`);
+    expect((capOnly.body.items as { id: number }[]).map((a) => a.id)).toEqual([Number(cap?.id)]);
+    // one value of the key narrows by itself; an empty lot selects only the alerts without one
+    const lotB = (await call('GET', '/api/v1/diversion/alerts?lot=LBULKB&pageSize=200')).body.items as { lot: string }[];
+    expect(lotB.map((a) => a.lot)).toEqual(['LBULKB', 'LBULKB', 'LBULKB']);
+    const noLot = (await call('GET', '/api/v1/diversion/alerts?lot=&pageSize=200')).body.items as { id: number }[];
+    expect(noLot.map((a) => a.id)).toEqual([Number(cap?.id)]);
+    // another tenant, asking for the same group, sees none of it
+    const other = await loginAs(server.baseUrl, 'admin', 'other');
+    const foreign = await call('GET', `/api/v1/diversion/alerts?${keyQuery(await groupOfLot('LBULKA'))}`, undefined, other);
+    expect(foreign.body).toMatchObject({ total: 0, items: [] });
+    // bad filters are refused with the field
+    for (const [query, pointer] of [
+      ['gtin=690123400101', '/query/gtin'],
+      [`lot=${'L'.repeat(41)}`, '/query/lot'],
+      ['scanKind=ship', '/query/scanKind'],
+      ['actualDivision=360', '/query/actualDivision'],
+      ['scannedById=0', '/query/scannedById'],
+      ['scannedById=S000001', '/query/scannedById'],
+    ]) {
+      const r = await call('GET', `/api/v1/diversion/alerts?${query}`);
+      expect(r.status, query).toBe(400);
+      expect(r.type).toContain('application/problem+json');
+      expect((r.body.errors as { pointer: string }[])[0]?.pointer, query).toBe(pointer);
+    }
+    await server.db.sql`delete from diversion_alerts where id = ${Number(cap?.id)}`;
   });
 
   it('lets only the roles that review, and refuses bad input with the field, changing nothing', async () => {

@@ -221,6 +221,44 @@ describe('jobs', () => {
     expect(f.body.message).toMatch(/stopped/);
   });
 
+  it('says why a job whose process was lost failed, not the last progress that process reported', async () => {
+    const sql = server.db.sql;
+    const [t] = await sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+    const [u] = await sql<{ id: number }[]>`select id::int from users where tenant_id = ${t?.id as number} and username = 'planner'`;
+    const actor = {
+      kind: 'user',
+      tenantId: t?.id,
+      tenantCode: 'demo',
+      id: u?.id,
+      name: 'planner',
+      role: 'brand_planner',
+      partyId: null,
+      territories: [],
+      locale: 'en',
+    };
+    // killed mid-run on its last attempt, its last report a message key with parameters (and one with text as written)
+    const [keyed, texted] = await sql<{ id: number }[]>`
+      insert into jobs (tenant_id, kind, params, status, attempts, max_attempts, worker, heartbeat_at, started_at, actor, created_by,
+        progress_done, progress_total, message, message_params)
+      values (${t?.id as number}, 'test.say', '{"n": 3}', 'running', 1, 1, 'dead:2', now() - interval '1 minute', now(), ${sql.json(actor)},
+               ${`user:${u?.id}`}, 1, 3, 'plans.progress', '{"done": 1, "total": 3}'),
+             (${t?.id as number}, 'test.count', '{"n": 4, "stepMs": 0}', 'running', 1, 1, 'dead:2', now() - interval '1 minute', now(),
+               ${sql.json(actor)}, ${`user:${u?.id}`}, 2, 4, 'step 2', null)
+      returning id::int`;
+    for (const id of [keyed?.id as number, texted?.id as number]) {
+      await expect.poll(async () => (await job('planner', id)).status).toBe('failed');
+      const en = await call('planner', 'GET', `/api/v1/jobs/${id}`, undefined, { 'accept-language': 'en' });
+      expect(en.body).toMatchObject({ error: 'jobs.worker_lost', message: 'The process running the job stopped and no attempts are left' });
+      const zh = await call('planner', 'GET', `/api/v1/jobs/${id}`, undefined, { 'accept-language': 'zh-CN' });
+      expect(zh.body.message).toBe('执行任务的进程已停止，重试次数已用完');
+    }
+    // a job failed so before the runner wrote the reason as its message reads the same
+    await sql`update jobs set message = 'plans.progress', message_params = '{"done": 1, "total": 3}' where id = ${keyed?.id as number}`;
+    expect((await call('planner', 'GET', `/api/v1/jobs/${keyed?.id}`, undefined, { 'accept-language': 'en' })).body.message).toMatch(
+      /stopped and no attempts are left/,
+    );
+  });
+
   it('puts a running job back in the queue when its server stops, and another server finishes it', async () => {
     // a second app on the same database, whose runner takes the job and is then closed
     const registry = new JobRegistry();

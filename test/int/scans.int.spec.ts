@@ -201,8 +201,42 @@ describe('scans at the line', () => {
     const sold = await scan('store', { kind: 'sell', codes: [units[80]] });
     expect(sold.status, JSON.stringify(sold.body)).toBe(200);
     expect(sold.body.warnings).toEqual([
-      { pointer: '/body/codes/0', code: 'sell.not_delivered_here', params: { value: units[80] }, detail: `该码未发到本店：${units[80]}` },
+      {
+        pointer: '/body/codes/0',
+        code: 'sell.not_delivered_here',
+        params: { value: units[80] },
+        holder: { outsideScope: true },
+        detail: `该码未发到本店，由其他主体持有：${units[80]}`,
+      },
     ]);
+  });
+
+  it('says in a sale’s warning that another party holds the unit, naming none the store may not see', async () => {
+    // held by the brand's factory, which a store's data scope does not include
+    const unit = units[94] as string;
+    expect((await scan('line', { kind: 'commission', lot: 'L7', codes: [unit] })).status).toBe(200);
+    const body = { scanId: randomUUID(), kind: 'sell', codes: [unit] };
+    const send = (lang: string) =>
+      fetch(`${server.baseUrl}/api/v1/scans`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.store}`, 'content-type': 'application/json', 'accept-language': lang },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { warnings: Record<string, unknown>[] } }));
+    const sold = await send('en');
+    expect(sold.status, JSON.stringify(sold.body)).toBe(200);
+    expect(sold.body.warnings).toEqual([
+      {
+        pointer: '/body/codes/0',
+        code: 'sell.not_delivered_here',
+        params: { value: unit },
+        holder: { outsideScope: true },
+        detail: `${unit} was never delivered to this store: another party holds it`,
+      },
+    ]);
+    expect(JSON.stringify(sold.body)).not.toMatch(/F01|呼和浩特|sell\.not_delivered_here\.by/);
+    // the same scan sent again is answered as it was, in the reader's language
+    const again = await send('zh-CN');
+    expect(again.body.warnings[0]).toMatchObject({ holder: { outsideScope: true }, detail: `该码未发到本店，由其他主体持有：${unit}` });
   });
 });
 

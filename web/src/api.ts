@@ -59,7 +59,8 @@ export function withQuery(path: string, query?: Query): string {
     if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
   }
   const s = qs.toString();
-  return s ? `${path}?${s}` : path;
+  // a path may carry a query of its own (one whose empty values mean something)
+  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
 }
 
 async function readProblem(res: Response): Promise<Problem> {

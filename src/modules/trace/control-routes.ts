@@ -12,10 +12,20 @@ import { MAX_BULK_REVIEW, type ReviewDecision, reviewAlert, reviewAlerts } from 
 import { inspect } from './inspections.ts';
 import { openRecall, recallCodes, recallReport } from './recall.ts';
 
+/** The scans that raise a diversion alert (diversion_alerts.scan_kind). */
+const ALERT_SCAN_KINDS = ['receive', 'sell', 'consumer', 'inspection', 'monthly_cap'] as const;
+/** A filter of a group's key: one value, or empty for the alerts that have none (diversion-alerts.ts AlertFilter). */
+const KeyValue = (pattern: string, description: string) => Type.Optional(Type.String({ pattern: `^(${pattern})?$`, description }));
+
 const AlertQuery = {
   distributorId: Type.Optional(Id()),
   provinceCode: Type.Optional(Type.String({ pattern: '^\\d{2}$' })),
   status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('confirmed'), Type.Literal('dismissed')])),
+  gtin: KeyValue('\\d{14}', 'GTIN-14 of the scanned unit or case; empty: alerts without one'),
+  lot: Type.Optional(Type.String({ maxLength: 40, description: 'lot, exactly; empty: alerts without one' })),
+  scanKind: Type.Optional(Type.Union(ALERT_SCAN_KINDS.map((k) => Type.Literal(k)))),
+  actualDivision: KeyValue('\\d{2}(\\d{2}){0,2}', 'the division where the unit turned up, exactly; empty: alerts without one'),
+  scannedById: KeyValue('[1-9]\\d{0,14}', 'id of the party whose scan raised the alert; empty: alerts no party scanned (a consumer)'),
   page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
   pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
 };

@@ -18,18 +18,36 @@ export function alertScope(sql: Sql, actor: Actor): Fragment {
     : sql`a.tenant_id = ${actor.tenantId} and exists (select 1 from parties p where ${partyScope(sql, actor)} and p.id = a.distributor_id)`;
 }
 
+/**
+ * The list's filters. Those of a group's key (diversion-groups.ts) select exactly one value, and an empty one selects
+ * the alerts that have none (no GTIN or lot; a consumer's scan has no scanning party), as a group keeps them together.
+ */
 export interface AlertFilter {
   distributorId?: number;
   provinceCode?: string;
   status?: string;
+  gtin?: string;
+  lot?: string;
+  scanKind?: string;
+  /** the division where the unit turned up, exactly (provinceCode takes a whole province) */
+  actualDivision?: string;
+  /** the party whose scan raised the alert (a store, mostly), by id */
+  scannedById?: string;
 }
 
 /** The alerts of the list's filters within the actor's scope, on the alias `a` (the list and its groups share it). */
 export function alertFilter(sql: Sql, actor: Actor, q: AlertFilter): Fragment {
+  const exactly = (column: Fragment, v: string | number | undefined) =>
+    v === undefined ? sql`` : v === '' ? sql`and ${column} is null` : sql`and ${column} = ${v}`;
   return sql`${alertScope(sql, actor)}
     ${q.distributorId ? sql`and a.distributor_id = ${q.distributorId}` : sql``}
     ${q.provinceCode ? sql`and a.actual_division like ${`${q.provinceCode}%`}` : sql``}
-    ${q.status ? sql`and a.status = ${q.status}` : sql``}`;
+    ${q.status ? sql`and a.status = ${q.status}` : sql``}
+    ${exactly(sql`a.gtin`, q.gtin)}
+    ${exactly(sql`a.lot`, q.lot)}
+    ${q.scanKind ? sql`and a.scan_kind = ${q.scanKind}` : sql``}
+    ${exactly(sql`a.actual_division`, q.actualDivision)}
+    ${exactly(sql`a.scanned_by_party_id`, q.scannedById === undefined || q.scannedById === '' ? q.scannedById : Number(q.scannedById))}`;
 }
 
 /**

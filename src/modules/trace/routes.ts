@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Sql, Tx } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ctxOf } from '../../http/access.ts';
-import { AppError, fieldDetail } from '../../http/problem.ts';
+import { AppError, fieldEntry } from '../../http/problem.ts';
 import { Id, strictObject } from '../../http/schemas.ts';
 import { recordCapture } from '../../platform/metrics.ts';
 import { actorLabel } from '../auth/index.ts';
@@ -197,7 +197,8 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
       );
       recordCapture({ source: 'scan', events: out.events, newEvents: out.newEvents, codes: out.newEvents ? out.codes : 0 });
       // warnings in the reader's language, as refusals are (the scanning page shows them as they come)
-      return { ...out, warnings: out.warnings.map((w) => ({ ...w, detail: fieldDetail(w, req.locale) })) };
+      // (entries shaped as a refusal's, with their parameters too: a warning's `holder`, not its message key)
+      return { ...out, warnings: out.warnings.map((w) => ({ ...fieldEntry(w, req.locale), params: w.params })) };
     },
   );
 

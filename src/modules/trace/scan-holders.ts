@@ -1,25 +1,27 @@
 /**
- * A scan refused because another party holds the unit (shipping what is not here, receiving what was never shipped)
- * says who holds it, so the operator knows whom to call: the holder's name and code when the scanner's data scope
- * includes that party (auth's partyScope), else only that another party holds it, so a refusal never shows a
- * party the scanner may not see. The error's code stays the same (it is the contract); its words say more, and the
- * problem's error entry carries `holder`.
+ * A scan refused or warned about because another party holds the unit (shipping what is not here, receiving what was
+ * never shipped, selling at a store what was never delivered to it) says who holds it, so the operator knows whom to
+ * call: the holder's name and code when the scanner's data scope includes that party (auth's partyScope), else only
+ * that another party holds it, so neither a refusal nor a warning shows a party the scanner may not see. The code
+ * stays the same (it is the contract); its words say more, and the error or warning entry carries `holder`.
  */
 import type { Sql, Tx } from '../../db/connection.ts';
 import type { FieldError } from '../../http/problem.ts';
 import { type Actor, partyScope } from '../auth/index.ts';
 
 /**
- * The refusals of a unit that someone else holds, and the words for each when the holder is named or not (a
- * receipt's refusal already says "another party's stock").
+ * The refusals and warnings of a unit that someone else holds, and the words for each when the holder is named or not
+ * (a receipt's refusal already says "another party's stock").
  */
 const HELD_ELSEWHERE: Record<string, { named: string; unnamed: string }> = {
   'code.not_held': { named: 'code.not_held.by', unnamed: 'code.not_held.by_other' },
   'receive.not_shipped': { named: 'receive.not_shipped.by', unnamed: 'receive.not_shipped' },
+  'sell.not_delivered_here': { named: 'sell.not_delivered_here.by', unnamed: 'sell.not_delivered_here.by_other' },
 };
 
 export type HolderMember = { code: string; name: string } | { outsideScope: true };
 
+/** Puts the holder into the words and members of each of `errors` (refusals or warnings) that is about one. */
 export async function nameHolders(
   sql: Sql,
   tx: Tx,

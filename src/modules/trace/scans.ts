@@ -345,10 +345,9 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     // a unit of a recalled lot is not sold: the till's scan is refused, so the clerk does not hand it over (the other
     // steps still move it, with the warning: a recall brings its units back through the channel)
     if (req.kind === 'sell') errors.push(...recalled.map((w) => ({ ...w, code: 'sell.recalled' })));
-    if (errors.length) {
-      await nameHolders(ctx.sql, tx, ctx.actor, errors, (epc) => states.get(epc)?.holder_party_id ?? null);
-      reject(errors);
-    }
+    // a refusal or a warning about a unit another party holds says who, as far as the scanner may see that party
+    await nameHolders(ctx.sql, tx, ctx.actor, [...errors, ...warnings], (epc) => states.get(epc)?.holder_party_id ?? null);
+    if (errors.length) reject(errors);
     warnings.push(...recalled);
     const recalledCodes = new Set(recalled.map((w) => String(w.params.value)));
     const prepared = prepareEvents(events, [EPCIS_CONTEXT]);

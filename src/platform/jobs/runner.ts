@@ -138,7 +138,10 @@ export class JobRunner {
       update jobs set
         status = case when cancel_requested then 'cancelled' when attempts < max_attempts then 'queued' else 'failed' end,
         error = case when not cancel_requested and attempts >= max_attempts then 'jobs.worker_lost' else error end,
-        message = case when not cancel_requested and attempts < max_attempts then 'jobs.requeued_worker_lost' else message end,
+        -- what a reader sees is why the job stopped, not the last progress its lost process reported
+        message = case when cancel_requested then message when attempts < max_attempts then 'jobs.requeued_worker_lost'
+          else 'jobs.worker_lost' end,
+        message_params = case when cancel_requested then message_params else '{}'::jsonb end,
         finished_at = case when cancel_requested or attempts >= max_attempts then now() end,
         worker = null, updated_at = now()
       where status = 'running' and heartbeat_at < now() - make_interval(secs => ${this.options.leaseMs / 1000})
@@ -217,7 +220,7 @@ export class JobRunner {
         // stopped on purpose: back to the queue without using up an attempt
         await this.sql`
           update jobs set status = 'queued', worker = null, attempts = greatest(attempts - 1, 0), message = 'jobs.requeued_shutdown',
-            updated_at = now()
+            message_params = '{}'::jsonb, updated_at = now()
           where ${mine()}`;
       } else if (stopped) {
         await this.sql`

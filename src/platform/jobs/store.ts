@@ -64,6 +64,9 @@ const CODED = /^jobs\.[a-z_]+$/;
  * written before migration 0040, in its starter's language, as written.
  */
 function messageOf(r: Row, locale: RequestContext['locale']): string | null {
+  // a job failed because its process was lost, before the runner wrote that reason as the message too: the reason,
+  // not the last progress the lost process reported
+  if (r.status === 'failed' && r.error === 'jobs.worker_lost') return message(r.error, locale);
   if (r.message && (r.message_params || CODED.test(r.message))) return message(r.message, locale, r.message_params ?? {});
   if (r.status === 'failed' && !r.message && r.error) return message(r.error, locale);
   return r.message;

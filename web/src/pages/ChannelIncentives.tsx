@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api, downloadStream, errorText, saveBlob } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { LoadError } from '../components/PageState.tsx';
+import { UnitCode } from '../components/UnitCode.tsx';
 import { formatDateTime, formatFen } from '../format.ts';
 import { may } from '../nav.ts';
 import { numberRule, YUAN } from '../numberRules.ts';
@@ -449,7 +450,7 @@ function Payouts({ program, onProgram, staff }: { program?: number; onProgram: (
           {
             key: 'code',
             title: t('channelIncentives.code'),
-            render: (_, p) => <Typography.Text code>{p.code.split('/').slice(-1)[0]}</Typography.Text>,
+            render: (_, p) => <UnitCode epc={p.code} />,
           },
           { key: 'units', title: t('channelIncentives.units'), dataIndex: 'units', align: 'right' },
           { key: 'amount', title: t('channelIncentives.paid'), align: 'right', render: (_, p) => formatFen(p.amountFen) },

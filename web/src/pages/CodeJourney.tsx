@@ -22,6 +22,7 @@ import { ApiError, api } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
+import { UnitCode } from '../components/UnitCode.tsx';
 import { dash, formatDateTime } from '../format.ts';
 import { CHINA_MAP, useChinaMap } from '../geo/chinaMap.ts';
 import { PROVINCES } from '../geo/provinces.ts';
@@ -460,11 +461,7 @@ export function CodeJourneyPage() {
                       {
                         key: 'code',
                         label: t('journey.code'),
-                        children: (
-                          <Typography.Text copyable={{ text: journey.code }} style={{ wordBreak: 'break-all' }} data-testid="journey-code">
-                            {journey.code}
-                          </Typography.Text>
-                        ),
+                        children: <UnitCode epc={journey.code} testId="journey-code" />,
                       },
                       {
                         key: 'product',

@@ -30,19 +30,21 @@ import { loadDivisions } from '../components/DivisionFilter.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { PartyPicker } from '../components/PartyPicker.tsx';
 import { ProvinceMap } from '../components/ProvinceMap.tsx';
+import { UnitCode } from '../components/UnitCode.tsx';
 import { formatDateTime, formatNumber } from '../format.ts';
 import { provinceLabel } from '../geo/provinces.ts';
 import { may } from '../nav.ts';
-import { ALERT_STATUS_COLOR, shortCode } from '../trace.ts';
+import { ALERT_STATUS_COLOR } from '../trace.ts';
 import type { DiversionAlert, DiversionGroup, DiversionHeatmap, Division } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useQueryState } from '../useQueryState.ts';
-import { AlertGroups, groupSummary } from './diversion/AlertGroups.tsx';
+import { AlertGroups, groupFilter, groupSummary } from './diversion/AlertGroups.tsx';
 import { ProductCell, placeText } from './diversion/AlertText.tsx';
 import { BulkReviewDialog, MAX_BULK_REVIEW } from './diversion/BulkReviewDialog.tsx';
 import { RulesCard } from './diversion/RulesCard.tsx';
 
-const DEFAULTS = { page: '1', pageSize: '50', status: '', provinceCode: '', distributorId: '', view: 'map', alerts: 'groups' };
+// `group`: the filters of one group's key (groupFilter), when the list shows that group's alerts (查看明细)
+const DEFAULTS = { page: '1', pageSize: '50', status: '', provinceCode: '', distributorId: '', view: 'map', alerts: 'groups', group: '' };
 const FOUND_COLORS: [string, string] = ['#fee2e2', '#b91c1c'];
 const FROM_COLORS: [string, string] = ['#ccfbf1', '#0f766e'];
 const ALERT_STATUSES = ['open', 'confirmed', 'dismissed'] as const;
@@ -269,14 +271,20 @@ export function DiversionPage() {
   // a case turns up as one alert per unit: by default the reviewer reads (and reviews) them as one group
   const grouped = get('alerts') !== 'list';
   const [selected, setSelected] = useState<DiversionAlert[]>([]);
+  // one group's alerts: its key's filters go in the path as they are (an empty one selects alerts without a value,
+  // which a query object would drop)
+  const group = grouped ? '' : get('group');
 
   const query = { status, provinceCode, distributorId, page, pageSize };
-  const { data, error, loading, reload } = useApi<Page<DiversionAlert>>(grouped ? null : '/diversion/alerts', query);
+  const { data, error, loading, reload } = useApi<Page<DiversionAlert>>(
+    grouped ? null : group ? `/diversion/alerts?${group}` : '/diversion/alerts',
+    query,
+  );
   const groups = useApi<Page<DiversionGroup>>(grouped ? '/diversion/alerts/groups' : null, query);
   const heat = useApi<DiversionHeatmap>('/diversion/heatmap');
   // the picked rows are of the page on screen: a new page, filter or view starts with none
   // biome-ignore lint/correctness/useExhaustiveDependencies: the dependencies are what resets the pick, not what it reads
-  useEffect(() => setSelected([]), [grouped, status, provinceCode, distributorId, page, pageSize]);
+  useEffect(() => setSelected([]), [grouped, group, status, provinceCode, distributorId, page, pageSize]);
   const selectedSummary = () => {
     const distributors = [...new Set(selected.map((a) => `${a.distributor.name} (${a.distributor.code})`))];
     return distributors.length === 1 ? (distributors[0] as string) : t('diversion.selectedSummary', { count: distributors.length });
@@ -296,13 +304,7 @@ export function DiversionPage() {
     {
       key: 'code',
       title: t('diversion.code'),
-      render: (_, a) => (
-        <Tooltip title={a.code}>
-          <Link to={`/trace/journey?${new URLSearchParams({ code: a.code })}`} data-testid="diversion-code">
-            {shortCode(a.code)}
-          </Link>
-        </Tooltip>
-      ),
+      render: (_, a) => <UnitCode epc={a.code} testId="diversion-code" journeyLink />,
     },
     {
       key: 'lot',
@@ -478,7 +480,7 @@ export function DiversionPage() {
             extra={
               <Segmented<string>
                 value={grouped ? 'groups' : 'list'}
-                onChange={(v) => set({ alerts: v, page: 1 })}
+                onChange={(v) => set({ alerts: v, page: 1, group: undefined })}
                 options={[
                   { value: 'groups', label: t('diversion.viewGroups') },
                   { value: 'list', label: t('diversion.viewList') },
@@ -511,10 +513,15 @@ export function DiversionPage() {
                 kind="distributor"
                 placeholder={t('diversion.distributor')}
                 value={distributorId ? Number(distributorId) : null}
-                onChange={(v) => set({ distributorId: v ?? undefined })}
+                onChange={(v) => set({ distributorId: v ?? undefined, group: undefined })}
                 style={{ width: 260 }}
                 testId="diversion-filter-distributor"
               />
+              {group ? (
+                <Tag closable onClose={() => set({ group: undefined })} data-testid="diversion-group-filter">
+                  {t('diversion.groupOnly')}
+                </Tag>
+              ) : null}
             </Space>
             {grouped ? (
               <AlertGroups
@@ -522,7 +529,9 @@ export function DiversionPage() {
                 query={{ page, pageSize }}
                 canReview={canReview}
                 onReview={(g, decision) => setBulkReviewing({ ids: g.openIds, decision, summary: groupSummary(g) })}
-                onShowAlerts={(g) => set({ alerts: 'list', distributorId: String(g.distributor.id), page: 1 })}
+                onShowAlerts={(g) =>
+                  set({ alerts: 'list', distributorId: String(g.distributor.id), group: groupFilter(g).toString(), page: 1 })
+                }
                 onPage={(p, size) => set({ page: p, pageSize: size }, false)}
               />
             ) : (

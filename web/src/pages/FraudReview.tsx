@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api, errorText } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { LoadError } from '../components/PageState.tsx';
+import { UnitCode } from '../components/UnitCode.tsx';
 import { formatDateTime } from '../format.ts';
 import { may } from '../nav.ts';
 import { detailsText } from '../recordDetails.ts';
@@ -106,20 +107,14 @@ export function FraudReviewPage() {
             title: t('fraud.subject'),
             render: (_, f) => (
               <span>
-                {t(`fraud.subjects.${f.subjectKind}`)}:{' '}
-                {f.subjectName ?? (
-                  // a code reads as its serial (what is printed under the QR), whole on hover
-                  <Typography.Text code title={f.subject}>
-                    {f.subject.includes('/21/') ? f.subject.split('/21/').at(-1) : f.subject}
-                  </Typography.Text>
-                )}
+                {t(`fraud.subjects.${f.subjectKind}`)}: {f.subjectName ?? <UnitCode epc={f.subject} />}
               </span>
             ),
           },
           {
             key: 'code',
             title: t('fraud.code'),
-            render: (_, f) => (f.code ? <Typography.Text code>{f.code.split('/').slice(-1)[0]}</Typography.Text> : '—'),
+            render: (_, f) => (f.code ? <UnitCode epc={f.code} testId={`fraud-code-${f.id}`} /> : '—'),
           },
           {
             key: 'action',

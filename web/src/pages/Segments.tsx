@@ -4,6 +4,7 @@ import { VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router-dom';
 import { api, errorText, withQuery } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
@@ -148,6 +149,9 @@ const XLSX_MAX_ROWS = 1_048_576;
 
 function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
   const { t } = useTranslation();
+  const { me } = useAuth();
+  // the profile opens only for roles the server lets read it (consumers:read on /consumers/:id), as on Campaigns
+  const mayReadConsumers = may('consumers:read', me?.user.role);
   const [segment, setSegment] = useState<Segment | undefined>();
   const [page, setPage] = useState(1);
   const state = useApi<SegmentReport>(`/segments/${subject}`, { segment, limit: PAGE, offset: (page - 1) * PAGE });
@@ -291,7 +295,16 @@ function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
             : {
                 key: 'who',
                 title: t('segments.consumer'),
-                render: (_, r) => (r.consumerId ? `#${r.consumerId}` : t('segments.anonymousDevice', { device: r.device })),
+                render: (_, r) =>
+                  !r.consumerId ? (
+                    t('segments.anonymousDevice', { device: r.device })
+                  ) : mayReadConsumers ? (
+                    <Link to={`/consumers/${r.consumerId}`} data-testid={`segments-consumer-${r.consumerId}`}>
+                      #{r.consumerId}
+                    </Link>
+                  ) : (
+                    `#${r.consumerId}`
+                  ),
               },
           { key: 'recency', title: t('segments.recencyDays'), dataIndex: 'recency', align: 'right' },
           { key: 'frequency', title: t(`segments.frequencyOf.${subject}`), dataIndex: 'frequency', align: 'right' },

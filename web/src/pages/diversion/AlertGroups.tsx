@@ -17,6 +17,20 @@ export function groupSummary(g: DiversionGroup): string {
 }
 
 /**
+ * The list filters that select exactly a group's alerts, besides its distributor (the page's own filter): each value
+ * of its key, empty where the group has none (GET /diversion/alerts reads an empty value as "without one").
+ */
+export function groupFilter(g: DiversionGroup): URLSearchParams {
+  return new URLSearchParams({
+    gtin: g.gtin ?? '',
+    lot: g.lot ?? '',
+    scanKind: g.scanKind,
+    actualDivision: g.actual?.code ?? '',
+    scannedById: g.scannedBy ? String(g.scannedBy.id) : '',
+  });
+}
+
+/**
  * The alerts grouped as incidents (a diverted case is one row, with its count): the reviewer reads the product, the
  * distributor and where the goods turned up once, and confirms or dismisses the group's open alerts together.
  */
