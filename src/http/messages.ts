@@ -490,8 +490,8 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'channel.stores_only': { 'zh-CN': '只有门店可以兑付', en: 'Only a store can redeem' },
   'channel.no_ticket': { 'zh-CN': '该码没有中奖：{value}', en: 'This code did not win: {value}' },
   'channel.ticket_redeemed': {
-    'zh-CN': '该奖券已于 {at} 在 {store} 兑付',
-    en: 'This ticket was already redeemed at {store} on {at}',
+    'zh-CN': '该奖券已于 {at:time} 在 {store} 兑付',
+    en: 'This ticket was already redeemed at {store} on {at:time}',
   },
   'channel.not_participating': { 'zh-CN': '本店不在任何再来一瓶活动范围内', en: 'This store takes part in no "one more" program' },
   'channel.payout_refused': { 'zh-CN': '无法兑付：{reason}', en: 'Cannot pay: {reason}' },
@@ -568,12 +568,24 @@ export function message(code: string, locale: Locale, params: Record<string, unk
   // a schema rule's reason in the reader's language (the validator's own is English)
   const reason = params.rule === undefined ? undefined : ruleReason(params, locale);
   const filled = reason === undefined ? params : { ...params, reason };
-  return template.replace(/\{(\w+)(?::(yuan))?\}/g, (whole, k: string, format?: string) => {
+  return template.replace(/\{(\w+)(?::(yuan|time))?\}/g, (whole, k: string, format?: string) => {
     const v = filled[k];
     if (v === undefined) return whole;
     // amounts are kept in fen and shown as people read money (¥144.00), as the console shows them
-    return format === 'yuan' && Number.isFinite(Number(v)) ? yuan(Number(v)) : String(v);
+    if (format === 'yuan') return Number.isFinite(Number(v)) ? yuan(Number(v)) : String(v);
+    if (format === 'time') return chinaTime(v);
+    return String(v);
   });
+}
+
+/**
+ * An instant as a person reads it on a receipt, in China time (the brands' channel is in China; UTC+8 has no daylight
+ * saving): "2026-12-05 18:54". Not an instant: as given.
+ */
+function chinaTime(v: unknown): string {
+  const at = new Date(v instanceof Date ? v.getTime() : String(v));
+  if (Number.isNaN(at.getTime())) return String(v);
+  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 }
 
 const yuan = (fen: number) =>

@@ -441,6 +441,80 @@ describe('scanning page', () => {
     }
   });
 
+  it('offers a factory line and a warehouse the receivers they ship to, so neither types a code from memory', async () => {
+    const shipped = [units[16] as string, units[17] as string];
+    const made = await apiAs(await loginAs(server.baseUrl, 'line'), 'POST', '/api/v1/scans', {
+      scanId: crypto.randomUUID(),
+      kind: 'commission',
+      lot: 'LE2E05',
+      codes: shipped,
+    });
+    expect(made.status).toBe(200);
+    const option = (page: Page, code: string) => page.locator(`[data-testid="scan-to-option"][data-code="${code}"]`);
+    const optionCodes = (page: Page) =>
+      page.getByTestId('scan-to-option').evaluateAll((els) => els.map((e) => e.getAttribute('data-code')));
+    const heldBy = async (code: string) =>
+      (
+        await server.db.sql<{ to: string | null }[]>`
+          select p.code as to from code_now n join parties p on p.tenant_id = n.tenant_id and p.id = n.in_transit_to
+          where n.epc = ${code}`
+      )[0]?.to;
+
+    // the line at factory F01: the list opens on the field, the brand's warehouses first; a name narrows it
+    const line = await phone('block');
+    try {
+      await login(line.page, 'line');
+      await line.page.getByTestId('scan-kind-ship').click();
+      await line.page.getByTestId('scan-to').click();
+      await expect.poll(() => optionCodes(line.page)).toEqual(expect.arrayContaining(['W01', 'W02', 'W06']));
+      expect((await optionCodes(line.page))[0]).toBe('W01');
+      expect(await option(line.page, 'W02').textContent()).toContain('上海中心仓');
+      expect(await line.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      await line.page.getByTestId('scan-to').fill('北京中心');
+      await expect.poll(() => optionCodes(line.page)).toEqual(['W01']);
+      await option(line.page, 'W01').click();
+      expect(await line.page.getByTestId('scan-to').inputValue()).toBe('W01');
+      for (const u of shipped) await wedge(line.page, u); // the pick handed the focus back to the scanner's input
+      await line.page.getByTestId('scan-submit').click();
+      await line.page.locator('[data-testid="scan-result"][data-status="ok"]').waitFor();
+      expect(await heldBy(shipped[0] as string)).toBe('W01');
+      expect(line.errors).toEqual([]);
+    } finally {
+      await line.context.close();
+    }
+
+    // the Beijing warehouse receives them, then ships them on to a distributor it picks from the list, in English
+    const received = await apiAs(await loginAs(server.baseUrl, 'warehouse'), 'POST', '/api/v1/scans', {
+      scanId: crypto.randomUUID(),
+      kind: 'receive',
+      codes: shipped,
+    });
+    expect(received.status, JSON.stringify(received.body)).toBe(200);
+    const warehouse = await phone('block');
+    try {
+      await login(warehouse.page, 'warehouse');
+      await warehouse.page.getByTestId('lang-en').click();
+      await warehouse.page.getByTestId('scan-kind-ship').click();
+      await warehouse.page.getByTestId('scan-to').click();
+      await expect.poll(() => optionCodes(warehouse.page)).toContain('D0001');
+      expect(await optionCodes(warehouse.page)).not.toContain('W01'); // not itself
+      await warehouse.page.getByTestId('scan-to').fill('W0');
+      await expect.poll(() => optionCodes(warehouse.page)).toEqual(['W02', 'W03', 'W04', 'W05', 'W06']);
+      expect(await option(warehouse.page, 'W02').textContent()).toBe('W02 Warehouse上海中心仓 · Shanghai');
+      await warehouse.page.getByTestId('scan-to').fill('D0001');
+      await option(warehouse.page, 'D0001').waitFor();
+      expect(await option(warehouse.page, 'D0001').textContent()).toContain('Distributor');
+      await option(warehouse.page, 'D0001').click();
+      for (const u of shipped) await wedge(warehouse.page, u);
+      await warehouse.page.getByTestId('scan-submit').click();
+      await warehouse.page.locator('[data-testid="scan-result"][data-status="ok"]').waitFor();
+      expect(await heldBy(shipped[1] as string)).toBe('D0001');
+      expect(warehouse.errors).toEqual([]);
+    } finally {
+      await warehouse.context.close();
+    }
+  });
+
   it('reads a QR code with the camera (zxing-wasm served by the app, no CDN) and packs a case', async () => {
     const { context, page, errors, foreign } = await phone('block');
     try {

@@ -30,7 +30,7 @@ const problems = (r: { body: Record<string, unknown> }) =>
 
 beforeAll(async () => {
   server = await startTestServer();
-  for (const u of ['admin', 'line', 'distributor', 'store']) tokens[u] = await loginAs(server.baseUrl, u);
+  for (const u of ['admin', 'line', 'warehouse', 'distributor', 'store', 'planner']) tokens[u] = await loginAs(server.baseUrl, u);
   const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
   const keystore = new Keystore(Buffer.from(fs.readFileSync('.data/master.key', 'utf8'), 'base64'));
   const keys = await keystore.keyring(server.db.sql, Number(t?.id));
@@ -275,5 +275,64 @@ describe('a refusal of a unit someone else holds', () => {
     const byStore = await scan('store', { kind: 'receive', codes: [unit] });
     expect(entry(byStore)).toMatchObject({ code: 'receive.not_shipped', holder: { outsideScope: true } });
     expect(JSON.stringify(byStore.body)).not.toMatch(/F01|呼和浩特/);
+  });
+});
+
+describe('receivers a scanner is offered to ship to', () => {
+  type Receiver = { code: string; name: string; kind: string; cityName: string | null };
+  const receivers = async (user: string, query = '', lang = 'zh-CN') => {
+    const r = await fetch(`${server.baseUrl}/api/v1/scans/receivers${query}`, {
+      headers: { authorization: `Bearer ${tokens[user]}`, 'accept-language': lang },
+    });
+    return { status: r.status, items: ((await r.json()) as { items?: Receiver[] }).items ?? [] };
+  };
+
+  it("offers a factory line the brand's warehouses first, then distributors, never the brand, factories or stores", async () => {
+    const all = await receivers('line', '?limit=50');
+    expect(all.status).toBe(200);
+    expect(all.items.slice(0, 6).map((r) => r.code)).toEqual(['W01', 'W02', 'W03', 'W04', 'W05', 'W06']);
+    expect(new Set(all.items.map((r) => r.kind))).toEqual(new Set(['warehouse', 'distributor']));
+    expect(all.items[1]).toEqual({ code: 'W02', name: '上海中心仓', kind: 'warehouse', cityName: '上海市' });
+    // searchable by the start of a code, part of a name, in the reader's language
+    expect((await receivers('line', '?q=w0')).items.map((r) => r.code)).toEqual(['W01', 'W02', 'W03', 'W04', 'W05', 'W06']);
+    expect((await receivers('line', `?q=${encodeURIComponent('上海中心')}`)).items.map((r) => r.code)).toEqual(['W02']);
+    expect((await receivers('line', '?q=W02', 'en')).items).toEqual([
+      { code: 'W02', name: '上海中心仓', kind: 'warehouse', cityName: 'Shanghai' },
+    ]);
+  });
+
+  it('offers a warehouse distributors first and the other warehouses, not itself', async () => {
+    const all = await receivers('warehouse', '?limit=50');
+    expect(all.items[0]?.kind).toBe('distributor');
+    expect(all.items.map((r) => r.code)).not.toContain('W01');
+    expect((await receivers('warehouse', '?q=W')).items.map((r) => r.code)).toEqual(['W02', 'W03', 'W04', 'W05', 'W06']);
+    expect((await receivers('warehouse', '?q=D0001')).items.map((r) => r.code)).toEqual(['D0001']);
+  });
+
+  it('offers a distributor only the parties it supplies, and a store nobody; other roles may not ask', async () => {
+    const mine = await receivers('distributor', '?limit=50');
+    expect(mine.items.length).toBeGreaterThan(0);
+    const [own] = await server.db.sql<{ id: string }[]>`
+      select p.id::text from parties p join users u on u.tenant_id = p.tenant_id and u.party_id = p.id
+      join tenants t on t.id = p.tenant_id where t.code = 'demo' and u.username = 'distributor'`;
+    const parents = await server.db.sql<{ parent: string | null }[]>`
+      select distinct p.parent_id::text as parent from parties p join tenants t on t.id = p.tenant_id
+      where t.code = 'demo' and p.code = any(${mine.items.map((r) => r.code)}::text[])`;
+    expect(parents).toEqual([{ parent: own?.id }]);
+    expect((await receivers('store')).items).toEqual([]);
+    expect((await receivers('planner')).status).toBe(403);
+  });
+
+  it('leaves out a party the ship scan would refuse: one without a GLN', async () => {
+    const created = await api('admin', 'POST', '/api/v1/parties', {
+      code: 'W90',
+      name: '无码临时仓',
+      kind: 'warehouse',
+      parentCode: 'BRAND',
+      districtCode: '110105',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await receivers('line', '?q=W9')).items).toEqual([]);
+    expect(problems(await scan('line', { kind: 'ship', to: 'W90', codes: [units[94]] }))).toContainEqual(['/body/to', 'import.reference']);
   });
 });

@@ -71,3 +71,11 @@ describe('amounts in messages', () => {
     );
   });
 });
+
+describe('times in messages', () => {
+  it('are shown in China time to the minute, not as the ISO instant the params carry', () => {
+    const params = { store: '何记佳百货', at: '2026-12-05T10:54:49.645Z' };
+    expect(message('channel.ticket_redeemed', 'zh-CN', params)).toBe('该奖券已于 2026-12-05 18:54 在 何记佳百货 兑付');
+    expect(message('channel.ticket_redeemed', 'en', params)).toBe('This ticket was already redeemed at 何记佳百货 on 2026-12-05 18:54');
+  });
+});

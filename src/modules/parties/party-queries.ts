@@ -132,6 +132,7 @@ function within(sql: RequestContext['sql'], code: string) {
   return sql`p.division_code >= ${code} and p.division_code < ${upper}`;
 }
 
-function escapeLike(s: string): string {
+/** `s` matched literally inside a LIKE pattern. */
+export function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, '\\$&');
 }

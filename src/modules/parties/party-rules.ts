@@ -55,6 +55,33 @@ export function allowedParentKinds(kind: PartyKind, tier: number | null): PartyK
 }
 
 /**
+ * Whom a place ships to, most wanted first, as the channel runs (the scanning page suggests these as receivers). A
+ * factory sends its output to the brand's warehouses, or straight to a distributor on a brand order (the brand's sites
+ * all fulfil its orders: orders/order-scan.ts sellerSite); a warehouse to distributors (every distributor buys from the
+ * brand: orders/placement-batch.ts) and to the other warehouses; a distributor only to the parties it supplies (its
+ * stores and tier-2 distributors); the brand to its sites and its customers. A store sells, it does not ship.
+ * A suggestion only: the ship scan itself accepts any party of the tenant with a GLN (trace/scans.ts).
+ */
+export function receiversOf(kind: PartyKind): { kinds: PartyKind[]; ownCustomersOnly: boolean } {
+  switch (kind) {
+    case 'brand':
+      return { kinds: ['warehouse', 'distributor', 'factory'], ownCustomersOnly: false };
+    case 'factory':
+      return { kinds: ['warehouse', 'distributor'], ownCustomersOnly: false };
+    case 'warehouse':
+      return { kinds: ['distributor', 'warehouse'], ownCustomersOnly: false };
+    case 'distributor':
+      return { kinds: ['store', 'distributor'], ownCustomersOnly: true };
+    case 'store':
+      return { kinds: [], ownCustomersOnly: true };
+    default: {
+      const never: never = kind;
+      return never;
+    }
+  }
+}
+
+/**
  * Pure checks of one party (no database): kind, tier, GLN check digit, divisions that exist and nest,
  * coordinates, territories. `at` prefixes the pointers (e.g. /body or /rows/12).
  */

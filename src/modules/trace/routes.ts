@@ -12,6 +12,7 @@ import { Id, strictObject } from '../../http/schemas.ts';
 import { recordCapture } from '../../platform/metrics.ts';
 import { actorLabel } from '../auth/index.ts';
 import type { Keystore } from '../codes/keystore.ts';
+import { listShipReceivers } from '../parties/index.ts';
 import { captureEvents, prepareEvents } from './capture.ts';
 import { checkCaptureScope } from './capture-scope.ts';
 import { documentEvents } from './epcis/event-hash.ts';
@@ -20,7 +21,7 @@ import { validateEpcisDocument } from './epcis/validate.ts';
 import type { EpcisEvent } from './event-facts.ts';
 import { codeJourney } from './journey.ts';
 import { QUERY_PARAMETERS, queryEvents } from './query.ts';
-import { runScan, SCAN_KINDS, type ScanRequest } from './scans.ts';
+import { placeOf, runScan, SCAN_KINDS, type ScanRequest } from './scans.ts';
 
 const CAPTURE_LIMIT = 100_000;
 const EPCIS_HEADERS = { 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0', 'GS1-EPCIS-Capture-Limit': String(CAPTURE_LIMIT) };
@@ -199,6 +200,25 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
       // warnings in the reader's language, as refusals are (the scanning page shows them as they come)
       // (entries shaped as a refusal's, with their parameters too: a warning's `holder`, not its message key)
       return { ...out, warnings: out.warnings.map((w) => ({ ...fieldEntry(w, req.locale), params: w.params })) };
+    },
+  );
+
+  app.get(
+    '/api/v1/scans/receivers',
+    {
+      config: { access: 'scan:write' },
+      schema: {
+        tags: ['trace'],
+        summary: "Whom the caller's place ships to (the scanning page's receiver suggestions), by code, name or GLN",
+        querystring: strictObject({
+          q: Type.Optional(Type.String({ maxLength: 100 })),
+          limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }),
+        }),
+      },
+    },
+    async (req) => {
+      const ctx = ctxOf(req, sql);
+      return listShipReceivers(ctx, await placeOf(sql, ctx.actor), req.query as { q?: string; limit: number });
     },
   );
 

@@ -19,23 +19,27 @@ export function loadDivisions(parentCode: string): Promise<Division[]> {
 }
 
 function useDivisions(parentCode: string | null): { items: Division[]; loading: boolean } {
+  // the names are in the reader's language: a switch of language loads them again (a page that stays open, such as
+  // the inspector's, would otherwise offer Chinese names to an English reader who then cannot search them)
+  const { i18n } = useTranslation();
+  const key = parentCode === null ? null : `${i18n.language}|${parentCode}`;
   const [state, setState] = useState<{ key: string | null; items: Division[] }>({ key: null, items: [] });
   useEffect(() => {
-    if (parentCode === null) return;
+    if (key === null || parentCode === null) return;
     let live = true;
     loadDivisions(parentCode)
       .then((items) => {
-        if (live) setState({ key: parentCode, items });
+        if (live) setState({ key, items });
       })
       .catch(() => {
-        if (live) setState({ key: parentCode, items: [] });
+        if (live) setState({ key, items: [] });
       });
     return () => {
       live = false;
     };
-  }, [parentCode]);
-  if (parentCode === null) return { items: [], loading: false };
-  return { items: state.key === parentCode ? state.items : [], loading: state.key !== parentCode };
+  }, [key, parentCode]);
+  if (key === null) return { items: [], loading: false };
+  return { items: state.key === key ? state.items : [], loading: state.key !== key };
 }
 
 export interface DivisionValue {
@@ -58,6 +62,7 @@ export function DivisionFilter({ value, onChange }: { value: DivisionValue; onCh
         {...common}
         data-testid="filter-province"
         placeholder={t('parties.province')}
+        aria-label={t('parties.province')}
         loading={provinces.loading}
         value={value.provinceCode || undefined}
         options={opts(provinces.items)}
@@ -67,6 +72,7 @@ export function DivisionFilter({ value, onChange }: { value: DivisionValue; onCh
         {...common}
         data-testid="filter-city"
         placeholder={t('parties.city')}
+        aria-label={t('parties.city')}
         disabled={!value.provinceCode}
         loading={cities.loading}
         value={value.cityCode || undefined}
@@ -77,6 +83,7 @@ export function DivisionFilter({ value, onChange }: { value: DivisionValue; onCh
         {...common}
         data-testid="filter-district"
         placeholder={t('parties.district')}
+        aria-label={t('parties.district')}
         disabled={!value.cityCode}
         loading={districts.loading}
         value={value.districtCode || undefined}

@@ -52,8 +52,9 @@ export function MarketInspectionPage() {
       setNote('');
     } catch (e) {
       setResult(null);
-      const field = e instanceof ApiError ? e.problem.errors?.[0]?.detail : undefined;
-      setProblem(field ?? errorText(e));
+      // a code the brand never issued or saw is what an inspector hunts (a counterfeit), not a missing record
+      if (e instanceof ApiError && e.status === 404) setProblem(t('inspection.unknownCode'));
+      else setProblem((e instanceof ApiError ? e.problem.errors?.[0]?.detail : undefined) ?? errorText(e));
     } finally {
       setBusy(false);
     }
@@ -69,6 +70,7 @@ export function MarketInspectionPage() {
             autoFocus
             value={code}
             placeholder={t('inspection.codePlaceholder')}
+            aria-label={t('inspection.codeLabel')}
             onChange={(e) => setCode(e.target.value)}
             data-testid="inspection-code"
           />
@@ -86,6 +88,8 @@ export function MarketInspectionPage() {
             maxLength={500}
             value={note}
             placeholder={t('inspection.note')}
+            aria-label={t('inspection.note')}
+            data-testid="inspection-note"
             onChange={(e) => setNote(e.target.value)}
           />
           <Button type="primary" size="large" block loading={busy} onClick={() => void submit()} data-testid="inspection-submit">

@@ -61,6 +61,7 @@ export function OneMoreRedeemPage() {
             size="large"
             value={code}
             placeholder={t('oneMore.placeholder')}
+            aria-label={t('oneMore.codeLabel')}
             onChange={(e) => setCode(e.target.value)}
             onPressEnter={() => void redeem(code)}
             data-testid="one-more-code"

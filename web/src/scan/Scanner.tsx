@@ -3,13 +3,12 @@
  * the camera), check the list, submit. Duplicates are flagged as they are read; the server's verdict on each code is
  * shown next to it. Scans that cannot be sent now go to the offline queue.
  */
-import { Alert, App as AntApp, AutoComplete, Badge, Button, Input, type InputRef, Popconfirm, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Badge, Button, Input, type InputRef, Popconfirm, Tag, Typography } from 'antd';
 import { type ClipboardEvent, type KeyboardEvent, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, type Page, type Problem, type ProblemError } from '../api.ts';
+import type { Problem, ProblemError } from '../api.ts';
 import { LangSwitch } from '../components/LangSwitch.tsx';
 import { formatFen } from '../format.ts';
-import type { PartyRow } from '../types.ts';
 import { CameraScanner, cameraAvailable, type ReadVerdict } from './Camera.tsx';
 import { codeKey, GS, gtinOf, newScanId, normaliseRead } from './codes.ts';
 import { type CachedMe, type Draft, type Drafts, duplicatesOf, emptyDraft, loadDrafts, saveDrafts } from './draft.ts';
@@ -18,6 +17,7 @@ import { type PackInfo, packInfo } from './packaging.ts';
 import { cacheForOffline } from './pwa.ts';
 import { QueueDrawer } from './QueueDrawer.tsx';
 import { discard as discardQueued, enqueue, flushQueue, loadQueue, pendingOf, queueSnapshot, subscribeQueue } from './queue.ts';
+import { ReceiverInput } from './ReceiverInput.tsx';
 import { codeIndexOf, fieldOf, sendScan } from './submit.ts';
 import { kindsFor, type ScanBody, type ScanKind, type ScanOutcome } from './types.ts';
 
@@ -175,7 +175,6 @@ function FieldErrors({ messages, testId }: { messages: string[] | undefined; tes
   );
 }
 
-/** Party codes to ship to: suggestions from the parties this user can see; any code can be typed. */
 /** What the scan earned (a clerk's sell bonus, a store's open-case reward, a distributor's receipt rebate), at once. */
 function Earned({ earnings }: { earnings: NonNullable<ScanOutcome['earnings']> }) {
   const { t } = useTranslation();
@@ -185,41 +184,6 @@ function Earned({ earnings }: { earnings: NonNullable<ScanOutcome['earnings']> }
         ? t(`scan.result.earned.${earnings.payee}`, { amount: formatFen(earnings.paidFen) })
         : t('scan.result.earned.none', { count: earnings.refused.length })}
     </div>
-  );
-}
-
-function PartyCodeInput({ value, onChange, onDone }: { value: string; onChange: (v: string) => void; onDone: () => void }) {
-  const { t } = useTranslation();
-  const [options, setOptions] = useState<{ value: string; label: string }[]>([]);
-  useEffect(() => {
-    const q = value.trim();
-    if (!q || !navigator.onLine) {
-      setOptions([]);
-      return;
-    }
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      api<Page<PartyRow>>('/parties', { query: { q, pageSize: 8, sort: 'code' }, signal: controller.signal })
-        .then((page) =>
-          setOptions(page.items.filter((p) => p.kind !== 'brand').map((p) => ({ value: p.code, label: `${p.code} · ${p.name}` }))),
-        )
-        .catch(() => setOptions([]));
-    }, 300);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [value]);
-  return (
-    <AutoComplete value={value} options={options} onChange={(v: string) => onChange(v)} style={{ width: '100%' }} onSelect={() => onDone()}>
-      <Input
-        size="large"
-        placeholder={t('scan.fields.toPlaceholder')}
-        data-testid="scan-to"
-        autoComplete="off"
-        onPressEnter={() => onDone()}
-      />
-    </AutoComplete>
   );
 }
 
@@ -673,8 +637,15 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
 
         {kind === 'ship' ? (
           <div style={{ marginBottom: 10 }}>
-            <div style={{ marginBottom: 4 }}>{t('scan.fields.to')}</div>
-            <PartyCodeInput value={draft.to} onChange={(v) => updateDraft(kind, (d) => ({ ...d, to: v }))} onDone={focusWedge} />
+            <label htmlFor="scan-to" style={{ display: 'block', marginBottom: 4 }}>
+              {t('scan.fields.to')}
+            </label>
+            <ReceiverInput
+              id="scan-to"
+              value={draft.to}
+              onChange={(v) => updateDraft(kind, (d) => ({ ...d, to: v }))}
+              onDone={focusWedge}
+            />
             <FieldErrors messages={verdicts.fields.to} testId="scan-to-error" />
           </div>
         ) : null}

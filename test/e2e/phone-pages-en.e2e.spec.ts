@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tx } from '../../src/db/connection.ts';
+import { issueOneMoreTicket } from '../../src/modules/incentives/channel/one-more.ts';
+import { apiClient } from '../support/api-client.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
+import { launchChromium, signedIn } from '../support/browser.ts';
+import { captureSellOut, type SellOutStores } from '../support/sell-out.ts';
+
+/**
+ * The store's and the inspector's phone pages (/m/one-more, /m/inspect) in English, at phone size in a real Chromium:
+ * switched with the page's language switch, each says its success and its refusals in English (the zh-CN runs are in
+ * incentives-console.e2e.spec.ts and market-inspection.e2e.spec.ts). Needs the built console (`npm run build`).
+ */
+const WAIT = 20_000;
+let server: TestServer;
+let browser: Browser;
+let tenantId: number;
+let sales: SellOutStores;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
+  server = await startTestServer({ webhooks: { worker: false }, waitingOrders: { worker: false } });
+  sales = await captureSellOut(server, '06901234001013');
+  const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
+  tenantId = Number(t?.id);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Chinese characters in a text: none may be left in an English page but the data's own names. */
+const HAN = /\p{Script=Han}/u;
+
+describe('/m/one-more in English', () => {
+  it('a clerk redeems a winning code, and is told in English when another store redeemed a code or a code won nothing', async () => {
+    const call = apiClient(() => server.baseUrl);
+    const created = await call('admin', 'POST', '/api/v1/channel-programs', {
+      name: 'One more',
+      kind: 'one_more',
+      amountFen: 350,
+      totalBudgetFen: 100_000,
+      startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+    });
+    expect(created.status).toBe(201);
+    expect((await call('admin', 'POST', `/api/v1/channel-programs/${created.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const code = (serial: string) => `https://id.gs1.org/01/${sales.gtin}/21/${serial}`;
+    await server.db.sql.begin(async (tx) => {
+      await issueOneMoreTicket(tx as unknown as Tx, tenantId, code('WINEN1'), 'campaign:e2e');
+      await issueOneMoreTicket(tx as unknown as Tx, tenantId, code('WINEN2'), 'campaign:e2e');
+    });
+    // WINEN2 was redeemed at another store (store C) at 10:54 China time
+    await server.db.sql`
+      update one_more_tickets set redeemed_at = '2026-12-05T02:54:00Z',
+        redeemed_by_party_id = (select id from parties where tenant_id = ${tenantId} and code = ${sales.C.code})
+      where tenant_id = ${tenantId} and epc = ${code('WINEN2')}`;
+
+    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'clerk', 'Demo#2026', '/m/one-more', WAIT);
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByTestId('lang-en').click();
+      await expect.poll(() => page.getByTestId('one-more-redeem').textContent()).toBe('Redeem');
+      expect(await page.locator('h4').textContent()).toBe('Redeem "one more"');
+      const box = page.getByLabel('Winning code');
+      await box.fill(code('WINEN1'));
+      await page.getByTestId('one-more-redeem').click();
+      await expect
+        .poll(() => page.getByTestId('one-more-done').textContent())
+        .toBe("Redeemed: hand over one unit; the store's rebate balance +¥3.50");
+      await box.fill(code('WINEN1'));
+      await page.getByTestId('one-more-redeem').click();
+      await expect
+        .poll(() => page.getByTestId('one-more-done').textContent())
+        .toBe('This store redeemed this code before (the ¥3.50 is credited once)');
+
+      // refusals: by another store (when, as a person reads it), and a code that won nothing
+      await box.fill(code('WINEN2'));
+      await page.getByTestId('one-more-redeem').click();
+      await expect
+        .poll(() => page.getByTestId('one-more-refused').textContent())
+        .toMatch(/^This ticket was already redeemed at .+ on 2026-12-05 10:54$/);
+      await box.fill(code('NOPRIZE1'));
+      await page.getByTestId('one-more-redeem').click();
+      await expect.poll(() => page.getByTestId('one-more-refused').textContent()).toBe(`This code did not win: ${code('NOPRIZE1')}`);
+
+      // nothing left in Chinese on the page but the data's names; nothing wider than the phone
+      expect(((await page.locator('body').textContent()) ?? '').replace('中文', '')).not.toMatch(HAN);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('/m/inspect in English', () => {
+  it('an inspector records a find, and is told in English to pick a place and that an unknown code may be counterfeit', async () => {
+    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'inspector', 'Demo#2026', '/m/inspect', WAIT);
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.getByTestId('lang-en').click();
+      await expect.poll(() => page.getByTestId('inspection-submit').textContent()).toBe('Record the inspection');
+      const box = page.getByLabel('Code on the unit');
+      await box.fill(`https://id.gs1.org/01/${sales.gtin}/21/LS55`);
+      await page.getByTestId('inspection-submit').click();
+      await expect.poll(() => page.getByTestId('inspection-problem').textContent()).toBe('Pick where it was found (at least the province)');
+
+      await page.getByLabel('Province').click();
+      await page.keyboard.type('Guangdong');
+      await page.locator('.ant-select-item-option', { hasText: 'Guangdong' }).click();
+      await page.getByLabel('Note (store name, shelf, photo no.)').fill('Shelf 3');
+      await page.getByTestId('inspection-submit').click();
+      await page.getByTestId('inspection-result').waitFor();
+      expect(await page.getByTestId('inspection-verdict').textContent()).toBe('This unit has not been shipped to a distributor');
+      expect(await page.getByTestId('inspection-result').textContent()).toContain('Found inGuangdong');
+
+      // a code the brand has no record of: said as what it may be, not a bare "Not found"
+      await box.fill(`https://id.gs1.org/01/${sales.gtin}/21/NEVERMADE1`);
+      await page.getByTestId('inspection-submit').click();
+      await expect
+        .poll(() => page.getByTestId('inspection-problem').textContent())
+        .toBe('The brand has no record of this code: it may be counterfeit or mistyped; check it and submit again');
+      expect(((await page.locator('body').textContent()) ?? '').replace('中文', '')).not.toMatch(HAN);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+      // and in Chinese, the same refusal
+      await page.getByTestId('lang-zh').click();
+      await page.getByTestId('inspection-submit').click();
+      await expect
+        .poll(() => page.getByTestId('inspection-problem').textContent())
+        .toBe('本品牌没有这个码的记录：可能是假码，或输错了，请核对后再提交');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
