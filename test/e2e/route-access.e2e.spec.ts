@@ -150,6 +150,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/code-batches/:id/label-sheet.svg': { path: '/api/v1/code-batches/999999/label-sheet.svg' },
     'GET /api/v1/code-batches/:id/label-sheet': { path: '/api/v1/code-batches/999999/label-sheet?format=pdf' },
     'POST /api/v1/code-keys/rotate': { path: '/api/v1/code-keys/rotate', body: {} },
+    'GET /api/v1/scans/receivers': { path: '/api/v1/scans/receivers?q=D' },
     'POST /api/v1/scans': { path: '/api/v1/scans', body: {} },
     'POST /api/v1/inspections': { path: '/api/v1/inspections', body: {} },
     'GET /api/v1/webhooks/event-types': { path: '/api/v1/webhooks/event-types' },
