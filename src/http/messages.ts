@@ -393,6 +393,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'pack.not_a_container': { 'zh-CN': '这不是箱码或托码：{value}', en: 'Not a case or pallet code: {value}' },
   'replace.other_product': { 'zh-CN': '新码与旧码不是同一产品：{value}', en: 'The new code is of another product: {value}' },
   'receive.not_for_you': { 'zh-CN': '该货物发往别处：{value}', en: '{value} was shipped to someone else' },
+  'receive.not_for_you.to': {
+    'zh-CN': '该货物发往 {holderName}（{holderCode}），不是本处：{value}',
+    en: '{value} was shipped to {holderName} ({holderCode}), not here',
+  },
   'receive.not_shipped': {
     'zh-CN': '该码仍在别处库存中，未发往本处：{value}（请发货方先扫码发货）',
     en: '{value} is still in another party’s stock and was not shipped here (the sender must scan it out first)',

@@ -278,6 +278,33 @@ describe('a refusal of a unit someone else holds', () => {
   });
 });
 
+describe('a receipt of a unit shipped to someone else', () => {
+  it('names whom it was shipped to when the receiver may see that party, else says only that it went elsewhere', async () => {
+    const [forBrand, forStore] = [units[91] as string, units[92] as string];
+    expect((await scan('line', { kind: 'commission', lot: 'L7', codes: [forBrand, forStore] })).status).toBe(200);
+    expect((await scan('line', { kind: 'ship', to: 'D0001', codes: [forBrand, forStore] })).status).toBe(200);
+    const [d] = await server.db.sql<{ name: string }[]>`select name from parties where code = 'D0001'`;
+    const warning = (r: { body: Record<string, unknown> }) => (r.body.warnings as Record<string, unknown>[])[0];
+
+    // the brand sees every party: the warning says whom to hand it on to
+    const byBrand = await scan('admin', { kind: 'receive', codes: [forBrand] });
+    expect(byBrand.status, JSON.stringify(byBrand.body)).toBe(200);
+    expect(warning(byBrand)).toMatchObject({
+      code: 'receive.not_for_you',
+      addressee: { code: 'D0001', name: d?.name },
+      detail: `该货物发往 ${d?.name}（D0001），不是本处：${forBrand}`,
+    });
+    // a store's scope is itself: it hears only that the goods went elsewhere
+    const byStore = await scan('store', { kind: 'receive', codes: [forStore] });
+    expect(warning(byStore)).toMatchObject({
+      code: 'receive.not_for_you',
+      addressee: { outsideScope: true },
+      detail: `该货物发往别处：${forStore}`,
+    });
+    expect(JSON.stringify(byStore.body)).not.toMatch(/D0001/);
+  });
+});
+
 describe('receivers a scanner is offered to ship to', () => {
   type Receiver = { code: string; name: string; kind: string; cityName: string | null };
   const receivers = async (user: string, query = '', lang = 'zh-CN') => {

@@ -10,28 +10,37 @@ import type { FieldError } from '../../http/problem.ts';
 import { type Actor, partyScope } from '../auth/index.ts';
 
 /**
- * The refusals and warnings of a unit that someone else holds, and the words for each when the holder is named or not
- * (a receipt's refusal already says "another party's stock").
+ * The refusals and warnings about a unit that someone else holds, or that was shipped to someone else (a receipt's
+ * warning names the addressee: whom to hand it on to), with the words for each when that party is named or not (a
+ * receipt's refusal already says "another party's stock").
  */
-const HELD_ELSEWHERE: Record<string, { named: string; unnamed: string }> = {
-  'code.not_held': { named: 'code.not_held.by', unnamed: 'code.not_held.by_other' },
-  'receive.not_shipped': { named: 'receive.not_shipped.by', unnamed: 'receive.not_shipped' },
-  'sell.not_delivered_here': { named: 'sell.not_delivered_here.by', unnamed: 'sell.not_delivered_here.by_other' },
+const HELD_ELSEWHERE: Record<string, { named: string; unnamed: string; party: PartyRole }> = {
+  'code.not_held': { named: 'code.not_held.by', unnamed: 'code.not_held.by_other', party: 'holder' },
+  'receive.not_shipped': { named: 'receive.not_shipped.by', unnamed: 'receive.not_shipped', party: 'holder' },
+  'sell.not_delivered_here': { named: 'sell.not_delivered_here.by', unnamed: 'sell.not_delivered_here.by_other', party: 'holder' },
+  'receive.not_for_you': { named: 'receive.not_for_you.to', unnamed: 'receive.not_for_you', party: 'addressee' },
 };
 
+/** The party an entry is about: who holds the unit, or whom it was shipped to. */
+export type PartyRole = 'holder' | 'addressee';
+
+/** An entry's `holder` (or `addressee`) member: the party, or only that it is one the scanner may not see. */
 export type HolderMember = { code: string; name: string } | { outsideScope: true };
 
-/** Puts the holder into the words and members of each of `errors` (refusals or warnings) that is about one. */
+/**
+ * Puts the party into the words and members of each of `errors` (refusals or warnings) that is about one: `holder`,
+ * or `addressee` for a unit shipped to someone else.
+ */
 export async function nameHolders(
   sql: Sql,
   tx: Tx,
   actor: Actor,
   errors: FieldError[],
-  holderOf: (epc: string) => number | null,
+  partyOf: (epc: string, role: PartyRole) => number | null,
 ): Promise<void> {
   const held = errors.flatMap((e) => {
     const words = HELD_ELSEWHERE[e.code];
-    const holder = words ? holderOf(String(e.params?.value)) : null;
+    const holder = words ? partyOf(String(e.params?.value), words.party) : null;
     return words && holder !== null ? [{ e, words, holder }] : [];
   });
   if (!held.length) return;
@@ -45,10 +54,10 @@ export async function nameHolders(
     if (p?.visible) {
       e.message = words.named;
       e.params = { ...e.params, holderName: p.name, holderCode: p.code };
-      e.members = { holder: { code: p.code, name: p.name } satisfies HolderMember };
+      e.members = { [words.party]: { code: p.code, name: p.name } satisfies HolderMember };
     } else {
       e.message = words.unnamed;
-      e.members = { holder: { outsideScope: true } satisfies HolderMember };
+      e.members = { [words.party]: { outsideScope: true } satisfies HolderMember };
     }
   }
 }

@@ -346,7 +346,11 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
     // steps still move it, with the warning: a recall brings its units back through the channel)
     if (req.kind === 'sell') errors.push(...recalled.map((w) => ({ ...w, code: 'sell.recalled' })));
     // a refusal or a warning about a unit another party holds says who, as far as the scanner may see that party
-    await nameHolders(ctx.sql, tx, ctx.actor, [...errors, ...warnings], (epc) => states.get(epc)?.holder_party_id ?? null);
+    await nameHolders(ctx.sql, tx, ctx.actor, [...errors, ...warnings], (epc, role) => {
+      const s = states.get(epc);
+      if (role === 'holder') return s?.holder_party_id ?? null;
+      return s?.in_transit_to == null ? null : Number(s.in_transit_to);
+    });
     if (errors.length) reject(errors);
     warnings.push(...recalled);
     const recalledCodes = new Set(recalled.map((w) => String(w.params.value)));
