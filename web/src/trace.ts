@@ -45,22 +45,6 @@ export function normalizeScan(input: string): string {
   return parts.join('');
 }
 
-/** The short, human form of a code: the serial of an SGTIN, the number of an SSCC, else the code as written. */
-export function shortCode(code: string | null | undefined): string {
-  if (!code) return '—';
-  const sgtin = /\/01\/\d{14}\/21\/([^/?#]+)/.exec(code);
-  if (sgtin?.[1]) {
-    try {
-      return decodeURIComponent(sgtin[1]);
-    } catch {
-      return sgtin[1];
-    }
-  }
-  const sscc = /\/00\/(\d{18})/.exec(code);
-  if (sscc?.[1]) return sscc[1];
-  return code;
-}
-
 /**
  * The GTIN and serial of a unit's code (an SGTIN Digital Link, `https://id.gs1.org/01/{gtin}/21/{serial}`): what a
  * person reads off the pack, rather than the id.gs1.org host. Null for anything else (an SSCC, a bare serial).
@@ -73,6 +57,16 @@ export function sgtinOf(code: string | null | undefined): { gtin: string; serial
   } catch {
     return { gtin: m[1], serial: m[2] };
   }
+}
+
+/** The short, human form of a code: the serial of an SGTIN, the number of an SSCC, else the code as written. */
+export function shortCode(code: string | null | undefined): string {
+  if (!code) return '—';
+  const unit = sgtinOf(code);
+  if (unit) return unit.serial;
+  const sscc = /\/00\/(\d{18})/.exec(code);
+  if (sscc?.[1]) return sscc[1];
+  return code;
 }
 
 /** The GTIN inside a Digital Link, if any. */
