@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tx } from '../../src/db/connection.ts';
 import { issueOneMoreTicket } from '../../src/modules/incentives/channel/one-more.ts';
@@ -35,6 +35,13 @@ afterAll(async () => {
 
 /** Chinese characters in a text: none may be left in an English page but the data's own names. */
 const HAN = /\p{Script=Han}/u;
+
+/** Where an element ends on the right, in CSS pixels from the viewport's left edge (within a 390 px phone: <= 390). */
+async function rightEdge(element: Locator): Promise<number> {
+  const box = await element.boundingBox();
+  if (!box) throw new Error('the element is not shown');
+  return box.x + box.width;
+}
 
 describe('/m/one-more in English', () => {
   it('a clerk redeems a winning code, and is told in English when another store redeemed a code or a code won nothing', async () => {
@@ -76,6 +83,12 @@ describe('/m/one-more in English', () => {
       await expect
         .poll(() => page.getByTestId('one-more-done').textContent())
         .toBe('This store redeemed this code before (the ¥3.50 is credited once)');
+      // the redeemed unit as the console shows a unit (GTIN and serial as printed under the QR), once, within the phone
+      const unit = page.getByTestId('one-more-unit');
+      await expect.poll(() => unit.count()).toBe(1);
+      expect(await unit.textContent()).toBe(`GTIN ${sales.gtin} · serial WINEN1`);
+      expect(await unit.getAttribute('data-epc')).toBe(code('WINEN1'));
+      expect(await rightEdge(unit)).toBeLessThanOrEqual(390);
 
       // refusals: by another store (when, as a person reads it), and a code that won nothing
       await box.fill(code('WINEN2'));
@@ -89,6 +102,11 @@ describe('/m/one-more in English', () => {
 
       // nothing left in Chinese on the page but the data's names; nothing wider than the phone
       expect(((await page.locator('body').textContent()) ?? '').replace('中文', '')).not.toMatch(HAN);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+      // in Chinese, the same unit in Chinese words
+      await page.getByTestId('lang-zh').click();
+      await expect.poll(() => unit.textContent()).toBe(`GTIN ${sales.gtin} · 序列号 WINEN1`);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       expect(errors).toEqual([]);
     } finally {
@@ -117,6 +135,11 @@ describe('/m/inspect in English', () => {
       await page.getByTestId('inspection-result').waitFor();
       expect(await page.getByTestId('inspection-verdict').textContent()).toBe('This unit has not been shipped to a distributor');
       expect(await page.getByTestId('inspection-result').textContent()).toContain('Found inGuangdong');
+      // the unit found as the console shows a unit: GTIN and serial, not the tail of its link
+      const unit = page.getByTestId('inspection-unit');
+      expect(await unit.textContent()).toBe(`GTIN ${sales.gtin} · serial LS55`);
+      expect(await unit.getAttribute('data-epc')).toBe(`https://id.gs1.org/01/${sales.gtin}/21/LS55`);
+      expect(await rightEdge(unit)).toBeLessThanOrEqual(390);
 
       // a code the brand has no record of: said as what it may be, not a bare "Not found"
       await box.fill(`https://id.gs1.org/01/${sales.gtin}/21/NEVERMADE1`);

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError, api, errorText } from '../api.ts';
 import { DivisionFilter, type DivisionValue } from '../components/DivisionFilter.tsx';
 import { PhonePage } from '../components/PhonePage.tsx';
+import { UnitCode } from '../components/UnitCode.tsx';
 import { CameraScanner, cameraAvailable } from '../scan/Camera.tsx';
 
 interface Inspection {
@@ -135,7 +136,9 @@ export function MarketInspectionPage() {
                 : '—'}
             </Descriptions.Item>
             <Descriptions.Item label={t('inspection.code')}>
-              <Typography.Text code>{result.code.split('/21/').at(-1)}</Typography.Text>
+              <span style={{ overflowWrap: 'anywhere' }}>
+                <UnitCode epc={result.code} testId="inspection-unit" />
+              </span>
             </Descriptions.Item>
           </Descriptions>
         </Card>

@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, errorText } from '../api.ts';
 import { PhonePage } from '../components/PhonePage.tsx';
+import { UnitCode } from '../components/UnitCode.tsx';
 import { formatDateTime, formatFen } from '../format.ts';
 import { CameraScanner, cameraAvailable } from '../scan/Camera.tsx';
 
@@ -106,10 +107,14 @@ export function OneMoreRedeemPage() {
             size="small"
             dataSource={done}
             renderItem={(r) => (
-              <List.Item extra={formatFen(r.amountFen)}>
-                <Typography.Text ellipsis style={{ maxWidth: 260 }}>
-                  {formatDateTime(r.redeemedAt)} · {r.code.split('/').at(-1)}
-                </Typography.Text>
+              <List.Item extra={formatFen(r.amountFen)} data-testid="one-more-redeemed">
+                {/* the unit as printed under its QR (GTIN and serial), when above it */}
+                <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+                  <UnitCode epc={r.code} testId="one-more-unit" />
+                  <div>
+                    <Typography.Text type="secondary">{formatDateTime(r.redeemedAt)}</Typography.Text>
+                  </div>
+                </div>
               </List.Item>
             )}
           />
