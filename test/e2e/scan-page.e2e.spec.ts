@@ -571,6 +571,48 @@ describe('scanning page', () => {
     }
   });
 
+  it("fits a store clerk's header on a 390 px phone in Chinese and English: nothing overlaps or is cut off, thumb-sized", async () => {
+    const { context, page, errors } = await phone('block');
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await login(page, 'clerk');
+      const parts = ['scan-user', 'queue-open', 'lang-switch', 'scan-one-more', 'scan-logout'];
+      for (const lang of ['zh', 'en'] as const) {
+        await page.getByTestId(`lang-${lang}`).click();
+        await expect.poll(() => page.getByTestId('scan-logout').textContent()).toBe(lang === 'zh' ? '退出登录' : 'Log out');
+        const boxes = await Promise.all(
+          parts.map(async (id) => {
+            const box = await page.getByTestId(id).boundingBox();
+            if (!box) throw new Error(`${id} is not shown (${lang})`);
+            return { id, ...box };
+          }),
+        );
+        for (const b of boxes) {
+          expect(b.x, `${b.id} (${lang})`).toBeGreaterThanOrEqual(0);
+          expect(b.x + b.width, `${b.id} (${lang})`).toBeLessThanOrEqual(390);
+        }
+        // no two of them share a pixel
+        for (const [i, a] of boxes.entries()) {
+          for (const b of boxes.slice(i + 1)) {
+            const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+            expect(apart, `${a.id} overlaps ${b.id} (${lang}): ${JSON.stringify([a, b])}`).toBe(true);
+          }
+        }
+        // what is tapped is thumb-sized; the words on it are whole (not clipped or ellipsed)
+        for (const b of boxes.filter((x) => x.id !== 'scan-user')) expect(b.height, `${b.id} (${lang})`).toBeGreaterThanOrEqual(40);
+        for (const id of ['queue-open', 'scan-one-more', 'scan-logout', 'lang-switch']) {
+          const clipped = await page.getByTestId(id).evaluate((el) => el.scrollWidth > el.clientWidth);
+          expect(clipped, `${id} (${lang})`).toBe(false);
+        }
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      }
+      expect(await page.getByTestId('scan-one-more').getAttribute('href')).toBe('/m/one-more');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("shows a store clerk the bonus a sell scan earned, in the scan's answer", async () => {
     const as = async (user: string) => loginAs(server.baseUrl, user);
     const scan = async (user: string, body: Record<string, unknown>) => {

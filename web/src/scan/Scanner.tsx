@@ -526,17 +526,27 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
             </Button>
           </Badge>
         </div>
-        <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', marginTop: 6 }}>
-          <LangSwitch />
-          {/* a store honours the "one more" (再来一瓶) prizes consumers win: redeemed on a page of its own */}
-          {me.user.role === 'store_owner' || me.user.role === 'store_clerk' ? (
-            <Button type="link" size="small" href="/m/one-more" style={{ color: '#fff' }} data-testid="scan-one-more">
-              {t('oneMore.title')}
+        {/* thumb-sized (40 px) and apart: the language, then the store's "one more" page and logging out on the right;
+            a row that cannot fit (a large system font) wraps rather than overlapping */}
+        <div style={{ display: 'flex', alignItems: 'center', flexWrap: 'wrap', gap: 8, marginTop: 8 }}>
+          <LangSwitch size="large" />
+          <div style={{ display: 'flex', alignItems: 'center', gap: 8, marginInlineStart: 'auto' }}>
+            {/* a store honours the "one more" (再来一瓶) prizes consumers win: redeemed on a page of its own */}
+            {me.user.role === 'store_owner' || me.user.role === 'store_clerk' ? (
+              <Button
+                ghost
+                href="/m/one-more"
+                title={t('oneMore.title')}
+                style={{ height: 40, paddingInline: 12 }}
+                data-testid="scan-one-more"
+              >
+                {t('scan.oneMore')}
+              </Button>
+            ) : null}
+            <Button type="text" onClick={onLogout} style={{ height: 40, paddingInline: 8, color: '#fff' }} data-testid="scan-logout">
+              {t('header.logout')}
             </Button>
-          ) : null}
-          <Button type="link" size="small" onClick={onLogout} style={{ color: '#fff' }} data-testid="scan-logout">
-            {t('header.logout')}
-          </Button>
+          </div>
         </div>
       </header>
 
