@@ -88,6 +88,7 @@ describe('/m/one-more in English', () => {
       await expect.poll(() => unit.count()).toBe(1);
       expect(await unit.textContent()).toBe(`GTIN ${sales.gtin} · serial WINEN1`);
       expect(await unit.getAttribute('data-epc')).toBe(code('WINEN1'));
+      expect(await page.getByTestId('one-more-redeemed').textContent()).toContain('¥3.50');
       expect(await rightEdge(unit)).toBeLessThanOrEqual(390);
 
       // refusals: by another store (when, as a person reads it), and a code that won nothing

@@ -107,12 +107,13 @@ export function OneMoreRedeemPage() {
             size="small"
             dataSource={done}
             renderItem={(r) => (
-              <List.Item extra={formatFen(r.amountFen)} data-testid="one-more-redeemed">
-                {/* the unit as printed under its QR (GTIN and serial), when above it */}
-                <div style={{ minWidth: 0, overflowWrap: 'anywhere' }}>
+              <List.Item data-testid="one-more-redeemed">
+                {/* the unit as printed under its QR (GTIN and serial) on a line of its own; when and how much below it */}
+                <div style={{ flex: '1 1 0', minWidth: 0, overflowWrap: 'anywhere' }}>
                   <UnitCode epc={r.code} testId="one-more-unit" />
-                  <div>
+                  <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8 }}>
                     <Typography.Text type="secondary">{formatDateTime(r.redeemedAt)}</Typography.Text>
+                    <span>{formatFen(r.amountFen)}</span>
                   </div>
                 </div>
               </List.Item>
