@@ -19,10 +19,10 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
-async function capture(doc: unknown, contentType = 'application/ld+json') {
+async function capture(doc: unknown, contentType = 'application/ld+json', headers: Record<string, string> = {}) {
   const r = await fetch(`${server.baseUrl}/epcis/capture`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType, ...headers },
     body: JSON.stringify(doc),
   });
   return { status: r.status, location: r.headers.get('location'), body: (await r.json()) as Record<string, unknown> };
@@ -115,8 +115,74 @@ describe('capture refuses bad documents and writes nothing', () => {
       {
         pointer: '/type',
         code: 'epcis.not_a_document',
-        detail: '不是 EPCIS 文档："Foo" is not an EPCIS document type (EPCISDocument, EPCISQueryDocument) nor an event type',
+        detail: '不是 EPCIS 文档："Foo" 既不是 EPCIS 文档类型（EPCISDocument、EPCISQueryDocument），也不是事件类型',
       },
+    ]);
+  });
+
+  it('answers a malformed document in zh-CN by default and in English on request, with the same codes and pointers', async () => {
+    const { eventTime: _, ...noTime } = good;
+    const { epcList: __, ...noWhat } = good;
+    const malformed = base([
+      noTime,
+      { ...good, epcList: ['ABC123'], bizStep: 'teleporting' },
+      { ...good, quantityList: [{ epcClass: 'urn:epc:class:lgtin:6901234.012345.L1', quantity: '12', uom: 'KGM' }] },
+      noWhat,
+      { ...good, eventTime: '2026-01-01 08:00', action: 'MOVE' },
+    ]);
+    const zh = await capture(malformed);
+    const en = await capture(malformed, 'application/ld+json', { 'accept-language': 'en-GB,en;q=0.9' });
+    for (const r of [zh, en]) {
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('epcis.invalid_document');
+    }
+    const entries = (r: { body: Record<string, unknown> }) => r.body.errors as { pointer: string; code: string; detail: string }[];
+    const at = (r: { body: Record<string, unknown> }) => entries(r).map((e) => [e.pointer, e.code]);
+    expect(at(zh)).toEqual(at(en));
+    expect(at(zh)).toEqual([
+      ['/epcisBody/eventList/0/eventTime', 'epcis.missing_field'],
+      ['/epcisBody/eventList/1/epcList/0', 'epcis.identifier_not_uri'],
+      ['/epcisBody/eventList/1/bizStep', 'epcis.unknown_cbv_term'],
+      ['/epcisBody/eventList/2/quantityList/0/quantity', 'epcis.wrong_type'],
+      ['/epcisBody/eventList/3/epcList', 'epcis.missing_field'],
+      ['/epcisBody/eventList/4/eventTime', 'epcis.invalid_time'],
+      ['/epcisBody/eventList/4/action', 'epcis.schema'],
+    ]);
+    expect(entries(zh).map((e) => e.detail)).toEqual([
+      '缺少字段：该事件需要 "eventTime"',
+      '标识不是 URI：EPC "ABC123" 不是 URI（请使用 EPC URI，如 urn:epc:id:sgtin:...，或 GS1 Digital Link URI）',
+      expect.stringMatching(
+        /^未知的 CBV 术语（且无命名空间）：bizStep "teleporting" 既不是 CBV 2\.0 术语（.* 等 \d+ 个），也不是带命名空间的 URI$/,
+      ),
+      '类型错误：“quantityList/0/quantity”应为数字',
+      '缺少字段：该事件需要 "epcList"、"quantityList" 或 "sensorElementList" 及 "readPoint"',
+      '时间格式无效：“eventTime”应为带时区的日期时间，如 2024-05-01T08:00:00.000+08:00',
+      '不符合 EPCIS 2.0 JSON Schema：“action”应为以下之一：OBSERVE、ADD、DELETE',
+    ]);
+    expect(zh.body.title).toBe('EPCIS 文档无效：7 处错误，未写入任何事件');
+    expect(entries(en).map((e) => e.detail)).toEqual([
+      'Missing field: the event needs "eventTime"',
+      'The identifier is not a URI: EPC "ABC123" is not a URI (use an EPC URI such as urn:epc:id:sgtin:... or a GS1 Digital Link URI)',
+      expect.stringMatching(
+        /^Unknown CBV term without a namespace: bizStep "teleporting" is neither a CBV 2\.0 term \(.*\) nor a URI with a namespace$/,
+      ),
+      'Wrong type: quantityList/0/quantity must be a number',
+      'Missing field: the event needs "epcList", "quantityList" or "sensorElementList" with "readPoint"',
+      'Invalid time: eventTime must be a date-time with time zone, e.g. 2024-05-01T08:00:00.000+08:00',
+      'Does not match the EPCIS 2.0 JSON Schema: action must be one of OBSERVE, ADD, DELETE',
+    ]);
+  });
+
+  it('says in the requester’s language that capture takes a document, not a single event', async () => {
+    const single = { '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'], ...good };
+    const zh = await capture(single);
+    const en = await capture(single, 'application/ld+json', { 'accept-language': 'en' });
+    expect([zh.status, en.status]).toEqual([400, 400]);
+    expect(zh.body.errors).toEqual([
+      { pointer: '/type', code: 'epcis.schema', detail: expect.stringMatching(/：采集接口只接受 EPCIS 文档/) },
+    ]);
+    expect(en.body.errors).toEqual([
+      { pointer: '/type', code: 'epcis.schema', detail: 'Does not match the EPCIS 2.0 JSON Schema: capture takes an EPCIS document' },
     ]);
   });
 

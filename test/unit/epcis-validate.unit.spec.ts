@@ -284,3 +284,72 @@ describe('EPCIS validation: hand-made documents', () => {
     ]);
   });
 });
+
+describe('EPCIS validation: reasons in the reader’s language', () => {
+  const { eventTime: _, ...noTime } = shipping;
+  const { epcList: __, ...noWhat } = shipping;
+  /** one event per kind of problem: our own checks and the schema's keywords (required, type, enum, format, pattern...) */
+  const document = {
+    ...documentOf(
+      noTime,
+      { ...shipping, epcList: ['ABC123'], bizStep: 'teleporting' },
+      { ...shipping, quantityList: [{ epcClass: 'urn:epc:class:lgtin:6901234.012345.L1', quantity: '12', uom: 'KGM' }], line: 'L3' },
+      noWhat,
+      { ...shipping, eventTime: '2024-05-01 08:00', eventTimeZoneOffset: '8', action: 'MOVE' },
+      { ...packing, childEPCs: undefined },
+      'not an event',
+    ),
+    sendr: 'urn:epc:id:sgln:6901234.00001.0',
+  };
+  const bad = (locale: 'en' | 'zh-CN') => validateEpcisDocument(document, locale);
+
+  it('says every problem in zh-CN when asked, with the codes and pointers of the English answer', () => {
+    const en = bad('en');
+    const zh = bad('zh-CN');
+    expect(zh.errors.map((e) => [e.eventIndex, e.pointer, e.code])).toEqual(en.errors.map((e) => [e.eventIndex, e.pointer, e.code]));
+    expect(new Set(zh.errors.map((e) => e.code)).size).toBeGreaterThanOrEqual(7);
+    for (const e of zh.errors) {
+      expect(e.reason, e.pointer).toMatch(/[\u4e00-\u9fff]/);
+      // none of the English sentence is left: only field names, values, URIs and identifiers stay as written
+      expect(e.reason, e.pointer).not.toMatch(/\b(must|needs|is not|neither|the event|the document|one of)\b/);
+    }
+  });
+
+  it('puts the schema keyword and its params into words, in both languages', () => {
+    const reasons = (l: 'en' | 'zh-CN') =>
+      Object.fromEntries(bad(l).errors.map((e) => [e.pointer.replace('/epcisBody/eventList', ''), e.reason]));
+    expect(reasons('zh-CN')).toMatchObject({
+      '/sendr': '"sendr" 不是该文档的字段；用户扩展字段须带有在 @context 中声明的命名空间前缀（如 "example:sendr"）',
+      '/0/eventTime': '该事件需要 "eventTime"',
+      '/1/epcList/0': 'EPC "ABC123" 不是 URI（请使用 EPC URI，如 urn:epc:id:sgtin:...，或 GS1 Digital Link URI）',
+      '/1/bizStep':
+        'bizStep "teleporting" 既不是 CBV 2.0 术语（accepting、arriving、assembling、collecting、commissioning 等 41 个），也不是带命名空间的 URI',
+      '/2/quantityList/0/quantity': '“quantityList/0/quantity”应为数字',
+      '/2/line': '"line" 不是该事件的字段；用户扩展字段须带有在 @context 中声明的命名空间前缀（如 "example:line"）',
+      '/3/epcList': '该事件需要 "epcList"、"quantityList" 或 "sensorElementList"',
+      '/4/eventTime': '“eventTime”应为带时区的日期时间，如 2024-05-01T08:00:00.000+08:00',
+      '/4/eventTimeZoneOffset': '“eventTimeZoneOffset”应符合模式 ^([+]|[-])((0[0-9]|1[0-3]):([0-5][0-9])|14:00)$',
+      '/4/action': '“action”应为以下之一：OBSERVE、ADD、DELETE',
+      '/5': '该事件须满足以下之一："childEPCs"、"childQuantityList" 或 “action” 为 "DELETE"',
+      '/6': '事件必须是 JSON 对象，而不是字符串',
+    });
+    expect(reasons('en')).toMatchObject({
+      '/3/epcList': 'the event needs "epcList", "quantityList" or "sensorElementList"',
+      '/4/eventTimeZoneOffset': 'eventTimeZoneOffset must match the pattern ^([+]|[-])((0[0-9]|1[0-3]):([0-5][0-9])|14:00)$',
+      '/4/action': 'action must be one of OBSERVE, ADD, DELETE',
+      '/6': 'an event must be a JSON object, not string',
+    });
+  });
+
+  it('says what is not a document at all in zh-CN', () => {
+    expect(validateEpcisDocument({ type: 'Foo' }, 'zh-CN').errors).toEqual([
+      {
+        eventIndex: null,
+        pointer: '/type',
+        code: 'epcis.not_a_document',
+        reason: '"Foo" 既不是 EPCIS 文档类型（EPCISDocument、EPCISQueryDocument），也不是事件类型',
+      },
+    ]);
+    expect(validateEpcisDocument([], 'zh-CN').errors[0]!.reason).toBe('EPCIS 文档必须是 JSON 对象，而不是数组');
+  });
+});

@@ -17,7 +17,7 @@ import { captureEvents, prepareEvents } from './capture.ts';
 import { checkCaptureScope } from './capture-scope.ts';
 import { documentEvents } from './epcis/event-hash.ts';
 import { epcFormatOf, queryDocument } from './epcis/query-document.ts';
-import { validateEpcisDocument } from './epcis/validate.ts';
+import { explainEpcisReason, validateEpcisDocument } from './epcis/validate.ts';
 import type { EpcisEvent } from './event-facts.ts';
 import { codeJourney } from './journey.ts';
 import { QUERY_PARAMETERS, queryEvents } from './query.ts';
@@ -46,7 +46,8 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
         async (req, reply) => {
           const ctx = ctxOf(req, sql);
           const doc = req.body as Record<string, unknown>;
-          const validation = validateEpcisDocument(doc);
+          // the reasons in the requester's language; codes and pointers are the same in every language
+          const validation = validateEpcisDocument(doc, req.locale);
           if (!validation.ok) {
             throw new AppError(
               400,
@@ -56,7 +57,9 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
             );
           }
           // an EPCISQueryDocument's events are captured too (re-capturing another repository's query results)
-          if (validation.kind === 'event') throw AppError.field('/type', 'epcis.schema', { reason: 'capture takes an EPCIS document' });
+          if (validation.kind === 'event') {
+            throw AppError.field('/type', 'epcis.schema', { reason: explainEpcisReason({ key: 'capture_needs_document' }, req.locale) });
+          }
           const events = documentEvents(doc) as EpcisEvent[];
           if (events.length > CAPTURE_LIMIT) throw new AppError(413, 'epcis.capture_limit', { limit: CAPTURE_LIMIT });
           const prepared = prepareEvents(events, doc['@context']);

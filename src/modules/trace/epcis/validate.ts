@@ -6,12 +6,15 @@
  * Every event is validated on its own, so a document with one bad event reports the others as fine. Schema errors are
  * reduced to readable ones: the if/then and anyOf/oneOf bookkeeping of the schema is dropped, the branches of an anyOf
  * are merged into one message ("needs epcList, quantityList or sensorElementList"), and an error already explained by a
- * more specific check is not repeated.
+ * more specific check is not repeated. The reasons are sentences in the language asked for (validation-reasons.ts): the
+ * capture route asks for the requester's, zh-CN unless Accept-Language prefers English.
  */
+
 import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
+import type { Locale } from '../../../http/messages.ts';
 import { isCanonicalSgtinDl } from '../../../platform/epc-urn.ts';
 import {
   BIZ_STEPS,
@@ -27,14 +30,16 @@ import {
   byRelevance,
   type EpcisIssue,
   type EpcisIssueCode,
+  type FoundIssue,
   issue,
   isWithin,
   quote,
   reduceSchemaErrors,
-  sample,
 } from './validation-issues.ts';
+import { explain, type Reason } from './validation-reasons.ts';
 
 export type { EpcisIssue, EpcisIssueCode } from './validation-issues.ts';
+export { explain as explainEpcisReason } from './validation-reasons.ts';
 
 export interface EpcisEventValidation {
   eventIndex: number;
@@ -82,45 +87,60 @@ const EVENT_TYPES = new Set(['ObjectEvent', 'AggregationEvent', 'TransactionEven
 // ---------------------------------------------------------------------------------------------------------------------
 // API
 
-/** Validates an EPCISDocument / EPCISQueryDocument (or one event carrying its @context) as received. */
-export function validateEpcisDocument(input: unknown): EpcisValidation {
-  if (!isObject(input)) return rejected(`an EPCIS document must be a JSON object, not ${describe(input)}`, '');
+/**
+ * Validates an EPCISDocument / EPCISQueryDocument (or one event carrying its @context) as received; the reasons read in
+ * `locale` (the codes and pointers are the same in every language).
+ */
+export function validateEpcisDocument(input: unknown, locale: Locale = 'en'): EpcisValidation {
+  return inWords(check(input), locale);
+}
+
+/** A validation whose issues' reasons are still key and parts. */
+interface Found {
+  kind: EpcisValidation['kind'];
+  documentErrors: FoundIssue[];
+  events: { eventIndex: number; pointer: string; errors: FoundIssue[] }[];
+}
+
+function check(input: unknown): Found {
+  if (!isObject(input)) return rejected({ key: 'document_not_object', params: { actual: { label: describe(input) } } }, '');
   const type = input.type;
   if (type === 'EPCISDocument' || type === 'EPCISQueryDocument') {
     const located = locateEvents(input, type);
     const documentErrors = reduceSchemaErrors(runSchema(validateRoot, located.shell), '', null);
     if (input.id !== undefined && typeof input.id === 'string' && !isUri(input.id)) {
-      replaceAt(documentErrors, issue(null, '/id', 'epcis.identifier_not_uri', `document id ${quote(input.id)} is not a URI`));
+      replaceAt(
+        documentErrors,
+        issue(null, '/id', 'epcis.identifier_not_uri', { key: 'document_id_not_uri', params: { value: quote(input.id) } }),
+      );
     }
     const events = located.events.map((event, i) => checkEvent(event, `${located.pointer}/${i}`, i));
-    return result(type, documentErrors, events);
+    return { kind: type, documentErrors, events };
   }
   if (typeof type === 'string' && (EVENT_TYPES.has(type) || isUri(type))) {
     // a single event (EPCIS 2.0 capture of one event): it must carry its own @context
     const evaluation = checkEvent(input, '', 0);
     if (input['@context'] === undefined) {
-      evaluation.errors.unshift(issue(0, '/@context', 'epcis.missing_field', 'a single captured event needs its own "@context"'));
-      evaluation.ok = false;
+      evaluation.errors.unshift(issue(0, '/@context', 'epcis.missing_field', { key: 'event_needs_context' }));
     }
-    return result('event', [], [evaluation]);
+    return { kind: 'event', documentErrors: [], events: [evaluation] };
   }
-  if (type === undefined)
-    return rejected('an EPCIS document needs "type": "EPCISDocument" or "EPCISQueryDocument"', '/type', 'epcis.missing_field');
-  return rejected(`${quote(type)} is not an EPCIS document type (EPCISDocument, EPCISQueryDocument) nor an event type`, '/type');
+  if (type === undefined) return rejected({ key: 'document_needs_type' }, '/type', 'epcis.missing_field');
+  return rejected({ key: 'not_a_document_type', params: { value: quote(type) } }, '/type');
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Events
 
-function checkEvent(event: unknown, pointer: string, index: number): EpcisEventValidation {
+function checkEvent(event: unknown, pointer: string, index: number): Found['events'][number] {
   if (!isObject(event)) {
-    const errors = [issue(index, pointer, 'epcis.wrong_type', `an event must be a JSON object, not ${describe(event)}`)];
-    return { eventIndex: index, pointer, ok: false, errors };
+    const errors = [issue(index, pointer, 'epcis.wrong_type', { key: 'event_not_object', params: { actual: { label: describe(event) } } })];
+    return { eventIndex: index, pointer, errors };
   }
   const specific = semanticChecks(event, pointer, index);
   const errors = reduceSchemaErrors(runSchema(validateEvent, event), pointer, index, specific);
   errors.sort(byRelevance);
-  return { eventIndex: index, pointer, ok: errors.length === 0, errors };
+  return { eventIndex: index, pointer, errors };
 }
 
 const IDENTIFIER_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'];
@@ -146,17 +166,16 @@ const CBV_URI_PREFIX: Partial<Record<keyof typeof TERMS, string>> = {
 };
 
 /** The checks the schema expresses poorly: identifiers that must be URIs, CBV values that must be terms or URIs. */
-function semanticChecks(event: Record<string, unknown>, at: string, index: number): EpcisIssue[] {
-  const out: EpcisIssue[] = [];
+function semanticChecks(event: Record<string, unknown>, at: string, index: number): FoundIssue[] {
+  const out: FoundIssue[] = [];
+  // `what`: the field, named as its label in validation-reasons.ts (or as written when it needs no words)
   const id = (value: unknown, pointer: string, what: string) => {
     if (typeof value === 'string' && !isUri(value)) {
       out.push(
-        issue(
-          index,
-          pointer,
-          'epcis.identifier_not_uri',
-          `${what} ${quote(value)} is not a URI (use an EPC URI such as urn:epc:id:sgtin:... or a GS1 Digital Link URI)`,
-        ),
+        issue(index, pointer, 'epcis.identifier_not_uri', {
+          key: 'identifier_not_uri',
+          params: { what: { label: what }, value: quote(value) },
+        }),
       );
     }
   };
@@ -164,47 +183,33 @@ function semanticChecks(event: Record<string, unknown>, at: string, index: numbe
     if (typeof value !== 'string') return;
     const terms = TERMS[vocabulary];
     if (terms.has(value)) return;
+    const named = { what: { label: what }, value: quote(value) };
     if (value.startsWith('urn:epcglobal:cbv:') || /^https?:\/\/(ns\.gs1\.org\/cbv|(www\.)?gs1\.org\/voc)\//.test(value)) {
       const bare = value.slice(value.search(/[^:/-]+$/));
-      out.push(
-        issue(
-          index,
-          pointer,
-          'epcis.schema',
-          `${what} ${quote(value)} is not how EPCIS 2.0 JSON writes standard vocabulary: it uses the bare term${terms.has(bare) ? ` (${quote(bare)})` : ''}`,
-        ),
-      );
+      const reason: Reason = terms.has(bare)
+        ? { key: 'cbv_not_bare_use', params: { ...named, bare: quote(bare) } }
+        : { key: 'cbv_not_bare', params: named };
+      out.push(issue(index, pointer, 'epcis.schema', reason));
       return;
     }
     const prefix = CBV_URI_PREFIX[vocabulary];
     if (prefix && value.startsWith(prefix)) {
       if (!terms.has(value.slice(prefix.length))) {
-        out.push(
-          issue(index, pointer, 'epcis.unknown_cbv_term', `${what} ${quote(value)} is in the CBV namespace but is not a CBV 2.0 term`),
-        );
+        out.push(issue(index, pointer, 'epcis.unknown_cbv_term', { key: 'cbv_not_in_namespace', params: named }));
       }
       return;
     }
     if (value.includes(':') && isUri(value)) return;
-    out.push(
-      issue(
-        index,
-        pointer,
-        'epcis.unknown_cbv_term',
-        `${what} ${quote(value)} is neither a CBV 2.0 term (${sample(terms)}) nor a URI with a namespace`,
-      ),
-    );
+    out.push(issue(index, pointer, 'epcis.unknown_cbv_term', { key: 'cbv_unknown', params: { ...named, terms: { sample: [...terms] } } }));
   };
 
   const type = event.type;
   if (typeof type === 'string' && !EVENT_TYPES.has(type) && !isUri(type)) {
     out.push(
-      issue(
-        index,
-        `${at}/type`,
-        'epcis.unknown_event_type',
-        `event type ${quote(type)} is not one of ${[...EVENT_TYPES].join(', ')} (nor a URI of an extension event type)`,
-      ),
+      issue(index, `${at}/type`, 'epcis.unknown_event_type', {
+        key: 'unknown_event_type',
+        params: { value: quote(type), types: { sample: [...EVENT_TYPES] } },
+      }),
     );
   }
   for (const list of IDENTIFIER_LISTS) {
@@ -291,18 +296,23 @@ function locateEvents(doc: Record<string, unknown>, type: 'EPCISDocument' | 'EPC
   return { shell: doc, events: [], pointer: '' };
 }
 
-function result(kind: EpcisValidation['kind'], documentErrors: EpcisIssue[], events: EpcisEventValidation[]): EpcisValidation {
-  documentErrors.sort(byRelevance);
+/** The found issues with their reasons in `locale`, document ones first (most relevant first), then by event. */
+function inWords(found: Found, locale: Locale): EpcisValidation {
+  const words = (i: FoundIssue): EpcisIssue => ({ ...i, reason: explain(i.reason, locale) });
+  const documentErrors = [...found.documentErrors].sort(byRelevance).map(words);
+  const events = found.events.map((e) => {
+    const errors = e.errors.map(words);
+    return { eventIndex: e.eventIndex, pointer: e.pointer, ok: errors.length === 0, errors };
+  });
   const errors = [...documentErrors, ...events.flatMap((e) => e.errors)];
-  return { ok: errors.length === 0, kind, documentErrors, events, errors };
+  return { ok: errors.length === 0, kind: found.kind, documentErrors, events, errors };
 }
 
-function rejected(reason: string, pointer: string, code: EpcisIssueCode = 'epcis.not_a_document'): EpcisValidation {
-  const error = issue(null, pointer, code, reason);
-  return { ok: false, kind: null, documentErrors: [error], events: [], errors: [error] };
+function rejected(reason: Reason, pointer: string, code: EpcisIssueCode = 'epcis.not_a_document'): Found {
+  return { kind: null, documentErrors: [issue(null, pointer, code, reason)], events: [] };
 }
 
-function replaceAt(list: EpcisIssue[], replacement: EpcisIssue): void {
+function replaceAt(list: FoundIssue[], replacement: FoundIssue): void {
   for (let i = list.length - 1; i >= 0; i--) if (isWithin(list[i]!.pointer, replacement.pointer)) list.splice(i, 1);
   list.push(replacement);
 }
@@ -318,6 +328,7 @@ function eachObject(list: unknown, visit: (item: Record<string, unknown>, index:
   });
 }
 
+/** What a value is, as a label of validation-reasons.ts. */
 function describe(x: unknown): string {
   return x === null ? 'null' : Array.isArray(x) ? 'an array' : typeof x;
 }

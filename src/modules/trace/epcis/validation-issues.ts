@@ -2,9 +2,11 @@
  * The problems EPCIS validation reports, and the reduction of raw ajv errors of the official schema to readable ones: the
  * schema's if/then and anyOf/oneOf bookkeeping is dropped, the failed alternatives of an anyOf are merged into one message
  * ("needs epcList, quantityList or sensorElementList"), a problem already explained by a more specific check is not
- * repeated, and one problem is kept per place (the most relevant).
+ * repeated, and one problem is kept per place (the most relevant). Reasons are kept as a key and parts (by Ajv keyword
+ * and params), put into words in the reader's language by validation-reasons.ts.
  */
 import type { ErrorObject } from 'ajv';
+import type { Part, Reason } from './validation-reasons.ts';
 
 /** Stable codes of validation problems (the HTTP layer maps them to problem+json field errors). */
 export type EpcisIssueCode =
@@ -33,16 +35,24 @@ export interface EpcisIssue {
   /** RFC 6901 JSON pointer into the document */
   pointer: string;
   code: EpcisIssueCode;
-  /** a readable English sentence */
+  /** a readable sentence in the language validation was asked for (English unless told) */
   reason: string;
+}
+
+/** An issue as validation finds it: its reason a key and parts, put into words once the reader's language is known. */
+export interface FoundIssue {
+  eventIndex: number | null;
+  pointer: string;
+  code: EpcisIssueCode;
+  reason: Reason;
 }
 
 /**
  * Turns raw ajv errors (paths relative to the validated value, which sits at `base` in the document) into issues,
  * merged with `specific` ones: bookkeeping dropped, anyOf branches merged, duplicates and explained errors removed.
  */
-export function reduceSchemaErrors(raw: ErrorObject[], base: string, index: number | null, specific: EpcisIssue[] = []): EpcisIssue[] {
-  const out: EpcisIssue[] = [...specific];
+export function reduceSchemaErrors(raw: ErrorObject[], base: string, index: number | null, specific: FoundIssue[] = []): FoundIssue[] {
+  const out: FoundIssue[] = [...specific];
   // a schema error at or below a specific issue, or at a field holding one (not the whole event), says nothing more
   const explained = (pointer: string) =>
     specific.some((i) => isWithin(pointer, i.pointer) || (pointer !== base && isWithin(i.pointer, pointer)));
@@ -50,7 +60,7 @@ export function reduceSchemaErrors(raw: ErrorObject[], base: string, index: numb
   // anyOf / oneOf groups: errors raised in a branch carry the group's schemaPath + "/<branch>/..."
   const groups = raw.filter((e) => (e.keyword === 'anyOf' || e.keyword === 'oneOf') && e.propertyName === undefined);
   const grouped = new Set<ErrorObject>();
-  const merged: EpcisIssue[] = [];
+  const merged: FoundIssue[] = [];
   for (const group of groups) {
     const prefix = `${group.schemaPath}/`;
     const branches = new Map<string, ErrorObject[]>();
@@ -80,18 +90,18 @@ export function reduceSchemaErrors(raw: ErrorObject[], base: string, index: numb
       const missing = [...branches.values()].map((errs) =>
         errs.map((e) => String((e.params as { missingProperty: string }).missingProperty)),
       );
-      const names = missing.map((fields) => fields.map(quote).join(' with '));
+      const names: Part[] = missing.map((fields) => ({ together: fields.map(quote) }));
       merged.push(
-        issue(
-          index,
-          `${pointer}/${escapePointer(missing[0]![0]!)}`,
-          'epcis.missing_field',
-          `${where(pointer)} needs ${alternativesText(names)}`,
-        ),
+        issue(index, `${pointer}/${escapePointer(missing[0]![0]!)}`, 'epcis.missing_field', {
+          key: 'needs',
+          params: { at: { at: pointer }, fields: { anyOf: names } },
+        }),
       );
     } else {
-      const names = [...branches.values()].map((errs) => errs.map(describeBranchError).join(' and '));
-      merged.push(issue(index, pointer, 'epcis.schema', `${where(pointer)} must satisfy one of: ${alternativesText(names)}`));
+      const names: Part[] = [...branches.values()].map((errs) => ({ allOf: errs.map(describeBranchError) }));
+      merged.push(
+        issue(index, pointer, 'epcis.schema', { key: 'satisfy_one_of', params: { at: { at: pointer }, alternatives: { anyOf: names } } }),
+      );
     }
   }
 
@@ -127,57 +137,91 @@ function target(e: ErrorObject): string {
     : e.instancePath;
 }
 
-function convert(e: ErrorObject, base: string, index: number | null): EpcisIssue {
+function convert(e: ErrorObject, base: string, index: number | null): FoundIssue {
   const pointer = base + e.instancePath;
+  const at: Part = { at: pointer };
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'required': {
       const name = String(params.missingProperty);
-      return issue(index, `${pointer}/${escapePointer(name)}`, 'epcis.missing_field', `${where(pointer)} needs ${quote(name)}`);
+      return issue(index, `${pointer}/${escapePointer(name)}`, 'epcis.missing_field', {
+        key: 'needs',
+        params: { at, fields: quote(name) },
+      });
     }
     case 'propertyNames':
     case 'additionalProperties': {
       const name = String(params.propertyName ?? params.additionalProperty);
-      return issue(
-        index,
-        `${pointer}/${escapePointer(name)}`,
-        'epcis.unknown_field',
-        `${quote(name)} is not a field of ${where(pointer)}; a user extension needs a namespace prefix declared in @context (e.g. "example:${name}")`,
-      );
+      return issue(index, `${pointer}/${escapePointer(name)}`, 'epcis.unknown_field', {
+        key: 'unknown_field',
+        params: { name: quote(name), at, bare: name },
+      });
     }
     case 'type':
-      return issue(index, pointer, 'epcis.wrong_type', `${where(pointer)} must be ${article(String(params.type))}`);
+      return issue(index, pointer, 'epcis.wrong_type', { key: 'type', params: { at, type: typeWords(params.type) } });
     case 'format':
-      if (params.format === 'date-time') {
-        return issue(
-          index,
-          pointer,
-          'epcis.invalid_time',
-          `${where(pointer)} must be a date-time with time zone, e.g. 2024-05-01T08:00:00.000+08:00`,
-        );
-      }
-      if (params.format === 'uri') return issue(index, pointer, 'epcis.schema', `${where(pointer)} must be a URI`);
-      return issue(index, pointer, 'epcis.schema', `${where(pointer)} must be a ${String(params.format)}`);
-    case 'enum':
-      return issue(index, pointer, 'epcis.schema', `${where(pointer)} must be one of ${sample(params.allowedValues as unknown[])}`);
+      if (params.format === 'date-time') return issue(index, pointer, 'epcis.invalid_time', { key: 'date_time', params: { at } });
+      if (params.format === 'uri') return issue(index, pointer, 'epcis.schema', { key: 'uri', params: { at } });
+      return issue(index, pointer, 'epcis.schema', { key: 'format', params: { at, format: String(params.format) } });
     default:
-      return issue(index, pointer, 'epcis.schema', `${where(pointer)} ${e.message ?? `fails ${e.keyword}`}`);
+      return issue(index, pointer, 'epcis.schema', ruleReason(e, at));
   }
 }
 
-function describeBranchError(e: ErrorObject): string {
+/** A schema keyword's failure at `at`, by keyword and params (Ajv's English message only for a keyword not listed). */
+function ruleReason(e: ErrorObject, at: Part): Reason {
   const params = e.params as Record<string, unknown>;
-  const field = e.instancePath.split('/').pop() || 'value';
+  const limit = Number(params.limit);
+  switch (e.keyword) {
+    case 'enum':
+      return { key: 'enum', params: { at, allowed: { sample: params.allowedValues as unknown[] } } };
+    case 'const':
+      return { key: 'const', params: { at, value: quote(params.allowedValue) } };
+    case 'pattern':
+      return { key: 'pattern', params: { at, pattern: String(params.pattern) } };
+    case 'minItems':
+      return limit === 1 ? { key: 'not_empty', params: { at } } : { key: 'min_items', params: { at, limit } };
+    case 'maxItems':
+      return { key: 'max_items', params: { at, limit } };
+    case 'minLength':
+      return limit === 1 ? { key: 'not_empty', params: { at } } : { key: 'min_length', params: { at, limit } };
+    case 'maxLength':
+      return { key: 'max_length', params: { at, limit } };
+    case 'minimum':
+      return { key: 'minimum', params: { at, limit } };
+    case 'maximum':
+      return { key: 'maximum', params: { at, limit } };
+    case 'uniqueItems':
+      return { key: 'unique_items', params: { at, i: Number(params.i), j: Number(params.j) } };
+    case 'not':
+      return { key: 'not_allowed', params: { at } };
+    default:
+      return { key: 'other_rule', params: { at, keyword: e.keyword, message: e.message ?? `fails ${e.keyword}` } };
+  }
+}
+
+function describeBranchError(e: ErrorObject): Part {
+  const params = e.params as Record<string, unknown>;
+  const name = e.instancePath.split('/').pop() || 'value';
+  const field: Part = { field: name };
   if (e.keyword === 'required') return quote(String(params.missingProperty));
   if (e.keyword === 'pattern') {
     const literal = /^\^([\w-]+)\$$/.exec(String(params.pattern));
-    return literal ? `${field} ${quote(literal[1])}` : `${field} matching ${String(params.pattern)}`;
+    return literal
+      ? { key: 'branch_value', params: { field, value: quote(literal[1]) } }
+      : { key: 'branch_pattern', params: { field, pattern: String(params.pattern) } };
   }
-  if (e.keyword === 'not') return `no ${quote(field)}`;
-  if (e.keyword === 'enum') return `${field} in ${sample(params.allowedValues as unknown[])}`;
-  if (e.keyword === 'type') return `${field} of type ${String(params.type)}`;
-  if (e.keyword === 'format') return `${field} in format ${String(params.format)}`;
-  return `${field} ${e.message ?? e.keyword}`;
+  if (e.keyword === 'not') return { key: 'branch_absent', params: { field: quote(name) } };
+  if (e.keyword === 'enum') return { key: 'branch_enum', params: { field, allowed: { sample: params.allowedValues as unknown[] } } };
+  if (e.keyword === 'type') return { key: 'branch_type', params: { field, type: String(params.type) } };
+  if (e.keyword === 'format') return { key: 'branch_format', params: { field, format: String(params.format) } };
+  return { key: 'branch_other', params: { field, keyword: e.keyword, message: e.message ?? e.keyword } };
+}
+
+/** The schema's type(s) in words: "a string", "an integer or a null". */
+function typeWords(type: unknown): Part {
+  const types = (Array.isArray(type) ? type.map(String) : String(type).split(',')).map((t) => ({ label: article(t) }));
+  return types.length === 1 ? types[0]! : { anyOf: types };
 }
 
 /** The number of alternatives of an anyOf/oneOf error, read from the schema it came from. */
@@ -188,7 +232,7 @@ function countAlternatives(group: ErrorObject): number {
 }
 
 /** Most relevant first: what breaks the event's shape, then its identifiers and vocabulary, then the rest; then by place. */
-export function byRelevance(a: EpcisIssue, b: EpcisIssue): number {
+export function byRelevance(a: { code: EpcisIssueCode; pointer: string }, b: { code: EpcisIssueCode; pointer: string }): number {
   return RANK[a.code] - RANK[b.code] || comparePointers(a.pointer, b.pointer);
 }
 
@@ -204,7 +248,7 @@ const RANK: Record<EpcisIssueCode, number> = {
   'epcis.schema': 8,
 };
 
-export function issue(eventIndex: number | null, pointer: string, code: EpcisIssueCode, reason: string): EpcisIssue {
+export function issue(eventIndex: number | null, pointer: string, code: EpcisIssueCode, reason: Reason): FoundIssue {
   return { eventIndex, pointer, code, reason };
 }
 
@@ -221,28 +265,9 @@ function escapePointer(token: string): string {
   return token.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
-/** "the event" / "epcList/0" / "the document": the place a pointer names, for messages. */
-function where(pointer: string): string {
-  const tokens = pointer.split('/').slice(1);
-  const events = tokens.lastIndexOf('eventList');
-  const inEvent = events >= 0 ? tokens.slice(events + 2) : tokens;
-  if (events >= 0 && inEvent.length === 0) return 'the event';
-  if (tokens.length === 0) return 'the document';
-  return inEvent.join('/').replaceAll('~1', '/').replaceAll('~0', '~');
-}
-
 export function quote(value: unknown): string {
   const s = typeof value === 'string' ? value : JSON.stringify(value);
   return `"${s.length > 80 ? `${s.slice(0, 77)}...` : s}"`;
-}
-
-export function sample(values: Iterable<unknown>): string {
-  const list = [...values].map(String);
-  return list.length <= 6 ? list.join(', ') : `${list.slice(0, 5).join(', ')}, ... (${list.length} in all)`;
-}
-
-function alternativesText(names: string[]): string {
-  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
 function article(type: string): string {
