@@ -37,9 +37,16 @@ program
   .description('start the server (embedded PostgreSQL unless DATABASE_URL), loading the demo brand into an empty database')
   .option('--no-demo', 'do not load the demo brand into an empty database')
   .option('--demo-stores <n>', 'stores in the demo brand', int, 100_000)
-  .action(async (o: { demo: boolean; demoStores: number }) => {
+  .option('--no-demo-history', "do not play the demo brand's last months in the background after loading it")
+  .action(async (o: { demo: boolean; demoStores: number; demoHistory: boolean }) => {
     const config = loadConfig();
-    const server = await startServer(config, { log, demo: o.demo, demoStores: o.demoStores, httpLogger: true });
+    const server = await startServer(config, {
+      log,
+      demo: o.demo,
+      demoStores: o.demoStores,
+      demoHistory: o.demoHistory,
+      httpLogger: true,
+    });
     console.log(`\nThroughline is running: ${server.url.replace('127.0.0.1', 'localhost')}  (API docs: /api/docs)`);
     if (server.demo) {
       console.log(`Demo brand loaded. Log in with tenant "${server.demo.tenant}":`);

@@ -11,6 +11,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, Lo
 import { loadConfig } from '../config.ts';
 import { DatabaseAvailability } from '../db/availability.ts';
 import type { Sql } from '../db/connection.ts';
+import { demoHistoryJob } from '../demo/history-job.ts';
 import { analyticsRoutes, FactProjector } from '../modules/analytics/index.ts';
 import { auditRoutes } from '../modules/audit/routes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
@@ -84,6 +85,8 @@ export interface AppOptions {
   claimThread?: { databaseUrl: string; connections?: number };
   /** the consumers' identity flows: SMS provider, WeChat endpoint, one-time code limits (default THROUGHLINE_*) */
   consumers?: ConsumersOptions & { smsSender?: SmsSender };
+  /** the demo brand's history job (server.ts queues it on the demo's first start); it plays on a connection of its own */
+  demoHistory?: { databaseUrl: string };
   /** the job runner (default on), its timings, and kinds of job beyond the modules' own (tests) */
   jobs?: { worker?: boolean; runner?: Partial<RunnerOptions>; kinds?: JobKind[] };
 }
@@ -202,6 +205,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   for (const kind of opts.jobs?.kinds ?? []) jobRegistry.register(kind);
   registerPlanningJobs(jobRegistry);
   jobRegistry.register(consumerSegmentsJob(masterKey));
+  if (opts.demoHistory) jobRegistry.register(demoHistoryJob(opts.demoHistory.databaseUrl));
   let jobRunner: JobRunner | null = null;
   if (opts.jobs?.worker !== false) {
     const runner = new JobRunner(opts.sql, jobRegistry, opts.jobs?.runner, (level, msg, err) => app.log[level]({ err }, msg));

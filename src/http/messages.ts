@@ -30,6 +30,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '行政区划 {value} 不属于上级区划 {parent}',
     en: 'Division {value} is not inside {parent}',
   },
+  'demo.history_day': {
+    'zh-CN': '演示历史：已回放 {day} / {days} 天',
+    en: 'Demo history: {day} of {days} days played',
+  },
   'analytics.range_reversed': { 'zh-CN': '结束日期 {to} 早于开始日期 {from}', en: 'The end date {to} is before the start date {from}' },
   'analytics.range_too_long': { 'zh-CN': '时间范围最长 {max} 天', en: 'The time range may cover at most {max} days' },
   'analytics.unknown_region': { 'zh-CN': '行政区划 {value} 不存在', en: 'There is no administrative division {value}' },

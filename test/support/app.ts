@@ -15,18 +15,20 @@ export interface TestServer {
  * `options` override the app's (e.g. a logger writing to a test's stream); `setup` may add routes before it listens.
  */
 export async function startTestServer(
-  /** `claimThread: true`: claim batches on their own thread with its own connections, as the server runs them */
-  options: Partial<Omit<AppOptions, 'sql' | 'claimThread'>> & { claimThread?: boolean } = {},
+  /** `claimThread: true`: claim batches on their own thread with its own connections, as the server runs them;
+   * `demoHistory: true`: the demo history's job kind, as the server registers it */
+  options: Partial<Omit<AppOptions, 'sql' | 'claimThread' | 'demoHistory'>> & { claimThread?: boolean; demoHistory?: boolean } = {},
   setup?: (app: FastifyInstance, db: TestDb) => void,
 ): Promise<TestServer> {
   const db = await createTestDb();
-  const { claimThread, ...appOptions } = options;
+  const { claimThread, demoHistory, ...appOptions } = options;
   const { app, routes } = await buildApp({
     sql: db.sql,
     loginRateLimit: 1000,
     logger: process.env.TEST_LOG ? { level: 'error' } : false,
     ...appOptions,
     ...(claimThread ? { claimThread: { databaseUrl: db.url } } : {}),
+    ...(demoHistory ? { demoHistory: { databaseUrl: db.url } } : {}),
   });
   setup?.(app, db);
   const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' });

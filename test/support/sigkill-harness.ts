@@ -93,7 +93,7 @@ export async function runSigkillHarness(o: HarnessOptions): Promise<HarnessCount
   const log = o.log ?? (() => {});
   let server: ChildProcess | null = null;
   const start = async () => {
-    server = spawn(process.execPath, ['bin/throughline.js', 'start', '--demo-stores', '300'], {
+    server = spawn(process.execPath, ['bin/throughline.js', 'start', '--demo-stores', '300', '--no-demo-history'], {
       env: { ...process.env, DATABASE_URL: o.url, PORT: String(o.port) },
       stdio: 'ignore',
     });

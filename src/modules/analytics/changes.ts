@@ -18,7 +18,7 @@ export interface OrderedLine {
 export function queueOrderedLines(tx: Tx, tenantId: number, lines: readonly OrderedLine[]) {
   return tx`
     insert into analytics_changes (tenant_id, day, party_id, counterparty_id, gtin, ordered_units, ordered_fen)
-    select ${tenantId}, analytics_day(now()), x.buyer, x.seller, x.gtin, sum(x.units), sum(x.fen)
+    select ${tenantId}, analytics_day(business_now()), x.buyer, x.seller, x.gtin, sum(x.units), sum(x.fen)
     from unnest(${lines.map((l) => l.buyerPartyId)}::bigint[], ${lines.map((l) => l.sellerPartyId)}::bigint[],
       ${lines.map((l) => l.gtin)}::text[], ${lines.map((l) => l.units)}::bigint[], ${lines.map((l) => l.fen)}::bigint[])
       as x(buyer, seller, gtin, units, fen)

@@ -45,6 +45,8 @@ export interface ShipRequest {
   orderId: number;
   scanId: string;
   codes: string[];
+  /** when the scan was made, if not now (a past day played through the product: the demo's history) */
+  at?: Date;
 }
 
 /** One order's receipt in a batch: no codes (or an empty list) receives everything shipped and not yet received. */
@@ -53,6 +55,8 @@ export interface ReceiveRequest {
   orderId: number;
   scanId: string;
   codes?: string[];
+  /** when the scan was made, if not now (as ShipRequest's) */
+  at?: Date;
 }
 
 export async function shipOrder(
@@ -354,7 +358,7 @@ async function shipIn(tx: Tx, t: number, reqs: readonly ShipRequest[], at: At): 
   if (!staged.length) return results;
 
   // --- 2. the shipping events (one document), the sellers' accounts, ids for the shipments and funds movements
-  const time = new Date();
+  const now = new Date();
   const events: EpcisEvent[] = staged.map((s) =>
     orderScanEvent(
       s.order,
@@ -368,7 +372,7 @@ async function shipIn(tx: Tx, t: number, reqs: readonly ShipRequest[], at: At): 
           ? { destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${s.order.buyer_gln}` }] }
           : {},
       },
-      time,
+      s.req.at ?? now,
     ),
   );
   const first = staged[0] as StagedShipment;
@@ -592,7 +596,7 @@ async function receiveIn(tx: Tx, t: number, reqs: readonly ReceiveRequest[], at:
         orderScanEvent(
           s.order,
           { scanId: s.req.scanId, codes: s.codes, bizStep: 'receiving', disposition: 'in_progress', gln: s.order.buyer_gln },
-          new Date(),
+          s.req.at ?? new Date(),
         ),
       ),
     );

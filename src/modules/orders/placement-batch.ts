@@ -221,7 +221,7 @@ async function placeIn(tx: Tx, t: number, reqs: readonly PlacementRequest[]): Pr
       : Promise.resolve([]),
     tx<{ id: number; order_no: string; funds_tx: number }[]>`
       select nextval(pg_get_serial_sequence('orders', 'id'))::int as id,
-        'SO' || to_char(now(), 'YYYYMMDD') || lpad(nextval('order_numbers')::text, 7, '0') as order_no,
+        'SO' || to_char(business_now(), 'YYYYMMDD') || lpad(nextval('order_numbers')::text, 7, '0') as order_no,
         nextval(pg_get_serial_sequence('funds_transactions', 'id'))::int as funds_tx
       from generate_series(1, ${candidates.length})`,
     ...[...reps.values()].map(

@@ -13,6 +13,7 @@ const ACTIONS: Record<string, Label> = {
   'apikey.revoke': ['吊销 API 密钥', 'API key revoked'],
   'user.create': ['创建用户', 'User created'],
   'demo.load': ['载入演示数据', 'Demo data loaded'],
+  'demo.history': ['回放演示历史', 'Demo history played'],
   'product.create': ['新建商品', 'Product created'],
   'party.create': ['新建渠道主体', 'Party created'],
   'parties.import': ['导入渠道主体', 'Parties imported'],

@@ -30,9 +30,9 @@ import { EPCIS_CONTEXT } from '../../trace/epcis/query-document.ts';
 import type { EpcisEvent } from '../../trace/event-facts.ts';
 import { LEVELS, type Level, LOG, LOG_WIDTH, PolicyEngine } from './engine.ts';
 import type { SimulationParams } from './params.ts';
-import { actor, createSimulationTenant } from './product-tenant.ts';
+import { actor, type Channel, createSimulationTenant } from './product-tenant.ts';
 import { type SimulationResult, summarise } from './result.ts';
-import { demandPlanFor, type RunOptions } from './simulate.ts';
+import { demandPlanFor, type RunOptions, resultOf } from './simulate.ts';
 
 /**
  * Which packs are where, first in first out per holder x SKU (the product knows each code's holder; the simulator
@@ -71,7 +71,7 @@ export interface ProductRunInfo {
   ms: Record<string, number>;
 }
 
-/** The product mode on the database `sql` points at. */
+/** The product mode on the database `sql` points at: each policy in a simulation tenant of its own. */
 export async function simulateProduct(
   sql: Sql,
   params: SimulationParams,
@@ -79,15 +79,73 @@ export async function simulateProduct(
 ): Promise<SimulationResult & { product: ProductRunInfo[] }> {
   const started = performance.now();
   const plan = demandPlanFor(params, opts.table);
-  const { skus, storePack } = params;
   const total = params.days * params.policies.length;
   const results = [];
   const infos: ProductRunInfo[] = [];
   let done = 0;
   for (const policy of params.policies) {
     const ch = await createSimulationTenant(sql, params);
+    const played = await playThroughProduct(sql, ch, params, policy, plan, {
+      forecaster: opts.forecaster,
+      onDay: async () => {
+        done++;
+        await opts.onProgress?.(done, total);
+      },
+    });
+    results.push(played.result);
+    infos.push(played.info);
+  }
+  return { ...resultOf(params, 'product', plan, results, started), product: infos };
+}
+
+export interface PlayOptions {
+  forecaster?: RunOptions['forecaster'];
+  /** after each simulated day */
+  onDay?: (day: number) => void | Promise<void>;
+  /**
+   * The business moment of a day's n-th step (opening stock: day -1). Without it the steps happen now; with it every
+   * step is played as of that moment: events carry it as their eventTime and the session's business clock is set to
+   * it (migration 0041), so orders, shipments, receipts and the analytics facts are dated then. The clock is a
+   * setting of the session, so `sql` must then be a pool of one connection.
+   */
+  clock?: (day: number, step: number) => Date;
+  /** serial prefix of the codes commissioned (unique in the tenant) */
+  serialPrefix?: string;
+  /** who the product records as doing the steps (default `simulator`) */
+  actorLabel?: string;
+  /** the lot number commissioned units carry */
+  lotOf?: (day: number) => string;
+}
+
+/**
+ * Plays one policy's days through the product in the channel `ch` (a simulation tenant, or the slice of a tenant
+ * that the demo brand's history plays in), its stock read back from the product every day.
+ */
+export async function playThroughProduct(
+  sql: Sql,
+  ch: Channel,
+  params: SimulationParams,
+  policy: SimulationParams['policies'][number],
+  plan: ReturnType<typeof demandPlanFor>,
+  play: PlayOptions = {},
+): Promise<{ result: ReturnType<typeof summarise>; info: ProductRunInfo }> {
+  const { skus, storePack } = params;
+  if (play.clock && sql.options.max !== 1) throw new Error('product mode: a business clock needs a pool of one connection');
+  const prefix = play.serialPrefix ?? '';
+  const label = play.actorLabel ?? 'simulator';
+  {
     const t = ch.tenantId;
     const info: ProductRunInfo = { tenant: ch.tenantCode, orders: 0, shipments: 0, receipts: 0, events: 0, stockMismatches: 0, ms: {} };
+    let moment = new Date();
+    /** sets the business clock (when there is one) to a day's step, and the time events carry */
+    const at = async (day: number, step: number) => {
+      if (!play.clock) {
+        moment = new Date();
+        return;
+      }
+      moment = play.clock(day, step);
+      await sql`select set_config('throughline.business_time', ${moment.toISOString()}, false)`;
+    };
     const timed = async (step: string, f: () => Promise<void>) => {
       const t0 = performance.now();
       await f();
@@ -95,13 +153,13 @@ export async function simulateProduct(
     };
     const ctxOf = (a: Actor): RequestContext => ({ sql, actor: a, locale: 'en', ip: null, requestId: null });
     const brandCtx = ctxOf(ch.brandActor);
-    const distCtx = ch.distributors.map((d) => ctxOf(actor(t, ch.tenantCode, 'distributor_admin', d.id, `simulator (${d.code})`)));
-    const storeCtx = ch.stores.map((s) => ctxOf(actor(t, ch.tenantCode, 'store_owner', s.id, `simulator (${s.code})`)));
-    const engine = new PolicyEngine(params, policy, plan, { forecaster: opts.forecaster });
+    const distCtx = ch.distributors.map((d) => ctxOf(actor(t, ch.tenantCode, 'distributor_admin', d.id, `${label} (${d.code})`)));
+    const storeCtx = ch.stores.map((s) => ctxOf(actor(t, ch.tenantCode, 'store_owner', s.id, `${label} (${s.code})`)));
+    const engine = new PolicyEngine(params, policy, plan, { forecaster: play.forecaster });
     const packs = new Packs();
     const keyOf = (level: Level, node: number, k: number) => `${level}:${node}:${k}`;
-    const packEpc = (k: number, p: number) => `https://id.gs1.org/01/${ch.skus[k]?.pack}/21/P${p}`;
-    const unitEpc = (k: number, p: number, u: number) => `https://id.gs1.org/01/${ch.skus[k]?.unit}/21/U${p * storePack + u}`;
+    const packEpc = (k: number, p: number) => `https://id.gs1.org/01/${ch.skus[k]?.pack}/21/${prefix}P${p}`;
+    const unitEpc = (k: number, p: number, u: number) => `https://id.gs1.org/01/${ch.skus[k]?.unit}/21/${prefix}U${p * storePack + u}`;
     const glnAt = (level: Level, node: number) =>
       level === 'brand'
         ? ch.warehouse.gln
@@ -111,17 +169,17 @@ export async function simulateProduct(
     const where = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
     const capture = async (events: EpcisEvent[]) => {
       if (!events.length) return;
-      const out = await captureEvents(sql, t, 'simulator', prepareEvents(events, [EPCIS_CONTEXT]), [EPCIS_CONTEXT]);
+      const out = await captureEvents(sql, t, label, prepareEvents(events, [EPCIS_CONTEXT]), [EPCIS_CONTEXT]);
       info.events += out.newEvents;
     };
     /** commissions `units` (whole packs) of SKU k at a place, packed, and puts the packs on its list */
-    const commissionEvents = (level: Level, node: number, k: number, units: number): EpcisEvent[] => {
+    const commissionEvents = (level: Level, node: number, k: number, units: number, day: number): EpcisEvent[] => {
       const n = units / storePack;
       if (!Number.isInteger(n)) throw new Error(`product mode: ${units} units is not whole packs of ${storePack}`);
       if (n === 0) return [];
       const list = Array.from({ length: n }, () => packs.next++);
       packs.add(keyOf(level, node, k), list);
-      const time = new Date().toISOString();
+      const time = moment.toISOString();
       const base = {
         eventTime: time,
         eventTimeZoneOffset: '+08:00',
@@ -137,7 +195,7 @@ export async function simulateProduct(
           action: 'ADD',
           bizStep: 'commissioning',
           disposition: 'active',
-          ilmd: { 'cbvmda:lotNumber': 'SIM' },
+          ilmd: { 'cbvmda:lotNumber': play.lotOf?.(day) ?? 'SIM' },
         },
         ...list.map((p) => ({
           type: 'AggregationEvent',
@@ -151,11 +209,12 @@ export async function simulateProduct(
     };
 
     // opening stock, commissioned in place
+    await at(-1, 0);
     const opening: EpcisEvent[] = [];
     for (const level of LEVELS) {
       const tier = engine.tiers[level];
       for (let j = 0; j < tier.onHand.length; j++)
-        opening.push(...commissionEvents(level, Math.floor(j / skus), j % skus, tier.onHand[j] as number));
+        opening.push(...commissionEvents(level, Math.floor(j / skus), j % skus, tier.onHand[j] as number, -1));
     }
     await timed('opening', async () => {
       for (let i = 0; i < opening.length; i += 2000) await capture(opening.slice(i, i + 2000));
@@ -171,12 +230,14 @@ export async function simulateProduct(
       engine.day(day);
       // carry out the day's actions in the order the engine took them, a run of one kind at a time
       let i = 0;
+      let step = 0;
       while (i < log.length) {
         const kind = log[i] as number;
         let end = i;
         while (end < log.length && log[end] === kind) end += LOG_WIDTH;
         const run: [number, number, number, number, number][] = [];
         for (let e = i; e < end; e += LOG_WIDTH) run.push(log.slice(e + 1, e + LOG_WIDTH) as [number, number, number, number, number]);
+        await at(day, step++);
         await timed(['receive', 'sell', 'order', 'ship', 'push'][kind] ?? '?', () => act(kind, run, day));
         i = end;
       }
@@ -184,11 +245,10 @@ export async function simulateProduct(
       await timed('readBack', readBack);
       // the tables grow by a channel's worth of codes: without fresh statistics the planner walks containment by scanning
       if (day % 30 === 29) await timed('analyze', refreshStatistics);
-      done++;
-      opts.onProgress?.(done, total);
+      await play.onDay?.(day);
     }
-    results.push(summarise(engine, params.days));
-    infos.push(info);
+    if (play.clock) await sql`select set_config('throughline.business_time', '', false)`;
+    return { result: summarise(engine, params.days), info };
 
     async function act(kind: number, run: [number, number, number, number, number][], day: number): Promise<void> {
       switch (kind) {
@@ -196,18 +256,18 @@ export async function simulateProduct(
           const production: EpcisEvent[] = [];
           const orders = new Set<number>();
           for (const [level, seq, , k, qty] of run) {
-            if (level === 0) production.push(...commissionEvents('brand', 0, k, qty));
+            if (level === 0) production.push(...commissionEvents('brand', 0, k, qty, day));
             else orders.add(orderOf.get(seq) as number);
           }
           await capture(production);
           // the packs go on the buyer's list in the engine's order; the day's receipts are one receiveBatch
-          const receipts: { ctx: RequestContext; orderId: number; scanId: string }[] = [];
+          const receipts: { ctx: RequestContext; orderId: number; scanId: string; at: Date }[] = [];
           for (const orderId of orders) {
             const shipped = inTransit.get(orderId) ?? [];
             const first = shipped[0];
             if (!first) continue;
             const ctx = (first.level === 'distributors' ? distCtx[first.node] : storeCtx[first.node]) as RequestContext;
-            receipts.push({ ctx, orderId, scanId: randomUUID() });
+            receipts.push({ ctx, orderId, scanId: randomUUID(), at: moment });
             for (const s of shipped) packs.add(keyOf(s.level, s.node, s.k), s.packs);
             inTransit.delete(orderId);
           }
@@ -237,7 +297,7 @@ export async function simulateProduct(
             }
             byStore.set(s, epcs);
           }
-          const time = new Date().toISOString();
+          const time = moment.toISOString();
           await capture(
             [...byStore].map(([s, epcs]) => ({
               type: 'ObjectEvent',
@@ -334,7 +394,7 @@ export async function simulateProduct(
       const shipments = [...byOrder].map(([orderId, lines]) => {
         const first = lines[0] as { level: Level; node: number };
         const ctx = first.level === 'distributors' ? brandCtx : (distCtx[first.node % params.distributors] as RequestContext);
-        return { ctx, orderId, scanId: randomUUID(), codes: lines.flatMap((l) => l.packs.map((p) => packEpc(l.k, p))) };
+        return { ctx, orderId, scanId: randomUUID(), at: moment, codes: lines.flatMap((l) => l.packs.map((p) => packEpc(l.k, p))) };
       });
       for (let i = 0; i < shipments.length; i += BATCH) await shipBatch(sql, t, shipments.slice(i, i + BATCH));
       for (const [orderId, lines] of byOrder) inTransit.set(orderId, lines);
@@ -366,20 +426,6 @@ export async function simulateProduct(
       setFrom('stores', (s) => ch.stores[s]?.id as number);
     }
   }
-  return {
-    params: {
-      days: params.days,
-      distributors: params.distributors,
-      stores: params.stores,
-      skus: params.skus,
-      seed: params.seed,
-      mode: 'product',
-    },
-    demandSource: plan.table.source,
-    policies: results,
-    elapsedMs: Math.round(performance.now() - started),
-    product: infos,
-  };
 }
 
 /** Orders per shipBatch / receiveBatch (one transaction each; a day of 5,000 stores is a few of them). */

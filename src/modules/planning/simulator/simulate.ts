@@ -41,17 +41,22 @@ export async function simulateFast(params: SimulationParams, opts: RunOptions = 
     }
     results.push(summarise(engine, params.days));
   }
+  return resultOf(params, 'fast', plan, results, started);
+}
+
+/** A run's result: what was played (the channel's size, the seed, the mode), the demand's source, each policy's figures. */
+export function resultOf(
+  params: SimulationParams,
+  mode: SimulationParams['mode'],
+  plan: DemandPlan,
+  policies: SimulationResult['policies'],
+  started: number,
+): SimulationResult {
+  const { days, distributors, stores, skus, seed } = params;
   return {
-    params: {
-      days: params.days,
-      distributors: params.distributors,
-      stores: params.stores,
-      skus: params.skus,
-      seed: params.seed,
-      mode: 'fast',
-    },
+    params: { days, distributors, stores, skus, seed, mode },
     demandSource: plan.table.source,
-    policies: results,
+    policies,
     elapsedMs: Math.round(performance.now() - started),
   };
 }

@@ -1,0 +1,302 @@
+/**
+ * The demo brand's history: the last months of a slice of its channel played through the product, so that a first
+ * start opens on dashboards, forecasts and plans with something in them (before, every chart of a new demo was
+ * empty until someone had ordered, shipped and sold for weeks).
+ *
+ * Nothing here writes a fact directly. The channel simulator's product mode (planning/simulator/product.ts) plays the
+ * demand-driven policy day by day in the demo tenant: the brand's production commissioned and packed at warehouse
+ * W01, distributors' and stores' orders placed, shipped and received by scan, stores' sales scanned, each as of its
+ * past day through the business clock (migration 0041), so the ledger, the orders, the funds and the analytics facts
+ * all say when it happened. The slice: one tier-1 distributor per province (D0001 first, the `distributor` user's),
+ * each with a few of the stores it supplies directly, and a dozen SKUs sold in the same case size.
+ *
+ * It plays on a connection of its own (the business clock is a session setting) and takes a few minutes, so the server
+ * starts it in the background after it listens, once, on the demo's first start (`demo.history` in the audit log
+ * says it ran; a run that was cut short is not repeated, its days stay as played).
+ */
+import { createSql, type Sql, type Tx } from '../db/connection.ts';
+import { appendAudit } from '../modules/audit/index.ts';
+import { ensureAccounts, transfer } from '../modules/orders/index.ts';
+import { CHANNEL_DEFAULTS, type SimulationParams, THROUGHLINE } from '../modules/planning/simulator/params.ts';
+import { playThroughProduct } from '../modules/planning/simulator/product.ts';
+import { actor, type Channel } from '../modules/planning/simulator/product-tenant.ts';
+import { demandPlanFor } from '../modules/planning/simulator/simulate.ts';
+import { DEMO_TENANT } from './load-demo.ts';
+
+export interface DemoHistoryOptions {
+  tenant?: string;
+  /** days played, ending yesterday */
+  days?: number;
+  /** tier-1 distributors (one per province) */
+  distributors?: number;
+  /** stores of each distributor */
+  storesEach?: number;
+  skus?: number;
+  /** the average units a day a store sells of each SKU */
+  unitsPerDay?: number;
+  /** units in the case the SKUs are sold in (stores order whole cases) */
+  caseSize?: number;
+  seed?: number;
+  /** today in China (YYYY-MM-DD) when absent: the history ends the day before */
+  today?: string;
+  /** after each day played (awaited: a throw stops the history at the end of that day) */
+  onProgress?: (done: number, total: number) => void | Promise<void>;
+}
+
+export interface DemoHistoryInfo {
+  days: number;
+  distributors: string[];
+  stores: number;
+  skus: string[];
+  orders: number;
+  shipments: number;
+  receipts: number;
+  events: number;
+  stockMismatches: number;
+  elapsedMs: number;
+}
+
+const CHINA_OFFSET_MS = 8 * 3600_000;
+const chinaToday = () => new Date(Date.now() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
+
+/** Whether the tenant's history was played already (or is being played). */
+export async function demoHistoryPlayed(sql: Sql | Tx, tenantCode = DEMO_TENANT): Promise<boolean> {
+  const [r] = await sql<{ n: number }[]>`
+    select count(*)::int as n from audit_log a join tenants t on t.id = a.tenant_id
+    where t.code = ${tenantCode} and a.action = 'demo.history'`;
+  return (r?.n ?? 0) > 0;
+}
+
+/** Plays the demo brand's history on the database at `databaseUrl` (a connection of its own); null when it was played before. */
+export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOptions = {}): Promise<DemoHistoryInfo | null> {
+  const started = performance.now();
+  const sql = createSql(databaseUrl, { max: 1, application: 'throughline demo history' });
+  try {
+    const tenantCode = opts.tenant ?? DEMO_TENANT;
+    const days = opts.days ?? 182;
+    const caseSize = opts.caseSize ?? 24;
+    const today = opts.today ?? chinaToday();
+    const first = new Date(`${today}T00:00:00+08:00`).getTime() - days * 86_400_000;
+    /** a day's n-th step: from 08:00 China time, every 40 minutes; the opening stock the evening before */
+    const clock = (day: number, step: number) => new Date(first + day * 86_400_000 + (8 * 60 + Math.min(step, 18) * 40) * 60_000);
+    const lotOf = (day: number) => {
+      const monday = new Date(first + (day - (((day % 7) + 7) % 7)) * 86_400_000 + CHINA_OFFSET_MS);
+      return `H${monday.toISOString().slice(2, 10).replace(/-/g, '')}`;
+    };
+
+    const ch = await channelSlice(sql, tenantCode, opts.distributors ?? 8, opts.storesEach ?? 6, opts.skus ?? 12, caseSize);
+    const policy = structuredClone(THROUGHLINE);
+    const params: SimulationParams = {
+      ...CHANNEL_DEFAULTS,
+      days,
+      distributors: ch.distributors.length,
+      stores: ch.stores.length,
+      skus: ch.skus.length,
+      seed: opts.seed ?? 20261123,
+      storePack: caseSize,
+      distributorCase: caseSize,
+      brandBatch: caseSize * 10,
+      mode: 'product',
+      policies: [policy],
+    };
+    // the mark that the history was played goes in first, under the tenant's lock: two servers starting together play
+    // it once, and a run cut short is not played again on top of its own days
+    let restoreApprovals: ((sql: Sql) => Promise<void>) | null = null;
+    const fresh = await sql.begin(async (tx) => {
+      await tx`select id from tenants where id = ${ch.tenantId} for update`;
+      if (await demoHistoryPlayed(tx, tenantCode)) return false;
+      await appendAudit(
+        tx,
+        { tenantId: ch.tenantId, actorKind: 'system', actorId: null, actorName: 'demo', ip: null },
+        {
+          action: 'demo.history',
+          entityType: 'tenant',
+          entityId: ch.tenantId,
+          details: { days, distributors: ch.distributors.map((d) => d.code), stores: ch.stores.length, skus: ch.skus.map((k) => k.sku) },
+        },
+      );
+      restoreApprovals = await prepareTrading(tx, ch, policy.store.lane, policy.distributor.lane);
+      const lots = historyLots(days, lotOf);
+      await tx`insert into lots (tenant_id, product_id, lot_code, production_date, expiry_date, factory_id)
+        select ${ch.tenantId}, p.id, l.code, l.day, l.day + p.shelf_life_days, (select id from parties where tenant_id = ${ch.tenantId} and code = 'F01')
+        from products p cross join unnest(${lots.codes}::text[], ${lots.days}::date[]) as l(code, day)
+        where p.tenant_id = ${ch.tenantId} and p.gtin = any(${ch.skus.map((s) => s.unit)}::char(14)[])
+        on conflict do nothing`;
+      return true;
+    });
+    if (!fresh) return null;
+    const plan = demandPlanFor(params);
+    // M5's series are a supermarket's best sellers (a dozen units a day and more); a small store sells a brand's SKU a
+    // few times a day: the series keep their patterns, scaled to that level
+    const { values } = plan.table;
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) sum += values[i] as number;
+    const factor = (opts.unitsPerDay ?? 2) / (sum / values.length || 1);
+    for (let i = 0; i < plan.scale.length; i++) plan.scale[i] = (plan.scale[i] as number) * factor;
+    const played = await playThroughProduct(sql, ch, params, policy, plan, {
+      clock,
+      lotOf,
+      serialPrefix: 'H',
+      actorLabel: 'demo history',
+      onDay: async (d) => {
+        if (d % 7 === 6) await payWhatIsOwed(sql, ch);
+        await opts.onProgress?.(d + 1, days);
+      },
+    }).finally(() => restoreApprovals?.(sql));
+    return {
+      days,
+      distributors: ch.distributors.map((d) => d.code),
+      stores: ch.stores.length,
+      skus: ch.skus.map((s) => s.sku),
+      orders: played.info.orders,
+      shipments: played.info.shipments,
+      receipts: played.info.receipts,
+      events: played.info.events,
+      stockMismatches: played.info.stockMismatches,
+      elapsedMs: Math.round(performance.now() - started),
+    };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** Each week's end: every buyer of the slice pays what it owes, as a deposit (dated by the business clock). */
+async function payWhatIsOwed(sql: Sql, ch: Channel): Promise<void> {
+  const buyers = [...ch.distributors.map((d) => d.id), ...ch.stores.map((s) => s.id)];
+  await sql.begin(async (tx) => {
+    const owing = await tx<{ party: number; owed: number }[]>`
+      select party_id::int as party, (-balance_fen)::float8 as owed from funds_accounts
+      where tenant_id = ${ch.tenantId} and kind = 'prepaid' and balance_fen < 0 and party_id = any(${buyers}::bigint[])
+      order by party_id`;
+    await ensureAccounts(
+      tx,
+      ch.tenantId,
+      owing.map((o) => o.party),
+      ['external'],
+    );
+    for (const o of owing)
+      await transfer(tx, ch.tenantId, {
+        kind: 'deposit',
+        from: { partyId: o.party, kind: 'external' },
+        to: { partyId: o.party, kind: 'prepaid' },
+        amountFen: o.owed,
+        memo: '周结货款 / weekly payment',
+        actor: 'demo history',
+      });
+  });
+}
+
+/** The lots the history's production carries, one a week (named after the week's first day), from a week before it starts. */
+function historyLots(days: number, lotOf: (day: number) => string): { codes: string[]; days: string[] } {
+  const codes = [...new Set(Array.from({ length: days + 8 }, (_, d) => lotOf(d - 7)))];
+  return { codes, days: codes.map((c) => `20${c.slice(1, 3)}-${c.slice(3, 5)}-${c.slice(5, 7)}`) };
+}
+
+/**
+ * The slice of the demo channel the history plays in, ordered as the simulator's engine expects: store s is supplied
+ * by distributor s mod distributors.
+ */
+async function channelSlice(
+  sql: Sql,
+  tenantCode: string,
+  distributors: number,
+  storesEach: number,
+  skus: number,
+  caseSize: number,
+): Promise<Channel> {
+  const [tenant] = await sql<{ id: number }[]>`select id::int from tenants where code = ${tenantCode}`;
+  if (!tenant) throw new Error(`demo history: no tenant ${tenantCode}`);
+  const t = tenant.id;
+  const [brand] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${t} and kind = 'brand' order by id limit 1`;
+  const [warehouse] = await sql<{ id: number; gln: string }[]>`
+    select id::int, gln from parties where tenant_id = ${t} and code = 'W01'`;
+  if (!brand || !warehouse) throw new Error('demo history: the demo brand has no brand party or warehouse W01');
+  // one tier-1 distributor per province with enough stores of its own, D0001 first
+  const dists = await sql<{ id: number; code: string; gln: string }[]>`
+    select distinct on (d.province_code) d.id::int, d.code, d.gln
+    from parties d
+    where d.tenant_id = ${t} and d.kind = 'distributor' and d.tier = 1 and d.status = 'active' and d.gln is not null
+      and (select count(*) from parties s where s.tenant_id = ${t} and s.parent_id = d.id and s.kind = 'store' and s.gln is not null) >= ${storesEach}
+    order by d.province_code, d.code`;
+  dists.sort((a, b) => a.code.localeCompare(b.code));
+  const picked = dists.slice(0, distributors);
+  if (!picked.length) throw new Error('demo history: no tier-1 distributor supplies enough stores');
+  const storesOf = await Promise.all(
+    picked.map(
+      (d) => sql<{ id: number; code: string; gln: string }[]>`
+        select id::int, code, gln from parties
+        where tenant_id = ${t} and parent_id = ${d.id} and kind = 'store' and status = 'active' and gln is not null
+        order by code limit ${storesEach}`,
+    ),
+  );
+  const stores: Channel['stores'] = [];
+  for (let m = 0; m < storesEach; m++) for (const list of storesOf) stores.push(list[m] as Channel['stores'][number]);
+  // a dozen SKUs of one case size, spread over the categories
+  const products = await sql<{ sku: string; unit: string; pack: string }[]>`
+    select p.sku, p.gtin as unit, c.gtin as pack
+    from products p join packaging_levels c on c.tenant_id = p.tenant_id and c.product_id = p.id and c.level = 'case'
+    where p.tenant_id = ${t} and c.quantity = ${caseSize}
+    order by row_number() over (partition by p.category order by p.sku), p.category`;
+  if (products.length < skus) throw new Error(`demo history: ${products.length} SKUs come in cases of ${caseSize}, ${skus} wanted`);
+  return {
+    tenantId: t,
+    tenantCode,
+    warehouse,
+    distributors: picked,
+    stores,
+    skus: products.slice(0, skus).map((p) => ({ sku: p.sku, unit: p.unit.trim(), pack: p.pack.trim() })),
+    brandActor: actor(t, tenantCode, 'brand_admin', brand.id, 'demo history (brand)'),
+  };
+}
+
+/**
+ * What trading needs in the slice: the brand's price list for distributors and each of the slice's distributors' for
+ * its stores (every product, at 70% and 85% of its list price; a list the brand has already is kept), a credit line
+ * for each buyer, each lane's lead time, and no approvals while the history plays (it returns what puts the brand's
+ * own rule back).
+ */
+async function prepareTrading(
+  tx: Tx,
+  ch: Channel,
+  storeLane: { processingDays: number; transitDays: number } | undefined,
+  distLane: { processingDays: number; transitDays: number } | undefined,
+): Promise<(sql: Sql) => Promise<void>> {
+  const t = ch.tenantId;
+  const sellers: (number | null)[] = [null, ...ch.distributors.map((d) => d.id)];
+  for (const seller of sellers) {
+    const [list] = await tx<{ id: number }[]>`
+      insert into price_lists (tenant_id, code, name, seller_party_id, scope)
+      values (${t}, ${seller === null ? 'BASE' : `BASE-${seller}`}, ${seller === null ? '经销商出厂价' : '门店供货价'}, ${seller}, 'base')
+      on conflict do nothing returning id::int`;
+    if (!list) continue;
+    await tx`insert into price_list_items (tenant_id, price_list_id, product_id, price_fen)
+      select ${t}, ${list.id}, p.id, round(p.list_price_fen * ${seller === null ? 70 : 85}::int / 100.0)
+      from products p where p.tenant_id = ${t}`;
+  }
+  const buyers = [...ch.distributors.map((d) => d.id), ...ch.stores.map((s) => s.id)];
+  await tx`insert into funds_accounts (tenant_id, party_id, kind, credit_limit_fen)
+    select ${t}, x, 'prepaid', case when x = any(${ch.distributors.map((d) => d.id)}::bigint[]) then 500000000 else 5000000 end
+    from unnest(${buyers}::bigint[]) x
+    on conflict (tenant_id, party_id, kind) do nothing`;
+  // the history's orders go through unapproved (its buyers order every day); the brand's own rule is back afterwards
+  const [kept] = await tx<{ approval_amount_fen: string; approve_first_order: boolean; approve_on_credit: boolean }[]>`
+    select approval_amount_fen::text, approve_first_order, approve_on_credit from order_settings where tenant_id = ${t}`;
+  await tx`insert into order_settings (tenant_id, approval_amount_fen, approve_first_order, approve_on_credit)
+    values (${t}, 50000000, false, false)
+    on conflict (tenant_id) do update set approval_amount_fen = 50000000, approve_first_order = false, approve_on_credit = false`;
+  const lead = (l: { processingDays: number; transitDays: number } | undefined) => (l ? l.processingDays + l.transitDays : 0);
+  const [brand] = await tx<{ id: number }[]>`select id::int from parties where tenant_id = ${t} and kind = 'brand' order by id limit 1`;
+  const d = ch.distributors.length;
+  await tx`insert into replenishment_lanes (tenant_id, seller_party_id, buyer_party_id, lead_time_days)
+    select ${t}, * from unnest(
+      ${[...ch.distributors.map(() => brand?.id as number), ...ch.stores.map((_, s) => ch.distributors[s % d]?.id as number)]}::bigint[],
+      ${buyers}::bigint[],
+      ${[...ch.distributors.map(() => lead(distLane)), ...ch.stores.map(() => lead(storeLane))]}::int[])
+    on conflict do nothing`;
+  return async (sql) => {
+    if (kept)
+      await sql`update order_settings set approval_amount_fen = ${kept.approval_amount_fen}::bigint,
+        approve_first_order = ${kept.approve_first_order}, approve_on_credit = ${kept.approve_on_credit} where tenant_id = ${t}`;
+    else await sql`delete from order_settings where tenant_id = ${t}`;
+  };
+}

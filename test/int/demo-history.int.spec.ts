@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoHistoryPlayed, loadDemoHistory } from '../../src/demo/demo-history.ts';
+import { projectAll } from '../../src/modules/analytics/index.ts';
+import { apiClient } from '../support/api-client.ts';
+import { startTestServer, type TestServer } from '../support/app.ts';
+import { createTestDb, type TestDb } from '../support/db.ts';
+
+/**
+ * The demo brand's history: past days of a slice of the demo channel played through the product, each as of its own
+ * day (the business clock), so a first start's dashboards, forecasts and plans have weeks to show.
+ */
+describe('the demo history, played', () => {
+  let db: TestDb;
+  const TODAY = '2026-12-05';
+  beforeAll(async () => {
+    db = await createTestDb();
+  });
+  afterAll(async () => db?.drop());
+
+  it('plays past days through the product, dated on those days, once, and leaves today to the present', async () => {
+    const sql = db.sql;
+    expect(await demoHistoryPlayed(sql)).toBe(false);
+    const approvals = await sql`select * from order_settings o join tenants t on t.id = o.tenant_id where t.code = 'demo'`;
+    const info = await loadDemoHistory(db.url, { days: 21, distributors: 2, storesEach: 2, skus: 3, today: TODAY });
+    if (!info) throw new Error('the history was not played');
+    // the product's stock was the engine's at the end of every day: nothing lost or doubled on the way
+    expect(info.stockMismatches).toBe(0);
+    // the slice starts with the demo distributor user's own D0001
+    expect(info.distributors[0]).toBe('D0001');
+    expect(info.orders).toBeGreaterThan(0);
+    expect(info.receipts).toBeGreaterThan(0);
+    expect(await demoHistoryPlayed(sql)).toBe(true);
+    // the brand's approval rule is what it was (the history's orders went through without approval)
+    expect(await sql`select * from order_settings o join tenants t on t.id = o.tenant_id where t.code = 'demo'`).toEqual(approvals);
+    // played once: a second run does nothing
+    expect(await loadDemoHistory(db.url, { days: 21, distributors: 2, storesEach: 2, skus: 3, today: TODAY })).toBeNull();
+
+    // orders are dated on the history's days (China time), none today or later, and were received
+    const [o] = await sql<{ first: string; last: string; received: number; events: string }[]>`
+      select to_char(min(o.created_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as first,
+        to_char(max(o.created_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as last,
+        count(*) filter (where o.status = 'received')::int as received,
+        to_char(max(e.at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as events
+      from orders o join tenants t on t.id = o.tenant_id
+      left join order_events e on e.tenant_id = o.tenant_id and e.order_id = o.id
+      where t.code = 'demo'`;
+    // (the history's first day is 21 days before today: 2026-11-14)
+    expect(o?.first && o.first >= '2026-11-14').toBe(true);
+    expect(o?.last && o.last < TODAY).toBe(true);
+    expect(o?.events && o.events < TODAY).toBe(true);
+    expect(o?.received).toBeGreaterThan(0);
+    // every week the buyers paid what they owed, on that day
+    const [pay] = await sql<{ n: number; last: string }[]>`
+      select count(*)::int as n, to_char(max(f.created_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as last
+      from funds_transactions f join tenants t on t.id = f.tenant_id where t.code = 'demo' and f.kind = 'deposit'`;
+    expect(pay?.n).toBeGreaterThan(0);
+    expect(pay?.last && pay.last < TODAY).toBe(true);
+
+    // the ledger's events carry the days they happened on; their record time is the real one
+    const [e] = await sql<{ first: string; last: string; recorded: boolean }[]>`
+      select to_char(min(event_time at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as first,
+        to_char(max(event_time at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as last,
+        bool_and(record_time > now() - interval '1 hour') as recorded
+      from epcis_events e join tenants t on t.id = e.tenant_id where t.code = 'demo'`;
+    expect(e?.first).toBe('2026-11-13');
+    expect(e?.last && e.last < TODAY).toBe(true);
+    expect(e?.recorded).toBe(true);
+
+    // the analytics facts count sell-out, receipts and the stock's moves on the past days
+    await projectAll(sql);
+    const days = await sql<{ day: string; out: number; received: number }[]>`
+      select to_char(f.day, 'YYYY-MM-DD') as day, sum(f.units_out)::int as out, sum(f.received_in)::int as received
+      from an_province_day f join tenants t on t.id = f.tenant_id where t.code = 'demo' group by 1 order by 1`;
+    expect(days.length).toBeGreaterThan(15);
+    expect(days.every((d) => d.day < TODAY)).toBe(true);
+    expect(days.reduce((s, d) => s + d.out, 0)).toBeGreaterThan(0);
+    expect(days.reduce((s, d) => s + d.received, 0)).toBeGreaterThan(0);
+    // the stock the facts add up to is the stock the product holds
+    const [held] = await sql<{ facts: number; stock: number }[]>`
+      select (select sum(on_hand)::int from an_stock_city f join tenants t on t.id = f.tenant_id where t.code = 'demo') as facts,
+        (select sum(on_hand)::int from stock s join tenants t on t.id = s.tenant_id where t.code = 'demo') as stock`;
+    expect(held?.facts).toBe(held?.stock);
+    expect(held?.stock).toBeGreaterThan(0);
+
+    // the clock was the history's own connection's: here it is unset, and business time is now
+    const [now] = await sql<{ clock: string | null; business: boolean }[]>`
+      select current_setting('throughline.business_time', true) as clock, business_now() = now() as business`;
+    expect(now?.clock ?? '').toBe('');
+    expect(now?.business).toBe(true);
+  }, 180_000);
+});
+
+describe('the demo history job', () => {
+  let server: TestServer;
+  const tokens: Record<string, string> = {};
+  const call = apiClient(() => server.baseUrl, tokens);
+  beforeAll(async () => {
+    server = await startTestServer({
+      webhooks: { worker: false },
+      demoHistory: true,
+      jobs: { runner: { pollMs: 100, progressMs: 0 } },
+    });
+  });
+  afterAll(async () => server?.close());
+
+  it("runs from the job queue with its progress in the reader's language, and fills the dashboards' past weeks", async () => {
+    const started = await call('admin', 'POST', '/api/v1/jobs', { kind: 'demo.history', params: { days: 14 } });
+    expect(started.status, JSON.stringify(started.body)).toBe(202);
+    // a planner may not load history into the brand
+    expect((await call('planner', 'POST', '/api/v1/jobs', { kind: 'demo.history', params: { days: 14 } })).status).toBe(403);
+    await expect
+      .poll(async () => (await call('admin', 'GET', `/api/v1/jobs/${started.body.id}`)).body.status, { timeout: 150_000, interval: 500 })
+      .toBe('succeeded');
+    const zh = await call('admin', 'GET', `/api/v1/jobs/${started.body.id}`, undefined, { 'accept-language': 'zh-CN' });
+    expect(zh.body).toMatchObject({ result: { played: true, days: 14 }, message: '演示历史：已回放 14 / 14 天' });
+    const en = await call('admin', 'GET', `/api/v1/jobs/${started.body.id}`, undefined, { 'accept-language': 'en' });
+    expect(en.body.message).toBe('Demo history: 14 of 14 days played');
+    // a second job finds it played and does nothing
+    const again = await call('admin', 'POST', '/api/v1/jobs', { kind: 'demo.history', params: { days: 14 } });
+    await expect.poll(async () => (await call('admin', 'GET', `/api/v1/jobs/${again.body.id}`)).body.status).toBe('succeeded');
+    expect((await call('admin', 'GET', `/api/v1/jobs/${again.body.id}`)).body.result).toEqual({ played: false });
+
+    // the brand's overview of the last two weeks shows sell-in and sell-out, and the distributor D0001 its own
+    await projectAll(server.db.sql);
+    const day = (n: number) => new Date(Date.now() + 8 * 3600_000 - n * 86_400_000).toISOString().slice(0, 10);
+    const period = `from=${day(14)}&to=${day(1)}`;
+    const brand = await call('admin', 'GET', `/api/v1/analytics/overview?${period}`);
+    expect(brand.status, JSON.stringify(brand.body)).toBe(200);
+    expect(brand.body.totals.sellOutUnits).toBeGreaterThan(0);
+    expect(brand.body.totals.sellInFen).toBeGreaterThan(0);
+    const distributor = await call('distributor', 'GET', `/api/v1/analytics/overview?${period}`);
+    expect(distributor.body.totals.sellOutUnits).toBeGreaterThan(0);
+  }, 240_000);
+});
