@@ -141,7 +141,9 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'epcis.not_a_document': { 'zh-CN': '不是 EPCIS 文档：{reason}', en: 'Not an EPCIS document: {reason}' },
   'epcis.schema': { 'zh-CN': '不符合 EPCIS 2.0 JSON Schema：{reason}', en: 'Does not match the EPCIS 2.0 JSON Schema: {reason}' },
   'epcis.identifier_not_uri': { 'zh-CN': '标识不是 URI：{reason}', en: 'The identifier is not a URI: {reason}' },
-  'epcis.unknown_cbv_term': { 'zh-CN': '未知的 CBV 术语（且无命名空间）：{reason}', en: 'Unknown CBV term without a namespace: {reason}' },
+  // two reasons share the code (validate.ts): a bare word that is no CBV term, and a URI in the CBV namespace naming
+  // no CBV 2.0 term; the reason says which, so these words must hold for both
+  'epcis.unknown_cbv_term': { 'zh-CN': '未知的 CBV 术语：{reason}', en: 'Unknown CBV term: {reason}' },
   'epcis.packing_cycle': {
     'zh-CN': '装箱成环：容器不能装进它自己或它所装的码里',
     en: 'Packing cycle: a container cannot be packed into itself or into a code it contains',
