@@ -99,15 +99,20 @@ describe('/m/one-more in English', () => {
         .toMatch(/^This ticket was already redeemed at .+ on 2026-12-05 10:54$/);
       await box.fill(code('NOPRIZE1'));
       await page.getByTestId('one-more-redeem').click();
-      await expect.poll(() => page.getByTestId('one-more-refused').textContent()).toBe(`This code did not win: ${code('NOPRIZE1')}`);
+      // the unit as printed under its QR, not the link as scanned (the full code on its tooltip and copy button)
+      const refused = page.getByTestId('one-more-refused');
+      await expect.poll(() => refused.textContent()).toBe(`This code did not win: GTIN ${sales.gtin} · serial NOPRIZE1`);
+      expect(await page.getByTestId('one-more-refused-unit').getAttribute('data-epc')).toBe(code('NOPRIZE1'));
+      expect(await rightEdge(refused)).toBeLessThanOrEqual(390);
 
       // nothing left in Chinese on the page but the data's names; nothing wider than the phone
       expect(((await page.locator('body').textContent()) ?? '').replace('中文', '')).not.toMatch(HAN);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
-      // in Chinese, the same unit in Chinese words
+      // in Chinese, the same unit and the same refusal in Chinese words, without scanning again
       await page.getByTestId('lang-zh').click();
       await expect.poll(() => unit.textContent()).toBe(`GTIN ${sales.gtin} · 序列号 WINEN1`);
+      await expect.poll(() => refused.textContent()).toBe(`该码没有中奖：GTIN ${sales.gtin} · 序列号 NOPRIZE1`);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       expect(errors).toEqual([]);
     } finally {

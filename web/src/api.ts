@@ -8,6 +8,8 @@ export interface ProblemError {
   row?: number;
   column?: string;
   reason?: string;
+  /** the code a refusal is about, as the API names codes (e.g. channel.no_ticket): for the page's own words */
+  epc?: string;
 }
 
 export interface Problem {

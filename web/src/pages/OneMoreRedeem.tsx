@@ -1,6 +1,6 @@
 import { Alert, Button, Card, Input, List, Space, Typography } from 'antd';
 import { useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 import { ApiError, api, errorText } from '../api.ts';
 import { PhonePage } from '../components/PhonePage.tsx';
 import { UnitCode } from '../components/UnitCode.tsx';
@@ -15,6 +15,20 @@ interface Redemption {
 }
 
 /**
+ * Why a code was not redeemed. A code that won nothing is said by the page, in its current language (switching
+ * language switches it), naming the unit as printed under its QR (the problem's `epc` member); the other refusals
+ * are the server's words (redeemed by another store, and when; not participating).
+ */
+type Refusal = { noTicket: string } | { text: string };
+
+/** A refusal from the problem: by its code and members, else the field's words, else the problem's. */
+function refusalOf(e: unknown): Refusal {
+  const field = e instanceof ApiError ? e.problem.errors?.find((x) => x.pointer === '/body/code') : undefined;
+  if (field?.code === 'channel.no_ticket' && typeof field.epc === 'string') return { noTicket: field.epc };
+  return { text: field?.detail ?? errorText(e) };
+}
+
+/**
  * 兑付再来一瓶 on a phone: a consumer shows the winning code of a "one more" prize (再来一瓶), the store's clerk scans it
  * (camera, a keyboard-wedge scanner, or typed) and hands over a unit; the store is reimbursed to its rebate balance
  * (POST /api/v1/one-more/redeem). A code redeemed before says by which store and when; the same store scanning it
@@ -25,7 +39,7 @@ export function OneMoreRedeemPage() {
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [camera, setCamera] = useState(false);
-  const [refusal, setRefusal] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [done, setDone] = useState<Redemption[]>([]);
   const input = useRef<{ focus: () => void } | null>(null);
 
@@ -39,9 +53,7 @@ export function OneMoreRedeemPage() {
       setDone((list) => [r, ...list.filter((x) => x.code !== r.code)].slice(0, 20));
       setCode('');
     } catch (e) {
-      // the reason by the code's field when the server gives one (redeemed by another store, no prize on this code)
-      const field = e instanceof ApiError ? e.problem.errors?.find((x) => x.pointer === '/body/code')?.detail : undefined;
-      setRefusal(field ?? errorText(e));
+      setRefusal(refusalOf(e));
     } finally {
       setBusy(false);
       input.current?.focus();
@@ -87,7 +99,21 @@ export function OneMoreRedeemPage() {
           onClose={() => setCamera(false)}
         />
       ) : null}
-      {refusal ? <Alert style={{ marginTop: 12 }} type="error" showIcon message={refusal} data-testid="one-more-refused" /> : null}
+      {refusal ? (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="error"
+          showIcon
+          data-testid="one-more-refused"
+          message={
+            'noTicket' in refusal ? (
+              <Trans i18nKey="oneMore.noTicket" components={{ unit: <UnitCode epc={refusal.noTicket} testId="one-more-refused-unit" /> }} />
+            ) : (
+              refusal.text
+            )
+          }
+        />
+      ) : null}
       {last && !refusal ? (
         <Alert
           style={{ marginTop: 12 }}

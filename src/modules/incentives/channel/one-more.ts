@@ -44,8 +44,10 @@ export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<R
     const [ticket] = await tx<{ campaign_ref: string; redeemed_at: Date | null; redeemed_by_party_id: string | null }[]>`
       select campaign_ref, redeemed_at, redeemed_by_party_id::text from one_more_tickets where tenant_id = ${t} and epc = ${epc} for update`;
     if (!ticket)
-      throw new AppError(422, 'channel.no_ticket', { value: raw }, [
-        { pointer: '/body/code', code: 'channel.no_ticket', params: { value: raw } },
+      // the words name the unit (GTIN and serial), not the link as scanned; `epc` is the code as the redemption
+      // answer names it, for a page to say the refusal in its own words and language
+      throw new AppError(422, 'channel.no_ticket', { value: epc }, [
+        { pointer: '/body/code', code: 'channel.no_ticket', params: { value: epc }, members: { epc } },
       ]);
     if (ticket.redeemed_at && Number(ticket.redeemed_by_party_id) === store.id) {
       // the same store again (a retried request, a second clerk): the first redemption, paid once
