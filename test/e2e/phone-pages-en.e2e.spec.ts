@@ -97,6 +97,10 @@ describe('/m/one-more in English', () => {
       await expect
         .poll(() => page.getByTestId('one-more-refused').textContent())
         .toMatch(/^This ticket was already redeemed at .+ on 2026-12-05 10:54$/);
+      // said again in Chinese when the language is switched, without scanning again
+      await page.getByTestId('lang-zh').click();
+      await expect.poll(() => page.getByTestId('one-more-refused').textContent()).toMatch(/^该奖券已于 2026-12-05 10:54 在 .+ 兑付$/);
+      await page.getByTestId('lang-en').click();
       await box.fill(code('NOPRIZE1'));
       await page.getByTestId('one-more-redeem').click();
       // the unit as printed under its QR, not the link as scanned (the full code on its tooltip and copy button)

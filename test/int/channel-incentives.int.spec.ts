@@ -259,6 +259,8 @@ describe('one more (再来一瓶) redemption', () => {
     expect(problems(second)).toEqual([['/body/code', 'channel.ticket_redeemed']]);
     const [name] = await server.db.sql<{ name: string }[]>`select name from parties where id = ${store.id}`;
     expect(second.body.detail).toContain(name?.name);
+    // which store and when as members too, for a page to say it in its own language
+    expect(second.body.errors[0]).toMatchObject({ store: name?.name, redeemedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
     expect(await rebateOf(farStore.id)).toBe(0);
     const none = await call('store', 'POST', '/api/v1/one-more/redeem', { code: unitsOfCase(3)[6] });
     expect(none.status).toBe(422);

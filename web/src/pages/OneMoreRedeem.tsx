@@ -4,7 +4,7 @@ import { Trans, useTranslation } from 'react-i18next';
 import { ApiError, api, errorText } from '../api.ts';
 import { PhonePage } from '../components/PhonePage.tsx';
 import { UnitCode } from '../components/UnitCode.tsx';
-import { formatDateTime, formatFen } from '../format.ts';
+import { formatChinaMinute, formatDateTime, formatFen } from '../format.ts';
 import { CameraScanner, cameraAvailable } from '../scan/Camera.tsx';
 
 interface Redemption {
@@ -15,16 +15,19 @@ interface Redemption {
 }
 
 /**
- * Why a code was not redeemed. A code that won nothing is said by the page, in its current language (switching
- * language switches it), naming the unit as printed under its QR (the problem's `epc` member); the other refusals
- * are the server's words (redeemed by another store, and when; not participating).
+ * Why a code was not redeemed. The page says the two a clerk meets most in its current language (switching language
+ * switches them), from the problem's code and members: a code that won nothing, naming the unit as printed under its
+ * QR (`epc`), and a code another store redeemed (`store`, `redeemedAt`, in China time as the server writes it). Other
+ * refusals are the server's words.
  */
-type Refusal = { noTicket: string } | { text: string };
+type Refusal = { noTicket: string } | { redeemed: { store: string; at: string } } | { text: string };
 
 /** A refusal from the problem: by its code and members, else the field's words, else the problem's. */
 function refusalOf(e: unknown): Refusal {
   const field = e instanceof ApiError ? e.problem.errors?.find((x) => x.pointer === '/body/code') : undefined;
   if (field?.code === 'channel.no_ticket' && typeof field.epc === 'string') return { noTicket: field.epc };
+  if (field?.code === 'channel.ticket_redeemed' && field.store && field.redeemedAt)
+    return { redeemed: { store: field.store, at: field.redeemedAt } };
   return { text: field?.detail ?? errorText(e) };
 }
 
@@ -108,6 +111,8 @@ export function OneMoreRedeemPage() {
           message={
             'noTicket' in refusal ? (
               <Trans i18nKey="oneMore.noTicket" components={{ unit: <UnitCode epc={refusal.noTicket} testId="one-more-refused-unit" /> }} />
+            ) : 'redeemed' in refusal ? (
+              t('oneMore.redeemedElsewhere', { store: refusal.redeemed.store, at: formatChinaMinute(refusal.redeemed.at) })
             ) : (
               refusal.text
             )

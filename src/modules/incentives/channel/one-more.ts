@@ -66,7 +66,10 @@ export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<R
     if (ticket.redeemed_at) {
       const by = (await placesOf(tx, t, [Number(ticket.redeemed_by_party_id)])).get(Number(ticket.redeemed_by_party_id));
       const params = { store: by?.name ?? '—', at: ticket.redeemed_at.toISOString() };
-      throw new AppError(409, 'channel.ticket_redeemed', params, [{ pointer: '/body/code', code: 'channel.ticket_redeemed', params }]);
+      // which store and when are members too, for a page to say the refusal in its own language
+      throw new AppError(409, 'channel.ticket_redeemed', params, [
+        { pointer: '/body/code', code: 'channel.ticket_redeemed', params, members: { store: params.store, redeemedAt: params.at } },
+      ]);
     }
     const gtin = /\/01\/(\d{14})\//.exec(epc)?.[1] ?? null;
     const facts = gtin ? (await gtinFacts(tx, t, [gtin])).get(gtin) : undefined;
