@@ -145,7 +145,9 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   'epcis.not_a_document': { 'zh-CN': '不是 EPCIS 文档：{reason}', en: 'Not an EPCIS document: {reason}' },
   'epcis.schema': { 'zh-CN': '不符合 EPCIS 2.0 JSON Schema：{reason}', en: 'Does not match the EPCIS 2.0 JSON Schema: {reason}' },
   'epcis.identifier_not_uri': { 'zh-CN': '标识不是 URI：{reason}', en: 'The identifier is not a URI: {reason}' },
-  'epcis.unknown_cbv_term': { 'zh-CN': '未知的 CBV 术语（且无命名空间）：{reason}', en: 'Unknown CBV term without a namespace: {reason}' },
+  // two reasons share the code (validate.ts): a bare word that is no CBV term, and a URI in the CBV namespace naming
+  // no CBV 2.0 term; the reason says which, so these words must hold for both
+  'epcis.unknown_cbv_term': { 'zh-CN': '未知的 CBV 术语：{reason}', en: 'Unknown CBV term: {reason}' },
   'epcis.packing_cycle': {
     'zh-CN': '装箱成环：容器不能装进它自己或它所装的码里',
     en: 'Packing cycle: a container cannot be packed into itself or into a code it contains',
@@ -496,7 +498,8 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     en: 'This idempotency key was used for another program ({name})',
   },
   'channel.stores_only': { 'zh-CN': '只有门店可以兑付', en: 'Only a store can redeem' },
-  'channel.no_ticket': { 'zh-CN': '该码没有中奖：{value}', en: 'This code did not win: {value}' },
+  // the unit as printed under its QR (GTIN and serial), as the console and /m/one-more show it, not its raw link
+  'channel.no_ticket': { 'zh-CN': '该码没有中奖：{value:unit}', en: 'This code did not win: {value:unit}' },
   'channel.ticket_redeemed': {
     'zh-CN': '该奖券已于 {at:time} 在 {store} 兑付',
     en: 'This ticket was already redeemed at {store} on {at:time}',
@@ -576,14 +579,32 @@ export function message(code: string, locale: Locale, params: Record<string, unk
   // a schema rule's reason in the reader's language (the validator's own is English)
   const reason = params.rule === undefined ? undefined : ruleReason(params, locale);
   const filled = reason === undefined ? params : { ...params, reason };
-  return template.replace(/\{(\w+)(?::(yuan|time))?\}/g, (whole, k: string, format?: string) => {
+  return template.replace(/\{(\w+)(?::(yuan|time|unit))?\}/g, (whole, k: string, format?: string) => {
     const v = filled[k];
     if (v === undefined) return whole;
     // amounts are kept in fen and shown as people read money (¥144.00), as the console shows them
     if (format === 'yuan') return Number.isFinite(Number(v)) ? yuan(Number(v)) : String(v);
     if (format === 'time') return chinaTime(v);
+    if (format === 'unit') return unitText(v, locale);
     return String(v);
   });
+}
+
+/**
+ * A unit's code as a person reads it, its GTIN and serial as printed under the QR ("GTIN 06901234001013 · serial A1"),
+ * as the console's UnitCode shows it; a code that is not a unit's (an SSCC, anything else): as given.
+ */
+function unitText(v: unknown, locale: Locale): string {
+  const code = String(v);
+  const m = /\/01\/(\d{14})\/21\/([^/?#]+)/.exec(code);
+  if (!m?.[1] || !m[2]) return code;
+  let serial = m[2];
+  try {
+    serial = decodeURIComponent(serial);
+  } catch {
+    // not percent-encoded after all: as written
+  }
+  return `GTIN ${m[1]} · ${locale === 'en' ? 'serial' : '序列号'} ${serial}`;
 }
 
 /**

@@ -97,17 +97,26 @@ describe('/m/one-more in English', () => {
       await expect
         .poll(() => page.getByTestId('one-more-refused').textContent())
         .toMatch(/^This ticket was already redeemed at .+ on 2026-12-05 10:54$/);
+      // said again in Chinese when the language is switched, without scanning again
+      await page.getByTestId('lang-zh').click();
+      await expect.poll(() => page.getByTestId('one-more-refused').textContent()).toMatch(/^该奖券已于 2026-12-05 10:54 在 .+ 兑付$/);
+      await page.getByTestId('lang-en').click();
       await box.fill(code('NOPRIZE1'));
       await page.getByTestId('one-more-redeem').click();
-      await expect.poll(() => page.getByTestId('one-more-refused').textContent()).toBe(`This code did not win: ${code('NOPRIZE1')}`);
+      // the unit as printed under its QR, not the link as scanned (the full code on its tooltip and copy button)
+      const refused = page.getByTestId('one-more-refused');
+      await expect.poll(() => refused.textContent()).toBe(`This code did not win: GTIN ${sales.gtin} · serial NOPRIZE1`);
+      expect(await page.getByTestId('one-more-refused-unit').getAttribute('data-epc')).toBe(code('NOPRIZE1'));
+      expect(await rightEdge(refused)).toBeLessThanOrEqual(390);
 
       // nothing left in Chinese on the page but the data's names; nothing wider than the phone
       expect(((await page.locator('body').textContent()) ?? '').replace('中文', '')).not.toMatch(HAN);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
-      // in Chinese, the same unit in Chinese words
+      // in Chinese, the same unit and the same refusal in Chinese words, without scanning again
       await page.getByTestId('lang-zh').click();
       await expect.poll(() => unit.textContent()).toBe(`GTIN ${sales.gtin} · 序列号 WINEN1`);
+      await expect.poll(() => refused.textContent()).toBe(`该码没有中奖：GTIN ${sales.gtin} · 序列号 NOPRIZE1`);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       expect(errors).toEqual([]);
     } finally {
@@ -162,4 +171,58 @@ describe('/m/inspect in English', () => {
       await close();
     }
   });
+});
+
+describe("the phone pages' header", () => {
+  it.each([
+    ['/m/inspect', 'inspector', { zh: ['市场稽查', '窜货预警'], en: ['Market inspection', 'Diversion alerts'] }],
+    ['/m/one-more', 'clerk', { zh: ['兑付再来一瓶', '扫码'], en: ['Redeem "one more"', 'Scan'] }],
+    ['/m/order', 'store', { zh: ['门店订货', '控制台'], en: ['Order stock', 'Console'] }],
+  ] as const)(
+    '%s (as %s) fits a 390 px phone in Chinese and English: the title on one line, nothing overlaps, thumb-sized',
+    async (path, user, words) => {
+      const { page, errors, close } = await signedIn(browser, server.baseUrl, user, 'Demo#2026', path, WAIT);
+      try {
+        await page.setViewportSize({ width: 390, height: 844 });
+        for (const lang of ['zh', 'en'] as const) {
+          const [title, back] = words[lang];
+          await page.getByTestId(`lang-${lang}`).click();
+          const heading = page.locator('h4').first();
+          await expect.poll(() => heading.textContent()).toBe(title);
+          const parts = {
+            title: heading,
+            'lang-switch': page.getByTestId('lang-switch'),
+            back: page.getByRole('link', { name: back, exact: true }),
+          };
+          const boxes = await Promise.all(
+            Object.entries(parts).map(async ([id, el]) => {
+              const box = await el.boundingBox();
+              if (!box) throw new Error(`${id} is not shown (${lang})`);
+              return { id, ...box };
+            }),
+          );
+          for (const b of boxes) {
+            expect(b.x, `${b.id} (${lang})`).toBeGreaterThanOrEqual(0);
+            expect(b.x + b.width, `${b.id} (${lang})`).toBeLessThanOrEqual(390);
+          }
+          for (const [i, a] of boxes.entries()) {
+            for (const b of boxes.slice(i + 1)) {
+              const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+              expect(apart, `${a.id} overlaps ${b.id} (${lang}): ${JSON.stringify([a, b])}`).toBe(true);
+            }
+          }
+          // the title is one line: no taller than one of its lines
+          const lineHeight = await heading.evaluate((el) => Number.parseFloat(getComputedStyle(el).lineHeight));
+          expect(boxes[0]?.height, `the title's height (${lang}), one line is ${lineHeight} px`).toBeLessThan(lineHeight * 1.5);
+          // what is tapped is thumb-sized, its words whole
+          for (const b of boxes.slice(1)) expect(b.height, `${b.id} (${lang})`).toBeGreaterThanOrEqual(40);
+          for (const el of [parts['lang-switch'], parts.back]) expect(await el.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(false);
+          expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+        }
+        expect(errors).toEqual([]);
+      } finally {
+        await close();
+      }
+    },
+  );
 });

@@ -259,10 +259,20 @@ describe('one more (再来一瓶) redemption', () => {
     expect(problems(second)).toEqual([['/body/code', 'channel.ticket_redeemed']]);
     const [name] = await server.db.sql<{ name: string }[]>`select name from parties where id = ${store.id}`;
     expect(second.body.detail).toContain(name?.name);
+    // which store and when as members too, for a page to say it in its own language
+    expect(second.body.errors[0]).toMatchObject({ store: name?.name, redeemedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
     expect(await rebateOf(farStore.id)).toBe(0);
     const none = await call('store', 'POST', '/api/v1/one-more/redeem', { code: unitsOfCase(3)[6] });
     expect(none.status).toBe(422);
     expect(problems(none)).toEqual([['/body/code', 'channel.no_ticket']]);
+    // the unit in words as printed under its QR, not its link; the code as the redemption answer names it, for a page
+    const serial = /\/21\/(.+)$/.exec(unitsOfCase(3)[6] as string)?.[1];
+    expect(none.body.errors[0]).toEqual({
+      pointer: '/body/code',
+      code: 'channel.no_ticket',
+      detail: `该码没有中奖：GTIN ${UNIT} · 序列号 ${serial}`,
+      epc: unitsOfCase(3)[6],
+    });
     const bad = await call('store', 'POST', '/api/v1/one-more/redeem', { code: 'not a code' });
     expect(problems(bad)).toEqual([['/body/code', 'code.unrecognised']]);
   });

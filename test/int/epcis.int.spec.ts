@@ -151,9 +151,7 @@ describe('capture refuses bad documents and writes nothing', () => {
     expect(entries(zh).map((e) => e.detail)).toEqual([
       '缺少字段：该事件需要 "eventTime"',
       '标识不是 URI：EPC "ABC123" 不是 URI（请使用 EPC URI，如 urn:epc:id:sgtin:...，或 GS1 Digital Link URI）',
-      expect.stringMatching(
-        /^未知的 CBV 术语（且无命名空间）：bizStep "teleporting" 既不是 CBV 2\.0 术语（.* 等 \d+ 个），也不是带命名空间的 URI$/,
-      ),
+      expect.stringMatching(/^未知的 CBV 术语：bizStep "teleporting" 既不是 CBV 2\.0 术语（.* 等 \d+ 个），也不是带命名空间的 URI$/),
       '类型错误：“quantityList/0/quantity”应为数字',
       '缺少字段：该事件需要 "epcList"、"quantityList" 或 "sensorElementList" 及 "readPoint"',
       '时间格式无效：“eventTime”应为带时区的日期时间，如 2024-05-01T08:00:00.000+08:00',
@@ -163,13 +161,33 @@ describe('capture refuses bad documents and writes nothing', () => {
     expect(entries(en).map((e) => e.detail)).toEqual([
       'Missing field: the event needs "eventTime"',
       'The identifier is not a URI: EPC "ABC123" is not a URI (use an EPC URI such as urn:epc:id:sgtin:... or a GS1 Digital Link URI)',
-      expect.stringMatching(
-        /^Unknown CBV term without a namespace: bizStep "teleporting" is neither a CBV 2\.0 term \(.*\) nor a URI with a namespace$/,
-      ),
+      expect.stringMatching(/^Unknown CBV term: bizStep "teleporting" is neither a CBV 2\.0 term \(.*\) nor a URI with a namespace$/),
       'Wrong type: quantityList/0/quantity must be a number',
       'Missing field: the event needs "epcList", "quantityList" or "sensorElementList" with "readPoint"',
       'Invalid time: eventTime must be a date-time with time zone, e.g. 2024-05-01T08:00:00.000+08:00',
       'Does not match the EPCIS 2.0 JSON Schema: action must be one of OBSERVE, ADD, DELETE',
+    ]);
+  });
+
+  it('words an unknown term in the CBV namespace truly in both languages: it has a namespace, it is just not a CBV 2.0 term', async () => {
+    const doc = base([good, { ...good, disposition: 'https://ref.gs1.org/cbv/Disp-teleported' }]);
+    const zh = await capture(doc);
+    const en = await capture(doc, 'application/ld+json', { 'accept-language': 'en' });
+    expect([zh.status, en.status]).toEqual([400, 400]);
+    const pointer = '/epcisBody/eventList/1/disposition';
+    expect(zh.body.errors).toEqual([
+      {
+        pointer,
+        code: 'epcis.unknown_cbv_term',
+        detail: '未知的 CBV 术语：disposition "https://ref.gs1.org/cbv/Disp-teleported" 在 CBV 命名空间内，但不是 CBV 2.0 术语',
+      },
+    ]);
+    expect(en.body.errors).toEqual([
+      {
+        pointer,
+        code: 'epcis.unknown_cbv_term',
+        detail: 'Unknown CBV term: disposition "https://ref.gs1.org/cbv/Disp-teleported" is in the CBV namespace but is not a CBV 2.0 term',
+      },
     ]);
   });
 

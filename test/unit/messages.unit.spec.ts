@@ -79,3 +79,16 @@ describe('times in messages', () => {
     expect(message('channel.ticket_redeemed', 'en', params)).toBe('This ticket was already redeemed at 何记佳百货 on 2026-12-05 18:54');
   });
 });
+
+describe('a unit named in a message', () => {
+  it('is its GTIN and serial as printed under the QR, in the reader’s language, not its raw link', () => {
+    const code = 'https://id.gs1.org/01/06901234001013/21/NO%2FPRIZE1';
+    expect(message('channel.no_ticket', 'en', { value: code })).toBe('This code did not win: GTIN 06901234001013 · serial NO/PRIZE1');
+    expect(message('channel.no_ticket', 'zh-CN', { value: code })).toBe('该码没有中奖：GTIN 06901234001013 · 序列号 NO/PRIZE1');
+  });
+
+  it('leaves a code that is not a unit’s as given', () => {
+    const sscc = 'https://id.gs1.org/00/069012340000000017';
+    expect(message('channel.no_ticket', 'en', { value: sscc })).toBe(`This code did not win: ${sscc}`);
+  });
+});

@@ -8,6 +8,11 @@ export interface ProblemError {
   row?: number;
   column?: string;
   reason?: string;
+  /** the code a refusal is about, as the API names codes (e.g. channel.no_ticket): for the page's own words */
+  epc?: string;
+  /** a "one more" code redeemed before: by which store, when (channel.ticket_redeemed) */
+  store?: string;
+  redeemedAt?: string;
 }
 
 export interface Problem {

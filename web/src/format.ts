@@ -17,6 +17,17 @@ export function formatDateTime(value: string | null | undefined): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'medium' }).format(d);
 }
 
+/**
+ * An instant in China time to the minute, as the server's refusals write it ("2026-12-05 10:54"): the brands' channel
+ * is in China (UTC+8, no daylight saving), whatever the phone's own time zone.
+ */
+export function formatChinaMinute(value: string | null | undefined): string {
+  if (!value) return '—';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 export function formatDate(value: string | null | undefined): string {
   if (!value) return '—';
   return value.slice(0, 10);

@@ -1,10 +1,9 @@
 import { Alert, App, Button, Card, Empty, Input, List, Result, Space, Spin, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
 import { api, errorText } from '../api.ts';
 import { useAuth } from '../auth.tsx';
-import { LangSwitch } from '../components/LangSwitch.tsx';
+import { PhoneHeader } from '../components/PhonePage.tsx';
 import { formatNumber } from '../format.ts';
 import { newScanId } from '../scan/codes.ts';
 import { useApi } from '../useApi.ts';
@@ -177,18 +176,11 @@ export function MobileOrderPage() {
 
   return (
     <div style={{ maxWidth: 520, margin: '0 auto', padding: '12px 12px 96px', minHeight: '100vh', background: '#f5f5f5' }}>
-      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 12 }}>
-        <div>
-          <Typography.Title level={4} style={{ margin: 0 }}>
-            {t('mobileOrder.title')}
-          </Typography.Title>
-          <Typography.Text type="secondary">{me?.user.partyName ?? suggestions.data?.party.name}</Typography.Text>
-        </div>
-        <Space>
-          <LangSwitch />
-          <Link to="/orders">{t('mobileOrder.console')}</Link>
-        </Space>
-      </Space>
+      <PhoneHeader
+        title={t('mobileOrder.title')}
+        subtitle={me?.user.partyName ?? suggestions.data?.party.name}
+        back={{ to: '/orders', label: t('mobileOrder.console') }}
+      />
       {error ? <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} data-testid="mobile-error" /> : null}
 
       {placed ? (

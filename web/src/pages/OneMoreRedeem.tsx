@@ -1,10 +1,10 @@
 import { Alert, Button, Card, Input, List, Space, Typography } from 'antd';
 import { useRef, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { Trans, useTranslation } from 'react-i18next';
 import { ApiError, api, errorText } from '../api.ts';
 import { PhonePage } from '../components/PhonePage.tsx';
 import { UnitCode } from '../components/UnitCode.tsx';
-import { formatDateTime, formatFen } from '../format.ts';
+import { formatChinaMinute, formatDateTime, formatFen } from '../format.ts';
 import { CameraScanner, cameraAvailable } from '../scan/Camera.tsx';
 
 interface Redemption {
@@ -12,6 +12,23 @@ interface Redemption {
   amountFen: number;
   redeemedAt: string;
   replayed: boolean;
+}
+
+/**
+ * Why a code was not redeemed. The page says the two a clerk meets most in its current language (switching language
+ * switches them), from the problem's code and members: a code that won nothing, naming the unit as printed under its
+ * QR (`epc`), and a code another store redeemed (`store`, `redeemedAt`, in China time as the server writes it). Other
+ * refusals are the server's words.
+ */
+type Refusal = { noTicket: string } | { redeemed: { store: string; at: string } } | { text: string };
+
+/** A refusal from the problem: by its code and members, else the field's words, else the problem's. */
+function refusalOf(e: unknown): Refusal {
+  const field = e instanceof ApiError ? e.problem.errors?.find((x) => x.pointer === '/body/code') : undefined;
+  if (field?.code === 'channel.no_ticket' && typeof field.epc === 'string') return { noTicket: field.epc };
+  if (field?.code === 'channel.ticket_redeemed' && field.store && field.redeemedAt)
+    return { redeemed: { store: field.store, at: field.redeemedAt } };
+  return { text: field?.detail ?? errorText(e) };
 }
 
 /**
@@ -25,7 +42,7 @@ export function OneMoreRedeemPage() {
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [camera, setCamera] = useState(false);
-  const [refusal, setRefusal] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
   const [done, setDone] = useState<Redemption[]>([]);
   const input = useRef<{ focus: () => void } | null>(null);
 
@@ -39,9 +56,7 @@ export function OneMoreRedeemPage() {
       setDone((list) => [r, ...list.filter((x) => x.code !== r.code)].slice(0, 20));
       setCode('');
     } catch (e) {
-      // the reason by the code's field when the server gives one (redeemed by another store, no prize on this code)
-      const field = e instanceof ApiError ? e.problem.errors?.find((x) => x.pointer === '/body/code')?.detail : undefined;
-      setRefusal(field ?? errorText(e));
+      setRefusal(refusalOf(e));
     } finally {
       setBusy(false);
       input.current?.focus();
@@ -87,7 +102,23 @@ export function OneMoreRedeemPage() {
           onClose={() => setCamera(false)}
         />
       ) : null}
-      {refusal ? <Alert style={{ marginTop: 12 }} type="error" showIcon message={refusal} data-testid="one-more-refused" /> : null}
+      {refusal ? (
+        <Alert
+          style={{ marginTop: 12 }}
+          type="error"
+          showIcon
+          data-testid="one-more-refused"
+          message={
+            'noTicket' in refusal ? (
+              <Trans i18nKey="oneMore.noTicket" components={{ unit: <UnitCode epc={refusal.noTicket} testId="one-more-refused-unit" /> }} />
+            ) : 'redeemed' in refusal ? (
+              t('oneMore.redeemedElsewhere', { store: refusal.redeemed.store, at: formatChinaMinute(refusal.redeemed.at) })
+            ) : (
+              refusal.text
+            )
+          }
+        />
+      ) : null}
       {last && !refusal ? (
         <Alert
           style={{ marginTop: 12 }}

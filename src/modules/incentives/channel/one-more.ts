@@ -44,8 +44,10 @@ export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<R
     const [ticket] = await tx<{ campaign_ref: string; redeemed_at: Date | null; redeemed_by_party_id: string | null }[]>`
       select campaign_ref, redeemed_at, redeemed_by_party_id::text from one_more_tickets where tenant_id = ${t} and epc = ${epc} for update`;
     if (!ticket)
-      throw new AppError(422, 'channel.no_ticket', { value: raw }, [
-        { pointer: '/body/code', code: 'channel.no_ticket', params: { value: raw } },
+      // the words name the unit (GTIN and serial), not the link as scanned; `epc` is the code as the redemption
+      // answer names it, for a page to say the refusal in its own words and language
+      throw new AppError(422, 'channel.no_ticket', { value: epc }, [
+        { pointer: '/body/code', code: 'channel.no_ticket', params: { value: epc }, members: { epc } },
       ]);
     if (ticket.redeemed_at && Number(ticket.redeemed_by_party_id) === store.id) {
       // the same store again (a retried request, a second clerk): the first redemption, paid once
@@ -64,7 +66,10 @@ export async function redeemOneMore(ctx: RequestContext, raw: string): Promise<R
     if (ticket.redeemed_at) {
       const by = (await placesOf(tx, t, [Number(ticket.redeemed_by_party_id)])).get(Number(ticket.redeemed_by_party_id));
       const params = { store: by?.name ?? '—', at: ticket.redeemed_at.toISOString() };
-      throw new AppError(409, 'channel.ticket_redeemed', params, [{ pointer: '/body/code', code: 'channel.ticket_redeemed', params }]);
+      // which store and when are members too, for a page to say the refusal in its own language
+      throw new AppError(409, 'channel.ticket_redeemed', params, [
+        { pointer: '/body/code', code: 'channel.ticket_redeemed', params, members: { store: params.store, redeemedAt: params.at } },
+      ]);
     }
     const gtin = /\/01\/(\d{14})\//.exec(epc)?.[1] ?? null;
     const facts = gtin ? (await gtinFacts(tx, t, [gtin])).get(gtin) : undefined;
