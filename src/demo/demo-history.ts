@@ -14,6 +14,7 @@
  * starts it in the background after it listens, once, on the demo's first start (`demo.history` in the audit log
  * says it ran; a run that was cut short is not repeated, its days stay as played).
  */
+import { createHash } from 'node:crypto';
 import { createSql, type Sql, type Tx } from '../db/connection.ts';
 import { appendAudit } from '../modules/audit/index.ts';
 import { ensureAccounts, transfer } from '../modules/orders/index.ts';
@@ -21,7 +22,9 @@ import { CHANNEL_DEFAULTS, type SimulationParams, THROUGHLINE } from '../modules
 import { playThroughProduct } from '../modules/planning/simulator/product.ts';
 import { actor, type Channel } from '../modules/planning/simulator/product-tenant.ts';
 import { demandPlanFor } from '../modules/planning/simulator/simulate.ts';
+import { recordOne } from '../modules/resolver/scans.ts';
 import { DEMO_TENANT } from './load-demo.ts';
+import { seededRandom } from './random.ts';
 
 export interface DemoHistoryOptions {
   tenant?: string;
@@ -32,6 +35,8 @@ export interface DemoHistoryOptions {
   /** stores of each distributor */
   storesEach?: number;
   skus?: number;
+  /** the share of units sold that their consumer scans (the resolver page) */
+  scanShare?: number;
   /** the average units a day a store sells of each SKU */
   unitsPerDay?: number;
   /** units in the case the SKUs are sold in (stores order whole cases) */
@@ -84,7 +89,7 @@ export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOpti
       return `H${monday.toISOString().slice(2, 10).replace(/-/g, '')}`;
     };
 
-    const ch = await channelSlice(sql, tenantCode, opts.distributors ?? 8, opts.storesEach ?? 6, opts.skus ?? 12, caseSize);
+    const { ch, cityOf } = await channelSlice(sql, tenantCode, opts.distributors ?? 8, opts.storesEach ?? 6, opts.skus ?? 12, caseSize);
     const policy = structuredClone(THROUGHLINE);
     const params: SimulationParams = {
       ...CHANNEL_DEFAULTS,
@@ -138,6 +143,7 @@ export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOpti
       lotOf,
       serialPrefix: 'H',
       actorLabel: 'demo history',
+      onSold: consumersScan(sql, ch, cityOf, opts.seed ?? 20261123, opts.scanShare ?? 0.06),
       onDay: async (d) => {
         if (d % 7 === 6) await payWhatIsOwed(sql, ch);
         await opts.onProgress?.(d + 1, days);
@@ -186,6 +192,37 @@ async function payWhatIsOwed(sql: Sql, ch: Channel): Promise<void> {
   });
 }
 
+/**
+ * The stores' consumers: a share of the units sold is scanned on the resolver page, through the resolver's own
+ * recording (a first scan of a genuine unit), by one of the store's regulars (30 phones a store, some far more often
+ * than others), at the moment of the sale. Drawn from the seed: the same history on every machine.
+ */
+function consumersScan(sql: Sql, ch: Channel, cityOf: string[], seed: number, share: number) {
+  const rnd = seededRandom(seed ^ 0x5ca7);
+  const phone = (store: number, k: number) => {
+    const h = createHash('sha256').update(`demo history phone ${seed} ${store} ${k}`).digest();
+    const hex = h.toString('hex');
+    return {
+      ipHash: h.subarray(16, 32),
+      deviceId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
+    };
+  };
+  return async (sold: Map<number, string[]>) => {
+    for (const [store, epcs] of sold)
+      for (const epc of epcs) {
+        if (rnd.next() >= share) continue;
+        // regulars: the k-th phone scans about 1/(k+1) as often as the first
+        const k = Math.min(29, Math.floor(Math.exp(rnd.next() * Math.log(31))) - 1);
+        await recordOne(sql, {
+          tenantId: ch.tenantId,
+          epc,
+          standing: 'genuine',
+          who: { ...phone(store, k), regionCode: cityOf[store] ?? null },
+        });
+      }
+  };
+}
+
 /** The lots the history's production carries, one a week (named after the week's first day), from a week before it starts. */
 function historyLots(days: number, lotOf: (day: number) => string): { codes: string[]; days: string[] } {
   const codes = [...new Set(Array.from({ length: days + 8 }, (_, d) => lotOf(d - 7)))];
@@ -203,7 +240,7 @@ async function channelSlice(
   storesEach: number,
   skus: number,
   caseSize: number,
-): Promise<Channel> {
+): Promise<{ ch: Channel; cityOf: string[] }> {
   const [tenant] = await sql<{ id: number }[]>`select id::int from tenants where code = ${tenantCode}`;
   if (!tenant) throw new Error(`demo history: no tenant ${tenantCode}`);
   const t = tenant.id;
@@ -223,14 +260,20 @@ async function channelSlice(
   if (!picked.length) throw new Error('demo history: no tier-1 distributor supplies enough stores');
   const storesOf = await Promise.all(
     picked.map(
-      (d) => sql<{ id: number; code: string; gln: string }[]>`
-        select id::int, code, gln from parties
+      (d) => sql<{ id: number; code: string; gln: string; city: string }[]>`
+        select id::int, code, gln, city_code as city from parties
         where tenant_id = ${t} and parent_id = ${d.id} and kind = 'store' and status = 'active' and gln is not null
         order by code limit ${storesEach}`,
     ),
   );
   const stores: Channel['stores'] = [];
-  for (let m = 0; m < storesEach; m++) for (const list of storesOf) stores.push(list[m] as Channel['stores'][number]);
+  const cityOf: string[] = [];
+  for (let m = 0; m < storesEach; m++)
+    for (const list of storesOf) {
+      const s = list[m] as (typeof list)[number];
+      stores.push({ id: s.id, code: s.code, gln: s.gln });
+      cityOf.push(s.city);
+    }
   // a dozen SKUs of one case size, spread over the categories
   const products = await sql<{ sku: string; unit: string; pack: string }[]>`
     select p.sku, p.gtin as unit, c.gtin as pack
@@ -238,7 +281,7 @@ async function channelSlice(
     where p.tenant_id = ${t} and c.quantity = ${caseSize}
     order by row_number() over (partition by p.category order by p.sku), p.category`;
   if (products.length < skus) throw new Error(`demo history: ${products.length} SKUs come in cases of ${caseSize}, ${skus} wanted`);
-  return {
+  const ch: Channel = {
     tenantId: t,
     tenantCode,
     warehouse,
@@ -247,6 +290,7 @@ async function channelSlice(
     skus: products.slice(0, skus).map((p) => ({ sku: p.sku, unit: p.unit.trim(), pack: p.pack.trim() })),
     brandActor: actor(t, tenantCode, 'brand_admin', brand.id, 'demo history (brand)'),
   };
+  return { ch, cityOf };
 }
 
 /**

@@ -66,15 +66,31 @@ describe('the demo history, played', () => {
     expect(e?.last && e.last < TODAY).toBe(true);
     expect(e?.recorded).toBe(true);
 
-    // the analytics facts count sell-out, receipts and the stock's moves on the past days
+    // the stores' consumers scanned some of what they bought, on the day they bought it, as genuine first checks
+    const [c] = await sql<{ n: number; phones: number; last: string; genuine: boolean; sold: boolean }[]>`
+      select count(*)::int as n, count(distinct c.device_id)::int as phones,
+        to_char(max(c.scanned_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as last,
+        bool_and(c.verdict = 'genuine_first') as genuine, bool_and(s.status = 'sold') as sold
+      from consumer_scans c join tenants t on t.id = c.tenant_id
+      join code_state s on s.tenant_id = c.tenant_id and s.epc = c.epc
+      where t.code = 'demo'`;
+    expect(c?.n).toBeGreaterThan(5);
+    expect(c?.phones).toBeGreaterThan(1);
+    expect(c?.last && c.last < TODAY).toBe(true);
+    expect(c?.genuine).toBe(true);
+    expect(c?.sold).toBe(true);
+
+    // the analytics facts count sell-out, receipts, consumer scans and the stock's moves on the past days
     await projectAll(sql);
-    const days = await sql<{ day: string; out: number; received: number }[]>`
-      select to_char(f.day, 'YYYY-MM-DD') as day, sum(f.units_out)::int as out, sum(f.received_in)::int as received
+    const days = await sql<{ day: string; out: number; received: number; scans: number }[]>`
+      select to_char(f.day, 'YYYY-MM-DD') as day, sum(f.units_out)::int as out, sum(f.received_in)::int as received,
+        sum(f.scans)::int as scans
       from an_province_day f join tenants t on t.id = f.tenant_id where t.code = 'demo' group by 1 order by 1`;
     expect(days.length).toBeGreaterThan(15);
     expect(days.every((d) => d.day < TODAY)).toBe(true);
     expect(days.reduce((s, d) => s + d.out, 0)).toBeGreaterThan(0);
     expect(days.reduce((s, d) => s + d.received, 0)).toBeGreaterThan(0);
+    expect(days.reduce((s, d) => s + d.scans, 0)).toBe(c?.n);
     // the stock the facts add up to is the stock the product holds
     const [held] = await sql<{ facts: number; stock: number }[]>`
       select (select sum(on_hand)::int from an_stock_city f join tenants t on t.id = f.tenant_id where t.code = 'demo') as facts,

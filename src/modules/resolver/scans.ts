@@ -35,7 +35,7 @@ export interface PriorScans {
 /** What the unit is, as far as a verdict goes: not found, found under an active recall, or found. */
 export type Standing = 'unknown' | 'recalled' | 'genuine';
 
-interface ScanToRecord {
+export interface ScanToRecord {
   tenantId: number;
   epc: string;
   who: Requester;
@@ -58,7 +58,7 @@ export interface RecordedScan {
  * on a product yet) were not checks of this unit and are not counted. The earlier scans are read by the primary key
  * (tenant_id, epc, id); the verdict and device are filters on those few rows.
  */
-async function recordOne(sql: Db, s: ScanToRecord): Promise<RecordedScan> {
+export async function recordOne(sql: Db, s: ScanToRecord): Promise<RecordedScan> {
   const [r] = await sql<{ n: number; first_at: Date | null; first_region: string | null; verdict: Verdict }[]>`
     with prior as (
       select case when ${s.who.deviceId}::uuid is null then count(*)

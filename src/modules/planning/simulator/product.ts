@@ -113,6 +113,8 @@ export interface PlayOptions {
   serialPrefix?: string;
   /** who the product records as doing the steps (default `simulator`) */
   actorLabel?: string;
+  /** after a day's sales are captured: the units each store sold (by store node), at the sales' moment */
+  onSold?: (sold: Map<number, string[]>, at: Date) => Promise<void>;
   /** the lot number commissioned units carry */
   lotOf?: (day: number) => string;
 }
@@ -311,6 +313,7 @@ export async function playThroughProduct(
               readPoint: where(ch.stores[s]?.gln as string),
             })),
           );
+          await play.onSold?.(byStore, moment);
           return;
         }
         case LOG.ORDER: {
