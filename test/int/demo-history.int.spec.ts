@@ -146,5 +146,8 @@ describe('the demo history job', () => {
     expect(brand.body.totals.sellInFen).toBeGreaterThan(0);
     const distributor = await call('distributor', 'GET', `/api/v1/analytics/overview?${period}`);
     expect(distributor.body.totals.sellOutUnits).toBeGreaterThan(0);
+    // D0001's stores are in Beijing: its city row reads as the city (北京市), not as the division row 市辖区
+    const beijing = await call('admin', 'GET', `/api/v1/analytics/overview?${period}&region=11`);
+    expect(beijing.body.breakdown.map((b: { code: string; name: string }) => [b.code, b.name])).toEqual([['1101', '北京市']]);
   }, 240_000);
 });

@@ -3,14 +3,17 @@
  */
 import type { Sql } from '../../db/connection.ts';
 import type { Locale } from '../../http/messages.ts';
-import { divisionName } from '../parties/index.ts';
+import { regionName as divisionRegionName } from '../parties/index.ts';
 import { type ChannelFigures, channelSums, dailyGrain, figures, provinceGrain, regionOf, TABLE, whereOf, wholeMonths } from './grains.ts';
 import { LEVELS } from './measures.ts';
 import { addDays, type Filters, nextLevel, type View } from './view.ts';
 
 const n = (v: unknown) => Number(v ?? 0);
-/** A region's name in the reader's language (its code when it is not a division). */
-const regionName = (code: string, locale: Locale) => divisionName(code, locale) ?? code;
+/**
+ * A region's name in the reader's language (its code when it is not a division). A municipality's city row reads as
+ * the municipality (北京市, not 市辖区: parties/divisions.ts regionName).
+ */
+const regionName = (code: string, locale: Locale) => divisionRegionName(code, locale) ?? code;
 
 export interface BreakdownRow extends ChannelFigures {
   level: 'province' | 'city' | 'party';
