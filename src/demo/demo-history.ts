@@ -82,11 +82,12 @@ export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOpti
     const caseSize = opts.caseSize ?? 24;
     const today = opts.today ?? chinaToday();
     const first = new Date(`${today}T00:00:00+08:00`).getTime() - days * 86_400_000;
-    /** a day's n-th step: from 08:00 China time, every 40 minutes; the opening stock the evening before */
+    /** a day's n-th step: from 08:00 China time, every 40 minutes (the opening stock: day -1, the day before the first) */
     const clock = (day: number, step: number) => new Date(first + day * 86_400_000 + (8 * 60 + Math.min(step, 18) * 40) * 60_000);
+    /** a week's production is one lot, named after the week's first day: H + yymmdd */
     const lotOf = (day: number) => {
-      const monday = new Date(first + (day - (((day % 7) + 7) % 7)) * 86_400_000 + CHINA_OFFSET_MS);
-      return `H${monday.toISOString().slice(2, 10).replace(/-/g, '')}`;
+      const weekStart = new Date(first + (day - (((day % 7) + 7) % 7)) * 86_400_000 + CHINA_OFFSET_MS);
+      return `H${weekStart.toISOString().slice(2, 10).replace(/-/g, '')}`;
     };
 
     const { ch, cityOf } = await channelSlice(sql, tenantCode, opts.distributors ?? 8, opts.storesEach ?? 6, opts.skus ?? 12, caseSize);
