@@ -256,8 +256,11 @@ async function channelSlice(
     where d.tenant_id = ${t} and d.kind = 'distributor' and d.tier = 1 and d.status = 'active' and d.gln is not null
       and (select count(*) from parties s where s.tenant_id = ${t} and s.parent_id = d.id and s.kind = 'store' and s.gln is not null) >= ${storesEach}
     order by d.province_code, d.code`;
+  // spread over the country (the provinces in code order run north to south-west): D0001 (Beijing), then evenly
   dists.sort((a, b) => a.code.localeCompare(b.code));
-  const picked = dists.slice(0, distributors);
+  const picked = [
+    ...new Set(Array.from({ length: Math.min(distributors, dists.length) }, (_, i) => Math.floor((i * dists.length) / distributors))),
+  ].map((i) => dists[i] as (typeof dists)[number]);
   if (!picked.length) throw new Error('demo history: no tier-1 distributor supplies enough stores');
   const storesOf = await Promise.all(
     picked.map(
