@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { businessToday } from '../../src/modules/inventory/index.ts';
 import { readTable } from '../../src/platform/tabular/index.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, signedIn } from '../support/browser.ts';
@@ -34,6 +35,12 @@ describe('the channel dashboards in the console', () => {
   it('shows the overview, drills down province -> city -> store by clicking, and exports the table', async () => {
     const { page, errors, close } = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/analytics/overview', WAIT);
     try {
+      // the default period is the last 30 whole days in China, ending yesterday: it ended on today (in UTC), whose few
+      // hours drew every trend falling to near nothing on its last day
+      const yesterday = new Date(Date.parse(`${businessToday(new Date())}T00:00:00Z`) - 86_400_000);
+      const before = (n: number) => new Date(yesterday.getTime() - n * 86_400_000).toISOString().slice(0, 10);
+      await expect.poll(() => page.getByTestId('analytics-to').inputValue(), { timeout: WAIT }).toBe(before(0));
+      expect(await page.getByTestId('analytics-from').inputValue()).toBe(before(29));
       // a period without facts says so on the chart, rather than drawing a legend over a bare line
       await page.goto(`${server.baseUrl}/analytics/overview?from=2020-01-01&to=2020-01-15`);
       await page.getByTestId('analytics-series-empty').waitFor({ timeout: WAIT });
@@ -97,6 +104,11 @@ describe('the channel dashboards in the console', () => {
       const header = await page.getByTestId('analytics-breakdown').locator('thead').textContent();
       expect(header).toContain('订货金额（元）');
       expect(header).toContain('进货发运（件）');
+
+      // a launch's velocities with two decimals each (they came with up to four: 7.34 beside 4.2951)
+      await page.goto(`${server.baseUrl}/analytics/launches?from=2026-10-01&to=2026-10-15&gtin=06901234001013&region=${sales.S.province}`);
+      for (const id of ['launch-pilot-velocity', 'launch-comparable-velocity'])
+        await expect.poll(() => page.getByTestId(id).textContent(), { timeout: WAIT }).toMatch(/\d+\.\d{2}$/);
 
       expect(errors).toEqual([]);
     } finally {

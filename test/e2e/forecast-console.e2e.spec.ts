@@ -127,6 +127,40 @@ describe('demand forecasts in the console', () => {
     }
   });
 
+  // the pickers offered the first SKUs and stores by code (of 200 and 100,000 on the demo brand) and nothing said which
+  // had sales: a planner had to guess a series with history. Before anything is typed they now offer those with sales.
+  it('offers the SKUs and stores with sales before anything is typed, with their units, and says what the history held', async () => {
+    const planner = await signedIn(browser, server.baseUrl, 'planner', 'Demo#2026', '/planning/forecasts', WAIT);
+    const { page } = planner;
+    try {
+      await page.getByTestId('forecast-hint').waitFor();
+      await page.getByTestId('forecast-sku').click();
+      const group = page.locator('.ant-select-item-group', { hasText: '近 91 天有销量' });
+      await group.first().waitFor();
+      const skus = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
+      await expect.poll(() => skus.count()).toBeGreaterThan(0);
+      // the store sold 91 days of its pattern in the window (plus n % 3), the short store 20 days of 2
+      const mine = skus.filter({ hasText: `${sku} ` });
+      expect(await mine.count()).toBe(1);
+      expect(await mine.textContent()).toMatch(/· [\d,]+ 件$/);
+      await mine.click();
+      await page.getByTestId('forecast-store').click();
+      const stores = page.locator('.ant-select-dropdown:visible .ant-select-item-option');
+      await expect.poll(() => stores.count()).toBe(2);
+      expect(await stores.nth(0).textContent()).toContain(`(${store})`);
+      expect(await stores.nth(1).textContent()).toMatch(new RegExp(`\\(${shortStore}\\) · 40 件$`));
+      await stores.nth(0).click();
+      await page.getByTestId('forecast-submit').click();
+      await page.getByTestId('forecast-chart').locator('canvas').waitFor();
+      expect(page.url()).toContain(`store=${store}`);
+      // the history's units say they are units
+      expect(await page.getByTestId('forecast-history-seen').textContent()).toMatch(/\(140 天, [\d,]+ 件\)$/);
+      expect(planner.errors).toEqual([]);
+    } finally {
+      await planner.close();
+    }
+  });
+
   it('shows the server’s reason for too little history and for an unknown SKU, and draws nothing', async () => {
     const planner = await signedIn(browser, server.baseUrl, 'planner', 'Demo#2026', '/planning/forecasts', WAIT);
     const { page } = planner;

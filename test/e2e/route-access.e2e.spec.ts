@@ -220,6 +220,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'GET /api/v1/planning/demand-plan': { path: '/api/v1/planning/demand-plan?from=2026-11-02&to=2026-11-30' },
     'GET /api/v1/planning/capacity/report': { path: '/api/v1/planning/capacity/report?from=2026-11-02&to=2026-11-30' },
     'GET /api/v1/planning/forecasts': { path: '/api/v1/planning/forecasts?sku=NOPE&store=NOPE' },
+    'GET /api/v1/planning/forecasts/series': { path: '/api/v1/planning/forecasts/series' },
     // days 0 is refused: the walk starts no simulation
     'POST /api/v1/planning/simulations': { path: '/api/v1/planning/simulations', body: { days: 0 } },
     'GET /api/v1/planning/simulations': { path: '/api/v1/planning/simulations' },

@@ -4,7 +4,7 @@ import { projectAll } from '../../src/modules/analytics/index.ts';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
 import { businessToday } from '../../src/modules/inventory/sell-through.ts';
-import { readTable, XLSX_TYPE } from '../../src/platform/tabular/index.ts';
+import { readTable, type TableRow, XLSX_TYPE } from '../../src/platform/tabular/index.ts';
 import { apiClient } from '../support/api-client.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 import { captureOverHttp } from '../support/epcis.ts';
@@ -362,7 +362,7 @@ describe('the dashboards', () => {
       expect(r.status, path).toBe(200);
       expect(r.headers.get('content-type')).toContain(XLSX_TYPE);
       const json = await call('admin', 'GET', `/api/v1/analytics/${path}?${q({ gtin, region: P.S1.province })}`);
-      const rows = [];
+      const rows: TableRow[] = [];
       for await (const row of readTable(Buffer.from(await r.arrayBuffer()), 'xlsx')) rows.push(row);
       const expected = {
         overview: 'breakdown',
@@ -377,10 +377,35 @@ describe('the dashboards', () => {
       // money in yuan, as the console shows it (the API keeps fen)
       if (path === 'scorecards') {
         const first = json.body.items[0] as { sellInFen: number };
-        expect(Number(rows[0]?.values['Sell-in (yuan)']), path).toBe(first.sellInFen / 100);
+        expect(Number(rows[0]?.values['Sell-in ordered (yuan)']), path).toBe(first.sellInFen / 100);
         expect(first.sellInFen).toBeGreaterThan(0);
       }
+      // the words a reader knows, as the console shows them: levels and kinds translated (they were the API's
+      // 'province', 'warehouse'), daily out to one decimal (it was 1651.357142857143), the city by name (it was 1101)
+      const values = (key: string) => rows.map((x) => String(x.values[key] ?? ''));
+      if (path === 'overview') {
+        expect(values('Level').length, path).toBeGreaterThan(0);
+        for (const v of values('Level')) expect(['Province', 'City', 'Brand', 'Factory', 'Warehouse', 'Distributor', 'Store']).toContain(v);
+      }
+      if (path === 'stock') {
+        expect(values('Level').length, path).toBeGreaterThan(0);
+        for (const v of values('Level')) expect(['Brand', 'Factory', 'Warehouse', 'Distributor', 'Store']).toContain(v);
+        for (const v of values('Daily out (units)')) expect(v).toMatch(/^\d+(\.\d)?$/);
+      }
+      if (path === 'store-rankings') {
+        expect(values('City').length, path).toBeGreaterThan(0);
+        for (const v of values('City')) expect(v).toMatch(/^[A-Za-z]/);
+      }
     }
+    // in Chinese, the Chinese words
+    const zh = await fetch(`${server.baseUrl}/api/v1/analytics/overview?${q({ format: 'xlsx' })}`, {
+      headers: { authorization: `Bearer ${tokens.admin}`, 'accept-language': 'zh-CN' },
+    });
+    const zhRows: TableRow[] = [];
+    for await (const row of readTable(Buffer.from(await zh.arrayBuffer()), 'xlsx')) zhRows.push(row);
+    expect(zhRows.length).toBeGreaterThan(0);
+    for (const row of zhRows) expect(row.values.层级).toBe('省份');
+    expect(zhRows[0]?.values['订货金额（元）']).toBeDefined();
   });
 });
 

@@ -193,6 +193,40 @@ describe('bad input: problem+json with a pointer and a stable code', () => {
   });
 });
 
+describe('GET /api/v1/planning/forecasts/series', () => {
+  // the forecast page offered the first stores and SKUs by code, with no word of which had sales: on the demo brand
+  // (100,000 stores, 200 SKUs, a history for 48 stores and 12 SKUs) the pickers opened on series with none
+  it('names the store x SKU series with sales in the 91 days before asOf, best sellers first', async () => {
+    const r = await call('planner', 'GET', `/api/v1/planning/forecasts/series?asOf=${AS_OF}&sku=${sku}`);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(r.body).toMatchObject({ from: dayOf(91), to: dayOf(1) });
+    // B 50 a day; A 13 weeks of the pattern (52 a week); A2 and A3 2 a day; S 20 days of 1
+    expect(r.body.items.map((x: { store: { code: string }; units: number }) => [x.store.code, x.units])).toEqual([
+      [stores.b, 50 * 91],
+      [stores.a, 52 * 13],
+      ...[stores.a2, stores.a3].sort().map((c) => [c, 2 * 91]),
+      [stores.s, 20],
+    ]);
+    expect(r.body.items[0]).toMatchObject({ sku, gtin, days: 91, first: dayOf(91), last: dayOf(1) });
+    expect(r.body.items[0].store.name).toBeTruthy();
+    expect(r.body.items[0].nameZh).toBeTruthy();
+
+    // at one store: that store's series only; a limit keeps the best sellers
+    const one = await call('planner', 'GET', `/api/v1/planning/forecasts/series?asOf=${AS_OF}&store=${stores.s}`);
+    expect(one.body.items).toEqual([
+      expect.objectContaining({ sku, units: 20, days: 20, store: expect.objectContaining({ code: stores.s }) }),
+    ]);
+    const top = await call('planner', 'GET', `/api/v1/planning/forecasts/series?asOf=${AS_OF}&sku=${sku}&limit=1`);
+    expect(top.body.items.map((x: { store: { code: string } }) => x.store.code)).toEqual([stores.b]);
+    // nothing sold in the window before an earlier day
+    const before = await call('planner', 'GET', `/api/v1/planning/forecasts/series?asOf=${dayOf(500)}&sku=${sku}`);
+    expect(before.body.items).toEqual([]);
+    // an unknown SKU is named; the sales role does not forecast
+    expect((await call('planner', 'GET', '/api/v1/planning/forecasts/series?sku=NOPE')).status).toBe(404);
+    expect((await call('sales', 'GET', '/api/v1/planning/forecasts/series')).status).toBe(403);
+  });
+});
+
 describe('forecastStoresBulk (the long run for the job queue)', () => {
   it('forecasts every store x SKU with facts, names the ones with too little history, and reports progress', async () => {
     const progress: [number, number][] = [];

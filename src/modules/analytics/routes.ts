@@ -12,6 +12,7 @@ import type { Locale } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
 import { type TableColumn, type WriteValue, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
+import { divisionName } from '../parties/index.ts';
 import { flows, launch, scorecards, storeRankings } from './channel-reports.ts';
 import { overview, regionMap, stockByLevel } from './dashboards.ts';
 import { freshness } from './projector.ts';
@@ -56,8 +57,24 @@ function sendXlsx(reply: FastifyReply, locale: Locale, t: Table) {
   return reply.send(writeTable('xlsx', columns, rows));
 }
 
+/** The words of a level or a party kind, in the spreadsheet's language (the console shows them translated too). */
+const LEVEL_WORDS: Record<string, [zh: string, en: string]> = {
+  province: ['省份', 'Province'],
+  city: ['城市', 'City'],
+  brand: ['品牌方', 'Brand'],
+  factory: ['工厂', 'Factory'],
+  warehouse: ['仓库', 'Warehouse'],
+  distributor: ['经销商', 'Distributor'],
+  store: ['门店', 'Store'],
+};
+const levelWord = (level: string | null | undefined, locale: Locale) => {
+  const w = level ? LEVEL_WORDS[level] : undefined;
+  return w ? (locale === 'en' ? w[1] : w[0]) : (level ?? '');
+};
+
 const FIGURE_COLUMNS: [string, string, string][] = [
-  ['sellInFen', '进货金额（元）', 'Sell-in (yuan)'],
+  // what was ordered, as the console's column says (sell-in units are what was shipped)
+  ['sellInFen', '订货金额（元）', 'Sell-in ordered (yuan)'],
   ['sellInUnits', '进货发运（件）', 'Sell-in shipped (units)'],
   ['sellInReceived', '进货签收（件）', 'Sell-in received (units)'],
   ['sellThroughUnits', '分销出库（件）', 'Sell-through (units)'],
@@ -79,7 +96,7 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
       q: Q & { limit?: number },
       ctx: RequestContext,
     ) => Promise<R>,
-    table: (r: R) => Table,
+    table: (r: R, locale: Locale) => Table,
   ) {
     api.get(`/analytics/${path}`, { config: { access: 'analytics:read' }, schema: { tags, summary, querystring } }, async (req, reply) => {
       const q = req.query as Q & { limit?: number };
@@ -87,7 +104,7 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
       const f = await checkFilters(sql, ctx.actor.tenantId, q as FilterInput);
       const view = await viewOf(sql, ctx, f, q.party);
       const result = await run(f, view, q, ctx);
-      if (q.format === 'xlsx') return sendXlsx(reply, ctx.locale, table(result));
+      if (q.format === 'xlsx') return sendXlsx(reply, ctx.locale, table(result, ctx.locale));
       return {
         filters: { from: f.from, to: f.to, region: f.region?.code ?? null, gtin: f.gtin, category: f.category, party: f.party },
         ...result,
@@ -100,10 +117,11 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
     'Sell-in, sell-through and sell-out: daily series, totals and the next level down (provinces, cities, parties)',
     Query,
     (f, view, _q, ctx) => overview(sql, f, view, ctx.locale),
-    (r) => ({
+    (r, locale) => ({
       name: 'overview',
       columns: [['level', '层级', 'Level'], ['code', '编码', 'Code'], ['name', '名称', 'Name'], ...FIGURE_COLUMNS],
-      rows: r.breakdown.map((b) => ({ ...b }) as unknown as Row),
+      // a party row says what the party is (distributor, store...), a region row its level
+      rows: r.breakdown.map((b) => ({ ...b, level: levelWord(b.level === 'party' ? b.kind : b.level, locale) }) as unknown as Row),
     }),
   );
   dashboard(
@@ -111,7 +129,7 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
     'Stock on hand and in transit, daily outflow and days of supply at each level of the channel, and per region',
     Query,
     (f, view, _q, ctx) => stockByLevel(sql, f, view, ctx.locale),
-    (r) => ({
+    (r, locale) => ({
       name: 'stock',
       columns: [
         ['level', '层级', 'Level'],
@@ -120,7 +138,8 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
         ['dailyOut', '日均出库（件）', 'Daily out (units)'],
         ['daysOfSupply', '可供天数', 'Days of supply'],
       ],
-      rows: r.levels.map((l) => ({ ...l })),
+      // daily out to one decimal, as the console shows it
+      rows: r.levels.map((l) => ({ ...l, level: levelWord(l.level, locale), dailyOut: Math.round(l.dailyOut * 10) / 10 })),
     }),
   );
   dashboard(
@@ -179,7 +198,7 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
         ['diversionAlerts', '窜货预警', 'Diversion alerts'],
         ['ordersReceived', '签收订单', 'Orders received'],
         ['avgOrderToReceiptHours', '订单到签收（小时）', 'Order to receipt (hours)'],
-        ['sellInFen', '进货金额（元）', 'Sell-in (yuan)'],
+        ['sellInFen', '订货金额（元）', 'Sell-in ordered (yuan)'],
         ['rebatesFen', '返利（元）', 'Rebates (yuan)'],
       ],
       rows: r.items.map((x) => ({ ...x })),
@@ -190,18 +209,19 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
     'Stores ranked by units sold (sell-scans), with consumer scans and units received',
     RankingQuery,
     (f, view, q) => storeRankings(sql, f, view, q.limit ?? 50),
-    (r) => ({
+    (r, locale) => ({
       name: 'store-rankings',
       columns: [
         ['rank', '排名', 'Rank'],
         ['code', '编码', 'Code'],
         ['name', '门店', 'Store'],
-        ['cityCode', '城市', 'City'],
+        ['city', '城市', 'City'],
         ['sellOutUnits', '动销（件）', 'Sell-out (units)'],
         ['consumerScans', '消费者扫码', 'Consumer scans'],
         ['receivedUnits', '签收（件）', 'Received (units)'],
       ],
-      rows: r.items.map((x) => ({ ...x })),
+      // the city by name (its division code alone told a reader nothing)
+      rows: r.items.map((x) => ({ ...x, city: divisionName(x.cityCode, locale) ?? x.cityCode })),
     }),
   );
 

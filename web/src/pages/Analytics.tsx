@@ -111,9 +111,16 @@ const PATH: Record<AnalyticsView, string> = {
   launches: 'launches',
 };
 
-/** A day `n` days before today (UTC), as the date inputs and the API write it. */
-const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
-const DEFAULTS = { from: daysAgo(29), to: daysAgo(0), region: '', gtin: '', category: '', party: '' };
+/**
+ * A day `n` days before today in China (the facts' business day, Asia/Shanghai, UTC+8 all year), as the date inputs and
+ * the API write it. UTC's today is China's yesterday until 08:00 there.
+ */
+const daysAgo = (n: number) => new Date(Date.now() + 8 * 3_600_000 - n * 86_400_000).toISOString().slice(0, 10);
+/**
+ * The last 30 whole days, ending yesterday: today is not over, and a trend ending on its few hours drew every
+ * measure falling to near nothing on the last day (and the days of supply read a part-day's outflow as a day's).
+ */
+const DEFAULTS = { from: daysAgo(30), to: daysAgo(1), region: '', gtin: '', category: '', party: '' };
 const yuan = (fen: number) => formatNumber(Math.round(fen / 100));
 
 /** The shared filters (time, region, SKU, category, party), kept in the URL so a view can be linked and restored. */
@@ -612,14 +619,27 @@ function LaunchesView() {
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
       <Row gutter={16}>
+        {/* two decimals each (the API's 4 showed 7.34 beside 4.2951) */}
         <Col span={8}>
-          <Statistic title={t('analytics.pilotVelocity')} value={r.data?.pilot.velocity ?? '—'} />
+          <Statistic
+            title={t('analytics.pilotVelocity')}
+            value={r.data ? r.data.pilot.velocity.toFixed(2) : '—'}
+            data-testid="launch-pilot-velocity"
+          />
         </Col>
         <Col span={8}>
-          <Statistic title={t('analytics.comparableVelocity')} value={r.data?.comparable.velocity ?? '—'} />
+          <Statistic
+            title={t('analytics.comparableVelocity')}
+            value={r.data ? r.data.comparable.velocity.toFixed(2) : '—'}
+            data-testid="launch-comparable-velocity"
+          />
         </Col>
         <Col span={8}>
-          <Statistic title={t('analytics.ratio')} value={r.data?.ratio ?? '—'} />
+          <Statistic
+            title={t('analytics.ratio')}
+            value={r.data?.ratio != null ? r.data.ratio.toFixed(2) : '—'}
+            data-testid="launch-ratio"
+          />
         </Col>
       </Row>
       <Chart option={option} height={300} testId="analytics-launch" />

@@ -279,3 +279,82 @@ export async function forecastStoresBulk(
     }),
   };
 }
+
+/** How far back the series with history are looked for (units sold in these days rank them). */
+export const SERIES_WINDOW_DAYS = 91;
+
+export interface SeriesWithHistory {
+  store: { code: string; name: string };
+  sku: string;
+  gtin: string;
+  nameZh: string;
+  nameEn: string;
+  /** units sold in the window, and on how many days, first and last of them */
+  units: number;
+  days: number;
+  first: string;
+  last: string;
+}
+
+/**
+ * The store x SKU series that have sales to forecast: units out of stores in the caller's scope in the
+ * `SERIES_WINDOW_DAYS` before today (optionally of one SKU or at one store), the best sellers first. The forecast
+ * page offers them in its pickers, so nobody has to guess which of a brand's stores and SKUs have a history.
+ */
+export async function seriesWithHistory(
+  ctx: RequestContext,
+  q: { sku?: string; store?: string; limit?: number; asOf?: string },
+): Promise<{ from: string; to: string; items: SeriesWithHistory[] }> {
+  const db = ctx.sql;
+  const tenantId = ctx.actor.tenantId;
+  const asOf = q.asOf ?? businessToday(new Date());
+  const since = addDays(asOf, -SERIES_WINDOW_DAYS);
+  const product = q.sku === undefined ? null : await productOf(db, tenantId, q.sku);
+  const rows = await db<
+    { party_id: number; code: string; name: string; gtin: string; units: number; days: number; first: string; last: string }[]
+  >`
+    with g as (
+      select s.holder_party_id, s.gtin, sum(s.units_out)::float8 as units, count(*)::int as days,
+        to_char(min(s.day), 'YYYY-MM-DD') as first, to_char(max(s.day), 'YYYY-MM-DD') as last
+      from sell_through_daily s
+      join parties p on p.tenant_id = s.tenant_id and p.id = s.holder_party_id and p.kind = 'store'
+      where s.tenant_id = ${tenantId} and ${partyScope(db, ctx.actor)} and s.day >= ${since}::date and s.day < ${asOf}::date
+        and s.units_out > 0
+        ${product ? db`and s.gtin = ${product.gtin}` : db``}
+        ${q.store !== undefined ? db`and p.code = ${q.store}` : db``}
+      group by 1, 2
+      order by units desc, 1, 2
+      limit ${q.limit ?? 50})
+    select g.holder_party_id::int as party_id, p.code, p.name, g.gtin, g.units, g.days, g.first, g.last
+    from g join parties p on p.tenant_id = ${tenantId} and p.id = g.holder_party_id
+    order by g.units desc, p.code, g.gtin`;
+  const gtins = [...new Set(rows.map((r) => r.gtin))];
+  const products = gtins.length
+    ? await db<{ sku: string; gtin: string; name_zh: string; name_en: string }[]>`
+        select p.sku, coalesce(l.gtin, p.gtin) as gtin, p.name_zh, p.name_en from products p
+        left join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'unit'
+        where p.tenant_id = ${tenantId} and coalesce(l.gtin, p.gtin) = any(${gtins}::text[])`
+    : [];
+  const byGtin = new Map(products.map((p) => [p.gtin, p]));
+  return {
+    from: since,
+    to: addDays(asOf, -1),
+    items: rows.flatMap((r) => {
+      const p = byGtin.get(r.gtin);
+      if (!p) return [];
+      return [
+        {
+          store: { code: r.code, name: r.name },
+          sku: p.sku,
+          gtin: r.gtin,
+          nameZh: p.name_zh,
+          nameEn: p.name_en,
+          units: r.units,
+          days: r.days,
+          first: r.first,
+          last: r.last,
+        },
+      ];
+    }),
+  };
+}

@@ -2,7 +2,15 @@
 
 export { type BacktestAccuracy, backtestAccuracy, type ModelAccuracy } from './accuracy.ts';
 export { type BatchInput, type BatchOptions, type BatchResult, forecastBatch, modelOf, packSeries } from './batch.ts';
-export { type BulkForecastRow, type FactForecast, type ForecastRequest, forecastFacts, forecastStoresBulk } from './facts.ts';
+export {
+  type BulkForecastRow,
+  type FactForecast,
+  type ForecastRequest,
+  forecastFacts,
+  forecastStoresBulk,
+  type SeriesWithHistory,
+  seriesWithHistory,
+} from './facts.ts';
 export { dollarWeights, mase, maseScale, rmse, rmsse, rmsseScale, type WeightedSeries, wrmsse } from './metrics.ts';
 export { MODELS } from './models.ts';
 export { forecastRoutes } from './routes.ts';

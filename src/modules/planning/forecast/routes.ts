@@ -5,7 +5,7 @@ import type { Sql } from '../../../db/connection.ts';
 import { ctxOf } from '../../../http/access.ts';
 import { strictObject } from '../../../http/schemas.ts';
 import { writeTable, XLSX_TYPE } from '../../../platform/tabular/index.ts';
-import { DAILY_MAX_HISTORY, DAILY_MAX_HORIZON, type FactForecast, forecastFacts } from './facts.ts';
+import { DAILY_MAX_HISTORY, DAILY_MAX_HORIZON, type FactForecast, forecastFacts, SERIES_WINDOW_DAYS, seriesWithHistory } from './facts.ts';
 
 const ForecastQuery = strictObject({
   sku: Type.String({ minLength: 1, maxLength: 64 }),
@@ -16,6 +16,13 @@ const ForecastQuery = strictObject({
   asOf: Type.Optional(Type.String({ format: 'date', maxLength: 10 })),
   history: Type.Optional(Type.Integer({ minimum: 8, maximum: DAILY_MAX_HISTORY })),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('xlsx')])),
+});
+
+const SeriesQuery = strictObject({
+  sku: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  store: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  asOf: Type.Optional(Type.String({ format: 'date', maxLength: 10 })),
 });
 
 const DAY = 86_400_000;
@@ -55,6 +62,21 @@ export function forecastTable(f: FactForecast, locale: string) {
 }
 
 export async function forecastRoutes(api: FastifyInstance, sql: Sql) {
+  api.get(
+    '/planning/forecasts/series',
+    {
+      config: { access: 'planning:forecast' },
+      schema: {
+        tags: ['planning'],
+        summary:
+          `The store x SKU series with sales to forecast: units sold by stores in the caller's scope in the last ${SERIES_WINDOW_DAYS} ` +
+          'days before asOf (default today; optionally of one SKU or at one store), best sellers first (limit, default 50); each with its store, SKU, ' +
+          'units, days with sales and first and last of them. The forecast page offers these in its pickers.',
+        querystring: SeriesQuery,
+      },
+    },
+    async (req) => seriesWithHistory(ctxOf(req, sql), req.query as Static<typeof SeriesQuery>),
+  );
   api.get(
     '/planning/forecasts',
     {

@@ -1,10 +1,25 @@
-import { Alert, Button, Card, Descriptions, Input, InputNumber, Radio, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Descriptions,
+  Input,
+  InputNumber,
+  Radio,
+  Select,
+  type SelectProps,
+  Space,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router-dom';
 import { downloadStream, errorText, type Page, saveBlob } from '../../api.ts';
 import { Chart, type ChartOption } from '../../components/Chart.tsx';
 import { loadDivisions } from '../../components/DivisionFilter.tsx';
+import { formatNumber } from '../../format.ts';
 import type { Division, PartyRow } from '../../types.ts';
 import { useApi } from '../../useApi.ts';
 import { useSearchInput } from '../../useSearchInput.ts';
@@ -41,46 +56,108 @@ const plusDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:0
 const r2 = (x: number) => Math.round(x * 100) / 100;
 const fmt = (x: number | null | undefined) => (x == null ? '—' : x.toFixed(3));
 
-/** Products searched by SKU or name on the server, valued by SKU. */
-function SkuSelect({ value, onChange }: { value?: string; onChange: (v?: string) => void }) {
-  const { i18n } = useTranslation();
+/** A store x SKU series with sales (GET /planning/forecasts/series). */
+interface SeriesWithHistory {
+  store: { code: string; name: string };
+  sku: string;
+  nameZh: string;
+  nameEn: string;
+  units: number;
+}
+/** The days GET /planning/forecasts/series looks back over. */
+const SERIES_DAYS = 91;
+
+/**
+ * The series with sales, of a SKU or at a store: what the pickers offer before anything is typed (the brand has many
+ * more stores and SKUs than have a history, and the first by code may have none).
+ */
+function useSeries(filter: { sku?: string; store?: string }, enabled: boolean) {
+  const { data, loading } = useApi<{ items: SeriesWithHistory[] }>(enabled ? '/planning/forecasts/series' : null, {
+    ...filter,
+    limit: 200,
+  });
+  return { items: data?.items ?? [], loading };
+}
+
+/** Sums the series' units by `key`, best sellers first. */
+function bestSellers(items: SeriesWithHistory[], key: (x: SeriesWithHistory) => string) {
+  const out = new Map<string, { first: SeriesWithHistory; units: number }>();
+  for (const x of items) {
+    const k = key(x);
+    const o = out.get(k);
+    if (o) o.units += x.units;
+    else out.set(k, { first: x, units: x.units });
+  }
+  return [...out.values()].sort((a, b) => b.units - a.units);
+}
+
+/**
+ * Products valued by SKU: before anything is typed the SKUs sold in the last 91 days (at the chosen store, when
+ * there is one), with their units; typing searches every product by SKU or name on the server.
+ */
+function SkuSelect({ value, store, onChange }: { value?: string; store?: string; onChange: (v?: string) => void }) {
+  const { t, i18n } = useTranslation();
   const en = i18n.language === 'en';
   const { search, setInput } = useSearchInput();
-  const { data, loading } = useApi<Page<Product>>('/products', { q: search || undefined, pageSize: 20, sort: 'sku' });
-  const options = (data?.items ?? []).map((p) => ({ value: p.sku, label: `${p.sku} ${en ? p.nameEn : p.nameZh}` }));
+  const { data, loading } = useApi<Page<Product>>(search ? '/products' : null, { q: search || undefined, pageSize: 20, sort: 'sku' });
+  const sold = useSeries({ store }, !search);
+  const options: { value: string; label: string }[] = search
+    ? (data?.items ?? []).map((p) => ({ value: p.sku, label: `${p.sku} ${en ? p.nameEn : p.nameZh}` }))
+    : bestSellers(sold.items, (x) => x.sku).map(({ first: x, units }) => ({
+        value: x.sku,
+        label: `${x.sku} ${en ? x.nameEn : x.nameZh} · ${t('forecasts.unitsSold', { units: formatNumber(units) })}`,
+      }));
   if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value });
   return (
     <Select
       data-testid="forecast-sku"
       showSearch={{ filterOption: false, onSearch: setInput }}
-      loading={loading}
-      style={{ width: 260 }}
+      loading={search ? loading : sold.loading}
+      style={{ width: 300 }}
       placeholder="SKU"
       value={value}
       onChange={(v?: string) => onChange(v)}
-      options={options}
+      options={search ? options : ([{ label: t('forecasts.withSales', { days: SERIES_DAYS }), options }] as SelectProps['options'])}
+      notFoundContent={search ? undefined : t('forecasts.noSales', { days: SERIES_DAYS })}
+      popupMatchSelectWidth={480}
     />
   );
 }
 
-/** Stores searched by name or code on the server, valued by code (the forecast API takes codes). */
-function StoreSelect({ value, onChange }: { value?: string; onChange: (v?: string) => void }) {
+/**
+ * Stores valued by code (the forecast API takes codes): before anything is typed the stores that sold in the last
+ * 91 days (the chosen SKU, when there is one), with their units; typing searches every store by name or code.
+ */
+function StoreSelect({ value, sku, onChange }: { value?: string; sku?: string; onChange: (v?: string) => void }) {
   const { t } = useTranslation();
   const { search, setInput } = useSearchInput();
-  const { data, loading } = useApi<Page<PartyRow>>('/parties', { kind: 'store', q: search || undefined, pageSize: 20, sort: 'code' });
-  const options = (data?.items ?? []).map((p) => ({ value: p.code, label: `${p.name} (${p.code})` }));
+  const { data, loading } = useApi<Page<PartyRow>>(search ? '/parties' : null, {
+    kind: 'store',
+    q: search || undefined,
+    pageSize: 20,
+    sort: 'code',
+  });
+  const sold = useSeries({ sku }, !search);
+  const options: { value: string; label: string }[] = search
+    ? (data?.items ?? []).map((p) => ({ value: p.code, label: `${p.name} (${p.code})` }))
+    : bestSellers(sold.items, (x) => x.store.code).map(({ first: x, units }) => ({
+        value: x.store.code,
+        label: `${x.store.name} (${x.store.code}) · ${t('forecasts.unitsSold', { units: formatNumber(units) })}`,
+      }));
   if (value && !options.some((o) => o.value === value)) options.unshift({ value, label: value });
   return (
     <Select
       data-testid="forecast-store"
       showSearch={{ filterOption: false, onSearch: setInput }}
       allowClear
-      loading={loading}
-      style={{ width: 260 }}
+      loading={search ? loading : sold.loading}
+      style={{ width: 300 }}
       placeholder={t('forecasts.store')}
       value={value}
       onChange={(v?: string) => onChange(v)}
-      options={options}
+      options={search ? options : ([{ label: t('forecasts.withSales', { days: SERIES_DAYS }), options }] as SelectProps['options'])}
+      notFoundContent={search ? undefined : t('forecasts.noSales', { days: SERIES_DAYS })}
+      popupMatchSelectWidth={480}
     />
   );
 }
@@ -257,9 +334,13 @@ export function ForecastsPage() {
               { value: 'region', label: t('forecasts.byRegion') },
             ]}
           />
-          <SkuSelect value={draft.sku} onChange={(sku) => setDraft((d) => ({ ...d, sku }))} />
+          <SkuSelect
+            value={draft.sku}
+            store={draft.mode === 'store' ? draft.store : undefined}
+            onChange={(sku) => setDraft((d) => ({ ...d, sku }))}
+          />
           {draft.mode === 'store' ? (
-            <StoreSelect value={draft.store} onChange={(store) => setDraft((d) => ({ ...d, store }))} />
+            <StoreSelect value={draft.store} sku={draft.sku} onChange={(store) => setDraft((d) => ({ ...d, store }))} />
           ) : (
             <>
               <Select
@@ -344,7 +425,10 @@ export function ForecastsPage() {
               {f.sku} · {f.store ? `${f.store.name} (${f.store.code})` : `${f.region?.name} (${f.region?.code})`}
             </Descriptions.Item>
             <Descriptions.Item label={t('forecasts.historySeen')}>
-              {f.history.from ?? '—'} … {f.history.to} ({f.history.periods} {unit}, {f.history.units})
+              <span data-testid="forecast-history-seen">
+                {f.history.from ?? '—'} … {f.history.to} ({f.history.periods} {unit},{' '}
+                {t('forecasts.unitsSold', { units: formatNumber(f.history.units) })})
+              </span>
             </Descriptions.Item>
             <Descriptions.Item label={t('forecasts.model')}>
               <Tag color="orange" data-testid="forecast-model" data-model={f.model}>
