@@ -62,3 +62,18 @@ describe('the orders list', () => {
     expect((await call('distributor', 'GET', '/api/v1/orders?q=D0002')).body.total).toBe(0);
   });
 });
+
+describe("a party's ledger", () => {
+  it('names who moved the money in words people read: the history played by the server is the system, not user:0', async () => {
+    const zh = await call('admin', 'GET', '/api/v1/funds/D0001/ledger');
+    expect(zh.status).toBe(200);
+    const played = zh.body.items.filter((i: { actor: string }) => i.actor === 'user:0');
+    expect(played.length).toBeGreaterThan(0);
+    for (const i of zh.body.items) expect(i.actorName ?? i.actor).not.toMatch(/^user:\d+$/);
+    expect(played[0].actorName).toBe('系统');
+    // the weekly payments are there, dated on the history's days (newest first)
+    const at = zh.body.items.map((i: { at: string }) => i.at);
+    expect(at).toEqual([...at].sort().reverse());
+    expect(zh.body.items.some((i: { kind: string }) => i.kind === 'deposit')).toBe(true);
+  });
+});

@@ -15,6 +15,9 @@ import { appendAudit } from '../audit/index.ts';
 import { actorLabel, partyScope, whoOf } from '../auth/index.ts';
 import { balancesOf, ensureAccounts, transfer } from './funds.ts';
 
+/** who the server's own history players act as (planning/simulator/product-tenant.ts actor(): user id 0) */
+const SYSTEM_PLAYER = 'user:0';
+
 const PartyParams = strictObject({ party: Type.String({ minLength: 1, maxLength: 64 }) });
 const DepositBody = strictObject({
   party: Type.String({ minLength: 1 }),
@@ -112,7 +115,9 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
           orderNo: r.order_no,
           memo: r.memo,
           actor: r.actor,
-          actorName: r.actor_name,
+          // the server's own plays (the demo brand's history, the simulator's product mode) act as user 0, a user no
+          // tenant has: people read "system" rather than "user:0"
+          actorName: r.actor_name ?? (r.actor === SYSTEM_PLAYER ? (ctx.locale === 'en' ? 'System' : '系统') : null),
           at: r.created_at,
           amountsFen: { prepaid: Number(r.prepaid), reserved: Number(r.reserved), rebate: Number(r.rebate), settled: Number(r.settled) },
         })),
