@@ -77,3 +77,25 @@ describe("a party's ledger", () => {
     expect(zh.body.items.some((i: { kind: string }) => i.kind === 'deposit')).toBe(true);
   });
 });
+
+describe("a party's ledger, paged", () => {
+  it('reaches every transaction of the party, not only the last 100, a page at a time with how many there are', async () => {
+    const [{ n } = { n: 0 }] = await server.db.sql<{ n: number }[]>`
+      select count(distinct e.transaction_id)::int as n from funds_entries e
+      join funds_accounts a on a.tenant_id = e.tenant_id and a.id = e.account_id
+      join parties p on p.tenant_id = a.tenant_id and p.id = a.party_id
+      where e.tenant_id = ${tenant} and p.code = 'D0001' and a.kind <> 'external'`;
+    expect(n).toBeGreaterThan(12);
+    const first = await call('distributor', 'GET', '/api/v1/funds/D0001/ledger?page=1&pageSize=6');
+    expect(first.status).toBe(200);
+    expect(first.body.total).toBe(n);
+    expect(first.body.items).toHaveLength(6);
+    const lastPage = Math.ceil(n / 6);
+    const last = await call('distributor', 'GET', `/api/v1/funds/D0001/ledger?page=${lastPage}&pageSize=6`);
+    expect(last.body.items).toHaveLength(n - (lastPage - 1) * 6);
+    // the first page is the newest, the last the oldest: the history's first days
+    expect(last.body.items.at(-1).at < first.body.items[0].at).toBe(true);
+    const ids = new Set([...first.body.items, ...last.body.items].map((i: { id: number }) => i.id));
+    expect(ids.size).toBe(first.body.items.length + last.body.items.length);
+  });
+});
