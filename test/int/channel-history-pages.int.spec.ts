@@ -99,3 +99,12 @@ describe("a party's ledger, paged", () => {
     expect(ids.size).toBe(first.body.items.length + last.body.items.length);
   });
 });
+
+describe("an order's price source", () => {
+  it("names the distributor's price list the store's order was priced by after the distributor's code", async () => {
+    const stores = await call('admin', 'GET', '/api/v1/orders?q=D0001&pageSize=50');
+    const fromStore = stores.body.items.find((o: { seller: { code: string } }) => o.seller.code === 'D0001');
+    const order = await call('admin', 'GET', `/api/v1/orders/${fromStore.id}`);
+    expect(order.body.lines[0].priceRule.code).toBe('BASE-D0001');
+  });
+});
