@@ -310,11 +310,15 @@ async function prepareTrading(
   distLane: { processingDays: number; transitDays: number } | undefined,
 ): Promise<(sql: Sql) => Promise<void>> {
   const t = ch.tenantId;
-  const sellers: (number | null)[] = [null, ...ch.distributors.map((d) => d.id)];
-  for (const seller of sellers) {
+  // each distributor's list is named after its code (BASE-D0001), the code people read on an order's price source
+  const sellers: { id: number | null; code: string }[] = [
+    { id: null, code: 'BASE' },
+    ...ch.distributors.map((d) => ({ id: d.id, code: `BASE-${d.code}` })),
+  ];
+  for (const { id: seller, code } of sellers) {
     const [list] = await tx<{ id: number }[]>`
       insert into price_lists (tenant_id, code, name, seller_party_id, scope)
-      values (${t}, ${seller === null ? 'BASE' : `BASE-${seller}`}, ${seller === null ? '经销商出厂价' : '门店供货价'}, ${seller}, 'base')
+      values (${t}, ${code}, ${seller === null ? '经销商出厂价' : '门店供货价'}, ${seller}, 'base')
       on conflict do nothing returning id::int`;
     if (!list) continue;
     await tx`insert into price_list_items (tenant_id, price_list_id, product_id, price_fen)

@@ -76,7 +76,19 @@ const FIELDS: Record<string, Label> = {
   limit: ['上限', 'limit'],
   clerk: ['店员', 'clerk'],
   storeId: ['门店 ID', 'store id'],
+  // the demo brand's load and its history (src/demo)
+  days: ['天数', 'days'],
+  skus: ['SKU', 'SKUs'],
+  stores: ['门店数', 'stores'],
+  distributors: ['经销商', 'distributors'],
+  seed: ['随机种子', 'seed'],
+  users: ['用户数', 'users'],
+  parties: ['渠道主体数', 'parties'],
+  products: ['商品数', 'products'],
 };
+
+/** Numbers that name something (a seed, an id, a version) rather than count it: written without thousands separators. */
+const IDENTIFYING = new Set(['seed', 'orderId', 'partyId', 'storeId', 'programId', 'keyVersion', 'version', 'replayOf']);
 
 /** Where a status word of the details may have its label, tried in this order. */
 const STATUS_LABELS = ['orders.status', 'plans.status', 'campaigns.status', 'channelIncentives.status', 'fraud.status'];
@@ -108,7 +120,8 @@ function fieldLabel(key: string, en: boolean): string {
 function valueText(key: string, v: unknown, en: boolean): string {
   if (v === null || v === undefined) return '—';
   if (typeof v === 'boolean') return v ? (en ? 'yes' : '是') : en ? 'no' : '否';
-  if (typeof v === 'number') return key.endsWith('Fen') ? formatFen(v) : v.toLocaleString(en ? 'en' : 'zh-CN');
+  if (typeof v === 'number')
+    return key.endsWith('Fen') ? formatFen(v) : IDENTIFYING.has(key) ? String(v) : v.toLocaleString(en ? 'en' : 'zh-CN');
   if (typeof v === 'string') {
     if (ISO_TIME.test(v)) return formatDateTime(v);
     if (key === 'status' || key === 'from' || key === 'to') return statusLabel(v);

@@ -15,6 +15,9 @@ import { appendAudit } from '../audit/index.ts';
 import { actorLabel, partyScope, whoOf } from '../auth/index.ts';
 import { balancesOf, ensureAccounts, transfer } from './funds.ts';
 
+/** who the server's own history players act as (planning/simulator/product-tenant.ts actor(): user id 0) */
+const SYSTEM_PLAYER = 'user:0';
+
 const PartyParams = strictObject({ party: Type.String({ minLength: 1, maxLength: 64 }) });
 const DepositBody = strictObject({
   party: Type.String({ minLength: 1 }),
@@ -57,14 +60,20 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
       config: { access: 'funds:read' },
       schema: {
         tags: ['orders'],
-        summary: "A party's last 100 ledger transactions, newest first, with what each moved on each of its accounts",
+        summary:
+          "A party's ledger transactions, newest first, a page at a time (100 by default) with how many there are, with what each moved on each of its accounts",
         params: PartyParams,
+        querystring: strictObject({
+          page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+        }),
       },
     },
     async (req) => {
       const ctx = ctxOf(req, sql);
       const t = ctx.actor.tenantId;
       const p = await scopedParty(sql, ctx, (req.params as { party: string }).party);
+      const { page = 1, pageSize = 100 } = req.query as { page?: number; pageSize?: number };
       // the party's own accounts only: the other side of a transaction (the world, the seller) is not its business
       const rows = await sql<
         {
@@ -87,7 +96,7 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
         ), last as (
           select distinct e.transaction_id as id from funds_entries e
           where e.tenant_id = ${t} and e.account_id in (select id from mine)
-          order by e.transaction_id desc limit 100
+          order by e.transaction_id desc limit ${pageSize} offset ${(page - 1) * pageSize}
         )
         select ft.id::int, ft.kind, ft.order_id::int, o.order_no, ft.memo, ft.actor, u.username as actor_name, ft.created_at,
           coalesce(sum(e.amount_fen) filter (where m.kind = 'prepaid'), 0)::text as prepaid,
@@ -103,8 +112,15 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
         left join users u on u.tenant_id = ${t} and ft.actor = 'user:' || u.id::text
         group by ft.tenant_id, ft.id, o.order_no, u.username
         order by ft.id desc`;
+      const [count] = await sql<{ n: number }[]>`
+        select count(distinct e.transaction_id)::int as n from funds_entries e
+        where e.tenant_id = ${t} and e.account_id in (
+          select id from funds_accounts where tenant_id = ${t} and party_id = ${p.id} and kind <> 'external')`;
       return {
         party: { code: p.code, name: p.name, kind: p.kind },
+        total: count?.n ?? 0,
+        page,
+        pageSize,
         items: rows.map((r) => ({
           id: r.id,
           kind: r.kind,
@@ -112,7 +128,9 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
           orderNo: r.order_no,
           memo: r.memo,
           actor: r.actor,
-          actorName: r.actor_name,
+          // the server's own plays (the demo brand's history, the simulator's product mode) act as user 0, a user no
+          // tenant has: people read "system" rather than "user:0"
+          actorName: r.actor_name ?? (r.actor === SYSTEM_PLAYER ? (ctx.locale === 'en' ? 'System' : '系统') : null),
           at: r.created_at,
           amountsFen: { prepaid: Number(r.prepaid), reserved: Number(r.reserved), rebate: Number(r.rebate), settled: Number(r.settled) },
         })),

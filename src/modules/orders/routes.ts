@@ -8,6 +8,7 @@ import { AppError } from '../../http/problem.ts';
 import { IdParams, strictObject } from '../../http/schemas.ts';
 import { readTable, TabularError, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
+import { escapeLike } from '../parties/index.ts';
 import { afterSalesRoutes } from './after-sales-routes.ts';
 import { resolvesDifferencesOn } from './difference-resolution.ts';
 import { receiveBatch, receiveOrder, shipBatch, shipOrder } from './fulfilment.ts';
@@ -71,27 +72,52 @@ export async function ordersRoutes(api: FastifyInstance, sql: Sql) {
       config: { access: 'orders:read' },
       schema: {
         tags: ['orders'],
-        summary: 'Orders the caller may see, newest first',
+        summary:
+          "Orders the caller may see, newest first (by when they were placed), a page at a time with how many there are (q: a part of the order number or of the buyer's or seller's code or name)",
         querystring: strictObject({
           status: Type.Optional(Type.String()),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          q: Type.Optional(Type.String({ maxLength: 100 })),
+          page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 1 })),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+          /** the page's size, as before pages (pageSize wins) */
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
         }),
       },
     },
     async (req) => {
       const ctx = ctxOf(req, sql);
-      const q = req.query as { status?: string; limit?: number };
+      const q = req.query as { status?: string; q?: string; page?: number; pageSize?: number; limit?: number };
       const t = ctx.actor.tenantId;
       const scoped = orderScope(sql, ctx);
-      const items = await sql`
-        select o.id::int, o.order_no, o.type, o.status, o.total_fen::int as total_fen, o.approval_reasons, o.created_at,
-          b.code as buyer_code, b.name as buyer_name, s.code as seller_code, s.name as seller_name
-        from orders o
-        join parties b on b.tenant_id = o.tenant_id and b.id = o.buyer_party_id
-        join parties s on s.tenant_id = o.tenant_id and s.id = o.seller_party_id
-        where o.tenant_id = ${t} and ${scoped} ${q.status ? sql`and o.status = ${q.status}` : sql``}
-        order by o.created_at desc, o.id desc limit ${q.limit ?? 50}`;
+      const page = q.page ?? 1;
+      const pageSize = q.pageSize ?? q.limit ?? 50;
+      const text = q.q?.trim();
+      const like = text ? `%${escapeLike(text)}%` : null;
+      const where = sql`o.tenant_id = ${t} and ${scoped} ${q.status ? sql`and o.status = ${q.status}` : sql``}
+        ${
+          like
+            ? sql`and (o.order_no ilike ${like} or b.code ilike ${like} or b.name ilike ${like} or s.code ilike ${like} or s.name ilike ${like})`
+            : sql``
+        }`;
+      const [items, [count]] = await Promise.all([
+        sql`
+          select o.id::int, o.order_no, o.type, o.status, o.total_fen::int as total_fen, o.approval_reasons, o.created_at,
+            b.code as buyer_code, b.name as buyer_name, s.code as seller_code, s.name as seller_name
+          from orders o
+          join parties b on b.tenant_id = o.tenant_id and b.id = o.buyer_party_id
+          join parties s on s.tenant_id = o.tenant_id and s.id = o.seller_party_id
+          where ${where}
+          order by o.created_at desc, o.id desc limit ${pageSize} offset ${(page - 1) * pageSize}`,
+        sql<{ n: number }[]>`
+          select count(*)::int as n from orders o
+          join parties b on b.tenant_id = o.tenant_id and b.id = o.buyer_party_id
+          join parties s on s.tenant_id = o.tenant_id and s.id = o.seller_party_id
+          where ${where}`,
+      ]);
       return {
+        total: count?.n ?? 0,
+        page,
+        pageSize,
         items: items.map((o) => ({
           id: o.id,
           orderNo: o.order_no,

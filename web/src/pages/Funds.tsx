@@ -48,8 +48,12 @@ export function FundsPage() {
   const party = params.get('party') ?? own;
   const [input, setInput] = useState(party);
   const balances = useApi<Balances>(party ? `/funds/${encodeURIComponent(party)}` : null);
-  const ledger = useApi<{ party: { code: string; name: string; kind: string }; items: LedgerRow[] }>(
+  // a distributor's half year is thousands of transactions: the server pages them, newest first
+  const [paging, setPaging] = useState({ party, page: 1, pageSize: 20 });
+  const page = paging.party === party ? paging.page : 1;
+  const ledger = useApi<{ party: { code: string; name: string; kind: string }; items: LedgerRow[]; total: number }>(
     party ? `/funds/${encodeURIComponent(party)}/ledger` : null,
+    { page, pageSize: paging.pageSize },
   );
   const [dialog, setDialog] = useState<'deposit' | 'credit' | null>(null);
   // a distributor credits the customers it supplies, not its own account with the brand (the server checks the rest)
@@ -104,14 +108,22 @@ export function FundsPage() {
       {party && !balances.error ? (
         <>
           <Typography.Title level={5} style={{ margin: 0 }}>
-            {t('funds.ledger')}
+            {t('funds.ledgerAll')}
           </Typography.Title>
           <Table<LedgerRow>
             rowKey="id"
             size="small"
             loading={ledger.loading}
             dataSource={ledger.data?.items ?? []}
-            pagination={{ pageSize: 20 }}
+            pagination={{
+              current: page,
+              pageSize: paging.pageSize,
+              total: ledger.data?.total ?? 0,
+              showSizeChanger: true,
+              pageSizeOptions: [20, 50, 100],
+              showTotal: (n) => t('common.total', { count: n }),
+            }}
+            onChange={(p) => setPaging({ party, page: p.current ?? 1, pageSize: p.pageSize ?? 20 })}
             scroll={{ x: 960 }}
             data-testid="funds-ledger"
             columns={[

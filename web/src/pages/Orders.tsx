@@ -28,6 +28,7 @@ import { may } from '../nav.ts';
 import { problemFields } from '../problemFields.ts';
 import { isBrandRole } from '../types.ts';
 import { useApi } from '../useApi.ts';
+import { useSearchInput } from '../useSearchInput.ts';
 import { DifferencesTable, type OrderDifference, type OrderReturn, ReturnGoodsButton, ReturnsTable } from './OrderAfterSales.tsx';
 
 interface OrderRow {
@@ -83,7 +84,18 @@ export function OrdersPage() {
   const { me } = useAuth();
   const role = me?.user.role;
   const [status, setStatus] = useState<string | undefined>();
-  const { data, error, loading, reload } = useApi<{ items: OrderRow[] }>('/orders', { status });
+  const { search, setInput } = useSearchInput();
+  const [paging, setPaging] = useState({ page: 1, pageSize: 20 });
+  // a filter changed: its orders from the first page
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the filters are what resets the page
+  useEffect(() => setPaging((p) => (p.page === 1 ? p : { ...p, page: 1 })), [status, search]);
+  // thousands of orders (a year of a channel's ordering): the server pages them, the newest placed first
+  const { data, error, loading, reload } = useApi<{ items: OrderRow[]; total: number }>('/orders', {
+    status,
+    q: search || undefined,
+    page: paging.page,
+    pageSize: paging.pageSize,
+  });
   const [openId, setOpenId] = useState<number | null>(null);
   const [placing, setPlacing] = useState(false);
   // a past order's buyer and lines, to order them again
@@ -96,6 +108,14 @@ export function OrdersPage() {
           {t('orders.title')}
         </Typography.Title>
         <Space wrap>
+          <Input.Search
+            allowClear
+            placeholder={t('orders.searchPlaceholder')}
+            style={{ width: 260 }}
+            onChange={(e) => setInput(e.target.value)}
+            onSearch={(v) => setInput(v)}
+            data-testid="orders-search"
+          />
           <Select
             allowClear
             placeholder={t('orders.statusFilter')}
@@ -134,7 +154,15 @@ export function OrdersPage() {
         rowKey="id"
         loading={loading}
         dataSource={data?.items ?? []}
-        pagination={{ pageSize: 20 }}
+        pagination={{
+          current: paging.page,
+          pageSize: paging.pageSize,
+          total: data?.total ?? 0,
+          showSizeChanger: true,
+          pageSizeOptions: [20, 50, 100],
+          showTotal: (n) => t('common.total', { count: n }),
+        }}
+        onChange={(p) => setPaging({ page: p.current ?? 1, pageSize: p.pageSize ?? 20 })}
         scroll={{ x: 720 }}
         data-testid="orders-table"
         onRow={(r) => ({ onClick: () => setOpenId(r.id), style: { cursor: 'pointer' } })}
