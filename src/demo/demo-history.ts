@@ -15,11 +15,15 @@
  * says it ran; a run that was cut short is not repeated, its days stay as played).
  */
 import { createHash } from 'node:crypto';
+import type { RequestContext } from '../context.ts';
 import { createSql, type Sql, type Tx } from '../db/connection.ts';
 import { appendAudit } from '../modules/audit/index.ts';
+import { createBatch } from '../modules/codes/batches.ts';
+import type { Keystore } from '../modules/codes/keystore.ts';
+import { type BatchRef, serialsFor } from '../modules/codes/serials.ts';
 import { ensureAccounts, transfer } from '../modules/orders/index.ts';
 import { CHANNEL_DEFAULTS, type SimulationParams, THROUGHLINE } from '../modules/planning/simulator/params.ts';
-import { playThroughProduct } from '../modules/planning/simulator/product.ts';
+import { playThroughProduct, type Serials } from '../modules/planning/simulator/product.ts';
 import { actor, type Channel } from '../modules/planning/simulator/product-tenant.ts';
 import { demandPlanFor } from '../modules/planning/simulator/simulate.ts';
 import { recordOne } from '../modules/resolver/scans.ts';
@@ -27,6 +31,8 @@ import { DEMO_TENANT } from './load-demo.ts';
 import { seededRandom } from './random.ts';
 
 export interface DemoHistoryOptions {
+  /** the tenants' code keys: the history's codes are serials of code batches, as the brand's printed codes are */
+  keystore: Keystore;
   tenant?: string;
   /** days played, ending yesterday */
   days?: number;
@@ -64,6 +70,45 @@ export interface DemoHistoryInfo {
 const CHINA_OFFSET_MS = 8 * 3600_000;
 const chinaToday = () => new Date(Date.now() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
 
+/** The tenant's (first) brand admin, as whom the history issues its codes and the server queues it. */
+export async function brandAdminContext(sql: Sql, tenantCode: string): Promise<RequestContext> {
+  const [admin] = await sql<{ tenantId: number; id: number; name: string; partyId: number | null }[]>`
+    select u.tenant_id::int as "tenantId", u.id::int, u.display_name as name, u.party_id::int as "partyId"
+    from users u join tenants t on t.id = u.tenant_id
+    where t.code = ${tenantCode} and u.role = 'brand_admin' order by u.id limit 1`;
+  if (!admin) throw new Error(`demo history: tenant ${tenantCode} has no brand admin`);
+  return {
+    sql,
+    actor: { kind: 'user', tenantCode, role: 'brand_admin', territories: [], ...admin },
+    locale: 'zh-CN',
+    ip: null,
+    requestId: null,
+  };
+}
+
+/**
+ * The history's serials: a code batch per SKU for its units and one for its cases, issued as the brand issues the
+ * codes it prints (codes/batches.ts), so the resolver page knows every unit the history sold as the brand's own.
+ */
+async function issueSerials(sql: Sql, keystore: Keystore, ch: Channel): Promise<Serials> {
+  const ctx = await brandAdminContext(sql, ch.tenantCode);
+  const ring = await keystore.keyring(sql, ch.tenantId);
+  const batch = async (gtin: string, quantity: number): Promise<BatchRef> => {
+    const b = await createBatch(ctx, keystore, { gtin, quantity, note: '演示历史 / demo history' }, 'id.throughline.example');
+    return { gtin, keyVersion: b.keyVersion, batchNo: b.batchNo };
+  };
+  const units: BatchRef[] = [];
+  const cases: BatchRef[] = [];
+  for (const s of ch.skus) {
+    units.push(await batch(s.unit, 2_000_000));
+    cases.push(await batch(s.pack, 100_000));
+  }
+  return {
+    pack: (k, n) => serialsFor(ring, cases[k] as BatchRef, n, 1)[0] as string,
+    units: (k, first, count) => serialsFor(ring, units[k] as BatchRef, first, count),
+  };
+}
+
 /** Whether the tenant's history was played already (or is being played). */
 export async function demoHistoryPlayed(sql: Sql | Tx, tenantCode = DEMO_TENANT): Promise<boolean> {
   const [r] = await sql<{ n: number }[]>`
@@ -73,7 +118,7 @@ export async function demoHistoryPlayed(sql: Sql | Tx, tenantCode = DEMO_TENANT)
 }
 
 /** Plays the demo brand's history on the database at `databaseUrl` (a connection of its own); null when it was played before. */
-export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOptions = {}): Promise<DemoHistoryInfo | null> {
+export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOptions): Promise<DemoHistoryInfo | null> {
   const started = performance.now();
   const sql = createSql(databaseUrl, { max: 1, application: 'throughline demo history' });
   try {
@@ -142,7 +187,7 @@ export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOpti
     const played = await playThroughProduct(sql, ch, params, policy, plan, {
       clock,
       lotOf,
-      serialPrefix: 'H',
+      serials: await issueSerials(sql, opts.keystore, ch),
       actorLabel: 'demo history',
       onSold: consumersScan(sql, ch, cityOf, opts.seed ?? 20261123, opts.scanShare ?? 0.06),
       onDay: async (d) => {

@@ -5,10 +5,10 @@
  * again on top of its own days (one attempt; the job then reads "process lost").
  */
 import { Type } from '@sinclair/typebox';
-import type { RequestContext } from '../context.ts';
 import type { Sql } from '../db/connection.ts';
+import { Keystore } from '../modules/codes/keystore.ts';
 import { type JobKind, type JobRegistry, type JobView, queueJob } from '../platform/jobs/index.ts';
-import { loadDemoHistory } from './demo-history.ts';
+import { brandAdminContext, loadDemoHistory } from './demo-history.ts';
 import { DEMO_TENANT } from './load-demo.ts';
 
 export const DEMO_HISTORY_JOB = 'demo.history';
@@ -17,8 +17,14 @@ export interface DemoHistoryJobParams {
   days: number;
 }
 
-/** The job kind, on the database at `databaseUrl` (the history plays on a connection of its own). */
-export function demoHistoryJob(databaseUrl: string): JobKind<DemoHistoryJobParams, { played: boolean; days?: number; orders?: number }> {
+/**
+ * The job kind, on the database at `databaseUrl` (the history plays on a connection of its own), its codes issued
+ * under the keys `masterKey` opens.
+ */
+export function demoHistoryJob(
+  databaseUrl: string,
+  masterKey: Buffer,
+): JobKind<DemoHistoryJobParams, { played: boolean; days?: number; orders?: number }> {
   return {
     kind: DEMO_HISTORY_JOB,
     access: 'import:write',
@@ -27,6 +33,7 @@ export function demoHistoryJob(databaseUrl: string): JobKind<DemoHistoryJobParam
     async run(ctx, p, progress) {
       let last = 0;
       const info = await loadDemoHistory(databaseUrl, {
+        keystore: new Keystore(masterKey),
         tenant: ctx.actor.tenantCode,
         days: p.days,
         // progress is awaited between days: a cancelled job stops at the end of the day it is in
@@ -44,17 +51,5 @@ export function demoHistoryJob(databaseUrl: string): JobKind<DemoHistoryJobParam
 
 /** Queues the history as the demo's brand admin (whose job list shows it), on the demo's first start. */
 export async function queueDemoHistory(sql: Sql, registry: JobRegistry, tenantCode = DEMO_TENANT): Promise<JobView> {
-  const [admin] = await sql<{ tenantId: number; id: number; name: string; partyId: number | null }[]>`
-    select u.tenant_id::int as "tenantId", u.id::int, u.display_name as name, u.party_id::int as "partyId"
-    from users u join tenants t on t.id = u.tenant_id
-    where t.code = ${tenantCode} and u.role = 'brand_admin' order by u.id limit 1`;
-  if (!admin) throw new Error(`demo history: tenant ${tenantCode} has no brand admin`);
-  const ctx: RequestContext = {
-    sql,
-    actor: { kind: 'user', tenantCode, role: 'brand_admin', territories: [], ...admin },
-    locale: 'zh-CN',
-    ip: null,
-    requestId: null,
-  };
-  return queueJob(sql, ctx, registry, DEMO_HISTORY_JOB, {});
+  return queueJob(sql, await brandAdminContext(sql, tenantCode), registry, DEMO_HISTORY_JOB, {});
 }

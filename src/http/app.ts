@@ -205,7 +205,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
   for (const kind of opts.jobs?.kinds ?? []) jobRegistry.register(kind);
   registerPlanningJobs(jobRegistry);
   jobRegistry.register(consumerSegmentsJob(masterKey));
-  if (opts.demoHistory) jobRegistry.register(demoHistoryJob(opts.demoHistory.databaseUrl));
+  if (opts.demoHistory) jobRegistry.register(demoHistoryJob(opts.demoHistory.databaseUrl, masterKey));
   let jobRunner: JobRunner | null = null;
   if (opts.jobs?.worker !== false) {
     const runner = new JobRunner(opts.sql, jobRegistry, opts.jobs?.runner, (level, msg, err) => app.log[level]({ err }, msg));

@@ -38,9 +38,9 @@ describe('the channel dashboards in the console', () => {
       // the default period is the last 30 whole days in China, ending yesterday: it ended on today (in UTC), whose few
       // hours drew every trend falling to near nothing on its last day
       const yesterday = new Date(Date.parse(`${businessToday(new Date())}T00:00:00Z`) - 86_400_000);
-      const before = (n: number) => new Date(yesterday.getTime() - n * 86_400_000).toISOString().slice(0, 10);
-      await expect.poll(() => page.getByTestId('analytics-to').inputValue(), { timeout: WAIT }).toBe(before(0));
-      expect(await page.getByTestId('analytics-from').inputValue()).toBe(before(29));
+      const daysBefore = (n: number) => new Date(yesterday.getTime() - n * 86_400_000).toISOString().slice(0, 10);
+      await expect.poll(() => page.getByTestId('analytics-to').inputValue(), { timeout: WAIT }).toBe(daysBefore(0));
+      expect(await page.getByTestId('analytics-from').inputValue()).toBe(daysBefore(29));
       // a period without facts says so on the chart, rather than drawing a legend over a bare line
       await page.goto(`${server.baseUrl}/analytics/overview?from=2020-01-01&to=2020-01-15`);
       await page.getByTestId('analytics-series-empty').waitFor({ timeout: WAIT });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoHistory } from '../../src/demo/demo-history.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, signedIn } from '../support/browser.ts';
+import { testKeystore } from '../support/codes.ts';
 
 /**
  * The order desk and the funds page over a channel with a past (a few weeks of the demo history played), in a real
@@ -20,7 +21,14 @@ let oldest = '';
 beforeAll(async () => {
   if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
   server = await startTestServer({ webhooks: { worker: false } });
-  await loadDemoHistory(server.db.url, { days: 28, distributors: 2, storesEach: 2, skus: 3, today: '2026-12-05' });
+  await loadDemoHistory(server.db.url, {
+    keystore: testKeystore(),
+    days: 28,
+    distributors: 2,
+    storesEach: 2,
+    skus: 3,
+    today: '2026-12-05',
+  });
   const [o] = await server.db.sql<{ n: number; oldest: string }[]>`
     select count(*)::int as n, (array_agg(order_no order by created_at, id))[1] as oldest from orders`;
   total = o?.n ?? 0;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoHistory } from '../../src/demo/demo-history.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { testKeystore } from '../support/codes.ts';
 
 /**
  * The channel's pages over a channel with a past: a few weeks of the demo history played (orders placed, shipped and
@@ -14,7 +15,14 @@ const call = apiClient(() => server.baseUrl, tokens);
 
 beforeAll(async () => {
   server = await startTestServer({ webhooks: { worker: false } });
-  const info = await loadDemoHistory(server.db.url, { days: 28, distributors: 2, storesEach: 2, skus: 3, today: '2026-12-05' });
+  const info = await loadDemoHistory(server.db.url, {
+    keystore: testKeystore(),
+    days: 28,
+    distributors: 2,
+    storesEach: 2,
+    skus: 3,
+    today: '2026-12-05',
+  });
   if (!info) throw new Error('the history was not played');
   const [t] = await server.db.sql<{ id: number }[]>`select id::int from tenants where code = 'demo'`;
   tenant = Number(t?.id);

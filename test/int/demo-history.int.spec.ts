@@ -3,6 +3,7 @@ import { demoHistoryPlayed, loadDemoHistory } from '../../src/demo/demo-history.
 import { projectAll } from '../../src/modules/analytics/index.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
+import { testKeystore } from '../support/codes.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
 /**
@@ -21,7 +22,14 @@ describe('the demo history, played', () => {
     const sql = db.sql;
     expect(await demoHistoryPlayed(sql)).toBe(false);
     const approvals = await sql`select * from order_settings o join tenants t on t.id = o.tenant_id where t.code = 'demo'`;
-    const info = await loadDemoHistory(db.url, { days: 21, distributors: 2, storesEach: 2, skus: 3, today: TODAY });
+    const info = await loadDemoHistory(db.url, {
+      keystore: testKeystore(),
+      days: 21,
+      distributors: 2,
+      storesEach: 2,
+      skus: 3,
+      today: TODAY,
+    });
     if (!info) throw new Error('the history was not played');
     // the product's stock was the engine's at the end of every day: nothing lost or doubled on the way
     expect(info.stockMismatches).toBe(0);
@@ -33,7 +41,9 @@ describe('the demo history, played', () => {
     // the brand's approval rule is what it was (the history's orders went through without approval)
     expect(await sql`select * from order_settings o join tenants t on t.id = o.tenant_id where t.code = 'demo'`).toEqual(approvals);
     // played once: a second run does nothing
-    expect(await loadDemoHistory(db.url, { days: 21, distributors: 2, storesEach: 2, skus: 3, today: TODAY })).toBeNull();
+    expect(
+      await loadDemoHistory(db.url, { keystore: testKeystore(), days: 21, distributors: 2, storesEach: 2, skus: 3, today: TODAY }),
+    ).toBeNull();
 
     // orders are dated on the history's days (China time), none today or later, and were received
     const [o] = await sql<{ first: string; last: string; received: number; events: string }[]>`
@@ -135,6 +145,14 @@ describe('the demo history job', () => {
     const again = await call('admin', 'POST', '/api/v1/jobs', { kind: 'demo.history', params: { days: 14 } });
     await expect.poll(async () => (await call('admin', 'GET', `/api/v1/jobs/${again.body.id}`)).body.status).toBe('succeeded');
     expect((await call('admin', 'GET', `/api/v1/jobs/${again.body.id}`)).body.result).toEqual({ played: false });
+
+    // a unit the history sold and a consumer scanned is the brand's own on the resolver page: genuine, checked before
+    const [scanned] = await server.db.sql<{ epc: string }[]>`
+      select c.epc from consumer_scans c join tenants t on t.id = c.tenant_id where t.code = 'demo' order by c.id limit 1`;
+    const path = new URL(scanned?.epc as string).pathname;
+    const page = await fetch(`${server.baseUrl}${path}`, { headers: { accept: 'text/html', 'accept-language': 'zh-CN' } });
+    expect(page.status).toBe(200);
+    expect(/data-verdict="([a-z_]+)"/.exec(await page.text())?.[1]).toBe('genuine_repeat');
 
     // the brand's overview of the last two weeks shows sell-in and sell-out, and the distributor D0001 its own
     await projectAll(server.db.sql);

@@ -98,6 +98,12 @@ export async function simulateProduct(
   return { ...resultOf(params, 'product', plan, results, started), product: infos };
 }
 
+/** Serials of the codes a run commissions: pack n of SKU k, and `count` units of SKU k from index `first`. */
+export interface Serials {
+  pack(k: number, n: number): string;
+  units(k: number, first: number, count: number): string[];
+}
+
 export interface PlayOptions {
   forecaster?: RunOptions['forecaster'];
   /** after each simulated day */
@@ -109,8 +115,10 @@ export interface PlayOptions {
    * setting of the session, so `sql` must then be a pool of one connection.
    */
   clock?: (day: number, step: number) => Date;
-  /** serial prefix of the codes commissioned (unique in the tenant) */
+  /** serial prefix of the codes commissioned (unique in the tenant), when `serials` does not say */
   serialPrefix?: string;
+  /** the serials of SKU k's packs and units (by index); default: the prefix, P or U, and the index */
+  serials?: Serials;
   /** who the product records as doing the steps (default `simulator`) */
   actorLabel?: string;
   /** after a day's sales are captured: the units each store sold (by store node), at the sales' moment */
@@ -160,8 +168,14 @@ export async function playThroughProduct(
     const engine = new PolicyEngine(params, policy, plan, { forecaster: play.forecaster });
     const packs = new Packs();
     const keyOf = (level: Level, node: number, k: number) => `${level}:${node}:${k}`;
-    const packEpc = (k: number, p: number) => `https://id.gs1.org/01/${ch.skus[k]?.pack}/21/${prefix}P${p}`;
-    const unitEpc = (k: number, p: number, u: number) => `https://id.gs1.org/01/${ch.skus[k]?.unit}/21/${prefix}U${p * storePack + u}`;
+    const serials: Serials = play.serials ?? {
+      pack: (_k, p) => `${prefix}P${p}`,
+      units: (_k, first, count) => Array.from({ length: count }, (_, u) => `${prefix}U${first + u}`),
+    };
+    const packEpc = (k: number, p: number) => `https://id.gs1.org/01/${ch.skus[k]?.pack}/21/${serials.pack(k, p)}`;
+    /** the units of pack p of SKU k, from its u-th on: indexes p x storePack + u onwards */
+    const unitEpcs = (k: number, p: number, from = 0, count = storePack - from) =>
+      serials.units(k, p * storePack + from, count).map((s) => `https://id.gs1.org/01/${ch.skus[k]?.unit}/21/${s}`);
     const glnAt = (level: Level, node: number) =>
       level === 'brand'
         ? ch.warehouse.gln
@@ -188,7 +202,7 @@ export async function playThroughProduct(
         bizLocation: where(glnAt(level, node)),
         readPoint: where(glnAt(level, node)),
       };
-      const unitsOf = (p: number) => Array.from({ length: storePack }, (_, u) => unitEpc(k, p, u));
+      const unitsOf = (p: number) => unitEpcs(k, p);
       return [
         {
           type: 'ObjectEvent',
@@ -290,7 +304,7 @@ export async function playThroughProduct(
               if (head === undefined) throw new Error(`product mode: store ${s} has no pack of SKU ${k} to sell from`);
               const from = packs.opened.get(key) ?? 0;
               const n = Math.min(left, storePack - from);
-              for (let u = from; u < from + n; u++) epcs.push(unitEpc(k, head, u));
+              epcs.push(...unitEpcs(k, head, from, n));
               left -= n;
               if (from + n === storePack) {
                 packs.take(key, 1);
