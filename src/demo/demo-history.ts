@@ -188,7 +188,7 @@ export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOpti
       clock,
       lotOf,
       serials: await issueSerials(sql, opts.keystore, ch),
-      actorLabel: 'demo history',
+      actorLabel: '演示历史',
       onSold: consumersScan(sql, ch, cityOf, opts.seed ?? 20261123, opts.scanShare ?? 0.06),
       onDay: async (d) => {
         if (d % 7 === 6) await payWhatIsOwed(sql, ch);
@@ -233,7 +233,7 @@ async function payWhatIsOwed(sql: Sql, ch: Channel): Promise<void> {
         to: { partyId: o.party, kind: 'prepaid' },
         amountFen: o.owed,
         memo: '周结货款 / weekly payment',
-        actor: 'demo history',
+        actor: '演示历史',
       });
   });
 }
@@ -337,7 +337,7 @@ async function channelSlice(
     distributors: picked,
     stores,
     skus: products.slice(0, skus).map((p) => ({ sku: p.sku, unit: p.unit.trim(), pack: p.pack.trim() })),
-    brandActor: actor(t, tenantCode, 'brand_admin', brand.id, 'demo history (brand)'),
+    brandActor: actor(t, tenantCode, 'brand_admin', brand.id, '演示历史（品牌）'),
   };
   return { ch, cityOf };
 }

@@ -143,305 +143,303 @@ export async function playThroughProduct(
   if (play.clock && sql.options.max !== 1) throw new Error('product mode: a business clock needs a pool of one connection');
   const prefix = play.serialPrefix ?? '';
   const label = play.actorLabel ?? 'simulator';
-  {
-    const t = ch.tenantId;
-    const info: ProductRunInfo = { tenant: ch.tenantCode, orders: 0, shipments: 0, receipts: 0, events: 0, stockMismatches: 0, ms: {} };
-    let moment = new Date();
-    /** sets the business clock (when there is one) to a day's step, and the time events carry */
-    const at = async (day: number, step: number) => {
-      if (!play.clock) {
-        moment = new Date();
+  const t = ch.tenantId;
+  const info: ProductRunInfo = { tenant: ch.tenantCode, orders: 0, shipments: 0, receipts: 0, events: 0, stockMismatches: 0, ms: {} };
+  let moment = new Date();
+  /** sets the business clock (when there is one) to a day's step, and the time events carry */
+  const at = async (day: number, step: number) => {
+    if (!play.clock) {
+      moment = new Date();
+      return;
+    }
+    moment = play.clock(day, step);
+    await sql`select set_config('throughline.business_time', ${moment.toISOString()}, false)`;
+  };
+  const timed = async (step: string, f: () => Promise<void>) => {
+    const t0 = performance.now();
+    await f();
+    info.ms[step] = Math.round((info.ms[step] ?? 0) + performance.now() - t0);
+  };
+  const ctxOf = (a: Actor): RequestContext => ({ sql, actor: a, locale: 'en', ip: null, requestId: null });
+  const brandCtx = ctxOf(ch.brandActor);
+  const distCtx = ch.distributors.map((d) => ctxOf(actor(t, ch.tenantCode, 'distributor_admin', d.id, `${label} (${d.code})`)));
+  const storeCtx = ch.stores.map((s) => ctxOf(actor(t, ch.tenantCode, 'store_owner', s.id, `${label} (${s.code})`)));
+  const engine = new PolicyEngine(params, policy, plan, { forecaster: play.forecaster });
+  const packs = new Packs();
+  const keyOf = (level: Level, node: number, k: number) => `${level}:${node}:${k}`;
+  const serials: Serials = play.serials ?? {
+    pack: (_k, p) => `${prefix}P${p}`,
+    units: (_k, first, count) => Array.from({ length: count }, (_, u) => `${prefix}U${first + u}`),
+  };
+  const packEpc = (k: number, p: number) => `https://id.gs1.org/01/${ch.skus[k]?.pack}/21/${serials.pack(k, p)}`;
+  /** the units of pack p of SKU k, from its u-th on: indexes p x storePack + u onwards */
+  const unitEpcs = (k: number, p: number, from = 0, count = storePack - from) =>
+    serials.units(k, p * storePack + from, count).map((s) => `https://id.gs1.org/01/${ch.skus[k]?.unit}/21/${s}`);
+  const glnAt = (level: Level, node: number) =>
+    level === 'brand'
+      ? ch.warehouse.gln
+      : level === 'distributors'
+        ? (ch.distributors[node]?.gln as string)
+        : (ch.stores[node]?.gln as string);
+  const where = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
+  const capture = async (events: EpcisEvent[]) => {
+    if (!events.length) return;
+    const out = await captureEvents(sql, t, label, prepareEvents(events, [EPCIS_CONTEXT]), [EPCIS_CONTEXT]);
+    info.events += out.newEvents;
+  };
+  /** commissions `units` (whole packs) of SKU k at a place, packed, and puts the packs on its list */
+  const commissionEvents = (level: Level, node: number, k: number, units: number, day: number): EpcisEvent[] => {
+    const n = units / storePack;
+    if (!Number.isInteger(n)) throw new Error(`product mode: ${units} units is not whole packs of ${storePack}`);
+    if (n === 0) return [];
+    const list = Array.from({ length: n }, () => packs.next++);
+    packs.add(keyOf(level, node, k), list);
+    const time = moment.toISOString();
+    const base = {
+      eventTime: time,
+      eventTimeZoneOffset: '+08:00',
+      bizLocation: where(glnAt(level, node)),
+      readPoint: where(glnAt(level, node)),
+    };
+    const unitsOf = (p: number) => unitEpcs(k, p);
+    return [
+      {
+        type: 'ObjectEvent',
+        ...base,
+        epcList: [...list.flatMap(unitsOf), ...list.map((p) => packEpc(k, p))],
+        action: 'ADD',
+        bizStep: 'commissioning',
+        disposition: 'active',
+        ilmd: { 'cbvmda:lotNumber': play.lotOf?.(day) ?? 'SIM' },
+      },
+      ...list.map((p) => ({
+        type: 'AggregationEvent',
+        ...base,
+        parentID: packEpc(k, p),
+        childEPCs: unitsOf(p),
+        action: 'ADD',
+        bizStep: 'packing',
+      })),
+    ];
+  };
+
+  // opening stock, commissioned in place
+  await at(-1, 0);
+  const opening: EpcisEvent[] = [];
+  for (const level of LEVELS) {
+    const tier = engine.tiers[level];
+    for (let j = 0; j < tier.onHand.length; j++)
+      opening.push(...commissionEvents(level, Math.floor(j / skus), j % skus, tier.onHand[j] as number, -1));
+  }
+  await timed('opening', async () => {
+    for (let i = 0; i < opening.length; i += 2000) await capture(opening.slice(i, i + 2000));
+    await refreshStatistics();
+  });
+
+  const orderOf = new Map<number, number>(); // engine order seq -> product order id
+  const inTransit = new Map<number, { level: Level; node: number; k: number; packs: number[] }[]>(); // product order id -> packs shipped
+  const log: number[] = [];
+  engine.log = log;
+  for (let day = 0; day < params.days; day++) {
+    log.length = 0;
+    engine.day(day);
+    // carry out the day's actions in the order the engine took them, a run of one kind at a time
+    let i = 0;
+    let step = 0;
+    while (i < log.length) {
+      const kind = log[i] as number;
+      let end = i;
+      while (end < log.length && log[end] === kind) end += LOG_WIDTH;
+      const run: [number, number, number, number, number][] = [];
+      for (let e = i; e < end; e += LOG_WIDTH) run.push(log.slice(e + 1, e + LOG_WIDTH) as [number, number, number, number, number]);
+      await at(day, step++);
+      await timed(['receive', 'sell', 'order', 'ship', 'push'][kind] ?? '?', () => act(kind, run, day));
+      i = end;
+    }
+    // the stock the next day starts from: the product's
+    await timed('readBack', readBack);
+    // the tables grow by a channel's worth of codes: without fresh statistics the planner walks containment by scanning
+    if (day % 30 === 29) await timed('analyze', refreshStatistics);
+    await play.onDay?.(day);
+  }
+  if (play.clock) await sql`select set_config('throughline.business_time', '', false)`;
+  return { result: summarise(engine, params.days), info };
+
+  async function act(kind: number, run: [number, number, number, number, number][], day: number): Promise<void> {
+    switch (kind) {
+      case LOG.RECEIVE: {
+        const production: EpcisEvent[] = [];
+        const orders = new Set<number>();
+        for (const [level, seq, , k, qty] of run) {
+          if (level === 0) production.push(...commissionEvents('brand', 0, k, qty, day));
+          else orders.add(orderOf.get(seq) as number);
+        }
+        await capture(production);
+        // the packs go on the buyer's list in the engine's order; the day's receipts are one receiveBatch
+        const receipts: { ctx: RequestContext; orderId: number; scanId: string; at: Date }[] = [];
+        for (const orderId of orders) {
+          const shipped = inTransit.get(orderId) ?? [];
+          const first = shipped[0];
+          if (!first) continue;
+          const ctx = (first.level === 'distributors' ? distCtx[first.node] : storeCtx[first.node]) as RequestContext;
+          receipts.push({ ctx, orderId, scanId: randomUUID(), at: moment });
+          for (const s of shipped) packs.add(keyOf(s.level, s.node, s.k), s.packs);
+          inTransit.delete(orderId);
+        }
+        for (let i = 0; i < receipts.length; i += BATCH) await receiveBatch(sql, t, receipts.slice(i, i + BATCH));
+        info.receipts += receipts.length;
         return;
       }
-      moment = play.clock(day, step);
-      await sql`select set_config('throughline.business_time', ${moment.toISOString()}, false)`;
-    };
-    const timed = async (step: string, f: () => Promise<void>) => {
-      const t0 = performance.now();
-      await f();
-      info.ms[step] = Math.round((info.ms[step] ?? 0) + performance.now() - t0);
-    };
-    const ctxOf = (a: Actor): RequestContext => ({ sql, actor: a, locale: 'en', ip: null, requestId: null });
-    const brandCtx = ctxOf(ch.brandActor);
-    const distCtx = ch.distributors.map((d) => ctxOf(actor(t, ch.tenantCode, 'distributor_admin', d.id, `${label} (${d.code})`)));
-    const storeCtx = ch.stores.map((s) => ctxOf(actor(t, ch.tenantCode, 'store_owner', s.id, `${label} (${s.code})`)));
-    const engine = new PolicyEngine(params, policy, plan, { forecaster: play.forecaster });
-    const packs = new Packs();
-    const keyOf = (level: Level, node: number, k: number) => `${level}:${node}:${k}`;
-    const serials: Serials = play.serials ?? {
-      pack: (_k, p) => `${prefix}P${p}`,
-      units: (_k, first, count) => Array.from({ length: count }, (_, u) => `${prefix}U${first + u}`),
-    };
-    const packEpc = (k: number, p: number) => `https://id.gs1.org/01/${ch.skus[k]?.pack}/21/${serials.pack(k, p)}`;
-    /** the units of pack p of SKU k, from its u-th on: indexes p x storePack + u onwards */
-    const unitEpcs = (k: number, p: number, from = 0, count = storePack - from) =>
-      serials.units(k, p * storePack + from, count).map((s) => `https://id.gs1.org/01/${ch.skus[k]?.unit}/21/${s}`);
-    const glnAt = (level: Level, node: number) =>
-      level === 'brand'
-        ? ch.warehouse.gln
-        : level === 'distributors'
-          ? (ch.distributors[node]?.gln as string)
-          : (ch.stores[node]?.gln as string);
-    const where = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
-    const capture = async (events: EpcisEvent[]) => {
-      if (!events.length) return;
-      const out = await captureEvents(sql, t, label, prepareEvents(events, [EPCIS_CONTEXT]), [EPCIS_CONTEXT]);
-      info.events += out.newEvents;
-    };
-    /** commissions `units` (whole packs) of SKU k at a place, packed, and puts the packs on its list */
-    const commissionEvents = (level: Level, node: number, k: number, units: number, day: number): EpcisEvent[] => {
-      const n = units / storePack;
-      if (!Number.isInteger(n)) throw new Error(`product mode: ${units} units is not whole packs of ${storePack}`);
-      if (n === 0) return [];
-      const list = Array.from({ length: n }, () => packs.next++);
-      packs.add(keyOf(level, node, k), list);
-      const time = moment.toISOString();
-      const base = {
-        eventTime: time,
-        eventTimeZoneOffset: '+08:00',
-        bizLocation: where(glnAt(level, node)),
-        readPoint: where(glnAt(level, node)),
-      };
-      const unitsOf = (p: number) => unitEpcs(k, p);
-      return [
-        {
-          type: 'ObjectEvent',
-          ...base,
-          epcList: [...list.flatMap(unitsOf), ...list.map((p) => packEpc(k, p))],
-          action: 'ADD',
-          bizStep: 'commissioning',
-          disposition: 'active',
-          ilmd: { 'cbvmda:lotNumber': play.lotOf?.(day) ?? 'SIM' },
-        },
-        ...list.map((p) => ({
-          type: 'AggregationEvent',
-          ...base,
-          parentID: packEpc(k, p),
-          childEPCs: unitsOf(p),
-          action: 'ADD',
-          bizStep: 'packing',
-        })),
-      ];
-    };
-
-    // opening stock, commissioned in place
-    await at(-1, 0);
-    const opening: EpcisEvent[] = [];
-    for (const level of LEVELS) {
-      const tier = engine.tiers[level];
-      for (let j = 0; j < tier.onHand.length; j++)
-        opening.push(...commissionEvents(level, Math.floor(j / skus), j % skus, tier.onHand[j] as number, -1));
+      case LOG.SELL: {
+        const byStore = new Map<number, string[]>();
+        for (const [i, qty] of run) {
+          const s = Math.floor(i / skus);
+          const k = i % skus;
+          const key = keyOf('stores', s, k);
+          const epcs = byStore.get(s) ?? [];
+          let left = qty;
+          while (left > 0) {
+            const head = packs.peek(key)[0];
+            if (head === undefined) throw new Error(`product mode: store ${s} has no pack of SKU ${k} to sell from`);
+            const from = packs.opened.get(key) ?? 0;
+            const n = Math.min(left, storePack - from);
+            epcs.push(...unitEpcs(k, head, from, n));
+            left -= n;
+            if (from + n === storePack) {
+              packs.take(key, 1);
+              packs.opened.delete(key);
+            } else packs.opened.set(key, from + n);
+          }
+          byStore.set(s, epcs);
+        }
+        const time = moment.toISOString();
+        await capture(
+          [...byStore].map(([s, epcs]) => ({
+            type: 'ObjectEvent',
+            eventTime: time,
+            eventTimeZoneOffset: '+08:00',
+            epcList: epcs,
+            action: 'OBSERVE',
+            bizStep: 'retail_selling',
+            disposition: 'retail_sold',
+            bizLocation: where(ch.stores[s]?.gln as string),
+            readPoint: where(ch.stores[s]?.gln as string),
+          })),
+        );
+        await play.onSold?.(byStore, moment);
+        return;
+      }
+      case LOG.ORDER: {
+        // one order per buyer: [level, node] -> lines; the brand's production orders go to its factory, not through orders
+        const byBuyer = new Map<string, { level: number; node: number; lines: { sku: string; quantity: number }[]; seqs: number[] }>();
+        for (const [level, node, k, qty, seq] of run) {
+          if (level === 0) continue;
+          const key = `${level}:${node}`;
+          const o = byBuyer.get(key) ?? { level, node, lines: [], seqs: [] };
+          o.lines.push({ sku: ch.skus[k]?.sku as string, quantity: qty });
+          o.seqs.push(seq);
+          byBuyer.set(key, o);
+        }
+        await place(
+          [...byBuyer.values()].map((o) => ({
+            ctx: (o.level === 1 ? distCtx[o.node] : storeCtx[o.node]) as RequestContext,
+            input: { lines: o.lines, idempotencyKey: `sim-${day}-${o.level}-${o.node}` },
+            seqs: o.seqs,
+          })),
+        );
+        return;
+      }
+      case LOG.PUSH: {
+        const byBuyer = new Map<number, { lines: { sku: string; quantity: number }[]; seqs: number[] }>();
+        for (const [, seq, node, k, qty] of run) {
+          const o = byBuyer.get(node) ?? { lines: [], seqs: [] };
+          o.lines.push({ sku: ch.skus[k]?.sku as string, quantity: qty });
+          o.seqs.push(seq);
+          byBuyer.set(node, o);
+        }
+        await place(
+          [...byBuyer].map(([node, o]) => ({
+            ctx: brandCtx,
+            input: {
+              buyer: ch.distributors[node]?.code,
+              lines: o.lines,
+              note: 'month-end quota',
+              idempotencyKey: `sim-push-${day}-${node}`,
+            },
+            seqs: o.seqs,
+          })),
+        );
+        await ship(run.map(([, seq, node, k, qty]) => [1, seq, node, k, qty]));
+        return;
+      }
+      case LOG.SHIP:
+        await ship(run);
+        return;
+      default:
+        throw new Error(`product mode: unknown action ${kind}`);
     }
-    await timed('opening', async () => {
-      for (let i = 0; i < opening.length; i += 2000) await capture(opening.slice(i, i + 2000));
-      await refreshStatistics();
+  }
+
+  async function place(orders: { ctx: RequestContext; input: PlacementRequest['input']; seqs: number[] }[]): Promise<void> {
+    if (!orders.length) return;
+    const placed = await placeBatch(
+      sql,
+      t,
+      orders.map((o) => ({ ctx: o.ctx, input: o.input })),
+    );
+    placed.forEach((r, i) => {
+      if (!r.ok) throw new Error(`product mode: an order was refused: ${JSON.stringify(r.error)}`);
+      if (r.order.status !== 'approved') throw new Error(`product mode: an order is ${r.order.status}, not approved`);
+      for (const seq of orders[i]?.seqs ?? []) orderOf.set(seq, r.order.id);
+      info.orders++;
     });
+  }
 
-    const orderOf = new Map<number, number>(); // engine order seq -> product order id
-    const inTransit = new Map<number, { level: Level; node: number; k: number; packs: number[] }[]>(); // product order id -> packs shipped
-    const log: number[] = [];
-    engine.log = log;
-    for (let day = 0; day < params.days; day++) {
-      log.length = 0;
-      engine.day(day);
-      // carry out the day's actions in the order the engine took them, a run of one kind at a time
-      let i = 0;
-      let step = 0;
-      while (i < log.length) {
-        const kind = log[i] as number;
-        let end = i;
-        while (end < log.length && log[end] === kind) end += LOG_WIDTH;
-        const run: [number, number, number, number, number][] = [];
-        for (let e = i; e < end; e += LOG_WIDTH) run.push(log.slice(e + 1, e + LOG_WIDTH) as [number, number, number, number, number]);
-        await at(day, step++);
-        await timed(['receive', 'sell', 'order', 'ship', 'push'][kind] ?? '?', () => act(kind, run, day));
-        i = end;
+  /** Ships each order's lines (packs from the seller, first in first out) in one scan per order. */
+  async function ship(run: [number, number, number, number, number][]): Promise<void> {
+    const byOrder = new Map<number, { level: Level; node: number; k: number; packs: number[] }[]>();
+    for (const [level, seq, node, k, qty] of run) {
+      if (level === 0) continue; // production started: it arrives as commissioning
+      const buyer: Level = level === 1 ? 'distributors' : 'stores';
+      const seller = level === 1 ? keyOf('brand', 0, k) : keyOf('distributors', node % params.distributors, k);
+      const orderId = orderOf.get(seq) as number;
+      const lines = byOrder.get(orderId) ?? [];
+      lines.push({ level: buyer, node, k, packs: packs.take(seller, qty / storePack) });
+      byOrder.set(orderId, lines);
+    }
+    const shipments = [...byOrder].map(([orderId, lines]) => {
+      const first = lines[0] as { level: Level; node: number };
+      const ctx = first.level === 'distributors' ? brandCtx : (distCtx[first.node % params.distributors] as RequestContext);
+      return { ctx, orderId, scanId: randomUUID(), at: moment, codes: lines.flatMap((l) => l.packs.map((p) => packEpc(l.k, p))) };
+    });
+    for (let i = 0; i < shipments.length; i += BATCH) await shipBatch(sql, t, shipments.slice(i, i + BATCH));
+    for (const [orderId, lines] of byOrder) inTransit.set(orderId, lines);
+    info.shipments += byOrder.size;
+  }
+
+  async function refreshStatistics(): Promise<void> {
+    await sql`analyze code_state`;
+    await sql`analyze containment`;
+    await sql`analyze stock`;
+  }
+
+  async function readBack(): Promise<void> {
+    const rows = await sql<{ holder: number; gtin: string; n: number }[]>`
+      select holder_party_id::int as holder, gtin, sum(on_hand)::int as n from stock where tenant_id = ${t} group by 1, 2`;
+    const at = new Map(rows.map((r) => [`${r.holder}|${r.gtin.trim()}`, r.n]));
+    const setFrom = (level: Level, party: (node: number) => number) => {
+      const arr = engine.tiers[level].onHand;
+      for (let j = 0; j < arr.length; j++) {
+        const n = at.get(`${party(Math.floor(j / skus))}|${ch.skus[j % skus]?.unit}`) ?? 0;
+        if (n !== arr[j]) {
+          info.stockMismatches++;
+          arr[j] = n;
+        }
       }
-      // the stock the next day starts from: the product's
-      await timed('readBack', readBack);
-      // the tables grow by a channel's worth of codes: without fresh statistics the planner walks containment by scanning
-      if (day % 30 === 29) await timed('analyze', refreshStatistics);
-      await play.onDay?.(day);
-    }
-    if (play.clock) await sql`select set_config('throughline.business_time', '', false)`;
-    return { result: summarise(engine, params.days), info };
-
-    async function act(kind: number, run: [number, number, number, number, number][], day: number): Promise<void> {
-      switch (kind) {
-        case LOG.RECEIVE: {
-          const production: EpcisEvent[] = [];
-          const orders = new Set<number>();
-          for (const [level, seq, , k, qty] of run) {
-            if (level === 0) production.push(...commissionEvents('brand', 0, k, qty, day));
-            else orders.add(orderOf.get(seq) as number);
-          }
-          await capture(production);
-          // the packs go on the buyer's list in the engine's order; the day's receipts are one receiveBatch
-          const receipts: { ctx: RequestContext; orderId: number; scanId: string; at: Date }[] = [];
-          for (const orderId of orders) {
-            const shipped = inTransit.get(orderId) ?? [];
-            const first = shipped[0];
-            if (!first) continue;
-            const ctx = (first.level === 'distributors' ? distCtx[first.node] : storeCtx[first.node]) as RequestContext;
-            receipts.push({ ctx, orderId, scanId: randomUUID(), at: moment });
-            for (const s of shipped) packs.add(keyOf(s.level, s.node, s.k), s.packs);
-            inTransit.delete(orderId);
-          }
-          for (let i = 0; i < receipts.length; i += BATCH) await receiveBatch(sql, t, receipts.slice(i, i + BATCH));
-          info.receipts += receipts.length;
-          return;
-        }
-        case LOG.SELL: {
-          const byStore = new Map<number, string[]>();
-          for (const [i, qty] of run) {
-            const s = Math.floor(i / skus);
-            const k = i % skus;
-            const key = keyOf('stores', s, k);
-            const epcs = byStore.get(s) ?? [];
-            let left = qty;
-            while (left > 0) {
-              const head = packs.peek(key)[0];
-              if (head === undefined) throw new Error(`product mode: store ${s} has no pack of SKU ${k} to sell from`);
-              const from = packs.opened.get(key) ?? 0;
-              const n = Math.min(left, storePack - from);
-              epcs.push(...unitEpcs(k, head, from, n));
-              left -= n;
-              if (from + n === storePack) {
-                packs.take(key, 1);
-                packs.opened.delete(key);
-              } else packs.opened.set(key, from + n);
-            }
-            byStore.set(s, epcs);
-          }
-          const time = moment.toISOString();
-          await capture(
-            [...byStore].map(([s, epcs]) => ({
-              type: 'ObjectEvent',
-              eventTime: time,
-              eventTimeZoneOffset: '+08:00',
-              epcList: epcs,
-              action: 'OBSERVE',
-              bizStep: 'retail_selling',
-              disposition: 'retail_sold',
-              bizLocation: where(ch.stores[s]?.gln as string),
-              readPoint: where(ch.stores[s]?.gln as string),
-            })),
-          );
-          await play.onSold?.(byStore, moment);
-          return;
-        }
-        case LOG.ORDER: {
-          // one order per buyer: [level, node] -> lines; the brand's production orders go to its factory, not through orders
-          const byBuyer = new Map<string, { level: number; node: number; lines: { sku: string; quantity: number }[]; seqs: number[] }>();
-          for (const [level, node, k, qty, seq] of run) {
-            if (level === 0) continue;
-            const key = `${level}:${node}`;
-            const o = byBuyer.get(key) ?? { level, node, lines: [], seqs: [] };
-            o.lines.push({ sku: ch.skus[k]?.sku as string, quantity: qty });
-            o.seqs.push(seq);
-            byBuyer.set(key, o);
-          }
-          await place(
-            [...byBuyer.values()].map((o) => ({
-              ctx: (o.level === 1 ? distCtx[o.node] : storeCtx[o.node]) as RequestContext,
-              input: { lines: o.lines, idempotencyKey: `sim-${day}-${o.level}-${o.node}` },
-              seqs: o.seqs,
-            })),
-          );
-          return;
-        }
-        case LOG.PUSH: {
-          const byBuyer = new Map<number, { lines: { sku: string; quantity: number }[]; seqs: number[] }>();
-          for (const [, seq, node, k, qty] of run) {
-            const o = byBuyer.get(node) ?? { lines: [], seqs: [] };
-            o.lines.push({ sku: ch.skus[k]?.sku as string, quantity: qty });
-            o.seqs.push(seq);
-            byBuyer.set(node, o);
-          }
-          await place(
-            [...byBuyer].map(([node, o]) => ({
-              ctx: brandCtx,
-              input: {
-                buyer: ch.distributors[node]?.code,
-                lines: o.lines,
-                note: 'month-end quota',
-                idempotencyKey: `sim-push-${day}-${node}`,
-              },
-              seqs: o.seqs,
-            })),
-          );
-          await ship(run.map(([, seq, node, k, qty]) => [1, seq, node, k, qty]));
-          return;
-        }
-        case LOG.SHIP:
-          await ship(run);
-          return;
-        default:
-          throw new Error(`product mode: unknown action ${kind}`);
-      }
-    }
-
-    async function place(orders: { ctx: RequestContext; input: PlacementRequest['input']; seqs: number[] }[]): Promise<void> {
-      if (!orders.length) return;
-      const placed = await placeBatch(
-        sql,
-        t,
-        orders.map((o) => ({ ctx: o.ctx, input: o.input })),
-      );
-      placed.forEach((r, i) => {
-        if (!r.ok) throw new Error(`product mode: an order was refused: ${JSON.stringify(r.error)}`);
-        if (r.order.status !== 'approved') throw new Error(`product mode: an order is ${r.order.status}, not approved`);
-        for (const seq of orders[i]?.seqs ?? []) orderOf.set(seq, r.order.id);
-        info.orders++;
-      });
-    }
-
-    /** Ships each order's lines (packs from the seller, first in first out) in one scan per order. */
-    async function ship(run: [number, number, number, number, number][]): Promise<void> {
-      const byOrder = new Map<number, { level: Level; node: number; k: number; packs: number[] }[]>();
-      for (const [level, seq, node, k, qty] of run) {
-        if (level === 0) continue; // production started: it arrives as commissioning
-        const buyer: Level = level === 1 ? 'distributors' : 'stores';
-        const seller = level === 1 ? keyOf('brand', 0, k) : keyOf('distributors', node % params.distributors, k);
-        const orderId = orderOf.get(seq) as number;
-        const lines = byOrder.get(orderId) ?? [];
-        lines.push({ level: buyer, node, k, packs: packs.take(seller, qty / storePack) });
-        byOrder.set(orderId, lines);
-      }
-      const shipments = [...byOrder].map(([orderId, lines]) => {
-        const first = lines[0] as { level: Level; node: number };
-        const ctx = first.level === 'distributors' ? brandCtx : (distCtx[first.node % params.distributors] as RequestContext);
-        return { ctx, orderId, scanId: randomUUID(), at: moment, codes: lines.flatMap((l) => l.packs.map((p) => packEpc(l.k, p))) };
-      });
-      for (let i = 0; i < shipments.length; i += BATCH) await shipBatch(sql, t, shipments.slice(i, i + BATCH));
-      for (const [orderId, lines] of byOrder) inTransit.set(orderId, lines);
-      info.shipments += byOrder.size;
-    }
-
-    async function refreshStatistics(): Promise<void> {
-      await sql`analyze code_state`;
-      await sql`analyze containment`;
-      await sql`analyze stock`;
-    }
-
-    async function readBack(): Promise<void> {
-      const rows = await sql<{ holder: number; gtin: string; n: number }[]>`
-        select holder_party_id::int as holder, gtin, sum(on_hand)::int as n from stock where tenant_id = ${t} group by 1, 2`;
-      const at = new Map(rows.map((r) => [`${r.holder}|${r.gtin.trim()}`, r.n]));
-      const setFrom = (level: Level, party: (node: number) => number) => {
-        const arr = engine.tiers[level].onHand;
-        for (let j = 0; j < arr.length; j++) {
-          const n = at.get(`${party(Math.floor(j / skus))}|${ch.skus[j % skus]?.unit}`) ?? 0;
-          if (n !== arr[j]) {
-            info.stockMismatches++;
-            arr[j] = n;
-          }
-        }
-      };
-      setFrom('brand', () => ch.warehouse.id);
-      setFrom('distributors', (d) => ch.distributors[d]?.id as number);
-      setFrom('stores', (s) => ch.stores[s]?.id as number);
-    }
+    };
+    setFrom('brand', () => ch.warehouse.id);
+    setFrom('distributors', (d) => ch.distributors[d]?.id as number);
+    setFrom('stores', (s) => ch.stores[s]?.id as number);
   }
 }
 
