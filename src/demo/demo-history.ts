@@ -5,10 +5,11 @@
  *
  * Nothing here writes a fact directly. The channel simulator's product mode (planning/simulator/product.ts) plays the
  * demand-driven policy day by day in the demo tenant: the brand's production commissioned and packed at warehouse
- * W01, distributors' and stores' orders placed, shipped and received by scan, stores' sales scanned, each as of its
- * past day through the business clock (migration 0041), so the ledger, the orders, the funds and the analytics facts
- * all say when it happened. The slice: one tier-1 distributor per province (D0001 first, the `distributor` user's),
- * each with a few of the stores it supplies directly, and a dozen SKUs sold in the same case size.
+ * W01 under codes of the brand's own code batches, distributors' and stores' orders placed, shipped and received by
+ * scan, stores' sales scanned, some of them scanned again by consumers on the resolver page, each as of its past day
+ * through the business clock (migrations 0041, 0042), so the ledger, the orders, the funds and the analytics facts
+ * all say when it happened. The slice: tier-1 distributors of provinces spread over the country (D0001 first, the
+ * `distributor` user's), each with a few of the stores it supplies directly, and a dozen SKUs sold in cases of 24.
  *
  * It plays on a connection of its own (the business clock is a session setting) and takes a few minutes, so the server
  * starts it in the background after it listens, once, on the demo's first start (`demo.history` in the audit log
