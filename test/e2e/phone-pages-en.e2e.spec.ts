@@ -6,7 +6,7 @@ import type { Tx } from '../../src/db/connection.ts';
 import { issueOneMoreTicket } from '../../src/modules/incentives/channel/one-more.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
-import { launchChromium, signedIn } from '../support/browser.ts';
+import { launchChromium, partsApart, signedIn } from '../support/browser.ts';
 import { captureSellOut, type SellOutStores } from '../support/sell-out.ts';
 
 /**
@@ -194,23 +194,7 @@ describe("the phone pages' header", () => {
             'lang-switch': page.getByTestId('lang-switch'),
             back: page.getByRole('link', { name: back, exact: true }),
           };
-          const boxes = await Promise.all(
-            Object.entries(parts).map(async ([id, el]) => {
-              const box = await el.boundingBox();
-              if (!box) throw new Error(`${id} is not shown (${lang})`);
-              return { id, ...box };
-            }),
-          );
-          for (const b of boxes) {
-            expect(b.x, `${b.id} (${lang})`).toBeGreaterThanOrEqual(0);
-            expect(b.x + b.width, `${b.id} (${lang})`).toBeLessThanOrEqual(390);
-          }
-          for (const [i, a] of boxes.entries()) {
-            for (const b of boxes.slice(i + 1)) {
-              const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
-              expect(apart, `${a.id} overlaps ${b.id} (${lang}): ${JSON.stringify([a, b])}`).toBe(true);
-            }
-          }
+          const boxes = await partsApart(parts, 390, lang);
           // the title is one line: no taller than one of its lines
           const lineHeight = await heading.evaluate((el) => Number.parseFloat(getComputedStyle(el).lineHeight));
           expect(boxes[0]?.height, `the title's height (${lang}), one line is ${lineHeight} px`).toBeLessThan(lineHeight * 1.5);

@@ -7,6 +7,7 @@ import { prepareZXingModule, writeBarcode } from 'zxing-wasm/writer';
 import { Keystore } from '../../src/modules/codes/keystore.ts';
 import { serialsFor } from '../../src/modules/codes/serials.ts';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
+import { partsApart } from '../support/browser.ts';
 
 /**
  * The mobile scanning page (/scan) in a real headless Chromium at phone size, against the real server and the demo
@@ -580,24 +581,8 @@ describe('scanning page', () => {
       for (const lang of ['zh', 'en'] as const) {
         await page.getByTestId(`lang-${lang}`).click();
         await expect.poll(() => page.getByTestId('scan-logout').textContent()).toBe(lang === 'zh' ? '退出登录' : 'Log out');
-        const boxes = await Promise.all(
-          parts.map(async (id) => {
-            const box = await page.getByTestId(id).boundingBox();
-            if (!box) throw new Error(`${id} is not shown (${lang})`);
-            return { id, ...box };
-          }),
-        );
-        for (const b of boxes) {
-          expect(b.x, `${b.id} (${lang})`).toBeGreaterThanOrEqual(0);
-          expect(b.x + b.width, `${b.id} (${lang})`).toBeLessThanOrEqual(390);
-        }
-        // no two of them share a pixel
-        for (const [i, a] of boxes.entries()) {
-          for (const b of boxes.slice(i + 1)) {
-            const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
-            expect(apart, `${a.id} overlaps ${b.id} (${lang}): ${JSON.stringify([a, b])}`).toBe(true);
-          }
-        }
+        // within the phone, no two of them sharing a pixel
+        const boxes = await partsApart(Object.fromEntries(parts.map((id) => [id, page.getByTestId(id)])), 390, lang);
         // what is tapped is thumb-sized; the words on it are whole (not clipped or ellipsed)
         for (const b of boxes.filter((x) => x.id !== 'scan-user')) expect(b.height, `${b.id} (${lang})`).toBeGreaterThanOrEqual(40);
         for (const id of ['queue-open', 'scan-one-more', 'scan-logout', 'lang-switch']) {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /** Debian's Chromium, or CHROMIUM_PATH. */
@@ -65,4 +65,33 @@ export async function pickUntil(page: Page, selectTestId: string, option: string
       { timeout: 60_000, interval: 2_000 },
     )
     .toBe(true);
+}
+
+/**
+ * The boxes of a screen's parts (in the order given), each shown, within the screen's `width` and sharing no pixel
+ * with another: a phone's header that must fit without overlapping. `label` names the case in failures.
+ */
+export async function partsApart(
+  parts: Record<string, Locator>,
+  width: number,
+  label: string,
+): Promise<{ id: string; x: number; y: number; width: number; height: number }[]> {
+  const boxes = await Promise.all(
+    Object.entries(parts).map(async ([id, el]) => {
+      const box = await el.boundingBox();
+      if (!box) throw new Error(`${id} is not shown (${label})`);
+      return { id, ...box };
+    }),
+  );
+  for (const b of boxes) {
+    expect(b.x, `${b.id} (${label})`).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.width, `${b.id} (${label})`).toBeLessThanOrEqual(width);
+  }
+  for (const [i, a] of boxes.entries()) {
+    for (const b of boxes.slice(i + 1)) {
+      const apart = a.x + a.width <= b.x || b.x + b.width <= a.x || a.y + a.height <= b.y || b.y + b.height <= a.y;
+      expect(apart, `${a.id} overlaps ${b.id} (${label}): ${JSON.stringify([a, b])}`).toBe(true);
+    }
+  }
+  return boxes;
 }
