@@ -75,7 +75,8 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
       const p = await scopedParty(sql, ctx, (req.params as { party: string }).party);
       const { page = 1, pageSize = 100 } = req.query as { page?: number; pageSize?: number };
       // the party's own accounts only: the other side of a transaction (the world, the seller) is not its business
-      const rows = await sql<
+      const mine = sql`select id, kind from funds_accounts where tenant_id = ${t} and party_id = ${p.id} and kind <> 'external'`;
+      const rowsOfPage = sql<
         {
           id: number;
           kind: string;
@@ -91,9 +92,7 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
           settled: string;
         }[]
       >`
-        with mine as (
-          select id, kind from funds_accounts where tenant_id = ${t} and party_id = ${p.id} and kind <> 'external'
-        ), last as (
+        with mine as (${mine}), last as (
           select distinct e.transaction_id as id from funds_entries e
           where e.tenant_id = ${t} and e.account_id in (select id from mine)
           order by e.transaction_id desc limit ${pageSize} offset ${(page - 1) * pageSize}
@@ -112,10 +111,12 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
         left join users u on u.tenant_id = ${t} and ft.actor = 'user:' || u.id::text
         group by ft.tenant_id, ft.id, o.order_no, u.username
         order by ft.id desc`;
-      const [count] = await sql<{ n: number }[]>`
-        select count(distinct e.transaction_id)::int as n from funds_entries e
-        where e.tenant_id = ${t} and e.account_id in (
-          select id from funds_accounts where tenant_id = ${t} and party_id = ${p.id} and kind <> 'external')`;
+      const [rows, [count]] = await Promise.all([
+        rowsOfPage,
+        sql<{ n: number }[]>`
+          select count(distinct e.transaction_id)::int as n from funds_entries e
+          where e.tenant_id = ${t} and e.account_id in (select id from (${mine}) as mine)`,
+      ]);
       return {
         party: { code: p.code, name: p.name, kind: p.kind },
         total: count?.n ?? 0,
