@@ -161,7 +161,15 @@ function storedQueue(page: Page): Promise<string> {
           const all = open.result.transaction('queue', 'readonly').objectStore('queue').getAll();
           all.onsuccess = () =>
             resolve(
-              JSON.stringify(all.result.map((i: { scanId: string; status: string; attempts: number }) => [i.scanId, i.status, i.attempts])),
+              JSON.stringify(
+                all.result.map((i: { scanId: string; status: string; attempts: number; httpStatus?: number; problem?: unknown }) => [
+                  i.scanId,
+                  i.status,
+                  i.attempts,
+                  i.httpStatus ?? null,
+                  i.problem ?? null,
+                ]),
+              ),
             );
           all.onerror = () => resolve(`unreadable: ${String(all.error)}`);
         };
@@ -292,7 +300,18 @@ describe('scanning page', () => {
       await expect.poll(() => failedCount(page)).toBe('1');
       await page.getByTestId('queue-open').click();
       const failedItem = page.locator('[data-testid="queue-item"][data-status="failed"]');
-      await expect.poll(() => failedItem.getByTestId('queue-item-error').first().textContent()).toContain('该码已赋码');
+      await expect
+        .poll(() => failedItem.getByTestId('queue-item-error').first().textContent())
+        .toContain('该码已赋码')
+        .catch(async (e: Error) => {
+          // what the server answered and the drawer shows (a CI run saw no reason under the failed item)
+          throw new Error(
+            `${e.message}\nstored queue: ${await storedQueue(page)}\ndrawer: ${await page
+              .getByTestId('queue-drawer')
+              .textContent({ timeout: 1000 })
+              .catch(() => 'not open')}`,
+          );
+        });
       await failedItem.getByTestId('queue-discard').click();
       await page.locator('.ant-popconfirm .ant-btn-primary').click();
       await expect
