@@ -49,6 +49,7 @@ import { ioRoutes } from './io-routes.ts';
 import { loggerOptions, requestIdOf } from './logging.ts';
 import { pickLocale } from './messages.ts';
 import { installObservability } from './observability.ts';
+import { withProblems } from './openapi.ts';
 import { AppError, toProblem } from './problem.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import { ajvToFieldErrors, installValidators } from './validation.ts';
@@ -181,6 +182,8 @@ export async function buildApp(opts: AppOptions): Promise<App> {
       },
       security: [{ bearer: [] }, { cookie: [] }],
     },
+    // every operation's refusals as problem+json (openapi.ts)
+    transformObject: (doc) => ('openapiObject' in doc ? withProblems(doc.openapiObject) : doc.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
