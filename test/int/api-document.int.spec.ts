@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
@@ -12,13 +12,13 @@ let doc: {
   components: { schemas: Record<string, unknown> };
   paths: Record<string, Record<string, { responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }> }>>;
 };
-let isProblem: ReturnType<Ajv['compile']>;
+let isProblem: ValidateFunction;
 
 beforeAll(async () => {
   server = await startTestServer();
   doc = await (await fetch(`${server.baseUrl}/api/docs/json`)).json();
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats(ajv);
+  const ajv = new Ajv.default({ strict: false, allErrors: true });
+  addFormats.default(ajv);
   ajv.addSchema({ components: doc.components }, 'doc');
   isProblem = ajv.compile({ $ref: 'doc#/components/schemas/Problem' });
 });
