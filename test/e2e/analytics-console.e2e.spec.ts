@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessToday } from '../../src/modules/inventory/index.ts';
+import { divisionName } from '../../src/modules/parties/divisions.ts';
 import { readTable } from '../../src/platform/tabular/index.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, signedIn } from '../support/browser.ts';
@@ -95,6 +96,11 @@ describe('the channel dashboards in the console', () => {
       await expect.poll(() => page.url()).not.toContain('party=');
       await page.getByTestId(`drill-${city}`).waitFor();
       expect(await crumbs()).toEqual(['全国', names?.province]);
+      // in English the path is English: the root and the province's name (switched on the page, not reloaded)
+      await page.getByTestId('lang-en').click();
+      await expect.poll(crumbs, { timeout: WAIT }).toEqual(['National', divisionName(sales.S.province, 'en')]);
+      await page.getByTestId('lang-zh').click();
+      await expect.poll(crumbs, { timeout: WAIT }).toEqual(['全国', names?.province]);
 
       // sell-in money is what distributors ordered, sell-in units what was shipped to them: the labels say which
       expect(await page.getByTestId('analytics-label-sellInFen').textContent()).toBe('订货金额（元）');
@@ -113,6 +119,40 @@ describe('the channel dashboards in the console', () => {
       expect(errors).toEqual([]);
     } finally {
       await close();
+    }
+  });
+
+  it('names the viewer’s scope at the root of the drill path: a sales rep’s territories, a distributor’s channel', async () => {
+    const rep = await signedIn(browser, server.baseUrl, 'sales', 'Demo#2026', '/analytics/overview', WAIT);
+    try {
+      const root = () => rep.page.getByTestId('drill-path-scope').textContent();
+      // the demo rep's territories are Beijing (11) and Hebei (13): not the whole country
+      await expect.poll(root, { timeout: WAIT }).toBe(`负责区域：${divisionName('11')}、${divisionName('13')}`);
+      expect(await rep.page.getByTestId('drill-path-national').count()).toBe(0);
+      await rep.page.getByTestId('lang-en').click();
+      await expect.poll(root, { timeout: WAIT }).toBe(`My territories: ${divisionName('11', 'en')}, ${divisionName('13', 'en')}`);
+      expect(await root()).not.toMatch(/[\u4e00-\u9fff]/);
+      // the stock page says what its days of supply divide: the stock now by the outflow of the 28 days up to today
+      await rep.page.goto(`${server.baseUrl}/analytics/stock?from=2020-01-01&to=2020-01-31`);
+      const today = businessToday(new Date());
+      const from = new Date(Date.parse(`${today}T00:00:00Z`) - 27 * 86_400_000).toISOString().slice(0, 10);
+      const basis = () => rep.page.getByTestId('analytics-stock-basis').textContent();
+      await expect.poll(basis, { timeout: WAIT }).toContain(`over the 28 days from ${from} to ${today} (today), whatever period is chosen`);
+      expect(await basis()).not.toMatch(/[\u4e00-\u9fff]/);
+      expect(await rep.page.getByTestId('analytics-label-daysOfSupply').textContent()).toBe('Days of supply');
+      await rep.page.getByTestId('lang-zh').click();
+      await expect.poll(basis, { timeout: WAIT }).toContain(`日均出库按 ${from} 至 ${today}（今天）共 28 天计算`);
+      expect(rep.errors).toEqual([]);
+    } finally {
+      await rep.close();
+    }
+    const d = await signedIn(browser, server.baseUrl, 'distributor', 'Demo#2026', '/analytics/overview', WAIT);
+    try {
+      const [name] = await server.db.sql<{ name: string }[]>`select name from parties where code = 'D0001'`;
+      await expect.poll(() => d.page.getByTestId('drill-path-scope').textContent(), { timeout: WAIT }).toBe(`${name?.name}的渠道`);
+      expect(d.errors).toEqual([]);
+    } finally {
+      await d.close();
     }
   });
 });

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import dayjs from 'dayjs';
+import isoWeek from 'dayjs/plugin/isoWeek.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessToday } from '../../src/modules/inventory/index.ts';
@@ -13,11 +15,15 @@ import { launchChromium, signedIn } from '../support/browser.ts';
  * The sell-through history is written into its rollup for the 28 days before today (China time): D0001 sells 14 of
  * one SKU a day and 6 of another, with nothing on hand, so both lines suggest an order.
  */
+dayjs.extend(isoWeek);
+
 const WAIT = 20_000;
 let server: TestServer;
 let browser: Browser;
 let tenant: number;
 let skus: string[];
+/** units per case of each SKU (the demo catalog's case level): suggestions are whole cases */
+let caseOf: number[];
 
 beforeAll(async () => {
   if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
@@ -28,6 +34,10 @@ beforeAll(async () => {
     select p.id::int, p.sku, l.gtin from products p join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'unit'
     where p.tenant_id = ${tenant} and p.status = 'active' order by p.sku limit 2`;
   skus = products.map((p) => p.sku);
+  const cases = await sql<{ id: number; units: number }[]>`
+    select product_id::int as id, units_per as units from packaging_levels
+    where tenant_id = ${tenant} and level = 'case' and product_id = any(${products.map((p) => p.id)}::bigint[])`;
+  caseOf = products.map((p) => cases.find((c) => c.id === p.id)?.units as number);
   const [d] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = 'D0001'`;
   await sql`delete from order_rules where tenant_id = ${tenant} and product_id = any(${products.map((p) => p.id)}::bigint[])`;
   const today = Date.parse(`${businessToday(new Date())}T00:00:00Z`);
@@ -47,6 +57,9 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/** units rounded up to whole cases */
+const up = (units: number, perCase: number) => Math.ceil(units / perCase) * perCase;
 
 const loggedIn = (username: string, password: string, p: string) => signedIn(browser, server.baseUrl, username, password, p, WAIT);
 
@@ -74,6 +87,11 @@ describe('replenishment plans in the console', () => {
       // 28 days of sales are too few for a 28-day model forecast: each line says it fell back to the sell-through mean
       await planner.page.getByTestId('plan-forecasts').waitFor();
       expect(await planner.page.getByTestId('line-forecast-1').getAttribute('data-fallback')).toBe('too_little_history');
+      // the suggestion in whole cases and in units
+      const first = up(126, caseOf[0] as number);
+      expect(await planner.page.getByTestId('line-suggested-1').textContent()).toBe(
+        `${first / (caseOf[0] as number)} 箱（每箱 ${caseOf[0]}）· ${first} 件`,
+      );
       await planner.page.getByTestId('plan-share').click();
       await expect.poll(() => planner.page.getByTestId('plan-status').getAttribute('data-status')).toBe('shared');
       expect(planner.errors).toEqual([]);
@@ -112,10 +130,39 @@ describe('replenishment plans in the console', () => {
       join products p on p.tenant_id = l.tenant_id and p.id = l.product_id
       join parties b on b.tenant_id = d.tenant_id and b.id = d.buyer_party_id
       where d.tenant_id = ${tenant} and b.code = 'D0001' order by l.line_no`;
-    // L = 2 (the default lane), R = 7, no variation: S = 14·9 = 126 and 6·9 = 54; the second lowered to 30
+    // L = 2 (the default lane), R = 7, no variation: S = 14·9 = 126 and 6·9 = 54, each rounded up to whole cases;
+    // the second lowered to 30
+    const first = up(126, caseOf[0] as number);
     expect(lines.map((l) => [l.sku, l.quantity, l.suggested_qty])).toEqual([
-      [skus[0], 126, 126],
-      [skus[1], 30, 54],
+      [skus[0], first, first],
+      [skus[1], 30, up(54, caseOf[1] as number)],
     ]);
+  });
+
+  it('names the capacity page’s weeks as ISO weeks: 2026年第49周 in Chinese, 2026-W49 in English', async () => {
+    const from = dayjs().subtract((dayjs().day() + 6) % 7, 'day');
+    const to = from.add(7 * 7, 'day');
+    const s = await loggedIn('planner', 'Demo#2026', '/planning/capacity');
+    try {
+      // antd puts the test id on the field's input or on its wrapper
+      const value = (id: string) => s.page.locator(`input[data-testid="${id}"], [data-testid="${id}"] input`).first().inputValue();
+      await s.page.getByTestId('capacity-from').waitFor();
+      expect(await value('capacity-from')).toBe(`${from.isoWeekYear()}年第${from.isoWeek()}周`);
+      expect(await value('capacity-to')).toBe(`${to.isoWeekYear()}年第${to.isoWeek()}周`);
+      await s.page.evaluate(() => localStorage.setItem('tl.lang', 'en'));
+      await s.page.reload();
+      await s.page.getByTestId('capacity-from').waitFor();
+      const w = (d: dayjs.Dayjs) => `${d.isoWeekYear()}-W${String(d.isoWeek()).padStart(2, '0')}`;
+      await expect.poll(() => value('capacity-from')).toBe(w(from));
+      expect(await value('capacity-to')).toBe(w(to));
+      // the panel counts weeks from Monday, as the page does
+      await s.page.getByTestId('capacity-from').click();
+      const heads = await s.page.locator('.ant-picker-dropdown .ant-picker-content thead th').allTextContents();
+      // (a first column of week numbers, then the seven days)
+      expect(heads.slice(-7)).toEqual(['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su']);
+      expect(s.errors).toEqual([]);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -310,6 +310,15 @@ describe('the dashboards', () => {
     expect(levels.store.dailyOut).toBeCloseTo(9 / 28, 6);
     expect(levels.store.daysOfSupply).toBeCloseTo(Math.round(((store?.n ?? 0) / (9 / 28)) * 10) / 10, 6);
     expect(levels.distributor).toMatchObject({ onHand: 25 - 12 + 20 - 8, inTransit: 5 });
+    // the stock is now's, so the outflow it is divided by is the 28 days up to today, and the answer says so
+    const windowFrom = new Date(Date.parse(`${today}T00:00:00Z`) - 27 * 86_400_000).toISOString().slice(0, 10);
+    expect(r.body.basis).toMatchObject({ dailyOutFrom: windowFrom, dailyOutTo: today, days: 28 });
+    // a past period does not divide today's stock by that period's outflow (it gave no outflow, so no days of supply)
+    const pastTo = new Date(Date.parse(`${today}T00:00:00Z`) - 60 * 86_400_000).toISOString().slice(0, 10);
+    const past = await call('admin', 'GET', `/api/v1/analytics/stock?${q({ gtin, from: pastTo, to: pastTo })}`);
+    expect(past.status, JSON.stringify(past.body)).toBe(200);
+    expect(past.body.basis).toMatchObject({ dailyOutFrom: windowFrom, dailyOutTo: today });
+    expect(past.body.levels).toEqual(r.body.levels);
     const d = await call('distributor', 'GET', `/api/v1/analytics/stock?${q({ gtin })}`);
     expect(Object.fromEntries(d.body.levels.map((l: { level: string; onHand: number }) => [l.level, l.onHand]))).toEqual({
       distributor: 13,
@@ -390,7 +399,7 @@ describe('the dashboards', () => {
       if (path === 'stock') {
         expect(values('Level').length, path).toBeGreaterThan(0);
         for (const v of values('Level')) expect(['Brand', 'Factory', 'Warehouse', 'Distributor', 'Store']).toContain(v);
-        for (const v of values('Daily out (units)')) expect(v).toMatch(/^\d+(\.\d)?$/);
+        for (const v of values('Daily out, 28 days to today (units)')) expect(v).toMatch(/^\d+(\.\d)?$/);
       }
       if (path === 'store-rankings') {
         expect(values('City').length, path).toBeGreaterThan(0);

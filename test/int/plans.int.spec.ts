@@ -9,11 +9,13 @@ import { lineOf, planningFixture } from '../support/planning-fixture.ts';
  * below is worked out by hand:
  *
  * history: 28 days before 2026-11-01 (10-04 .. 10-31); service level 0.95 (z = 1.6448536...), review R = 7 days
+ * SKU A is shipped in cases of 12 (its catalog case level set so here), SKU B has no case level: A's suggestions
+ * are rounded up to whole cases, B's to whole units.
  * distributor D0001 (lane from the brand set to L = 3):
- *   SKU A: 14 units every day -> d = 14, σ = 0; S = 14·10 = 140; on hand 40 -> suggested 100
+ *   SKU A: 14 units every day -> d = 14, σ = 0; S = 14·10 = 140; on hand 40 -> short 100 -> suggested 9 cases = 108
  *   SKU B: 10 units every other day -> Σ = 140, Σx² = 1400, d = 5, σ² = (1400 − 140²/28)/27 = 700/27;
  *          S = 50 + z·σ·√10; on hand 0 -> suggested ⌈S⌉ = 77
- * its store S1 (default lane L = 1): SKU A 2 a day -> S = 2·8 = 16; on hand 5 -> suggested 11
+ * its store S1 (default lane L = 1): SKU A 2 a day -> S = 2·8 = 16; on hand 5 -> short 11 -> suggested 1 case = 12
  */
 let server: TestServer;
 const tokens: Record<string, string> = {};
@@ -62,6 +64,8 @@ beforeAll(async () => {
   const lane = await call('admin', 'PUT', '/api/v1/replenishment/lead-times', { lanes: [{ buyer: 'D0001', leadTimeDays: 3 }] });
   expect(lane.status, JSON.stringify(lane.body)).toBe(200);
   await sql`delete from order_rules where tenant_id = ${tenant} and product_id in (${A.id}, ${B.id})`;
+  await sql`update packaging_levels set quantity = 12, units_per = 12 where tenant_id = ${tenant} and product_id = ${A.id} and level = 'case'`;
+  await sql`delete from packaging_levels where tenant_id = ${tenant} and product_id = ${B.id} and level <> 'unit'`;
   const days = Array.from({ length: 28 }, (_, i) => new Date(Date.UTC(2026, 9, 4 + i)).toISOString().slice(0, 10));
   const rows: [number, string, string, number][] = [];
   days.forEach((day, i) => {
@@ -103,18 +107,24 @@ describe('replenishment plans', () => {
       onHand: 40,
       inTransit: 0,
       onOrder: 0,
-      suggested: 100,
-      final: 100,
+      // short 100, rounded up to 9 cases of 12; S and the safety stock stay as computed
+      suggested: 108,
+      caseSize: 12,
+      suggestedCases: 9,
+      final: 108,
+      finalCases: 9,
     });
     const b = lineOf(plan, 'D0001', skuB);
     expect(b.meanDaily).toBe(5);
     expect(b.orderUpTo).toBeCloseTo(sB, 2);
     expect(b.suggested).toBe(Math.ceil(sB));
+    expect(b).toMatchObject({ caseSize: null, suggestedCases: null });
     expect(lineOf(plan, store1, skuA)).toMatchObject({
       leadTimeDays: 1,
       orderUpTo: 16,
       onHand: 5,
-      suggested: 11,
+      suggested: 12,
+      suggestedCases: 1,
       seller: { code: 'D0001' },
     });
     // the distributor's own lines come first
@@ -220,12 +230,12 @@ describe('replenishment plans', () => {
     expect(dDraft.status, JSON.stringify(dDraft.body)).toBe(200);
     expect(dDraft.body).toMatchObject({ status: 'open', source: 'replenishment', buyer: { code: 'D0001' }, seller: { code: 'BRAND' } });
     expect(dDraft.body.lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([
-      [skuA, 100],
+      [skuA, 108],
       [skuB, 60],
     ]);
     const sDraft = await call('admin', 'GET', `/api/v1/order-drafts/${drafts.find((d) => d.party === store1)?.draftId}`);
     expect(sDraft.body).toMatchObject({ buyer: { code: store1 }, seller: { code: 'D0001' } });
-    expect(sDraft.body.lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([[skuA, 11]]);
+    expect(sDraft.body.lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([[skuA, 12]]);
     // the store sees its own draft
     expect((await call('store', 'GET', `/api/v1/order-drafts/${drafts.find((d) => d.party === store1)?.draftId}`)).status).toBe(
       store1 ===

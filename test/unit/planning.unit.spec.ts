@@ -19,6 +19,7 @@ describe('plan line rule', () => {
       onOrder: 10,
       minQty: 12,
       multipleOf: 12,
+      caseSize: null,
     });
     expect(f.demandLR).toBe(90);
     expect(f.safetyStock).toBeCloseTo(1.6448536269514722 * 4 * 3, 10);
@@ -42,8 +43,35 @@ describe('plan line rule', () => {
         onOrder: 0,
         minQty: null,
         multipleOf: null,
+        caseSize: 24,
       }).suggested,
     ).toBe(0);
+  });
+
+  it('rounds the suggestion up to whole cases of the SKU, keeping S and the safety stock as computed', () => {
+    const base = {
+      mean: 5.9,
+      sd: 0,
+      leadTimeDays: 3,
+      reviewDays: 7,
+      horizonDays: 28,
+      z: 1.6448536269514722,
+      onHand: 0,
+      inTransit: 0,
+      onOrder: 0,
+      minQty: null,
+      multipleOf: null,
+    };
+    // S = 59: 59 units without a case size, 5 cases of 12 (60) with one
+    expect(planLine({ ...base, caseSize: null }).suggested).toBe(59);
+    const f = planLine({ ...base, caseSize: 12 });
+    expect(f.orderUpTo).toBeCloseTo(59, 10);
+    expect(f.safetyStock).toBe(0);
+    expect(f.suggested).toBe(60);
+    // an order rule's multiple and the case size together: whole multiples of both (lcm 6, 4 -> 12)
+    expect(planLine({ ...base, multipleOf: 6, caseSize: 4 }).suggested).toBe(60);
+    // a minimum below a case is lifted to the case
+    expect(planLine({ ...base, mean: 0.1, minQty: 5, caseSize: 12 }).suggested).toBe(12);
   });
 });
 

@@ -10,6 +10,8 @@ export interface Me {
     partyId?: number | string | null;
     partyName?: string | null;
     partyCode?: string | null;
+    /** a sales rep's territories (division codes); empty for everyone else */
+    territories?: string[];
   };
   tenant: { code: string; name: string };
 }

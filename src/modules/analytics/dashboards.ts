@@ -3,6 +3,7 @@
  */
 import type { Sql } from '../../db/connection.ts';
 import type { Locale } from '../../http/messages.ts';
+import { businessToday } from '../inventory/index.ts';
 import { regionName as divisionRegionName } from '../parties/index.ts';
 import { type ChannelFigures, channelSums, dailyGrain, figures, provinceGrain, regionOf, TABLE, whereOf, wholeMonths } from './grains.ts';
 import { LEVELS } from './measures.ts';
@@ -110,24 +111,44 @@ export async function overview(sql: Sql, f: Filters, view: View, locale: Locale 
 
 export interface StockLevel {
   level: string;
+  /** stock now (the stock projection has no past days) */
   onHand: number;
   inTransit: number;
-  /** units out per day, mean over the 28 days ending `to` */
+  /** units out per day, mean over the DOS_WINDOW days ending today (so far): the days that end where the stock stands */
   dailyOut: number;
-  /** on hand / daily out; null when nothing went out */
+  /** on hand now / daily out over the days up to now; null when nothing went out */
   daysOfSupply: number | null;
 }
 
-const DOS_WINDOW = 28;
+/** What the stock figures stand at: the stock at `stockAt`, the daily outflow over the days `from`..`to` (today). */
+export interface StockBasis {
+  stockAt: string;
+  dailyOutFrom: string;
+  dailyOutTo: string;
+  days: number;
+}
 
-/** Stock now and days of supply at each level of the channel, and per next region level. */
+export const DOS_WINDOW = 28;
+
+/**
+ * Stock now and days of supply at each level of the channel, and per next region level. The stock is only known as
+ * it is now, so the daily outflow it is divided by is the one up to now too: the DOS_WINDOW days ending today (China
+ * time), whatever period the page is set to. It was the 28 days ending the period's `to`, so a past period divided
+ * today's stock by that period's outflow.
+ */
 export async function stockByLevel(
   sql: Sql,
   f: Filters,
   view: View,
   locale: Locale = 'zh-CN',
-): Promise<{ levels: StockLevel[]; breakdown: { code: string; name: string; level: string; onHand: number; inTransit: number }[] }> {
-  const window = { ...f, from: addDays(f.to, -(DOS_WINDOW - 1)) };
+  now: Date = new Date(),
+): Promise<{
+  levels: StockLevel[];
+  basis: StockBasis;
+  breakdown: { code: string; name: string; level: string; onHand: number; inTransit: number }[];
+}> {
+  const today = businessToday(now);
+  const window = { ...f, from: addDays(today, -(DOS_WINDOW - 1)), to: today };
   const g = dailyGrain(window, view);
   const outQ = sql`
     select t.kind, sum(t.units_out)::bigint as out from ${sql(TABLE[g])} t where ${whereOf(sql, g, window, view)} group by 1`;
@@ -169,7 +190,8 @@ export async function stockByLevel(
     }))
     .sort((a, b) => b.onHand - a.onHand || a.code.localeCompare(b.code))
     .slice(0, 1000);
-  return { levels, breakdown: rows };
+  const basis = { stockAt: now.toISOString(), dailyOutFrom: window.from, dailyOutTo: window.to, days: DOS_WINDOW };
+  return { levels, basis, breakdown: rows };
 }
 
 export interface MapRow {

@@ -135,8 +135,9 @@ export async function analyticsRoutes(api: FastifyInstance, sql: Sql) {
         ['level', '层级', 'Level'],
         ['onHand', '在库（件）', 'On hand (units)'],
         ['inTransit', '在途（件）', 'In transit (units)'],
-        ['dailyOut', '日均出库（件）', 'Daily out (units)'],
-        ['daysOfSupply', '可供天数', 'Days of supply'],
+        // the stock is now's, the outflow the 28 days up to today: days of supply divides the one by the other
+        ['dailyOut', '近28天日均出库（件，截至今天）', 'Daily out, 28 days to today (units)'],
+        ['daysOfSupply', '可供天数（当前在库÷日均出库）', 'Days of supply (on hand now ÷ daily out)'],
       ],
       // daily out to one decimal, as the console shows it
       rows: r.levels.map((l) => ({ ...l, level: levelWord(l.level, locale), dailyOut: Math.round(l.dailyOut * 10) / 10 })),

@@ -7,7 +7,8 @@
  * L the lane's lead time and R the review period in days, and z the standard normal quantile of the service
  * level (the probability of not running out before the next order arrives). The suggested quantity tops the
  * inventory position (on hand + in transit + ordered, not yet shipped) up to S, rounded up to what the seller
- * accepts: at least the minimum, in whole case multiples.
+ * accepts: at least the minimum, in whole multiples of the order rule and whole cases of the SKU (the catalog's
+ * case size), so an SKU shipped in cases of 12 is never suggested as 59 units.
  */
 
 /**
@@ -69,7 +70,8 @@ export function orderUpToLevel(x: { mean: number; sigma: number; leadTimeDays: n
 
 /**
  * What to order: S minus the inventory position, never below 0, rounded up to whole units, then to the minimum
- * and to whole multiples (so a suggestion is always a quantity the seller accepts).
+ * and to whole multiples of both the order rule's multiple and the SKU's case size (their least common multiple),
+ * so a suggestion is always a quantity the seller accepts and ships in whole cases.
  */
 export function suggestedQuantity(x: {
   level: number;
@@ -78,14 +80,20 @@ export function suggestedQuantity(x: {
   onOrder: number;
   minQty?: number | null;
   multipleOf?: number | null;
+  /** units in a case of the SKU (catalog packaging level 'case'); null or absent when it has none */
+  caseSize?: number | null;
 }): number {
   const short = x.level - x.onHand - x.inTransit - x.onOrder;
   // 1e-9: an S of 12.000000000001 from floating point is 12, not 13
   if (short <= 1e-9) return 0;
   const units = Math.max(Math.ceil(short - 1e-9), x.minQty ?? 1);
-  const multiple = x.multipleOf ?? 1;
+  const multiple = lcm(positive(x.multipleOf), positive(x.caseSize));
   return Math.ceil(units / multiple) * multiple;
 }
+
+const positive = (n: number | null | undefined) => (n != null && Number.isInteger(n) && n > 0 ? n : 1);
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const lcm = (a: number, b: number) => (a / gcd(a, b)) * b;
 
 /** Days the stock on hand lasts at the window's rate; null when nothing went out (no rate to divide by). */
 export function daysOfSupply(onHand: number, dailyRate: number): number | null {

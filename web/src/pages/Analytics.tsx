@@ -3,6 +3,7 @@ import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { downloadStream, errorText, saveBlob } from '../api.ts';
+import { useAuth } from '../auth.tsx';
 import { Chart, type ChartClick, type ChartOption } from '../components/Chart.tsx';
 import { DivisionFilter, type DivisionValue, loadDivisions } from '../components/DivisionFilter.tsx';
 import { LoadError } from '../components/PageState.tsx';
@@ -222,14 +223,21 @@ function regionLevels(code: string): { parent: string; code: string }[] {
   return out;
 }
 
-/** Names of the divisions a region lies in, by code (from the same cached lists as the filter's boxes). */
-function useRegionNames(region: string | undefined): Record<string, string> {
-  const [names, setNames] = useState<Record<string, string>>({});
+/**
+ * Names of divisions and of the divisions they lie in, by code, in the reader's language (from the same cached lists as
+ * the filter's boxes): a switch of language loads them again, so an English page never keeps the Chinese names.
+ */
+function useDivisionNames(codes: string[]): Record<string, string> {
+  const { i18n } = useTranslation();
+  const key = `${i18n.language}|${[...new Set(codes)].sort().join(',')}`;
+  const [state, setState] = useState<{ key: string; names: Record<string, string> }>({ key: '', names: {} });
   useEffect(() => {
-    if (!region) return;
+    const wanted = (key.split('|')[1] ?? '').split(',').filter(Boolean);
+    if (!wanted.length) return;
     let live = true;
+    const levels = [...new Map(wanted.flatMap(regionLevels).map((l) => [l.code, l])).values()];
     void Promise.all(
-      regionLevels(region).map(({ parent, code }) =>
+      levels.map(({ parent, code }) =>
         loadDivisions(parent).then(
           (items) => [code, items.find((d) => d.code === code)?.name] as const,
           () => [code, undefined] as const,
@@ -237,27 +245,52 @@ function useRegionNames(region: string | undefined): Record<string, string> {
       ),
     ).then((pairs) => {
       if (!live) return;
-      const found = pairs.filter((p): p is readonly [string, string] => !!p[1]);
-      if (found.length) setNames((n) => ({ ...n, ...Object.fromEntries(found) }));
+      setState({ key, names: Object.fromEntries(pairs.filter((p): p is readonly [string, string] => !!p[1])) });
     });
     return () => {
       live = false;
     };
-  }, [region]);
-  return names;
+  }, [key]);
+  return state.key === key ? state.names : {};
 }
 
-/** Where the view stands (brand > province > city > district > party), by name; each crumb goes back up. */
-function DrillPath() {
+/** Roles whose data scope is one party (itself, or itself and what it serves downstream): auth/scope.ts. */
+const PARTY_SCOPED = new Set(['distributor_admin', 'distributor_staff', 'store_owner', 'store_clerk', 'warehouse_operator']);
+
+/**
+ * The root of the drill path: what the dashboards show before any region or party is picked, which is the viewer's
+ * scope: the whole country for the brand's head office, a sales rep's territories, a distributor's (or store's) own
+ * channel. It said 全国 to everyone, in English too.
+ */
+function useScopeLabel(): { label: string; testId: string } {
   const { t } = useTranslation();
+  const { me } = useAuth();
+  const role = me?.user.role ?? '';
+  const territories = role === 'brand_sales' ? (me?.user.territories ?? []) : [];
+  const names = useDivisionNames(territories);
+  if (role === 'brand_sales')
+    return {
+      testId: 'drill-path-scope',
+      label: t('analytics.scopeTerritories', {
+        names: territories.map((c) => names[c] ?? c).join(t('analytics.listSeparator')) || '—',
+      }),
+    };
+  if (PARTY_SCOPED.has(role) && me?.user.partyName)
+    return { testId: 'drill-path-scope', label: t('analytics.scopeParty', { name: me.user.partyName }) };
+  return { testId: 'drill-path-national', label: t('analytics.national') };
+}
+
+/** Where the view stands (the viewer's scope > province > city > district > party), by name; each crumb goes back up. */
+function DrillPath() {
   const { filters, set } = useFilters();
-  const names = useRegionNames(filters.region);
+  const names = useDivisionNames(filters.region ? [filters.region] : []);
+  const scope = useScopeLabel();
   const party = useApi<PartyDetail>(filters.party ? `/parties/${filters.party}` : null);
   const items: { title: ReactNode }[] = [
     {
       title: (
-        <Typography.Link data-testid="drill-path-national" onClick={() => set({ region: undefined, party: undefined })}>
-          {t('analytics.national')}
+        <Typography.Link data-testid={scope.testId} onClick={() => set({ region: undefined, party: undefined })}>
+          {scope.label}
         </Typography.Link>
       ),
     },
@@ -416,31 +449,58 @@ function OverviewView() {
   );
 }
 
+/** What the stock figures stand at (analytics/dashboards.ts): the stock now, the outflow over the days up to today. */
+interface StockBasis {
+  stockAt: string;
+  dailyOutFrom: string;
+  dailyOutTo: string;
+  days: number;
+}
+
 function StockView() {
-  const { t } = useTranslation();
-  const r = useDashboard<{ levels: StockLevel[] }>('stock');
+  const { t, i18n } = useTranslation();
+  const r = useDashboard<{ levels: StockLevel[]; basis?: StockBasis }>('stock');
   if (r.error) return <LoadError error={r.error} onRetry={r.reload} />;
+  const b = r.data?.basis;
+  const span = b ? { from: b.dailyOutFrom, to: b.dailyOutTo, days: b.days } : { from: '…', to: '…', days: 28 };
+  const at = b ? new Date(b.stockAt).toLocaleString(i18n.language === 'en' ? 'en-GB' : 'zh-CN', { hour12: false }) : '…';
   return (
-    <Table
-      data-testid="analytics-stock"
-      size="small"
-      rowKey="level"
-      loading={r.loading}
-      dataSource={r.data?.levels ?? []}
-      pagination={false}
-      columns={[
-        { title: t('analytics.level'), dataIndex: 'level', render: (v: string) => t(`kinds.${v}`, v) },
-        { title: t('analytics.onHand'), dataIndex: 'onHand', align: 'right', render: formatNumber },
-        { title: t('analytics.inTransit'), dataIndex: 'inTransit', align: 'right', render: formatNumber },
-        { title: t('analytics.dailyOut'), dataIndex: 'dailyOut', align: 'right', render: (v: number) => v.toFixed(1) },
-        {
-          title: t('analytics.daysOfSupply'),
-          dataIndex: 'daysOfSupply',
-          align: 'right',
-          render: (v: number | null) => (v == null ? '—' : v),
-        },
-      ]}
-    />
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Typography.Text type="secondary" data-testid="analytics-stock-basis">
+        {t('analytics.stockBasis', { ...span, at })}
+      </Typography.Text>
+      <Table
+        data-testid="analytics-stock"
+        size="small"
+        rowKey="level"
+        loading={r.loading}
+        dataSource={r.data?.levels ?? []}
+        pagination={false}
+        columns={[
+          { title: t('analytics.level'), dataIndex: 'level', render: (v: string) => t(`kinds.${v}`, v) },
+          { title: t('analytics.onHand'), dataIndex: 'onHand', align: 'right', render: formatNumber },
+          { title: t('analytics.inTransit'), dataIndex: 'inTransit', align: 'right', render: formatNumber },
+          {
+            title: <Hinted label={t('analytics.dailyOut')} hint={t('analytics.dailyOutHint', span)} testId="analytics-label-dailyOut" />,
+            dataIndex: 'dailyOut',
+            align: 'right',
+            render: (v: number) => v.toFixed(1),
+          },
+          {
+            title: (
+              <Hinted
+                label={t('analytics.daysOfSupply')}
+                hint={t('analytics.daysOfSupplyHint', span)}
+                testId="analytics-label-daysOfSupply"
+              />
+            ),
+            dataIndex: 'daysOfSupply',
+            align: 'right',
+            render: (v: number | null) => (v == null ? '—' : v),
+          },
+        ]}
+      />
+    </Space>
   );
 }
 

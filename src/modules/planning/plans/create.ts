@@ -1,7 +1,7 @@
 /**
  * Computing replenishment plans: for each distributor named, a plan over it and the stores it serves, with a line
  * per (party, product) that sold in the history window (rule.ts has the figures). The inputs are read for all the
- * parties of a plan at once (forecasts, lanes' lead times, stock, open orders, ordering rules); every plan of a run
+ * parties of a plan at once (forecasts, lanes' lead times, stock, open orders, ordering rules, case sizes); every plan of a run
  * is written in one transaction at the end, so a run that fails or is cancelled half-way writes nothing.
  */
 import type { RequestContext } from '../../../context.ts';
@@ -128,7 +128,8 @@ export async function computePlan(
     horizonDays: p.horizonDays,
   });
   if (!forecasts.length) return { distributorId: distributor.id, distributorCode: distributor.code, lines: [] };
-  const [lanes, stock, open, rules] = await Promise.all([
+  const productIdsForecast = [...new Set(forecasts.map((f) => f.productId))];
+  const [lanes, stock, open, rules, cases] = await Promise.all([
     db<{ buyer: number; seller: number; days: number }[]>`
       select buyer_party_id::int as buyer, seller_party_id::int as seller, lead_time_days as days from replenishment_lanes
       where tenant_id = ${t} and buyer_party_id = any(${ids}::bigint[])`,
@@ -145,13 +146,19 @@ export async function computePlan(
       group by 1, 2`,
     db<{ product: number; min_qty: number; multiple_of: number }[]>`
       select product_id::int as product, min_qty, multiple_of from order_rules
-      where tenant_id = ${t} and product_id = any(${[...new Set(forecasts.map((f) => f.productId))]}::bigint[])`,
+      where tenant_id = ${t} and product_id = any(${productIdsForecast}::bigint[])`,
+    // the SKU's case (units per case): suggestions are whole cases
+    db<{ product: number; units: number }[]>`
+      select product_id::int as product, min(units_per)::int as units from packaging_levels
+      where tenant_id = ${t} and level = 'case' and product_id = any(${productIdsForecast}::bigint[])
+      group by 1`,
   ]);
   const k = (a: number, b: number) => `${a}:${b}`;
   const laneOf = new Map(lanes.map((l) => [k(l.seller, l.buyer), l.days]));
   const stockOf = new Map(stock.map((s) => [k(s.party, s.product), s]));
   const openOf = new Map(open.map((o) => [k(o.party, o.product), Number(o.qty)]));
   const ruleOf = new Map(rules.map((r) => [r.product, r]));
+  const caseOf = new Map(cases.map((c) => [c.product, c.units]));
   const z = inverseNormal(p.serviceLevel);
   const lines: ComputedLine[] = [];
   for (const f of forecasts) {
@@ -175,6 +182,7 @@ export async function computePlan(
       onOrder,
       minQty: rule?.min_qty ?? null,
       multipleOf: rule?.multiple_of ?? null,
+      caseSize: caseOf.get(f.productId) ?? null,
     });
     lines.push({
       partyId: party.id,

@@ -2,7 +2,7 @@
  * One line of a replenishment plan, as a pure function of its inputs (inventory/order-up-to.ts has the rule):
  * demand over lead time + review period d·(L+R), safety stock z·σ·√(L+R) for the service level, the order-up-to
  * level S (their sum), and the suggested quantity topping the inventory position (on hand + in transit + on order)
- * up to S in quantities the seller accepts. Demand over the plan's horizon (d·H) is carried for the demand plan.
+ * up to S in quantities the seller accepts, in whole cases where the SKU has a case size. Demand over the plan's horizon (d·H) is carried for the demand plan.
  */
 import { suggestedQuantity } from '../../inventory/index.ts';
 
@@ -18,6 +18,8 @@ export interface LineInputs {
   onOrder: number;
   minQty: number | null;
   multipleOf: number | null;
+  /** units per case of the SKU (catalog packaging), null when it has no case level */
+  caseSize: number | null;
 }
 
 export interface LineFigures {
@@ -45,6 +47,7 @@ export function planLine(x: LineInputs): LineFigures {
       onOrder: x.onOrder,
       minQty: x.minQty,
       multipleOf: x.multipleOf,
+      caseSize: x.caseSize,
     }),
   };
 }

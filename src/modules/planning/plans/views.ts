@@ -56,11 +56,17 @@ export interface PlanLineView {
   inTransit: number;
   onOrder: number;
   suggested: number;
+  /** units per case of the SKU (the catalog's case level); null when it has none */
+  caseSize: number | null;
+  /** the suggestion in cases (whole, as it is rounded to them); null without a case size */
+  suggestedCases: number | null;
   adjusted: number | null;
   /** adjusted − suggested (0 when not adjusted) */
   difference: number;
   /** the quantity that goes into the order draft */
   final: number;
+  /** the final quantity in cases (fractional when an adjustment is not whole cases); null without a case size */
+  finalCases: number | null;
   reason: string | null;
   adjustedBy: string | null;
   adjustedAt: Date | null;
@@ -136,7 +142,9 @@ export async function getPlan(ctx: RequestContext, id: number): Promise<PlanDeta
     select l.line_no, pa.code as party_code, pa.name as party_name, pa.kind as party_kind, se.code as seller_code, pr.sku,
       pr.name_zh, pr.name_en, l.mean_daily, l.sd_daily, l.lead_time_days, l.demand_lr, l.demand_horizon, l.safety_stock,
       l.order_up_to, l.on_hand::int, l.in_transit::int, l.on_order::int, l.suggested_qty, l.adjusted_qty, l.adjust_reason,
-      l.adjusted_by, l.adjusted_at, l.forecast_model, l.forecast_fallback
+      l.adjusted_by, l.adjusted_at, l.forecast_model, l.forecast_fallback,
+      (select min(c.units_per) from packaging_levels c
+        where c.tenant_id = l.tenant_id and c.product_id = l.product_id and c.level = 'case')::int as case_size
     from replenishment_plan_lines l
     join parties pa on pa.tenant_id = l.tenant_id and pa.id = l.party_id
     join parties se on se.tenant_id = l.tenant_id and se.id = l.seller_party_id
@@ -146,6 +154,8 @@ export async function getPlan(ctx: RequestContext, id: number): Promise<PlanDeta
   const lines = rows.map((r): PlanLineView => {
     const suggested = Number(r.suggested_qty);
     const adjusted = r.adjusted_qty == null ? null : Number(r.adjusted_qty);
+    const caseSize = r.case_size == null ? null : Number(r.case_size);
+    const inCases = (units: number) => (caseSize ? r2(units / caseSize) : null);
     return {
       lineNo: Number(r.line_no),
       party: { code: r.party_code as string, name: r.party_name as string, kind: r.party_kind as string },
@@ -163,9 +173,12 @@ export async function getPlan(ctx: RequestContext, id: number): Promise<PlanDeta
       inTransit: Number(r.in_transit),
       onOrder: Number(r.on_order),
       suggested,
+      caseSize,
+      suggestedCases: inCases(suggested),
       adjusted,
       difference: adjusted == null ? 0 : adjusted - suggested,
       final: adjusted ?? suggested,
+      finalCases: inCases(adjusted ?? suggested),
       reason: (r.adjust_reason as string | null) ?? null,
       adjustedBy: (r.adjusted_by as string | null) ?? null,
       adjustedAt: (r.adjusted_at as Date | null) ?? null,

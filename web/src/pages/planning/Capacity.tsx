@@ -1,10 +1,11 @@
-import { Alert, App, Button, Card, DatePicker, Form, Input, InputNumber, Select, Space, Table, Typography, Upload } from 'antd';
+import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Space, Table, Typography, Upload } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorText, type Page, uploadFile, withQuery, XLSX_TYPE } from '../../api.ts';
 import { Chart, type ChartOption } from '../../components/Chart.tsx';
 import { LoadError } from '../../components/PageState.tsx';
+import { WeekPicker } from '../../components/WeekPicker.tsx';
 import { numberRule, WHOLE } from '../../numberRules.ts';
 import { problemFields } from '../../problemFields.ts';
 import type { PartyRow } from '../../types.ts';
@@ -64,15 +65,8 @@ export function CapacityPage() {
           {t('capacity.title')}
         </Typography.Title>
         <Space wrap>
-          <DatePicker
-            picker="week"
-            value={dayjs(from)}
-            onChange={(d) => d && setFrom(monday(d))}
-            allowClear={false}
-            data-testid="capacity-from"
-          />
-          <DatePicker
-            picker="week"
+          <WeekPicker value={dayjs(from)} onChange={(d) => d && setFrom(monday(d))} allowClear={false} data-testid="capacity-from" />
+          <WeekPicker
             value={dayjs(to)}
             onChange={(d) => d && setTo(dayjs(monday(d)).add(6, 'day').format('YYYY-MM-DD'))}
             allowClear={false}
@@ -186,7 +180,7 @@ function CapacityEditor({ onSaved }: { onSaved: () => void }) {
           />
         </Form.Item>
         <Form.Item name="week" label={t('capacity.week')} rules={[{ required: true }]}>
-          <DatePicker picker="week" />
+          <WeekPicker />
         </Form.Item>
         <Form.Item name="itemKind">
           <Select

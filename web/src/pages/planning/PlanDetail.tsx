@@ -1,4 +1,4 @@
-import { Alert, App, Button, Card, Descriptions, Input, InputNumber, Modal, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Input, InputNumber, Modal, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
@@ -27,6 +27,8 @@ interface Line {
   inTransit: number;
   onOrder: number;
   suggested: number;
+  /** units per case of the SKU; null when it has none */
+  caseSize: number | null;
   adjusted: number | null;
   difference: number;
   final: number;
@@ -57,6 +59,9 @@ export function PlanDetailPage() {
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const p = plan.data;
+  // a quantity with its cases where the SKU has a case size ("9 cases of 12 · 108 units"), else the units alone
+  const quantityText = (units: number, caseSize: number | null) =>
+    caseSize ? t('plans.inCases', { cases: Math.round((units / caseSize) * 100) / 100, size: caseSize, units }) : String(units);
   const editable = distributor && p?.status === 'shared';
 
   const act = async (action: string, body?: unknown) => {
@@ -245,7 +250,7 @@ export function PlanDetailPage() {
         data-testid="plan-lines"
         dataSource={p.lines}
         pagination={{ pageSize: 100 }}
-        scroll={{ x: 1560 }}
+        scroll={{ x: 1800 }}
         columns={[
           { title: '#', dataIndex: 'lineNo', width: 50 },
           { title: t('plans.party'), render: (_: unknown, l: Line) => `${l.party.name} (${l.party.code})` },
@@ -264,7 +269,12 @@ export function PlanDetailPage() {
           { title: t('plans.onHand'), dataIndex: 'onHand' },
           { title: t('plans.inTransit'), dataIndex: 'inTransit' },
           { title: t('plans.onOrder'), dataIndex: 'onOrder' },
-          { title: t('plans.suggested'), dataIndex: 'suggested' },
+          {
+            title: <Tooltip title={t('plans.suggestedHint')}>{t('plans.suggested')}</Tooltip>,
+            render: (_: unknown, l: Line) => (
+              <span data-testid={`line-suggested-${l.lineNo}`}>{quantityText(l.suggested, l.caseSize)}</span>
+            ),
+          },
           {
             title: t('plans.final'),
             render: (_: unknown, l: Line) =>
@@ -281,10 +291,12 @@ export function PlanDetailPage() {
                     <Typography.Text type="danger" data-testid={`line-qty-error-${l.lineNo}`}>
                       {lineQtyProblem(l.lineNo)}
                     </Typography.Text>
+                  ) : l.caseSize ? (
+                    <Typography.Text type="secondary">{quantityText(edits[l.lineNo]?.quantity ?? l.final, l.caseSize)}</Typography.Text>
                   ) : null}
                 </Space>
               ) : (
-                l.final
+                <span data-testid={`line-final-${l.lineNo}`}>{quantityText(l.final, l.caseSize)}</span>
               ),
           },
           {
