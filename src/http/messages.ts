@@ -411,6 +411,23 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '该码仍在 {holderName}（{holderCode}）的库存中，未发往本处：{value}（请发货方先扫码发货）',
     en: '{value} is still in the stock of {holderName} ({holderCode}) and was not shipped here (the sender must scan it out first)',
   },
+  'scan.receiver_not_allowed': { 'zh-CN': '不能发货给 {receiver:party}', en: 'Cannot ship to {receiver:party}' },
+  'scan.receiver_not_allowed.kind': {
+    'zh-CN': '不能发货给 {receiver:party}：它是{kind:kind}，{place:kind}只发货给{allowed:kind}',
+    en: 'Cannot ship to {receiver:party}: it is a {kind:kind}, and a {place:kind} ships only to {allowed:kind}',
+  },
+  'scan.receiver_not_allowed.not_own_customer': {
+    'zh-CN': '不能发货给 {receiver:party}：它不是本经销商的下级客户（经销商只发货给自己供货的门店和二级经销商）',
+    en: "Cannot ship to {receiver:party}: it is not one of this distributor's own customers (a distributor ships only to the stores and distributors it supplies)",
+  },
+  'scan.receiver_not_allowed.self': {
+    'zh-CN': '不能发货给本处自己：{receiver:party}',
+    en: 'Cannot ship to this place itself: {receiver:party}',
+  },
+  'scan.receiver_not_allowed.inactive': {
+    'zh-CN': '不能发货给 {receiver:party}：该渠道成员已停用',
+    en: 'Cannot ship to {receiver:party}: the party is inactive',
+  },
   'scan.range_commission_only': { 'zh-CN': '只有赋码可以按标签区间扫码', en: 'Only commissioning takes a label range' },
   'scan.id_reused': {
     'zh-CN': '此扫码编号已用于另一次扫码（{kind}，{codes} 个码）；新的扫码请用新的编号',
@@ -579,9 +596,11 @@ export function message(code: string, locale: Locale, params: Record<string, unk
   // a schema rule's reason in the reader's language (the validator's own is English)
   const reason = params.rule === undefined ? undefined : ruleReason(params, locale);
   const filled = reason === undefined ? params : { ...params, reason };
-  return template.replace(/\{(\w+)(?::(yuan|time|unit))?\}/g, (whole, k: string, format?: string) => {
+  return template.replace(/\{(\w+)(?::(yuan|time|unit|kind|party))?\}/g, (whole, k: string, format?: string) => {
     const v = filled[k];
     if (v === undefined) return whole;
+    if (format === 'kind') return kindText(v, locale);
+    if (format === 'party') return partyText(v, locale);
     // amounts are kept in fen and shown as people read money (¥144.00), as the console shows them
     if (format === 'yuan') return Number.isFinite(Number(v)) ? yuan(Number(v)) : String(v);
     if (format === 'time') return chinaTime(v);
@@ -605,6 +624,30 @@ function unitText(v: unknown, locale: Locale): string {
     // not percent-encoded after all: as written
   }
   return `GTIN ${m[1]} · ${locale === 'en' ? 'serial' : '序列号'} ${serial}`;
+}
+
+/** A kind of party in words (门店, store); a list of kinds: the plural, joined (仓库、经销商; distributors and warehouses). */
+const KIND_WORDS: Record<string, { 'zh-CN': string; en: string; plural: string }> = {
+  brand: { 'zh-CN': '品牌方', en: 'brand', plural: 'the brand' },
+  factory: { 'zh-CN': '工厂', en: 'factory', plural: 'factories' },
+  warehouse: { 'zh-CN': '仓库', en: 'warehouse', plural: 'warehouses' },
+  distributor: { 'zh-CN': '经销商', en: 'distributor', plural: 'distributors' },
+  store: { 'zh-CN': '门店', en: 'store', plural: 'stores' },
+};
+
+function kindText(v: unknown, locale: Locale): string {
+  if (!Array.isArray(v)) return KIND_WORDS[String(v)]?.[locale] ?? String(v);
+  const words = v.map((k) => (locale === 'en' ? KIND_WORDS[String(k)]?.plural : KIND_WORDS[String(k)]?.['zh-CN']) ?? String(k));
+  if (locale === 'zh-CN') return words.join('、');
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : (words[0] ?? '');
+}
+
+/** A party as a label names it: 上海中心仓（W02）, or its code alone when the reader may not see its name. */
+function partyText(v: unknown, locale: Locale): string {
+  const p = (v ?? {}) as { code?: unknown; name?: unknown };
+  if (p.code === undefined) return String(v);
+  if (p.name === undefined) return String(p.code);
+  return locale === 'en' ? `${p.name} (${p.code})` : `${p.name}（${p.code}）`;
 }
 
 /**

@@ -442,12 +442,23 @@ describe('scanning page', () => {
     } finally {
       await context.close();
     }
-    // a distributor may not see the brand's factory: the same refusal says only that another party holds it
+    // a distributor may not see the brand's factory: the same refusal says only that another party holds it (shipped
+    // to one of the distributor's own stores, the one receiver there is no refusing), and another distributor's store
+    // is refused as a receiver, at the receiver field
+    const stores = await server.db.sql<{ code: string; own: boolean }[]>`
+      (select s.code, true as own from parties s join users u on u.tenant_id = s.tenant_id and s.parent_id = u.party_id
+        join tenants t on t.id = u.tenant_id
+        where t.code = 'demo' and u.username = 'distributor' and s.kind = 'store' and s.gln is not null order by s.code limit 1)
+      union all
+      (select s.code, false from parties s join users u on u.tenant_id = s.tenant_id and s.parent_id <> u.party_id
+        join tenants t on t.id = u.tenant_id
+        where t.code = 'demo' and u.username = 'distributor' and s.kind = 'store' and s.gln is not null order by s.code limit 1)`;
+    const [own, foreign] = [stores.find((r) => r.own)?.code, stores.find((r) => !r.own)?.code];
     const other = await phone('block');
     try {
       await login(other.page, 'distributor');
       await other.page.getByTestId('scan-kind-ship').click();
-      await other.page.getByTestId('scan-to').fill('S000001');
+      await other.page.getByTestId('scan-to').fill(own as string);
       await other.page.getByTestId('scan-to').press('Enter');
       await wedge(other.page, units[15] as string);
       await other.page.getByTestId('scan-submit').click();
@@ -455,6 +466,14 @@ describe('scanning page', () => {
       const refused = entry(other.page, units[15] as string).getByTestId('scan-entry-error');
       await expect.poll(() => refused.textContent()).toContain('由其他主体持有');
       expect(await other.page.getByTestId('scan-page').textContent()).not.toMatch(/F01|呼和浩特/);
+      expect(await other.page.getByTestId('scan-to-error').count()).toBe(0);
+
+      await other.page.getByTestId('scan-to').fill(foreign as string);
+      await other.page.getByTestId('scan-to').press('Enter');
+      await other.page.getByTestId('scan-submit').click();
+      await expect
+        .poll(() => other.page.getByTestId('scan-to-error').textContent())
+        .toBe(`不能发货给 ${foreign}：它不是本经销商的下级客户（经销商只发货给自己供货的门店和二级经销商）`);
       expect(other.errors).toEqual([]);
     } finally {
       await other.context.close();
@@ -623,17 +642,27 @@ describe('scanning page', () => {
       const r = await apiAs(await as(user), 'POST', '/api/v1/scans', { scanId: crypto.randomUUID(), ...body });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     };
-    // two units down the channel: factory -> the demo distributor -> the clerk's store, received there
+    // two units down the channel: factory -> the distributor that supplies the clerk's store -> the store, received
+    // there (a distributor ships only to its own customers, and the demo's distributor user is not this store's)
     const [where] = await server.db.sql<{ store: string; distributor: string }[]>`
       select s.code as store, d.code as distributor from users u
       join parties s on s.tenant_id = u.tenant_id and s.id = u.party_id
       join parties d on d.tenant_id = s.tenant_id and d.id = s.parent_id
-      where u.username = 'clerk'`;
+      join tenants t on t.id = u.tenant_id
+      where t.code = 'demo' and u.username = 'clerk'`;
+    const supplier = await apiAs(await as('admin'), 'POST', '/api/v1/users', {
+      username: 'e2e-supplier',
+      displayName: '门店供货经销商',
+      password: 'Demo#2026',
+      role: 'distributor_admin',
+      partyCode: where?.distributor,
+    });
+    expect(supplier.status, JSON.stringify(supplier.body)).toBe(201);
     const sold = units.slice(46, 48);
     await scan('line', { kind: 'commission', lot: 'LE2E04', codes: sold });
     await scan('line', { kind: 'ship', codes: sold, to: where?.distributor });
-    await scan('distributor', { kind: 'receive', codes: sold });
-    await scan('distributor', { kind: 'ship', codes: sold, to: where?.store });
+    await scan('e2e-supplier', { kind: 'receive', codes: sold });
+    await scan('e2e-supplier', { kind: 'ship', codes: sold, to: where?.store });
     await scan('store', { kind: 'receive', codes: sold });
     const program = await apiAs(await as('admin'), 'POST', '/api/v1/channel-programs', {
       name: '店员动销奖励',

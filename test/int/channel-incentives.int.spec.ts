@@ -88,6 +88,9 @@ beforeAll(async () => {
         and (district_code like pt.division_code || '%'))
     order by id limit 1`;
   farStore = { id: Number(far?.id), code: far?.code as string };
+  // the distributor supplies that far store too (a distributor ships only to the parties it supplies: trace/scans.ts),
+  // so its shipment there is recorded and the rebate rule, not the ship scan, is what pays nothing for it
+  await sql`update parties set parent_id = ${dist.id} where tenant_id = ${tenantId} and id = ${farStore.id}`;
   for (const [username, role, partyCode] of [
     ['dist-x', 'distributor_admin', dist.code],
     ['far-owner', 'store_owner', farStore.code],

@@ -265,7 +265,11 @@ describe('a refusal of a unit someone else holds', () => {
     );
 
     // a distributor's scope holds itself and what it serves, not the brand's factory: the refusal does not name it
-    const byDistributor = await scan('distributor', { kind: 'ship', to: 'S000001', codes: [unit] });
+    const [customer] = await server.db.sql<{ code: string }[]>`
+      select s.code from parties s join users u on u.tenant_id = s.tenant_id and s.parent_id = u.party_id
+      join tenants t on t.id = u.tenant_id where t.code = 'demo' and u.username = 'distributor' and s.gln is not null
+      order by s.code limit 1`;
+    const byDistributor = await scan('distributor', { kind: 'ship', to: customer?.code, codes: [unit] });
     expect(entry(byDistributor)).toEqual({
       pointer: '/body/codes/0',
       code: 'code.not_held',
@@ -361,5 +365,131 @@ describe('receivers a scanner is offered to ship to', () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect((await receivers('line', '?q=W9')).items).toEqual([]);
     expect(problems(await scan('line', { kind: 'ship', to: 'W90', codes: [units[94]] }))).toContainEqual(['/body/to', 'import.reference']);
+  });
+});
+
+describe('whom a ship scan may ship to', () => {
+  type Entry = { pointer: string; code: string; reason?: string; detail: string };
+  const entries = (r: { body: Record<string, unknown> }) => r.body.errors as Entry[];
+  const toEntry = (r: { body: Record<string, unknown> }) => entries(r).find((e) => e.pointer === '/body/to');
+  const stateOf = async (epc: string) =>
+    (
+      await server.db.sql<{ holder: string; status: string; events: number }[]>`
+        select p.code as holder, c.status, (select count(*)::int from event_epcs e where e.epc = c.epc) as events
+        from code_now c join parties p on p.id = c.holder_party_id where c.epc = ${epc}`
+    )[0];
+  const party = async (where: 'own store' | 'foreign store') => {
+    const [row] = await server.db.sql<{ code: string; name: string }[]>`
+      select s.code, s.name from parties s join users u on u.tenant_id = s.tenant_id and u.username = 'distributor'
+      join tenants t on t.id = u.tenant_id and t.code = 'demo'
+      where s.tenant_id = u.tenant_id and s.kind = 'store' and s.gln is not null and s.status = 'active'
+        and (s.parent_id = u.party_id) = ${where === 'own store'}
+      order by s.code limit 1`;
+    return row as { code: string; name: string };
+  };
+
+  it('refuses a receiver of a kind the place does not ship to (a factory to a store), recording nothing', async () => {
+    const unit = units[86] as string;
+    expect((await scan('line', { kind: 'commission', lot: 'L8', codes: [unit] })).status).toBe(200);
+    const before = await stateOf(unit);
+    const store = await party('own store');
+
+    const r = await scan('line', { kind: 'ship', to: store.code, codes: [unit] });
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('scan.rejected');
+    // a factory line's data scope is its own party: the store is named by the code typed, not by its name
+    expect(entries(r)).toEqual([
+      {
+        pointer: '/body/to',
+        code: 'scan.receiver_not_allowed',
+        reason: 'kind',
+        detail: `不能发货给 ${store.code}：它是门店，工厂只发货给仓库、经销商`,
+      },
+    ]);
+    expect(await stateOf(unit)).toEqual(before);
+    expect(before).toMatchObject({ holder: 'F01', status: 'commissioned' });
+
+    const inEnglish = await fetch(`${server.baseUrl}/api/v1/scans`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.line}`, 'content-type': 'application/json', 'accept-language': 'en' },
+      body: JSON.stringify({ scanId: randomUUID(), kind: 'ship', to: store.code, codes: [unit] }),
+    });
+    expect(((await inEnglish.json()) as { errors: Entry[] }).errors[0]?.detail).toBe(
+      `Cannot ship to ${store.code}: it is a store, and a factory ships only to warehouses and distributors`,
+    );
+
+    // the brand's own place ships to its sites and customers, not to a store; it sees the store, so names it
+    const byBrand = await scan('admin', { kind: 'ship', to: store.code, codes: [unit] });
+    expect(toEntry(byBrand)).toEqual({
+      pointer: '/body/to',
+      code: 'scan.receiver_not_allowed',
+      reason: 'kind',
+      detail: `不能发货给 ${store.name}（${store.code}）：它是门店，品牌方只发货给仓库、经销商、工厂`,
+    });
+
+    // to one of the brand's warehouses: shipped
+    const shipped = await scan('line', { kind: 'ship', to: 'W01', codes: [unit] });
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(200);
+    expect(await stateOf(unit)).toMatchObject({ status: 'in_transit' });
+  });
+
+  it("lets a distributor ship only to its own customers, refusing another distributor's store", async () => {
+    const [mine, other] = [units[88] as string, units[89] as string];
+    const [d] = await server.db.sql<{ code: string }[]>`
+      select p.code from parties p join users u on u.tenant_id = p.tenant_id and u.party_id = p.id
+      join tenants t on t.id = u.tenant_id where t.code = 'demo' and u.username = 'distributor'`;
+    expect((await scan('line', { kind: 'commission', lot: 'L8', codes: [mine, other] })).status).toBe(200);
+    expect((await scan('line', { kind: 'ship', to: d?.code, codes: [mine, other] })).status).toBe(200);
+    expect((await scan('distributor', { kind: 'receive', codes: [mine, other] })).status).toBe(200);
+    const [own, foreign] = [await party('own store'), await party('foreign store')];
+    const before = await stateOf(other);
+
+    const refused = await scan('distributor', { kind: 'ship', to: foreign.code, codes: [other] });
+    expect(refused.status).toBe(422);
+    // another distributor's store is outside this distributor's data scope: named by its code only
+    expect(entries(refused)).toEqual([
+      {
+        pointer: '/body/to',
+        code: 'scan.receiver_not_allowed',
+        reason: 'not_own_customer',
+        detail: `不能发货给 ${foreign.code}：它不是本经销商的下级客户（经销商只发货给自己供货的门店和二级经销商）`,
+      },
+    ]);
+    expect(await stateOf(other)).toEqual(before);
+    expect(before).toMatchObject({ holder: d?.code, status: 'received' });
+    // nor back up the channel, to a warehouse
+    expect(toEntry(await scan('distributor', { kind: 'ship', to: 'W01', codes: [other] }))).toMatchObject({ reason: 'kind' });
+
+    const shipped = await scan('distributor', { kind: 'ship', to: own.code, codes: [mine] });
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(200);
+    expect(await stateOf(mine)).toMatchObject({ status: 'in_transit' });
+  });
+
+  it('refuses shipping to the place itself and to an inactive party', async () => {
+    const self = await scan('warehouse', { kind: 'ship', to: 'W01', codes: [units[87]] });
+    expect(toEntry(self)).toEqual({
+      pointer: '/body/to',
+      code: 'scan.receiver_not_allowed',
+      reason: 'self',
+      detail: '不能发货给本处自己：北京中心仓（W01）',
+    });
+
+    const created = await api('admin', 'POST', '/api/v1/parties', {
+      code: 'W91',
+      name: '停用仓',
+      kind: 'warehouse',
+      gln: '6999990000913',
+      parentCode: 'BRAND',
+      districtCode: '110105',
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await server.db.sql`update parties set status = 'inactive' where code = 'W91'`;
+    const inactive = await scan('line', { kind: 'ship', to: 'W91', codes: [units[87]] });
+    expect(toEntry(inactive)).toEqual({
+      pointer: '/body/to',
+      code: 'scan.receiver_not_allowed',
+      reason: 'inactive',
+      detail: '不能发货给 W91：该渠道成员已停用',
+    });
   });
 });

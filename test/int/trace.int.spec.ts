@@ -386,3 +386,91 @@ describe('a lot travels the channel', () => {
     expect(stock?.on_hand).toBe(24);
   });
 });
+
+describe('a unit sold out of its case', () => {
+  // three units of another lot in case C9: the store sells V001 out of the open case, then inspects and unpacks the case
+  const v = (i: number) => `https://id.gs1.org/01/${UNIT_GTIN}/21/V${String(i).padStart(3, '0')}`;
+  const c9 = caseCode(9);
+  const day2 = (minute: number) => `2026-03-02T08:${String(minute).padStart(2, '0')}:00.000Z`;
+  const event = (minute: number, epcs: string[], bizStep: string, where: string, more: object = {}) => ({
+    type: 'ObjectEvent',
+    eventTime: day2(minute),
+    eventTimeZoneOffset: '+08:00',
+    epcList: epcs,
+    action: 'OBSERVE',
+    bizStep,
+    bizLocation: at(gln[where] as string),
+    ...more,
+  });
+  type Journey = {
+    state: { parent: string | null; top: string; status: string };
+    containers: { epc: string; parent: string; from: string; to: string | null }[];
+    events: { bizStep: string; via: string; bizLocation: { partyCode?: string } | null; eventTime: string }[];
+  };
+
+  beforeAll(async () => {
+    const to = (code: string) => ({ destinationList: [{ type: 'owning_party', destination: `https://id.gs1.org/417/${gln[code]}` }] });
+    await capture([
+      {
+        ...event(0, [v(1), v(2), v(3), c9], 'commissioning', 'F01'),
+        action: 'ADD',
+        disposition: 'active',
+        ilmd: { 'cbvmda:lotNumber': 'L20260302' },
+      },
+      {
+        type: 'AggregationEvent',
+        eventTime: day2(1),
+        eventTimeZoneOffset: '+08:00',
+        parentID: c9,
+        childEPCs: [v(1), v(2), v(3)],
+        action: 'ADD',
+        bizStep: 'packing',
+        bizLocation: at(gln.F01 as string),
+      },
+    ]);
+    await capture([event(10, [c9], 'shipping', 'F01', to('D0001'))]);
+    await capture([event(20, [c9], 'receiving', 'D0001')]);
+    await capture([event(30, [c9], 'shipping', 'D0001', to('S000001'))]);
+    await capture([event(40, [c9], 'receiving', 'S000001')]);
+    await capture([event(50, [v(1)], 'retail_selling', 'S000001', { disposition: 'retail_sold' })]);
+    // after the sale: the case looked at in the store, then unpacked there
+    await capture([event(55, [c9], 'inspecting', 'S000001')]);
+    await capture([
+      {
+        type: 'AggregationEvent',
+        eventTime: day2(56),
+        eventTimeZoneOffset: '+08:00',
+        parentID: c9,
+        childEPCs: [],
+        action: 'DELETE',
+        bizStep: 'unpacking',
+        bizLocation: at(gln.S000001 as string),
+      },
+    ]);
+  });
+
+  it('was inside its case until the sale: the case’s later events are not its journey', async () => {
+    const j = await get<Journey>(`/api/v1/codes/${encodeURIComponent(v(1))}/journey`);
+    expect(j.events.map((e) => [e.bizStep, e.via, e.bizLocation?.partyCode])).toEqual([
+      ['commissioning', v(1), 'F01'],
+      ['packing', v(1), 'F01'],
+      ['shipping', c9, 'F01'],
+      ['receiving', c9, 'D0001'],
+      ['shipping', c9, 'D0001'],
+      ['receiving', c9, 'S000001'],
+      ['retail_selling', v(1), 'S000001'],
+    ]);
+    expect(j.containers).toEqual([{ epc: c9, parent: v(1), from: day2(1), to: day2(50) }]);
+    expect(j.state).toMatchObject({ parent: null, top: v(1) });
+  });
+
+  it('and a unit of the same case not sold was inside it until the case was unpacked', async () => {
+    const j = await get<Journey>(`/api/v1/codes/${encodeURIComponent(v(2))}/journey`);
+    expect(j.events.slice(-3).map((e) => [e.bizStep, e.via])).toEqual([
+      ['receiving', c9],
+      ['inspecting', c9],
+      ['unpacking', c9],
+    ]);
+    expect(j.containers).toEqual([{ epc: c9, parent: v(2), from: day2(1), to: day2(56) }]);
+  });
+});

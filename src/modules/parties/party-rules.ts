@@ -60,7 +60,7 @@ export function allowedParentKinds(kind: PartyKind, tier: number | null): PartyK
  * all fulfil its orders: orders/order-scan.ts sellerSite); a warehouse to distributors (every distributor buys from the
  * brand: orders/placement-batch.ts) and to the other warehouses; a distributor only to the parties it supplies (its
  * stores and tier-2 distributors); the brand to its sites and its customers. A store sells, it does not ship.
- * A suggestion only: the ship scan itself accepts any party of the tenant with a GLN (trace/scans.ts).
+ * The scanning page suggests these (ship-receivers.ts) and the ship scan refuses any other (shipRefusal, trace/scans.ts).
  */
 export function receiversOf(kind: PartyKind): { kinds: PartyKind[]; ownCustomersOnly: boolean } {
   switch (kind) {
@@ -79,6 +79,25 @@ export function receiversOf(kind: PartyKind): { kinds: PartyKind[]; ownCustomers
       return never;
     }
   }
+}
+
+/** Why a place may not ship to a party: not a kind it ships to, not one of its own customers, itself, inactive. */
+export type ShipRefusal = 'kind' | 'not_own_customer' | 'self' | 'inactive';
+
+/**
+ * Whether `place` may ship to `receiver` (null) or why not, by receiversOf: the same parties the receiver picker offers
+ * (ship-receivers.ts, which also leaves out a party without a GLN; the ship scan refuses that one as unknown).
+ */
+export function shipRefusal(
+  place: { id: number; kind: string },
+  receiver: { id: number; kind: string; parentId: number | null; status: string },
+): ShipRefusal | null {
+  if (receiver.id === place.id) return 'self';
+  const { kinds, ownCustomersOnly } = receiversOf(place.kind as PartyKind);
+  if (!kinds.includes(receiver.kind as PartyKind)) return 'kind';
+  if (ownCustomersOnly && receiver.parentId !== place.id) return 'not_own_customer';
+  if (receiver.status !== 'active') return 'inactive';
+  return null;
 }
 
 /**

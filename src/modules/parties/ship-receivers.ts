@@ -17,7 +17,8 @@ export interface ShipReceiver {
 
 /**
  * Receivers for a ship scan at `place`, matching `q` (the start of a code, part of a name, or a whole GLN), most
- * wanted kind first, then by code. Only active parties with a GLN: the ship scan refuses a receiver without one.
+ * wanted kind first, then by code. Only active parties with a GLN other than the place: the ship scan refuses any
+ * other receiver (party-rules.ts shipRefusal, trace/scans.ts), so this query and that rule name the same parties.
  */
 export async function listShipReceivers(
   ctx: RequestContext,

@@ -172,6 +172,10 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
       schema: {
         tags: ['trace'],
         summary: 'A scan from a device or the scanning page: checked code by code, then captured as EPCIS events (all or nothing)',
+        description:
+          'A refused scan is a 422 `scan.rejected` listing each problem at its pointer. A ship scan names its receiver in `to`, ' +
+          'one of the parties its place ships to (those GET /api/v1/scans/receivers offers: a factory to the warehouses and ' +
+          "distributors, a distributor to its own customers): another receiver is refused as `scan.receiver_not_allowed` at /body/to, with the `reason` ('kind', 'not_own_customer', 'self', 'inactive').",
         body: strictObject({
           scanId: Type.String({ format: 'uuid' }),
           kind: Type.Union(SCAN_KINDS.map((k) => Type.Literal(k))),

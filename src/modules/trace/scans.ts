@@ -10,11 +10,12 @@ import { createHash } from 'node:crypto';
 import type { Db, RequestContext } from '../../context.ts';
 import type { Tx } from '../../db/connection.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
-import { type Actor, actorLabel } from '../auth/index.ts';
+import { type Actor, actorLabel, partyScope } from '../auth/index.ts';
 import { issuedCodes } from '../codes/batches.ts';
 import type { Keystore } from '../codes/keystore.ts';
 import { serialsFor } from '../codes/serials.ts';
 import { payForScan, type ScanEarnings } from '../incentives/channel/scan-hook.ts';
+import { type PartyKind, receiversOf, shipRefusal } from '../parties/index.ts';
 import { captureEvents, prepareEvents } from './capture.ts';
 import { EPCIS_CONTEXT } from './epcis/query-document.ts';
 import type { EpcisEvent } from './event-facts.ts';
@@ -90,6 +91,42 @@ export async function placeOf(db: Db, actor: Actor): Promise<{ id: number; gln: 
     where p.tenant_id = ${t} and p.id = coalesce(${actor.partyId}, (select id from parties where tenant_id = ${t} and kind = 'brand' limit 1))`;
   if (!place?.gln) throw new AppError(409, 'scan.no_location', {});
   return { id: Number(place.id), gln: place.gln, kind: place.kind };
+}
+
+/** The receiver a ship scan names, as the receiver rule (party-rules.ts shipRefusal) and its refusal need it. */
+interface ReceiverRow {
+  id: number;
+  gln: string | null;
+  code: string;
+  name: string;
+  kind: string;
+  parent_id: number | null;
+  status: string;
+  /** whether the scanner's data scope includes it: the refusal names it then, else says only its code */
+  visible: boolean;
+}
+
+/**
+ * A ship scan's receiver must be one its place ships to (party-rules.ts receiversOf: the parties the scanning page's
+ * receiver picker offers): else the scan is refused at /body/to, saying why (`reason` for machines). The words name the
+ * receiver by the code the scanner typed, and by its name only when the scanner may see that party.
+ */
+function receiverRefused(place: { id: number; kind: string }, to: ReceiverRow): FieldError | null {
+  const reason = shipRefusal(place, { id: to.id, kind: to.kind, parentId: to.parent_id, status: to.status });
+  if (!reason) return null;
+  return {
+    pointer: '/body/to',
+    code: 'scan.receiver_not_allowed',
+    message: `scan.receiver_not_allowed.${reason}`,
+    params: {
+      value: to.code,
+      receiver: to.visible ? { code: to.code, name: to.name } : { code: to.code },
+      kind: to.kind,
+      place: place.kind,
+      allowed: receiversOf(place.kind as PartyKind).kinds,
+    },
+    members: { reason },
+  };
 }
 
 function reject(errors: FieldError[]): never {
@@ -287,10 +324,17 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
       }
       case 'ship': {
         const [to] = req.to
-          ? await tx<{ id: number; gln: string | null }[]>`select id, gln from parties where tenant_id = ${tenantId} and code = ${req.to}`
+          ? await tx<ReceiverRow[]>`
+              select p.id::int, p.gln, p.code, p.name, p.kind, p.parent_id::int as parent_id, p.status,
+                (${partyScope(ctx.sql, ctx.actor)}) as visible
+              from parties p where p.tenant_id = ${tenantId} and p.code = ${req.to}`
           : [];
         if (!req.to) errors.push({ pointer: '/body/to', code: 'field.required', params: { field: 'to' } });
         else if (!to?.gln) errors.push({ pointer: '/body/to', code: 'import.reference', params: { field: 'to', value: req.to } });
+        else {
+          const refused = receiverRefused(place, to);
+          if (refused) errors.push(refused);
+        }
         for (const epc of codes) {
           const s = states.get(epc);
           if (!s) errors.push({ pointer: pointerOf(epc), code: 'code.not_commissioned', params: { value: epc } });
