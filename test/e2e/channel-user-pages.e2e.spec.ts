@@ -7,8 +7,9 @@ import { launchChromium, signedIn } from '../support/browser.ts';
 
 /**
  * The console as the channel's people see it, in a real Chromium: a distributor's and a store's overview shows the
- * counts of what their menus lead to (not the brand's factories and warehouses). Needs the built console
- * (`npm run build`).
+ * counts of what their menus lead to (not the brand's factories and warehouses), and the console on a phone, where a
+ * store's clerk lands from its phone pages, uses the phone's whole width with its menu folded behind a button. Needs
+ * the built console (`npm run build`).
  */
 const WAIT = 20_000;
 let server: TestServer;
@@ -42,6 +43,44 @@ describe('the overview of a channel member', () => {
         expect(['/products', '/channel/facilities', '/channel/distributors', '/channel/stores']).toContain(to);
         if (to === '/channel/facilities') expect(user).toBe('admin');
       }
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('the console on a phone', () => {
+  it('a clerk back from its phone pages has the whole width, the menu behind a button that opens it over the page', async () => {
+    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'clerk', 'Demo#2026', '/orders', WAIT);
+    try {
+      await page.setViewportSize({ width: 390, height: 844 });
+      const toggle = page.getByTestId('menu-toggle');
+      await toggle.waitFor();
+      await page.getByTestId('orders-new').waitFor();
+      // the menu takes no width (its 1 px border); the page's title and its buttons are not squeezed into a strip beside it
+      await expect.poll(async () => (await page.getByTestId('side-menu-sider').boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      const title = await page.locator('h3').first().boundingBox();
+      expect(title?.x).toBeLessThan(40);
+      const heading = await page.locator('h3').first().textContent();
+      expect(heading).toBe('订单');
+      const header = await toggle.boundingBox();
+      expect(header?.height).toBeGreaterThanOrEqual(40);
+      // opened over the page, then an item: the page changes and the menu folds again
+      await toggle.click();
+      await page.getByTestId('menu-stock').click();
+      await page.waitForURL(/\/stock$/);
+      await expect.poll(async () => (await page.getByTestId('side-menu-sider').boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
+      // a tap beside the open menu closes it
+      await toggle.click();
+      await expect.poll(async () => (await page.getByTestId('side-menu-sider').boundingBox())?.width ?? 0).toBeGreaterThan(150);
+      await page.getByTestId('side-menu-backdrop').click({ position: { x: 370, y: 400 } });
+      await expect.poll(async () => (await page.getByTestId('side-menu-sider').boundingBox())?.width ?? 0).toBeLessThanOrEqual(1);
+      // and at a desktop's width the menu is there as before, with no button for it
+      await page.setViewportSize({ width: 1280, height: 900 });
+      await expect.poll(async () => (await page.getByTestId('side-menu-sider').boundingBox())?.width ?? 0).toBe(216);
+      expect(await toggle.count()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
       await close();
