@@ -7,7 +7,8 @@ import { launchChromium, signedIn } from '../support/browser.ts';
 
 /**
  * The console as the channel's people see it, in a real Chromium: a distributor's and a store's overview shows the
- * counts of what their menus lead to (not the brand's factories and warehouses), and the console on a phone, where a
+ * counts of what their menus lead to (not the brand's factories and warehouses), a store's page leads its distributor to
+ * the store's orders and funds, and the console on a phone, where a
  * store's clerk lands from its phone pages, uses the phone's whole width with its menu folded behind a button. Needs
  * the built console (`npm run build`).
  */
@@ -43,6 +44,41 @@ describe('the overview of a channel member', () => {
         expect(['/products', '/channel/facilities', '/channel/distributors', '/channel/stores']).toContain(to);
         if (to === '/channel/facilities') expect(user).toBe('admin');
       }
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe("a store's page, as its distributor sees it", () => {
+  it("leads to the store's orders (searched by its code) and to its funds", async () => {
+    const [store] = await server.db.sql<{ id: number; code: string; name: string }[]>`
+      select s.id::int, s.code, s.name from parties s join parties d on d.id = s.parent_id and d.tenant_id = s.tenant_id
+      join users u on u.party_id = d.id and u.tenant_id = d.tenant_id
+      where u.username = 'distributor' and s.kind = 'store' order by s.code limit 1`;
+    const { page, errors, close } = await signedIn(
+      browser,
+      server.baseUrl,
+      'distributor',
+      'Demo#2026',
+      `/channel/parties/${store?.id}`,
+      WAIT,
+    );
+    try {
+      await page.getByTestId('party-trading').waitFor();
+      const orders = page.waitForRequest((r) => r.url().includes('/api/v1/orders?') && r.url().includes(`q=${store?.code}`));
+      await page.getByTestId('party-orders').click();
+      await page.waitForURL(new RegExp(`/orders\\?q=${store?.code}$`));
+      await orders;
+      const typed = await page
+        .getByTestId('orders-search')
+        .evaluate((el) => (el instanceof HTMLInputElement ? el : el.querySelector('input'))?.value);
+      expect(typed).toBe(store?.code);
+      await page.goBack();
+      await page.getByTestId('party-funds').click();
+      await page.waitForURL(new RegExp(`/funds\\?party=${store?.code}$`));
+      await expect.poll(() => page.getByTestId('funds-party-name').textContent()).toContain(`(${store?.code})`);
       expect(errors).toEqual([]);
     } finally {
       await close();
