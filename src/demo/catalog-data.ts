@@ -206,6 +206,16 @@ function gtin14(indicator: number, itemRef: number): string {
   return withCheckDigit(`${indicator}${COMPANY_PREFIX}${String(itemRef).padStart(5, '0')}`);
 }
 
+/** Chinese counting words in a pack's spec, in English ("60粒" is 60 capsules): the English name holds no Chinese. */
+const SPEC_WORDS_EN: Record<string, string> = { 粒: 'capsules', 袋: 'sachets' };
+
+/** A pack's spec as said in an English name: "60粒" → "60 capsules"; a spec in metric units or counts stays as it is. */
+export function specEn(spec: string): string {
+  return spec.replace(/(\d+)(\p{Script=Han})/gu, (all, n: string, word: string) =>
+    SPEC_WORDS_EN[word] ? `${n} ${SPEC_WORDS_EN[word]}` : all,
+  );
+}
+
 /** 10 categories x 5 variants x 4 packs = 200 SKUs, each with unit, case and pallet GTINs. */
 export function demoProducts(rnd: Random): ProductInput[] {
   const out: ProductInput[] = [];
@@ -220,7 +230,7 @@ export function demoProducts(rnd: Random): ProductInput[] {
           sku: `${cat.code.toUpperCase().replace('_', '')}-${String(item).padStart(4, '0')}`,
           gtin: gtin14(0, item),
           nameZh: `${vzh}${line.zh} ${spec}`,
-          nameEn: `${line.en} ${ven} ${spec}`,
+          nameEn: `${line.en} ${ven} ${specEn(spec)}`,
           category: cat.code,
           spec,
           shelfLifeDays: line.shelf,

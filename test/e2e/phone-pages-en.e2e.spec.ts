@@ -177,7 +177,9 @@ describe("the phone pages' header", () => {
   it.each([
     ['/m/inspect', 'inspector', { zh: ['市场稽查', '窜货预警'], en: ['Market inspection', 'Diversion alerts'] }],
     ['/m/one-more', 'clerk', { zh: ['兑付再来一瓶', '扫码'], en: ['Redeem "one more"', 'Scan'] }],
-    ['/m/order', 'store', { zh: ['门店订货', '控制台'], en: ['Order stock', 'Console'] }],
+    ['/m/order', 'store', { zh: ['门店订货', '控制台'], en: ['Store ordering', 'Console'] }],
+    // a distributor orders from its own supplier (the brand, or its tier-1): not "store ordering"
+    ['/m/order', 'distributor', { zh: ['经销商订货', '控制台'], en: ['Distributor ordering', 'Console'] }],
   ] as const)(
     '%s (as %s) fits a 390 px phone in Chinese and English: the title on one line, nothing overlaps, thumb-sized',
     async (path, user, words) => {

@@ -3,11 +3,16 @@ import i18n from './i18n/index.ts';
 /** The locale numbers and dates are written in: the console's language. */
 export const locale = (): string => (i18n.language === 'en' ? 'en-US' : 'zh-CN');
 
+/**
+ * An amount in fen as money: "¥1,234.50"; below zero the sign goes before the currency, as the ledger's signed amounts
+ * have it ("−¥9,134.16", a balance in debt: not "¥-9,134.16").
+ */
 export function formatFen(fen: number | null | undefined, currency?: string | null): string {
   if (fen === null || fen === undefined) return '—';
-  const amount = new Intl.NumberFormat(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(fen / 100);
-  if (!currency || currency === 'CNY') return `¥${amount}`;
-  return `${currency} ${amount}`;
+  const amount = new Intl.NumberFormat(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(Math.abs(fen) / 100);
+  const sign = fen < 0 ? '−' : '';
+  if (!currency || currency === 'CNY') return `${sign}¥${amount}`;
+  return `${sign}${currency} ${amount}`;
 }
 
 export function formatDateTime(value: string | null | undefined): string {

@@ -1,4 +1,4 @@
-import { Button, Layout, Menu, type MenuProps, Space, Tag, Typography } from 'antd';
+import { Button, Grid, Layout, Menu, type MenuProps, Space, Tag, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
@@ -26,6 +26,10 @@ export function AppLayout() {
   const navigate = useNavigate();
   const location = useLocation();
   const [collapsed, setCollapsed] = useState(false);
+  // a phone (below 768 px: a store's clerk back from its phone pages, a distributor on the road): the menu folds away
+  // entirely behind its tab and the header keeps what is tapped, so the page has the whole width (the 216 px menu and
+  // the header's names left a page 170 px wide, its table one column)
+  const narrow = Grid.useBreakpoint().md === false;
   const role = me?.user.role;
 
   const { items, paths } = useMemo(() => {
@@ -106,12 +110,24 @@ export function AppLayout() {
         collapsible
         collapsed={collapsed}
         onCollapse={setCollapsed}
+        breakpoint="md"
+        onBreakpoint={setCollapsed}
+        // on a phone: no width folded, opened over the page by the header's menu button (antd's own tab for it sat over
+        // the page's title)
+        collapsedWidth={narrow ? 0 : 80}
+        trigger={narrow ? null : undefined}
         width={216}
         theme="light"
         // the menu scrolls inside a sider as tall as the window, above the collapse button: in the page's scroll the
         // button (fixed to the window's bottom) covered whichever item was behind it, and a brand's menu is taller than
         // a laptop's window
-        style={{ borderRight: '1px solid #f0f0f0', height: '100vh', position: 'sticky', top: 0 }}
+        style={{
+          borderRight: '1px solid #f0f0f0',
+          height: '100vh',
+          top: 0,
+          ...(narrow ? { position: 'fixed', insetInlineStart: 0, zIndex: 1001 } : { position: 'sticky' }),
+        }}
+        data-testid="side-menu-sider"
       >
         <div style={{ height: '100%', overflowY: 'auto' }} data-testid="side-menu-scroll">
           <div
@@ -138,15 +154,27 @@ export function AppLayout() {
             onClick={({ key }) => {
               const path = paths.get(key);
               if (path) navigate(path);
+              // on a phone the open menu covers the page it leads to
+              if (path && narrow) setCollapsed(true);
             }}
           />
         </div>
       </Sider>
-      <Layout>
+      {narrow && !collapsed ? (
+        // the open menu over a phone's page: a tap beside it closes it
+        <button
+          type="button"
+          aria-label={t('header.closeMenu')}
+          onClick={() => setCollapsed(true)}
+          style={{ position: 'fixed', inset: 0, zIndex: 1000, background: 'rgba(0,0,0,0.25)', border: 'none', padding: 0 }}
+          data-testid="side-menu-backdrop"
+        />
+      ) : null}
+      <Layout style={{ minWidth: 0 }}>
         <Header
           style={{
             background: '#fff',
-            padding: '0 24px',
+            padding: narrow ? '0 12px' : '0 24px',
             display: 'flex',
             alignItems: 'center',
             justifyContent: 'space-between',
@@ -154,25 +182,40 @@ export function AppLayout() {
             gap: 16,
           }}
         >
-          <Typography.Text strong data-testid="tenant-name">
+          {narrow ? (
+            <Button
+              aria-label={t('header.menu')}
+              aria-expanded={!collapsed}
+              onClick={() => setCollapsed((c) => !c)}
+              style={{ minWidth: 40, minHeight: 40, flex: 'none' }}
+              data-testid="menu-toggle"
+            >
+              ☰
+            </Button>
+          ) : null}
+          <Typography.Text strong data-testid="tenant-name" ellipsis style={{ minWidth: 0, flex: narrow ? 1 : undefined }}>
             {me?.tenant.name}
-            <Typography.Text type="secondary" style={{ marginInlineStart: 8, fontWeight: 400 }}>
-              {me?.tenant.code}
-            </Typography.Text>
+            {narrow ? null : (
+              <Typography.Text type="secondary" style={{ marginInlineStart: 8, fontWeight: 400 }}>
+                {me?.tenant.code}
+              </Typography.Text>
+            )}
           </Typography.Text>
-          <Space size="middle" wrap={false}>
-            <span data-testid="current-user">
-              {me?.user.displayName || me?.user.username}
-              {me?.user.partyName ? <Typography.Text type="secondary"> · {me.user.partyName}</Typography.Text> : null}
-            </span>
-            {role ? <Tag color="cyan">{t(`roles.${role}`, { defaultValue: role })}</Tag> : null}
+          <Space size={narrow ? 'small' : 'middle'} wrap={false}>
+            {narrow ? null : (
+              <span data-testid="current-user">
+                {me?.user.displayName || me?.user.username}
+                {me?.user.partyName ? <Typography.Text type="secondary"> · {me.user.partyName}</Typography.Text> : null}
+              </span>
+            )}
+            {role && !narrow ? <Tag color="cyan">{t(`roles.${role}`, { defaultValue: role })}</Tag> : null}
             <LangSwitch />
             <Button size="small" onClick={() => void onLogout()} data-testid="logout">
               {t('header.logout')}
             </Button>
           </Space>
         </Header>
-        <Content style={{ margin: 24 }}>
+        <Content style={{ margin: narrow ? 12 : 24, minWidth: 0 }}>
           <Outlet />
         </Content>
       </Layout>

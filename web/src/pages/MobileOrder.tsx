@@ -6,6 +6,7 @@ import { useAuth } from '../auth.tsx';
 import { PhoneHeader } from '../components/PhonePage.tsx';
 import { formatNumber } from '../format.ts';
 import { newScanId } from '../scan/codes.ts';
+import { isDistributorRole } from '../types.ts';
 import { useApi } from '../useApi.ts';
 
 interface SuggestionLine {
@@ -58,7 +59,8 @@ function rulesOf(l: DraftLine): { step: number; min: number } {
 }
 
 /**
- * Store ordering on a phone (390 px wide and up): the store's replenishment suggestions, accepted into a draft in
+ * Ordering on a phone (390 px wide and up), by a store from its distributor or by a distributor from its supplier (the
+ * title says which): the buyer's replenishment suggestions, accepted into a draft in
  * one tap, or an empty draft to the same supplier started by hand (always offered: a store with no suggestions
  * still orders); the draft's lines with steppers that move in whole cases from the minimum; products found by SKU
  * or name added at their smallest accepted quantity; then place. Placing twice is one order (the server's draft key).
@@ -177,7 +179,7 @@ export function MobileOrderPage() {
   return (
     <div style={{ maxWidth: 520, margin: '0 auto', padding: '12px 12px 96px', minHeight: '100vh', background: '#f5f5f5' }}>
       <PhoneHeader
-        title={t('mobileOrder.title')}
+        title={t(isDistributorRole(me?.user.role) ? 'mobileOrder.titleDistributor' : 'mobileOrder.title')}
         subtitle={me?.user.partyName ?? suggestions.data?.party.name}
         back={{ to: '/orders', label: t('mobileOrder.console') }}
       />

@@ -18,7 +18,7 @@ import {
 } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router-dom';
+import { Link, useSearchParams } from 'react-router-dom';
 import { ApiError, api, errorText, uploadFile, XLSX_TYPE } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { type Balances, FundsSummary } from '../components/FundsSummary.tsx';
@@ -84,7 +84,10 @@ export function OrdersPage() {
   const { me } = useAuth();
   const role = me?.user.role;
   const [status, setStatus] = useState<string | undefined>();
-  const { search, setInput } = useSearchInput();
+  // ?q= from a link (a party's page: its orders) is the search the page opens with
+  const [params] = useSearchParams();
+  const initialSearch = params.get('q') ?? '';
+  const { search, setInput } = useSearchInput(initialSearch);
   const [paging, setPaging] = useState({ page: 1, pageSize: 20 });
   // a filter changed: its orders from the first page
   // biome-ignore lint/correctness/useExhaustiveDependencies: the filters are what resets the page
@@ -110,6 +113,7 @@ export function OrdersPage() {
         <Space wrap>
           <Input.Search
             allowClear
+            defaultValue={initialSearch}
             placeholder={t('orders.searchPlaceholder')}
             style={{ width: 260 }}
             onChange={(e) => setInput(e.target.value)}

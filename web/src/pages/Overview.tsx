@@ -2,22 +2,34 @@ import { Card, Col, Empty, Row, Skeleton, Statistic, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
+import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
+import { CHANNEL_ITEMS, canSee, type NavItem } from '../nav.ts';
 import type { Category, Overview } from '../types.ts';
 import { useApi } from '../useApi.ts';
 
-const COUNT_CARDS: { key: keyof Overview['counts']; to?: string }[] = [
-  { key: 'products', to: '/products' },
-  { key: 'factories', to: '/channel/facilities?kind=factory' },
-  { key: 'warehouses', to: '/channel/facilities?kind=warehouse' },
-  { key: 'distributors', to: '/channel/distributors' },
-  { key: 'stores', to: '/channel/stores' },
-  { key: 'users' },
+/**
+ * The counts, each with who sees it: the parties' cards as their lists in the menu (CHANNEL_ITEMS), so a distributor is
+ * not shown "factories 0" and "warehouses 0" leading to the brand's facilities, nor a store "distributors 0".
+ */
+const COUNT_CARDS: { key: keyof Overview['counts']; to?: string; access: NavItem['access'] }[] = [
+  { key: 'products', to: '/products', access: 'all' },
+  { key: 'factories', to: '/channel/facilities?kind=factory', access: accessOf('facilities') },
+  { key: 'warehouses', to: '/channel/facilities?kind=warehouse', access: accessOf('facilities') },
+  { key: 'distributors', to: '/channel/distributors', access: accessOf('distributors') },
+  { key: 'stores', to: '/channel/stores', access: accessOf('stores') },
+  { key: 'users', access: 'all' },
 ];
+
+function accessOf(key: string): NavItem['access'] {
+  return CHANNEL_ITEMS.find((i) => i.key === key)?.access ?? 'brand';
+}
 
 export function OverviewPage() {
   const { t, i18n } = useTranslation();
+  const { me } = useAuth();
+  const cards = COUNT_CARDS.filter((c) => canSee(c.access, me?.user.role));
   const { data, error, loading, reload } = useApi<Overview>('/overview');
   const categories = useApi<{ items: Category[] }>('/products/categories');
   const en = i18n.language === 'en';
@@ -65,8 +77,8 @@ export function OverviewPage() {
       <Typography.Title level={3}>{t('overview.title')}</Typography.Title>
       <LoadError error={error} onRetry={reload} />
       <Row gutter={[16, 16]}>
-        {COUNT_CARDS.map(({ key, to }) => (
-          <Col key={key} xs={12} md={8} xl={4}>
+        {cards.map(({ key, to }) => (
+          <Col key={key} xs={12} md={8} xl={24 / cards.length}>
             <Card loading={loading && !data}>
               <Statistic title={to ? <Link to={to}>{t(`counts.${key}`)}</Link> : t(`counts.${key}`)} value={data?.counts[key] ?? 0} />
             </Card>

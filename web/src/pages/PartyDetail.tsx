@@ -1,8 +1,10 @@
 import { Button, Card, Descriptions, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
+import { useAuth } from '../auth.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { dash, formatNumber } from '../format.ts';
+import { may } from '../nav.ts';
 import type { PartyDetail, PartyKind } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { regionText } from './Parties.tsx';
@@ -18,6 +20,7 @@ export function PartyDetailPage() {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const { id } = useParams();
+  const role = useAuth().me?.user.role;
   const { data: p, error, loading, reload } = useApi<PartyDetail>(`/parties/${encodeURIComponent(id ?? '')}`);
 
   const childLink = (kind: PartyKind) => {
@@ -79,6 +82,23 @@ export function PartyDetailPage() {
               ]}
             />
           </Card>
+          {(p.kind === 'store' || p.kind === 'distributor') && (may('orders:read', role) || may('funds:read', role)) ? (
+            // a distributor looking at one of its stores (or the brand at a member): its trading, on the pages that hold it
+            <Card title={t('parties.trading')} data-testid="party-trading">
+              <Space size="large" wrap>
+                {may('orders:read', role) ? (
+                  <Link to={`/orders?${new URLSearchParams({ q: p.code })}`} data-testid="party-orders">
+                    {t('parties.ordersOf')}
+                  </Link>
+                ) : null}
+                {may('funds:read', role) ? (
+                  <Link to={`/funds?${new URLSearchParams({ party: p.code })}`} data-testid="party-funds">
+                    {t('parties.fundsOf')}
+                  </Link>
+                ) : null}
+              </Space>
+            </Card>
+          ) : null}
           {children.length ? (
             <Card title={t('parties.downstream')}>
               <Space size="large" wrap>
