@@ -80,9 +80,11 @@ beforeAll(async () => {
     event(daysAgo(10), units(0, 10), 'retail_selling'),
     event(daysAgo(5), units(10, 8), 'retail_selling'),
   ]);
-  // the distributor's ordering rules for the product: at least 12, in cases of 6
+  // the distributor's ordering rules for the product: at least 12, in whole cases (the catalog's: 15 units)
   await sql`insert into order_rules (tenant_id, product_id, min_qty, multiple_of)
-    select ${tenant}, id, 12, 6 from products where tenant_id = ${tenant} and sku = ${sku}`;
+    select ${tenant}, p.id, 12, c.units_per from products p
+    join packaging_levels c on c.tenant_id = p.tenant_id and c.product_id = p.id and c.level = 'case'
+    where p.tenant_id = ${tenant} and p.sku = ${sku}`;
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -110,16 +112,16 @@ describe('store ordering on a phone', () => {
   it('accepts the suggestions into a draft, steps quantities in whole cases, adds a product and places the order', async () => {
     const { context, page, errors } = await phoneOrderPage('store');
     try {
-      // the suggestion: S ≈ 16.2 against 12 on hand -> 5 units -> the minimum of 12
-      await expect.poll(() => page.getByTestId(`suggestion-${sku}`).textContent()).toContain('+12');
+      // the suggestion: S ≈ 16.2 against 12 on hand -> 5 units -> the minimum of 12 -> one whole case of 15
+      await expect.poll(() => page.getByTestId(`suggestion-${sku}`).textContent()).toContain('+15（1 箱）');
       await page.getByTestId('suggestions-accept').tap();
-      await expect.poll(() => page.getByTestId(`draft-qty-${sku}`).textContent()).toBe('12');
-      // a case up and down again: 24, then 18
+      await expect.poll(() => page.getByTestId(`draft-qty-${sku}`).textContent()).toBe('15');
+      // a case up, then up and down again: 30
       await page.getByTestId(`draft-plus-${sku}`).tap();
-      await expect.poll(() => page.getByTestId(`draft-qty-${sku}`).textContent()).toBe('18');
+      await expect.poll(() => page.getByTestId(`draft-qty-${sku}`).textContent()).toBe('30');
       await page.getByTestId(`draft-plus-${sku}`).tap();
       await page.getByTestId(`draft-minus-${sku}`).tap();
-      await expect.poll(() => page.getByTestId(`draft-qty-${sku}`).textContent()).toBe('18');
+      await expect.poll(() => page.getByTestId(`draft-qty-${sku}`).textContent()).toBe('30');
 
       // a product found by its SKU joins the draft at the smallest quantity its seller accepts
       await page.getByTestId('draft-search').locator('input').fill(extra);
@@ -143,7 +145,7 @@ describe('store ordering on a phone', () => {
       join products p on p.tenant_id = l.tenant_id and p.id = l.product_id
       where d.tenant_id = ${tenant} order by l.line_no`;
     expect(lines).toEqual([
-      { sku, quantity: 18, status: 'placed' },
+      { sku, quantity: 30, status: 'placed' },
       { sku: extra, quantity: 2, status: 'placed' },
     ]);
     const [orders] = await server.db.sql<{ n: number }[]>`select count(*)::int as n from orders where tenant_id = ${tenant}`;

@@ -24,6 +24,15 @@ let other: string;
 let products3: string;
 let store: string;
 let supplier: string;
+/** units in a case of `sku` and of `other` (the demo catalog's: 15 and 24) */
+let skuCase: number;
+let otherCase: number;
+/** `units` rounded up to whole multiples of both the order rule's multiple and the case: what a suggestion is */
+const wholeCases = (units: number, caseSize: number, multiple = 1) => {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const step = (multiple / gcd(multiple, caseSize)) * caseSize;
+  return Math.ceil(units / step) * step;
+};
 
 const Z95 = 1.6448536269514722;
 const WINDOW = 28;
@@ -50,6 +59,12 @@ beforeAll(async () => {
   other = products[1]?.sku as string;
   products3 = products[2]?.sku as string;
   const unitGtin = products[0]?.gtin as string;
+  const cases = await sql<{ sku: string; units: number }[]>`
+    select p.sku, l.units_per::int as units from products p
+    join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'case'
+    where p.tenant_id = ${tenant} and p.sku = any(${[sku, other]}::text[])`;
+  skuCase = cases.find((c) => c.sku === sku)?.units as number;
+  otherCase = cases.find((c) => c.sku === other)?.units as number;
   const [s] = await sql<{ code: string; gln: string; parent_code: string; parent_gln: string }[]>`
     select s.code, s.gln, d.code as parent_code, d.gln as parent_gln from parties s
     join users u on u.party_id = s.id and u.tenant_id = s.tenant_id
@@ -202,10 +217,13 @@ describe('replenishment suggestions', () => {
     expect(line.sigma).toBeCloseTo(storeSigma, 3);
     expect(line.z).toBeCloseTo(Z95, 4);
     expect(line.orderUpTo).toBeCloseTo(S, 2);
-    // S ≈ 23.56; position 7 + 6 + 6 = 19; short 4.56 -> 5 units -> the minimum 12 (two cases of 6)
+    // S ≈ 23.56; position 7 + 6 + 6 = 19; short 4.56 -> 5 units -> the minimum 12 (two of the rule's 6) -> whole
+    // cases of the SKU: 30, the least that is both whole cases of 15 and a multiple of 6 (never 12 units of a case of 15)
     expect(S - 19).toBeGreaterThan(4);
     expect(S - 19).toBeLessThan(5);
-    expect(line.suggested).toBe(12);
+    expect(skuCase).toBe(15);
+    expect(line).toMatchObject({ caseSize: 15, suggested: 30 });
+    expect(line.suggested).toBe(wholeCases(12, skuCase, 6));
     // the product sold once (no rules): its own line, 1 unit in 28 days
     expect(lineOf(r, other)).toMatchObject({ unitsOut: 1, onHand: 0, minQty: null, multipleOf: null });
   });
@@ -219,8 +237,8 @@ describe('replenishment suggestions', () => {
     const longer = await call('store', 'GET', `/api/v1/replenishment/suggestions?serviceLevel=0.99&reviewDays=14&${AS_OF}`);
     const S = storeD * 15 + z99 * storeSigma * Math.sqrt(15);
     expect(lineOf(longer, sku).orderUpTo).toBeCloseTo(S, 2);
-    // S ≈ 45.1; short 26.1 -> 27 -> 30 (five cases)
-    expect(lineOf(longer, sku).suggested).toBe(Math.ceil(Math.ceil(S - 19) / 6) * 6);
+    // S ≈ 45.1; short 26.1 -> 27 -> 30 (two cases of 15, five of the rule's 6)
+    expect(lineOf(longer, sku).suggested).toBe(wholeCases(Math.ceil(S - 19), skuCase, 6));
     expect(lineOf(longer, sku).suggested).toBe(30);
 
     // the lane's lead time: set by the brand, or by the distributor that supplies the store, no one else
@@ -260,8 +278,9 @@ describe('replenishment suggestions', () => {
     expect(line).toMatchObject({ unitsOut: 46, onHand: 14, inTransit: 0, onOrder: 0 });
     expect(line.sigma).toBeCloseTo(supplierSigma, 3);
     expect(line.orderUpTo).toBeCloseTo(S, 2);
-    // S ≈ 52.3; short 38.3 -> 39 -> 42 (seven cases)
-    expect(line.suggested).toBe(Math.ceil(Math.ceil(S - 14) / 6) * 6);
+    // S ≈ 52.3; short 38.3 -> 39 -> 60 (four cases of 15, a multiple of 6)
+    expect(line.suggested).toBe(wholeCases(Math.ceil(S - 14), skuCase, 6));
+    expect(line.suggested).toBe(60);
     expect(line.daysOfSupply).toBeCloseTo(14 / supplierD, 1);
   });
 
@@ -291,10 +310,11 @@ describe('order drafts from suggestions', () => {
     );
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(201);
     expect(accepted.body).toMatchObject({ status: 'open', source: 'replenishment', buyer: { code: store }, seller: { code: supplier } });
-    // the other product: d = 1/28, σ² = (1 − 1/28)/27, S = 8d + z·σ·√8 ≈ 1.17 with none on hand -> 2
+    // the other product: d = 1/28, σ² = (1 − 1/28)/27, S = 8d + z·σ·√8 ≈ 1.17 with none on hand -> 2 -> a case of 24
+    expect(otherCase).toBe(24);
     expect(accepted.body.lines).toEqual([
-      expect.objectContaining({ sku, quantity: 12, suggested: 12, minQty: 12, multipleOf: 6 }),
-      expect.objectContaining({ sku: other, quantity: 2, suggested: 2, minQty: null }),
+      expect.objectContaining({ sku, quantity: 30, suggested: 30, minQty: 12, multipleOf: 6 }),
+      expect.objectContaining({ sku: other, quantity: 24, suggested: 24, minQty: null }),
     ]);
     expect(accepted.body.params).toMatchObject({ serviceLevel: 0.95, leadTimeDays: 1, reviewDays: 7, windowDays: 28, asOf: '2026-11-01' });
     const again = await call(
@@ -337,8 +357,8 @@ describe('order drafts from suggestions', () => {
     const added = await call('store', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku: products3 });
     expect(added.status, JSON.stringify(added.body)).toBe(201);
     expect(added.body.lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([
-      [sku, 12],
-      [other, 2],
+      [sku, 30],
+      [other, 24],
       [products3, 1],
     ]);
     expect((await call('store', 'POST', `/api/v1/order-drafts/${id}/lines`, { sku: products3 })).body.lines).toHaveLength(3);
@@ -347,7 +367,7 @@ describe('order drafts from suggestions', () => {
     ]);
     const edited = await call('store', 'PUT', `/api/v1/order-drafts/${id}/lines`, { lines: [{ sku, quantity: 18 }] });
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
-    expect(edited.body.lines).toEqual([expect.objectContaining({ sku, quantity: 18, suggested: 12 })]);
+    expect(edited.body.lines).toEqual([expect.objectContaining({ sku, quantity: 18, suggested: 30 })]);
 
     // the owner and the clerk tap "place" at the same time: one order
     const orders = async () => count(server.db.sql<{ n: number }[]>`select count(*)::int as n from orders where tenant_id = ${tenant}`);

@@ -53,6 +53,8 @@ export interface SuggestionLine {
   daysOfSupply: number | null;
   minQty: number | null;
   multipleOf: number | null;
+  /** units in a case of the SKU (the catalog's case level), null when it has none: suggestions are whole cases */
+  caseSize: number | null;
   suggested: number;
 }
 
@@ -124,6 +126,7 @@ export async function suggestionsFor(db: Db, ctx: RequestContext, buyer: Buyer, 
         on_order: string;
         min_qty: number | null;
         multiple_of: number | null;
+        case_size: number | null;
       }[]
     >`
       with demand as (
@@ -138,7 +141,9 @@ export async function suggestionsFor(db: Db, ctx: RequestContext, buyer: Buyer, 
       )
       select pr.id::int as product_id, pr.sku, pr.name_zh, pr.name_en, dm.total::text as total, dm.sq::text as sq,
         coalesce(st.on_hand, 0)::text as on_hand, coalesce(st.in_transit, 0)::text as in_transit,
-        coalesce(ol.qty, 0)::text as on_order, r.min_qty, r.multiple_of
+        coalesce(ol.qty, 0)::text as on_order, r.min_qty, r.multiple_of,
+        (select min(c.units_per) from packaging_levels c
+          where c.tenant_id = ${t} and c.product_id = pr.id and c.level = 'case')::int as case_size
       from demand dm
       join packaging_levels pl on pl.tenant_id = ${t} and pl.gtin = dm.gtin
       join products pr on pr.tenant_id = ${t} and pr.id = pl.product_id
@@ -177,7 +182,16 @@ export async function suggestionsFor(db: Db, ctx: RequestContext, buyer: Buyer, 
       daysOfSupply: nullableRound(daysOfSupply(onHand, d.mean), 1),
       minQty: r.min_qty,
       multipleOf: r.multiple_of,
-      suggested: suggestedQuantity({ level, onHand, inTransit, onOrder, minQty: r.min_qty, multipleOf: r.multiple_of }),
+      caseSize: r.case_size,
+      suggested: suggestedQuantity({
+        level,
+        onHand,
+        inTransit,
+        onOrder,
+        minQty: r.min_qty,
+        multipleOf: r.multiple_of,
+        caseSize: r.case_size,
+      }),
     };
   });
   return {

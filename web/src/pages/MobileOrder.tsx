@@ -19,6 +19,8 @@ interface SuggestionLine {
   daysOfSupply: number | null;
   orderUpTo: number;
   suggested: number;
+  /** units in a case of the SKU (suggestions are whole cases), null when it has none */
+  caseSize: number | null;
 }
 
 interface Suggestions {
@@ -324,7 +326,9 @@ export function MobileOrderPage() {
                   </Typography.Text>
                 </div>
                 <Tag color={l.suggested > 0 ? 'cyan' : 'default'} style={{ alignSelf: 'center', fontSize: 14 }}>
-                  {l.suggested > 0 ? `+${formatNumber(l.suggested)}` : t('mobileOrder.enough')}
+                  {l.suggested > 0
+                    ? `+${formatNumber(l.suggested)}${l.caseSize ? t('mobileOrder.inCases', { count: l.suggested / l.caseSize }) : ''}`
+                    : t('mobileOrder.enough')}
                 </Tag>
               </div>
             </Card>
