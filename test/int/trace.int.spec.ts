@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 import { captureOverHttp } from '../support/epcis.ts';
@@ -472,5 +474,37 @@ describe('a unit sold out of its case', () => {
       ['unpacking', c9],
     ]);
     expect(j.containers).toEqual([{ epc: c9, parent: v(2), from: day2(1), to: day2(56) }]);
+  });
+
+  it('stays sold when its case is looked at and opened afterwards, and is no longer among the case’s contents', async () => {
+    // where each unit is now, as the resolver page and every scan read it
+    const now = await server.db.sql<{ epc: string; status: string; holder: string; step: string }[]>`
+      select n.epc, n.status, p.code as holder, n.last_biz_step as step from code_now n
+      join parties p on p.id = n.holder_party_id
+      where n.epc = any(${[v(1), v(2)]}::text[]) order by n.epc`;
+    expect(now).toEqual([
+      { epc: v(1), status: 'sold', holder: 'S000001', step: 'retail_selling' },
+      { epc: v(2), status: 'received', holder: 'S000001', step: 'unpacking' },
+    ]);
+    // the sale let it out of the case (the link names the sale); the others left at the unpacking
+    const links = await server.db.sql<{ child: string; out: Date | null; by: string | null }[]>`
+      select k.child_epc as child, k.unpacked_at as out, e.biz_step as by from containment k
+      left join epcis_events e on e.id = k.unpack_event_id
+      where k.parent_epc = ${c9} order by k.child_epc`;
+    expect(links.map((l) => [l.child, l.out?.toISOString(), l.by])).toEqual([
+      [v(1), day2(50), 'retail_selling'],
+      [v(2), day2(56), 'unpacking'],
+      [v(3), day2(56), 'unpacking'],
+    ]);
+  });
+
+  it('has its link closed by migration 0043 where a database left it open', async () => {
+    // as a database migrated before 0043 holds it: the sold unit still linked to its case
+    await server.db.sql`update containment set unpacked_at = null, unpack_event_id = null where child_epc = ${v(1)}`;
+    await server.db.sql.unsafe(fs.readFileSync(path.resolve('src/db/migrations/0043_sold_units_leave_their_case.sql'), 'utf8'));
+    const [link] = await server.db.sql<{ out: Date; by: string }[]>`
+      select k.unpacked_at as out, e.biz_step as by from containment k join epcis_events e on e.id = k.unpack_event_id
+      where k.child_epc = ${v(1)}`;
+    expect([link?.out.toISOString(), link?.by]).toEqual([day2(50), 'retail_selling']);
   });
 });

@@ -2,7 +2,8 @@
  * Packing and unpacking as a containment history: which container each code was in, from when to when.
  * Packing adds one row per child and touches only the container's own row; the children take their
  * holder, place and status from it through the `code_now` view. Unpacking writes the container's state
- * down into the codes it lets out, so that a loose code's own row is current again.
+ * down into the codes it lets out, so that a loose code's own row is current again. A code sold or destroyed inside
+ * a container leaves it at that event.
  */
 import type { Tx } from '../../db/connection.ts';
 
@@ -134,6 +135,23 @@ async function leave(tx: Tx, tenantId: number, children: string[], time: Date, e
   await tx`
     update containment set unpacked_at = ${time}, unpack_event_id = ${eventId}
     where tenant_id = ${tenantId} and child_epc = any(${children}::text[]) and unpacked_at is null and packed_at <= ${time}`;
+}
+
+/**
+ * Codes sold to a consumer or destroyed while inside a container have left it at that event, though nobody unpacked
+ * it (a store sells units out of an open case). Their own rows already hold the event's state (moves.ts); closing the
+ * link keeps the container's later events (inspected, unpacked, shipped on) from becoming theirs through `code_now`,
+ * and keeps a scan of the container from counting them among its contents. Only where the event was applied: an older
+ * event (the code's row has seen a later one) leaves the link as it is.
+ */
+export async function leaveAtTheirEnd(tx: Tx, tenantId: number, ended: { epc: string; time: Date; eventId: number }[]): Promise<void> {
+  if (!ended.length) return;
+  await tx`
+    update containment k set unpacked_at = x.t, unpack_event_id = x.event_id
+    from unnest(${ended.map((e) => e.epc)}::text[], ${ended.map((e) => e.time.toISOString())}::timestamptz[],
+      ${ended.map((e) => e.eventId)}::bigint[]) as x(epc, t, event_id)
+    join code_state c on c.tenant_id = ${tenantId} and c.epc = x.epc and c.last_event_time = x.t
+    where k.tenant_id = ${tenantId} and k.child_epc = x.epc and k.unpacked_at is null and k.packed_at <= x.t`;
 }
 
 /** An AggregationEvent DELETE: the named children leave the parent; with none named, the parent is emptied. */

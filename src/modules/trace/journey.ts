@@ -58,11 +58,8 @@ interface Container {
 /**
  * The containers a code travelled in, with the time it was inside each (recursively: its case, the case's
  * pallet for the time the case was on it), from the containment history. Depth-bounded against cycles.
- *
- * A code sold to a consumer (retail_selling, dispensing) has left its container even when nobody unpacked it (a
- * store sells units out of an open case): its time inside ends at the sale, and what the case does afterwards (shipped
- * on, inspected, unpacked) is not its journey. The containment history keeps the case's link open (a store's stock is
- * counted in cases); only the interval is cut here, so the unpacking of the case no longer counts as letting it out.
+ * A code sold to a consumer or destroyed inside its container left it at that event (containment.ts
+ * leaveAtTheirEnd closes the link), so what the case does afterwards (inspected, unpacked) is not its journey.
  */
 function chainOf(ctx: RequestContext, epc: string) {
   const t = ctx.actor.tenantId;
@@ -70,20 +67,11 @@ function chainOf(ctx: RequestContext, epc: string) {
     with recursive chain(epc, child, t_from, t_to, depth, unpack_event) as (
       select ${epc}::text, null::text, '-infinity'::timestamptz, 'infinity'::timestamptz, 0, null::bigint
       union all
-      select k.parent_epc, ch.epc, greatest(k.packed_at, ch.t_from),
-        least(coalesce(k.unpacked_at, 'infinity'), coalesce(sold.at, 'infinity'), ch.t_to), ch.depth + 1,
-        case when sold.at is null then k.unpack_event_id end
+      select k.parent_epc, ch.epc, greatest(k.packed_at, ch.t_from), least(coalesce(k.unpacked_at, 'infinity'), ch.t_to), ch.depth + 1,
+        k.unpack_event_id
       from chain ch
       join containment k on k.tenant_id = ${t} and k.child_epc = ch.epc
         and k.packed_at < ch.t_to and coalesce(k.unpacked_at, 'infinity') > ch.t_from
-      left join lateral (
-        -- the first sale of the code while it was in this container
-        select min(x.event_time) as at from event_epcs x
-        join epcis_events e on e.tenant_id = ${t} and e.event_time = x.event_time and e.id = x.event_id
-        where x.tenant_id = ${t} and x.epc = ch.epc and x.role = ${EPC_ROLE.epcList}
-          and x.event_time > k.packed_at and x.event_time < coalesce(k.unpacked_at, 'infinity')
-          and e.event_type = 'ObjectEvent' and e.biz_step in ('retail_selling', 'dispensing')
-      ) sold on true
       where ch.depth < ${MAX_DEPTH}
     )`;
 }
@@ -258,8 +246,7 @@ export async function codeJourney(ctx: RequestContext, input: string) {
           lot: state.lot,
           status: state.status,
           recalled: !!recall,
-          // a unit sold out of its case is no longer in it (chainOf), though the case's link stays open
-          parent: containers.some((c) => c.parent === epc && !c.to) ? state.parent_epc : null,
+          parent: state.parent_epc,
           top,
           holder: state.holder_party_id ? { id: Number(state.holder_party_id), code: state.holder_code, name: state.holder_name } : null,
           location: state.location,

@@ -11,7 +11,7 @@
  */
 import type { Tx } from '../../db/connection.ts';
 import { AppError } from '../../http/problem.ts';
-import { childrenHistory, markContainers, type Packing, pack, packingCycles, unpack } from './containment.ts';
+import { childrenHistory, leaveAtTheirEnd, markContainers, type Packing, pack, packingCycles, unpack } from './containment.ts';
 import { type CityShipment, checkDiversion, checkMonthlyCaps } from './diversion.ts';
 import { EPC_ROLE, type EventFacts, glnOf, gtinOf } from './event-facts.ts';
 import { type MoveTarget, move } from './moves.ts';
@@ -103,11 +103,13 @@ export async function applyProjections(tx: Tx, tenantId: number, events: Project
 interface Target extends MoveTarget {
   /** commissioning: the lot of the codes (ilmd) */
   lot: string | null;
+  /** the event's id in the ledger */
+  eventId: number;
 }
 
 function targetsOf(run: ProjectedEvent[], r: Resolved, roles: number[]): Target[] {
   const out: Target[] = [];
-  for (const { facts } of run) {
+  for (const { facts, eventId } of run) {
     const holder = r.partyByLocation.get(glnOf(facts.bizLocation) ?? '') ?? null;
     const toGln = facts.destinationParties.map(glnOf).find((g) => g && r.partyByLocation.has(g));
     const to = toGln ? (r.partyByLocation.get(toGln) ?? null) : null;
@@ -123,6 +125,7 @@ function targetsOf(run: ProjectedEvent[], r: Resolved, roles: number[]): Target[
         to,
         channel: to != null && r.kindOfParty.get(to) === 'distributor' ? to : null,
         lot: facts.lot,
+        eventId,
       });
     }
   }
@@ -226,6 +229,7 @@ async function applyRun(tx: Tx, tenantId: number, step: Step, run: ProjectedEven
       const targets = targetsOf(run, r, [EPC_ROLE.epcList, EPC_ROLE.parentID]);
       await ensureCodes(tx, tenantId, await unseen(tx, tenantId, targets), r);
       const moved = await move(tx, tenantId, step, targets);
+      if (step === 'sell' || step === 'destroy') await leaveAtTheirEnd(tx, tenantId, targets);
       if (step === 'receive' || step === 'sell') await diversionOnScan(tx, tenantId, step, targets, r);
       if (step === 'ship') await capsOnShip(tx, tenantId, targets, moved, r);
       return;
