@@ -165,12 +165,10 @@ export function demoChannel(rnd: Random, storeCount: number, distributorCount = 
   }
 
   const allDistricts = divisions.filter((d) => d.level === 3 && cityOwner.has(d.cityCode ?? ''));
-  let firstStore = '';
   for (let i = 0; i < storeCount; i++) {
     const d = allDistricts[Math.floor(rnd.next() * allDistricts.length)] as Division;
     const supplier = districtOwner.get(d.code) ?? (cityOwner.get(d.cityCode ?? '') as string);
     const code = `S${String(i + 1).padStart(6, '0')}`;
-    firstStore ||= code;
     parties.push({
       code,
       name: `${rnd.pick(SURNAMES)}记${rnd.pick(TRADE_WORDS)}${rnd.pick(STORE_TYPES)}(${d.name}${rnd.int(1, 99)}号店)`,
@@ -184,5 +182,10 @@ export function demoChannel(rnd: Random, storeCount: number, distributorCount = 
     });
   }
   const firstTier2 = parties.find((p) => p.kind === 'distributor' && p.tier === 2)?.code ?? '';
+  // The store users' store: the first store (by code) the first tier-1 distributor supplies directly, so
+  // the demo's `store` orders from the `distributor` user and sits in the history the demo plays. Chosen
+  // after generation so the random sequence — and with it every other party — stays the same.
+  const stores = parties.filter((p) => p.kind === 'store');
+  const firstStore = (stores.find((p) => p.parentCode === 'D0001') ?? stores[0])?.code ?? '';
   return { parties, firstTier1: 'D0001', firstTier2, firstStore };
 }

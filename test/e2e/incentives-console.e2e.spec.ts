@@ -47,9 +47,9 @@ describe('渠道激励 / Channel incentives', () => {
     await page.getByTestId(`channel-program-activate-${p?.id}`).click();
     await expect.poll(() => page.getByTestId(`channel-program-status-${p?.id}`).textContent()).toBe('进行中');
 
-    // two payouts to the demo store S000001 (by its clerk), as scans would make them
-    const [store] = await server.db.sql<{ id: string }[]>`select id::text from parties where tenant_id = ${tenantId} and code = 'S000001'`;
-    const [clerk] = await server.db.sql<{ id: string }[]>`select id::text from users where tenant_id = ${tenantId} and username = 'clerk'`;
+    // two payouts to the demo clerk's store (by the clerk), as scans would make them
+    const [clerk] = await server.db.sql<{ id: string; party_id: string }[]>`
+      select id::text, party_id::text from users where tenant_id = ${tenantId} and username = 'clerk'`;
     await server.db.sql.begin((tx) =>
       payClaims(
         tx as unknown as Tx,
@@ -60,7 +60,7 @@ describe('渠道激励 / Channel incentives', () => {
           epc: `https://id.gs1.org/01/06901234001013/21/E2EPAY${k}`,
           day: '2026-06-01',
           source: 'e2e',
-          payees: [{ role: 'clerk' as const, partyId: Number(store?.id), userId: Number(clerk?.id), units: 1, amountFen: 300 }],
+          payees: [{ role: 'clerk' as const, partyId: Number(clerk?.party_id), userId: Number(clerk?.id), units: 1, amountFen: 300 }],
         })),
         'e2e',
       ),

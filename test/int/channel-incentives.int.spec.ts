@@ -79,7 +79,9 @@ beforeAll(async () => {
   // the clerk's store, the distributor that supplies it (its territory holds the store), a store far outside it
   const [s] = await sql<{ id: string; code: string; province_code: string; parent: string; parent_code: string }[]>`
     select s.id::text, s.code, s.province_code, d.id::text as parent, d.code as parent_code
-    from parties s join parties d on d.tenant_id = s.tenant_id and d.id = s.parent_id where s.tenant_id = ${tenantId} and s.code = 'S000001'`;
+    from parties s join parties d on d.tenant_id = s.tenant_id and d.id = s.parent_id
+      join users u on u.tenant_id = s.tenant_id and u.party_id = s.id
+    where s.tenant_id = ${tenantId} and u.username = 'clerk'`;
   store = { id: Number(s?.id), code: s?.code as string, province: s?.province_code as string };
   dist = { id: Number(s?.parent), code: s?.parent_code as string };
   const [far] = await sql<{ id: string; code: string }[]>`

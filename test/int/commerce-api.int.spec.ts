@@ -14,6 +14,8 @@ let distributor: string;
 let otherDistributor: string;
 let store: string;
 let downstreamStore: string;
+/** a store neither the distributor nor any distributor under it supplies */
+let otherStore: string;
 let tenant: number;
 
 const call = apiClient(() => server.baseUrl, tokens);
@@ -44,6 +46,12 @@ beforeAll(async () => {
       or s.parent_id in (select c.id from parties c where c.tenant_id = d.tenant_id and c.parent_id = d.id))
     order by s.code limit 1`;
   downstreamStore = ds?.code as string;
+  const [os] = await sql<{ code: string }[]>`
+    select s.code from parties s join parties d on d.tenant_id = s.tenant_id and d.code = ${distributor}
+    where s.tenant_id = ${tenant} and s.kind = 'store' and s.parent_id <> d.id
+      and s.parent_id not in (select c.id from parties c where c.tenant_id = d.tenant_id and c.parent_id = d.id)
+    order by s.code limit 1`;
+  otherStore = os?.code as string;
 });
 afterAll(async () => server?.close());
 
@@ -224,7 +232,7 @@ describe('funds', () => {
     expect([paid.body.prepaidFen, paid.body.creditLimitFen]).toEqual([88_00, 500_00]);
     const before = await ledgerCount();
     // not another distributor's store, nor its own account with the brand: refused with the party named, nothing moved
-    for (const party of [store, distributor, otherDistributor]) {
+    for (const party of [otherStore, distributor, otherDistributor]) {
       const refused = await call('distributor', 'POST', '/api/v1/funds/deposits', { party, amountFen: 1_00 });
       expect(refused.status).toBe(403);
       expect(problems(refused)).toEqual([['/body/party', 'funds.not_your_customer']]);

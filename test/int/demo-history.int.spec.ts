@@ -35,6 +35,25 @@ describe('the demo history, played', () => {
     expect(info.stockMismatches).toBe(0);
     // the slice starts with the demo distributor user's own D0001
     expect(info.distributors[0]).toBe('D0001');
+    // and the demo `store` and `clerk` users' store is one of them: D0001 supplies it directly, it ordered from D0001
+    // and received what it ordered, so a store owner signing in has orders and stock to see
+    const mine = await sql<{ username: string; supplier: string; orders: number; stock: number }[]>`
+      select u.username, d.code as supplier,
+        (select count(*)::int from orders o where o.tenant_id = s.tenant_id and o.buyer_party_id = s.id
+          and o.seller_party_id = d.id and o.status = 'received') as orders,
+        (select coalesce(sum(k.on_hand), 0)::int from stock k where k.tenant_id = s.tenant_id and k.holder_party_id = s.id) as stock
+      from users u join tenants t on t.id = u.tenant_id join parties s on s.tenant_id = u.tenant_id and s.id = u.party_id
+      join parties d on d.tenant_id = s.tenant_id and d.id = s.parent_id
+      join users du on du.tenant_id = d.tenant_id and du.party_id = d.id and du.username = 'distributor'
+      where t.code = 'demo' and u.username in ('store', 'clerk') order by u.username`;
+    expect(mine.map((m) => [m.username, m.supplier])).toEqual([
+      ['clerk', 'D0001'],
+      ['store', 'D0001'],
+    ]);
+    for (const m of mine) {
+      expect(m.orders).toBeGreaterThan(0);
+      expect(m.stock).toBeGreaterThan(0);
+    }
     expect(info.orders).toBeGreaterThan(0);
     expect(info.receipts).toBeGreaterThan(0);
     expect(await demoHistoryPlayed(sql)).toBe(true);

@@ -365,7 +365,12 @@ describe('a party captures only what happens at its own place, to codes it holds
           { gln: string }[]
         >`select gln from parties where code = ${code} and tenant_id = (select id from tenants where code = 'demo')`
       )[0]?.gln as string;
-    const [f01, d0001, s1] = [await glnOf('F01'), await glnOf('D0001'), await glnOf('S000001')];
+    const [f01, d0001] = [await glnOf('F01'), await glnOf('D0001')];
+    // the clerk's own store
+    const [clerkStore] = await sql<{ gln: string }[]>`
+      select p.gln from parties p join users u on u.tenant_id = p.tenant_id and u.party_id = p.id
+      where u.username = 'clerk' and p.tenant_id = (select id from tenants where code = 'demo')`;
+    const s1 = clerkStore?.gln as string;
     const [unitGtin] = await sql<{ gtin: string }[]>`select gtin from packaging_levels where level = 'unit' order by gtin limit 1`;
     const unit = (serial: string) => `https://id.gs1.org/01/${unitGtin?.gtin}/21/${serial}`;
     const at = (gln: string) => ({ id: `https://id.gs1.org/414/${gln}` });
