@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginAs, startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, pickUntil, signedIn } from '../support/browser.ts';
+import { captureOverHttp } from '../support/epcis.ts';
 
 /**
  * Ordering in the console, in a real Chromium: a distributor places an order with a line it types, sees it waiting
@@ -15,6 +16,9 @@ let server: TestServer;
 let browser: Browser;
 let sku: string;
 let distributor: string;
+/** a case of 24 units of `sku` packed at the brand's warehouse W01, ready to ship, and one of its units */
+let loadedCase: string;
+let looseUnit: string;
 
 beforeAll(async () => {
   if (!fs.existsSync(path.resolve('dist/web/index.html'))) throw new Error('dist/web is missing: run `npm run build` first');
@@ -43,6 +47,38 @@ beforeAll(async () => {
   expect(
     (await post('/api/v1/group-buys', { code: 'GB-E2E', name: '端午团购', sku, unitPriceFen: 1000, minBuyers: 5, endsAt })).status,
   ).toBe(201);
+  // a case of 24 units packed at W01, as the line and the warehouse would have scanned them
+  const [g] = await server.db.sql<{ unit: string; pack: string; w01: string }[]>`
+    select u.gtin as unit, c.gtin as pack, (select gln from parties where tenant_id = ${Number(t?.id)} and code = 'W01') as w01
+    from products p join packaging_levels u on u.product_id = p.id and u.level = 'unit'
+    join packaging_levels c on c.product_id = p.id and c.level = 'case' where p.tenant_id = ${Number(t?.id)} and p.sku = ${sku}`;
+  const units = Array.from({ length: 24 }, (_, i) => `https://id.gs1.org/01/${g?.unit}/21/SHIP${i}`);
+  loadedCase = `https://id.gs1.org/01/${g?.pack}/21/SHIPC1`;
+  looseUnit = units[0] as string;
+  const at = { id: `https://id.gs1.org/414/${g?.w01}` };
+  const when = (m: number) => new Date(Date.now() - (10 - m) * 60_000).toISOString();
+  await captureOverHttp(server.baseUrl, admin, [
+    {
+      type: 'ObjectEvent',
+      eventTime: when(0),
+      eventTimeZoneOffset: '+08:00',
+      epcList: [...units, loadedCase],
+      action: 'ADD',
+      bizStep: 'commissioning',
+      bizLocation: at,
+      ilmd: { 'cbvmda:lotNumber': 'SHIP1' },
+    },
+    {
+      type: 'AggregationEvent',
+      eventTime: when(1),
+      eventTimeZoneOffset: '+08:00',
+      parentID: loadedCase,
+      childEPCs: units,
+      action: 'ADD',
+      bizStep: 'packing',
+      bizLocation: at,
+    },
+  ]);
   browser = await launchChromium();
 });
 afterAll(async () => {
@@ -101,6 +137,33 @@ describe('ordering in the console', () => {
       await expect.poll(() => a.page.getByTestId('order-buyer').inputValue()).toBe(distributor);
       await expect.poll(() => a.page.getByTestId('order-line-sku-0').inputValue()).toBe(sku);
       await a.page.keyboard.press('Escape');
+
+      // and ships it by scanning what it loads: a unit still in its case is refused next to its code and nothing
+      // ships; the case ships the order (Escape closed the drawer with the dialog: the order is opened again)
+      await a.page.getByTestId('order-detail').waitFor({ state: 'hidden' });
+      const [first] = await server.db.sql<{ no: string }[]>`select order_no as no from orders order by id limit 1`;
+      await a.page.locator('[data-testid="orders-table"] .ant-table-row', { hasText: first?.no as string }).click();
+      await a.page.getByTestId('order-ship').click();
+      await a.page.getByTestId('order-ship-codes').fill(`${looseUnit}\n`);
+      await expect.poll(() => a.page.getByTestId('order-ship-count').textContent()).toBe('已扫 1 个码');
+      await a.page.getByTestId('order-ship-ok').click();
+      await a.page.getByTestId('order-ship-refusal').waitFor();
+      expect(await a.page.getByTestId('order-ship-error').first().textContent()).toContain(looseUnit);
+      expect((await server.db.sql<{ n: number }[]>`select count(*)::int as n from order_shipments`)[0]?.n).toBe(0);
+      await a.page.getByTestId('order-ship-codes').fill(`${loadedCase}\n`);
+      await a.page.getByTestId('order-ship-ok').click();
+      await expect
+        .poll(() => a.page.getByTestId('order-status').textContent(), { timeout: WAIT })
+        .toBe('已发货')
+        .catch(async (e: Error) => {
+          throw new Error(
+            `${e.message}\nrefusal: ${await a.page
+              .getByTestId('order-ship-refusal')
+              .textContent({ timeout: 500 })
+              .catch(() => 'none')}`,
+          );
+        });
+      expect(await a.page.getByTestId('order-ship').count()).toBe(0);
       expect(a.errors).toEqual([]);
     } finally {
       await a.close();
@@ -108,7 +171,7 @@ describe('ordering in the console', () => {
     const [order] = await server.db.sql<
       { status: string; total_fen: number }[]
     >`select status, total_fen::int as total_fen from orders order by id limit 1`;
-    expect(order).toEqual({ status: 'approved', total_fen: 24 * 1200 });
+    expect(order).toEqual({ status: 'shipped', total_fen: 24 * 1200 });
   });
 
   it('a distributor joins a group buy, and the order waits for the group', async () => {

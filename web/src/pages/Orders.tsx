@@ -30,6 +30,7 @@ import { isBrandRole } from '../types.ts';
 import { useApi } from '../useApi.ts';
 import { useSearchInput } from '../useSearchInput.ts';
 import { DifferencesTable, type OrderDifference, type OrderReturn, ReturnGoodsButton, ReturnsTable } from './OrderAfterSales.tsx';
+import { ShipOrderButton } from './OrderShipment.tsx';
 
 interface OrderRow {
   id: number;
@@ -391,6 +392,9 @@ function OrderDrawer({
               <Button loading={busy} onClick={() => act(`/orders/${o.id}/cancel`, {}, t('orders.cancelled'))} data-testid="order-cancel">
                 {t('orders.cancel')}
               </Button>
+            ) : null}
+            {(open === 'approved' || open === 'partially_shipped') && may('orders:ship', role) && o.viewer.decides ? (
+              <ShipOrderButton orderId={o.id} onDone={changed} />
             ) : null}
             {open === 'partially_shipped' && may('orders:decide', role) && o.viewer.decides ? (
               <Button
