@@ -100,8 +100,12 @@ export function ShipOrderButton({ orderId, onDone }: { orderId: number; onDone: 
         {refusal ? (
           <div data-testid="order-ship-refusal" style={{ marginTop: 8 }}>
             <Typography.Text type="danger">{refusal.detail}</Typography.Text>
-            {refusal.errors.map((x, i) => (
-              <div key={`${i}-${x.code}`} data-testid="order-ship-error" style={{ fontSize: 13, marginTop: 4, wordBreak: 'break-all' }}>
+            {refusal.errors.map((x) => (
+              <div
+                key={`${x.code}|${x.detail}`}
+                data-testid="order-ship-error"
+                style={{ fontSize: 13, marginTop: 4, wordBreak: 'break-all' }}
+              >
                 {x.code ? <div style={{ fontFamily: 'monospace' }}>{x.code}</div> : null}
                 <Typography.Text type="danger">{x.detail}</Typography.Text>
               </div>
