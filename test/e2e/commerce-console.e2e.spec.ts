@@ -239,4 +239,29 @@ describe('commercial setup in the console', () => {
       await d.close();
     }
   });
+
+  it('a buyer whose prepaid money is used up on credit reads what it owes (欠款 / Owed, a positive amount), not a negative prepayment', async () => {
+    const prepaid = (fen: number) => server.db.sql`
+      update funds_accounts a set balance_fen = ${fen} from parties p
+      where p.tenant_id = a.tenant_id and p.id = a.party_id and p.code = ${distributor} and a.kind = 'prepaid'`;
+    await prepaid(-123_456);
+    const d = await loggedIn('distributor', 'Demo#2026', '/orders');
+    const { page } = d;
+    try {
+      await page.getByTestId('orders-funds').waitFor();
+      await expect.poll(() => text(page, 'orders-funds-prepaid')).toContain('欠款');
+      expect(await text(page, 'orders-funds-prepaid')).toContain('¥1,234.56');
+      expect(await text(page, 'orders-funds-prepaid')).not.toMatch(/[-−]/);
+      expect(await text(page, 'orders-funds-available')).toContain('¥765.44');
+      // the same on the funds page, and in English
+      await page.getByTestId('lang-en').click();
+      await page.getByTestId('orders-funds-ledger').click();
+      await page.waitForURL(/\/funds$/);
+      await expect.poll(() => text(page, 'funds-summary-prepaid')).toBe('Owed¥1,234.56');
+      expect(d.errors).toEqual([]);
+    } finally {
+      await d.close();
+      await prepaid(500_050);
+    }
+  });
 });

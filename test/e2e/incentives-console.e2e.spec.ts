@@ -173,6 +173,26 @@ describe('再来一瓶 / One more, redeemed at a store', () => {
       await page.getByTestId('one-more-code').fill(`https://id.gs1.org/01/${unit?.gtin}/21/NOPRIZE1`);
       await page.getByTestId('one-more-redeem').click();
       await page.getByTestId('one-more-refused').waitFor();
+      // opened by its address, not from the scanning page: the way back is the console, not /scan
+      expect(await page.getByTestId('phone-back').textContent()).toBe('回到控制台');
+      expect(await page.getByTestId('phone-back').getAttribute('href')).toBe('/');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("leads a store owner who opened it from the console's menu back to the page they were on, in either language", async () => {
+    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'store', 'Demo#2026', '/orders');
+    try {
+      await page.getByTestId('side-menu').getByTestId('menu-oneMore').click();
+      await page.waitForURL(/\/m\/one-more$/);
+      await expect.poll(() => page.getByTestId('phone-back').textContent()).toBe('返回');
+      await page.getByTestId('lang-en').click();
+      await expect.poll(() => page.getByTestId('phone-back').textContent()).toBe('Back');
+      await page.getByTestId('phone-back').click();
+      await page.waitForURL(/\/orders$/);
+      await page.getByTestId('side-menu').waitFor();
       expect(errors).toEqual([]);
     } finally {
       await close();

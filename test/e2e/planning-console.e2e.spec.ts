@@ -5,6 +5,7 @@ import isoWeek from 'dayjs/plugin/isoWeek.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { businessToday } from '../../src/modules/inventory/index.ts';
+import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, signedIn } from '../support/browser.ts';
 
@@ -160,6 +161,41 @@ describe('replenishment plans in the console', () => {
       const heads = await s.page.locator('.ant-picker-dropdown .ant-picker-content thead th').allTextContents();
       // (a first column of week numbers, then the seven days)
       expect(heads.slice(-7)).toEqual(['Mo', 'Tu', 'We', 'Th', 'Fr', 'Sa', 'Su']);
+      expect(s.errors).toEqual([]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('names the weeks of the capacity table and chart as its pickers do, not by their Monday', async () => {
+    const from = dayjs().subtract((dayjs().day() + 6) % 7, 'day');
+    const [factory] = await server.db.sql<{ code: string }[]>`
+      select code from parties where tenant_id = ${tenant} and kind = 'factory' and status = 'active' order by code limit 1`;
+    const put = await apiClient(() => server.baseUrl)('planner', 'PUT', '/api/v1/planning/capacity', {
+      rows: [{ factory: factory?.code, week: from.format('YYYY-MM-DD'), sku: skus[0], capacity: 1200 }],
+    });
+    expect(put.status).toBe(200);
+    const s = await loggedIn('planner', 'Demo#2026', '/planning/capacity');
+    try {
+      // every row's week, the first column
+      const weeks = () => s.page.locator('[data-testid="capacity-table"] .ant-table-row td:first-child').allTextContents();
+      // the chart's axis is drawn on a canvas: its tooltip names the week under the pointer
+      const tipOf = async () => {
+        const chart = s.page.getByTestId('capacity-chart');
+        const box = await chart.boundingBox();
+        await s.page.mouse.move((box?.x ?? 0) + 70, (box?.y ?? 0) + 140);
+        return (await chart.locator('div').allTextContents()).join(' ');
+      };
+      await expect.poll(weeks).toContain(`${from.isoWeekYear()}年第${from.isoWeek()}周`);
+      for (const x of await weeks()) expect(x).toMatch(/^\d{4}年第\d{1,2}周$/);
+      await expect.poll(tipOf).toContain(`${from.isoWeekYear()}年第${from.isoWeek()}周`);
+      expect(await tipOf()).not.toContain(from.format('YYYY-MM-DD'));
+      await s.page.evaluate(() => localStorage.setItem('tl.lang', 'en'));
+      await s.page.reload();
+      const w = `${from.isoWeekYear()}-W${String(from.isoWeek()).padStart(2, '0')}`;
+      await expect.poll(weeks).toContain(w);
+      for (const x of await weeks()) expect(x).toMatch(/^\d{4}-W\d{2}$/);
+      await expect.poll(tipOf).toContain(w);
       expect(s.errors).toEqual([]);
     } finally {
       await s.close();

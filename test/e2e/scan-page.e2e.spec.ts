@@ -629,7 +629,12 @@ describe('scanning page', () => {
         }
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       }
-      expect(await page.getByTestId('scan-one-more').getAttribute('href')).toBe('/m/one-more');
+      expect(await page.getByTestId('scan-one-more').getAttribute('href')).toBe('/m/one-more?from=scan');
+      // opened from the scanning page, the redemption page leads back to it
+      await page.getByTestId('scan-one-more').click();
+      await page.waitForURL(/\/m\/one-more\?from=scan$/);
+      await expect.poll(() => page.getByTestId('phone-back').textContent()).toBe('Scan');
+      expect(await page.getByTestId('phone-back').getAttribute('href')).toBe('/scan');
       expect(errors).toEqual([]);
     } finally {
       await context.close();

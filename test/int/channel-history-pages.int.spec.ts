@@ -84,6 +84,28 @@ describe("a party's ledger", () => {
     expect(at).toEqual([...at].sort().reverse());
     expect(zh.body.items.some((i: { kind: string }) => i.kind === 'deposit')).toBe(true);
   });
+
+  it("reads the history's weekly payments in the reader's language: one language to a note and to who paid it", async () => {
+    type Row = { kind: string; memo: string | null; memoText: string | null; actor: string; actorName: string | null };
+    const weekly = (items: Row[]) => items.filter((i) => i.kind === 'deposit' && i.actor === '演示历史');
+    const zh = weekly((await call('admin', 'GET', '/api/v1/funds/D0001/ledger?pageSize=500')).body.items);
+    const en = weekly(
+      (await call('admin', 'GET', '/api/v1/funds/D0001/ledger?pageSize=500', undefined, { 'accept-language': 'en' })).body.items,
+    );
+    expect(zh.length).toBeGreaterThan(0);
+    expect(en).toHaveLength(zh.length);
+    // what was written stays what it is: one language, translated on reading
+    for (const i of [...zh, ...en]) expect(i.memo).toBe('周结货款');
+    for (const i of zh) expect([i.memoText, i.actorName]).toEqual(['周结货款', '演示历史']);
+    for (const i of en) expect([i.memoText, i.actorName]).toEqual(['Weekly payment', 'Demo history']);
+    // a history played before the note was one language reads the same
+    const old = (en.at(-1) as Row & { id: number }).id;
+    await server.db.sql`update funds_transactions set memo = '周结货款 / weekly payment' where id = ${old}`;
+    const again = (await call('admin', 'GET', '/api/v1/funds/D0001/ledger?pageSize=500', undefined, { 'accept-language': 'en' })).body
+      .items as (Row & { id: number })[];
+    expect(again.find((i) => i.id === old)?.memoText).toBe('Weekly payment');
+    await server.db.sql`update funds_transactions set memo = '周结货款' where id = ${old}`;
+  });
 });
 
 describe("a party's ledger, paged", () => {

@@ -9,6 +9,7 @@ import type { RequestContext } from '../../context.ts';
 import type { Sql } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { ctxOf } from '../../http/access.ts';
+import type { Locale } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
@@ -17,6 +18,33 @@ import { balancesOf, ensureAccounts, transfer } from './funds.ts';
 
 /** who the server's own history players act as (planning/simulator/product-tenant.ts actor(): user id 0) */
 const SYSTEM_PLAYER = 'user:0';
+/** who the demo history moves its weekly payments as (src/demo/demo-history.ts): a label written in zh-CN */
+const HISTORY_PLAYER = '演示历史';
+/**
+ * The notes the server's own plays write on the money they move, as each reader's language reads them. What was
+ * written stays as it is; a note a person typed is shown as they typed it.
+ */
+const PLAYED_NOTES: Record<string, Record<Locale, string>> = {
+  周结货款: { 'zh-CN': '周结货款', en: 'Weekly payment' },
+  // histories played before the note was written in one language
+  '周结货款 / weekly payment': { 'zh-CN': '周结货款', en: 'Weekly payment' },
+};
+
+/** The name people read for who moved the money: a user's name, else the server's own plays in the reader's words. */
+function actorNameOf(actor: string, username: string | null, locale: Locale): string | null {
+  if (username) return username;
+  // the server's own plays (the demo brand's history, the simulator's product mode) act as user 0, a user no
+  // tenant has: people read "system" rather than "user:0"
+  if (actor === SYSTEM_PLAYER) return locale === 'en' ? 'System' : '系统';
+  if (actor === HISTORY_PLAYER) return locale === 'en' ? 'Demo history' : '演示历史';
+  return null;
+}
+
+/** A note as the reader's language reads it: the plays' own notes translated, anything a user typed as it is. */
+function memoTextOf(memo: string | null, actor: string, username: string | null, locale: Locale): string | null {
+  if (memo === null || username || /^user:[1-9]\d*$/.test(actor)) return memo;
+  return PLAYED_NOTES[memo]?.[locale] ?? memo;
+}
 
 const PartyParams = strictObject({ party: Type.String({ minLength: 1, maxLength: 64 }) });
 const DepositBody = strictObject({
@@ -128,10 +156,10 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
           orderId: r.order_id,
           orderNo: r.order_no,
           memo: r.memo,
+          // the note in the reader's language (the plays' own notes translated; what a person typed as it is)
+          memoText: memoTextOf(r.memo, r.actor, r.actor_name, ctx.locale),
           actor: r.actor,
-          // the server's own plays (the demo brand's history, the simulator's product mode) act as user 0, a user no
-          // tenant has: people read "system" rather than "user:0"
-          actorName: r.actor_name ?? (r.actor === SYSTEM_PLAYER ? (ctx.locale === 'en' ? 'System' : '系统') : null),
+          actorName: actorNameOf(r.actor, r.actor_name, ctx.locale),
           at: r.created_at,
           amountsFen: { prepaid: Number(r.prepaid), reserved: Number(r.reserved), rebate: Number(r.rebate), settled: Number(r.settled) },
         })),

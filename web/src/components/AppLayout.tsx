@@ -153,7 +153,8 @@ export function AppLayout() {
             items={items}
             onClick={({ key }) => {
               const path = paths.get(key);
-              if (path) navigate(path);
+              // where the menu was opened: a page outside the console's frame (the phone pages) leads back there
+              if (path) navigate(path, { state: { from: `${location.pathname}${location.search}` } });
               // on a phone the open menu covers the page it leads to
               if (path && narrow) setCollapsed(true);
             }}

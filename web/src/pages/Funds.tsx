@@ -18,6 +18,8 @@ interface LedgerRow {
   kind: string;
   orderNo: string | null;
   memo: string | null;
+  /** the note in the page's language (the server translates its own plays' notes) */
+  memoText?: string | null;
   actor: string;
   actorName: string | null;
   at: string;
@@ -140,7 +142,7 @@ export function FundsPage() {
                 align: 'right' as const,
                 render: (_: unknown, r: LedgerRow) => <Signed fen={r.amountsFen[k]} />,
               })),
-              { key: 'memo', title: t('funds.memo'), render: (_, r) => r.memo ?? '' },
+              { key: 'memo', title: t('funds.memo'), render: (_, r) => r.memoText ?? r.memo ?? '' },
               { key: 'actor', title: t('funds.actor'), render: (_, r) => r.actorName ?? r.actor },
             ]}
           />

@@ -1,6 +1,7 @@
 import { Alert, Button, Card, Input, List, Space, Typography } from 'antd';
 import { useRef, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
+import { useLocation, useSearchParams } from 'react-router-dom';
 import { ApiError, api, errorText } from '../api.ts';
 import { PhonePage } from '../components/PhonePage.tsx';
 import { UnitCode } from '../components/UnitCode.tsx';
@@ -32,6 +33,19 @@ function refusalOf(e: unknown): Refusal {
 }
 
 /**
+ * The page's way back, to where its user came from: the scanning page for a clerk who opened it there (its link says
+ * `?from=scan`), the console page the menu was opened on (AppLayout passes it as `from`), else the console's home.
+ */
+export function oneMoreBack(search: URLSearchParams, state: unknown): { to: string; kind: 'scan' | 'back' | 'console' } {
+  if (search.get('from') === 'scan') return { to: '/scan', kind: 'scan' };
+  const from = (state as { from?: unknown } | null)?.from;
+  // a path of this console only (not another site, not this page again)
+  if (typeof from === 'string' && from.startsWith('/') && !from.startsWith('//') && !from.startsWith('/m/one-more'))
+    return { to: from, kind: from === '/scan' ? 'scan' : 'back' };
+  return { to: '/', kind: 'console' };
+}
+
+/**
  * 兑付再来一瓶 on a phone: a consumer shows the winning code of a "one more" prize (再来一瓶), the store's clerk scans it
  * (camera, a keyboard-wedge scanner, or typed) and hands over a unit; the store is reimbursed to its rebate balance
  * (POST /api/v1/one-more/redeem). A code redeemed before says by which store and when; the same store scanning it
@@ -39,6 +53,9 @@ function refusalOf(e: unknown): Refusal {
  */
 export function OneMoreRedeemPage() {
   const { t } = useTranslation();
+  const [search] = useSearchParams();
+  const back = oneMoreBack(search, useLocation().state);
+  const backLabel = { scan: t('oneMore.toScan'), back: t('oneMore.back'), console: t('oneMore.toConsole') }[back.kind];
   const [code, setCode] = useState('');
   const [busy, setBusy] = useState(false);
   const [camera, setCamera] = useState(false);
@@ -65,7 +82,7 @@ export function OneMoreRedeemPage() {
 
   const last = done[0];
   return (
-    <PhonePage title={t('oneMore.title')} back={{ to: '/scan', label: t('oneMore.toScan') }}>
+    <PhonePage title={t('oneMore.title')} back={{ to: back.to, label: backLabel }}>
       <Card>
         <Typography.Paragraph type="secondary">{t('oneMore.hint')}</Typography.Paragraph>
         <Space.Compact style={{ width: '100%' }}>

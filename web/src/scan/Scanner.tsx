@@ -535,7 +535,7 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
             {me.user.role === 'store_owner' || me.user.role === 'store_clerk' ? (
               <Button
                 ghost
-                href="/m/one-more"
+                href="/m/one-more?from=scan"
                 title={t('oneMore.title')}
                 style={{ height: 40, paddingInline: 12 }}
                 data-testid="scan-one-more"

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api, errorText, type Page, uploadFile, withQuery, XLSX_TYPE } from '../../api.ts';
 import { Chart, type ChartOption } from '../../components/Chart.tsx';
 import { LoadError } from '../../components/PageState.tsx';
-import { WeekPicker } from '../../components/WeekPicker.tsx';
+import { isoWeekLabel, WeekPicker } from '../../components/WeekPicker.tsx';
 import { numberRule, WHOLE } from '../../numberRules.ts';
 import { problemFields } from '../../problemFields.ts';
 import type { PartyRow } from '../../types.ts';
@@ -33,7 +33,9 @@ const monday = (d: Dayjs) => d.subtract((d.day() + 6) % 7, 'day').format('YYYY-M
 
 /** Capacity by factory and week against the demand plan: shortfalls highlighted, a chart by week, Excel export, edits. */
 export function CapacityPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  // a week (its Monday, as the report keys it) named as the pickers name it: 2026年第49周, 2026-W49
+  const weekLabel = (week: string) => isoWeekLabel(dayjs(week), i18n.language);
   const [from, setFrom] = useState(() => monday(dayjs()));
   const [to, setTo] = useState(() =>
     dayjs(monday(dayjs()))
@@ -49,7 +51,7 @@ export function CapacityPage() {
       tooltip: { trigger: 'axis' },
       legend: { top: 0, data: [t('capacity.capacity'), t('capacity.demand'), t('capacity.shortfall')] },
       grid: { left: 56, right: 16, bottom: 40, top: 32 },
-      xAxis: { type: 'category', data: totals.map((x) => x.week) },
+      xAxis: { type: 'category', data: totals.map((x) => isoWeekLabel(dayjs(x.week), i18n.language)) },
       yAxis: { type: 'value', minInterval: 1 },
       series: [
         { name: t('capacity.capacity'), type: 'bar', data: totals.map((x) => x.capacity) },
@@ -57,7 +59,7 @@ export function CapacityPage() {
         { name: t('capacity.shortfall'), type: 'line', data: totals.map((x) => x.shortfall), itemStyle: { color: '#cf1322' } },
       ],
     };
-  }, [report.data, t]);
+  }, [report.data, t, i18n.language]);
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }} wrap>
@@ -101,7 +103,7 @@ export function CapacityPage() {
           ({ style: r.shortfall > 0 ? { background: '#fff1f0' } : undefined, 'data-short': r.shortfall > 0 ? 'yes' : 'no' }) as never
         }
         columns={[
-          { title: t('capacity.week'), dataIndex: 'week' },
+          { title: t('capacity.week'), dataIndex: 'week', render: (w: string) => <span title={w}>{weekLabel(w)}</span> },
           {
             title: t('capacity.factory'),
             render: (_: unknown, r: Row) =>
