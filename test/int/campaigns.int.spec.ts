@@ -484,7 +484,17 @@ describe('limits', () => {
   });
 
   it('a lottery tier gives at most its count; after that a draw is "no prize" and uses the code’s chance', async () => {
-    const id = await only(base({ type: 'lottery', tiers: [{ name: '一等奖', amountFen: 888, probability: 1, count: 2 }] }));
+    const id = await only(
+      base(
+        { type: 'lottery', tiers: [{ name: '一等奖', amountFen: 888, probability: 1, count: 2 }] },
+        { limits: { budgetTotalFen: 5000 } },
+      ),
+    );
+    // the live budget counts the tiers' prizes as what is left (no prize count was set), and today never has more
+    // money left than the whole campaign
+    const before = await call('admin', 'GET', `/api/v1/campaigns/${id}/budget`);
+    expect(before.body.total).toMatchObject({ prizesLimit: null, prizesRemaining: 2, remainingFen: 5000 });
+    expect(before.body.today).toMatchObject({ prizesRemaining: 2, remainingFen: 5000 });
     const outcomes = [];
     for (let k = 0; k < 3; k++) outcomes.push(resultOf(await phone().claim(freshCode()), id));
     expect(outcomes.map((o) => o.outcome)).toEqual(['won', 'won', 'no_prize']);
@@ -494,6 +504,9 @@ describe('limits', () => {
     });
     const rows = await server.db.sql<{ status: string }[]>`select status from campaign_rewards where campaign_id = ${id} order by id`;
     expect(rows.map((r) => r.status)).toEqual(['awarded', 'awarded', 'no_prize']);
+    const after = await call('admin', 'GET', `/api/v1/campaigns/${id}/budget`);
+    expect(after.body.total).toMatchObject({ prizes: 2, prizesRemaining: 0, remainingFen: 5000 - 2 * 888 });
+    expect(after.body.today).toMatchObject({ prizes: 2, prizesRemaining: 0 });
   });
 
   it('a lottery with no prize probability draws nothing', async () => {
@@ -512,6 +525,8 @@ describe('limits', () => {
         .map((g) => (g.reward as { couponCode: string }).couponCode)
         .sort(),
     ).toEqual(['SPRING-1', 'SPRING-2']);
+    const budget = await call('admin', 'GET', `/api/v1/campaigns/${id}/budget`);
+    expect(budget.body.total).toMatchObject({ prizes: 2, prizesRemaining: 0 });
     const generated = await call('admin', 'POST', '/api/v1/campaigns', base({ type: 'coupon', couponTitle: '券', couponCount: 30 }));
     expect(generated.body.reward).toMatchObject({ couponPool: 30, couponsIssued: 0 });
   });
