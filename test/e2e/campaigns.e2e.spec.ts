@@ -89,7 +89,7 @@ describe('a consumer claims a reward on the resolver page', () => {
     await page.waitForURL(/lang=en/);
     await page.locator('#code').fill(codes[0] as string);
     await page.getByRole('button', { name: 'Check and claim rewards' }).click();
-    await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分：You won 88 points (claimed before)');
+    await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分: You won 88 points (claimed before)');
     await page.getByRole('link', { name: 'See my points and prizes' }).click();
     await page.waitForURL(/\/m\/account\?brand=demo&lang=en/);
     await expect.poll(() => page.locator('#balance').textContent()).toBe('88');

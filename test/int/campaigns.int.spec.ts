@@ -361,7 +361,7 @@ describe('claiming a reward', () => {
     expect(right.status).toBe(200);
     const html = await right.text();
     expect(html).toContain('data-claim="ok"');
-    expect(html).toContain('表单活动：You won 3 points');
+    expect(html).toContain('表单活动: You won 3 points');
     // the consumer's own page of the brand, where the points and prizes won are kept, is a link away
     expect(html).toContain('<a id="account" href="/m/account?brand=demo&#38;lang=en">See my points and prizes</a>');
     expect(await pointsOf(device)).toBe(3);
