@@ -74,7 +74,7 @@ const T = {
 const CSS =
   'body{margin:0;font:16px/1.5 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f5f5f5;color:#222}' +
   'main{max-width:480px;margin:0 auto;padding:16px}section{background:#fff;border-radius:12px;padding:12px 16px;margin:0 0 16px}' +
-  'h1{font-size:20px;margin:0 0 12px}h2{font-size:16px;margin:0 0 8px}.card{background:#1a7f37;color:#fff}.card b{font-size:28px}' +
+  'h1{font-size:20px;margin:0 0 12px}h2{font-size:16px;margin:0 0 8px}.card{background:#1a7f37;color:#fff}.card b{font-size:28px}.card small{color:#fff}' +
   'input{font:inherit;padding:8px;border:1px solid #ccc;border-radius:8px;width:100%;box-sizing:border-box;margin:0 0 8px}' +
   'button{font:inherit;padding:8px 16px;border:0;border-radius:8px;background:#0b57d0;color:#fff}button.danger{background:#c62828}' +
   'button:disabled{opacity:.5}ul{padding-left:20px;margin:0}small{color:#666}.msg{color:#b35900}[hidden]{display:none}' +
