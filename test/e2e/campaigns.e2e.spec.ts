@@ -140,6 +140,18 @@ describe('a brand admin runs a campaign in the console', () => {
     await expect.poll(() => page.getByTestId('campaign-chart').locator('canvas').count()).toBeGreaterThan(0);
     expect(s.errors).toEqual([]);
     await s.close();
+
+    // the consumer's own page, on the phone that claimed, lists the red packet won (the claim's answer sends them
+    // there: 'see my points and prizes'), dated in China's time
+    const device = /tl_device=([^;]+)/.exec(claim.headers.get('set-cookie') ?? '')?.[1];
+    expect(device).toBeTruthy();
+    const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true });
+    await phone.addCookies([{ name: 'tl_device', value: device as string, url: server.baseUrl }]);
+    const account = await phone.newPage();
+    await account.goto(`${server.baseUrl}/m/account?brand=demo`);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    await expect.poll(() => account.getByTestId('prizes').textContent()).toContain(`${today} 春季红包：一等奖 · 红包 ¥5.00 待发放`);
+    await phone.close();
   });
 });
 

@@ -509,6 +509,42 @@ describe('limits', () => {
     expect(after.body.today).toMatchObject({ prizes: 2, prizesRemaining: 0 });
   });
 
+  it("lists a device's prizes on the consumer's own page (where the claim's answer sends them), and no one else's", async () => {
+    const id = await only(
+      base({
+        type: 'lottery',
+        tiers: [
+          { name: '一等奖', amountFen: 500, probability: 0.5, count: 2 },
+          { name: '再来一瓶', amountFen: 300, probability: 0.5, count: 2, oneMore: true },
+        ],
+      }),
+    );
+    const me = phone();
+    const [a, b] = [freshCode(), freshCode()];
+    const won = [resultOf(await me.claim(a), id), resultOf(await me.claim(b), id)];
+    expect(won.map((w) => w.outcome)).toEqual(['won', 'won']);
+    const prizesOf = (device: string) =>
+      fetch(`${server.baseUrl}/api/v1/me/prizes?brand=demo`, { headers: { cookie: `tl_device=${device}` } }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { items: Record<string, unknown>[] },
+      }));
+    const mine = await prizesOf(me.device);
+    expect(mine.status).toBe(200);
+    expect(mine.body.items).toHaveLength(2);
+    // every draw wins one of the two tiers (their chances add up to 1, neither runs out)
+    for (const x of mine.body.items) {
+      expect(x).toMatchObject(
+        x.kind === 'red_packet'
+          ? { tierName: '一等奖', amountFen: 500, status: 'awarded', gtin: UNIT }
+          : { kind: 'one_more', tierName: '再来一瓶', amountFen: 300, gtin: UNIT },
+      );
+      expect(x.campaignName).toMatch(/^活动 /);
+    }
+    expect(mine.body.items.map((x) => x.serial).sort()).toEqual([serials[a], serials[b]].sort());
+    // another phone sees none of them
+    expect((await prizesOf(randomUUID())).body.items).toEqual([]);
+  });
+
   it('a lottery with no prize probability draws nothing', async () => {
     const id = await only(base({ type: 'lottery', tiers: [{ name: '一等奖', amountFen: 888, probability: 0, count: 5 }] }));
     for (let k = 0; k < 5; k++) expect(resultOf(await phone().claim(freshCode()), id).outcome).toBe('no_prize');
