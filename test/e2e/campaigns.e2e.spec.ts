@@ -138,6 +138,17 @@ describe('a brand admin runs a campaign in the console', () => {
     expect(claim.status).toBe(200);
     await expect.poll(() => page.getByTestId('campaign-budget-prizes').textContent(), { timeout: 20_000 }).toContain('1');
     await expect.poll(() => page.getByTestId('campaign-chart').locator('canvas').count()).toBeGreaterThan(0);
+    // the red packet was handed over (the export is the payout list): the marketer marks it paid in the ledger, audited
+    const [won] = await server.db.sql<{ id: string }[]>`select id::text from campaign_rewards where campaign_id = ${c?.id as string}`;
+    // the ledger follows the claim without a reload, as the budget does
+    const ledgerRow = page.getByTestId('campaign-detail').locator(`tr[data-row-key="${won?.id}"]`);
+    await ledgerRow.locator('input[type=checkbox]').check({ timeout: 20_000 });
+    await page.getByTestId('campaign-mark-paid').click();
+    await page.locator('.ant-popconfirm-buttons .ant-btn-primary').click();
+    await expect.poll(() => ledgerRow.textContent()).toContain('已发放');
+    const [paid] = await server.db.sql<{ status: string }[]>`select status from campaign_rewards where id = ${won?.id as string}`;
+    expect(paid?.status).toBe('paid');
+    expect(await server.db.sql`select 1 from audit_log where action = 'campaign.rewards_paid'`).toHaveLength(1);
     expect(s.errors).toEqual([]);
     await s.close();
 
@@ -150,7 +161,7 @@ describe('a brand admin runs a campaign in the console', () => {
     const account = await phone.newPage();
     await account.goto(`${server.baseUrl}/m/account?brand=demo`);
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-    await expect.poll(() => account.getByTestId('prizes').textContent()).toContain(`${today} 春季红包：一等奖 · 红包 ¥5.00 待发放`);
+    await expect.poll(() => account.getByTestId('prizes').textContent()).toContain(`${today} 春季红包：一等奖 · 红包 ¥5.00 已发放`);
     await phone.close();
   });
 });
