@@ -89,7 +89,7 @@ describe('a consumer claims a reward on the resolver page', () => {
     await page.waitForURL(/lang=en/);
     await page.locator('#code').fill(codes[0] as string);
     await page.getByRole('button', { name: 'Check and claim rewards' }).click();
-    await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分：You won 88 points (claimed before)');
+    await expect.poll(() => page.locator('output').textContent()).toBe('扫码赢积分: You won 88 points (claimed before)');
     await page.getByRole('link', { name: 'See my points and prizes' }).click();
     await page.waitForURL(/\/m\/account\?brand=demo&lang=en/);
     await expect.poll(() => page.locator('#balance').textContent()).toBe('88');
@@ -138,8 +138,31 @@ describe('a brand admin runs a campaign in the console', () => {
     expect(claim.status).toBe(200);
     await expect.poll(() => page.getByTestId('campaign-budget-prizes').textContent(), { timeout: 20_000 }).toContain('1');
     await expect.poll(() => page.getByTestId('campaign-chart').locator('canvas').count()).toBeGreaterThan(0);
+    // the red packet was handed over (the export is the payout list): the marketer marks it paid in the ledger, audited
+    const [won] = await server.db.sql<{ id: string }[]>`select id::text from campaign_rewards where campaign_id = ${c?.id as string}`;
+    // the ledger follows the claim without a reload, as the budget does
+    const ledgerRow = page.getByTestId('campaign-detail').locator(`tr[data-row-key="${won?.id}"]`);
+    await ledgerRow.locator('input[type=checkbox]').check({ timeout: 20_000 });
+    await page.getByTestId('campaign-mark-paid').click();
+    await page.locator('.ant-popconfirm-buttons .ant-btn-primary').click();
+    await expect.poll(() => ledgerRow.textContent()).toContain('已发放');
+    const [paid] = await server.db.sql<{ status: string }[]>`select status from campaign_rewards where id = ${won?.id as string}`;
+    expect(paid?.status).toBe('paid');
+    expect(await server.db.sql`select 1 from audit_log where action = 'campaign.rewards_paid'`).toHaveLength(1);
     expect(s.errors).toEqual([]);
     await s.close();
+
+    // the consumer's own page, on the phone that claimed, lists the red packet won (the claim's answer sends them
+    // there: 'see my points and prizes'), dated in China's time
+    const device = /tl_device=([^;]+)/.exec(claim.headers.get('set-cookie') ?? '')?.[1];
+    expect(device).toBeTruthy();
+    const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true });
+    await phone.addCookies([{ name: 'tl_device', value: device as string, url: server.baseUrl }]);
+    const account = await phone.newPage();
+    await account.goto(`${server.baseUrl}/m/account?brand=demo`);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    await expect.poll(() => account.getByTestId('prizes').textContent()).toContain(`${today} 春季红包：一等奖 · 红包 ¥5.00 已发放`);
+    await phone.close();
   });
 });
 

@@ -31,6 +31,28 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** WCAG contrast of an element's text colour against its card's background (both opaque rgb). */
+function contrastOnCard(el: Element): number {
+  const rgb = (c: string) => (c.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);
+  const lum = (c: string) => {
+    const [r, g, b] = rgb(c).map((v) => {
+      const x = v / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * (r as number) + 0.7152 * (g as number) + 0.0722 * (b as number);
+  };
+  const style = getComputedStyle(el);
+  const card = el.closest('.card') as Element;
+  // a translucent text colour is blended over the card's background
+  const [fr, fg, fb, fa = 1] = (style.color.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+  const [br, bg, bb] = rgb(getComputedStyle(card).backgroundColor);
+  const opacity = Number(style.opacity) * (fa as number);
+  const mix = (f: number, b: number) => Math.round(f * opacity + b * (1 - opacity));
+  const text = `rgb(${mix(fr as number, br as number)}, ${mix(fg as number, bg as number)}, ${mix(fb as number, bb as number)})`;
+  const [hi, lo] = [lum(text), lum(getComputedStyle(card).backgroundColor)].sort((a, b) => b - a);
+  return ((hi as number) + 0.05) / ((lo as number) + 0.05);
+}
+
 describe("the consumer's own page", () => {
   it('signs in with a phone code, shows points, redeems a coupon, shows my data and deletes it', async () => {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true });
@@ -44,6 +66,9 @@ describe("the consumer's own page", () => {
       const r = await page.goto(`${server.baseUrl}/m/account?brand=demo`);
       expect(r?.status()).toBe(200);
       await expect.poll(() => page.locator('#balance').textContent()).toBe('0');
+      // the way to the next tier is readable on the green card (it was grey #666 on green: contrast 1.1:1)
+      await expect.poll(() => page.locator('#next').textContent()).toContain('银卡');
+      expect(await page.locator('#next').evaluate(contrastOnCard)).toBeGreaterThanOrEqual(4.5);
       await page.locator('#signin').waitFor();
       await page.locator('#phone').fill(PHONE);
       await page.locator('#send').click();

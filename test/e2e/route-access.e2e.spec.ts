@@ -177,6 +177,7 @@ function sampleRequest(method: string, url: string): { path: string; body?: unkn
     'POST /api/v1/me/wechat': { path: '/api/v1/me/wechat?brand=demo', body: {} },
     'POST /api/v1/me/merge': { path: '/api/v1/me/merge?brand=demo', body: {} },
     'GET /api/v1/me/membership': { path: '/api/v1/me/membership?brand=demo' },
+    'GET /api/v1/me/prizes': { path: '/api/v1/me/prizes?brand=demo' },
     'GET /api/v1/me': { path: '/api/v1/me?brand=demo' },
     'GET /api/v1/me/session': { path: '/api/v1/me/session?brand=demo' },
     'DELETE /api/v1/me': { path: '/api/v1/me?brand=demo' },

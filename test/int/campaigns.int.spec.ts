@@ -361,7 +361,7 @@ describe('claiming a reward', () => {
     expect(right.status).toBe(200);
     const html = await right.text();
     expect(html).toContain('data-claim="ok"');
-    expect(html).toContain('表单活动：You won 3 points');
+    expect(html).toContain('表单活动: You won 3 points');
     // the consumer's own page of the brand, where the points and prizes won are kept, is a link away
     expect(html).toContain('<a id="account" href="/m/account?brand=demo&#38;lang=en">See my points and prizes</a>');
     expect(await pointsOf(device)).toBe(3);
@@ -484,7 +484,17 @@ describe('limits', () => {
   });
 
   it('a lottery tier gives at most its count; after that a draw is "no prize" and uses the code’s chance', async () => {
-    const id = await only(base({ type: 'lottery', tiers: [{ name: '一等奖', amountFen: 888, probability: 1, count: 2 }] }));
+    const id = await only(
+      base(
+        { type: 'lottery', tiers: [{ name: '一等奖', amountFen: 888, probability: 1, count: 2 }] },
+        { limits: { budgetTotalFen: 5000 } },
+      ),
+    );
+    // the live budget counts the tiers' prizes as what is left (no prize count was set), and today never has more
+    // money left than the whole campaign
+    const before = await call('admin', 'GET', `/api/v1/campaigns/${id}/budget`);
+    expect(before.body.total).toMatchObject({ prizesLimit: null, prizesRemaining: 2, remainingFen: 5000 });
+    expect(before.body.today).toMatchObject({ prizesRemaining: 2, remainingFen: 5000 });
     const outcomes = [];
     for (let k = 0; k < 3; k++) outcomes.push(resultOf(await phone().claim(freshCode()), id));
     expect(outcomes.map((o) => o.outcome)).toEqual(['won', 'won', 'no_prize']);
@@ -494,6 +504,45 @@ describe('limits', () => {
     });
     const rows = await server.db.sql<{ status: string }[]>`select status from campaign_rewards where campaign_id = ${id} order by id`;
     expect(rows.map((r) => r.status)).toEqual(['awarded', 'awarded', 'no_prize']);
+    const after = await call('admin', 'GET', `/api/v1/campaigns/${id}/budget`);
+    expect(after.body.total).toMatchObject({ prizes: 2, prizesRemaining: 0, remainingFen: 5000 - 2 * 888 });
+    expect(after.body.today).toMatchObject({ prizes: 2, prizesRemaining: 0 });
+  });
+
+  it("lists a device's prizes on the consumer's own page (where the claim's answer sends them), and no one else's", async () => {
+    const id = await only(
+      base({
+        type: 'lottery',
+        tiers: [
+          { name: '一等奖', amountFen: 500, probability: 0.5, count: 2 },
+          { name: '再来一瓶', amountFen: 300, probability: 0.5, count: 2, oneMore: true },
+        ],
+      }),
+    );
+    const me = phone();
+    const [a, b] = [freshCode(), freshCode()];
+    const won = [resultOf(await me.claim(a), id), resultOf(await me.claim(b), id)];
+    expect(won.map((w) => w.outcome)).toEqual(['won', 'won']);
+    const prizesOf = (device: string) =>
+      fetch(`${server.baseUrl}/api/v1/me/prizes?brand=demo`, { headers: { cookie: `tl_device=${device}` } }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { items: Record<string, unknown>[] },
+      }));
+    const mine = await prizesOf(me.device);
+    expect(mine.status).toBe(200);
+    expect(mine.body.items).toHaveLength(2);
+    // every draw wins one of the two tiers (their chances add up to 1, neither runs out)
+    for (const x of mine.body.items) {
+      expect(x).toMatchObject(
+        x.kind === 'red_packet'
+          ? { tierName: '一等奖', amountFen: 500, status: 'awarded', gtin: UNIT }
+          : { kind: 'one_more', tierName: '再来一瓶', amountFen: 300, gtin: UNIT },
+      );
+      expect(x.campaignName).toMatch(/^活动 /);
+    }
+    expect(mine.body.items.map((x) => x.serial).sort()).toEqual([serials[a], serials[b]].sort());
+    // another phone sees none of them
+    expect((await prizesOf(randomUUID())).body.items).toEqual([]);
   });
 
   it('a lottery with no prize probability draws nothing', async () => {
@@ -512,6 +561,8 @@ describe('limits', () => {
         .map((g) => (g.reward as { couponCode: string }).couponCode)
         .sort(),
     ).toEqual(['SPRING-1', 'SPRING-2']);
+    const budget = await call('admin', 'GET', `/api/v1/campaigns/${id}/budget`);
+    expect(budget.body.total).toMatchObject({ prizes: 2, prizesRemaining: 0 });
     const generated = await call('admin', 'POST', '/api/v1/campaigns', base({ type: 'coupon', couponTitle: '券', couponCount: 30 }));
     expect(generated.body.reward).toMatchObject({ couponPool: 30, couponsIssued: 0 });
   });

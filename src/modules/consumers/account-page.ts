@@ -26,6 +26,12 @@ const T = {
     scans: '扫码记录',
     ledger: '积分明细',
     redemptions: '兑换记录',
+    prizes: '我的奖品',
+    redPacket: '红包 ¥{yuan}',
+    oneMore: '再来一瓶：凭商品码（GTIN {gtin} · 序列号 {serial}）到参与活动的门店兑换',
+    coupon: '优惠券 {code}',
+    owed: '待发放',
+    paid: '已发放',
     deleteData: '删除我的数据',
     confirmDelete: '删除后，您的手机号、设备与扫码关联将被清除，积分账目以匿名编号保留。确定删除？',
     deleted: '您的数据已删除。',
@@ -55,6 +61,12 @@ const T = {
     scans: 'Scans',
     ledger: 'Points ledger',
     redemptions: 'Redemptions',
+    prizes: 'My prizes',
+    redPacket: 'Red packet ¥{yuan}',
+    oneMore: 'One more: take the product (GTIN {gtin} · serial {serial}) to a participating store',
+    coupon: 'Coupon {code}',
+    owed: 'to be paid',
+    paid: 'paid',
     deleteData: 'Delete my data',
     confirmDelete:
       'Your phone number, devices and the link to your scans will be removed; the points ledger stays under an anonymous id. Delete?',
@@ -74,7 +86,7 @@ const T = {
 const CSS =
   'body{margin:0;font:16px/1.5 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f5f5f5;color:#222}' +
   'main{max-width:480px;margin:0 auto;padding:16px}section{background:#fff;border-radius:12px;padding:12px 16px;margin:0 0 16px}' +
-  'h1{font-size:20px;margin:0 0 12px}h2{font-size:16px;margin:0 0 8px}.card{background:#1a7f37;color:#fff}.card b{font-size:28px}' +
+  'h1{font-size:20px;margin:0 0 12px}h2{font-size:16px;margin:0 0 8px}.card{background:#1a7f37;color:#fff}.card b{font-size:28px}.card small{color:#fff}' +
   'input{font:inherit;padding:8px;border:1px solid #ccc;border-radius:8px;width:100%;box-sizing:border-box;margin:0 0 8px}' +
   'button{font:inherit;padding:8px 16px;border:0;border-radius:8px;background:#0b57d0;color:#fff}button.danger{background:#c62828}' +
   'button:disabled{opacity:.5}ul{padding-left:20px;margin:0}small{color:#666}.msg{color:#b35900}[hidden]{display:none}' +
@@ -97,6 +109,7 @@ export function renderAccountPage(brand: string, locale: AccountLocale, otherLan
     `<section id="mine" hidden><h2>${e(t.myData)}</h2><div id="data"></div><p><button id="delete" class="danger" type="button">${e(
       t.deleteData,
     )}</button> <button id="logout" type="button">${e(t.logout)}</button></p></section>` +
+    `<section id="prizes" data-testid="prizes"><h2>${e(t.prizes)}</h2><div id="prize-list"></div></section>` +
     `<section id="mall"><h2>${e(t.mall)}</h2><div id="items"></div></section>` +
     `<p class="msg" id="msg" role="status"></p>` +
     `<p><a href="${e(otherLangHref)}">${e(t.other)}</a></p>` +
@@ -130,6 +143,14 @@ export const ACCOUNT_SCRIPT = `(() => {
   const li = (items, f) => items.length ? '<ul>' + items.map((x) => '<li>' + f(x) + '</li>').join('') + '</ul>' : '<small>' + esc(t.none) + '</small>';
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
   const name = (x) => root.dataset.locale === 'en' ? x.nameEn : x.nameZh;
+  // an instant in the brand's time (China), as the resolver page writes it; the API's ISO text is UTC
+  const when = (iso, time) => {
+    const d = new Date(iso);
+    if (Number.isNaN(d.getTime())) return String(iso);
+    const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d).map((x) => [x.type, x.value]));
+    return p.year + '-' + p.month + '-' + p.day + (time ? ' ' + p.hour + ':' + p.minute : '');
+  };
   let signedIn = false;
 
   async function membership() {
@@ -150,9 +171,19 @@ export const ACCOUNT_SCRIPT = `(() => {
     const d = r.data;
     $('data').innerHTML =
       '<h2>' + esc(t.identifiers) + '</h2>' + li(d.identifiers, (i) => esc(i.kind) + ' ' + esc(i.phone || '')) +
-      '<h2 style="margin-top:8px">' + esc(t.scans) + '</h2>' + li(d.scans, (s) => esc(String(s.at).slice(0, 16).replace('T', ' ')) + ' ' + esc((root.dataset.locale === 'en' ? s.productEn : s.productZh) || s.gtin)) +
-      '<h2 style="margin-top:8px">' + esc(t.ledger) + '</h2>' + li(d.ledger, (p) => esc(String(p.at).slice(0, 10)) + ' ' + (p.delta > 0 ? '+' : '') + esc(p.delta) + ' ' + esc(p.kind)) +
+      '<h2 style="margin-top:8px">' + esc(t.scans) + '</h2>' + li(d.scans, (s) => esc(when(s.at, true)) + ' ' + esc((root.dataset.locale === 'en' ? s.productEn : s.productZh) || s.gtin)) +
+      '<h2 style="margin-top:8px">' + esc(t.ledger) + '</h2>' + li(d.ledger, (p) => esc(when(p.at, false)) + ' ' + (p.delta > 0 ? '+' : '') + esc(p.delta) + ' ' + esc(p.kind)) +
       '<h2 style="margin-top:8px">' + esc(t.redemptions) + '</h2>' + li(d.redemptions, (x) => esc(x.couponCode || '') + ' -' + esc(x.points || 0));
+  }
+  // what this device's consumer won in campaigns: the claim's answer links here ('see my points and prizes')
+  async function prizes() {
+    const r = await call('GET', '/prizes');
+    if (r.status !== 200) return fail(r);
+    const what = (p) => p.kind === 'red_packet' ? (p.tierName ? p.tierName + ' · ' : '') + fill(t.redPacket, { yuan: (p.amountFen / 100).toFixed(2) })
+      : p.kind === 'one_more' ? fill(t.oneMore, { gtin: p.gtin || '', serial: p.serial || '' })
+      : fill(t.coupon, { code: p.couponCode || '' });
+    $('prize-list').innerHTML = li(r.data.items, (p) => esc(when(p.claimedAt, false)) + ' ' + esc(p.campaignName) + (root.dataset.locale === 'en' ? ': ' : '：') +
+      esc(what(p)) + (p.kind === 'red_packet' ? ' <small>' + esc(p.status === 'paid' ? t.paid : t.owed) + '</small>' : ''));
   }
   async function mall() {
     const r = await call('GET', '/mall');
@@ -198,6 +229,6 @@ export const ACCOUNT_SCRIPT = `(() => {
     say(fill(t.redeemed, { code: r.data.couponCode || '' }));
     await Promise.all([membership(), mine(), mall()]);
   };
-  Promise.all([membership(), mine(), mall()]).catch((e) => say(String(e)));
+  Promise.all([membership(), mine(), prizes(), mall()]).catch((e) => say(String(e)));
 })();
 `;

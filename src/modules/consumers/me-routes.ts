@@ -17,7 +17,7 @@ import { expireDuePoints } from './expiry.ts';
 import { consumerFor, consumerOf, identifierHasher, identifierKey } from './identity.ts';
 import { listMallItems, redeem, redemptionsOf } from './mall.ts';
 import { membershipOf } from './membership.ts';
-import { bindProven, mergedGroup } from './merge.ts';
+import { bindProven, mergedGroup, standingConsumer } from './merge.ts';
 import { OtpService } from './otp.ts';
 import { PHONE_PATTERN, sealPhone } from './privacy.ts';
 import { deletePersonalData, profileOf } from './profiles.ts';
@@ -212,6 +212,61 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
       if (consumer !== null) await sql.begin((tx) => expireDuePoints(tx, tenantId, consumer));
       const m = await membershipOf(sql, tenantId, consumer ?? -1);
       return reply.header('cache-control', 'no-store').send(m);
+    },
+  );
+
+  api.get(
+    '/me/prizes',
+    {
+      config,
+      schema: {
+        tags,
+        summary:
+          "This device's consumer's prizes won in campaigns (red packets, one-more tickets, coupons), newest first; no personal data",
+        querystring: BrandQuery,
+      },
+    },
+    async (req, reply) => {
+      const tenantId = await tenantOf(req);
+      const device = deviceOf(req, reply, false);
+      const consumer = await consumerOf(sql, tenantId, 'device', hash('device', device));
+      const group = consumer === null ? [] : await mergedGroup(sql, tenantId, await standingConsumer(sql, tenantId, consumer));
+      const rows = group.length
+        ? await sql<
+            {
+              campaign_name: string;
+              kind: 'red_packet' | 'one_more' | 'coupon';
+              amount_fen: string;
+              coupon_code: string | null;
+              tier_name: string | null;
+              status: 'awarded' | 'paid';
+              claimed_at: Date;
+              epc: string;
+            }[]
+          >`
+            select c.name as campaign_name, r.kind, r.amount_fen, r.coupon_code, t.name as tier_name, r.status, r.claimed_at, r.epc
+            from campaign_rewards r
+            join campaigns c on c.tenant_id = r.tenant_id and c.id = r.campaign_id
+            left join campaign_tiers t on t.tenant_id = r.tenant_id and t.campaign_id = r.campaign_id and t.tier = r.tier
+            where r.tenant_id = ${tenantId} and r.consumer_id = any(${group}::bigint[])
+              and r.kind in ('red_packet', 'one_more', 'coupon') and r.status <> 'no_prize'
+            order by r.id desc limit 50`
+        : [];
+      const items = rows.map((r) => {
+        const m = /\/01\/(\d{14})\/21\/([^/?#]+)/.exec(r.epc);
+        return {
+          campaignName: r.campaign_name,
+          kind: r.kind,
+          amountFen: Number(r.amount_fen),
+          couponCode: r.coupon_code,
+          tierName: r.tier_name,
+          status: r.status,
+          claimedAt: r.claimed_at.toISOString(),
+          gtin: m?.[1] ?? null,
+          serial: m?.[2] ? decodeURIComponent(m[2]) : null,
+        };
+      });
+      return reply.header('cache-control', 'no-store').send({ items });
     },
   );
 

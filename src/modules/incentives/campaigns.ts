@@ -291,35 +291,53 @@ export async function listCampaigns(sql: Db, tenantId: number, status?: Campaign
   return rows.map((c) => campaignView(c, [], null));
 }
 
-/** Today's figures and the totals against their limits: what the console's live budget shows. */
+/**
+ * Today's figures and the totals against their limits: what the console's live budget shows. What remains is the
+ * least of what every bound leaves: the prize count, and for a lottery its tiers' prizes not yet drawn, for a coupon
+ * campaign its pool's coupons not yet given (a lottery of 150 prizes without a prize count has 150 left, not
+ * "unlimited"); today's remainder never exceeds the total's.
+ */
 export async function campaignBudget(sql: Db, tenantId: number, id: number) {
   const [c] = await sql<CampaignRow[]>`select * from campaigns where tenant_id = ${tenantId} and id = ${id}`;
   if (!c) throw AppError.notFound();
   const [today] = await sql<{ spent_fen: string; prizes: number }[]>`
     select spent_fen, prizes from campaign_days where tenant_id = ${tenantId} and campaign_id = ${id}
       and day = (now() at time zone 'Asia/Shanghai')::date`;
+  const [stock] =
+    c.reward_type === 'lottery'
+      ? await sql<{ left: number }[]>`
+          select coalesce(sum(greatest(prize_count - awarded, 0)), 0)::int as left from campaign_tiers
+          where tenant_id = ${tenantId} and campaign_id = ${id}`
+      : c.reward_type === 'coupon'
+        ? await sql<{ left: number }[]>`
+            select count(*)::int as left from campaign_coupons
+            where tenant_id = ${tenantId} and campaign_id = ${id} and reward_id is null`
+        : [];
   const left = (limit: number | null, used: number) => (limit === null ? null : Math.max(0, limit - used));
+  const least = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
   const spent = Number(c.spent_fen);
   const todaySpent = Number(today?.spent_fen ?? 0);
   const todayPrizes = today?.prizes ?? 0;
+  const remainingFen = left(num(c.budget_total_fen), spent);
+  const prizesRemaining = least(left(c.prizes_total, c.prizes_awarded), stock ? stock.left : null);
   return {
     campaignId: id,
     status: c.status,
     total: {
       spentFen: spent,
       budgetFen: num(c.budget_total_fen),
-      remainingFen: left(num(c.budget_total_fen), spent),
+      remainingFen,
       prizes: c.prizes_awarded,
       prizesLimit: c.prizes_total,
-      prizesRemaining: left(c.prizes_total, c.prizes_awarded),
+      prizesRemaining,
     },
     today: {
       spentFen: todaySpent,
       budgetFen: num(c.budget_daily_fen),
-      remainingFen: left(num(c.budget_daily_fen), todaySpent),
+      remainingFen: least(left(num(c.budget_daily_fen), todaySpent), remainingFen),
       prizes: todayPrizes,
       prizesLimit: c.prizes_daily,
-      prizesRemaining: left(c.prizes_daily, todayPrizes),
+      prizesRemaining: least(left(c.prizes_daily, todayPrizes), prizesRemaining),
     },
   };
 }

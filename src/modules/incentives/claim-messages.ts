@@ -13,6 +13,11 @@ const REASONS = {
   new_member: { 'zh-CN': '仅限新会员参与', en: 'only new members may take part' },
 } as const;
 
+/** A campaign's answer on its own line, after the campaign's name: a full-width colon in Chinese, ": " in English. */
+export function campaignLine(campaignName: string, message: string, l: ClaimLocale): string {
+  return `${campaignName}${l === 'zh-CN' ? '：' : ': '}${message}`;
+}
+
 export function claimMessage(r: ClaimResult, l: ClaimLocale): string {
   const zh = l === 'zh-CN';
   const again = r.repeated ? (zh ? '（已领取过）' : ' (claimed before)') : '';

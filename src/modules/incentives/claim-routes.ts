@@ -21,7 +21,7 @@ import { DEFAULT_THROTTLE, gateVerification, recordFailure, type ThrottleLimits 
 import { tenantCodeOf } from '../tenancy/index.ts';
 import { ClaimProcessor } from './claim-batch.ts';
 import { type ClaimDesk, ClaimVerifier } from './claim-desk.ts';
-import { type ClaimLocale, claimMessage, noCampaignMessage } from './claim-messages.ts';
+import { type ClaimLocale, campaignLine, claimMessage, noCampaignMessage } from './claim-messages.ts';
 import { renderClaimPage } from './claim-page.ts';
 import { ClaimThread } from './claim-thread.ts';
 
@@ -153,7 +153,9 @@ export async function claimRoutes(
         reply.header('content-language', locale);
         const accountUrl = results.some((x) => x.outcome === 'won') ? await accountOf(answer.tenantId, locale) : null;
         if (isFormPost(req)) {
-          const lines = results.length ? results.map((x) => `${x.campaignName}：${claimMessage(x, locale)}`) : [noCampaignMessage(locale)];
+          const lines = results.length
+            ? results.map((x) => campaignLine(x.campaignName, claimMessage(x, locale), locale))
+            : [noCampaignMessage(locale)];
           return reply.type('text/html; charset=utf-8').send(renderClaimPage(locale, true, lines, backOf(p, locale), accountUrl));
         }
         return reply.send({

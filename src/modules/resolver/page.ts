@@ -107,7 +107,8 @@ const CSS =
 /**
  * The claim form's script: posts the hidden code to the form's claim URL and shows each campaign's answer (text
  * only, never HTML); when the answer names the consumer's own page (`accountUrl`: something was won), it shows the
- * form's hidden link to it, where the points and prizes are kept. It asks the phone where it is first (the fraud rules' distance check; location.ts) and sends the
+ * form's hidden link to it, where the points and prizes are kept. A campaign's name and its answer are parted as
+ * claimMessages' campaignLine parts them (a full-width colon in Chinese, ": " in English). It asks the phone where it is first (the fraud rules' distance check; location.ts) and sends the
  * claim without a location when the consumer says no, the phone has none, or 3 s pass. Constant, so the page's
  * Content-Security-Policy allows it by its hash (CLAIM_SCRIPT_HASH).
  */
@@ -118,7 +119,7 @@ export const CLAIM_SCRIPT =
   'fetch(f.action,{method:"POST",headers:{"content-type":"application/json","accept-language":f.dataset.lang},' +
   'body:JSON.stringify(b)}).then(function(r){return r.json().then(function(j){o.dataset.status=r.status;' +
   'var a=document.getElementById("account");a.hidden=!(r.ok&&j.accountUrl);if(!a.hidden)a.href=j.accountUrl;' +
-  'o.textContent=r.ok?(j.message||j.results.map(function(x){return x.campaignName+"："+x.message}).join("\\n")):' +
+  'o.textContent=r.ok?(j.message||j.results.map(function(x){return x.campaignName+(f.dataset.lang==="en"?": ":"：")+x.message}).join("\\n")):' +
   '(j.errors&&j.errors[0]?j.errors[0].detail:j.title)})}).catch(function(){o.textContent=f.dataset.failed})}' +
   'var g=navigator.geolocation;if(!g)return send();setTimeout(send,3000);' +
   'g.getCurrentPosition(function(p){send(p.coords)},function(){send()},{timeout:2500,maximumAge:600000})});';

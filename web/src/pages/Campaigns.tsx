@@ -1,4 +1,4 @@
-import { App, Button, Card, Col, Descriptions, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Descriptions, Popconfirm, Row, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
@@ -154,21 +154,41 @@ function CampaignDetail({ id }: { id: number }) {
   const { t } = useTranslation();
   const { me } = useAuth();
   const mayReadConsumers = may('consumers:read', me?.user.role);
+  // owed red packets and coupons are handed over outside (the export is the payout list), then marked paid here
+  const mayPay = may('campaigns:write', me?.user.role);
+  const { message } = App.useApp();
+  const [toPay, setToPay] = useState<number[]>([]);
+  const [paying, setPaying] = useState(false);
   const budget = useApi<Budget>(`/campaigns/${id}/budget`);
   const report = useApi<Report>(`/campaigns/${id}/report`);
   const [status, setStatus] = useState<Reward['status'] | undefined>();
   const [page, setPage] = useState(1);
   const ledger = useApi<Page<Reward>>('/campaign-rewards', { campaignId: id, status, page, pageSize: 20 });
   const { reload: reloadBudget } = budget;
+  const markPaid = async () => {
+    setPaying(true);
+    try {
+      const r = await api<{ paid: number }>(`/campaigns/${id}/rewards/paid`, { method: 'POST', body: { ids: toPay } });
+      message.success(t('campaigns.markedPaid', { count: r.paid }));
+      setToPay([]);
+      reloadLedger();
+    } catch (e) {
+      message.error(errorText(e));
+    } finally {
+      setPaying(false);
+    }
+  };
   const { reload: reloadReport } = report;
-  // the live budget: refreshed every few seconds while the page is open
+  const { reload: reloadLedger } = ledger;
+  // the live budget, and the ledger beside it: refreshed every few seconds while the page is open
   useEffect(() => {
     const timer = setInterval(() => {
       reloadBudget();
       reloadReport();
+      reloadLedger();
     }, REFRESH_MS);
     return () => clearInterval(timer);
-  }, [reloadBudget, reloadReport]);
+  }, [reloadBudget, reloadReport, reloadLedger]);
   const chart = useMemo<ChartOption>(
     () => ({
       tooltip: { trigger: 'axis' },
@@ -244,6 +264,13 @@ function CampaignDetail({ id }: { id: number }) {
               }}
               options={(['awarded', 'paid', 'no_prize'] as const).map((s) => ({ value: s, label: t(`campaigns.rewardStatus.${s}`) }))}
             />
+            {mayPay ? (
+              <Popconfirm title={t('campaigns.markPaidConfirm', { count: toPay.length })} onConfirm={markPaid} disabled={!toPay.length}>
+                <Button disabled={!toPay.length} loading={paying} data-testid="campaign-mark-paid">
+                  {t('campaigns.markPaid', { count: toPay.length })}
+                </Button>
+              </Popconfirm>
+            ) : null}
             <Button onClick={exportLedger} data-testid="campaign-ledger-export">
               {t('campaigns.export')}
             </Button>
@@ -257,6 +284,19 @@ function CampaignDetail({ id }: { id: number }) {
           dataSource={ledger.data?.items ?? []}
           scroll={{ x: 800 }}
           pagination={{ current: page, pageSize: 20, total: ledger.data?.total ?? 0, onChange: setPage }}
+          rowSelection={
+            mayPay
+              ? {
+                  selectedRowKeys: toPay,
+                  onChange: (keys) => setToPay(keys.map(Number)),
+                  // a red packet or coupon still owed; a one-more ticket is redeemed at a store instead
+                  getCheckboxProps: (r) => ({
+                    disabled: r.status !== 'awarded' || (r.kind !== 'red_packet' && r.kind !== 'coupon'),
+                    'data-testid': `ledger-select-${r.id}`,
+                  }),
+                }
+              : undefined
+          }
           columns={[
             { key: 'claimedAt', title: t('campaigns.claimedAt'), render: (_, r) => formatDateTime(r.claimedAt) },
             { key: 'code', title: t('campaigns.code'), render: (_, r) => <UnitCode epc={r.code} /> },
