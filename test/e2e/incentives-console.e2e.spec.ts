@@ -174,7 +174,7 @@ describe('再来一瓶 / One more, redeemed at a store', () => {
       await page.getByTestId('one-more-redeem').click();
       await page.getByTestId('one-more-refused').waitFor();
       // opened by its address, not from the scanning page: the way back is the console, not /scan
-      expect(await page.getByTestId('phone-back').textContent()).toBe('回到控制台');
+      expect(await page.getByTestId('phone-back').textContent()).toBe('控制台');
       expect(await page.getByTestId('phone-back').getAttribute('href')).toBe('/');
       expect(errors).toEqual([]);
     } finally {

@@ -176,7 +176,8 @@ describe('/m/inspect in English', () => {
 describe("the phone pages' header", () => {
   it.each([
     ['/m/inspect', 'inspector', { zh: ['市场稽查', '窜货预警'], en: ['Market inspection', 'Diversion alerts'] }],
-    ['/m/one-more', 'clerk', { zh: ['兑付再来一瓶', '扫码'], en: ['Redeem "one more"', 'Scan'] }],
+    // opened by its address, it leads back to the console (from the scanning page, to /scan: scan-page e2e)
+    ['/m/one-more', 'clerk', { zh: ['兑付再来一瓶', '控制台'], en: ['Redeem "one more"', 'Console'] }],
     ['/m/order', 'store', { zh: ['门店订货', '控制台'], en: ['Store ordering', 'Console'] }],
     // a distributor orders from its own supplier (the brand, or its tier-1): not "store ordering"
     ['/m/order', 'distributor', { zh: ['经销商订货', '控制台'], en: ['Distributor ordering', 'Console'] }],
