@@ -635,6 +635,11 @@ const KIND_WORDS: Record<string, { 'zh-CN': string; en: string; plural: string }
   store: { 'zh-CN': '门店', en: 'store', plural: 'stores' },
 };
 
+/** A kind of party in the reader's words (门店, store), or undefined for a word that is not a kind. */
+export function partyKindWord(kind: string, locale: Locale): string | undefined {
+  return KIND_WORDS[kind]?.[locale];
+}
+
 function kindText(v: unknown, locale: Locale): string {
   if (!Array.isArray(v)) return KIND_WORDS[String(v)]?.[locale] ?? String(v);
   const words = v.map((k) => (locale === 'en' ? KIND_WORDS[String(k)]?.plural : KIND_WORDS[String(k)]?.['zh-CN']) ?? String(k));

@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { RequestContext } from '../../context.ts';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
-import type { Locale } from '../../http/messages.ts';
+import { type Locale, partyKindWord } from '../../http/messages.ts';
 import { AppError } from '../../http/problem.ts';
 import { strictObject } from '../../http/schemas.ts';
 import { type TableColumn, type WriteValue, writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
@@ -57,19 +57,18 @@ function sendXlsx(reply: FastifyReply, locale: Locale, t: Table) {
   return reply.send(writeTable('xlsx', columns, rows));
 }
 
-/** The words of a level or a party kind, in the spreadsheet's language (the console shows them translated too). */
-const LEVEL_WORDS: Record<string, [zh: string, en: string]> = {
+/** The words of a region level, in the spreadsheet's language (the console shows them translated too). */
+const REGION_LEVEL_WORDS: Record<string, [zh: string, en: string]> = {
   province: ['省份', 'Province'],
   city: ['城市', 'City'],
-  brand: ['品牌方', 'Brand'],
-  factory: ['工厂', 'Factory'],
-  warehouse: ['仓库', 'Warehouse'],
-  distributor: ['经销商', 'Distributor'],
-  store: ['门店', 'Store'],
 };
+/** A region level or a party kind (the messages' words for kinds), as a spreadsheet cell: capitalised in English. */
 const levelWord = (level: string | null | undefined, locale: Locale) => {
-  const w = level ? LEVEL_WORDS[level] : undefined;
-  return w ? (locale === 'en' ? w[1] : w[0]) : (level ?? '');
+  if (!level) return '';
+  const region = REGION_LEVEL_WORDS[level];
+  if (region) return locale === 'en' ? region[1] : region[0];
+  const kind = partyKindWord(level, locale);
+  return kind ? kind.charAt(0).toUpperCase() + kind.slice(1) : level;
 };
 
 const FIGURE_COLUMNS: [string, string, string][] = [

@@ -9,6 +9,7 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, errorText } from '../api.ts';
 import { formatNumber } from '../format.ts';
+import { codeIndexOf } from '../scan/submit.ts';
 
 interface Shipped {
   status: string;
@@ -58,8 +59,8 @@ export function ShipOrderButton({ orderId, onDone }: { orderId: number; onDone: 
           detail,
           errors: (e.problem.errors ?? [])
             .map((x) => {
-              const m = /^\/body\/codes\/(\d+)$/.exec(x.pointer ?? '');
-              return { code: m ? (codes[Number(m[1])] ?? null) : null, detail: x.detail ?? x.code ?? '' };
+              const idx = codeIndexOf(x.pointer);
+              return { code: idx === null ? null : (codes[idx] ?? null), detail: x.detail ?? x.code ?? '' };
             })
             // the problem's detail is its first entry's words: not said twice
             .filter((x) => x.code || x.detail !== detail),

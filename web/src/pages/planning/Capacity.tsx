@@ -31,11 +31,12 @@ interface Report {
 
 const monday = (d: Dayjs) => d.subtract((d.day() + 6) % 7, 'day').format('YYYY-MM-DD');
 
+/** A week (its Monday, as the report keys it) named as the pickers name it: 2026年第49周, 2026-W49. */
+const weekLabel = (week: string, language: string) => isoWeekLabel(dayjs(week), language);
+
 /** Capacity by factory and week against the demand plan: shortfalls highlighted, a chart by week, Excel export, edits. */
 export function CapacityPage() {
   const { t, i18n } = useTranslation();
-  // a week (its Monday, as the report keys it) named as the pickers name it: 2026年第49周, 2026-W49
-  const weekLabel = (week: string) => isoWeekLabel(dayjs(week), i18n.language);
   const [from, setFrom] = useState(() => monday(dayjs()));
   const [to, setTo] = useState(() =>
     dayjs(monday(dayjs()))
@@ -51,7 +52,7 @@ export function CapacityPage() {
       tooltip: { trigger: 'axis' },
       legend: { top: 0, data: [t('capacity.capacity'), t('capacity.demand'), t('capacity.shortfall')] },
       grid: { left: 56, right: 16, bottom: 40, top: 32 },
-      xAxis: { type: 'category', data: totals.map((x) => isoWeekLabel(dayjs(x.week), i18n.language)) },
+      xAxis: { type: 'category', data: totals.map((x) => weekLabel(x.week, i18n.language)) },
       yAxis: { type: 'value', minInterval: 1 },
       series: [
         { name: t('capacity.capacity'), type: 'bar', data: totals.map((x) => x.capacity) },
@@ -103,7 +104,7 @@ export function CapacityPage() {
           ({ style: r.shortfall > 0 ? { background: '#fff1f0' } : undefined, 'data-short': r.shortfall > 0 ? 'yes' : 'no' }) as never
         }
         columns={[
-          { title: t('capacity.week'), dataIndex: 'week', render: (w: string) => <span title={w}>{weekLabel(w)}</span> },
+          { title: t('capacity.week'), dataIndex: 'week', render: (w: string) => <span title={w}>{weekLabel(w, i18n.language)}</span> },
           {
             title: t('capacity.factory'),
             render: (_: unknown, r: Row) =>
