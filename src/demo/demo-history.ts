@@ -22,7 +22,7 @@ import { appendAudit } from '../modules/audit/index.ts';
 import { createBatch } from '../modules/codes/batches.ts';
 import type { Keystore } from '../modules/codes/keystore.ts';
 import { type BatchRef, serialsFor } from '../modules/codes/serials.ts';
-import { ensureAccounts, transfer } from '../modules/orders/index.ts';
+import { ensureAccounts, transfer, weeklyPaymentNote } from '../modules/orders/index.ts';
 import { CHANNEL_DEFAULTS, type SimulationParams, THROUGHLINE } from '../modules/planning/simulator/params.ts';
 import { playThroughProduct, type Serials } from '../modules/planning/simulator/product.ts';
 import { actor, type Channel } from '../modules/planning/simulator/product-tenant.ts';
@@ -233,8 +233,8 @@ async function payWhatIsOwed(sql: Sql, ch: Channel): Promise<void> {
         from: { partyId: o.party, kind: 'external' },
         to: { partyId: o.party, kind: 'prepaid' },
         amountFen: o.owed,
-        // one language, as the rest of the history's data: the funds ledger reads it in the reader's (funds-routes.ts)
-        memo: '周结货款',
+        // read in each reader's language (orders/funds-notes.ts)
+        note: weeklyPaymentNote(),
         actor: '演示历史',
       });
   });

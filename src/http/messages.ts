@@ -2,6 +2,7 @@
  * Human messages for stable error codes, in zh-CN (default) and en. The code is the contract;
  * the text is for people and may change. `{name}` placeholders are filled from the error's params.
  */
+import { FUNDS_NOTE_MESSAGES } from '../modules/orders/funds-note-messages.ts';
 import { PLANNING_MESSAGES } from '../modules/planning/messages.ts';
 import { SIMULATION_MESSAGES } from '../modules/planning/simulator/messages.ts';
 import { ruleReason } from './rule-reasons.ts';
@@ -588,6 +589,7 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   internal: { 'zh-CN': '服务器内部错误', en: 'Internal server error' },
   unavailable: { 'zh-CN': '服务暂不可用', en: 'Service unavailable' },
   ...PLANNING_MESSAGES,
+  ...FUNDS_NOTE_MESSAGES,
 };
 
 export function message(code: string, locale: Locale, params: Record<string, unknown> = {}): string {

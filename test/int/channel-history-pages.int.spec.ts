@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoHistory } from '../../src/demo/demo-history.ts';
 import { apiClient } from '../support/api-client.ts';
@@ -94,17 +96,37 @@ describe("a party's ledger", () => {
     );
     expect(zh.length).toBeGreaterThan(0);
     expect(en).toHaveLength(zh.length);
-    // what was written stays what it is: one language, translated on reading
-    for (const i of [...zh, ...en]) expect(i.memo).toBe('周结货款');
+    // what was written is a message key (orders/funds-notes.ts), read in each reader's language
+    for (const i of [...zh, ...en]) expect(i.memo).toBe('funds.note.weekly_payment');
     for (const i of zh) expect([i.memoText, i.actorName]).toEqual(['周结货款', '演示历史']);
     for (const i of en) expect([i.memoText, i.actorName]).toEqual(['Weekly payment', 'Demo history']);
-    // a history played before the note was one language reads the same
-    const old = (en.at(-1) as Row & { id: number }).id;
-    await server.db.sql`update funds_transactions set memo = '周结货款 / weekly payment' where id = ${old}`;
-    const again = (await call('admin', 'GET', '/api/v1/funds/D0001/ledger?pageSize=500', undefined, { 'accept-language': 'en' })).body
-      .items as (Row & { id: number })[];
-    expect(again.find((i) => i.id === old)?.memoText).toBe('Weekly payment');
-    await server.db.sql`update funds_transactions set memo = '周结货款' where id = ${old}`;
+  });
+
+  it('reads the notes older databases hold as text, once migration 0044 has made keys of them; a typed memo stays as typed', async () => {
+    type Row = { id: number; memo: string | null; memoText: string | null };
+    const ledger = async (lang: string) =>
+      (await call('admin', 'GET', '/api/v1/funds/D0001/ledger?pageSize=500', undefined, { 'accept-language': lang })).body.items as Row[];
+    const [payment, other] = (await ledger('en')).filter((i) => i.memo === 'funds.note.weekly_payment').map((i) => i.id) as [
+      number,
+      number,
+    ];
+    expect(other).toBeDefined();
+    // as a database migrated before 0044 holds them: the history's note in its two old spellings, and a refund noted
+    // in English text; one of the history's payments with a memo a person might have typed
+    const [refund] = await server.db.sql<{ id: number }[]>`
+      update funds_transactions set memo = '周结货款 / weekly payment', memo_params = null where id = ${payment} returning id::int`;
+    await server.db.sql`update funds_transactions set memo = 'return R-2026-7', memo_params = null, kind = 'refund' where id = ${other}`;
+    const [typed] = await server.db.sql<{ id: number }[]>`
+      select id::int from funds_transactions f
+      where f.id not in (${payment}, ${other}) and f.memo = 'funds.note.weekly_payment' and f.tenant_id = ${tenant} limit 1`;
+    await server.db.sql`update funds_transactions set memo = 'return of the deposit', memo_params = null where id = ${typed?.id ?? 0}`;
+    await server.db.sql.unsafe(fs.readFileSync(path.resolve('src/db/migrations/0044_funds_note_params.sql'), 'utf8'));
+    const [zh, en] = [await ledger('zh-CN'), await ledger('en')];
+    const text = (rows: Row[], id: number | undefined) => rows.find((i) => i.id === id)?.memoText;
+    expect([text(zh, refund?.id), text(en, refund?.id)]).toEqual(['周结货款', 'Weekly payment']);
+    expect([text(zh, other), text(en, other)]).toEqual(['退货 R-2026-7', 'Return R-2026-7']);
+    // a deposit's memo is what a person typed, whatever it says
+    expect([text(zh, typed?.id), text(en, typed?.id)]).toEqual(['return of the deposit', 'return of the deposit']);
   });
 });
 

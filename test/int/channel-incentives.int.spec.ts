@@ -127,8 +127,22 @@ describe('distributor rebate on scan-verified sales', () => {
     const [entries] = await server.db.sql<{ sum: string; n: number }[]>`
       select coalesce(sum(e.amount_fen), 0)::text as sum, count(*)::int as n from funds_entries e
       join funds_transactions t on t.tenant_id = e.tenant_id and t.id = e.transaction_id
-      where t.tenant_id = ${tenantId} and t.kind = 'rebate' and t.memo like ${`channel program ${id}:%`}`;
+      where t.tenant_id = ${tenantId} and t.kind = 'rebate' and t.memo = 'funds.note.channel_program' and t.memo_params->>'program' = ${String(id)}`;
     expect(entries).toEqual({ sum: '0', n: 8 });
+    // the distributor reads what each rebate was for in its own language (the note is a key, orders/funds-notes.ts)
+    const notes = async (lang: string) =>
+      (
+        (await call('dist-x', 'GET', `/api/v1/funds/${dist.code}/ledger`, undefined, { 'accept-language': lang })).body.items as {
+          kind: string;
+          memoText: string;
+        }[]
+      )
+        .filter((i) => i.kind === 'rebate')
+        .map((i) => i.memoText);
+    const [zh, en] = [await notes('zh-CN'), await notes('en')];
+    expect(zh).toHaveLength(4);
+    for (const n of zh) expect(n).toMatch(new RegExp(`^渠道激励 #${id}（经销商扫码返利）：\\S+`));
+    for (const n of en) expect(n).toMatch(new RegExp(`^Channel program #${id} \\(distributor scan rebate\\): \\S+`));
     await ok(call('admin', 'POST', `/api/v1/channel-programs/${id}/status`, { status: 'ended' }));
   });
 });

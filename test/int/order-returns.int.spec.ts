@@ -18,11 +18,11 @@ const PRICE_A = 1000;
 const PRICE_B = 500;
 const gtins: Record<string, { unit: string; case: string; pallet: string; perCase: number }> = {};
 
-async function call(user: string, method: string, path: string, body?: unknown) {
+async function call(user: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   tokens[user] ??= await loginAs(server.baseUrl, user);
   const r = await fetch(`${server.baseUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${tokens[user]}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { authorization: `Bearer ${tokens[user]}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body ? JSON.stringify(body) : undefined,
   });
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers field by field
@@ -153,6 +153,21 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.close());
 
+/** The distributor's refund whose note names `ref`, as its ledger reads it in zh-CN and in English. */
+async function refundNotes(ref: string): Promise<(string | undefined)[]> {
+  const noteIn = async (lang: string) =>
+    (
+      (await call('distributor', 'GET', `/api/v1/funds/${distributor}/ledger`, undefined, { 'accept-language': lang })).body.items as {
+        kind: string;
+        memoText: string;
+      }[]
+    )
+      .filter((i) => i.kind === 'refund')
+      .map((i) => i.memoText)
+      .find((m) => m.includes(ref));
+  return [await noteIn('zh-CN'), await noteIn('en')];
+}
+
 describe('receipt differences', () => {
   it('closing the receipt makes every shipped code not received short; they stay in transit until a credit writes them off and refunds their value', async () => {
     const o = await shippedOrder('SH1');
@@ -183,6 +198,7 @@ describe('receipt differences', () => {
     expect(credited.body).toMatchObject({ status: 'resolved', resolution: 'credit', creditFen: o.perCase * PRICE_A });
     expect((await funds(distributor)).prepaidFen).toBe(before.buyer.prepaidFen + o.perCase * PRICE_A);
     expect(await settled('BRAND')).toBe(before.seller - o.perCase * PRICE_A);
+    expect(await refundNotes(`#${diff}`)).toEqual([`收货差异 #${diff}（短少）`, `Receipt difference #${diff} (short)`]);
     expect(await stockOf(distributor, 'SH1')).toEqual({ on_hand: o.perCase, in_transit: 0, destroyed: o.perCase });
     expect((await where(case2))?.status).toBe('destroyed');
 
@@ -392,6 +408,8 @@ describe('returns', () => {
     expect(back.body).toMatchObject({ status: 'received', creditedFen: o.perCase * PRICE_A });
     expect((await funds(distributor)).prepaidFen).toBe(buyerBefore + o.perCase * PRICE_A);
     expect(await settled('BRAND')).toBe(sellerBefore - o.perCase * PRICE_A);
+    // the buyer's ledger says what the refund was for, in its reader's language
+    expect(await refundNotes(sent.body.returnNo)).toEqual([`退货 ${sent.body.returnNo}`, `Return ${sent.body.returnNo}`]);
     expect(await where(case1)).toMatchObject({ status: 'received', holder: 'W01' });
     expect(await stockOf('BRAND', 'RT1')).toMatchObject({ in_transit: 0 });
     expect(await stockOf('W01', 'RT1')).toMatchObject({ on_hand: o.perCase });

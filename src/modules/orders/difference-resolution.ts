@@ -10,6 +10,7 @@ import { appendAudit } from '../audit/index.ts';
 import { actorLabel, seesWholeTenant, whoOf } from '../auth/index.ts';
 import { adjustStock } from '../inventory/index.ts';
 import { ensureAccounts, settledForOrder, transfer } from './funds.ts';
+import { differenceNote } from './funds-notes.ts';
 import { captureOrderScan, lockOrder, type OrderRow } from './order-scan.ts';
 import { emitOrderWebhook } from './order-webhooks.ts';
 import { visibleTo } from './placement.ts';
@@ -103,7 +104,7 @@ export async function resolveDifference(
           to: { partyId: order.buyer_party_id, kind: body.resolution === 'credit' ? 'prepaid' : 'reserved' },
           amountFen: creditFen,
           orderId,
-          memo: `difference ${differenceId} ${d.kind}`,
+          note: differenceNote(differenceId, d.kind),
           actor,
         });
       }

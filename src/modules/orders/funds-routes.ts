@@ -15,35 +15,21 @@ import { strictObject } from '../../http/schemas.ts';
 import { appendAudit } from '../audit/index.ts';
 import { actorLabel, partyScope, whoOf } from '../auth/index.ts';
 import { balancesOf, ensureAccounts, transfer } from './funds.ts';
+import { fundsNoteText } from './funds-notes.ts';
 
-/** who the server's own history players act as (planning/simulator/product-tenant.ts actor(): user id 0) */
-const SYSTEM_PLAYER = 'user:0';
-/** who the demo history moves its weekly payments as (src/demo/demo-history.ts): a label written in zh-CN */
-const HISTORY_PLAYER = '演示历史';
 /**
- * The notes the server's own plays write on the money they move, as each reader's language reads them. What was
- * written stays as it is; a note a person typed is shown as they typed it.
+ * Who the server's own plays move money as, in each reader's words: the simulator's product mode and the demo history's
+ * orders act as user 0, a user no tenant has (planning/simulator/product-tenant.ts actor()), and the demo history's
+ * weekly payments as the label 演示历史 (src/demo/demo-history.ts). People read "system" rather than "user:0".
  */
-const PLAYED_NOTES: Record<string, Record<Locale, string>> = {
-  周结货款: { 'zh-CN': '周结货款', en: 'Weekly payment' },
-  // histories played before the note was written in one language
-  '周结货款 / weekly payment': { 'zh-CN': '周结货款', en: 'Weekly payment' },
+const PLAYERS: Record<string, Record<Locale, string>> = {
+  'user:0': { 'zh-CN': '系统', en: 'System' },
+  演示历史: { 'zh-CN': '演示历史', en: 'Demo history' },
 };
 
 /** The name people read for who moved the money: a user's name, else the server's own plays in the reader's words. */
 function actorNameOf(actor: string, username: string | null, locale: Locale): string | null {
-  if (username) return username;
-  // the server's own plays (the demo brand's history, the simulator's product mode) act as user 0, a user no
-  // tenant has: people read "system" rather than "user:0"
-  if (actor === SYSTEM_PLAYER) return locale === 'en' ? 'System' : '系统';
-  if (actor === HISTORY_PLAYER) return locale === 'en' ? 'Demo history' : '演示历史';
-  return null;
-}
-
-/** A note as the reader's language reads it: the plays' own notes translated, anything a user typed as it is. */
-function memoTextOf(memo: string | null, actor: string, username: string | null, locale: Locale): string | null {
-  if (memo === null || username || /^user:[1-9]\d*$/.test(actor)) return memo;
-  return PLAYED_NOTES[memo]?.[locale] ?? memo;
+  return username ?? PLAYERS[actor]?.[locale] ?? null;
 }
 
 const PartyParams = strictObject({ party: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -111,6 +97,7 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
           order_no: string | null;
           order_id: number | null;
           memo: string | null;
+          memo_params: Record<string, unknown> | null;
           actor: string;
           actor_name: string | null;
           created_at: Date;
@@ -125,7 +112,7 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
           where e.tenant_id = ${t} and e.account_id in (select id from mine)
           order by e.transaction_id desc limit ${pageSize} offset ${(page - 1) * pageSize}
         )
-        select ft.id::int, ft.kind, ft.order_id::int, o.order_no, ft.memo, ft.actor, u.username as actor_name, ft.created_at,
+        select ft.id::int, ft.kind, ft.order_id::int, o.order_no, ft.memo, ft.memo_params, ft.actor, u.username as actor_name, ft.created_at,
           coalesce(sum(e.amount_fen) filter (where m.kind = 'prepaid'), 0)::text as prepaid,
           coalesce(sum(e.amount_fen) filter (where m.kind = 'reserved'), 0)::text as reserved,
           coalesce(sum(e.amount_fen) filter (where m.kind = 'rebate'), 0)::text as rebate,
@@ -155,9 +142,10 @@ export async function fundsRoutes(api: FastifyInstance, sql: Sql) {
           kind: r.kind,
           orderId: r.order_id,
           orderNo: r.order_no,
+          // a server's note is a message key (funds-notes.ts): people read memoText, in their language; what a
+          // person typed is both
           memo: r.memo,
-          // the note in the reader's language (the plays' own notes translated; what a person typed as it is)
-          memoText: memoTextOf(r.memo, r.actor, r.actor_name, ctx.locale),
+          memoText: fundsNoteText(r.memo, r.memo_params, ctx.locale),
           actor: r.actor,
           actorName: actorNameOf(r.actor, r.actor_name, ctx.locale),
           at: r.created_at,

@@ -6,6 +6,7 @@
  */
 import type { Db } from '../../context.ts';
 import { AppError } from '../../http/problem.ts';
+import type { FundsNote } from './funds-notes.ts';
 
 export type AccountKind = 'prepaid' | 'reserved' | 'rebate' | 'settled' | 'external';
 /** refund: money back to a buyer's prepaid account (a credited difference, a return); unsettle: back into the order's reservation (a reship) */
@@ -38,13 +39,18 @@ export async function transfer(
     to: AccountRef;
     amountFen: number;
     orderId?: number | null;
+    /** what a person typed (a deposit's memo); shown as typed */
     memo?: string;
+    /** the server's own note, read in each reader's language (funds-notes.ts); a move has a memo or a note */
+    note?: FundsNote;
     actor: string;
     /** a client's key for the movement (a deposit): a second transfer with it fails with a unique violation */
     idempotencyKey?: string;
   },
 ): Promise<void> {
   if (!Number.isSafeInteger(move.amountFen) || move.amountFen <= 0) throw new RangeError('amount must be a positive integer of fen');
+  const memo = move.note ? move.note.key : (move.memo ?? null);
+  const memoParams = move.note ? move.note.params : null;
   // both accounts locked in id order first, the order batched placement locks them in: a release (reserved to
   // prepaid) running beside a placement (prepaid to reserved) of the same buyer then waits instead of deadlocking
   await db`
@@ -63,9 +69,9 @@ export async function transfer(
       where tenant_id = ${tenantId} and party_id = ${move.to.partyId} and kind = ${move.to.kind} and exists (select 1 from d)
       returning id
     ), t as (
-      insert into funds_transactions (tenant_id, kind, order_id, memo, actor, idempotency_key)
-      select ${tenantId}::int, ${move.kind}::text, ${move.orderId ?? null}::bigint, ${move.memo ?? null}::text, ${move.actor}::text,
-        ${move.idempotencyKey ?? null}::text
+      insert into funds_transactions (tenant_id, kind, order_id, memo, memo_params, actor, idempotency_key)
+      select ${tenantId}::int, ${move.kind}::text, ${move.orderId ?? null}::bigint, ${memo}::text, ${memoParams === null ? null : db.json(memoParams)}::jsonb,
+        ${move.actor}::text, ${move.idempotencyKey ?? null}::text
       where exists (select 1 from d)
       returning id
     ), e as (

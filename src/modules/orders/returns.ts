@@ -13,6 +13,7 @@ import { AppError, type FieldError } from '../../http/problem.ts';
 import { actorLabel } from '../auth/index.ts';
 import { canonicalCode } from '../trace/journey.ts';
 import { ensureAccounts, settledForOrder, transfer } from './funds.ts';
+import { returnNote } from './funds-notes.ts';
 import {
   canonicalCodes,
   captureOrderScan,
@@ -241,7 +242,7 @@ export async function receiveReturn(
         to: { partyId: order.buyer_party_id, kind: 'prepaid' },
         amountFen: creditedFen,
         orderId,
-        memo: `return ${returnNo}`,
+        note: returnNote(returnNo),
         actor,
       });
     }

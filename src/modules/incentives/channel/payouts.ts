@@ -9,6 +9,7 @@
  */
 import type { Tx } from '../../../db/connection.ts';
 import { ensureAccounts, transfer } from '../../orders/funds.ts';
+import { channelProgramNote, type FundsNote } from '../../orders/funds-notes.ts';
 
 export interface Payee {
   role: 'clerk' | 'store' | 'distributor';
@@ -42,7 +43,7 @@ class Refused extends Error {
 export async function payClaims(tx: Tx, tenantId: number, claims: Claim[], actor: string): Promise<ClaimResult[]> {
   const order = claims.map((c, i) => ({ c, i })).sort((a, b) => a.c.programId - b.c.programId || (a.c.epc < b.c.epc ? -1 : 1));
   const results: ClaimResult[] = new Array(claims.length);
-  const credits: { partyId: number; amountFen: number; memo: string }[] = [];
+  const credits: { partyId: number; amountFen: number; note: FundsNote }[] = [];
   for (const { c, i } of order) {
     const total = c.payees.reduce((s, p) => s + p.amountFen, 0);
     try {
@@ -50,7 +51,7 @@ export async function payClaims(tx: Tx, tenantId: number, claims: Claim[], actor
       results[i] = { paid: true, amountFen: total, payoutIds: ids };
       for (const p of c.payees)
         if (p.role !== 'clerk')
-          credits.push({ partyId: p.partyId, amountFen: p.amountFen, memo: `channel program ${c.programId}: ${c.kind} ${c.epc}` });
+          credits.push({ partyId: p.partyId, amountFen: p.amountFen, note: channelProgramNote(c.programId, c.kind, c.epc) });
     } catch (e) {
       if (e instanceof Refused) results[i] = { paid: false, reason: e.reason };
       else throw e;
@@ -101,7 +102,7 @@ async function chargeOne(tx: Tx, tenantId: number, c: Claim, total: number): Pro
 }
 
 /** The brand pays: its external account to each party's rebate balance, one ledger transaction per payout. */
-async function credit(tx: Tx, tenantId: number, credits: { partyId: number; amountFen: number; memo: string }[], actor: string) {
+async function credit(tx: Tx, tenantId: number, credits: { partyId: number; amountFen: number; note: FundsNote }[], actor: string) {
   const [brand] = await tx<
     { id: number }[]
   >`select id::int from parties where tenant_id = ${tenantId} and kind = 'brand' order by id limit 1`;
@@ -121,7 +122,7 @@ async function credit(tx: Tx, tenantId: number, credits: { partyId: number; amou
       from: { partyId: brand.id, kind: 'external' },
       to: { partyId: c.partyId, kind: 'rebate' },
       amountFen: c.amountFen,
-      memo: c.memo,
+      note: c.note,
       actor,
     });
 }
