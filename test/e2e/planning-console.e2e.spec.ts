@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseSizes } from '../../src/modules/catalog/index.ts';
 import { businessToday } from '../../src/modules/inventory/index.ts';
+import { readTable } from '../../src/platform/tabular/index.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, signedIn } from '../support/browser.ts';
@@ -208,6 +209,12 @@ describe('replenishment plans in the console', () => {
       await expect.poll(weeks).toContain(w);
       for (const x of await weeks()) expect(x).toMatch(/^\d{4}-W\d{2}$/);
       await expect.poll(tipOf).toContain(w);
+      // the Excel export names the weeks as the page does, in the page's language (not by Mondays, nor the browser's)
+      const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('capacity-export').click()]);
+      const exported: string[] = [];
+      for await (const r of readTable(fs.readFileSync(await download.path()), 'xlsx')) exported.push(r.values['周 week'] as string);
+      expect(exported).toContain(w);
+      expect(exported).toEqual(await weeks());
       expect(s.errors).toEqual([]);
     } finally {
       await s.close();
