@@ -64,9 +64,9 @@ export function PlanDetailPage() {
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const p = plan.data;
-  // a quantity with its cases where the SKU has a case size ("9 cases of 12 · 108 units"), else the units alone
+  // a quantity with its cases where the SKU has a case size ("9 cases of 12 · 108 units", "1 case of 24"), else the units alone
   const quantityText = (units: number, caseSize: number | null) =>
-    caseSize ? t('plans.inCases', { cases: Math.round((units / caseSize) * 100) / 100, size: caseSize, units }) : String(units);
+    caseSize ? t('plans.inCases', { count: Math.round((units / caseSize) * 100) / 100, size: caseSize, units }) : String(units);
   const editable = distributor && p?.status === 'shared';
 
   const act = async (action: string, body?: unknown) => {
