@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type { RequestContext } from '../context.ts';
 import { createSql, type Sql, type Tx } from '../db/connection.ts';
 import { appendAudit } from '../modules/audit/index.ts';
+import { productCases } from '../modules/catalog/index.ts';
 import { createBatch } from '../modules/codes/batches.ts';
 import type { Keystore } from '../modules/codes/keystore.ts';
 import { type BatchRef, serialsFor } from '../modules/codes/serials.ts';
@@ -326,11 +327,14 @@ async function channelSlice(
       cityOf.push(s.city);
     }
   // a dozen SKUs of one case size, spread over the categories
-  const products = await sql<{ sku: string; unit: string; pack: string }[]>`
-    select p.sku, p.gtin as unit, c.gtin as pack
-    from products p join packaging_levels c on c.tenant_id = p.tenant_id and c.product_id = p.id and c.level = 'case'
-    where p.tenant_id = ${t} and c.quantity = ${caseSize}
-    order by row_number() over (partition by p.category order by p.sku), p.category`;
+  const cases = [...(await productCases(sql, t))].filter(([, c]) => c.unitsPer === caseSize);
+  const packOf = new Map(cases.map(([id, c]) => [id, c.gtin]));
+  const products = (
+    await sql<{ id: number; sku: string; unit: string }[]>`
+      select p.id::int, p.sku, p.gtin as unit from products p
+      where p.tenant_id = ${t} and p.id = any(${[...packOf.keys()]}::bigint[])
+      order by row_number() over (partition by p.category order by p.sku), p.category`
+  ).map((p) => ({ sku: p.sku, unit: p.unit, pack: packOf.get(p.id) as string }));
   if (products.length < skus) throw new Error(`demo history: ${products.length} SKUs come in cases of ${caseSize}, ${skus} wanted`);
   const ch: Channel = {
     tenantId: t,

@@ -4,7 +4,9 @@ import dayjs from 'dayjs';
 import isoWeek from 'dayjs/plugin/isoWeek.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { caseSizes } from '../../src/modules/catalog/index.ts';
 import { businessToday } from '../../src/modules/inventory/index.ts';
+import { readTable } from '../../src/platform/tabular/index.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, signedIn } from '../support/browser.ts';
@@ -35,10 +37,12 @@ beforeAll(async () => {
     select p.id::int, p.sku, l.gtin from products p join packaging_levels l on l.tenant_id = p.tenant_id and l.product_id = p.id and l.level = 'unit'
     where p.tenant_id = ${tenant} and p.status = 'active' order by p.sku limit 2`;
   skus = products.map((p) => p.sku);
-  const cases = await sql<{ id: number; units: number }[]>`
-    select product_id::int as id, units_per as units from packaging_levels
-    where tenant_id = ${tenant} and level = 'case' and product_id = any(${products.map((p) => p.id)}::bigint[])`;
-  caseOf = products.map((p) => cases.find((c) => c.id === p.id)?.units as number);
+  const cases = await caseSizes(
+    sql,
+    tenant,
+    products.map((p) => p.id),
+  );
+  caseOf = products.map((p) => cases.get(p.id) as number);
   const [d] = await sql<{ id: number }[]>`select id::int from parties where tenant_id = ${tenant} and code = 'D0001'`;
   await sql`delete from order_rules where tenant_id = ${tenant} and product_id = any(${products.map((p) => p.id)}::bigint[])`;
   const today = Date.parse(`${businessToday(new Date())}T00:00:00Z`);
@@ -104,8 +108,17 @@ describe('replenishment plans in the console', () => {
     try {
       await distributor.page.getByTestId('plan-link-D0001').click();
       await distributor.page.waitForURL(new RegExp(`${planPath}$`));
-      await distributor.page.getByTestId('line-qty-2').fill('30');
+      const perCase = caseOf[1] as number;
+      // a quantity that is not whole cases says why under the field, and nothing is saved until it is
+      await distributor.page.getByTestId('line-qty-2').fill(String(perCase + 1));
       await distributor.page.getByTestId('line-reason-2').fill('促销结束');
+      expect(await distributor.page.getByTestId('line-qty-error-2').textContent()).toBe(
+        `须为整箱：每箱 ${perCase} 件，请填 ${perCase} 的倍数`,
+      );
+      expect(await distributor.page.getByTestId('plan-save-adjustments').isDisabled()).toBe(true);
+      // one case, shown in cases beside the units
+      await distributor.page.getByTestId('line-qty-2').fill(String(perCase));
+      expect(await distributor.page.getByTestId('line-qty-cases-2').textContent()).toBe(`1 箱（每箱 ${perCase}）· ${perCase} 件`);
       await distributor.page.getByTestId('plan-save-adjustments').click();
       await expect.poll(() => distributor.page.getByTestId('plan-save-adjustments').isDisabled()).toBe(true);
       await distributor.page.getByTestId('plan-accept').click();
@@ -132,11 +145,11 @@ describe('replenishment plans in the console', () => {
       join parties b on b.tenant_id = d.tenant_id and b.id = d.buyer_party_id
       where d.tenant_id = ${tenant} and b.code = 'D0001' order by l.line_no`;
     // L = 2 (the default lane), R = 7, no variation: S = 14·9 = 126 and 6·9 = 54, each rounded up to whole cases;
-    // the second lowered to 30
+    // the second lowered to one case
     const first = up(126, caseOf[0] as number);
     expect(lines.map((l) => [l.sku, l.quantity, l.suggested_qty])).toEqual([
       [skus[0], first, first],
-      [skus[1], 30, up(54, caseOf[1] as number)],
+      [skus[1], caseOf[1], up(54, caseOf[1] as number)],
     ]);
   });
 
@@ -196,6 +209,12 @@ describe('replenishment plans in the console', () => {
       await expect.poll(weeks).toContain(w);
       for (const x of await weeks()) expect(x).toMatch(/^\d{4}-W\d{2}$/);
       await expect.poll(tipOf).toContain(w);
+      // the Excel export names the weeks as the page does, in the page's language (not by Mondays, nor the browser's)
+      const [download] = await Promise.all([s.page.waitForEvent('download'), s.page.getByTestId('capacity-export').click()]);
+      const exported: string[] = [];
+      for await (const r of readTable(fs.readFileSync(await download.path()), 'xlsx')) exported.push(r.values['周 week'] as string);
+      expect(exported).toContain(w);
+      expect(exported).toEqual(await weeks());
       expect(s.errors).toEqual([]);
     } finally {
       await s.close();

@@ -140,11 +140,18 @@ describe('capacity', () => {
     expect(r.headers.get('content-type')).toContain('spreadsheetml');
     const rows = [];
     for await (const row of readTable(Buffer.from(await r.arrayBuffer()), 'xlsx')) rows.push(row.values);
+    // the weeks named as the page names them (ISO weeks), not by their Mondays
     expect(rows.map((v) => [v['周 week'], v['工厂 factory'], v['缺口 shortfall']])).toEqual([
-      ['2026-11-02', 'F01', '20'],
-      ['2026-11-09', 'F01', '0'],
-      ['2026-11-16', 'F01', '20'],
+      ['2026年第45周', 'F01', '20'],
+      ['2026年第46周', 'F01', '0'],
+      ['2026年第47周', 'F01', '20'],
     ]);
+    const en = await fetch(`${server.baseUrl}/api/v1/planning/capacity/report?from=2026-11-02&to=2026-11-22&format=xlsx`, {
+      headers: { authorization: `Bearer ${tokens.planner}`, 'accept-language': 'en' },
+    });
+    const weeks = [];
+    for await (const row of readTable(Buffer.from(await en.arrayBuffer()), 'xlsx')) weeks.push(row.values['周 week']);
+    expect(weeks).toEqual(['2026-W45', '2026-W46', '2026-W47']);
   });
 
   it('refuses a range backwards or over two years, and keeps capacity from channel partners', async () => {

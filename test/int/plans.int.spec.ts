@@ -159,6 +159,73 @@ describe('replenishment plans', () => {
     ).toBe(403);
   });
 
+  it('holds the distributor to whole cases, and to the order rule where there is one, changing nothing when it refuses', async () => {
+    const path = `/api/v1/planning/plans/${planId}/lines`;
+    const plan = (await call('distributor', 'GET', `/api/v1/planning/plans/${planId}`)).body;
+    const a = lineOf(plan, 'D0001', skuA);
+    const b = lineOf(plan, 'D0001', skuB);
+    // what the console steps by: A in cases of 12, B (no case, no rule) in units
+    expect(a).toMatchObject({ caseSize: 12, orderStep: 12, minQty: null });
+    expect(b).toMatchObject({ caseSize: null, orderStep: 1, minQty: null });
+    const answers = async () =>
+      (await call('distributor', 'GET', `/api/v1/planning/plans/${planId}`)).body.lines.map(
+        (l: { lineNo: number; adjusted: number | null; reason: string | null }) => [l.lineNo, l.adjusted, l.reason],
+      );
+    const before = await answers();
+    // 100 units of a SKU sold in cases of 12 would become a draft that is not whole cases
+    const odd = await call('distributor', 'PATCH', path, { lines: [{ lineNo: a.lineNo, quantity: 100, reason: 'shelf space' }] });
+    expect(odd.status).toBe(400);
+    expect(odd.type).toContain('application/problem+json');
+    expect(odd.body.errors).toEqual([
+      expect.objectContaining({
+        pointer: '/body/lines/0/quantity',
+        code: 'plans.not_whole_cases',
+        detail: '数量 100 不是整箱：每箱 12 件，请填 12 的倍数',
+      }),
+    ]);
+    const en = await call(
+      'distributor',
+      'PATCH',
+      path,
+      { lines: [{ lineNo: a.lineNo, quantity: 100, reason: 'x' }] },
+      { 'accept-language': 'en' },
+    );
+    expect(en.body.errors[0].detail).toBe('Quantity 100 is not whole cases: a case holds 12, so give a multiple of 12');
+    // an order rule of multiples of 8 and at least 48: whole cases of 12 that are multiples of 8 are multiples of 24
+    await server.db.sql`
+      insert into order_rules (tenant_id, product_id, min_qty, multiple_of)
+      select ${tenant}, id, 48, 8 from products where tenant_id = ${tenant} and sku = ${skuA}`;
+    try {
+      expect(lineOf((await call('distributor', 'GET', `/api/v1/planning/plans/${planId}`)).body, 'D0001', skuA)).toMatchObject({
+        orderStep: 24,
+        minQty: 48,
+      });
+      const ruled = await call('distributor', 'PATCH', path, {
+        lines: [
+          { lineNo: a.lineNo, quantity: 36, reason: 'whole cases, not multiples of 8' },
+          { lineNo: b.lineNo, quantity: 3, reason: 'fine on its own' },
+        ],
+      });
+      expect(problems(ruled)).toEqual([['/body/lines/0/quantity', 'order.below_minimum']]);
+      const notStep = await call('distributor', 'PATCH', path, { lines: [{ lineNo: a.lineNo, quantity: 60, reason: 'five cases' }] });
+      // five whole cases, but not a multiple of 8: the words say why
+      expect(problems(notStep)).toEqual([['/body/lines/0/quantity', 'plans.not_whole_cases']]);
+      expect(notStep.body.errors[0].detail).toBe('数量 60 须为 24 的倍数：整箱（每箱 12 件），且符合订货规则（8 的倍数）');
+      expect(await answers()).toEqual(before);
+      // 72 (6 cases, 9 eights) and 0 (none of it) are taken; the suggestion again clears the adjustment
+      const whole = await call('distributor', 'PATCH', path, { lines: [{ lineNo: a.lineNo, quantity: 72, reason: 'three cases' }] });
+      expect(lineOf(whole.body, 'D0001', skuA)).toMatchObject({ adjusted: 72, finalCases: 6 });
+      const none = await call('distributor', 'PATCH', path, { lines: [{ lineNo: a.lineNo, quantity: 0, reason: 'enough' }] });
+      expect(lineOf(none.body, 'D0001', skuA)).toMatchObject({ adjusted: 0, finalCases: 0 });
+    } finally {
+      await server.db.sql`delete from order_rules where tenant_id = ${tenant} and product_id = (
+        select id from products where tenant_id = ${tenant} and sku = ${skuA})`;
+    }
+    const back = await call('distributor', 'PATCH', path, { lines: [{ lineNo: a.lineNo, quantity: a.suggested }] });
+    expect(lineOf(back.body, 'D0001', skuA)).toMatchObject({ adjusted: null, final: 108 });
+    expect(await answers()).toEqual(before);
+  });
+
   it('lets the distributor adjust lines with reasons, refusing bad changes whole', async () => {
     const plan = (await call('distributor', 'GET', `/api/v1/planning/plans/${planId}`)).body;
     const b = lineOf(plan, 'D0001', skuB);
@@ -166,7 +233,7 @@ describe('replenishment plans', () => {
     const before = JSON.stringify((await call('distributor', 'GET', `/api/v1/planning/plans/${planId}`)).body.lines);
     const noReason = await call('distributor', 'PATCH', `/api/v1/planning/plans/${planId}/lines`, {
       lines: [
-        { lineNo: a.lineNo, quantity: 90, reason: 'shelf space' },
+        { lineNo: a.lineNo, quantity: 96, reason: 'shelf space' },
         { lineNo: b.lineNo, quantity: 60 },
       ],
     });
@@ -257,6 +324,11 @@ describe('replenishment plans', () => {
     expect(actions.map((a) => a.action)).toEqual([
       'plan.create',
       'plan.share',
+      // whole cases: 72, then 0, then back to the suggestion
+      'plan.adjust',
+      'plan.adjust',
+      'plan.adjust',
+      // with a reason
       'plan.adjust',
       'plan.accept',
       'plan.send_back',

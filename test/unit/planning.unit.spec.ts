@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demandByWeek, type PlanDemandLine } from '../../src/modules/planning/capacity/demand.ts';
 import { type CapacityRow, capacityReport } from '../../src/modules/planning/capacity/report.ts';
-import { isMonday, mondayOf, weeksBetween } from '../../src/modules/planning/capacity/weeks.ts';
+import { isMonday, mondayOf, weekLabel, weeksBetween } from '../../src/modules/planning/capacity/weeks.ts';
 import { nextStatus, type PlanAction, type PlanStatus } from '../../src/modules/planning/plans/cpfr.ts';
 import { planLine } from '../../src/modules/planning/plans/rule.ts';
 
@@ -110,6 +110,18 @@ describe('weeks', () => {
     expect(isMonday('2026-11-03')).toBe(false);
     expect(isMonday('2026-02-30')).toBe(false);
     expect(weeksBetween('2026-11-04', '2026-11-16')).toEqual(['2026-11-02', '2026-11-09', '2026-11-16']);
+  });
+
+  it('labels a week as people read it: its ISO week-numbering year and number, in the reader’s language', () => {
+    expect(weekLabel('2026-11-02', 'zh-CN')).toBe('2026年第45周');
+    expect(weekLabel('2026-11-08', 'en')).toBe('2026-W45'); // the Sunday of the same week
+    // the week of 2025-12-29 has 2026's first Thursday: week 1 of 2026
+    expect(weekLabel('2025-12-29', 'en')).toBe('2026-W01');
+    // 2027-01-01 is a Friday, in the last week of 2026 (2026 has 53)
+    expect(weekLabel('2027-01-01', 'zh-CN')).toBe('2026年第53周');
+    expect(weekLabel('2027-01-04', 'zh-CN')).toBe('2027年第1周');
+    // before 1970 (day numbers below 0) too
+    expect(weekLabel('1969-12-29', 'en')).toBe('1970-W01');
   });
 });
 

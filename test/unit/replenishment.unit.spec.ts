@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { daysOfSupply, demandStats, inverseNormal, orderUpToLevel, suggestedQuantity } from '../../src/modules/inventory/order-up-to.ts';
+import {
+  daysOfSupply,
+  demandStats,
+  inverseNormal,
+  orderableRefusal,
+  orderStep,
+  orderUpToLevel,
+  suggestedQuantity,
+} from '../../src/modules/inventory/order-up-to.ts';
 
 /** The replenishment rule: service level to z, daily demand statistics, the order-up-to level and the quantity. */
 describe('the service level as a standard normal quantile', () => {
@@ -57,6 +65,24 @@ describe('the order-up-to level and the suggested quantity', () => {
     expect(suggestedQuantity({ level, onHand: 20, inTransit: 20, onOrder: 6, multipleOf: 12 })).toBe(0);
     expect(suggestedQuantity({ level: 12.000000000001, onHand: 0, inTransit: 0, onOrder: 0 })).toBe(12);
     expect(suggestedQuantity({ level: 0, onHand: 0, inTransit: 0, onOrder: 0, minQty: 6 })).toBe(0);
+  });
+
+  it('takes a chosen quantity as the suggestion is rounded: 0, or at least the minimum in whole cases and multiples of the rule', () => {
+    // cases of 12 and a rule of multiples of 8: steps of 24
+    expect(orderStep({ caseSize: 12, multipleOf: 8 })).toBe(24);
+    expect(orderStep({ caseSize: 24 })).toBe(24);
+    expect(orderStep({})).toBe(1);
+    const rule = { minQty: 48, multipleOf: 8, caseSize: 12 };
+    expect(orderableRefusal(0, rule)).toBeNull();
+    expect(orderableRefusal(72, rule)).toBeNull();
+    expect(orderableRefusal(24, rule)).toEqual({ reason: 'below_minimum', min: 48 });
+    // five whole cases, not a multiple of 8
+    expect(orderableRefusal(60, rule)).toEqual({ reason: 'not_whole_step', step: 24 });
+    expect(orderableRefusal(100, { caseSize: 24 })).toEqual({ reason: 'not_whole_step', step: 24 });
+    expect(orderableRefusal(7, {})).toBeNull();
+    // what the suggestion rounds to is always taken
+    for (const level of [1, 30, 47.5, 100])
+      expect(orderableRefusal(suggestedQuantity({ level, onHand: 0, inTransit: 0, onOrder: 0, ...rule }), rule)).toBeNull();
   });
 
   it('says how many days the stock lasts, and nothing when nothing sold', () => {

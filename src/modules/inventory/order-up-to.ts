@@ -73,22 +73,51 @@ export function orderUpToLevel(x: { mean: number; sigma: number; leadTimeDays: n
  * and to whole multiples of both the order rule's multiple and the SKU's case size (their least common multiple),
  * so a suggestion is always a quantity the seller accepts and ships in whole cases.
  */
-export function suggestedQuantity(x: {
-  level: number;
-  onHand: number;
-  inTransit: number;
-  onOrder: number;
-  minQty?: number | null;
-  multipleOf?: number | null;
-  /** units in a case of the SKU (catalog packaging level 'case'); null or absent when it has none */
-  caseSize?: number | null;
-}): number {
+export function suggestedQuantity(
+  x: OrderableRule & {
+    level: number;
+    onHand: number;
+    inTransit: number;
+    onOrder: number;
+  },
+): number {
   const short = x.level - x.onHand - x.inTransit - x.onOrder;
   // 1e-9: an S of 12.000000000001 from floating point is 12, not 13
   if (short <= 1e-9) return 0;
   const units = Math.max(Math.ceil(short - 1e-9), x.minQty ?? 1);
-  const multiple = lcm(positive(x.multipleOf), positive(x.caseSize));
-  return Math.ceil(units / multiple) * multiple;
+  const step = orderStep(x);
+  return Math.ceil(units / step) * step;
+}
+
+/** What the seller accepts of an SKU: the order rule (/order-rules) and the catalog's case size. */
+export interface OrderableRule {
+  minQty?: number | null;
+  multipleOf?: number | null;
+  /** units in a case of the SKU (catalog packaging level 'case'); null or absent when it has none */
+  caseSize?: number | null;
+}
+
+/**
+ * The units a quantity of the SKU goes up in: whole cases that are also whole multiples of the order rule (the least
+ * common multiple of the two; 1 with neither). A suggestion is rounded up to it, an adjustment must be a multiple.
+ */
+export function orderStep(x: OrderableRule): number {
+  return lcm(positive(x.multipleOf), positive(x.caseSize));
+}
+
+/**
+ * Why a quantity someone chose (a distributor adjusting a plan line) is not one the seller accepts, or null when it
+ * is: 0 (nothing of the SKU) always is; otherwise at least the minimum and in whole steps (orderStep), as the
+ * suggestion is, so the order it becomes passes placement.
+ */
+export function orderableRefusal(
+  quantity: number,
+  x: OrderableRule,
+): { reason: 'below_minimum'; min: number } | { reason: 'not_whole_step'; step: number } | null {
+  if (quantity === 0) return null;
+  if (x.minQty != null && quantity < x.minQty) return { reason: 'below_minimum', min: x.minQty };
+  const step = orderStep(x);
+  return quantity % step === 0 ? null : { reason: 'not_whole_step', step };
 }
 
 const positive = (n: number | null | undefined) => (n != null && Number.isInteger(n) && n > 0 ? n : 1);

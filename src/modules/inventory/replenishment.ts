@@ -7,6 +7,7 @@
 import type { Db, RequestContext } from '../../context.ts';
 import { AppError } from '../../http/problem.ts';
 import { partyScope, seesWholeTenant } from '../auth/index.ts';
+import { caseSizes } from '../catalog/index.ts';
 import { daysOfSupply, demandStats, inverseNormal, orderUpToLevel, suggestedQuantity } from './order-up-to.ts';
 import type { Window } from './sell-through.ts';
 
@@ -126,7 +127,6 @@ export async function suggestionsFor(db: Db, ctx: RequestContext, buyer: Buyer, 
         on_order: string;
         min_qty: number | null;
         multiple_of: number | null;
-        case_size: number | null;
       }[]
     >`
       with demand as (
@@ -141,9 +141,7 @@ export async function suggestionsFor(db: Db, ctx: RequestContext, buyer: Buyer, 
       )
       select pr.id::int as product_id, pr.sku, pr.name_zh, pr.name_en, dm.total::text as total, dm.sq::text as sq,
         coalesce(st.on_hand, 0)::text as on_hand, coalesce(st.in_transit, 0)::text as in_transit,
-        coalesce(ol.qty, 0)::text as on_order, r.min_qty, r.multiple_of,
-        (select min(c.units_per) from packaging_levels c
-          where c.tenant_id = ${t} and c.product_id = pr.id and c.level = 'case')::int as case_size
+        coalesce(ol.qty, 0)::text as on_order, r.min_qty, r.multiple_of
       from demand dm
       join packaging_levels pl on pl.tenant_id = ${t} and pl.gtin = dm.gtin
       join products pr on pr.tenant_id = ${t} and pr.id = pl.product_id
@@ -156,6 +154,11 @@ export async function suggestionsFor(db: Db, ctx: RequestContext, buyer: Buyer, 
       where pr.status = 'active' ${params.skus ? db`and pr.sku = any(${params.skus}::text[])` : db``}
       order by pr.sku`,
   ]);
+  const caseOf = await caseSizes(
+    db,
+    t,
+    rows.map((r) => r.product_id),
+  );
   const leadTimeDays = lane ? Number(lane.lead_time_days) : DEFAULT_LEAD_TIME_DAYS[buyer.kind];
   const z = inverseNormal(params.serviceLevel);
   const lines = rows.map((r): SuggestionLine => {
@@ -165,6 +168,7 @@ export async function suggestionsFor(db: Db, ctx: RequestContext, buyer: Buyer, 
     const inTransit = Number(r.in_transit);
     const onOrder = Number(r.on_order);
     const level = orderUpToLevel({ mean: d.mean, sigma: d.sigma, leadTimeDays, reviewDays: params.reviewDays, z });
+    const caseSize = caseOf.get(r.product_id) ?? null;
     return {
       productId: r.product_id,
       sku: r.sku,
@@ -182,7 +186,7 @@ export async function suggestionsFor(db: Db, ctx: RequestContext, buyer: Buyer, 
       daysOfSupply: nullableRound(daysOfSupply(onHand, d.mean), 1),
       minQty: r.min_qty,
       multipleOf: r.multiple_of,
-      caseSize: r.case_size,
+      caseSize,
       suggested: suggestedQuantity({
         level,
         onHand,
@@ -190,7 +194,7 @@ export async function suggestionsFor(db: Db, ctx: RequestContext, buyer: Buyer, 
         onOrder,
         minQty: r.min_qty,
         multipleOf: r.multiple_of,
-        caseSize: r.case_size,
+        caseSize,
       }),
     };
   });

@@ -26,6 +26,15 @@ export const PLANNING_MESSAGES: Record<string, { 'zh-CN': string; en: string }> 
   'plans.unknown_sku': { 'zh-CN': 'SKU {value} 不存在', en: 'SKU {value} does not exist' },
   'plans.unknown_line': { 'zh-CN': '计划中没有第 {value} 行', en: 'The plan has no line {value}' },
   'plans.reason_required': { 'zh-CN': '调整数量时请说明原因', en: 'Give a reason for the adjusted quantity' },
+  'plans.not_whole_cases': {
+    'zh-CN': '数量 {value} 不是整箱：每箱 {caseSize} 件，请填 {caseSize} 的倍数',
+    en: 'Quantity {value} is not whole cases: a case holds {caseSize}, so give a multiple of {caseSize}',
+  },
+  // the words of plans.not_whole_cases when the order rule's multiple is not the case size
+  'plans.not_whole_cases_of_rule': {
+    'zh-CN': '数量 {value} 须为 {step} 的倍数：整箱（每箱 {caseSize} 件），且符合订货规则（{multiple} 的倍数）',
+    en: 'Quantity {value} must be a multiple of {step}: whole cases of {caseSize} that the order rule takes (multiples of {multiple})',
+  },
   'plans.invalid_transition': {
     'zh-CN': '计划当前状态为 {status}，不能执行“{action}”',
     en: 'The plan is {status}: it cannot be {action}',

@@ -1,23 +1,15 @@
 import { DatePicker, type DatePickerProps } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
-import isoWeek from 'dayjs/plugin/isoWeek.js';
+import type { Dayjs } from 'dayjs';
 import 'dayjs/locale/en-gb.js';
 import 'dayjs/locale/zh-cn.js';
 import { useTranslation } from 'react-i18next';
-
-dayjs.extend(isoWeek);
-
-/** An ISO week as people read it: "2026-W49" in English, "2026年第49周" in Chinese (the ISO week-numbering year). */
-export function isoWeekLabel(d: Dayjs, language: string): string {
-  const year = d.isoWeekYear();
-  const week = d.isoWeek();
-  return language.startsWith('en') ? `${year}-W${String(week).padStart(2, '0')}` : `${year}年第${week}周`;
-}
+import { weekLabel } from '../../../src/modules/planning/capacity/weeks.ts';
 
 /**
  * A week picker over ISO weeks (Monday to Sunday, week 1 the one with the year's first Thursday), as the planning
  * weeks are: antd's default shows "2026-49th" in English and counts weeks from Sunday in the US way. The panel takes
- * the Monday-first, ISO-numbered dayjs locale of the language (en-gb, zh-cn); the field shows isoWeekLabel.
+ * the Monday-first, ISO-numbered dayjs locale of the language (en-gb, zh-cn); the field names the week with planning's
+ * weekLabel (2026年第49周, 2026-W49), as the capacity table, its chart and its Excel export do.
  */
 export function WeekPicker(
   props: Omit<DatePickerProps, 'picker' | 'format' | 'locale' | 'onChange' | 'multiple' | 'value' | 'defaultValue'> & {
@@ -35,7 +27,7 @@ export function WeekPicker(
       {...rest}
       picker="week"
       locale={locale}
-      format={(d: Dayjs) => isoWeekLabel(d, i18n.language)}
+      format={(d: Dayjs) => weekLabel(d.format('YYYY-MM-DD'), i18n.language)}
       onChange={(d) => onChange?.(d)}
     />
   );

@@ -12,7 +12,7 @@ import { readTable, TabularError, writeTable, XLSX_TYPE } from '../../../platfor
 import { demandByWeek } from './demand.ts';
 import { capacityReport } from './report.ts';
 import { type CapacityInput, capacityIn, planDemandLines, setCapacity } from './store.ts';
-import { dayNumber, isPlanningDay, weeksBetween } from './weeks.ts';
+import { dayNumber, isPlanningDay, weekLabel, weeksBetween } from './weeks.ts';
 
 const Day = Type.String({ format: 'date', maxLength: 10 });
 const MAX_WEEKS = 104;
@@ -209,7 +209,14 @@ export async function capacityRoutes(api: FastifyInstance, sql: Sql) {
             { key: 'shortfall', header: '缺口 shortfall' },
             { key: 'skus', header: 'SKUs' },
           ],
-          rows.map((r) => ({ ...r, factory: r.factory ?? '', factoryName: r.factoryName ?? '', skus: r.skus.join(' ') })),
+          rows.map((r) => ({
+            ...r,
+            // named as the page names it (2026年第49周, 2026-W49), in the caller's language
+            week: weekLabel(r.week, ctx.locale),
+            factory: r.factory ?? '',
+            factoryName: r.factoryName ?? '',
+            skus: r.skus.join(' '),
+          })),
         ),
       );
     },

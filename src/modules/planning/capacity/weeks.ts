@@ -11,10 +11,29 @@ export function dayOf(n: number): string {
 
 /** The Monday of the week a day is in. */
 export function mondayOf(day: string): string {
+  return dayOf(dayNumber(day) - (isoWeekday(dayNumber(day)) - 1));
+}
+
+/** 1 (Monday) to 7 (Sunday): 1970-01-01, day 0, was a Thursday. */
+function isoWeekday(n: number): number {
+  return ((((n + 3) % 7) + 7) % 7) + 1;
+}
+
+/** The ISO week of a day: its week-numbering year (the year of the week's Thursday) and its number, week 1 the one with the year's first Thursday. */
+export function isoWeekOf(day: string): { year: number; week: number } {
   const n = dayNumber(day);
-  // 1970-01-01 was a Thursday: day 0 -> isoweekday 4
-  const isoDow = ((n + 3) % 7) + 1;
-  return dayOf(n - (isoDow - 1));
+  const thursday = n - isoWeekday(n) + 4;
+  const year = Number(dayOf(thursday).slice(0, 4));
+  return { year, week: Math.floor((thursday - dayNumber(`${year}-01-01`)) / 7) + 1 };
+}
+
+/**
+ * A week as people read it, wherever planning names one (the capacity page, its chart, its pickers and its Excel
+ * export): "2026-W49" in English, "2026年第49周" in Chinese, for any day of the week (YYYY-MM-DD).
+ */
+export function weekLabel(day: string, language: string): string {
+  const { year, week } = isoWeekOf(day);
+  return language.startsWith('en') ? `${year}-W${String(week).padStart(2, '0')}` : `${year}年第${week}周`;
 }
 
 /** A real calendar day between 2000 and 2100 (planning has no business outside, and PostgreSQL has no year 0). */

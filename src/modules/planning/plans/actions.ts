@@ -10,6 +10,8 @@ import { AppError, type FieldError } from '../../../http/problem.ts';
 import { appendAudit } from '../../audit/index.ts';
 import { actorLabel, whoOf } from '../../auth/index.ts';
 import { roleMay } from '../../auth/roles.ts';
+import { caseSizes } from '../../catalog/index.ts';
+import { orderableRefusal } from '../../inventory/index.ts';
 import { createDraft } from '../../orders/index.ts';
 import { decide, type PlanAction, type PlanStatus, type Side } from './cpfr.ts';
 import { planScope } from './views.ts';
@@ -87,10 +89,26 @@ export async function adjustLines(ctx: RequestContext, id: number, changes: Line
   await ctx.sql.begin(async (tx) => {
     const plan = await lockPlan(tx, ctx, id);
     decide(plan.status, 'adjust', side);
-    const lines = await tx<{ line_no: number; suggested_qty: number; adjusted_qty: number | null }[]>`
-      select line_no, suggested_qty, adjusted_qty from replenishment_plan_lines
-      where tenant_id = ${t} and plan_id = ${id} and line_no = any(${changes.map((c) => c.lineNo)}::int[])`;
+    const lines = await tx<
+      {
+        line_no: number;
+        product_id: number;
+        suggested_qty: number;
+        adjusted_qty: number | null;
+        min_qty: number | null;
+        multiple_of: number | null;
+      }[]
+    >`
+      select l.line_no, l.product_id::int, l.suggested_qty, l.adjusted_qty, r.min_qty, r.multiple_of
+      from replenishment_plan_lines l
+      left join order_rules r on r.tenant_id = l.tenant_id and r.product_id = l.product_id
+      where l.tenant_id = ${t} and l.plan_id = ${id} and l.line_no = any(${changes.map((c) => c.lineNo)}::int[])`;
     const byNo = new Map(lines.map((l) => [l.line_no, l]));
+    const caseOf = await caseSizes(
+      tx,
+      t,
+      lines.map((l) => l.product_id),
+    );
     const errors: FieldError[] = [];
     const seen = new Map<number, number>();
     changes.forEach((c, i) => {
@@ -102,8 +120,12 @@ export async function adjustLines(ctx: RequestContext, id: number, changes: Line
           code: 'field.invalid',
           params: { field: 'lineNo', reason: 'the same line twice' },
         });
-      else if (c.quantity !== line.suggested_qty && !c.reason?.trim())
-        errors.push({ pointer: `/body/lines/${i}/reason`, code: 'plans.reason_required', params: {} });
+      else {
+        const refusal = wholeCasesRefusal(c.quantity, { ...line, caseSize: caseOf.get(line.product_id) ?? null });
+        if (refusal) errors.push({ pointer: `/body/lines/${i}/quantity`, ...refusal });
+        if (c.quantity !== line.suggested_qty && !c.reason?.trim())
+          errors.push({ pointer: `/body/lines/${i}/reason`, code: 'plans.reason_required', params: {} });
+      }
       seen.set(c.lineNo, i);
     });
     if (errors.length) throw AppError.invalid(errors);
@@ -132,6 +154,25 @@ export async function adjustLines(ctx: RequestContext, id: number, changes: Line
       },
     });
   });
+}
+
+/**
+ * A distributor's quantity for a line as the order it becomes will be checked (inventory's orderableRefusal, the rule
+ * the suggestion is rounded by): 0, or at least the minimum in whole cases (and the order rule's multiple); the
+ * refusal's code and params, or null.
+ */
+function wholeCasesRefusal(
+  quantity: number,
+  line: { min_qty: number | null; multiple_of: number | null; caseSize: number | null },
+): Omit<FieldError, 'pointer'> | null {
+  const refusal = orderableRefusal(quantity, { minQty: line.min_qty, multipleOf: line.multiple_of, caseSize: line.caseSize });
+  if (!refusal) return null;
+  if (refusal.reason === 'below_minimum') return { code: 'order.below_minimum', params: { value: quantity, min: refusal.min } };
+  if (!line.caseSize) return { code: 'order.not_case_multiple', params: { value: quantity, multiple: refusal.step } };
+  const params = { value: quantity, caseSize: line.caseSize, step: refusal.step, multiple: line.multiple_of };
+  return refusal.step === line.caseSize
+    ? { code: 'plans.not_whole_cases', params }
+    : { code: 'plans.not_whole_cases', message: 'plans.not_whole_cases_of_rule', params };
 }
 
 export async function sendBackPlan(ctx: RequestContext, id: number, note: string | null): Promise<void> {

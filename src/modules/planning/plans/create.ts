@@ -9,6 +9,7 @@ import type { Tx } from '../../../db/connection.ts';
 import { AppError, type FieldError } from '../../../http/problem.ts';
 import { appendAudit } from '../../audit/index.ts';
 import { actorLabel, partyScope, whoOf } from '../../auth/index.ts';
+import { caseSizes } from '../../catalog/index.ts';
 import { DEFAULT_LEAD_TIME_DAYS, inverseNormal, type Window, windowOf } from '../../inventory/index.ts';
 import type { DemandForecaster, ForecastFallback } from './forecaster.ts';
 import { planLine } from './rule.ts';
@@ -129,7 +130,7 @@ export async function computePlan(
   });
   if (!forecasts.length) return { distributorId: distributor.id, distributorCode: distributor.code, lines: [] };
   const productIdsForecast = [...new Set(forecasts.map((f) => f.productId))];
-  const [lanes, stock, open, rules, cases] = await Promise.all([
+  const [lanes, stock, open, rules, caseOf] = await Promise.all([
     db<{ buyer: number; seller: number; days: number }[]>`
       select buyer_party_id::int as buyer, seller_party_id::int as seller, lead_time_days as days from replenishment_lanes
       where tenant_id = ${t} and buyer_party_id = any(${ids}::bigint[])`,
@@ -148,17 +149,13 @@ export async function computePlan(
       select product_id::int as product, min_qty, multiple_of from order_rules
       where tenant_id = ${t} and product_id = any(${productIdsForecast}::bigint[])`,
     // the SKU's case (units per case): suggestions are whole cases
-    db<{ product: number; units: number }[]>`
-      select product_id::int as product, min(units_per)::int as units from packaging_levels
-      where tenant_id = ${t} and level = 'case' and product_id = any(${productIdsForecast}::bigint[])
-      group by 1`,
+    caseSizes(db, t, productIdsForecast),
   ]);
   const k = (a: number, b: number) => `${a}:${b}`;
   const laneOf = new Map(lanes.map((l) => [k(l.seller, l.buyer), l.days]));
   const stockOf = new Map(stock.map((s) => [k(s.party, s.product), s]));
   const openOf = new Map(open.map((o) => [k(o.party, o.product), Number(o.qty)]));
   const ruleOf = new Map(rules.map((r) => [r.product, r]));
-  const caseOf = new Map(cases.map((c) => [c.product, c.units]));
   const z = inverseNormal(p.serviceLevel);
   const lines: ComputedLine[] = [];
   for (const f of forecasts) {

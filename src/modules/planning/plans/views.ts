@@ -5,6 +5,8 @@
 import type { Fragment } from 'postgres';
 import type { Db, RequestContext } from '../../../context.ts';
 import { partyScope } from '../../auth/index.ts';
+import { caseSizes } from '../../catalog/index.ts';
+import { orderStep } from '../../inventory/index.ts';
 import type { PlanStatus } from './cpfr.ts';
 
 /** The plans the caller may see, on the aliases `rp` (plan) and `p` (its distributor). */
@@ -58,6 +60,10 @@ export interface PlanLineView {
   suggested: number;
   /** units per case of the SKU (the catalog's case level); null when it has none */
   caseSize: number | null;
+  /** units an adjusted quantity must be a multiple of: whole cases, and of the order rule's multiple (their LCM) */
+  orderStep: number;
+  /** the order rule's minimum (a quantity above 0 is at least this), null without one */
+  minQty: number | null;
   /** the suggestion in cases (whole, as it is rounded to them); null without a case size */
   suggestedCases: number | null;
   adjusted: number | null;
@@ -65,7 +71,7 @@ export interface PlanLineView {
   difference: number;
   /** the quantity that goes into the order draft */
   final: number;
-  /** the final quantity in cases (fractional when an adjustment is not whole cases); null without a case size */
+  /** the final quantity in cases (whole: an adjustment is refused otherwise; fractional only on lines adjusted before that); null without a case size */
   finalCases: number | null;
   reason: string | null;
   adjustedBy: string | null;
@@ -142,19 +148,20 @@ export async function getPlan(ctx: RequestContext, id: number): Promise<PlanDeta
     select l.line_no, pa.code as party_code, pa.name as party_name, pa.kind as party_kind, se.code as seller_code, pr.sku,
       pr.name_zh, pr.name_en, l.mean_daily, l.sd_daily, l.lead_time_days, l.demand_lr, l.demand_horizon, l.safety_stock,
       l.order_up_to, l.on_hand::int, l.in_transit::int, l.on_order::int, l.suggested_qty, l.adjusted_qty, l.adjust_reason,
-      l.adjusted_by, l.adjusted_at, l.forecast_model, l.forecast_fallback,
-      (select min(c.units_per) from packaging_levels c
-        where c.tenant_id = l.tenant_id and c.product_id = l.product_id and c.level = 'case')::int as case_size
+      l.adjusted_by, l.adjusted_at, l.forecast_model, l.forecast_fallback, l.product_id::int, r.min_qty, r.multiple_of
     from replenishment_plan_lines l
+    left join order_rules r on r.tenant_id = l.tenant_id and r.product_id = l.product_id
     join parties pa on pa.tenant_id = l.tenant_id and pa.id = l.party_id
     join parties se on se.tenant_id = l.tenant_id and se.id = l.seller_party_id
     join products pr on pr.tenant_id = l.tenant_id and pr.id = l.product_id
     where l.tenant_id = ${ctx.actor.tenantId} and l.plan_id = ${id}
     order by l.line_no`;
+  const caseOf = await caseSizes(db, ctx.actor.tenantId, [...new Set(rows.map((r) => Number(r.product_id)))]);
   const lines = rows.map((r): PlanLineView => {
     const suggested = Number(r.suggested_qty);
     const adjusted = r.adjusted_qty == null ? null : Number(r.adjusted_qty);
-    const caseSize = r.case_size == null ? null : Number(r.case_size);
+    const caseSize = caseOf.get(Number(r.product_id)) ?? null;
+    const minQty = r.min_qty == null ? null : Number(r.min_qty);
     const inCases = (units: number) => (caseSize ? r2(units / caseSize) : null);
     return {
       lineNo: Number(r.line_no),
@@ -174,6 +181,8 @@ export async function getPlan(ctx: RequestContext, id: number): Promise<PlanDeta
       onOrder: Number(r.on_order),
       suggested,
       caseSize,
+      orderStep: orderStep({ multipleOf: r.multiple_of as number | null, caseSize }),
+      minQty,
       suggestedCases: inCases(suggested),
       adjusted,
       difference: adjusted == null ? 0 : adjusted - suggested,

@@ -2,10 +2,12 @@ import { Alert, App, Button, Card, Form, Input, InputNumber, Select, Space, Tabl
 import dayjs, { type Dayjs } from 'dayjs';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, errorText, type Page, uploadFile, withQuery, XLSX_TYPE } from '../../api.ts';
+// a week (its Monday, as the report keys it) named as the pickers and the Excel export name it: 2026年第49周, 2026-W49
+import { weekLabel } from '../../../../src/modules/planning/capacity/weeks.ts';
+import { api, downloadStream, errorText, type Page, saveBlob, uploadFile, XLSX_TYPE } from '../../api.ts';
 import { Chart, type ChartOption } from '../../components/Chart.tsx';
 import { LoadError } from '../../components/PageState.tsx';
-import { isoWeekLabel, WeekPicker } from '../../components/WeekPicker.tsx';
+import { WeekPicker } from '../../components/WeekPicker.tsx';
 import { numberRule, WHOLE } from '../../numberRules.ts';
 import { problemFields } from '../../problemFields.ts';
 import type { PartyRow } from '../../types.ts';
@@ -31,9 +33,6 @@ interface Report {
 
 const monday = (d: Dayjs) => d.subtract((d.day() + 6) % 7, 'day').format('YYYY-MM-DD');
 
-/** A week (its Monday, as the report keys it) named as the pickers name it: 2026年第49周, 2026-W49. */
-const weekLabel = (week: string, language: string) => isoWeekLabel(dayjs(week), language);
-
 /** Capacity by factory and week against the demand plan: shortfalls highlighted, a chart by week, Excel export, edits. */
 export function CapacityPage() {
   const { t, i18n } = useTranslation();
@@ -45,6 +44,21 @@ export function CapacityPage() {
   );
   const [onlyShort, setOnlyShort] = useState(false);
   const report = useApi<Report>('/planning/capacity/report', { from, to, onlyShort: onlyShort ? 'true' : undefined });
+  const [exporting, setExporting] = useState(false);
+  const [exportProblem, setExportProblem] = useState<string>();
+  // fetched in the page's language (a plain link would go in the browser's), so the file names weeks as the page does
+  const exportFile = async () => {
+    setExporting(true);
+    setExportProblem(undefined);
+    try {
+      const r = await downloadStream('/planning/capacity/report', { query: { from, to, format: 'xlsx' } });
+      if (r.blob) saveBlob(r.blob, r.fileName ?? `capacity-${from}-${to}.xlsx`);
+    } catch (e) {
+      setExportProblem(errorText(e));
+    } finally {
+      setExporting(false);
+    }
+  };
   const chart = useMemo<ChartOption | null>(() => {
     const totals = report.data?.totals ?? [];
     if (!totals.length) return null;
@@ -78,16 +92,13 @@ export function CapacityPage() {
           <Button onClick={() => setOnlyShort((v) => !v)} type={onlyShort ? 'primary' : 'default'} data-testid="capacity-only-short">
             {t('capacity.onlyShort')}
           </Button>
-          <Button
-            href={`/api/v1${withQuery('/planning/capacity/report', { from, to, format: 'xlsx' })}`}
-            download
-            data-testid="capacity-export"
-          >
+          <Button onClick={exportFile} loading={exporting} data-testid="capacity-export">
             {t('capacity.export')}
           </Button>
         </Space>
       </Space>
       {report.error ? <LoadError error={report.error} onRetry={report.reload} /> : null}
+      {exportProblem ? <Alert type="error" showIcon title={exportProblem} /> : null}
       {chart ? (
         <Card size="small" title={t('capacity.chart')}>
           <Chart option={chart} height={280} testId="capacity-chart" />

@@ -2,6 +2,7 @@ import { Alert, App, Button, Card, Descriptions, Input, InputNumber, Modal, Spac
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router-dom';
+import { orderableRefusal } from '../../../../src/modules/inventory/order-up-to.ts';
 import { api, errorText } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
 import { Chart, type ChartOption } from '../../components/Chart.tsx';
@@ -29,6 +30,10 @@ interface Line {
   suggested: number;
   /** units per case of the SKU; null when it has none */
   caseSize: number | null;
+  /** units a quantity goes up in: whole cases, and multiples of the order rule (their least common multiple) */
+  orderStep: number;
+  /** the order rule's minimum, null without one */
+  minQty: number | null;
   adjusted: number | null;
   difference: number;
   final: number;
@@ -59,9 +64,9 @@ export function PlanDetailPage() {
   const [problem, setProblem] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const p = plan.data;
-  // a quantity with its cases where the SKU has a case size ("9 cases of 12 · 108 units"), else the units alone
+  // a quantity with its cases where the SKU has a case size ("9 cases of 12 · 108 units", "1 case of 24"), else the units alone
   const quantityText = (units: number, caseSize: number | null) =>
-    caseSize ? t('plans.inCases', { cases: Math.round((units / caseSize) * 100) / 100, size: caseSize, units }) : String(units);
+    caseSize ? t('plans.inCases', { count: Math.round((units / caseSize) * 100) / 100, size: caseSize, units }) : String(units);
   const editable = distributor && p?.status === 'shared';
 
   const act = async (action: string, body?: unknown) => {
@@ -77,9 +82,19 @@ export function PlanDetailPage() {
       setBusy(undefined);
     }
   };
-  // a line's final quantity: a whole number, not below 0 (numberRules.ts)
-  const lineQtyProblem = (lineNo: number) => numberProblem(edits[lineNo]?.quantity, { ...WHOLE, min: 0 });
-  const editsWrong = Object.keys(edits).some((lineNo) => lineQtyProblem(Number(lineNo)));
+  // a line's final quantity: a whole number, not below 0 (numberRules.ts), and one the seller takes: 0, or at least
+  // the minimum in whole cases (and the order rule's multiple), as the API holds it (inventory's orderableRefusal)
+  const lineQtyProblem = (l: Line) => {
+    const quantity = edits[l.lineNo]?.quantity;
+    const typed = numberProblem(quantity, { ...WHOLE, min: 0 });
+    if (typed || quantity == null) return typed;
+    // orderStep is already whole cases: it stands for the case and the rule's multiple together
+    const refusal = orderableRefusal(quantity, { minQty: l.minQty, multipleOf: l.orderStep });
+    if (!refusal) return null;
+    if (refusal.reason === 'below_minimum') return t('plans.atLeastMinimum', { min: refusal.min });
+    return l.caseSize ? t('plans.wholeCases', { step: refusal.step, size: l.caseSize }) : t('plans.multipleOf', { step: refusal.step });
+  };
+  const editsWrong = (p?.lines ?? []).some((l) => edits[l.lineNo] && lineQtyProblem(l));
   const saveEdits = async () => {
     if (!p || editsWrong) return;
     const lines = Object.entries(edits).map(([lineNo, e]) => {
@@ -283,16 +298,19 @@ export function PlanDetailPage() {
                   {/* a wrong quantity stays as typed and says why; the adjustments are not saved until it is right */}
                   <InputNumber
                     value={edits[l.lineNo]?.quantity ?? l.final}
-                    status={lineQtyProblem(l.lineNo) ? 'error' : undefined}
+                    step={l.orderStep}
+                    status={lineQtyProblem(l) ? 'error' : undefined}
                     onChange={(v) => setEdits((e) => ({ ...e, [l.lineNo]: { ...e[l.lineNo], quantity: v ?? undefined } }))}
                     data-testid={`line-qty-${l.lineNo}`}
                   />
-                  {lineQtyProblem(l.lineNo) ? (
+                  {lineQtyProblem(l) ? (
                     <Typography.Text type="danger" data-testid={`line-qty-error-${l.lineNo}`}>
-                      {lineQtyProblem(l.lineNo)}
+                      {lineQtyProblem(l)}
                     </Typography.Text>
                   ) : l.caseSize ? (
-                    <Typography.Text type="secondary">{quantityText(edits[l.lineNo]?.quantity ?? l.final, l.caseSize)}</Typography.Text>
+                    <Typography.Text type="secondary" data-testid={`line-qty-cases-${l.lineNo}`}>
+                      {quantityText(edits[l.lineNo]?.quantity ?? l.final, l.caseSize)}
+                    </Typography.Text>
                   ) : null}
                 </Space>
               ) : (
