@@ -9,6 +9,7 @@ export {
   shipOrder,
 } from './fulfilment.ts';
 export { balancesOf, ensureAccounts, transfer } from './funds.ts';
+export { scanAgainstOrder } from './order-number-scans.ts';
 export { decideOrder, placeOrder } from './placement.ts';
 export { type PlacementRequest, placeBatch } from './placement-batch.ts';
 export { resolvePrices } from './pricing.ts';
