@@ -299,14 +299,18 @@ describe('scanning page', () => {
       expect(await eventsOf(units[5] as string, 'commissioning')).toBe(1);
       await expect.poll(() => failedCount(page)).toBe('1');
       await page.getByTestId('queue-open').click();
+      await page.getByTestId('queue-drawer').waitFor();
       const failedItem = page.locator('[data-testid="queue-item"][data-status="failed"]');
       await expect
         .poll(() => failedItem.getByTestId('queue-item-error').first().textContent())
         .toContain('该码已赋码')
         .catch(async (e: Error) => {
-          // what the server answered and the drawer shows (a CI run saw no reason under the failed item)
+          // what the server answered, what the page holds and what the drawer shows (a CI run saw no reason under the
+          // failed item): a card gone back to pending was a refused scan sent again
           throw new Error(
-            `${e.message}\nstored queue: ${await storedQueue(page)}\ndrawer: ${await page
+            `${e.message}\nstored queue: ${await storedQueue(page)}\npage: pending ${await pending(page)}, failed ${await failedCount(page)}, cards ${JSON.stringify(
+              await page.getByTestId('queue-item').evaluateAll((cards) => cards.map((c) => c.getAttribute('data-status'))),
+            )}\ndrawer: ${await page
               .getByTestId('queue-drawer')
               .textContent({ timeout: 1000 })
               .catch(() => 'not open')}`,
