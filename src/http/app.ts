@@ -30,6 +30,7 @@ import { replenishmentRoutes } from '../modules/inventory/replenishment-routes.t
 import { inventoryRoutes } from '../modules/inventory/routes.ts';
 import { draftRoutes } from '../modules/orders/draft-routes.ts';
 import { fundsRoutes } from '../modules/orders/funds-routes.ts';
+import { scanAgainstOrder } from '../modules/orders/index.ts';
 import { pricingRoutes } from '../modules/orders/pricing-routes.ts';
 import { ordersRoutes } from '../modules/orders/routes.ts';
 import { orderRulesRoutes } from '../modules/orders/rules-routes.ts';
@@ -297,7 +298,7 @@ export async function buildApp(opts: AppOptions): Promise<App> {
     { prefix: '/api/v1' },
   );
 
-  await traceRoutes(app, opts.sql, keystore);
+  await traceRoutes(app, opts.sql, keystore, scanAgainstOrder);
   await consumerRoutes(app, opts.sql, keystore, masterKey, opts.consumer);
   await accountPageRoutes(app, consumersSettings(opts.consumers).perMinute);
   await claimRoutes(app, opts.sql, keystore, masterKey, { ...opts.consumer, thread: opts.claimThread });

@@ -360,6 +360,23 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
   },
   'scan.future_time': { 'zh-CN': '扫码时间晚于当前时间', en: 'The scan time is in the future' },
   'scan.no_location': { 'zh-CN': '当前账号未关联地点，无法扫码', en: 'This account has no place to scan at' },
+  'scan.order_unknown': { 'zh-CN': '没有订单号为 {value} 的订单', en: 'No order has the number {value}' },
+  'scan.order_not_seller': {
+    'zh-CN': '订单 {value} 不是本处销售的订单，不能在此发货',
+    en: 'Order {value} is not sold by this place, so it cannot be shipped here',
+  },
+  'scan.order_not_buyer': {
+    'zh-CN': '订单 {value} 不是本处订购的订单，不能在此收货',
+    en: 'Order {value} was not placed by this place, so it cannot be received here',
+  },
+  'scan.order_receiver': {
+    'zh-CN': '订单 {order} 的收货方是 {buyer}，不是 {value}',
+    en: 'Order {order} goes to {buyer}, not to {value}',
+  },
+  'scan.order_not_this_step': {
+    'zh-CN': '只有发货和收货扫码可以填写订单号',
+    en: 'Only a ship or receive scan names an order',
+  },
   'scan.not_here': { 'zh-CN': '{party} 不能执行 {kind}', en: 'A {party} cannot {kind}' },
   'scan.too_many': { 'zh-CN': '一次最多 {max} 个码', en: 'At most {max} codes per scan' },
   'scan.range': {

@@ -122,7 +122,10 @@ describe('scans at the line', () => {
   });
 
   it('ships a case to a distributor, who receives it; a store may not commission', async () => {
-    const ship = await scan('line', { kind: 'ship', codes: [cases[0]], to: 'D0001', order: 'SO-9' });
+    // an order number names an order to ship (scans-order.int.spec.ts): one that names none is refused, nothing moves
+    const unknownOrder = await scan('line', { kind: 'ship', codes: [cases[0]], to: 'D0001', order: 'SO-9' });
+    expect(problems(unknownOrder)).toEqual([['/body/order', 'scan.order_unknown']]);
+    const ship = await scan('line', { kind: 'ship', codes: [cases[0]], to: 'D0001' });
     expect(ship.status, JSON.stringify(ship.body)).toBe(200);
     const again = await scan('line', { kind: 'ship', codes: [cases[0]], to: 'D0001' });
     expect(problems(again)).toEqual([['/body/codes/0', 'code.in_transit']]);
@@ -139,6 +142,9 @@ describe('scans at the line', () => {
     expect(problems(await scan('line', { kind: 'ship', to: 'D0001' }))).toEqual([['/body/codes', 'field.required']]);
     const ranged = await scan('line', { kind: 'ship', to: 'D0001', range: { batchId: unitBatch, from: 0, count: 1 } });
     expect(problems(ranged)).toEqual([['/body/range', 'scan.range_commission_only']]);
+    // only shipping and receiving fulfil an order: another step naming one is refused, not recorded without it
+    const commissionForOrder = await scan('line', { kind: 'commission', lot: 'L9', codes: [units[91]], order: 'SO1' });
+    expect(problems(commissionForOrder)).toEqual([['/body/order', 'scan.order_not_this_step']]);
     // a case still in the factory's stock: received at a store, a clerk's sale of it would count as delivered
     const unshipped = await scan('store', { kind: 'receive', codes: [cases[2]] });
     expect(unshipped.status).toBe(422);

@@ -81,4 +81,20 @@ describe('the offline queue', () => {
       ['s-4', 'pending'],
     ]);
   });
+
+  it('sends again when asked while a flush runs: the network came back while the running flush was failing', async () => {
+    const q = await import('../../web/src/scan/queue.ts');
+    await q.enqueue('clerk', body('s-5'));
+    const failing = q.flushQueue('clerk');
+    await vi.waitFor(() => expect(sends).toHaveLength(1));
+    // the 'online' event (or the retry timer) asks for a flush while the first try is still out
+    const online = q.flushQueue('clerk');
+    sends[0]?.resolve({ type: 'retry', detail: 'offline' });
+    expect((await failing).stopped).toBe('retry');
+    await vi.waitFor(() => expect(sends).toHaveLength(2));
+    sends[1]?.resolve({ type: 'ok', outcome: { scanId: 's-5' } });
+    const report = await online;
+    expect([report.sent.map((s) => s.item.scanId), report.stopped]).toEqual([['s-5'], null]);
+    expect(q.queueSnapshot().items).toEqual([]);
+  });
 });

@@ -40,7 +40,10 @@ export async function lockOrder(tx: Tx, ctx: RequestContext, orderId: number): P
 }
 
 /** The places that act for a seller: the brand's factories, warehouses and itself; a distributor only itself. */
-export function sellerSite(order: OrderRow, party: { id: number | null; kind: string | null }): boolean {
+export function sellerSite(
+  order: Pick<OrderRow, 'seller_kind' | 'seller_party_id'>,
+  party: { id: number | null; kind: string | null },
+): boolean {
   return order.seller_kind === 'brand' ? ['factory', 'warehouse', 'brand'].includes(party.kind ?? '') : party.id === order.seller_party_id;
 }
 

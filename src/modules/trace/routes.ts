@@ -21,12 +21,13 @@ import { explainEpcisReason, validateEpcisDocument } from './epcis/validate.ts';
 import type { EpcisEvent } from './event-facts.ts';
 import { codeJourney } from './journey.ts';
 import { QUERY_PARAMETERS, queryEvents } from './query.ts';
-import { placeOf, runScan, SCAN_KINDS, type ScanRequest } from './scans.ts';
+import { namesOrder, type OrderScanHandler, placeOf, runScan, SCAN_KINDS, type ScanRequest, scanPlace, scanTime } from './scans.ts';
 
 const CAPTURE_LIMIT = 100_000;
 const EPCIS_HEADERS = { 'GS1-EPCIS-Version': '2.0.0', 'GS1-CBV-Version': '2.0.0', 'GS1-EPCIS-Capture-Limit': String(CAPTURE_LIMIT) };
 
-export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keystore) {
+/** `scanOrder` ships or receives the order a ship or receive scan names by its number (the orders module's). */
+export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keystore, scanOrder: OrderScanHandler) {
   // EPCIS documents come as JSON or JSON-LD
   app.addContentTypeParser('application/ld+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
@@ -175,7 +176,11 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
         description:
           'A refused scan is a 422 `scan.rejected` listing each problem at its pointer. A ship scan names its receiver in `to`, ' +
           'one of the parties its place ships to (those GET /api/v1/scans/receivers offers: a factory to the warehouses and ' +
-          "distributors, a distributor to its own customers): another receiver is refused as `scan.receiver_not_allowed` at /body/to, with the `reason` ('kind', 'not_own_customer', 'self', 'inactive').",
+          "distributors, a distributor to its own customers): another receiver is refused as `scan.receiver_not_allowed` at /body/to, with the `reason` ('kind', 'not_own_customer', 'self', 'inactive'). " +
+          'A ship or receive scan with an `order` number ships or receives that order (as POST /orders/{id}/shipments and /receipts do: ' +
+          'its lines, what it still needs, its buyer as the receiver; the scan id makes a retry one shipment) and answers with `order`; ' +
+          'a number that names no order of the tenant is refused as `scan.order_unknown` at /body/order, an order the scanning place ' +
+          'does not sell (ship) or buy (receive) as `scan.order_not_seller` / `scan.order_not_buyer`.',
         body: strictObject({
           scanId: Type.String({ format: 'uuid' }),
           kind: Type.Union(SCAN_KINDS.map((k) => Type.Literal(k))),
@@ -199,10 +204,11 @@ export async function traceRoutes(app: FastifyInstance, sql: Sql, keystore: Keys
     async (req) => {
       const ctx = ctxOf(req, sql);
       const body = req.body as ScanRequest;
-      // two devices sending the same new event at once: the loser retries and finds it stored
-      const out = await runScan(ctx, keystore, body).catch((e) =>
-        isUniqueViolation(e) ? runScan(ctx, keystore, body) : Promise.reject(e),
-      );
+      const out = namesOrder(body)
+        ? // the order is shipped or received as the console's shipment by scan does it (its scan id keeps a retry to one)
+          await scanOrder(ctx, body, { at: scanTime(body), place: await scanPlace(ctx, body.kind) })
+        : // two devices sending the same new event at once: the loser retries and finds it stored
+          await runScan(ctx, keystore, body).catch((e) => (isUniqueViolation(e) ? runScan(ctx, keystore, body) : Promise.reject(e)));
       recordCapture({ source: 'scan', events: out.events, newEvents: out.newEvents, codes: out.newEvents ? out.codes : 0 });
       // warnings in the reader's language, as refusals are (the scanning page shows them as they come)
       // (entries shaped as a refusal's, with their parameters too: a warning's `holder`, not its message key)

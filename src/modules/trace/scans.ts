@@ -37,7 +37,7 @@ export interface ScanRequest {
   lot?: string;
   /** ship: the receiving party's code */
   to?: string;
-  /** ship/receive: the order's number, recorded as the events' business transaction */
+  /** ship/receive: the number of the order this scan ships or receives (the orders module fulfils it) */
   order?: string;
   replace?: { old: string; new: string };
 }
@@ -53,6 +53,20 @@ export interface ScanOutcome {
   replayed?: boolean;
   /** what the scan earned under channel incentive programs, when one applies (the clerk sees their bonus at once) */
   earnings?: ScanEarnings;
+  /** a scan that named an order: what became of the order */
+  order?: ScannedOrder;
+}
+
+/** The order a ship or receive scan fulfilled, as the scanning page shows it. */
+export interface ScannedOrder {
+  id: number;
+  orderNo: string;
+  /** the order's status after the scan (shipped, partially_shipped, received, ...) */
+  status: string;
+  /** units per SKU shipped or received by this scan */
+  units: Record<string, number>;
+  /** a receipt: codes scanned that were not shipped under the order, recorded as differences for the seller */
+  over?: number;
 }
 
 interface CodeRow {
@@ -133,17 +147,48 @@ function reject(errors: FieldError[]): never {
   throw new AppError(422, 'scan.rejected', { count: errors.length }, errors);
 }
 
-/** Runs one scan. `keystore` tells issued serials from forged ones. */
-export async function runScan(ctx: RequestContext, keystore: Keystore, req: ScanRequest): Promise<ScanOutcome> {
-  const tenantId = ctx.actor.tenantId;
-  const sql = ctx.sql;
+/** When the scan happened: the device's time (refused when unreadable or in the future), else now. */
+export function scanTime(req: Pick<ScanRequest, 'at'>): Date {
   const at = req.at ? new Date(req.at) : new Date();
   if (Number.isNaN(at.getTime()))
     reject([{ pointer: '/body/at', code: 'field.invalid', params: { field: 'at', reason: 'ISO 8601 time' } }]);
   if (at.getTime() > Date.now() + 5 * 60_000) reject([{ pointer: '/body/at', code: 'scan.future_time', params: {} }]);
+  return at;
+}
 
-  const place = await placeOf(sql, ctx.actor);
-  if (!ALLOWED_AT[req.kind].includes(place.kind)) throw AppError.forbidden('scan.not_here', { kind: req.kind, party: place.kind });
+/** The place the scan is made at, which must be one that does this step (403 `scan.not_here` otherwise). */
+export async function scanPlace(ctx: RequestContext, kind: ScanKind): Promise<ScanPlace> {
+  const place = await placeOf(ctx.sql, ctx.actor);
+  if (!ALLOWED_AT[kind].includes(place.kind)) throw AppError.forbidden('scan.not_here', { kind, party: place.kind });
+  return place;
+}
+
+export type ScanPlace = Awaited<ReturnType<typeof placeOf>>;
+
+/**
+ * A ship or receive scan that names an order by its number fulfils that order: the orders module ships or receives it
+ * (the same rules as the console's shipment by scan) and answers as a scan. The HTTP layer hands it in, so the ledger's
+ * module does not depend on the orders module (which depends on it).
+ */
+export type OrderScanHandler = (
+  ctx: RequestContext,
+  req: ScanRequest & { kind: 'ship' | 'receive'; order: string },
+  scan: { place: ScanPlace; at: Date },
+) => Promise<ScanOutcome>;
+
+/** Whether the scan names an order to ship or receive (else it is a scan of the ledger alone). */
+export function namesOrder(req: ScanRequest): req is ScanRequest & { kind: 'ship' | 'receive'; order: string } {
+  return (req.kind === 'ship' || req.kind === 'receive') && !!req.order;
+}
+
+/** Runs one scan. `keystore` tells issued serials from forged ones. */
+export async function runScan(ctx: RequestContext, keystore: Keystore, req: ScanRequest): Promise<ScanOutcome> {
+  const tenantId = ctx.actor.tenantId;
+  const sql = ctx.sql;
+  const at = scanTime(req);
+  const place = await scanPlace(ctx, req.kind);
+  // an order is shipped or received (the route hands such a scan to the orders module); no other step names one
+  if (req.order) reject([{ pointer: '/body/order', code: 'scan.order_not_this_step', params: { kind: req.kind } }]);
   const location = { id: `https://id.gs1.org/414/${place.gln}` };
 
   // the codes of the request, canonical, each once
@@ -225,7 +270,6 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
       bizLocation: location,
       readPoint: location,
     });
-    const orderTx = req.order ? [{ type: 'po', bizTransaction: `urn:epcglobal:cbv:bt:${place.gln}:${req.order}` }] : undefined;
 
     switch (req.kind) {
       case 'commission': {
@@ -350,7 +394,6 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
           action: 'OBSERVE',
           bizStep: 'shipping',
           disposition: 'in_transit',
-          ...(orderTx ? { bizTransactionList: orderTx } : {}),
           destinationList: to?.gln ? [{ type: 'owning_party', destination: `https://id.gs1.org/417/${to.gln}` }] : [],
         });
         break;
@@ -380,7 +423,6 @@ export async function runScan(ctx: RequestContext, keystore: Keystore, req: Scan
           action: 'OBSERVE',
           bizStep,
           disposition,
-          ...(orderTx ? { bizTransactionList: orderTx } : {}),
         });
         break;
       }

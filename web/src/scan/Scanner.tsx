@@ -187,6 +187,18 @@ function Earned({ earnings }: { earnings: NonNullable<ScanOutcome['earnings']> }
   );
 }
 
+/** The order a ship or receive scan fulfilled: its number, its status now, the units of this scan. */
+function FulfilledOrder({ order }: { order: NonNullable<ScanOutcome['order']> }) {
+  const { t } = useTranslation();
+  const units = Object.values(order.units).reduce((n, u) => n + u, 0);
+  return (
+    <div data-testid="scan-result-order" style={{ fontWeight: 600, marginBottom: 4 }}>
+      {t('scan.result.order', { orderNo: order.orderNo, status: t(`orders.status.${order.status}`, order.status), count: units })}
+      {order.over ? <div style={{ fontWeight: 400 }}>{t('scan.result.orderOver', { count: order.over })}</div> : null}
+    </div>
+  );
+}
+
 export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlineSession: boolean; onLogout: () => void }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
@@ -385,7 +397,8 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
       else if (draft.lot.trim().length > 20) f.lot = [t('scan.lotTooLong')];
     }
     if ((kind === 'pack' || kind === 'unpack') && !draft.parent) need('parent', t('scan.fields.parent'));
-    if (kind === 'ship' && !draft.to.trim()) need('to', t('scan.fields.to'));
+    // a ship scan naming an order goes to the order's buyer: the receiver may be left out then
+    if (kind === 'ship' && !draft.to.trim() && !draft.order.trim()) need('to', t('scan.fields.to'));
     if ((kind === 'ship' || kind === 'receive') && draft.order.trim() && !ORDER_PATTERN.test(draft.order.trim()))
       f.order = [t('scan.orderInvalid')];
     if (!sendable.length) f.codes = [t('scan.nothingToSubmit')];
@@ -396,7 +409,7 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
     const body: ScanBody = { scanId: newScanId(), kind, at: new Date().toISOString(), codes: sendable.map((e) => e.code) };
     if (kind === 'commission') body.lot = draft.lot.trim();
     if ((kind === 'pack' || kind === 'unpack') && draft.parent) body.parent = draft.parent.code;
-    if (kind === 'ship') body.to = draft.to.trim();
+    if (kind === 'ship' && draft.to.trim()) body.to = draft.to.trim();
     if ((kind === 'ship' || kind === 'receive') && draft.order.trim()) body.order = draft.order.trim();
     return body;
   };
@@ -670,6 +683,7 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
               size="large"
               data-testid="scan-order"
               maxLength={60}
+              placeholder={kind === 'ship' ? t('scan.fields.orderShip') : t('scan.fields.orderReceive')}
               value={draft.order}
               status={verdicts.fields.order ? 'error' : undefined}
               onChange={(e) => updateDraft(kind, (d) => ({ ...d, order: e.target.value }))}
@@ -769,8 +783,9 @@ export function Scanner({ me, offlineSession, onLogout }: { me: CachedMe; offlin
                   })
             }
             description={
-              outcome.outcome.warnings.length || outcome.outcome.earnings ? (
+              outcome.outcome.warnings.length || outcome.outcome.earnings || outcome.outcome.order ? (
                 <>
+                  {outcome.outcome.order ? <FulfilledOrder order={outcome.outcome.order} /> : null}
                   {outcome.outcome.earnings ? <Earned earnings={outcome.outcome.earnings} /> : null}
                   {outcome.outcome.warnings.length ? (
                     <div data-testid="scan-result-warnings">

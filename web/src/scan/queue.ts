@@ -210,17 +210,36 @@ export interface FlushReport {
   stopped: 'offline' | 'retry' | 'unauthorized' | null;
 }
 
+/** The flush running now, and the one asked for while it runs (it starts when the running one ends). */
 let flushing: Promise<FlushReport> | null = null;
+let flushAfter: Promise<FlushReport> | null = null;
 
 /**
  * Sends the owner's pending scans, oldest first. Stops at the first that cannot get through now (it and those after it
  * wait for the next try); a refused one is marked failed and the next is sent.
+ *
+ * Asked for while a flush runs, it answers with a flush that starts when that one ends (one for all who ask meanwhile),
+ * never with the running one's report: the network may have come back (an 'online' event, the retry timer) while the
+ * running flush was failing on its first scan, and that report would say "try again later" for a network that works.
  */
 export function flushQueue(owner: string): Promise<FlushReport> {
-  flushing ??= withLock(() => runFlush(owner)).finally(() => {
-    flushing = null;
+  if (!flushing) return startFlush(owner);
+  flushAfter ??= flushing
+    .catch(() => undefined)
+    .then(() => {
+      flushAfter = null;
+      // one started since the running one ended is as fresh
+      return flushing ?? startFlush(owner);
+    });
+  return flushAfter;
+}
+
+function startFlush(owner: string): Promise<FlushReport> {
+  const run = withLock(() => runFlush(owner)).finally(() => {
+    if (flushing === run) flushing = null;
   });
-  return flushing;
+  flushing = run;
+  return run;
 }
 
 async function runFlush(owner: string): Promise<FlushReport> {

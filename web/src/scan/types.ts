@@ -25,6 +25,8 @@ export interface ScanOutcome {
   warnings: ProblemError[];
   /** what the scan earned under channel incentive programs (src/modules/incentives/channel/scan-hook.ts) */
   earnings?: { payee: 'clerk' | 'store' | 'distributor'; paidFen: number; refused: { epc: string; reason: string }[] };
+  /** a ship or receive scan that named an order: the order it shipped or received (src/modules/orders/order-number-scans.ts) */
+  order?: { id: number; orderNo: string; status: string; units: Record<string, number>; over?: number };
 }
 
 /** A scan waiting in the offline queue (or refused by the server while it was queued). */
