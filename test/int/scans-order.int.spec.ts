@@ -181,3 +181,44 @@ describe('a receive scan naming an order', () => {
     expect(await holderOf(units[0] as string)).toMatchObject({ code: distributor });
   });
 });
+
+describe("a store's receipt of its distributor's order by scan", () => {
+  it('earns the distributor its rebate as a plain receive scan does, once for a scan sent again', async () => {
+    // the distributor holds the case it received above; a rebate of ¥0.10 a unit its stores receive runs
+    const program = await call('admin', 'POST', '/api/v1/channel-programs', {
+      name: '经销商扫码返利',
+      kind: 'distributor_rebate',
+      amountFen: 10,
+      startsAt: new Date(Date.now() - 3_600_000).toISOString(),
+      totalBudgetFen: 1_000_000,
+    });
+    expect(program.status, JSON.stringify(program.body)).toBe(201);
+    expect((await call('admin', 'POST', `/api/v1/channel-programs/${program.body.id}/status`, { status: 'active' })).status).toBe(200);
+    expect((await call('admin', 'POST', '/api/v1/funds/deposits', { party: store, amountFen: 1_000_000 })).status).toBe(200);
+    const placed = await call('store', 'POST', '/api/v1/orders', { lines: [{ sku, quantity: perCase }] });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    if (placed.body.status === 'pending_approval')
+      expect((await call('distributor', 'POST', `/api/v1/orders/${placed.body.id}/approve`, {})).status).toBeLessThan(300);
+    const shipped = await scan('distributor', { kind: 'ship', codes: [cases[0]], order: placed.body.orderNo });
+    expect(shipped.status, JSON.stringify(shipped.body)).toBe(200);
+    expect(shipped.body.earnings).toBeUndefined();
+
+    const rebate = async () => (await call('admin', 'GET', `/api/v1/funds/${distributor}`)).body.rebateFen as number;
+    const before = await rebate();
+    const body = { scanId: randomUUID(), kind: 'receive', codes: [cases[0]], order: placed.body.orderNo };
+    const received = await call('store', 'POST', '/api/v1/scans', body);
+    expect(received.status, JSON.stringify(received.body)).toBe(200);
+    expect(received.body).toMatchObject({
+      order: { status: 'received' },
+      earnings: { payee: 'distributor', paidFen: perCase * 10, refused: [] },
+    });
+    expect(await rebate()).toBe(before + perCase * 10);
+    // the queue sends it again: the first answer, nothing paid twice
+    const again = await call('store', 'POST', '/api/v1/scans', body);
+    expect(again.body).toMatchObject({ replayed: true, earnings: { paidFen: perCase * 10 } });
+    expect(await rebate()).toBe(before + perCase * 10);
+    const [payouts] = await server.db.sql<{ n: number }[]>`
+      select count(*)::int as n from channel_payouts where tenant_id = ${tenant} and program_id = ${program.body.id}`;
+    expect(payouts?.n).toBe(1);
+  });
+});

@@ -20,6 +20,7 @@ import type { Sql, Tx } from '../../db/connection.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { AppError, type FieldError } from '../../http/problem.ts';
 import { actorLabel, seesWholeTenant } from '../auth/index.ts';
+import type { ScanEarnings } from '../incentives/channel/scan-hook.ts';
 import type { EpcisEvent } from '../trace/event-facts.ts';
 import { canonicalCode } from '../trace/journey.ts';
 import type { WebhookEventType } from '../webhooks/index.ts';
@@ -27,6 +28,7 @@ import { ensureAccounts } from './funds.ts';
 import { canonicalCodes, captureOrderEvents, isBuyerSide, type OrderRow, orderScanEvent, sellerSite } from './order-scan.ts';
 import { emitOrderWebhooks } from './order-webhooks.ts';
 import { type RecordedDifference, recordOver } from './receipt-differences.ts';
+import { earningReceipts, payReceipts } from './receipt-earnings.ts';
 
 export interface FulfilmentOutcome {
   orderId: number;
@@ -36,6 +38,8 @@ export interface FulfilmentOutcome {
   codes: number;
   /** a receipt: the codes scanned that were not shipped under the order, recorded as "over" differences */
   differences?: RecordedDifference[];
+  /** a store's receipt by scan: what it earned its distributor under the channel programs (receipt-earnings.ts) */
+  earnings?: ScanEarnings;
   replayed?: boolean;
 }
 
@@ -581,6 +585,7 @@ async function receiveIn(tx: Tx, t: number, reqs: readonly ReceiveRequest[], at:
     }
   }
   const receiving = staged.filter((s) => s.codes.length);
+  const earning = await earningReceipts(tx, t, receiving);
   const byCode = await unitsByCode(
     tx,
     t,
@@ -600,15 +605,18 @@ async function receiveIn(tx: Tx, t: number, reqs: readonly ReceiveRequest[], at:
         ),
       ),
     );
+  const earned = await payReceipts(tx, t, earning);
   const outcomes = staged.map((s) => {
     const units = [...sumUnits(s.codes, byCode).entries()];
     const diffs = differences.get(s) ?? [];
+    const earnings = earned.get(s.req.scanId);
     const outcome: FulfilmentOutcome = {
       orderId: s.order.id,
       status: s.allIn ? 'received' : s.order.status,
       units: Object.fromEntries(units.map(([sku, u]) => [sku, u.units])),
       codes: s.codes.length,
       ...(diffs.length ? { differences: diffs } : {}),
+      ...(earnings ? { earnings } : {}),
     };
     results[s.index] = outcome;
     return { s, units, outcome };

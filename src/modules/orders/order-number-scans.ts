@@ -89,6 +89,7 @@ function scanAnswer(req: { scanId: string; kind: 'ship' | 'receive' }, order: Na
     codes: out.codes,
     warnings: [],
     ...(out.replayed ? { replayed: true } : {}),
+    ...(out.earnings ? { earnings: out.earnings } : {}),
     order: { id: order.id, orderNo: order.order_no, status: out.status, units: out.units, ...(over ? { over } : {}) },
   };
 }
