@@ -10,6 +10,7 @@ import { formatDateTime } from '../../format.ts';
 import { may } from '../../nav.ts';
 import { useApi } from '../../useApi.ts';
 import { ledgerSource } from './ledger-source.ts';
+import { PrizesTable } from './PrizesTable.tsx';
 import { type ConsumerProfile, tierName } from './types.ts';
 
 /** A points entry's source in words (a campaign's reward names the unit by GTIN and serial); an unknown key as written. */
@@ -36,7 +37,7 @@ function LedgerSourceText({ source }: { source: string }) {
   }
 }
 
-/** One consumer: identifiers (phone masked), membership, tags, scans with products and regions, points, merges. */
+/** One consumer: identifiers (phone masked), membership, tags, scans with products and regions, prizes won, points, merges. */
 export function ConsumerProfilePage() {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
@@ -154,6 +155,9 @@ export function ConsumerProfilePage() {
           { title: t('consumers.verdict'), dataIndex: 'verdict', render: (v: string) => t(`consumers.verdicts.${v}`) },
         ]}
       />
+
+      <Typography.Title level={5}>{t('consumers.prizes')}</Typography.Title>
+      <PrizesTable prizes={data.prizes} />
 
       <Typography.Title level={5}>{t('consumers.ledger')}</Typography.Title>
       <Table
