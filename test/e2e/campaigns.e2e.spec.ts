@@ -22,10 +22,10 @@ const call = apiClient(() => server.baseUrl);
 
 beforeAll(async () => {
   server = await startTestServer({ webhooks: { worker: false }, waitingOrders: { worker: false } });
-  const batch = await call('admin', 'POST', '/api/v1/code-batches', { gtin: UNIT, quantity: 3 });
+  const batch = await call('admin', 'POST', '/api/v1/code-batches', { gtin: UNIT, quantity: 4 });
   const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
   const keys = await new Keystore(Buffer.from(fs.readFileSync('.data/master.key', 'utf8'), 'base64')).keyring(server.db.sql, Number(t?.id));
-  serials = serialsFor(keys, { gtin: UNIT, keyVersion: batch.body.keyVersion, batchNo: batch.body.batchNo }, 0, 3);
+  serials = serialsFor(keys, { gtin: UNIT, keyVersion: batch.body.keyVersion, batchNo: batch.body.batchNo }, 0, 4);
   codes = serials.map((s) => verificationCodeFor(keys, UNIT, s) as string);
   const [lot] = await server.db.sql<{ lot_code: string }[]>`
     select l.lot_code from lots l join packaging_levels pl on pl.tenant_id = l.tenant_id and pl.product_id = l.product_id
@@ -226,5 +226,46 @@ describe("the rewards ledger of a campaign's page", () => {
     await expect.poll(() => page.getByTestId('consumer-balance').textContent()).toBe('6');
     expect(s.errors).toEqual([]);
     await s.close();
+  });
+});
+
+describe("a one-more ticket on the consumer's own page", () => {
+  it('says where to take it until a store redeems it, then that it was redeemed and when (China time)', async () => {
+    await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
+    const window = { startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 86400_000).toISOString() };
+    const campaign = await call('admin', 'POST', '/api/v1/campaigns', {
+      name: '再来一瓶活动',
+      ...window,
+      reward: { type: 'lottery', tiers: [{ name: '再来一瓶', amountFen: 350, probability: 1, count: 5, oneMore: true }] },
+      limits: { budgetTotalFen: 5000 },
+    });
+    expect((await call('admin', 'POST', `/api/v1/campaigns/${campaign.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const program = await call('admin', 'POST', '/api/v1/channel-programs', {
+      name: '再来一瓶兑付',
+      kind: 'one_more',
+      amountFen: 350,
+      totalBudgetFen: 100_000,
+      startsAt: window.startsAt,
+    });
+    expect((await call('admin', 'POST', `/api/v1/channel-programs/${program.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const claim = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[3]}/claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: codes[3] }),
+    });
+    expect(claim.status).toBe(200);
+    const device = /tl_device=([^;]+)/.exec(claim.headers.get('set-cookie') ?? '')?.[1];
+    const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true });
+    await phone.addCookies([{ name: 'tl_device', value: device as string, url: server.baseUrl }]);
+    const account = await phone.newPage();
+    await account.goto(`${server.baseUrl}/m/account?brand=demo`);
+    await expect.poll(() => account.getByTestId('prizes').textContent()).toContain(`序列号 ${serials[3]}）到参与活动的门店兑换`);
+    const redeemed = await call('store', 'POST', '/api/v1/one-more/redeem', { code: `https://id.gs1.org/01/${UNIT}/21/${serials[3]}` });
+    expect(redeemed.status, JSON.stringify(redeemed.body)).toBe(200);
+    const at = new Date(redeemed.body.redeemedAt as string);
+    const china = new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    await account.reload();
+    await expect.poll(() => account.getByTestId('prizes').textContent()).toContain(`再来一瓶：已于 ${china} 在门店兑换`);
+    await phone.close();
   });
 });
