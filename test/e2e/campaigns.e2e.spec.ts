@@ -170,6 +170,11 @@ describe('a brand admin runs a campaign in the console', () => {
     expect(await prize.textContent()).toMatch(
       new RegExp(`^${today} \\d\\d:\\d\\d春季红包 \\(#${c?.id}\\).*已发放 ${today} \\d\\d:\\d\\d$`),
     );
+    // the rest of the profile is on the same clock (first seen at 08:40 in Beijing is not 16:40 the day before)
+    const firstSeen = page
+      .locator('th.ant-descriptions-item-label', { hasText: '首次出现（北京时间）' })
+      .locator('xpath=following-sibling::td[1]');
+    expect(await firstSeen.textContent()).toMatch(new RegExp(`^${today} \\d\\d:\\d\\d$`));
     // and in English
     await page.evaluate(() => localStorage.setItem('tl.lang', 'en'));
     await page.reload();
