@@ -710,6 +710,12 @@ describe('the staff side', () => {
     for await (const row of readTable(Buffer.from(await r.arrayBuffer()), 'xlsx')) rows.push(row);
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows[0])).toContain('2');
+    // the payout sheet gives the claim's time on China's clock, as the console's ledger does (not UTC text)
+    const exported = rows[0]?.values as Record<string, string>;
+    const [claimed] = await server.db.sql<{ at: string }[]>`
+      select to_char(claimed_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') as at from campaign_rewards
+      where id = ${Number(exported['编号 id'])}`;
+    expect(exported['领取时间（北京时间） claimed at (China time)']).toBe(claimed?.at);
   });
 
   it('reports scans, claims, unique consumers, cost, redemptions and claims per day', async () => {
