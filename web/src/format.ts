@@ -43,6 +43,12 @@ export function formatChinaMinute(value: string | null | undefined): string {
   return chinaClock(value)?.slice(0, 16).replace('T', ' ') ?? value;
 }
 
+/** An instant in China time to the second ("2026-12-05 10:54:12"), where two times a second apart must read apart. */
+export function formatChinaSecond(value: string | null | undefined): string {
+  if (!value) return '—';
+  return chinaClock(value)?.slice(0, 19).replace('T', ' ') ?? value;
+}
+
 /** China's calendar day `daysBefore` days before today ("2026-12-05"), as date inputs and the reports' API write it. */
 export function chinaDay(daysBefore = 0): string {
   return (chinaClock(Date.now() - daysBefore * 86_400_000) as string).slice(0, 10);
