@@ -51,4 +51,19 @@ describe('campaign results in the console', () => {
       await close();
     }
   });
+
+  it("opens on the last two weeks of China's days, whatever the browser's clock says the date is", async () => {
+    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/marketing/results', WAIT);
+    try {
+      // 20:00 UTC on 5 December is 04:00 on the 6th in Beijing: the day the rankings count (rankings.ts) is the 6th
+      await page.clock.setFixedTime(new Date('2026-12-05T20:00:00Z'));
+      await page.reload();
+      await expect.poll(() => page.getByTestId('campaign-results-end').inputValue()).toBe('2026-12-06');
+      expect(await page.getByTestId('campaign-results-start').inputValue()).toBe('2026-11-23');
+      expect(await page.getByText('日期按北京时间').count()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
 });

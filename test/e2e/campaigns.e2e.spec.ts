@@ -22,10 +22,10 @@ const call = apiClient(() => server.baseUrl);
 
 beforeAll(async () => {
   server = await startTestServer({ webhooks: { worker: false }, waitingOrders: { worker: false } });
-  const batch = await call('admin', 'POST', '/api/v1/code-batches', { gtin: UNIT, quantity: 3 });
+  const batch = await call('admin', 'POST', '/api/v1/code-batches', { gtin: UNIT, quantity: 4 });
   const [t] = await server.db.sql<{ id: number }[]>`select id from tenants where code = 'demo'`;
   const keys = await new Keystore(Buffer.from(fs.readFileSync('.data/master.key', 'utf8'), 'base64')).keyring(server.db.sql, Number(t?.id));
-  serials = serialsFor(keys, { gtin: UNIT, keyVersion: batch.body.keyVersion, batchNo: batch.body.batchNo }, 0, 3);
+  serials = serialsFor(keys, { gtin: UNIT, keyVersion: batch.body.keyVersion, batchNo: batch.body.batchNo }, 0, 4);
   codes = serials.map((s) => verificationCodeFor(keys, UNIT, s) as string);
   const [lot] = await server.db.sql<{ lot_code: string }[]>`
     select l.lot_code from lots l join packaging_levels pl on pl.tenant_id = l.tenant_id and pl.product_id = l.product_id
@@ -103,11 +103,15 @@ describe('a consumer claims a reward on the resolver page', () => {
 describe('a brand admin runs a campaign in the console', () => {
   it('creates a red-packet lottery with a prize tier, activates it and sees its live budget and chart', async () => {
     await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
-    const s = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/campaigns');
+    // the marketer's laptop is on California time: every time entered and shown is still China's (the brand's day)
+    const s = await signedIn(browser, server.baseUrl, 'admin', 'Admin#2026', '/campaigns', undefined, 'America/Los_Angeles');
     const { page } = s;
     await expect.poll(() => page.getByTestId('menu-campaigns').textContent()).toBe('营销活动');
     await page.getByTestId('campaigns-new').click();
     await page.getByTestId('campaign-name').fill('春季红包');
+    expect(await page.locator('label[for$="endsAt"]').textContent()).toBe('结束时间（北京时间）');
+    expect(await page.getByTestId('campaign-limits-day').textContent()).toContain('北京时间的自然日');
+    await page.getByTestId('campaign-ends').fill('2099-01-31T23:59');
     await page.getByTestId('campaign-type-lottery').click();
     await page.getByTestId('tier-name-0').fill('一等奖');
     await page.getByTestId('tier-amount-0').fill('5');
@@ -121,6 +125,12 @@ describe('a brand admin runs a campaign in the console', () => {
       { id: string; budget_total_fen: string }[]
     >`select id, budget_total_fen from campaigns where name = '春季红包'`;
     expect(Number(c?.budget_total_fen)).toBe(10_000);
+    // 23:59 in Beijing is 15:59 UTC (not 23:59 in California, the next day's 07:59 UTC), and the list says it back
+    const [ends] = await server.db.sql<
+      { ends: string }[]
+    >`select to_json(ends_at)#>>'{}' as ends from campaigns where id = ${c?.id as string}`;
+    expect(new Date(ends?.ends as string).toISOString()).toBe('2099-01-31T15:59:00.000Z');
+    expect(await row.textContent()).toContain('2099-01-31 23:59');
     const tiers = await server.db
       .sql`select name, amount_fen::int, probability_ppm, prize_count from campaign_tiers where campaign_id = ${c?.id as string}`;
     expect(tiers).toEqual([{ name: '一等奖', amount_fen: 500, probability_ppm: 1_000_000, prize_count: 10 }]);
@@ -149,6 +159,28 @@ describe('a brand admin runs a campaign in the console', () => {
     const [paid] = await server.db.sql<{ status: string }[]>`select status from campaign_rewards where id = ${won?.id as string}`;
     expect(paid?.status).toBe('paid');
     expect(await server.db.sql`select 1 from audit_log where action = 'campaign.rewards_paid'`).toHaveLength(1);
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    // the ledger's claim time is China's too
+    expect(await ledgerRow.textContent()).toContain(today);
+    // a consumer complains the ¥5 never came: the marketer opens their profile and reads the prize, paid, and when
+    await page.getByTestId(`ledger-consumer-${won?.id}`).click();
+    const prize = page.getByTestId('consumer-prizes').locator('tbody tr', { hasText: '春季红包' });
+    await expect.poll(() => prize.textContent()).toContain('红包 · 一等奖 · ¥5.00');
+    expect(await prize.textContent()).toContain(`GTIN ${UNIT} · 序列号 ${serials[1]}`);
+    expect(await prize.textContent()).toMatch(
+      new RegExp(`^${today} \\d\\d:\\d\\d春季红包 \\(#${c?.id}\\).*已发放 ${today} \\d\\d:\\d\\d$`),
+    );
+    // the rest of the profile is on the same clock (first seen at 08:40 in Beijing is not 16:40 the day before)
+    const firstSeen = page
+      .locator('th.ant-descriptions-item-label', { hasText: '首次出现（北京时间）' })
+      .locator('xpath=following-sibling::td[1]');
+    expect(await firstSeen.textContent()).toMatch(new RegExp(`^${today} \\d\\d:\\d\\d$`));
+    // and in English
+    await page.evaluate(() => localStorage.setItem('tl.lang', 'en'));
+    await page.reload();
+    await expect.poll(() => prize.textContent()).toContain('Red packet · 一等奖 · ¥5.00');
+    expect(await prize.textContent()).toContain(`Paid ${today}`);
+    expect(await page.getByTestId('consumer-prizes').locator('th').first().textContent()).toBe('Won (China time)');
     expect(s.errors).toEqual([]);
     await s.close();
 
@@ -160,7 +192,6 @@ describe('a brand admin runs a campaign in the console', () => {
     await phone.addCookies([{ name: 'tl_device', value: device as string, url: server.baseUrl }]);
     const account = await phone.newPage();
     await account.goto(`${server.baseUrl}/m/account?brand=demo`);
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
     await expect.poll(() => account.getByTestId('prizes').textContent()).toContain(`${today} 春季红包：一等奖 · 红包 ¥5.00 已发放`);
     await phone.close();
   });
@@ -200,5 +231,46 @@ describe("the rewards ledger of a campaign's page", () => {
     await expect.poll(() => page.getByTestId('consumer-balance').textContent()).toBe('6');
     expect(s.errors).toEqual([]);
     await s.close();
+  });
+});
+
+describe("a one-more ticket on the consumer's own page", () => {
+  it('says where to take it until a store redeems it, then that it was redeemed and when (China time)', async () => {
+    await server.db.sql`update campaigns set status = 'ended' where status = 'active'`;
+    const window = { startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 86400_000).toISOString() };
+    const campaign = await call('admin', 'POST', '/api/v1/campaigns', {
+      name: '再来一瓶活动',
+      ...window,
+      reward: { type: 'lottery', tiers: [{ name: '再来一瓶', amountFen: 350, probability: 1, count: 5, oneMore: true }] },
+      limits: { budgetTotalFen: 5000 },
+    });
+    expect((await call('admin', 'POST', `/api/v1/campaigns/${campaign.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const program = await call('admin', 'POST', '/api/v1/channel-programs', {
+      name: '再来一瓶兑付',
+      kind: 'one_more',
+      amountFen: 350,
+      totalBudgetFen: 100_000,
+      startsAt: window.startsAt,
+    });
+    expect((await call('admin', 'POST', `/api/v1/channel-programs/${program.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const claim = await fetch(`${server.baseUrl}/01/${UNIT}/21/${serials[3]}/claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: codes[3] }),
+    });
+    expect(claim.status).toBe(200);
+    const device = /tl_device=([^;]+)/.exec(claim.headers.get('set-cookie') ?? '')?.[1];
+    const phone = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, isMobile: true });
+    await phone.addCookies([{ name: 'tl_device', value: device as string, url: server.baseUrl }]);
+    const account = await phone.newPage();
+    await account.goto(`${server.baseUrl}/m/account?brand=demo`);
+    await expect.poll(() => account.getByTestId('prizes').textContent()).toContain(`序列号 ${serials[3]}）到参与活动的门店兑换`);
+    const redeemed = await call('store', 'POST', '/api/v1/one-more/redeem', { code: `https://id.gs1.org/01/${UNIT}/21/${serials[3]}` });
+    expect(redeemed.status, JSON.stringify(redeemed.body)).toBe(200);
+    const at = new Date(redeemed.body.redeemedAt as string);
+    const china = new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    await account.reload();
+    await expect.poll(() => account.getByTestId('prizes').textContent()).toContain(`再来一瓶：已于 ${china} 在门店兑换`);
+    await phone.close();
   });
 });

@@ -105,7 +105,15 @@ describe('风控审核 / Fraud review', () => {
     const [flag] = await server.db.sql<
       { id: string }[]
     >`select id::text from fraud_flags where tenant_id = ${tenantId} and epc like '%E2EFLAG'`;
-    const { page, errors, close } = await signedIn(browser, server.baseUrl, 'quality', 'Demo#2026', '/incentives/fraud');
+    const { page, errors, close } = await signedIn(
+      browser,
+      server.baseUrl,
+      'quality',
+      'Demo#2026',
+      '/incentives/fraud',
+      undefined,
+      'Europe/London',
+    );
     // the evidence reads in words ({"distinctDevices":9,"limit":5} once read 'distinctDevices: 9 · limit: 5')
     await expect.poll(() => page.getByTestId('fraud-flags-table').textContent()).toContain('设备数：9');
     expect(await page.getByTestId('fraud-flags-table').textContent()).toContain('上限：5');
@@ -114,6 +122,10 @@ describe('风控审核 / Fraud review', () => {
     expect(await flagged.textContent()).toContain('GTIN 06901234001013 · 序列号 E2EFLAG');
     expect(await flagged.textContent()).not.toContain('id.gs1.org');
     expect(await flagged.locator('[data-epc="https://id.gs1.org/01/06901234001013/21/E2EFLAG"]').count()).toBe(2);
+    // when it was last seen, on China's clock as the campaign's ledger beside it (whatever the reviewer's laptop says)
+    const [seen] = await server.db.sql<{ at: string }[]>`
+      select to_char(last_seen_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') as at from fraud_flags where id = ${flag?.id as string}`;
+    expect(await flagged.locator('td').first().textContent()).toBe(seen?.at);
     await page.getByTestId(`fraud-confirm-${flag?.id}`).click();
     // the note checked to be in the field before OK: a dialog still opening can swallow a fill on a busy machine
     const note = page.getByTestId('fraud-note');

@@ -110,6 +110,11 @@ describe('the segments page', () => {
       await expect.poll(() => p.page.getByTestId('segments-consumers-population').textContent(), { timeout: WAIT }).toContain('3');
       const computed = await p.page.getByTestId('segments-consumers-computed-at').textContent();
       expect(computed).toMatch(/\d{4}/);
+      // the snapshot is midnight in Beijing (recency counts China's days), and the page says so on China's clock
+      // (it read 16:00 the day before in a UTC browser)
+      expect(await p.page.getByTestId('segments-consumers-snapshot').textContent()).toMatch(
+        /^快照时间（北京时间）\d{4}-\d\d-\d\d 00:00:00$/,
+      );
       await p.page.getByTestId('segments-consumers-sizes').locator('canvas').first().waitFor();
       expect(await p.page.locator('[data-testid="segments-consumers-table"] .ant-table-row').count()).toBe(3);
       // a consumer who is known opens their profile; an anonymous phone is plain text

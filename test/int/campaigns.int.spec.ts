@@ -543,6 +543,13 @@ describe('limits', () => {
     expect(mine.body.items.map((x) => x.serial).sort()).toEqual([serials[a], serials[b]].sort());
     // another phone sees none of them
     expect((await prizesOf(randomUUID())).body.items).toEqual([]);
+    // the marketer handling the consumer's complaint reads the same prizes on the consumer's profile
+    const [owner] = await server.db.sql<{ consumer_id: string }[]>`
+      select distinct consumer_id::text from campaign_rewards where campaign_id = ${id}`;
+    const profile = await call('admin', 'GET', `/api/v1/consumers/${owner?.consumer_id}`);
+    expect(profile.status).toBe(200);
+    expect(profile.body.prizes).toEqual(mine.body.items);
+    expect(profile.body.prizes[0]).toMatchObject({ campaignId: id, code: expect.stringContaining(`/01/${UNIT}/21/`), paidAt: null });
   });
 
   it('a lottery with no prize probability draws nothing', async () => {
@@ -703,6 +710,12 @@ describe('the staff side', () => {
     for await (const row of readTable(Buffer.from(await r.arrayBuffer()), 'xlsx')) rows.push(row);
     expect(rows).toHaveLength(2);
     expect(JSON.stringify(rows[0])).toContain('2');
+    // the payout sheet gives the claim's time on China's clock, as the console's ledger does (not UTC text)
+    const exported = rows[0]?.values as Record<string, string>;
+    const [claimed] = await server.db.sql<{ at: string }[]>`
+      select to_char(claimed_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI:SS') as at from campaign_rewards
+      where id = ${Number(exported['编号 id'])}`;
+    expect(exported['领取时间（北京时间） claimed at (China time)']).toBe(claimed?.at);
   });
 
   it('reports scans, claims, unique consumers, cost, redemptions and claims per day', async () => {
@@ -746,9 +759,18 @@ describe('one more (再来一瓶) as a prize', () => {
     });
     expect(program.status, JSON.stringify(program.body)).toBe(201);
     expect((await call('admin', 'POST', `/api/v1/channel-programs/${program.body.id}/status`, { status: 'active' })).status).toBe(200);
+    const prizeOf = async () => {
+      const [owner] = await server.db.sql<
+        { consumer_id: string }[]
+      >`select consumer_id::text from campaign_rewards where epc = ${epcOf(i)}`;
+      return (await call('admin', 'GET', `/api/v1/consumers/${owner?.consumer_id}`)).body.prizes[0];
+    };
+    expect(await prizeOf()).toMatchObject({ kind: 'one_more', serial: serials[i], redeemedAt: null });
     const redeemed = await call('store', 'POST', '/api/v1/one-more/redeem', { code: epcOf(i) });
     expect(redeemed.status, JSON.stringify(redeemed.body)).toBe(200);
     expect(redeemed.body).toMatchObject({ campaignRef: `campaign:${id}`, amountFen: 350 });
+    // the consumer's profile says the ticket was redeemed, and when
+    expect(await prizeOf()).toMatchObject({ kind: 'one_more', redeemedAt: new Date(redeemed.body.redeemedAt).toISOString() });
     // a code that did not win is no ticket
     const other = await call('store', 'POST', '/api/v1/one-more/redeem', { code: epcOf(freshCode()) });
     expect(other.status).toBe(422);

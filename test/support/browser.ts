@@ -27,10 +27,19 @@ export function phoneContext(browser: Browser): Promise<BrowserContext> {
 
 /**
  * A fresh desktop browser context (zh-CN) signed in as `username`: opens `path`, is sent to the login page, signs in
- * and lands back on `path`. Page errors are collected so a test can assert there were none.
+ * and lands back on `path`. Page errors are collected so a test can assert there were none. `timezoneId`: the
+ * browser's own time zone (a marketer travelling abroad), the machine's by default.
  */
-export async function signedIn(browser: Browser, baseUrl: string, username: string, password: string, path: string, waitMs = 20_000) {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+export async function signedIn(
+  browser: Browser,
+  baseUrl: string,
+  username: string,
+  password: string,
+  path: string,
+  waitMs = 20_000,
+  timezoneId?: string,
+) {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 }, timezoneId });
   const page = await context.newPage();
   page.setDefaultTimeout(waitMs);
   const errors: string[] = [];

@@ -23,14 +23,46 @@ export function formatDateTime(value: string | null | undefined): string {
 }
 
 /**
+ * China's clock (UTC+8, no daylight saving): the brands' channel is in China, and their business day is China's day
+ * (a campaign's daily budget, the reports' days), whatever the browser's own time zone.
+ */
+const CHINA_OFFSET_MS = 8 * 3_600_000;
+
+/** An instant as China's wall-clock text, "2026-12-05T10:54:12.000" (ISO without a zone); null for no instant. */
+function chinaClock(value: string | number): string | null {
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : new Date(d.getTime() + CHINA_OFFSET_MS).toISOString().slice(0, 23);
+}
+
+/**
  * An instant in China time to the minute, as the server's refusals write it ("2026-12-05 10:54"): the brands' channel
  * is in China (UTC+8, no daylight saving), whatever the phone's own time zone.
  */
 export function formatChinaMinute(value: string | null | undefined): string {
   if (!value) return '—';
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return value;
-  return new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return chinaClock(value)?.slice(0, 16).replace('T', ' ') ?? value;
+}
+
+/** An instant in China time to the second ("2026-12-05 10:54:12"), where two times a second apart must read apart. */
+export function formatChinaSecond(value: string | null | undefined): string {
+  if (!value) return '—';
+  return chinaClock(value)?.slice(0, 19).replace('T', ' ') ?? value;
+}
+
+/** China's calendar day `daysBefore` days before today ("2026-12-05"), as date inputs and the reports' API write it. */
+export function chinaDay(daysBefore = 0): string {
+  return (chinaClock(Date.now() - daysBefore * 86_400_000) as string).slice(0, 10);
+}
+
+/** A `datetime-local` input's text for an instant, in China time ("2026-12-05T10:54"). */
+export function toChinaInput(value: string): string {
+  return chinaClock(value)?.slice(0, 16) ?? '';
+}
+
+/** The instant a `datetime-local` input's text names in China time (ISO, UTC); text that is no time as given. */
+export function fromChinaInput(text: string): string {
+  const d = new Date(`${text}:00+08:00`);
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(text) && !Number.isNaN(d.getTime()) ? d.toISOString() : text;
 }
 
 export function formatDate(value: string | null | undefined): string {

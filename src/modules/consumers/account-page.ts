@@ -29,6 +29,7 @@ const T = {
     prizes: '我的奖品',
     redPacket: '红包 ¥{yuan}',
     oneMore: '再来一瓶：凭商品码（GTIN {gtin} · 序列号 {serial}）到参与活动的门店兑换',
+    oneMoreRedeemed: '再来一瓶：已于 {at} 在门店兑换',
     coupon: '优惠券 {code}',
     owed: '待发放',
     paid: '已发放',
@@ -64,6 +65,7 @@ const T = {
     prizes: 'My prizes',
     redPacket: 'Red packet ¥{yuan}',
     oneMore: 'One more: take the product (GTIN {gtin} · serial {serial}) to a participating store',
+    oneMoreRedeemed: 'One more: redeemed at a store on {at}',
     coupon: 'Coupon {code}',
     owed: 'to be paid',
     paid: 'paid',
@@ -180,7 +182,8 @@ export const ACCOUNT_SCRIPT = `(() => {
     const r = await call('GET', '/prizes');
     if (r.status !== 200) return fail(r);
     const what = (p) => p.kind === 'red_packet' ? (p.tierName ? p.tierName + ' · ' : '') + fill(t.redPacket, { yuan: (p.amountFen / 100).toFixed(2) })
-      : p.kind === 'one_more' ? fill(t.oneMore, { gtin: p.gtin || '', serial: p.serial || '' })
+      : p.kind === 'one_more' ? (p.redeemedAt ? fill(t.oneMoreRedeemed, { at: when(p.redeemedAt, true) })
+        : fill(t.oneMore, { gtin: p.gtin || '', serial: p.serial || '' }))
       : fill(t.coupon, { code: p.couponCode || '' });
     $('prize-list').innerHTML = li(r.data.items, (p) => esc(when(p.claimedAt, false)) + ' ' + esc(p.campaignName) + (root.dataset.locale === 'en' ? ': ' : '：') +
       esc(what(p)) + (p.kind === 'red_packet' ? ' <small>' + esc(p.status === 'paid' ? t.paid : t.owed) + '</small>' : ''));

@@ -20,6 +20,7 @@ import { membershipOf } from './membership.ts';
 import { bindProven, mergedGroup, standingConsumer } from './merge.ts';
 import { OtpService } from './otp.ts';
 import { PHONE_PATTERN, sealPhone } from './privacy.ts';
+import { prizesOf } from './prizes.ts';
 import { deletePersonalData, profileOf } from './profiles.ts';
 import { CONSUMER_SESSION_COOKIE, closeSession, openSession, sessionConsumer, sessionHasher } from './sessions.ts';
 import type { ConsumersSettings } from './settings.ts';
@@ -231,41 +232,7 @@ export async function meRoutes(api: FastifyInstance, deps: MeRoutesDeps): Promis
       const device = deviceOf(req, reply, false);
       const consumer = await consumerOf(sql, tenantId, 'device', hash('device', device));
       const group = consumer === null ? [] : await mergedGroup(sql, tenantId, await standingConsumer(sql, tenantId, consumer));
-      const rows = group.length
-        ? await sql<
-            {
-              campaign_name: string;
-              kind: 'red_packet' | 'one_more' | 'coupon';
-              amount_fen: string;
-              coupon_code: string | null;
-              tier_name: string | null;
-              status: 'awarded' | 'paid';
-              claimed_at: Date;
-              epc: string;
-            }[]
-          >`
-            select c.name as campaign_name, r.kind, r.amount_fen, r.coupon_code, t.name as tier_name, r.status, r.claimed_at, r.epc
-            from campaign_rewards r
-            join campaigns c on c.tenant_id = r.tenant_id and c.id = r.campaign_id
-            left join campaign_tiers t on t.tenant_id = r.tenant_id and t.campaign_id = r.campaign_id and t.tier = r.tier
-            where r.tenant_id = ${tenantId} and r.consumer_id = any(${group}::bigint[])
-              and r.kind in ('red_packet', 'one_more', 'coupon') and r.status <> 'no_prize'
-            order by r.id desc limit 50`
-        : [];
-      const items = rows.map((r) => {
-        const m = /\/01\/(\d{14})\/21\/([^/?#]+)/.exec(r.epc);
-        return {
-          campaignName: r.campaign_name,
-          kind: r.kind,
-          amountFen: Number(r.amount_fen),
-          couponCode: r.coupon_code,
-          tierName: r.tier_name,
-          status: r.status,
-          claimedAt: r.claimed_at.toISOString(),
-          gtin: m?.[1] ?? null,
-          serial: m?.[2] ? decodeURIComponent(m[2]) : null,
-        };
-      });
+      const items = await prizesOf(sql, tenantId, group, 50);
       return reply.header('cache-control', 'no-store').send({ items });
     },
   );

@@ -15,6 +15,7 @@ import { createMallItem, listMallItems, type MallItemInput, redemptionsOf, updat
 import { type MembershipSettings, membershipSettings, saveMembershipSettings } from './membership.ts';
 import { mergedGroup, mergesOf, undoMerge } from './merge.ts';
 import { PHONE_PATTERN } from './privacy.ts';
+import { prizesOf } from './prizes.ts';
 import { consumerState, listConsumers, profileOf, setTags } from './profiles.ts';
 
 const read = { access: 'consumers:read' } as const;
@@ -96,7 +97,14 @@ export async function consumersStaffRoutes(api: FastifyInstance, sql: Sql, maste
 
   api.get(
     '/consumers/:id',
-    { config: read, schema: { tags, summary: 'A consumer profile (phone masked)', params: IdParams } },
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'A consumer profile (phone masked): identifiers, scans, points, tags, merges, redemptions and prizes won',
+        params: IdParams,
+      },
+    },
     async (req) => {
       const ctx = ctxOf(req, sql);
       const id = (req.params as { id: number }).id;
@@ -104,12 +112,15 @@ export async function consumersStaffRoutes(api: FastifyInstance, sql: Sql, maste
       const state = await consumerState(sql, tenantId, id);
       if (state.mergedInto === null && !state.deletedAt) await sql.begin((tx) => expireDuePoints(tx, tenantId, id));
       const profile = await profileOf(sql, keys, tenantId, id, 'masked', ctx.locale);
+      const group = await mergedGroup(sql, tenantId, id);
       return {
         ...profile,
         mergedInto: state.mergedInto,
         deletedAt: state.deletedAt,
         merges: await mergesOf(sql, tenantId, id),
-        redemptions: await redemptionsOf(sql, tenantId, await mergedGroup(sql, tenantId, id)),
+        redemptions: await redemptionsOf(sql, tenantId, group),
+        // what the consumer won in campaigns, as their own page lists it: a complaint is looked up here
+        prizes: await prizesOf(sql, tenantId, group),
       };
     },
   );

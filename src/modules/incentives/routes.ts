@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Sql } from '../../db/connection.ts';
 import { ctxOf } from '../../http/access.ts';
 import { Id, IdParams, Paging, strictObject } from '../../http/schemas.ts';
+import { chinaDateTimeText } from '../../platform/china-time.ts';
 import { writeTable, XLSX_TYPE } from '../../platform/tabular/index.ts';
 import { campaignBudget, createCampaign, getCampaign, listCampaigns, setCampaignStatus, updateCampaign } from './campaigns.ts';
 import type { CampaignInput, CampaignStatus } from './definition.ts';
@@ -158,8 +159,8 @@ export async function campaignsRoutes(api: FastifyInstance, sql: Sql): Promise<v
             { key: 'points', header: '积分 points' },
             { key: 'coupon', header: '券码 coupon' },
             { key: 'status', header: '状态 status' },
-            { key: 'claimed_at', header: '领取时间 claimed at' },
-            { key: 'paid_at', header: '发放时间 paid at' },
+            { key: 'claimed_at', header: '领取时间（北京时间） claimed at (China time)' },
+            { key: 'paid_at', header: '发放时间（北京时间） paid at (China time)' },
           ],
           (async function* () {
             for await (const r of rows) {
@@ -174,8 +175,9 @@ export async function campaignsRoutes(api: FastifyInstance, sql: Sql): Promise<v
                 points: r.points,
                 coupon: r.couponCode,
                 status: r.status,
-                claimed_at: r.claimedAt,
-                paid_at: r.paidAt,
+                // the payout sheet is read by people: China's clock, as the console's ledger shows it
+                claimed_at: chinaDateTimeText(r.claimedAt),
+                paid_at: r.paidAt ? chinaDateTimeText(r.paidAt) : null,
               };
             }
           })(),

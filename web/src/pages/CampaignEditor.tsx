@@ -2,6 +2,7 @@ import { Alert, App, Button, Checkbox, Form, Input, InputNumber, Modal, Radio, S
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, errorText } from '../api.ts';
+import { fromChinaInput, toChinaInput } from '../format.ts';
 import { numberRule, WHOLE, YUAN } from '../numberRules.ts';
 import { problemFields, yuanToFen } from '../problemFields.ts';
 
@@ -48,15 +49,6 @@ interface EditorForm {
   prizesDaily?: number | null;
 }
 
-/** `datetime-local` text (the browser's local time) from an instant, and back. */
-const toLocal = (iso: string) => {
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
-const fromLocal = (v: string) => {
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? v : d.toISOString();
-};
 const orNull = (v: number | null | undefined) => (v === undefined || v === null ? null : v);
 
 function initial(c: CampaignDef | null): Partial<EditorForm> {
@@ -65,16 +57,16 @@ function initial(c: CampaignDef | null): Partial<EditorForm> {
     return {
       type: 'points',
       points: 10,
-      startsAt: toLocal(new Date(now).toISOString()),
-      endsAt: toLocal(new Date(now + 30 * 86400_000).toISOString()),
+      startsAt: toChinaInput(new Date(now).toISOString()),
+      endsAt: toChinaInput(new Date(now + 30 * 86400_000).toISOString()),
       tiers: [{ name: '', amountYuan: 1, probability: 0.1, count: 100 }],
     };
   }
   const fen = (v: number | null) => (v === null ? null : v / 100);
   return {
     name: c.name,
-    startsAt: toLocal(c.startsAt),
-    endsAt: toLocal(c.endsAt),
+    startsAt: toChinaInput(c.startsAt),
+    endsAt: toChinaInput(c.endsAt),
     type: c.reward.type,
     points: c.reward.points,
     tiers: c.reward.tiers?.map((t) => ({
@@ -119,8 +111,8 @@ export function CampaignEditor({
     setProblem(null);
     const body = {
       name: v.name.trim(),
-      startsAt: fromLocal(v.startsAt),
-      endsAt: fromLocal(v.endsAt),
+      startsAt: fromChinaInput(v.startsAt),
+      endsAt: fromChinaInput(v.endsAt),
       reward: {
         type: v.type,
         ...(v.type === 'points' ? { points: v.points } : {}),
@@ -282,6 +274,9 @@ export function CampaignEditor({
           </Form.Item>
         </Space>
         <Typography.Title level={5}>{t('campaigns.limits')}</Typography.Title>
+        <Typography.Paragraph type="secondary" data-testid="campaign-limits-day">
+          {t('campaigns.dailyIsChinaDay')}
+        </Typography.Paragraph>
         <Space wrap>
           <Form.Item name="perConsumerDaily" label={t('campaigns.perConsumerDaily')} rules={[numberRule({ ...WHOLE, min: 1 })]}>
             <InputNumber />

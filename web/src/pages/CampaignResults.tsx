@@ -5,6 +5,7 @@ import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { DivisionFilter, type DivisionValue } from '../components/DivisionFilter.tsx';
 import { LoadError } from '../components/PageState.tsx';
+import { chinaDay } from '../format.ts';
 import { may } from '../nav.ts';
 import { useApi } from '../useApi.ts';
 
@@ -51,9 +52,6 @@ interface Product {
   nameEn: string;
 }
 
-/** A day `n` days before today, as the date inputs and the API write it. */
-const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
-
 /**
  * What a campaign brought: its regions' sell-out against comparable stores elsewhere (before and during, per store
  * and day, as a chart, and the lift that the difference in differences gives), and the stores and clerks who sold
@@ -62,8 +60,8 @@ const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString
 export function CampaignResultsPage() {
   const { t, i18n } = useTranslation();
   const { me } = useAuth();
-  const [start, setStart] = useState(daysAgo(13));
-  const [end, setEnd] = useState(daysAgo(0));
+  const [start, setStart] = useState(chinaDay(13));
+  const [end, setEnd] = useState(chinaDay(0));
   const [region, setRegion] = useState<DivisionValue>({ provinceCode: '', cityCode: '', districtCode: '' });
   const [gtins, setGtins] = useState<string[]>([]);
   const regionCode = region.districtCode || region.cityCode || region.provinceCode;
@@ -124,6 +122,7 @@ export function CampaignResultsPage() {
           onChange={(e) => e.target.value && setEnd(e.target.value)}
           data-testid="campaign-results-end"
         />
+        <Typography.Text type="secondary">{t('campaignResults.chinaDays')}</Typography.Text>
         <DivisionFilter value={region} onChange={setRegion} />
         <Select
           mode="multiple"

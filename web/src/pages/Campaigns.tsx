@@ -7,7 +7,7 @@ import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { UnitCode } from '../components/UnitCode.tsx';
-import { formatDateTime, formatFen, formatNumber } from '../format.ts';
+import { formatChinaMinute, formatFen, formatNumber } from '../format.ts';
 import { may } from '../nav.ts';
 import { useApi } from '../useApi.ts';
 import { type CampaignDef, CampaignEditor } from './CampaignEditor.tsx';
@@ -105,7 +105,11 @@ export function CampaignsPage() {
               </Tag>
             ),
           },
-          { key: 'dates', title: t('campaigns.dates'), render: (_, c) => `${formatDateTime(c.startsAt)} – ${formatDateTime(c.endsAt)}` },
+          {
+            key: 'dates',
+            title: t('campaigns.dates'),
+            render: (_, c) => `${formatChinaMinute(c.startsAt)} – ${formatChinaMinute(c.endsAt)}`,
+          },
           { key: 'prizes', title: t('campaigns.prizesAwarded'), align: 'right', render: (_, c) => formatNumber(c.prizesAwarded) },
           { key: 'spent', title: t('campaigns.spent'), align: 'right', render: (_, c) => formatFen(c.spentFen) },
           {
@@ -298,7 +302,7 @@ function CampaignDetail({ id }: { id: number }) {
               : undefined
           }
           columns={[
-            { key: 'claimedAt', title: t('campaigns.claimedAt'), render: (_, r) => formatDateTime(r.claimedAt) },
+            { key: 'claimedAt', title: t('campaigns.claimedAt'), render: (_, r) => formatChinaMinute(r.claimedAt) },
             { key: 'code', title: t('campaigns.code'), render: (_, r) => <UnitCode epc={r.code} /> },
             {
               key: 'consumer',

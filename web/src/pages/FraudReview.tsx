@@ -5,7 +5,7 @@ import { api, errorText } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { LoadError } from '../components/PageState.tsx';
 import { UnitCode } from '../components/UnitCode.tsx';
-import { formatDateTime } from '../format.ts';
+import { formatChinaMinute } from '../format.ts';
 import { may } from '../nav.ts';
 import { detailsText } from '../recordDetails.ts';
 import { useApi } from '../useApi.ts';
@@ -100,7 +100,7 @@ export function FraudReviewPage() {
         scroll={{ x: 1100 }}
         data-testid="fraud-flags-table"
         columns={[
-          { key: 'at', title: t('fraud.lastSeen'), render: (_, f) => formatDateTime(f.lastSeenAt) },
+          { key: 'at', title: t('fraud.lastSeen'), render: (_, f) => formatChinaMinute(f.lastSeenAt) },
           { key: 'rule', title: t('fraud.rule'), render: (_, f) => t(`fraud.rules.${f.rule}`) },
           {
             key: 'subject',
@@ -141,7 +141,7 @@ export function FraudReviewPage() {
                 </Tag>
                 {f.review ? (
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                    {f.review.by} {formatDateTime(f.review.at)} {f.review.note ?? ''}
+                    {f.review.by} {formatChinaMinute(f.review.at)} {f.review.note ?? ''}
                   </Typography.Text>
                 ) : null}
               </Space>

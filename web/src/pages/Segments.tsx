@@ -9,7 +9,7 @@ import { api, errorText, withQuery } from '../api.ts';
 import { useAuth } from '../auth.tsx';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LoadError } from '../components/PageState.tsx';
-import { formatDateTime, formatFen, formatNumber } from '../format.ts';
+import { formatChinaSecond, formatFen, formatNumber } from '../format.ts';
 import { may } from '../nav.ts';
 import { useApi } from '../useApi.ts';
 
@@ -206,13 +206,17 @@ function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
           />
         </Col>
         <Col>
-          <Statistic title={t('segments.snapshot')} value={data?.snapshot ? formatDateTime(data.snapshot) : '—'} />
+          <Statistic
+            title={t('segments.snapshot')}
+            value={data?.snapshot ? formatChinaSecond(data.snapshot) : '—'}
+            data-testid={`segments-${subject}-snapshot`}
+          />
         </Col>
         {subject === 'consumers' ? (
           <Col>
             <Statistic
               title={t('segments.computedAt')}
-              value={data?.computedAt ? formatDateTime(data.computedAt) : '—'}
+              value={data?.computedAt ? formatChinaSecond(data.computedAt) : '—'}
               data-testid="segments-consumers-computed-at"
             />
           </Col>
@@ -314,7 +318,7 @@ function SegmentView({ subject }: { subject: 'stores' | 'consumers' }) {
           {
             key: 'lastAt',
             title: t(subject === 'consumers' ? 'segments.lastScan' : 'segments.lastPurchase'),
-            render: (_, r) => formatDateTime(r.lastAt),
+            render: (_, r) => formatChinaSecond(r.lastAt),
           },
         ]}
       />

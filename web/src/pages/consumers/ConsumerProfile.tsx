@@ -6,10 +6,11 @@ import { api, errorText } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
 import { LoadError } from '../../components/PageState.tsx';
 import { UnitCode } from '../../components/UnitCode.tsx';
-import { formatDateTime } from '../../format.ts';
+import { formatChinaMinute } from '../../format.ts';
 import { may } from '../../nav.ts';
 import { useApi } from '../../useApi.ts';
 import { ledgerSource } from './ledger-source.ts';
+import { PrizesTable } from './PrizesTable.tsx';
 import { type ConsumerProfile, tierName } from './types.ts';
 
 /** A points entry's source in words (a campaign's reward names the unit by GTIN and serial); an unknown key as written. */
@@ -36,7 +37,7 @@ function LedgerSourceText({ source }: { source: string }) {
   }
 }
 
-/** One consumer: identifiers (phone masked), membership, tags, scans with products and regions, points, merges. */
+/** One consumer: identifiers (phone masked), membership, tags, scans with products and regions, prizes won, points, merges. */
 export function ConsumerProfilePage() {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
@@ -87,7 +88,7 @@ export function ConsumerProfilePage() {
           showIcon
           type="warning"
           style={{ marginBottom: 12 }}
-          title={t('consumers.deleted', { at: formatDateTime(data.deletedAt) })}
+          title={t('consumers.deleted', { at: formatChinaMinute(data.deletedAt) })}
         />
       ) : null}
       <Descriptions bordered size="small" column={2} style={{ marginBottom: 16 }}>
@@ -103,7 +104,7 @@ export function ConsumerProfilePage() {
         <Descriptions.Item label={t('consumers.earnedInPeriod')}>
           {t('consumers.earnedIn', { points: m.earnedInPeriod, days: m.periodDays })}
         </Descriptions.Item>
-        <Descriptions.Item label={t('consumers.createdAt')}>{formatDateTime(data.createdAt)}</Descriptions.Item>
+        <Descriptions.Item label={t('consumers.createdAt')}>{formatChinaMinute(data.createdAt)}</Descriptions.Item>
         <Descriptions.Item label={t('consumers.identifiers')} span={2}>
           <Space wrap data-testid="consumer-identifiers">
             {data.identifiers.map((x) => (
@@ -148,12 +149,15 @@ export function ConsumerProfilePage() {
         dataSource={data.scans}
         pagination={{ pageSize: 10 }}
         columns={[
-          { title: t('consumers.scanAt'), dataIndex: 'at', render: (v: string) => formatDateTime(v) },
+          { title: t('consumers.scanAt'), dataIndex: 'at', render: (v: string) => formatChinaMinute(v) },
           { title: t('consumers.product'), key: 'product', render: (_: unknown, r) => product(r) },
           { title: t('consumers.region'), dataIndex: 'region', render: (v: string | null) => v ?? '—' },
           { title: t('consumers.verdict'), dataIndex: 'verdict', render: (v: string) => t(`consumers.verdicts.${v}`) },
         ]}
       />
+
+      <Typography.Title level={5}>{t('consumers.prizes')}</Typography.Title>
+      <PrizesTable prizes={data.prizes} />
 
       <Typography.Title level={5}>{t('consumers.ledger')}</Typography.Title>
       <Table
@@ -163,11 +167,11 @@ export function ConsumerProfilePage() {
         dataSource={data.ledger}
         pagination={{ pageSize: 10 }}
         columns={[
-          { title: t('consumers.at'), dataIndex: 'at', render: (v: string) => formatDateTime(v) },
+          { title: t('consumers.at'), dataIndex: 'at', render: (v: string) => formatChinaMinute(v) },
           { title: t('consumers.entryKind'), dataIndex: 'kind', render: (v: string) => t(`consumers.entryKinds.${v}`) },
           { title: t('consumers.points'), dataIndex: 'delta', align: 'right', render: (v: number) => (v > 0 ? `+${v}` : v) },
           { title: t('consumers.source'), dataIndex: 'source', render: (v: string) => <LedgerSourceText source={v} /> },
-          { title: t('consumers.expiresAt'), dataIndex: 'expiresAt', render: (v: string | null) => (v ? formatDateTime(v) : '—') },
+          { title: t('consumers.expiresAt'), dataIndex: 'expiresAt', render: (v: string | null) => (v ? formatChinaMinute(v) : '—') },
         ]}
       />
 
@@ -179,7 +183,7 @@ export function ConsumerProfilePage() {
         dataSource={data.merges}
         pagination={false}
         columns={[
-          { title: t('consumers.at'), dataIndex: 'at', render: (v: string) => formatDateTime(v) },
+          { title: t('consumers.at'), dataIndex: 'at', render: (v: string) => formatChinaMinute(v) },
           {
             title: t('consumers.merge'),
             key: 'merge',
@@ -205,7 +209,7 @@ export function ConsumerProfilePage() {
             key: 'undo',
             render: (_: unknown, r) =>
               r.undoneAt ? (
-                <Tag>{t('consumers.undone', { at: formatDateTime(r.undoneAt) })}</Tag>
+                <Tag>{t('consumers.undone', { at: formatChinaMinute(r.undoneAt) })}</Tag>
               ) : canWrite ? (
                 <Popconfirm
                   title={t('consumers.undoConfirm')}
@@ -227,7 +231,7 @@ export function ConsumerProfilePage() {
         dataSource={data.redemptions}
         pagination={false}
         columns={[
-          { title: t('consumers.at'), dataIndex: 'at', render: (v: string) => formatDateTime(v) },
+          { title: t('consumers.at'), dataIndex: 'at', render: (v: string) => formatChinaMinute(v) },
           { title: t('mall.item'), key: 'name', render: (_: unknown, r) => (i18n.language === 'en' ? r.nameEn : r.nameZh) },
           { title: t('consumers.points'), dataIndex: 'points', align: 'right' },
           { title: t('mall.coupon'), dataIndex: 'couponCode' },

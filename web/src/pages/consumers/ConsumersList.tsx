@@ -2,7 +2,7 @@ import { Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router-dom';
 import { LoadError } from '../../components/PageState.tsx';
-import { formatDateTime } from '../../format.ts';
+import { formatChinaMinute } from '../../format.ts';
 import { useApi } from '../../useApi.ts';
 import { useQueryState } from '../../useQueryState.ts';
 import { type ConsumerRow, type Tier, tierName } from './types.ts';
@@ -75,7 +75,7 @@ export function ConsumersPage() {
           { title: t('consumers.balance'), dataIndex: 'balance', align: 'right' },
           { title: t('consumers.earnedInPeriod'), dataIndex: 'earnedInPeriod', align: 'right' },
           { title: t('consumers.tags'), dataIndex: 'tags', render: (tags: string[]) => tags.map((x) => <Tag key={x}>{x}</Tag>) },
-          { title: t('consumers.createdAt'), dataIndex: 'createdAt', render: (v: string) => formatDateTime(v) },
+          { title: t('consumers.createdAt'), dataIndex: 'createdAt', render: (v: string) => formatChinaMinute(v) },
         ]}
       />
     </div>

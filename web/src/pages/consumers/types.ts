@@ -1,4 +1,9 @@
 /** What the consumers API answers (src/modules/consumers). */
+import type { PrizeView as Prize } from '../../../../src/modules/consumers/prizes.ts';
+
+/** A prize won in a campaign, as the consumer's own page lists it too. */
+export type { Prize };
+
 export interface Tier {
   code: string;
   nameZh: string;
@@ -48,6 +53,7 @@ export interface ConsumerProfile {
     undoneAt: string | null;
   }[];
   redemptions: { id: number; itemId: number; points: number; couponCode: string; at: string; nameZh: string; nameEn: string }[];
+  prizes: Prize[];
 }
 
 export interface MallItem {
