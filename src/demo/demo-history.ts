@@ -15,7 +15,6 @@
  * starts it in the background after it listens, once, on the demo's first start (`demo.history` in the audit log
  * says it ran; a run that was cut short is not repeated, its days stay as played).
  */
-import { createHash } from 'node:crypto';
 import type { RequestContext } from '../context.ts';
 import { createSql, type Sql, type Tx } from '../db/connection.ts';
 import { appendAudit } from '../modules/audit/index.ts';
@@ -28,7 +27,7 @@ import { playThroughProduct, type Serials } from '../modules/planning/simulator/
 import { actor, type Channel } from '../modules/planning/simulator/product-tenant.ts';
 import { demandPlanFor } from '../modules/planning/simulator/simulate.ts';
 import { addressHasher, recordOne } from '../modules/resolver/scans.ts';
-import { demoMarketing, type MarketingInfo, type Phone } from './demo-marketing.ts';
+import { demoMarketing, type MarketingInfo, type Phone, seededPhone } from './demo-marketing.ts';
 import { DEMO_TENANT } from './load-demo.ts';
 import { seededRandom } from './random.ts';
 
@@ -287,14 +286,7 @@ function consumersScan(
   },
 ) {
   const rnd = seededRandom(seed ^ 0x5ca7);
-  const phone = (store: number, k: number): Phone => {
-    const hex = createHash('sha256').update(`demo history phone ${seed} ${store} ${k}`).digest('hex');
-    return {
-      deviceId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
-      // an address of a mobile carrier's range, one a phone
-      ip: `10.${Number.parseInt(hex.slice(32, 34), 16)}.${Number.parseInt(hex.slice(34, 36), 16)}.${Number.parseInt(hex.slice(36, 38), 16)}`,
-    };
-  };
+  const phone = (store: number, k: number): Phone => seededPhone(`demo history phone ${seed} ${store} ${k}`);
   const scan = (epc: string, p: Phone, regionCode: string | null) =>
     recordOne(d.sql, {
       tenantId: ch.tenantId,

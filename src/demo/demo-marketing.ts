@@ -14,6 +14,7 @@
  * Who scans and claims what is drawn from the seed; the lottery's prizes are drawn by the product (server-side
  * crypto randomness, as for every real claim), so the red packets won differ from one first start to another.
  */
+import { createHash } from 'node:crypto';
 import type { RequestContext } from '../context.ts';
 import type { Sql } from '../db/connection.ts';
 import type { Keystore } from '../modules/codes/keystore.ts';
@@ -33,6 +34,16 @@ import { seededRandom } from './random.ts';
 export interface Phone {
   deviceId: string;
   ip: string;
+}
+
+/** The phone named `name`: a random-looking device cookie (a v4 UUID, as the resolver sets) and a carrier's address. */
+export function seededPhone(name: string): Phone {
+  const hex = createHash('sha256').update(name).digest('hex');
+  const byte = (k: number) => Number.parseInt(hex.slice(32 + 2 * k, 34 + 2 * k), 16);
+  return {
+    deviceId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
+    ip: `10.${byte(0)}.${byte(1)}.${byte(2)}`,
+  };
 }
 
 export interface MarketingInfo {
@@ -174,8 +185,7 @@ export async function demoMarketing(
     /** The units a collector's phone scans and claims on one of its days (null on other days). */
     collects(day: number): Phone | null {
       if (!collectorDays.has(day) || !campaignIds.length) return null;
-      const h = rnd.int(1, 0xffff).toString(16).padStart(4, '0');
-      return { deviceId: `c011ec70-${h}-4000-8000-${String(day).padStart(12, '0')}`, ip: `100.64.${day % 250}.${rnd.int(1, 250)}` };
+      return seededPhone(`demo history collector ${o.seed} ${day}`);
     },
     claim(epc: string, phone: Phone): void {
       pending.push(claimOf(epc, phone));
