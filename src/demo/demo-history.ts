@@ -269,9 +269,9 @@ async function payWhatIsOwed(sql: Sql, ch: Channel): Promise<void> {
 /**
  * The stores' consumers: a share of the units sold is scanned on the resolver page, through the resolver's own
  * recording (a first scan of a genuine unit), by one of the store's regulars (30 phones a store, some far more often
- * than others), at the moment of the sale; while a campaign runs, some of them claim it (demo-marketing.ts), the
- * day's claims together. On a few days a collector's phone scans and claims a pile of the day's other units within
- * minutes. Drawn from the seed: the same history on every machine.
+ * than others), in the hours after the sale (five moments a day); while a campaign runs, some of them claim it
+ * (demo-marketing.ts), a moment's claims together. On a few days a collector's phone scans and claims a pile of the
+ * day's other units within minutes, late in the evening. Drawn from the seed: the same history on every machine.
  */
 function consumersScan(
   ch: Channel,
@@ -294,9 +294,14 @@ function consumersScan(
       standing: 'genuine',
       who: { deviceId: p.deviceId, ipHash: d.hashAddress(p.ip), regionCode },
     });
+  /** the business clock of the history's connection at `moment` (the product plays each step at its own, product.ts) */
+  const clockAt = (moment: Date) => d.sql`select set_config('throughline.business_time', ${moment.toISOString()}, false)`;
   return async (sold: Map<number, string[]>, at: Date) => {
     const day = d.dayOf(at);
     await d.marketing.beforeSales(day);
+    // consumers scan in the hours after the sales, at five moments of the day (each moment's claims decided together)
+    const moments = Array.from({ length: 5 }, (_, m) => new Date(at.getTime() + (90 + 150 * m + rnd.int(0, 59)) * 60_000));
+    const scans: { epc: string; store: number; phone: Phone }[][] = moments.map(() => []);
     const unscanned: { epc: string; store: number }[] = [];
     for (const [store, epcs] of sold)
       for (const epc of epcs) {
@@ -306,17 +311,27 @@ function consumersScan(
         }
         // regulars: the k-th phone scans about 1/(k+1) as often as the first
         const k = Math.min(29, Math.floor(Math.exp(rnd.next() * Math.log(31))) - 1);
-        const p = phone(store, k);
-        await scan(epc, p, cityOf[store] ?? null);
-        d.marketing.scanned(epc, p);
+        scans[rnd.int(0, moments.length - 1)]?.push({ epc, store, phone: phone(store, k) });
       }
+    for (const [m, moment] of moments.entries()) {
+      await clockAt(moment);
+      for (const x of scans[m] ?? []) {
+        await scan(x.epc, x.phone, cityOf[x.store] ?? null);
+        d.marketing.scanned(x.epc, x.phone);
+      }
+      await d.marketing.afterSales();
+    }
+    // late in the evening, within minutes
     const collector = d.marketing.collects(day);
-    if (collector)
+    if (collector) {
+      await clockAt(new Date(at.getTime() + 13 * 3_600_000));
       for (const u of unscanned.slice(0, 30)) {
         await scan(u.epc, collector, cityOf[u.store] ?? null);
         d.marketing.claim(u.epc, collector);
       }
-    await d.marketing.afterSales();
+      await d.marketing.afterSales();
+    }
+    await clockAt(at);
   };
 }
 

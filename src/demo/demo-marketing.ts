@@ -76,8 +76,8 @@ export interface HistoryDays {
 
 /**
  * The brand's marketing over the history: call `beforeSales` at each day's sales moment (the campaigns the marketer
- * starts or ends that day), `scanned` for each consumer scan, `afterSales` when the day's scans are done (the claims
- * are decided together, as one batch of the claim desk), `weekEnd` at each week's end, and `finish` once played.
+ * starts or ends that day), `scanned` for each consumer scan, `afterSales` when the scans of a moment are done (their
+ * claims are decided together, as one batch of the claim desk), `weekEnd` at each week's end, and `finish` once played.
  */
 export async function demoMarketing(
   sql: Sql,

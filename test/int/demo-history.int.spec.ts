@@ -91,8 +91,9 @@ describe('the demo history, played', () => {
     expect(e?.recorded).toBe(true);
 
     // the stores' consumers scanned some of what they bought, on the day they bought it, as genuine first checks
-    const [c] = await sql<{ n: number; phones: number; last: string; genuine: boolean; sold: boolean }[]>`
+    const [c] = await sql<{ n: number; phones: number; last: string; genuine: boolean; sold: boolean; moments: number }[]>`
       select count(*)::int as n, count(distinct c.device_id)::int as phones,
+        count(distinct (c.scanned_at at time zone 'Asia/Shanghai')::time)::int as moments,
         to_char(max(c.scanned_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as last,
         bool_and(c.verdict = 'genuine_first') as genuine, bool_and(s.status = 'sold') as sold
       from consumer_scans c join tenants t on t.id = c.tenant_id
@@ -100,6 +101,8 @@ describe('the demo history, played', () => {
       where t.code = 'demo'`;
     expect(c?.n).toBeGreaterThan(5);
     expect(c?.phones).toBeGreaterThan(1);
+    // at several moments of the day, not all at the moment of the sales
+    expect(c?.moments).toBeGreaterThan(5);
     expect(c?.last && c.last < TODAY).toBe(true);
     expect(c?.genuine).toBe(true);
     expect(c?.sold).toBe(true);
