@@ -269,9 +269,9 @@ async function payWhatIsOwed(sql: Sql, ch: Channel): Promise<void> {
 /**
  * The stores' consumers: a share of the units sold is scanned on the resolver page, through the resolver's own
  * recording (a first scan of a genuine unit), by one of the store's regulars (30 phones a store, some far more often
- * than others), in the hours after the sale (five moments a day); while a campaign runs, some of them claim it
+ * than others), in the minutes after the sale (five moments a day); while a campaign runs, some of them claim it
  * (demo-marketing.ts), a moment's claims together. On a few days a collector's phone scans and claims a pile of the
- * day's other units within minutes, late in the evening. Drawn from the seed: the same history on every machine.
+ * day's other units within a minute. Drawn from the seed: the same history on every machine.
  */
 function consumersScan(
   ch: Channel,
@@ -299,8 +299,9 @@ function consumersScan(
   return async (sold: Map<number, string[]>, at: Date) => {
     const day = d.dayOf(at);
     await d.marketing.beforeSales(day);
-    // consumers scan in the hours after the sales, at five moments of the day (each moment's claims decided together)
-    const moments = Array.from({ length: 5 }, (_, m) => new Date(at.getTime() + (90 + 150 * m + rnd.int(0, 59)) * 60_000));
+    // consumers scan after the sales, at five moments (each moment's claims decided together) before the day's next
+    // step 40 minutes later: what they bring (points, the stores' rebates in the funds ledger) keeps the ledger's order
+    const moments = Array.from({ length: 5 }, (_, m) => new Date(at.getTime() + (3 + 7 * m + rnd.int(0, 4)) * 60_000));
     const scans: { epc: string; store: number; phone: Phone }[][] = moments.map(() => []);
     const unscanned: { epc: string; store: number }[] = [];
     for (const [store, epcs] of sold)
@@ -321,10 +322,10 @@ function consumersScan(
       }
       await d.marketing.afterSales();
     }
-    // late in the evening, within minutes
+    // last, within a minute
     const collector = d.marketing.collects(day);
     if (collector) {
-      await clockAt(new Date(at.getTime() + 13 * 3_600_000));
+      await clockAt(new Date(at.getTime() + 37 * 60_000));
       for (const u of unscanned.slice(0, 30)) {
         await scan(u.epc, collector, cityOf[u.store] ?? null);
         d.marketing.claim(u.epc, collector);
