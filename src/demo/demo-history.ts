@@ -15,7 +15,6 @@
  * starts it in the background after it listens, once, on the demo's first start (`demo.history` in the audit log
  * says it ran; a run that was cut short is not repeated, its days stay as played).
  */
-import { createHash } from 'node:crypto';
 import type { RequestContext } from '../context.ts';
 import { createSql, type Sql, type Tx } from '../db/connection.ts';
 import { appendAudit } from '../modules/audit/index.ts';
@@ -28,13 +27,16 @@ import { CHANNEL_DEFAULTS, type SimulationParams, THROUGHLINE } from '../modules
 import { playThroughProduct, type Serials } from '../modules/planning/simulator/product.ts';
 import { actor, type Channel } from '../modules/planning/simulator/product-tenant.ts';
 import { demandPlanFor } from '../modules/planning/simulator/simulate.ts';
-import { recordOne } from '../modules/resolver/scans.ts';
+import { addressHasher, recordOne } from '../modules/resolver/scans.ts';
+import { demoMarketing, type MarketingInfo, type Phone, seededPhone } from './demo-marketing.ts';
 import { DEMO_TENANT } from './load-demo.ts';
 import { seededRandom } from './random.ts';
 
 export interface DemoHistoryOptions {
   /** the tenants' code keys: the history's codes are serials of code batches, as the brand's printed codes are */
   keystore: Keystore;
+  /** the server's master key: consumers' devices and addresses are hashed under it, as the claim route hashes them */
+  masterKey: Buffer;
   tenant?: string;
   /** days played, ending yesterday */
   days?: number;
@@ -45,6 +47,8 @@ export interface DemoHistoryOptions {
   skus?: number;
   /** the share of units sold that their consumer scans (the resolver page) */
   scanShare?: number;
+  /** the share of those scans whose consumer then claims with the hidden code, while a campaign runs */
+  claimShare?: number;
   /** the average units a day a store sells of each SKU */
   unitsPerDay?: number;
   /** units in the case the SKUs are sold in (stores order whole cases) */
@@ -68,6 +72,9 @@ export interface DemoHistoryInfo {
   stockMismatches: number;
   elapsedMs: number;
 }
+
+/** DemoHistoryInfo with the marketer's side (demo-marketing.ts). */
+export type DemoHistoryPlayed = DemoHistoryInfo & MarketingInfo;
 
 const CHINA_OFFSET_MS = 8 * 3600_000;
 const chinaToday = () => new Date(Date.now() + CHINA_OFFSET_MS).toISOString().slice(0, 10);
@@ -120,7 +127,7 @@ export async function demoHistoryPlayed(sql: Sql | Tx, tenantCode = DEMO_TENANT)
 }
 
 /** Plays the demo brand's history on the database at `databaseUrl` (a connection of its own); null when it was played before. */
-export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOptions): Promise<DemoHistoryInfo | null> {
+export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOptions): Promise<DemoHistoryPlayed | null> {
   const started = performance.now();
   const sql = createSql(databaseUrl, { max: 1, application: 'throughline demo history' });
   try {
@@ -186,18 +193,37 @@ export async function loadDemoHistory(databaseUrl: string, opts: DemoHistoryOpti
     for (let i = 0; i < values.length; i++) sum += values[i] as number;
     const factor = (opts.unitsPerDay ?? 2) / (sum / values.length || 1);
     for (let i = 0; i < plan.scale.length; i++) plan.scale[i] = (plan.scale[i] as number) * factor;
+    const seed = opts.seed ?? 20261123;
+    const marketing = await demoMarketing(sql, ch, {
+      keystore: opts.keystore,
+      masterKey: opts.masterKey,
+      admin: await brandAdminContext(sql, tenantCode),
+      history: { days, start: (day) => new Date(first + day * 86_400_000) },
+      seed,
+      claimShare: opts.claimShare ?? 0.5,
+    });
     const played = await playThroughProduct(sql, ch, params, policy, plan, {
       clock,
       lotOf,
       serials: await issueSerials(sql, opts.keystore, ch),
       actorLabel: '演示历史',
-      onSold: consumersScan(sql, ch, cityOf, opts.seed ?? 20261123, opts.scanShare ?? 0.06),
+      onSold: consumersScan(ch, cityOf, seed, opts.scanShare ?? 0.06, {
+        sql,
+        marketing,
+        dayOf: (at) => Math.floor((at.getTime() - first) / 86_400_000),
+        hashAddress: addressHasher(opts.masterKey),
+      }),
       onDay: async (d) => {
-        if (d % 7 === 6) await payWhatIsOwed(sql, ch);
+        if (d % 7 === 6) {
+          await payWhatIsOwed(sql, ch);
+          await marketing.weekEnd();
+        }
         await opts.onProgress?.(d + 1, days);
       },
     }).finally(() => restoreApprovals?.(sql));
+    const marketed = await marketing.finish();
     return {
+      ...marketed,
       days,
       distributors: ch.distributors.map((d) => d.code),
       stores: ch.stores.length,
@@ -244,31 +270,70 @@ async function payWhatIsOwed(sql: Sql, ch: Channel): Promise<void> {
 /**
  * The stores' consumers: a share of the units sold is scanned on the resolver page, through the resolver's own
  * recording (a first scan of a genuine unit), by one of the store's regulars (30 phones a store, some far more often
- * than others), at the moment of the sale. Drawn from the seed: the same history on every machine.
+ * than others), in the minutes after the sale (five moments a day); while a campaign runs, some of them claim it
+ * (demo-marketing.ts), a moment's claims together. On a few days a collector's phone scans and claims a pile of the
+ * day's other units within a minute. Drawn from the seed: the same history on every machine.
  */
-function consumersScan(sql: Sql, ch: Channel, cityOf: string[], seed: number, share: number) {
+function consumersScan(
+  ch: Channel,
+  cityOf: string[],
+  seed: number,
+  share: number,
+  d: {
+    sql: Sql;
+    marketing: Awaited<ReturnType<typeof demoMarketing>>;
+    dayOf: (at: Date) => number;
+    hashAddress: (ip: string) => Buffer;
+  },
+) {
   const rnd = seededRandom(seed ^ 0x5ca7);
-  const phone = (store: number, k: number) => {
-    const h = createHash('sha256').update(`demo history phone ${seed} ${store} ${k}`).digest();
-    const hex = h.toString('hex');
-    return {
-      ipHash: h.subarray(16, 32),
-      deviceId: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`,
-    };
-  };
-  return async (sold: Map<number, string[]>) => {
+  const phone = (store: number, k: number): Phone => seededPhone(`demo history phone ${seed} ${store} ${k}`);
+  const scan = (epc: string, p: Phone, regionCode: string | null) =>
+    recordOne(d.sql, {
+      tenantId: ch.tenantId,
+      epc,
+      standing: 'genuine',
+      who: { deviceId: p.deviceId, ipHash: d.hashAddress(p.ip), regionCode },
+    });
+  /** the business clock of the history's connection at `moment` (the product plays each step at its own, product.ts) */
+  const clockAt = (moment: Date) => d.sql`select set_config('throughline.business_time', ${moment.toISOString()}, false)`;
+  return async (sold: Map<number, string[]>, at: Date) => {
+    const day = d.dayOf(at);
+    await d.marketing.beforeSales(day);
+    // consumers scan after the sales, at five moments (each moment's claims decided together) before the day's next
+    // step 40 minutes later: what they bring (points, the stores' rebates in the funds ledger) keeps the ledger's order
+    const moments = Array.from({ length: 5 }, (_, m) => new Date(at.getTime() + (3 + 7 * m + rnd.int(0, 4)) * 60_000));
+    const scans: { epc: string; store: number; phone: Phone }[][] = moments.map(() => []);
+    const unscanned: { epc: string; store: number }[] = [];
     for (const [store, epcs] of sold)
       for (const epc of epcs) {
-        if (rnd.next() >= share) continue;
+        if (rnd.next() >= share) {
+          unscanned.push({ epc, store });
+          continue;
+        }
         // regulars: the k-th phone scans about 1/(k+1) as often as the first
         const k = Math.min(29, Math.floor(Math.exp(rnd.next() * Math.log(31))) - 1);
-        await recordOne(sql, {
-          tenantId: ch.tenantId,
-          epc,
-          standing: 'genuine',
-          who: { ...phone(store, k), regionCode: cityOf[store] ?? null },
-        });
+        scans[rnd.int(0, moments.length - 1)]?.push({ epc, store, phone: phone(store, k) });
       }
+    for (const [m, moment] of moments.entries()) {
+      await clockAt(moment);
+      for (const x of scans[m] ?? []) {
+        await scan(x.epc, x.phone, cityOf[x.store] ?? null);
+        d.marketing.scanned(x.epc, x.phone);
+      }
+      await d.marketing.afterSales();
+    }
+    // last, within a minute
+    const collector = d.marketing.collects(day);
+    if (collector) {
+      await clockAt(new Date(at.getTime() + 37 * 60_000));
+      for (const u of unscanned.slice(0, 30)) {
+        await scan(u.epc, collector, cityOf[u.store] ?? null);
+        d.marketing.claim(u.epc, collector);
+      }
+      await d.marketing.afterSales();
+    }
+    await clockAt(at);
   };
 }
 

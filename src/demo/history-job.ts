@@ -34,6 +34,7 @@ export function demoHistoryJob(
       let last = 0;
       const info = await loadDemoHistory(databaseUrl, {
         keystore: new Keystore(masterKey),
+        masterKey,
         tenant: ctx.actor.tenantCode,
         days: p.days,
         // progress is awaited between days: a cancelled job stops at the end of the day it is in

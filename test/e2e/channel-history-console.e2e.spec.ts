@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoHistory } from '../../src/demo/demo-history.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
 import { launchChromium, signedIn } from '../support/browser.ts';
-import { testKeystore } from '../support/codes.ts';
+import { testKeystore, testMasterKey } from '../support/codes.ts';
 
 /**
  * The order desk and the funds page over a channel with a past (a few weeks of the demo history played), in a real
@@ -23,6 +23,7 @@ beforeAll(async () => {
   server = await startTestServer({ webhooks: { worker: false } });
   await loadDemoHistory(server.db.url, {
     keystore: testKeystore(),
+    masterKey: testMasterKey(),
     days: 28,
     distributors: 2,
     storesEach: 2,

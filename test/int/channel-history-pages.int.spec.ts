@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoHistory } from '../../src/demo/demo-history.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
-import { testKeystore } from '../support/codes.ts';
+import { testKeystore, testMasterKey } from '../support/codes.ts';
 
 /**
  * The channel's pages over a channel with a past: a few weeks of the demo history played (orders placed, shipped and
@@ -19,6 +19,7 @@ beforeAll(async () => {
   server = await startTestServer({ webhooks: { worker: false } });
   const info = await loadDemoHistory(server.db.url, {
     keystore: testKeystore(),
+    masterKey: testMasterKey(),
     days: 28,
     distributors: 2,
     storesEach: 2,

@@ -259,6 +259,18 @@ describe('BbC-linked sell-out rebate (动销返利)', () => {
     expect(flag).toMatchObject({ action: 'refused', evidence: { distinctDevices: 3 } });
     await server.db.sql`delete from fraud_settings where tenant_id = ${tenantId}`;
   });
+
+  it('pays it too when the consumer claims the campaigns with the hidden code (the claim batch pays per claim)', async () => {
+    const [s0, d0] = [await rebateOf(store.id), await rebateOf(dist.id)];
+    const i = 24 * 3 + 2;
+    const r = await fetch(`${server.baseUrl}/01/${UNIT}/21/${unitSerials[i]}/claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `tl_device=${randomUUID()}`, 'x-forwarded-for': '198.51.100.8' },
+      body: JSON.stringify({ code: verificationCodeFor(keys, UNIT, unitSerials[i] as string) }),
+    });
+    expect(r.status, await r.text()).toBe(200);
+    expect([await rebateOf(store.id), await rebateOf(dist.id)]).toEqual([s0 + 20, d0 + 10]);
+  });
 });
 
 describe('one more (再来一瓶) redemption', () => {

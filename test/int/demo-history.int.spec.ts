@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoHistoryPlayed, loadDemoHistory } from '../../src/demo/demo-history.ts';
 import { projectAll } from '../../src/modules/analytics/index.ts';
+import { identifierKey } from '../../src/modules/consumers/index.ts';
+import { scansOf } from '../../src/modules/consumers/profiles.ts';
 import { apiClient } from '../support/api-client.ts';
 import { startTestServer, type TestServer } from '../support/app.ts';
-import { testKeystore } from '../support/codes.ts';
+import { testKeystore, testMasterKey } from '../support/codes.ts';
 import { createTestDb, type TestDb } from '../support/db.ts';
 
 /**
@@ -22,14 +24,9 @@ describe('the demo history, played', () => {
     const sql = db.sql;
     expect(await demoHistoryPlayed(sql)).toBe(false);
     const approvals = await sql`select * from order_settings o join tenants t on t.id = o.tenant_id where t.code = 'demo'`;
-    const info = await loadDemoHistory(db.url, {
-      keystore: testKeystore(),
-      days: 21,
-      distributors: 2,
-      storesEach: 2,
-      skus: 3,
-      today: TODAY,
-    });
+    // three weeks of a small slice: 2 distributors with 2 stores each, 3 SKUs
+    const small = { keystore: testKeystore(), masterKey: testMasterKey(), days: 21, distributors: 2, storesEach: 2, skus: 3, today: TODAY };
+    const info = await loadDemoHistory(db.url, small);
     if (!info) throw new Error('the history was not played');
     // the product's stock was the engine's at the end of every day: nothing lost or doubled on the way
     expect(info.stockMismatches).toBe(0);
@@ -60,9 +57,7 @@ describe('the demo history, played', () => {
     // the brand's approval rule is what it was (the history's orders went through without approval)
     expect(await sql`select * from order_settings o join tenants t on t.id = o.tenant_id where t.code = 'demo'`).toEqual(approvals);
     // played once: a second run does nothing
-    expect(
-      await loadDemoHistory(db.url, { keystore: testKeystore(), days: 21, distributors: 2, storesEach: 2, skus: 3, today: TODAY }),
-    ).toBeNull();
+    expect(await loadDemoHistory(db.url, small)).toBeNull();
 
     // orders are dated on the history's days (China time), none today or later, and were received
     const [o] = await sql<{ first: string; last: string; received: number; events: string }[]>`
@@ -96,8 +91,9 @@ describe('the demo history, played', () => {
     expect(e?.recorded).toBe(true);
 
     // the stores' consumers scanned some of what they bought, on the day they bought it, as genuine first checks
-    const [c] = await sql<{ n: number; phones: number; last: string; genuine: boolean; sold: boolean }[]>`
+    const [c] = await sql<{ n: number; phones: number; last: string; genuine: boolean; sold: boolean; moments: number }[]>`
       select count(*)::int as n, count(distinct c.device_id)::int as phones,
+        count(distinct (c.scanned_at at time zone 'Asia/Shanghai')::time)::int as moments,
         to_char(max(c.scanned_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as last,
         bool_and(c.verdict = 'genuine_first') as genuine, bool_and(s.status = 'sold') as sold
       from consumer_scans c join tenants t on t.id = c.tenant_id
@@ -105,9 +101,88 @@ describe('the demo history, played', () => {
       where t.code = 'demo'`;
     expect(c?.n).toBeGreaterThan(5);
     expect(c?.phones).toBeGreaterThan(1);
+    // at several moments of the day, not all at the moment of the sales
+    expect(c?.moments).toBeGreaterThan(5);
     expect(c?.last && c.last < TODAY).toBe(true);
     expect(c?.genuine).toBe(true);
     expect(c?.sold).toBe(true);
+
+    // the marketer's side: a national points campaign still running and a red-packet lottery started and ended within
+    // the history, created on their days; consumers claimed the units they scanned, each claim decided by the product
+    expect(info.campaigns).toBe(2);
+    const campaigns = await sql<{ name: string; status: string; reward: string; created: string; starts: string; ends: string }[]>`
+      select c.name, c.status, c.reward_type as reward, to_char(c.created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as created,
+        to_char(c.starts_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as starts, to_char(c.ends_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as ends
+      from campaigns c join tenants t on t.id = c.tenant_id where t.code = 'demo' order by c.id`;
+    expect(campaigns.map((c) => [c.reward, c.status])).toEqual([
+      ['points', 'active'],
+      ['lottery', 'ended'],
+    ]);
+    for (const c of campaigns) {
+      expect(c.created).toBe(c.starts);
+      expect(c.created < TODAY).toBe(true);
+    }
+    expect((campaigns[0]?.ends ?? '') > TODAY).toBe(true);
+    expect((campaigns[1]?.ends ?? '') < TODAY).toBe(true);
+    // the rewards ledger: a row for each claim that used its chance, dated on its day within its campaign's window,
+    // points paid into the consumers' points at once
+    const ledger = await sql<{ campaign: string; kind: string; status: string; n: number; first: string; last: string }[]>`
+      select c.reward_type as campaign, r.kind, r.status, count(*)::int as n,
+        to_char(min(r.claimed_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as first,
+        to_char(max(r.claimed_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as last
+      from campaign_rewards r join campaigns c on c.tenant_id = r.tenant_id and c.id = r.campaign_id
+      join tenants t on t.id = r.tenant_id where t.code = 'demo' group by 1, 2, 3 order by 1, 2, 3`;
+    const points = ledger.find((l) => l.campaign === 'points');
+    expect(points).toMatchObject({ kind: 'points', status: 'paid' });
+    expect(points?.n).toBeGreaterThan(5);
+    expect((points?.first ?? '') >= (campaigns[0]?.starts ?? '')).toBe(true);
+    expect((points?.last ?? '') < TODAY).toBe(true);
+    expect(ledger.some((l) => l.campaign === 'lottery' && l.last < (campaigns[1]?.ends ?? ''))).toBe(true);
+    expect(info.claims).toBeGreaterThan(5);
+    expect(info.rewards).toBeGreaterThanOrEqual(points?.n ?? 0);
+    const [booked] = await sql<{ n: number; last: string }[]>`
+      select count(*)::int as n, to_char(max(e.at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as last
+      from points_entries e join tenants t on t.id = e.tenant_id where t.code = 'demo' and e.kind = 'earn'`;
+    expect(booked?.n).toBe(points?.n);
+    expect((booked?.last ?? '') < TODAY).toBe(true);
+    // the claiming phones are consumers the product recognises across their scans: some scanned several units
+    expect(info.consumers).toBeGreaterThan(1);
+    const idKey = identifierKey(testMasterKey());
+    const consumers = await sql<{ id: number; tenant: number; first: string }[]>`
+      select c.id::int, c.tenant_id::int as tenant, to_char(c.created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as first
+      from consumers c join tenants t on t.id = c.tenant_id where t.code = 'demo' order by c.id`;
+    expect(consumers.length).toBe(info.consumers);
+    expect(consumers.every((c) => c.first < TODAY)).toBe(true);
+    const scansEach = await Promise.all(consumers.map(async (c) => (await scansOf(sql, idKey, c.tenant, c.id)).length));
+    expect(scansEach.every((n) => n >= 1)).toBe(true);
+    expect(Math.max(...scansEach)).toBeGreaterThan(1);
+    // a collector's phone scanned a pile of codes in minutes: the fraud check refused its claims and raised a flag
+    expect(info.fraudRefused).toBeGreaterThan(0);
+    const flags = await sql<{ rule: string; first: string }[]>`
+      select f.rule, to_char(f.created_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as first
+      from fraud_flags f join tenants t on t.id = f.tenant_id where t.code = 'demo'`;
+    expect(flags.some((f) => f.rule === 'device_burst')).toBe(true);
+    expect(flags.every((f) => f.first < TODAY)).toBe(true);
+    // a sell-out rebate ran for some weeks: the sales consumers proved paid their store and its distributor, on the day
+    expect(info.programs).toBe(1);
+    const rebates = await sql<{ role: string; n: number; first: string; last: string; status: string; created: string }[]>`
+      select o.payee_role as role, count(*)::int as n, min(o.day)::text as first, max(o.day)::text as last, p.status,
+        to_char(min(p.created_at at time zone 'Asia/Shanghai'), 'YYYY-MM-DD') as created
+      from channel_payouts o join channel_programs p on p.tenant_id = o.tenant_id and p.id = o.program_id
+      join tenants t on t.id = o.tenant_id where t.code = 'demo' group by 1, 5 order by 1`;
+    expect(rebates.map((r) => [r.role, r.status])).toEqual([
+      ['distributor', 'ended'],
+      ['store', 'ended'],
+    ]);
+    for (const r of rebates) {
+      expect(r.first >= r.created).toBe(true);
+      expect(r.last < TODAY).toBe(true);
+    }
+
+    // and the consumers' segments were computed once the history was played
+    const [segments] = await sql<{ population: number }[]>`
+      select s.population from consumer_segment_snapshots s join tenants t on t.id = s.tenant_id where t.code = 'demo'`;
+    expect(segments?.population).toBeGreaterThan(1);
 
     // the analytics facts count sell-out, receipts, consumer scans and the stock's moves on the past days
     await projectAll(sql);
@@ -172,6 +247,26 @@ describe('the demo history job', () => {
     const page = await fetch(`${server.baseUrl}${path}`, { headers: { accept: 'text/html', 'accept-language': 'zh-CN' } });
     expect(page.status).toBe(200);
     expect(/data-verdict="([a-z_]+)"/.exec(await page.text())?.[1]).toBe('genuine_repeat');
+
+    // the marketer's pages have the history's campaigns (newest first), their results and rewards, the consumers who
+    // claimed, their segments and the fraud check's flags
+    const campaigns = await call('admin', 'GET', '/api/v1/campaigns');
+    expect(campaigns.body.items.map((c: { reward: { type: string }; status: string }) => [c.reward.type, c.status])).toEqual([
+      ['lottery', 'ended'],
+      ['points', 'active'],
+    ]);
+    const pointsCampaign = campaigns.body.items[1].id;
+    const report = await call('admin', 'GET', `/api/v1/campaigns/${pointsCampaign}/report`);
+    expect(report.body.claims).toBeGreaterThan(0);
+    expect(report.body.uniqueConsumers).toBeGreaterThan(1);
+    expect(report.body.perDay.length).toBeGreaterThan(1);
+    expect((await call('admin', 'GET', '/api/v1/campaign-rewards')).body.total).toBeGreaterThan(report.body.claims);
+    const consumers = await call('admin', 'GET', '/api/v1/consumers');
+    expect(consumers.body.total).toBeGreaterThan(1);
+    const flags = await call('admin', 'GET', '/api/v1/fraud/flags');
+    expect(flags.body.items.map((f: { rule: string }) => f.rule)).toContain('device_burst');
+    const segments = await call('admin', 'GET', '/api/v1/segments/consumers');
+    expect(segments.body.population).toBeGreaterThan(1);
 
     // the brand's overview of the last two weeks shows sell-in and sell-out, and the distributor D0001 its own
     await projectAll(server.db.sql);

@@ -9,7 +9,12 @@ export function forgedSerial(serial: string): string {
   return `${serial.slice(0, -1)}${serial.endsWith('A') ? 'B' : 'A'}`;
 }
 
+/** The master key the test servers use (the app's default, .data/master.key), for what is hashed outside a server. */
+export function testMasterKey(): Buffer {
+  return loadMasterKey(loadConfig().dataDir);
+}
+
 /** The keystore the test servers use (the app's default master key, .data/master.key), for code made outside a server. */
 export function testKeystore(): Keystore {
-  return new Keystore(loadMasterKey(loadConfig().dataDir));
+  return new Keystore(testMasterKey());
 }

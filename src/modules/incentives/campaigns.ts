@@ -258,12 +258,13 @@ export async function setCampaignStatus(ctx: RequestContext, id: number, to: Cam
   const t = ctx.actor.tenantId;
   await ctx.sql.begin(async (tx) => {
     await tx`select 1 from campaign_tiers where tenant_id = ${t} and campaign_id = ${id} for update`;
-    const [c] = await tx<{ status: CampaignStatus; ends_at: Date }[]>`
-      select status, ends_at from campaigns where tenant_id = ${t} and id = ${id} for update`;
+    // over by the business clock: now, or the day a history player plays (migration 0041)
+    const [c] = await tx<{ status: CampaignStatus; over: boolean }[]>`
+      select status, ends_at <= business_now() as over from campaigns where tenant_id = ${t} and id = ${id} for update`;
     if (!c) throw AppError.notFound();
     if (!statusChangeAllowed(c.status, to)) throw new AppError(409, 'campaign.status_change', { from: c.status, to });
-    if (to === 'active' && c.ends_at.getTime() <= Date.now()) throw new AppError(409, 'campaign.already_over');
-    await tx`update campaigns set status = ${to}, updated_at = now() where tenant_id = ${t} and id = ${id}`;
+    if (to === 'active' && c.over) throw new AppError(409, 'campaign.already_over');
+    await tx`update campaigns set status = ${to}, updated_at = business_now() where tenant_id = ${t} and id = ${id}`;
     await appendAudit(tx, whoOf(ctx), {
       action: `campaign.${to === 'active' ? 'activate' : to === 'paused' ? 'pause' : 'end'}`,
       entityType: 'campaign',

@@ -143,8 +143,11 @@ async function processBrand(
   // everything that needs only the claims is read at once (one round trip): the codes' state (on a product, in
   // circulation, not under a recall), the throttle, the brand's programs, fraud thresholds and active campaigns,
   // and the consumers the devices already are
-  const [, states, stops, sellout, thresholds, campaigns, known] = await Promise.all([
+  const [, [clock], states, stops, sellout, thresholds, campaigns, known] = await Promise.all([
     begun,
+    // the claims' moment: now, or the business clock's when a history player set one (migration 0041), as every
+    // date the batch writes is; the campaigns' windows and the fraud check's are judged at it
+    tx<{ now: Date }[]>`select business_now() as now`,
     tx<{ status: string | null; recalled: boolean }[]>`
       select c.status, exists (select 1 from recalls r where r.tenant_id = c.tenant_id and r.gtin = c.gtin and r.lot = c.lot and r.active) as recalled
       from unnest(${claims.map((c) => c.epc)}::text[]) with ordinality as q(epc, i)
@@ -179,6 +182,7 @@ async function processBrand(
     const c = claims[k] as VerifiedClaim;
     return { tenantId, epc: c.epc, deviceId: c.deviceId, ipHash: c.ipHash, regionCode: null, lat: c.lat ?? null, lng: c.lng ?? null };
   });
+  const now = clock?.now ?? new Date();
   let assessments: Assessment[];
   let prefetched: ClaimsPrefetch | undefined;
   if (sellout.length) {
@@ -186,15 +190,15 @@ async function processBrand(
     assessments = [];
     for (const w of who) {
       await recordVerification(tx, tenantId, w.epc, w);
-      const paid = await payOnVerification(tx, w);
-      assessments.push(paid.assessment ?? ((await assessConsumerClaims(tx, tenantId, [w], thresholds))[0] as Assessment));
+      const paid = await payOnVerification(tx, w, now);
+      assessments.push(paid.assessment ?? ((await assessConsumerClaims(tx, tenantId, [w], thresholds, now))[0] as Assessment));
     }
   } else {
     // recorded, then counted, and the campaigns' first reads made ahead for every claim the check may let through
     // (the connection runs them in this order; one round trip)
     [, assessments, prefetched] = await Promise.all([
       recordVerifications(tx, tenantId, who),
-      assessConsumerClaims(tx, tenantId, who, thresholds),
+      assessConsumerClaims(tx, tenantId, who, thresholds, now),
       campaigns.length
         ? prefetchClaims(
             tx,
@@ -232,6 +236,7 @@ async function processBrand(
     campaigns,
     figures,
     prefetched,
+    now,
   );
   allowed.forEach((k, j) => {
     answers[k] = { kind: 'claimed', tenantId, results: results[j] as ClaimResult[] };

@@ -125,8 +125,11 @@ function priorAnswer(prior: LedgerRow, consumerId: number): CampaignOutcome & { 
     : { outcome: 'claimed_by_other', repeated: true };
 }
 
-/** The brand's day in China at the transaction's start (now() is the transaction's), as a fragment of a statement. */
-const chinaToday = (tx: Db) => tx`(now() at time zone 'Asia/Shanghai')::date`;
+/**
+ * The brand's day in China at the transaction's start (now() is the transaction's; the business clock's when a history
+ * player set one, migration 0041), as a fragment of a statement.
+ */
+const chinaToday = (tx: Db) => tx`(business_now() at time zone 'Asia/Shanghai')::date`;
 
 const keyOf = (campaignId: number | string, epc: string) => `${campaignId}|${epc}`;
 
@@ -201,6 +204,8 @@ export async function claimCodes(
   figures: SharedFigures = 'guarded',
   /** what prefetchClaims read for these claims, sent by the caller with its earlier statements */
   prefetched?: ClaimsPrefetch,
+  /** the claims' moment, campaigns' windows are judged at: the business clock's (claim-batch.ts reads it) */
+  now: Date = new Date(),
 ): Promise<ClaimResult[][]> {
   const answers: ClaimResult[][] = claims.map(() => []);
   if (!campaigns.length) return answers;
@@ -226,6 +231,7 @@ export async function claimCodes(
       figures,
       // a later round (the same code again) reads afresh: it must see what the first one wrote
       first ? prefetched : undefined,
+      now,
     );
     round.forEach((k, j) => {
       answers[k] = results[j] as ClaimResult[];
@@ -256,6 +262,7 @@ async function claimRound(
   claims: readonly Claimant[],
   figures: SharedFigures,
   prefetched: ClaimsPrefetch | undefined,
+  now: Date,
 ): Promise<ClaimResult[][]> {
   const epcs = claims.map((c) => c.epc);
   const ids = campaigns.map((c) => Number(c.id));
@@ -267,7 +274,6 @@ async function claimRound(
     covered ? prefetched.priors : lockedLedgerRows(tx, tenantId, ids, epcs),
     needsFacts ? claimFacts(tx, tenantId, claims) : null,
   ]);
-  const now = new Date();
   const results: ClaimResult[][] = claims.map(() => []);
   for (const campaign of campaigns) {
     const id = Number(campaign.id);
@@ -604,7 +610,7 @@ async function writeAllocation(
           insert into campaign_rewards (tenant_id, campaign_id, epc, consumer_id, kind, amount_fen, points, coupon_code, tier, status, paid_at)
           select ${tenantId}, ${campaignId}, v.epc, v.consumer, v.kind, v.amount, v.points, v.coupon, v.tier,
             case v.kind when 'points' then 'paid' when 'none' then 'no_prize' else 'awarded' end,
-            case when v.kind = 'points' then now() end
+            case when v.kind = 'points' then business_now() end
           from unnest(${used.map((u) => u.c.epc)}::text[], ${used.map((u) => u.c.consumerId)}::bigint[],
             ${used.map((u) => won(u.d)?.reward.kind ?? 'none')}::text[], ${used.map((u) => won(u.d)?.amountFen ?? 0)}::bigint[],
             ${used.map((u) => won(u.d)?.reward.points ?? 0)}::int[], ${used.map((u) => won(u.d)?.reward.couponCode ?? null)}::text[],

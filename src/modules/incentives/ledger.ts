@@ -87,7 +87,7 @@ export async function markPaid(ctx: RequestContext, campaignId: number, ids: num
     const [c] = await tx`select 1 from campaigns where tenant_id = ${t} and id = ${campaignId}`;
     if (!c) throw AppError.notFound();
     const rows = await tx<{ id: string }[]>`
-      update campaign_rewards set status = 'paid', paid_at = now()
+      update campaign_rewards set status = 'paid', paid_at = business_now()
       where tenant_id = ${t} and campaign_id = ${campaignId} and id = any(${ids}::bigint[]) and status = 'awarded'
       returning id`;
     if (rows.length) {

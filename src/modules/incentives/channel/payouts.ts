@@ -46,15 +46,21 @@ export async function payClaims(tx: Tx, tenantId: number, claims: Claim[], actor
   const credits: { partyId: number; amountFen: number; note: FundsNote }[] = [];
   for (const { c, i } of order) {
     const total = c.payees.reduce((s, p) => s + p.amountFen, 0);
+    // the savepoint by its statements, not tx.savepoint(): a consumer's claim is paid in the claim batch's transaction,
+    // on a reserved connection (db/pipelined.ts), which has no savepoint() (every claim failed while a sell-out
+    // rebate ran)
+    await tx`savepoint charge_claim`;
     try {
-      const ids = await tx.savepoint((sp) => chargeOne(sp as unknown as Tx, tenantId, c, total));
+      const ids = await chargeOne(tx, tenantId, c, total);
+      await tx`release savepoint charge_claim`;
       results[i] = { paid: true, amountFen: total, payoutIds: ids };
       for (const p of c.payees)
         if (p.role !== 'clerk')
           credits.push({ partyId: p.partyId, amountFen: p.amountFen, note: channelProgramNote(c.programId, c.kind, c.epc) });
     } catch (e) {
-      if (e instanceof Refused) results[i] = { paid: false, reason: e.reason };
-      else throw e;
+      if (!(e instanceof Refused)) throw e;
+      await tx`rollback to savepoint charge_claim`;
+      results[i] = { paid: false, reason: e.reason };
     }
   }
   if (credits.length) await credit(tx, tenantId, credits, actor);

@@ -221,7 +221,7 @@ export async function setProgramStatus(ctx: RequestContext, id: number, status: 
       throw new AppError(409, 'channel.status_change', { from: cur.status, to: status }, [
         { pointer: '/body/status', code: 'channel.status_change', params: { from: cur.status, to: status } },
       ]);
-    await tx`update channel_programs set status = ${status}, updated_at = now() where tenant_id = ${t} and id = ${id}`;
+    await tx`update channel_programs set status = ${status}, updated_at = business_now() where tenant_id = ${t} and id = ${id}`;
     await appendAudit(tx, whoOf(ctx), {
       action: 'channel_program.status',
       entityType: 'channel_program',

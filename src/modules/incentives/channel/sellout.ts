@@ -32,7 +32,7 @@ export async function payOnVerification(tx: Tx, c: ConsumerClaim, at = new Date(
     const parent = (await placesOf(tx, c.tenantId, [store.parentId])).get(store.parentId);
     if (parent?.kind === 'distributor') distributorId = parent.id;
   }
-  const assessment = await assessConsumerClaim(tx, c);
+  const assessment = await assessConsumerClaim(tx, c, at);
   if (assessment.refuse) return { assessment, results: [] };
   const facts = code.gtin ? (await gtinFacts(tx, c.tenantId, [code.gtin])).get(code.gtin) : undefined;
   const claims: Claim[] = [];

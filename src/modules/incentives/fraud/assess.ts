@@ -23,8 +23,8 @@ export interface Assessment {
 }
 
 /** One claim: assessConsumerClaims of one. */
-export async function assessConsumerClaim(tx: Tx, c: ConsumerClaim): Promise<Assessment> {
-  const [a] = await assessConsumerClaims(tx, c.tenantId, [c]);
+export async function assessConsumerClaim(tx: Tx, c: ConsumerClaim, now?: Date): Promise<Assessment> {
+  const [a] = await assessConsumerClaims(tx, c.tenantId, [c], undefined, now);
   return a as Assessment;
 }
 
@@ -40,10 +40,11 @@ export async function assessConsumerClaims(
   claims: readonly ConsumerClaim[],
   /** the brand's thresholds when the caller read them already (claim-batch.ts reads them with its other reads) */
   thresholds?: FraudThresholds,
+  /** the claims' moment: the business clock's (claim-batch.ts reads it), which is now unless a history player set it */
+  now: Date = new Date(),
 ): Promise<Assessment[]> {
   if (!claims.length) return [];
   const t = thresholds ?? (await fraudThresholds(tx, tenantId));
-  const now = new Date();
   const since = new Date(now.getTime() - t.farHours * 3_600_000);
   const burstSince = new Date(now.getTime() - t.burstMinutes * 60_000);
   // how many of the batch's later claims share each claim's device and address

@@ -28,7 +28,7 @@ export async function recordFlags(db: Db, tenantId: number, flags: FraudFlag[], 
       ${rows.map(([, r]) => JSON.stringify(r.flag.evidence))}::text[], ${rows.map(([, r]) => r.hits)}::int[], ${rows.map(([k]) => k)}::text[])
       as v(rule, kind, subject, epc, action, evidence, hits, key)
     on conflict (tenant_id, dedupe_key) do update
-      set hits = fraud_flags.hits + excluded.hits, last_seen_at = now(), evidence = excluded.evidence`;
+      set hits = fraud_flags.hits + excluded.hits, last_seen_at = business_now(), evidence = excluded.evidence`;
 }
 
 export async function fraudThresholds(db: Db, tenantId: number): Promise<FraudThresholds> {
