@@ -9,7 +9,7 @@
  * (claim-desk.ts, claim-batch.ts), so the consumers module recognises the device as a consumer, books its points,
  * and the fraud check judges each claim; owed red packets are marked paid each week as the marketer does in the
  * console (ledger.ts). Everything happens on the history's own connection at the moment of the day being played
- * (the business clock, migrations 0041, 0042, 0044).
+ * (the business clock, migrations 0041, 0042, 0045).
  *
  * Who scans and claims what is drawn from the seed; the lottery's prizes are drawn by the product (server-side
  * crypto randomness, as for every real claim), so the red packets won differ from one first start to another.
