@@ -262,7 +262,13 @@ describe('the demo history job', () => {
     expect(report.body.perDay.length).toBeGreaterThan(1);
     expect((await call('admin', 'GET', '/api/v1/campaign-rewards')).body.total).toBeGreaterThan(report.body.claims);
     const consumers = await call('admin', 'GET', '/api/v1/consumers');
-    expect(consumers.body.total).toBeGreaterThan(1);
+    expect(consumers.body.total).toBeGreaterThan(10);
+    // newest first, by number: the first page opens on the newest consumer, not on the largest id as text (#99)
+    const ids = consumers.body.items.map((c: { id: string }) => Number(c.id));
+    expect(ids).toEqual([...ids].sort((a: number, b: number) => b - a));
+    const [newest] = await server.db.sql<{ id: number }[]>`
+      select max(id)::int as id from consumers where tenant_id = (select id from tenants where code = 'demo') and merged_into is null and deleted_at is null`;
+    expect(ids[0]).toBe(newest?.id);
     const flags = await call('admin', 'GET', '/api/v1/fraud/flags');
     expect(flags.body.items.map((f: { rule: string }) => f.rule)).toContain('device_burst');
     const segments = await call('admin', 'GET', '/api/v1/segments/consumers');

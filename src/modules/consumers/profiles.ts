@@ -197,7 +197,8 @@ export async function listConsumers(
     )
     select id::text, created_at, balance, earned, tags, phone_enc, wechat, count(*) over ()::int as total from base
     where ${range ? db`earned >= ${range[0]} and earned < ${range[1]}` : db`true`}
-    order by id desc limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`;
+    -- newest first by the number, not by its text ("id" alone names the text column: #99 came before #675)
+    order by base.id desc limit ${f.pageSize} offset ${(f.page - 1) * f.pageSize}`;
   return {
     items: rows.map((r) => {
       let tier = tiers[0] as Tier;
