@@ -232,6 +232,10 @@ const MESSAGES: Record<string, { 'zh-CN': string; en: string }> = {
     'zh-CN': '{value} 超发：扫到 {units} 件，订单还需 {remaining} 件',
     en: 'Too many {value}: {units} units scanned, the order still needs {remaining}',
   },
+  'shipment.recalled': {
+    'zh-CN': '码 {value:unit} 含已召回批次 {lot} 的商品，不能按订单发货',
+    en: 'Code {value:unit} holds units of recalled lot {lot}: it cannot ship on an order',
+  },
   'fulfilment.order_repeated': {
     'zh-CN': '订单 {value} 在同一批中出现了两次',
     en: 'Order {value} appears twice in the batch',

@@ -222,3 +222,29 @@ describe("a store's receipt of its distributor's order by scan", () => {
     expect(payouts?.n).toBe(1);
   });
 });
+
+describe('a recalled lot', () => {
+  it('does not ship on an order, by a scan naming it or from the console: refused at the code, nothing shipped', async () => {
+    const placed = await call('distributor', 'POST', '/api/v1/orders', { lines: [{ sku, quantity: perCase }] });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    if (placed.body.status === 'pending_approval')
+      expect((await call('admin', 'POST', `/api/v1/orders/${placed.body.id}/approve`, {})).status).toBeLessThan(300);
+    const unit = units[perCase] as string;
+    const recall = await call('admin', 'POST', '/api/v1/recalls', { gtin: unit.split('/')[4], lot: 'OS1', reason: '包装密封不良' });
+    expect(recall.status, JSON.stringify(recall.body)).toBeLessThan(300);
+    const byScan = await scan('warehouse', { kind: 'ship', codes: [cases[1]], order: placed.body.orderNo });
+    expect(byScan.status).toBe(422);
+    expect(problems(byScan)).toEqual([['/body/codes/0', 'shipment.recalled']]);
+    expect(byScan.body.errors[0].detail).toContain('OS1');
+    const fromConsole = await call('warehouse', 'POST', `/api/v1/orders/${placed.body.id}/shipments`, {
+      scanId: randomUUID(),
+      codes: [cases[1]],
+    });
+    expect(fromConsole.status).toBe(400);
+    expect(problems(fromConsole)).toEqual([['/body/codes/0', 'shipment.recalled']]);
+    expect(await holderOf(cases[1] as string)).toMatchObject({ code: 'W01' });
+    const [moves] = await server.db.sql<{ n: number }[]>`
+      select count(*)::int as n from order_shipments where tenant_id = ${tenant} and order_id = ${placed.body.id}`;
+    expect(moves?.n).toBe(0);
+  });
+});

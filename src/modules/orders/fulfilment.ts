@@ -186,12 +186,24 @@ async function replaysOf(tx: Tx, t: number, scanIds: string[]): Promise<Map<stri
   return new Map(rows.map((r) => [r.scan_id, { ...r.outcome, replayed: true }]));
 }
 
-/** Units under each scanned code (itself included when it is a unit) by SKU: one containment walk for the batch. */
-async function unitsByCode(tx: Tx, t: number, codes: string[]): Promise<Map<string, { sku: string; productId: number; n: number }[]>> {
+/** Units of one SKU and lot under a scanned code; `recalled` when their lot is under an active recall. */
+interface UnitsUnder {
+  sku: string;
+  productId: number;
+  n: number;
+  lot: string | null;
+  recalled: boolean;
+}
+
+/**
+ * Units under each scanned code (itself included when it is a unit) by SKU and lot, with whether the lot is recalled:
+ * one containment walk for the batch.
+ */
+async function unitsByCode(tx: Tx, t: number, codes: string[]): Promise<Map<string, UnitsUnder[]>> {
   if (!codes.length) return new Map();
   // every step an index probe per code (`offset 0` keeps the planner from turning them into joins over the whole
   // containment and code tables, which it otherwise does for a batch's thousands of codes: seconds instead of ms)
-  const rows = await tx<{ top: string; sku: string; product_id: number; n: number }[]>`
+  const rows = await tx<{ top: string; sku: string; product_id: number; n: number; lot: string | null; recalled: boolean }[]>`
     with recursive down(top, epc, depth) as (
       select x, x, 0 from unnest(${codes}::text[]) x
       union all
@@ -199,24 +211,28 @@ async function unitsByCode(tx: Tx, t: number, codes: string[]): Promise<Map<stri
       cross join lateral (
         select child_epc from containment k where k.tenant_id = ${t} and k.parent_epc = d.epc and k.unpacked_at is null offset 0) k
       where d.depth < 4
+    ), units as (
+      select down.top, c.gtin, c.lot, count(*)::int as n from down
+      cross join lateral (
+        select c.gtin, c.lot from code_state c where c.tenant_id = ${t} and c.epc = down.epc and c.level = 'unit' offset 0) c
+      group by 1, 2, 3
     )
-    select down.top, p.sku, p.id::int as product_id, count(*)::int as n from down
-    cross join lateral (
-      select c.gtin from code_state c where c.tenant_id = ${t} and c.epc = down.epc and c.level = 'unit' offset 0) c
-    join packaging_levels pl on pl.tenant_id = ${t} and pl.gtin = c.gtin
-    join products p on p.tenant_id = pl.tenant_id and p.id = pl.product_id
-    group by 1, 2, 3`;
-  const out = new Map<string, { sku: string; productId: number; n: number }[]>();
+    select u.top, p.sku, p.id::int as product_id, u.n, u.lot,
+      exists (select 1 from recalls r where r.tenant_id = ${t} and r.gtin = u.gtin and r.lot = u.lot and r.active) as recalled
+    from units u
+    join packaging_levels pl on pl.tenant_id = ${t} and pl.gtin = u.gtin
+    join products p on p.tenant_id = pl.tenant_id and p.id = pl.product_id`;
+  const out = new Map<string, UnitsUnder[]>();
   for (const r of rows) {
     const list = out.get(r.top) ?? [];
-    list.push({ sku: r.sku, productId: r.product_id, n: r.n });
+    list.push({ sku: r.sku, productId: r.product_id, n: r.n, lot: r.lot, recalled: r.recalled });
     out.set(r.top, list);
   }
   return out;
 }
 
 /** The units of one scan by SKU, in the order the SKUs were first met. */
-function sumUnits(codes: string[], byCode: Map<string, { sku: string; productId: number; n: number }[]>) {
+function sumUnits(codes: string[], byCode: Map<string, UnitsUnder[]>) {
   const units = new Map<string, { productId: number; units: number }>();
   for (const c of codes)
     for (const u of byCode.get(c) ?? []) {
@@ -323,6 +339,12 @@ async function shipIn(tx: Tx, t: number, reqs: readonly ShipRequest[], at: At): 
           errors.push({ pointer, code: 'shipment.not_with_seller', params: { value: raw } });
         else if (shippedIn.has(epc)) errors.push({ pointer, code: 'code.duplicate', params: { value: raw } });
         else if (s.holder_gln) places.add(s.holder_gln);
+      });
+      if (errors.length) throw AppError.invalid(errors);
+      // a recalled lot goes back through the channel (a plain scan moves it, with a warning), never out on a sale
+      req.codes.forEach((raw, j) => {
+        const recalled = byCode.get(canonicalCode(raw) ?? '')?.find((u) => u.recalled);
+        if (recalled) errors.push({ pointer: `/body/codes/${j}`, code: 'shipment.recalled', params: { value: raw, lot: recalled.lot } });
       });
       if (errors.length) throw AppError.invalid(errors);
       if (places.size > 1) throw AppError.field('/body/codes', 'shipment.mixed_places', { places: [...places] });
