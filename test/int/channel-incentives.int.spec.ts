@@ -228,6 +228,12 @@ describe('BbC-linked sell-out rebate (动销返利)', () => {
       ['store', '20'],
       ['distributor', '10'],
     ]);
+    // the store's ledger says what paid it and for what, in words: the consumer's verification, not a blank
+    const [rebate] = ((await call('admin', 'GET', `/api/v1/funds/${store.code}/ledger`)).body.items ?? []).filter(
+      (r: { kind: string }) => r.kind === 'rebate',
+    );
+    expect(rebate?.actorName).toBe('消费者验真');
+    expect(rebate?.memoText).toMatch(new RegExp(`^渠道激励 #${id}（动销返利）：GTIN`));
   });
 
   it('pays nothing for a unit not yet at a store, nor for a claim the fraud check refuses', async () => {

@@ -18,13 +18,15 @@ import { balancesOf, ensureAccounts, transfer } from './funds.ts';
 import { fundsNoteText } from './funds-notes.ts';
 
 /**
- * Who the server's own plays move money as, in each reader's words: the simulator's product mode and the demo history's
- * orders act as user 0, a user no tenant has (planning/simulator/product-tenant.ts actor()), and the demo history's
- * weekly payments as the label 演示历史 (src/demo/demo-history.ts). People read "system" rather than "user:0".
+ * Who moved money when no user did, in each reader's words: the simulator's product mode and the demo history's orders
+ * act as user 0, a user no tenant has (planning/simulator/product-tenant.ts actor()), the demo history's weekly
+ * payments as the label 演示历史 (src/demo/demo-history.ts), and a sell-out rebate is paid on a consumer's verification
+ * (incentives/channel/sellout.ts). People read "system" rather than "user:0".
  */
 const PLAYERS: Record<string, Record<Locale, string>> = {
   'user:0': { 'zh-CN': '系统', en: 'System' },
   演示历史: { 'zh-CN': '演示历史', en: 'Demo history' },
+  'consumer:verification': { 'zh-CN': '消费者验真', en: "Consumer's verification" },
 };
 
 /** The name people read for who moved the money: a user's name, else the server's own plays in the reader's words. */
