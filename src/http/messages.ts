@@ -5,6 +5,7 @@
 import { FUNDS_NOTE_MESSAGES } from '../modules/orders/funds-note-messages.ts';
 import { PLANNING_MESSAGES } from '../modules/planning/messages.ts';
 import { SIMULATION_MESSAGES } from '../modules/planning/simulator/messages.ts';
+import { chinaDateTimeText } from '../platform/china-time.ts';
 import { ruleReason } from './rule-reasons.ts';
 
 export type Locale = 'zh-CN' | 'en';
@@ -685,7 +686,7 @@ function partyText(v: unknown, locale: Locale): string {
 function chinaTime(v: unknown): string {
   const at = new Date(v instanceof Date ? v.getTime() : String(v));
   if (Number.isNaN(at.getTime())) return String(v);
-  return new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+  return chinaDateTimeText(at).slice(0, 16);
 }
 
 const yuan = (fen: number) =>

@@ -169,7 +169,7 @@ function byOrder<T extends { order_id: number }>(rows: readonly T[]): Map<number
 async function lockOrders(tx: Tx, t: number, ids: number[]): Promise<Map<number, OrderRow>> {
   const rows = await tx<OrderRow[]>`
     select o.id::int, o.order_no, o.status, o.buyer_party_id::int, o.seller_party_id::int, s.kind as seller_kind, s.gln as seller_gln,
-      b.gln as buyer_gln, o.reserved_fen
+      b.kind as buyer_kind, b.gln as buyer_gln, o.reserved_fen
     from orders o
     join parties s on s.tenant_id = o.tenant_id and s.id = o.seller_party_id
     join parties b on b.tenant_id = o.tenant_id and b.id = o.buyer_party_id

@@ -21,6 +21,7 @@ export interface OrderRow {
   seller_party_id: number;
   seller_kind: string;
   seller_gln: string | null;
+  buyer_kind: string;
   buyer_gln: string | null;
   reserved_fen: string;
 }
@@ -29,7 +30,7 @@ export interface OrderRow {
 export async function lockOrder(tx: Tx, ctx: RequestContext, orderId: number): Promise<OrderRow> {
   const [o] = await tx<OrderRow[]>`
     select o.id::int, o.order_no, o.status, o.buyer_party_id::int, o.seller_party_id::int, s.kind as seller_kind, s.gln as seller_gln,
-      b.gln as buyer_gln, o.reserved_fen
+      b.kind as buyer_kind, b.gln as buyer_gln, o.reserved_fen
     from orders o
     join parties s on s.tenant_id = o.tenant_id and s.id = o.seller_party_id
     join parties b on b.tenant_id = o.tenant_id and b.id = o.buyer_party_id

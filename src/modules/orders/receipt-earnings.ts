@@ -21,28 +21,18 @@ export interface ScannedReceipt {
 
 /** The receipts that may earn, with their codes as the ledger held them before this receipt; empty when none may. */
 export async function earningReceipts(tx: Tx, t: number, receipts: readonly ScannedReceipt[]) {
-  // only a scan earns; a store is the only buyer a rebate is paid for; nothing is read while no program runs
-  const scanned = receipts.filter((r) => r.req.codes?.length && r.codes.length && r.order.seller_kind === 'distributor');
-  if (!scanned.length || !(await activePrograms(tx, t, ['distributor_rebate'])).length) return [];
-  const rows = await tx<(ScannedCode & { holder_party_id: string | null; in_transit_to: string | null })[]>`
-    select n.epc, n.gtin, n.parent_epc, n.status, n.holder_party_id::text, n.in_transit_to::text
-    from code_now n where n.tenant_id = ${t} and n.epc = any(${scanned.flatMap((r) => r.codes)}::text[])`;
-  const before = new Map<string, ScannedCode>(
-    rows.map((r) => [
-      r.epc,
-      {
-        ...r,
-        holder_party_id: r.holder_party_id == null ? null : Number(r.holder_party_id),
-        in_transit_to: r.in_transit_to == null ? null : Number(r.in_transit_to),
-      },
-    ]),
+  // only a scan earns; a store buying from its distributor is the only receipt a rebate is paid for; nothing is read
+  // while no program runs
+  const scanned = receipts.filter(
+    (r) => r.req.codes?.length && r.codes.length && r.order.seller_kind === 'distributor' && r.order.buyer_kind === 'store',
   );
-  const buyers = await tx<{ id: number; kind: string }[]>`
-    select id::int, kind from parties where tenant_id = ${t} and id = any(${scanned.map((r) => r.order.buyer_party_id)}::bigint[])`;
-  const kindOf = new Map(buyers.map((b) => [b.id, b.kind]));
-  return scanned
-    .filter((r) => kindOf.get(r.order.buyer_party_id) === 'store')
-    .map((r) => ({ receipt: r, before: new Map(r.codes.flatMap((c) => (before.has(c) ? [[c, before.get(c) as ScannedCode]] : []))) }));
+  if (!scanned.length || !(await activePrograms(tx, t, ['distributor_rebate'])).length) return [];
+  const rows = await tx<ScannedCode[]>`
+    select n.epc, n.gtin, n.parent_epc, n.status, n.holder_party_id::int, n.in_transit_to::int
+    from code_now n where n.tenant_id = ${t} and n.epc = any(${scanned.flatMap((r) => r.codes)}::text[])`;
+  // one map for all: each receipt's payment looks up only its own codes
+  const before = new Map(rows.map((r) => [r.epc, r]));
+  return scanned.map((receipt) => ({ receipt, before }));
 }
 
 /** Pays what each receipt earns, after its events were captured; the earnings of those that earned, by scan id. */
